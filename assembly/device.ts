@@ -1,0 +1,122 @@
+// dax_region and dax_dev: the region's alignment and pfn flags, the device's extents and its alive flag.
+// After drivers/dax/bus.c (alloc_dax_region, devm_create_dev_dax) and drivers/dax/device.c (dax_pgoff_to_phys).
+
+import {
+  DEV_ALIVE, DEV_GENERATION, DEV_NR_EXTENTS, DEV_PGTABLE_BUDGET, REGION_ALIGN, REGION_PFN_FLAGS,
+  EXTENTS, EXTENT_SIZE, MAX_EXTENTS, CONTROL_END,
+} from "./layout";
+import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, PFN_DEV, PFN_MAP } from "./kernel";
+
+// Why a device could not be created: the kernel refuses each of these with -EINVAL. The host names them.
+export const DEV_OK: i32 = 0;
+export const DEV_ERR_ALIGN: i32 = 1; // align is not 4 KiB, 2 MiB or 1 GiB
+export const DEV_ERR_PFN_FLAGS: i32 = 2; // pfn_flags has bits other than PFN_DEV and PFN_MAP
+export const DEV_ERR_TOO_MANY_EXTENTS: i32 = 3; // more than MAX_EXTENTS
+export const DEV_ERR_EMPTY_EXTENT: i32 = 4; // end < start
+export const DEV_ERR_UNALIGNED_EXTENT: i32 = 5; // start or size not a multiple of align
+export const DEV_ERR_OVERLAPPING_EXTENT: i32 = 6; // shares an address with an earlier extent
+export const DEV_ERR_EXTENT_TOO_HIGH: i32 = 7; // beyond MAX_PHYS: an entry holds a 40-bit pfn
+export const DEV_ERR_NO_EXTENTS: i32 = 8; // enabling a device with nothing to map
+export const DEV_ERR_ALIVE: i32 = 9; // extents may change only while the device is not alive
+
+/** Page-table entries keep 40 bits of pfn, so physical addresses stay below 2^52 (x86-64's own limit). */
+export const MAX_PHYS: u64 = 1 << 52;
+
+@inline export function dax_region_align(): u64 {
+  return load<u64>(REGION_ALIGN);
+}
+
+@inline export function dax_region_pfn_flags(): u64 {
+  return load<u64>(REGION_PFN_FLAGS);
+}
+
+@inline export function dax_alive(): bool {
+  return atomic.load<i32>(DEV_ALIVE) != 0;
+}
+
+@inline export function dax_generation(): i32 {
+  return atomic.load<i32>(DEV_GENERATION);
+}
+
+@inline function extent_start(i: i32): u64 {
+  return load<u64>(EXTENTS + <usize>i * EXTENT_SIZE);
+}
+
+@inline function extent_end(i: i32): u64 {
+  return load<u64>(EXTENTS + <usize>i * EXTENT_SIZE + 8);
+}
+
+@inline function nr_extents(): i32 {
+  return load<i32>(DEV_NR_EXTENTS);
+}
+
+/** Forgets every earlier device, lock and counter: the whole control region starts from zero, so call it
+ *  only while no worker runs. */
+export function dax_region_create(align: u64, pfn_flags: u64): i32 {
+  if (align != PAGE_SIZE && align != PMD_SIZE && align != PUD_SIZE) return DEV_ERR_ALIGN;
+  if ((pfn_flags & ~(PFN_DEV | PFN_MAP)) != 0) return DEV_ERR_PFN_FLAGS;
+  memory.fill(DEV_ALIVE, 0, CONTROL_END - DEV_ALIVE);
+  store<u64>(REGION_ALIGN, align);
+  store<u64>(REGION_PFN_FLAGS, pfn_flags);
+  store<i64>(DEV_PGTABLE_BUDGET, -1);
+  return DEV_OK;
+}
+
+/** Adds res[i] = [start, end] (inclusive end), as devm_create_dev_dax() checks each resource. */
+export function dax_dev_add_extent(start: u64, end: u64): i32 {
+  const n = nr_extents();
+  if (dax_alive()) return DEV_ERR_ALIVE;
+  if (n >= MAX_EXTENTS) return DEV_ERR_TOO_MANY_EXTENTS;
+  if (end < start) return DEV_ERR_EMPTY_EXTENT;
+  const mask = dax_region_align() - 1;
+  if ((start & mask) != 0 || ((end - start + 1) & mask) != 0) return DEV_ERR_UNALIGNED_EXTENT;
+  if (end >= MAX_PHYS) return DEV_ERR_EXTENT_TOO_HIGH;
+  for (let i = 0; i < n; i++) {
+    if (start <= extent_end(i) && extent_start(i) <= end) return DEV_ERR_OVERLAPPING_EXTENT;
+  }
+  store<u64>(EXTENTS + <usize>n * EXTENT_SIZE, start);
+  store<u64>(EXTENTS + <usize>n * EXTENT_SIZE + 8, end);
+  store<i32>(DEV_NR_EXTENTS, n + 1);
+  return DEV_OK;
+}
+
+/** The device goes live as generation 1: new mappings are possible from now on. */
+export function dax_dev_enable(): i32 {
+  if (nr_extents() == 0) return DEV_ERR_NO_EXTENTS;
+  atomic.store<i32>(DEV_GENERATION, 1);
+  atomic.store<i32>(DEV_ALIVE, 1);
+  return DEV_OK;
+}
+
+/** Limits how many pte tables faults may still allocate (< 0: no limit); past it an insert fails -ENOMEM,
+ *  which the fault returns as VM_FAULT_OOM, as when the kernel's pte_alloc() fails. */
+export function dax_set_pgtable_budget(tables: i64): void {
+  atomic.store<i64>(DEV_PGTABLE_BUDGET, tables);
+}
+
+/** pgoff_to_phys(): walk the extents in order; valid only if [phys, phys + size) stays in one extent.
+ *  Returns -1 (as u64) when it does not, which the fault handlers turn into SIGBUS. */
+export function pgoff_to_phys(pgoff: u64, size: u64): u64 {
+  const n = nr_extents();
+  for (let i = 0; i < n; i++) {
+    const start = extent_start(i);
+    const end = extent_end(i);
+    const phys = (pgoff << PAGE_SHIFT) + start;
+    if (phys >= start && phys <= end) {
+      return phys + size - 1 <= end ? phys : <u64>-1;
+    }
+    pgoff -= (end - start + 1) >> PAGE_SHIFT;
+  }
+  return <u64>-1;
+}
+
+/** kill_dev_dax(), first half: no new mapping may start once the caller's grace period has ended. */
+export function dax_dev_mark_dead(): void {
+  atomic.store<i32>(DEV_ALIVE, 0);
+}
+
+/** Not a kernel operation: the model brings the device back as a new generation so churn can repeat. */
+export function dax_dev_revive(): void {
+  atomic.add<i32>(DEV_GENERATION, 1);
+  atomic.store<i32>(DEV_ALIVE, 1);
+}

@@ -1,0 +1,118 @@
+// The fault path: one handler for every size (the kernel's __dev_dax_{pte,pmd,pud}_fault), its dispatch
+// dev_dax_huge_fault(), and the part of the mm (__handle_mm_fault) that picks which size to try.
+
+import {
+  PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PFN_DEV, PFN_MAP, ENOMEM, EBUSY,
+  VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, NO_FAULT,
+} from "./kernel";
+import { dax_region_align, dax_region_pfn_flags, dax_generation, pgoff_to_phys } from "./device";
+import { check_vma, huge_fault_suitable, vm_start, vm_end, vm_pgoff, CHECK_VMA_OK, CHECK_VMA_DEAD } from "./vma";
+import {
+  PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
+  populate_table_slot, slot_entry, slot_address, level_slots,
+} from "./pagetable";
+import { read_lock, read_unlock } from "./protection";
+import {
+  this_cpu_inc, this_cpu_inc_sigbus_reason, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
+  STAT_HITS,
+} from "./percpu";
+
+// Why a fault returned SIGBUS: the kernel's dev_dbg() messages, counted per CPU (line two of its stats).
+export const SIGBUS_DEAD: i32 = 0; // check_vma(): device not alive
+export const SIGBUS_BAD_VMA: i32 = 1; // check_vma(): any other rejection
+export const SIGBUS_BELOW_ALIGN: i32 = 2; // "alignment > fault size"
+export const SIGBUS_NO_DEVMAP: i32 = 3; // "region lacks devmap flags"
+export const SIGBUS_OUTSIDE_VMA: i32 = 4; // the aligned range leaves the vma
+export const SIGBUS_NO_PHYS: i32 = 5; // "pgoff_to_phys(%#lx) failed"
+export const SIGBUS_INSERT_FAILED: i32 = 6; // insert failed with an error other than -EBUSY / -ENOMEM
+
+@inline function sigbus(reason: i32): u32 {
+  this_cpu_inc_sigbus_reason(reason);
+  return VM_FAULT_SIGBUS;
+}
+
+@inline function size_level(fault_size: u64): i32 {
+  return fault_size == PAGE_SIZE ? PTE_LEVEL : fault_size == PMD_SIZE ? PMD_LEVEL : PUD_LEVEL;
+}
+
+/** __dev_dax_pte_fault / __dev_dax_pmd_fault / __dev_dax_pud_fault as one handler that takes the size.
+ *  Called inside the read side of alive's protection. */
+export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
+  const generation = dax_generation(); // read before alive: an entry is tagged with the generation it saw live
+  const reason = check_vma();
+  if (reason != CHECK_VMA_OK) return sigbus(reason == CHECK_VMA_DEAD ? SIGBUS_DEAD : SIGBUS_BAD_VMA);
+  const align = dax_region_align();
+  if (fault_size < align) return sigbus(SIGBUS_BELOW_ALIGN); // a pte fault on a 2 MiB region
+  if (fault_size > align) return VM_FAULT_FALLBACK; // let the mm retry with a smaller size
+  // dax pmd and pud mappings require pfn_t_devmap()
+  if (fault_size > PAGE_SIZE && (dax_region_pfn_flags() & (PFN_DEV | PFN_MAP)) != (PFN_DEV | PFN_MAP)) {
+    return sigbus(SIGBUS_NO_DEVMAP);
+  }
+  const haddr = addr & ~(fault_size - 1);
+  if (haddr < vm_start() || haddr + fault_size > vm_end()) return sigbus(SIGBUS_OUTSIDE_VMA);
+  const pgoff = vm_pgoff() + ((haddr - vm_start()) >> PAGE_SHIFT); // linear_page_index()
+  const phys = pgoff_to_phys(pgoff, fault_size);
+  if (phys == <u64>-1) return sigbus(SIGBUS_NO_PHYS);
+  const level = size_level(fault_size);
+  const err = insert_pfn(level, haddr, phys >> PAGE_SHIFT, generation);
+  if (err == -ENOMEM) return VM_FAULT_OOM;
+  if (err == -EBUSY) {
+    this_cpu_inc(STAT_RACED); // another CPU installed it first: still NOPAGE
+  } else if (err != 0) {
+    return sigbus(SIGBUS_INSERT_FAILED);
+  } else {
+    this_cpu_inc(STAT_PTE_INSTALLS + level);
+  }
+  return VM_FAULT_NOPAGE;
+}
+
+/** dev_dax_huge_fault(): every attempt runs inside the read side, as dax_read_lock() brackets it. */
+export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
+  const id = read_lock();
+  const ret = __dev_dax_fault(addr, fault_size);
+  read_unlock(id);
+  if (ret == VM_FAULT_SIGBUS) this_cpu_inc(STAT_SIGBUS);
+  else if (ret == VM_FAULT_FALLBACK) this_cpu_inc(STAT_FALLBACK);
+  else if (ret == VM_FAULT_OOM) this_cpu_inc(STAT_OOM);
+  return ret;
+}
+
+/** __handle_mm_fault() for the three levels daxbench models: a touch of addr (inside the vma). An entry
+ *  already covering addr means no fault. Otherwise the largest size the vma allows is tried first (pud,
+ *  then pmd), only where its slot is still none, and a FALLBACK moves on to the next size down. */
+export function handle_mm_fault(addr: u64): u32 {
+  for (let level = PUD_LEVEL; level > PTE_LEVEL; level--) {
+    const slot = entry_ptr(level, addr);
+    const entry = atomic.load<u64>(slot);
+    if (entry_present(entry)) {
+      this_cpu_inc(STAT_HITS);
+      return NO_FAULT;
+    }
+    const size: u64 = 1 << level_shift(level);
+    if (entry == 0 && huge_fault_suitable(addr, size)) {
+      const ret = dev_dax_huge_fault(addr, size);
+      if (ret != VM_FAULT_FALLBACK) return ret;
+    }
+    if (level == PUD_LEVEL) populate_table_slot(slot); // pmd_alloc(); the pte table comes with the first pte
+  }
+  if (entry_present(atomic.load<u64>(entry_ptr(PTE_LEVEL, addr)))) {
+    this_cpu_inc(STAT_HITS);
+    return NO_FAULT;
+  }
+  return dev_dax_huge_fault(addr, PAGE_SIZE);
+}
+
+/** Present entries at `level` whose pfn is not the one pgoff_to_phys() gives for their address: a census
+ *  that must be 0 however many CPUs raced to install them. */
+export function count_misplaced_entries(level: i32): u64 {
+  const size: u64 = 1 << level_shift(level);
+  const slots = level_slots(level);
+  let misplaced: u64 = 0;
+  for (let i: u64 = 0; i < slots; i++) {
+    const entry = slot_entry(level, i);
+    if (!entry_present(entry)) continue;
+    const pgoff = vm_pgoff() + ((slot_address(level, i) - vm_start()) >> PAGE_SHIFT);
+    if (entry_pfn(entry) != pgoff_to_phys(pgoff, size) >> PAGE_SHIFT) misplaced++;
+  }
+  return misplaced;
+}

@@ -1,0 +1,29 @@
+// The daxbench wasm core: what the host may call and the constants it reads instead of repeating them.
+// Every export here is usable from any worker on the shared memory; none allocates.
+
+export * from "./layout";
+export {
+  PAGE_SIZE, PMD_SIZE, PUD_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, NO_FAULT,
+  VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DONTCOPY, VM_HUGEPAGE, VM_DAX, PFN_DEV, PFN_MAP,
+} from "./kernel";
+export {
+  DEV_OK, DEV_ERR_ALIGN, DEV_ERR_PFN_FLAGS, DEV_ERR_TOO_MANY_EXTENTS, DEV_ERR_EMPTY_EXTENT, DEV_ERR_UNALIGNED_EXTENT,
+  DEV_ERR_OVERLAPPING_EXTENT, DEV_ERR_EXTENT_TOO_HIGH, DEV_ERR_NO_EXTENTS, DEV_ERR_ALIVE, MAX_PHYS,
+  dax_region_create, dax_dev_add_extent, dax_dev_enable, dax_set_pgtable_budget, pgoff_to_phys, dax_dev_revive,
+} from "./device";
+export {
+  CHECK_VMA_OK, CHECK_VMA_DEAD, CHECK_VMA_PRIVATE, CHECK_VMA_UNALIGNED, CHECK_VMA_NEEDS_DONTFORK, CHECK_VMA_NOT_DAX,
+  MMAP_NO_MEMORY, check_vma_errno, dax_mmap, dax_mmap_tables_bytes,
+} from "./vma";
+export { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, count_entries, zap_all } from "./pagetable";
+export {
+  SIGBUS_DEAD, SIGBUS_BAD_VMA, SIGBUS_BELOW_ALIGN, SIGBUS_NO_DEVMAP, SIGBUS_OUTSIDE_VMA, SIGBUS_NO_PHYS,
+  SIGBUS_INSERT_FAILED, dev_dax_huge_fault, handle_mm_fault, count_misplaced_entries,
+} from "./fault";
+export {
+  STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
+  STAT_HITS, STATS_SIGBUS_OFFSET, attach,
+} from "./percpu";
+export { SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, set_protection, synchronize } from "./protection";
+export { populate, touch_random, readside } from "./batch";
+export { kill_dax_dev } from "./teardown";

@@ -1,0 +1,72 @@
+// The one memory layout shared by every worker's instance and by the host.
+//
+// Everything that must be seen by all workers lives at a fixed address in the shared memory: wasm globals are
+// per instance (per worker), so they hold only a worker's own identity (see percpu.ts). The host reads these
+// offsets from the module's exports; it never repeats them.
+//
+//   [0, CONTROL_BASE)              left empty so that a stray null pointer touches nothing shared
+//   [CONTROL_BASE, CONTROL_END)    control region: device, vma, protection, per-CPU lines
+//   [65536, ...)                   static data (asconfig.json "memoryBase"); as-pect's heap in the specs
+//   [TABLES_BASE, ...)             page tables of the mapped vma, sized by dax_mmap
+//
+// Static data sits above the control region on purpose: every instantiation re-copies the data segments, so
+// nothing mutable may share their bytes (test/worker-instantiation.test.ts proves it resets nothing).
+
+/** Size of a cache line: every group of fields written by a different party gets its own. */
+export const CACHE_LINE: usize = 64;
+/** Workers are CPUs; each gets its own counter lines. CPU 0 is the host's main thread. */
+export const MAX_CPUS: i32 = 64;
+/** A device has at most this many physical extents (dax_dev->res[]). */
+export const MAX_EXTENTS: i32 = 64;
+
+export const CONTROL_BASE: usize = 1024;
+
+// Device line: written by the updater (kill/revive), read by every fault.
+export const DEV_ALIVE: usize = CONTROL_BASE; // i32, dax_dev->alive
+export const DEV_GENERATION: usize = DEV_ALIVE + 4; // i32, bumped by revive
+export const DEV_NR_EXTENTS: usize = DEV_ALIVE + 8; // i32, dax_dev->num_resources
+export const DEV_PGTABLE_BUDGET: usize = DEV_ALIVE + 16; // i64, pte tables left to allocate; < 0 = unlimited
+
+// Region line: set once when the region is created.
+export const REGION_ALIGN: usize = DEV_ALIVE + CACHE_LINE; // u64, dax_region->align
+export const REGION_PFN_FLAGS: usize = REGION_ALIGN + 8; // u64, dax_region->pfn_flags
+
+// VMA line: set by dax_mmap.
+export const VMA_START: usize = REGION_ALIGN + CACHE_LINE; // u64, vm_start
+export const VMA_END: usize = VMA_START + 8; // u64, vm_end
+export const VMA_PGOFF: usize = VMA_START + 16; // u64, vm_pgoff
+export const VMA_FLAGS: usize = VMA_START + 24; // u64, vm_flags
+
+// Page-table geometry line, per level (0 = pte, 1 = pmd, 2 = pud): where the level's table starts in memory,
+// the index of its first slot (vm_start >> shift) and how many slots it has.
+export const TABLE_BASES: usize = VMA_START + CACHE_LINE; // u32[3]
+export const TABLE_FIRST_INDEX: usize = TABLE_BASES + 16; // u64[3]
+export const TABLE_SLOTS: usize = TABLE_FIRST_INDEX + 24; // u64[3]
+
+// Protection line: which scheme guards alive, set by the host before workers start.
+export const PROTECTION_SCHEME: usize = TABLE_BASES + CACHE_LINE; // i32
+// SRCU's srcu_idx: read by every reader, flipped by the updater.
+export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
+// Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.
+export const MUTEX_WORD: usize = SRCU_IDX + CACHE_LINE; // i32
+export const GP_MUTEX_WORD: usize = MUTEX_WORD + CACHE_LINE; // i32
+// A futex word nobody ever changes: waiting on it with a timeout is how a spinning updater sleeps.
+export const SLEEP_WORD: usize = GP_MUTEX_WORD + CACHE_LINE; // i32, always 0
+
+// Extents: res[i] = { start: u64, end: u64 (inclusive) }.
+export const EXTENTS: usize = SLEEP_WORD + CACHE_LINE;
+export const EXTENT_SIZE: usize = 16;
+
+// Per-CPU SRCU counters, one line per CPU: lock_count[2] then unlock_count[2], u64 each.
+export const SRCU_COUNTERS: usize = EXTENTS + <usize>MAX_EXTENTS * EXTENT_SIZE;
+export const SRCU_LOCK_COUNT: usize = 0;
+export const SRCU_UNLOCK_COUNT: usize = 16;
+
+// Per-CPU statistics, two lines per CPU of u64 counters: STAT_* (line one) and SIGBUS_* reasons (line two).
+export const STATS: usize = SRCU_COUNTERS + <usize>MAX_CPUS * CACHE_LINE;
+export const STATS_STRIDE: usize = 2 * CACHE_LINE;
+
+export const CONTROL_END: usize = STATS + <usize>MAX_CPUS * STATS_STRIDE;
+
+/** Page tables start here, far above static data and the spec runner's heap; dax_mmap sizes them. */
+export const TABLES_BASE: usize = 16 << 20;

@@ -1,0 +1,169 @@
+// The vma's page tables: one slot per 4 KiB (pte), per 2 MiB (pmd) and per 1 GiB (pud) of the vma.
+// Tables are indexed relative to vm_start, so their size follows the mapping, not the 64-bit address.
+//
+// A slot is 0 (none), ENTRY_TABLE (a lower-level table hangs here: pmd_alloc()/pte_alloc() have run) or a leaf:
+// bit 63 present, bits 40..62 the device generation that installed it, bits 0..39 the pfn.
+
+import { TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, CACHE_LINE } from "./layout";
+import { PAGE_SHIFT, ENOMEM, EBUSY } from "./kernel";
+
+export const PTE_LEVEL: i32 = 0;
+export const PMD_LEVEL: i32 = 1;
+export const PUD_LEVEL: i32 = 2;
+const LEVELS: i32 = 3;
+
+const ENTRY_PRESENT: u64 = 1 << 63;
+const ENTRY_TABLE: u64 = 1;
+const ENTRY_GENERATION_SHIFT: u64 = 40;
+const ENTRY_GENERATION_MASK: u64 = (1 << 23) - 1;
+const ENTRY_PFN_MASK: u64 = (1 << ENTRY_GENERATION_SHIFT) - 1;
+
+@inline export function level_shift(level: i32): u64 {
+  return PAGE_SHIFT + 9 * <u64>level;
+}
+
+@inline function table_base(level: i32): usize {
+  return <usize>load<u32>(TABLE_BASES + (<usize>level << 2));
+}
+
+@inline function table_first_index(level: i32): u64 {
+  return load<u64>(TABLE_FIRST_INDEX + (<usize>level << 3));
+}
+
+@inline function table_slots(level: i32): u64 {
+  return load<u64>(TABLE_SLOTS + (<usize>level << 3));
+}
+
+@inline function slots_spanned(start: u64, end: u64, level: i32): u64 {
+  const shift = level_shift(level);
+  return ((end - 1) >> shift) - (start >> shift) + 1;
+}
+
+@inline function table_bytes(slots: u64): u64 {
+  return (slots * 8 + CACHE_LINE - 1) & ~(<u64>CACHE_LINE - 1);
+}
+
+export function pagetables_bytes(start: u64, end: u64): u64 {
+  let bytes: u64 = 0;
+  for (let level = 0; level < LEVELS; level++) bytes += table_bytes(slots_spanned(start, end, level));
+  return bytes;
+}
+
+/** Lays out empty tables for [start, end) at TABLES_BASE; false when the memory is too small for them. */
+export function pagetables_setup(start: u64, end: u64): bool {
+  const bytes = pagetables_bytes(start, end);
+  if (<u64>TABLES_BASE + bytes > (<u64>memory.size() << 16)) return false;
+  let base = TABLES_BASE;
+  for (let level = 0; level < LEVELS; level++) {
+    const slots = slots_spanned(start, end, level);
+    store<u32>(TABLE_BASES + (<usize>level << 2), <u32>base);
+    store<u64>(TABLE_FIRST_INDEX + (<usize>level << 3), start >> level_shift(level));
+    store<u64>(TABLE_SLOTS + (<usize>level << 3), slots);
+    base += <usize>table_bytes(slots);
+  }
+  memory.fill(TABLES_BASE, 0, <usize>bytes);
+  return true;
+}
+
+/** The slot of `level` that covers addr, which must lie inside the vma. */
+@inline export function entry_ptr(level: i32, addr: u64): usize {
+  return table_base(level) + (<usize>((addr >> level_shift(level)) - table_first_index(level)) << 3);
+}
+
+@inline export function entry_present(entry: u64): bool {
+  return (entry & ENTRY_PRESENT) != 0;
+}
+
+@inline export function entry_generation(entry: u64): i32 {
+  return <i32>((entry >> ENTRY_GENERATION_SHIFT) & ENTRY_GENERATION_MASK);
+}
+
+@inline export function entry_pfn(entry: u64): u64 {
+  return entry & ENTRY_PFN_MASK;
+}
+
+@inline function make_entry(pfn: u64, generation: i32): u64 {
+  return ENTRY_PRESENT | ((<u64>generation & ENTRY_GENERATION_MASK) << ENTRY_GENERATION_SHIFT) | pfn;
+}
+
+/** pmd_alloc(): the walk moves below this slot, so a table now hangs there. */
+@inline export function populate_table_slot(slot: usize): void {
+  if (atomic.load<u64>(slot) == 0) atomic.cmpxchg<u64>(slot, 0, ENTRY_TABLE);
+}
+
+/** Takes one pte table from the budget, or fails -ENOMEM when it is spent (a budget < 0 is unlimited). */
+function pgtable_budget_take(): i32 {
+  let budget = atomic.load<i64>(DEV_PGTABLE_BUDGET);
+  while (budget >= 0) {
+    if (budget == 0) return -ENOMEM;
+    const seen = atomic.cmpxchg<i64>(DEV_PGTABLE_BUDGET, budget, budget - 1);
+    if (seen == budget) return 0;
+    budget = seen;
+  }
+  return 0;
+}
+
+/** pte_alloc(): insert_pfn() allocates the pte table under the pmd on its first pte. */
+function pte_alloc(pmd_slot: usize): i32 {
+  if (atomic.load<u64>(pmd_slot) != 0) return 0;
+  const err = pgtable_budget_take();
+  if (err != 0) return err;
+  if (atomic.cmpxchg<u64>(pmd_slot, 0, ENTRY_TABLE) != 0 && atomic.load<i64>(DEV_PGTABLE_BUDGET) >= 0) {
+    atomic.add<i64>(DEV_PGTABLE_BUDGET, 1); // another CPU allocated it first: give ours back
+  }
+  return 0;
+}
+
+/** vmf_insert_mixed() / vmf_insert_pfn_pmd() / vmf_insert_pfn_pud(): install by compare-and-swap.
+ *  Returns 0, -EBUSY when the slot was already filled, or -ENOMEM when no pte table could be allocated. */
+export function insert_pfn(level: i32, haddr: u64, pfn: u64, generation: i32): i32 {
+  if (level == PTE_LEVEL) {
+    const err = pte_alloc(entry_ptr(PMD_LEVEL, haddr));
+    if (err != 0) return err;
+  }
+  const old = atomic.cmpxchg<u64>(entry_ptr(level, haddr), 0, make_entry(pfn, generation));
+  return old == 0 ? 0 : -EBUSY;
+}
+
+/** unmap_mapping_range(): clears every leaf; page tables stay allocated, as they do in the kernel.
+ *  Returns how many entries it cleared. */
+export function zap_all(): u64 {
+  let zapped: u64 = 0;
+  for (let level = 0; level < LEVELS; level++) {
+    const base = table_base(level);
+    const slots = table_slots(level);
+    for (let i: u64 = 0; i < slots; i++) {
+      const slot = base + (<usize>i << 3);
+      if (entry_present(atomic.load<u64>(slot))) {
+        atomic.store<u64>(slot, 0);
+        zapped++;
+      }
+    }
+  }
+  return zapped;
+}
+
+/** The virtual address slot i of `level` maps. */
+@inline export function slot_address(level: i32, i: u64): u64 {
+  return (table_first_index(level) + i) << level_shift(level);
+}
+
+/** Present entries at `level`. */
+export function count_entries(level: i32): u64 {
+  let count: u64 = 0;
+  const base = table_base(level);
+  const slots = table_slots(level);
+  for (let i: u64 = 0; i < slots; i++) {
+    if (entry_present(atomic.load<u64>(base + (<usize>i << 3)))) count++;
+  }
+  return count;
+}
+
+/** Reads slot i of `level` (0 when none); for the census in fault.ts and for tests. */
+@inline export function slot_entry(level: i32, i: u64): u64 {
+  return atomic.load<u64>(table_base(level) + (<usize>i << 3));
+}
+
+export function level_slots(level: i32): u64 {
+  return table_slots(level);
+}

@@ -1,0 +1,63 @@
+// A worker is a CPU. Its identity lives in wasm globals, which are per instance and so per worker: the
+// kernel's this_cpu. Everything it counts lives in its own lines of the shared memory (layout.ts).
+
+import { MAX_CPUS, SRCU_COUNTERS, CACHE_LINE, STATS, STATS_STRIDE } from "./layout";
+
+// Line one of a CPU's statistics (u64 slots). The host names its columns after these exports.
+export const STAT_PTE_INSTALLS: i32 = 0;
+export const STAT_PMD_INSTALLS: i32 = 1;
+export const STAT_PUD_INSTALLS: i32 = 2;
+/** An install that found its slot already filled: the kernel's -EBUSY, still VM_FAULT_NOPAGE. */
+export const STAT_RACED: i32 = 3;
+export const STAT_SIGBUS: i32 = 4;
+export const STAT_FALLBACK: i32 = 5;
+export const STAT_OOM: i32 = 6;
+/** Touches whose address an entry already covered: no fault. */
+export const STAT_HITS: i32 = 7;
+
+// Line two: why each SIGBUS was returned, one counter per reason (fault.ts).
+export const STATS_SIGBUS_OFFSET: usize = CACHE_LINE;
+
+let this_cpu: i32 = 0;
+let this_cpu_srcu: usize = SRCU_COUNTERS;
+let this_cpu_stats: usize = STATS;
+let rng_state: u64 = 0x9e3779b97f4a7c15;
+
+/** Makes this instance CPU `cpu`. Writes no shared memory. Returns 0, or -1 when cpu is out of range. */
+export function attach(cpu: i32, seed: u64): i32 {
+  if (cpu < 0 || cpu >= MAX_CPUS) return -1;
+  this_cpu = cpu;
+  this_cpu_srcu = SRCU_COUNTERS + <usize>cpu * CACHE_LINE;
+  this_cpu_stats = STATS + <usize>cpu * STATS_STRIDE;
+  rng_state = seed | 1; // xorshift state must not be 0
+  return 0;
+}
+
+export function smp_processor_id(): i32 {
+  return this_cpu;
+}
+
+@inline export function this_cpu_srcu_counters(): usize {
+  return this_cpu_srcu;
+}
+
+/** Only this CPU writes its lines, so a plain add is enough; readers sum them after the run. */
+@inline export function this_cpu_inc(stat: i32): void {
+  const slot = this_cpu_stats + (<usize>stat << 3);
+  store<u64>(slot, load<u64>(slot) + 1);
+}
+
+@inline export function this_cpu_inc_sigbus_reason(reason: i32): void {
+  const slot = this_cpu_stats + STATS_SIGBUS_OFFSET + (<usize>reason << 3);
+  store<u64>(slot, load<u64>(slot) + 1);
+}
+
+/** xorshift64*: cheap, per CPU, and reproducible from the host's seed. */
+@inline export function this_cpu_random(): u64 {
+  let x = rng_state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  rng_state = x;
+  return x * 0x2545f4914f6cdd1d;
+}

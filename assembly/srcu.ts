@@ -1,0 +1,66 @@
+// SRCU's per-CPU counters, after kernel/rcu/srcutree.c (__srcu_read_lock, __srcu_read_unlock,
+// srcu_readers_active_idx_check, srcu_flip). One worker is one CPU, so each counter has a single writer.
+//
+// Every wasm atomic is sequentially consistent, and V8 emits a seq-cst store as xchg (a full barrier): the
+// store that bumps a counter is also the smp_mb() the kernel places beside it.
+
+import { SRCU_IDX, SRCU_COUNTERS, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
+import { this_cpu_srcu_counters } from "./percpu";
+import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
+
+/** try_check_zero() retries in quick succession before it sleeps: read sides are short. */
+const SCANS_BEFORE_SLEEP: i32 = 64;
+const SLEEP_BETWEEN_SCANS_NS: i64 = 5000; // SRCU_RETRY_CHECK_DELAY is 5 us
+
+@inline function this_cpu_counter_inc(counter: usize): void {
+  atomic.store<u64>(counter, load<u64>(counter) + 1);
+}
+
+@inline export function srcu_read_lock(): i32 {
+  const idx = atomic.load<i32>(SRCU_IDX) & 1;
+  // this_cpu_inc(lock_count[idx]); smp_mb() /* B */: the critical section cannot leak above this.
+  this_cpu_counter_inc(this_cpu_srcu_counters() + SRCU_LOCK_COUNT + (<usize>idx << 3));
+  return idx;
+}
+
+@inline export function srcu_read_unlock(idx: i32): void {
+  // smp_mb() /* C */; this_cpu_inc(unlock_count[idx]): nor below this.
+  this_cpu_counter_inc(this_cpu_srcu_counters() + SRCU_UNLOCK_COUNT + (<usize>idx << 3));
+}
+
+function srcu_readers_sum(counter: usize): u64 {
+  let sum: u64 = 0;
+  for (let cpu = 0; cpu < MAX_CPUS; cpu++) sum += atomic.load<u64>(SRCU_COUNTERS + <usize>cpu * CACHE_LINE + counter);
+  return sum;
+}
+
+/** srcu_readers_active_idx_check(): unlocks are summed before locks, so a reader that locks and unlocks
+ *  during the scan can make the sums differ (retry) but never makes them falsely equal. */
+function srcu_readers_active_idx_check(idx: i32): bool {
+  const unlocks = srcu_readers_sum(SRCU_UNLOCK_COUNT + (<usize>idx << 3));
+  atomic.fence(); // smp_mb() /* A */
+  return srcu_readers_sum(SRCU_LOCK_COUNT + (<usize>idx << 3)) == unlocks;
+}
+
+function srcu_wait_for_readers(idx: i32, scans_before_sleep: i32): void {
+  let scans = 0;
+  while (!srcu_readers_active_idx_check(idx)) {
+    if (++scans >= scans_before_sleep) futex_sleep(SLEEP_BETWEEN_SCANS_NS);
+  }
+}
+
+function srcu_flip(): void {
+  atomic.fence(); // smp_mb() /* D */
+  atomic.add<i32>(SRCU_IDX, 1);
+  atomic.fence(); // smp_mb() /* E */
+}
+
+/** synchronize_srcu(): wait out readers still on the inactive slot, flip, then wait out the old slot. */
+export function synchronize_srcu(): void {
+  futex_mutex_lock(GP_MUTEX_WORD); // srcu_gp_mutex: one grace period at a time
+  const idx = atomic.load<i32>(SRCU_IDX);
+  srcu_wait_for_readers(1 ^ (idx & 1), SCANS_BEFORE_SLEEP); // SRCU_STATE_SCAN1
+  srcu_flip();
+  srcu_wait_for_readers(idx & 1, SCANS_BEFORE_SLEEP); // SRCU_STATE_SCAN2
+  futex_mutex_unlock(GP_MUTEX_WORD);
+}
