@@ -1,0 +1,177 @@
+// The host's view of one modelled Device-DAX machine: a shared memory, the compiled core, and the main
+// thread's own instance (CPU 0), which sets up the region, device and vma before any worker starts.
+// Every bad value is refused here with an error that names it, before anything is installed.
+
+import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarget, type DaxInstance, type MemoryLimits } from "./wasm.ts";
+import { formatSize, hex } from "./units.ts";
+
+/** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
+export const ALIGNMENTS = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n } as const;
+export type AlignName = keyof typeof ALIGNMENTS;
+
+export function alignName(align: bigint): AlignName | undefined {
+  return (Object.keys(ALIGNMENTS) as AlignName[]).find((name) => ALIGNMENTS[name] === align);
+}
+
+/** A physical extent [start, end] with an inclusive end, as struct resource has. */
+export interface Extent {
+  start: bigint;
+  end: bigint;
+}
+
+export interface DeviceSpec {
+  align: bigint;
+  /** Default PFN_DEV | PFN_MAP: the device has struct pages, so pmds and puds are allowed. */
+  pfnFlags?: bigint;
+  extents: Extent[];
+}
+
+export interface VmaSpec {
+  start: bigint;
+  end: bigint;
+  pgoff?: bigint;
+  /** Default: a shared, writable, DAX-capable mapping (what mmap(MAP_SHARED) of /dev/daxN.M gives). */
+  flags?: bigint;
+}
+
+/** A configuration the kernel, or the machine, refuses: the message names the bad value. */
+export class DaxConfigError extends Error {
+  override name = "DaxConfigError";
+}
+
+/** Where the model puts a mapping: physical memory far above 4 GiB, user addresses near 2^47. */
+export const PHYS_BASE = 1n << 40n;
+export const USER_BASE = 0x7f00_0000_0000n;
+
+/** One extent of `bytes` at PHYS_BASE and a vma of the same size at USER_BASE: what the workloads map. */
+export function simpleMapping(align: bigint, bytes: bigint): { device: DeviceSpec; vma: VmaSpec } {
+  return {
+    device: { align, extents: [{ start: PHYS_BASE, end: PHYS_BASE + bytes - 1n }] },
+    vma: { start: USER_BASE, end: USER_BASE + bytes },
+  };
+}
+
+export type Stats = Record<string, bigint>;
+
+export class DaxMachine {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly core: DaxInstance;
+  private readonly limits: MemoryLimits;
+
+  constructor(target: BuildTarget = "release") {
+    const { module, limits } = loadModule(target);
+    this.module = module;
+    this.limits = limits;
+    this.memory = createSharedMemory(limits);
+    this.core = instantiate(module, this.memory);
+    this.core.exports.attach(0, 1n);
+  }
+
+  /** Names of the protection schemes the core offers, e.g. "rcu", "mutex", "none". */
+  schemes(): string[] {
+    return [...this.core.constants("SCHEME_").keys()];
+  }
+
+  /** Creates the region and its device, and makes it live. Resets every lock and counter: call it only
+   *  while no worker runs. */
+  createDevice(spec: DeviceSpec): void {
+    const core = this.core.exports;
+    const reasons = new Map([...this.core.constants("DEV_ERR_")].map(([name, code]) => [code, name]));
+    const pfnFlags = spec.pfnFlags ?? this.core.bigConstant("PFN_DEV") | this.core.bigConstant("PFN_MAP");
+    const refuse = (code: number, extent?: { i: number; start: bigint; end: bigint }): void => {
+      if (code !== 0) throw new DaxConfigError(this.deviceError(reasons.get(code), spec, pfnFlags, extent));
+    };
+    refuse(core.dax_region_create(spec.align, pfnFlags));
+    spec.extents.forEach((extent, i) => refuse(core.dax_dev_add_extent(extent.start, extent.end), { i, ...extent }));
+    refuse(core.dax_dev_enable());
+  }
+
+  private deviceError(reason: string | undefined, spec: DeviceSpec, pfnFlags: bigint, extent?: Extent & { i: number }): string {
+    const where = extent ? `extent ${extent.i} [${hex(extent.start)}, ${hex(extent.end)}]` : "";
+    switch (reason) {
+      case "align":
+        return `align ${formatSize(spec.align)} is not one of ${Object.keys(ALIGNMENTS).join(", ")}`;
+      case "pfn_flags":
+        return `pfn flags ${hex(pfnFlags)} are not a combination of PFN_DEV and PFN_MAP`;
+      case "no_extents":
+        return "the device has no extents: give at least one [start, end]";
+      case "too_many_extents":
+        return `${where}: a device has at most ${this.core.constant("MAX_EXTENTS")} extents`;
+      case "empty_extent":
+        return `${where} ends before it starts`;
+      case "unaligned_extent":
+        return `${where}: start and size must be multiples of the region's ${formatSize(spec.align)} alignment`;
+      case "overlapping_extent":
+        return `${where} overlaps an earlier extent`;
+      case "extent_too_high":
+        return `${where} reaches beyond the ${hex(this.core.bigConstant("MAX_PHYS"))} physical limit`;
+      default:
+        return `device refused: ${reason}`;
+    }
+  }
+
+  /** mmap() of the device: refuses a bad vma as the mm and check_vma() would, before any fault. */
+  mmap(vma: VmaSpec): void {
+    const core = this.core.exports;
+    const pgoff = vma.pgoff ?? 0n;
+    const flags = vma.flags ?? this.defaultVmaFlags();
+    if (vma.start >= vma.end) {
+      throw new DaxConfigError(`vma start ${hex(vma.start)} is not below its end ${hex(vma.end)}`);
+    }
+    const needed = this.core.bigConstant("TABLES_BASE") + core.dax_mmap_tables_bytes(vma.start, vma.end);
+    const most = BigInt(this.limits.maximum) * BigInt(WASM_PAGE);
+    if (needed > most) {
+      throw new DaxConfigError(
+        `a ${formatSize(vma.end - vma.start)} mapping needs ${formatSize(needed)} of shared memory for its page tables; ` +
+          `the memory holds at most ${formatSize(most)}`,
+      );
+    }
+    const pages = Number((needed + BigInt(WASM_PAGE) - 1n) / BigInt(WASM_PAGE));
+    const current = this.memory.buffer.byteLength / WASM_PAGE;
+    if (pages > current) this.memory.grow(pages - current);
+    const reason = core.dax_mmap(vma.start, vma.end, pgoff, flags);
+    if (reason !== 0) {
+      const name = [...this.core.constants("CHECK_VMA_"), ["no_memory", this.core.constant("MMAP_NO_MEMORY")] as const]
+        .find(([, code]) => code === reason)?.[0];
+      throw new DaxConfigError(
+        `mmap of [${hex(vma.start)}, ${hex(vma.end)}) pgoff ${pgoff} flags ${hex(flags)} refused by check_vma: ` +
+          `${name?.replace(/_/g, " ")} (errno ${core.check_vma_errno(reason)})`,
+      );
+    }
+  }
+
+  defaultVmaFlags(): bigint {
+    const flag = (name: string) => this.core.bigConstant(name);
+    return flag("VM_READ") | flag("VM_WRITE") | flag("VM_SHARED") | flag("VM_MAYSHARE") | flag("VM_DAX");
+  }
+
+  /** Picks the protection of alive: the one place a scheme is chosen. */
+  setProtection(scheme: string): void {
+    const code = this.core.constants("SCHEME_").get(scheme);
+    if (code === undefined) {
+      throw new DaxConfigError(`protection ${JSON.stringify(scheme)} is not one of ${this.schemes().join(", ")}`);
+    }
+    this.core.exports.set_protection(code);
+  }
+
+  /** CPU `cpu`'s counters: one per STAT_* export, plus sigbus_<reason> per SIGBUS_* export. */
+  stats(cpu: number): Stats {
+    const words = new BigUint64Array(this.memory.buffer);
+    const line = (this.core.constant("STATS") + cpu * this.core.constant("STATS_STRIDE")) / 8;
+    const reasons = line + this.core.constant("STATS_SIGBUS_OFFSET") / 8;
+    const stats: Stats = {};
+    for (const [name, slot] of this.core.constants("STAT_")) stats[name] = words[line + slot];
+    for (const [name, slot] of this.core.constants("SIGBUS_")) stats[`sigbus_${name}`] = words[reasons + slot];
+    return stats;
+  }
+
+  /** The counters of several CPUs added up. */
+  totalStats(cpus: Iterable<number>): Stats {
+    const total: Stats = {};
+    for (const cpu of cpus) {
+      for (const [name, value] of Object.entries(this.stats(cpu))) total[name] = (total[name] ?? 0n) + value;
+    }
+    return total;
+  }
+}

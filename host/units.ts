@@ -1,0 +1,23 @@
+// Sizes and durations as people type them: 4k, 2m, 64m, 1g; 500ms, 2s.
+
+const SIZE_UNITS: Record<string, bigint> = { "": 1n, k: 1n << 10n, m: 1n << 20n, g: 1n << 30n, t: 1n << 40n };
+
+/** Parses "4k", "2m", "64M", "1g" or plain bytes; null when it is not a size. */
+export function parseSize(text: string): bigint | null {
+  const match = /^(\d+)([kmgt]?)(i?b)?$/i.exec(text.trim());
+  if (!match) return null;
+  return BigInt(match[1]) * SIZE_UNITS[match[2].toLowerCase()];
+}
+
+/** The shortest exact form: 4096n -> "4k", 3n << 30n -> "3g", 1000n -> "1000". */
+export function formatSize(bytes: bigint): string {
+  for (const unit of ["t", "g", "m", "k"]) {
+    const scale = SIZE_UNITS[unit];
+    if (bytes >= scale && bytes % scale === 0n) return `${bytes / scale}${unit}`;
+  }
+  return `${bytes}`;
+}
+
+export function hex(value: bigint): string {
+  return `0x${value.toString(16)}`;
+}

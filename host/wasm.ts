@@ -1,0 +1,150 @@
+// Loads the wasm core, creates its shared memory and instantiates it: on the main thread or in a worker.
+// The module's constants (layout offsets, codes, schemes) are read from its exports, never repeated here.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const WASM_PAGE = 65536;
+
+/** The functions the core exports (assembly/index.ts). u64 parameters and results are BigInts. */
+export interface DaxExports {
+  attach(cpu: number, seed: bigint): number;
+  dax_region_create(align: bigint, pfnFlags: bigint): number;
+  dax_dev_add_extent(start: bigint, end: bigint): number;
+  dax_dev_enable(): number;
+  dax_dev_revive(): void;
+  dax_set_pgtable_budget(tables: bigint): void;
+  pgoff_to_phys(pgoff: bigint, size: bigint): bigint;
+  dax_mmap(start: bigint, end: bigint, pgoff: bigint, flags: bigint): number;
+  dax_mmap_tables_bytes(start: bigint, end: bigint): bigint;
+  check_vma_errno(reason: number): number;
+  set_protection(scheme: number): number;
+  synchronize(): void;
+  dev_dax_huge_fault(addr: bigint, size: bigint): number;
+  handle_mm_fault(addr: bigint): number;
+  populate(from: bigint, to: bigint): bigint;
+  touch_random(count: bigint): bigint;
+  readside(count: bigint): bigint;
+  kill_dax_dev(): bigint;
+  zap_all(): bigint;
+  count_entries(level: number): bigint;
+  count_misplaced_entries(level: number): bigint;
+}
+
+export interface DaxInstance {
+  exports: DaxExports;
+  memory: WebAssembly.Memory;
+  /** Reads an exported constant (a wasm global) by name; offsets, codes and flags below 2^53. */
+  constant(name: string): number;
+  /** Reads an exported u64 constant exactly. */
+  bigConstant(name: string): bigint;
+  /** The exported constants whose names start with `prefix`, keyed by the rest of the name in lower case. */
+  constants(prefix: string): Map<string, number>;
+}
+
+const builds = { release: "daxbench.wasm", debug: "daxbench.debug.wasm" } as const;
+export type BuildTarget = keyof typeof builds;
+
+export function wasmPath(target: BuildTarget = "release"): string {
+  return fileURLToPath(new URL(`../build/${builds[target]}`, import.meta.url));
+}
+
+const compiled = new Map<BuildTarget, { module: WebAssembly.Module; limits: MemoryLimits }>();
+
+/** Compiles the core once per process; the Module can be posted to workers, which then skip compiling. */
+export function loadModule(target: BuildTarget = "release"): { module: WebAssembly.Module; limits: MemoryLimits } {
+  let entry = compiled.get(target);
+  if (!entry) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(wasmPath(target)));
+    } catch {
+      throw new Error(`${wasmPath(target)} is missing: run \`npm run build\` first`);
+    }
+    entry = { module: new WebAssembly.Module(bytes), limits: importedMemoryLimits(bytes) };
+    compiled.set(target, entry);
+  }
+  return entry;
+}
+
+export interface MemoryLimits {
+  initial: number;
+  maximum: number;
+}
+
+/** The limits the module declares for its imported memory, read from the binary's import section, since
+ *  the JS API does not expose them and a copy in the host would drift from asconfig.json. */
+export function importedMemoryLimits(bytes: Uint8Array): MemoryLimits {
+  let pos = 8; // magic and version
+  const u32 = (): number => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[pos++];
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return result;
+      shift += 7;
+    }
+  };
+  const name = (): void => {
+    const length = u32(); // read before pos is used: `pos += u32()` would add to the old pos
+    pos += length;
+  };
+  const limits = (): MemoryLimits => {
+    const flags = bytes[pos++];
+    const initial = u32();
+    return { initial, maximum: flags & 1 ? u32() : 65536 };
+  };
+  while (pos < bytes.length) {
+    const id = bytes[pos++];
+    const end = u32() + pos;
+    if (id === 2) {
+      for (let count = u32(); count > 0; count--) {
+        name(); // module
+        name(); // field
+        const kind = bytes[pos++];
+        if (kind === 2) return limits(); // memory
+        if (kind === 0) u32(); // function: type index
+        else if (kind === 1) (pos++, limits()); // table: element type, limits
+        else if (kind === 3) pos += 2; // global: value type, mutability
+      }
+    }
+    pos = end;
+  }
+  throw new Error("the wasm module imports no memory; it must import a shared one");
+}
+
+/** A shared memory the module accepts, able to grow to the module's declared maximum. */
+export function createSharedMemory(limits: MemoryLimits): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: true });
+}
+
+/** Instantiating re-runs the module's start function, which sets only this instance's globals: it writes
+ *  nothing to the shared memory (the module has no data segments above the control region). */
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): DaxInstance {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort(_message: number, _file: number, line: number, column: number): never {
+        throw new Error(`wasm core aborted at line ${line}:${column}`);
+      },
+    },
+  });
+  const raw = instance.exports as Record<string, unknown>;
+  const bigConstant = (name: string): bigint => {
+    const value = raw[name];
+    if (!(value instanceof WebAssembly.Global)) throw new Error(`the wasm core exports no constant ${name}`);
+    return BigInt(value.value);
+  };
+  const constant = (name: string): number => Number(bigConstant(name));
+  const constants = (prefix: string): Map<string, number> => {
+    const found = new Map<string, number>();
+    for (const [key, value] of Object.entries(raw)) {
+      if (key.startsWith(prefix) && value instanceof WebAssembly.Global) {
+        found.set(key.slice(prefix.length).toLowerCase(), Number(value.value));
+      }
+    }
+    return found;
+  };
+  return { exports: raw as unknown as DaxExports, memory, constant, bigConstant, constants };
+}
