@@ -26,4 +26,4 @@ export {
 } from "./percpu";
 export { SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, set_protection, synchronize } from "./protection";
 export { populate, touch_random, readside } from "./batch";
-export { kill_dax_dev } from "./teardown";
+export { kill_dax, kill_dev_dax } from "./teardown";

@@ -25,7 +25,8 @@ export interface DaxExports {
   populate(from: bigint, to: bigint): bigint;
   touch_random(count: bigint): bigint;
   readside(count: bigint): bigint;
-  kill_dax_dev(): bigint;
+  kill_dax(): void;
+  kill_dev_dax(): bigint;
   zap_all(): bigint;
   count_entries(level: number): bigint;
   count_misplaced_entries(level: number): bigint;

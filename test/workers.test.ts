@@ -64,7 +64,7 @@ for (const scheme of ["rcu", "mutex"]) {
     await withWorkers(machine, [1, 2, 3], async ([reader1, reader2, updater]) => {
       const readers = [reader1, reader2].map((reader) => reader.call("touch_random", 400_000n));
       await reader1.call("touch_random", 1n); // the readers are running, or have been
-      await updater.call("kill_dax_dev");
+      await updater.call("kill_dev_dax");
       await Promise.all(readers);
       assert.equal(core.count_entries(0), 0n, "nothing installed after synchronize returned");
       const sigbusBefore = machine.totalStats([1, 2]).sigbus;

@@ -1,6 +1,6 @@
 import { dev_dax_huge_fault, handle_mm_fault, count_misplaced_entries } from "../fault";
 import { populate } from "../batch";
-import { kill_dax_dev } from "../teardown";
+import { kill_dev_dax } from "../teardown";
 import { dax_dev_revive, dax_set_pgtable_budget } from "../device";
 import { count_entries, PTE_LEVEL, PMD_LEVEL, PUD_LEVEL } from "../pagetable";
 import { set_protection, SCHEME_RCU, SCHEME_MUTEX, SCHEME_NONE } from "../protection";
@@ -119,7 +119,7 @@ function killed_device_refuses_every_touch(scheme: i32): void {
   expect(map(64 * MiB)).toBe(0);
   populate(0, 32 * MiB);
   expect(count_entries(PMD_LEVEL)).toBe(16);
-  expect(kill_dax_dev()).toBe(16); // zapped
+  expect(kill_dev_dax()).toBe(16); // zapped
   expect(count_entries(PMD_LEVEL)).toBe(0);
   populate(0, 64 * MiB);
   expect(stat(STAT_SIGBUS)).toBe(16384); // every touch faults and is refused
