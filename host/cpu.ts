@@ -1,57 +1,50 @@
-// The parent's handle on one worker CPU: start it on a machine's memory, send it batch calls, stop it.
+// The parent's handle on one worker CPU: start it on a machine's memory, send it batch calls or measured
+// jobs, stop it. A worker that throws or exits fails every request still pending on it.
 
 import { Worker } from "node:worker_threads";
 import type { DaxMachine } from "./dax.ts";
 import type { DaxExports } from "./wasm.ts";
+import type { WorkerJob, JobResult } from "./jobs.ts";
 
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
+  /** The pool's run-control words (jobs.ts): go and stop. */
+  control: SharedArrayBuffer;
   cpu: number;
   seed: bigint;
 }
 
-export interface WorkerRequest {
-  id: number;
-  fn: string;
-  args: unknown[];
-}
+export type WorkerRequest =
+  | { id: number; kind: "call"; fn: string; args: unknown[] }
+  | { id: number; kind: "run"; job: WorkerJob };
 
-export interface WorkerReply {
-  id: number;
-  value?: bigint | number;
-  error?: string;
-}
+/** A run request is answered twice: "arrived" at the start barrier, then its result. */
+export type WorkerReply =
+  | { id: number; arrived: true }
+  | { id: number; value: unknown }
+  | { id: number; error: string };
 
-type Pending = { resolve: (value: bigint | number | undefined) => void; reject: (error: Error) => void };
+type Waiter = { arrived?: () => void; resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 export class CpuWorker {
   private nextId = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly waiting = new Map<number, Waiter>();
   private failure: Error | undefined;
 
   private constructor(
     readonly cpu: number,
     private readonly worker: Worker,
   ) {
-    worker.on("message", (reply: WorkerReply) => {
-      const waiter = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      if (reply.error !== undefined) waiter?.reject(new Error(`cpu ${cpu}: ${reply.error}`));
-      else waiter?.resolve(reply.value);
-    });
-    const fail = (error: Error) => {
-      this.failure ??= error;
-      for (const waiter of this.pending.values()) waiter.reject(this.failure);
-      this.pending.clear();
-    };
-    worker.on("error", (error) => fail(new Error(`cpu ${cpu} failed: ${error.message}`)));
-    worker.on("exit", (code) => fail(new Error(`cpu ${cpu} exited (code ${code})`)));
+    worker.on("message", (reply: WorkerReply) => this.receive(reply));
+    worker.on("error", (error) => this.fail(new Error(`cpu ${cpu} failed: ${error.message}`)));
+    worker.on("exit", (code) => this.fail(new Error(`cpu ${cpu} exited (code ${code})`)));
   }
 
   /** Starts a worker as CPU `cpu` (1 and up: CPU 0 is the main thread) and waits until it is ready. */
-  static async start(machine: DaxMachine, cpu: number, seed = BigInt(cpu) * 0x9e3779b97f4a7c15n): Promise<CpuWorker> {
-    const init: WorkerInit = { module: machine.module, memory: machine.memory, cpu, seed: BigInt.asUintN(64, seed) };
+  static async start(machine: DaxMachine, cpu: number, control = new SharedArrayBuffer(8)): Promise<CpuWorker> {
+    const seed = BigInt.asUintN(64, BigInt(cpu) * 0x9e3779b97f4a7c15n);
+    const init: WorkerInit = { module: machine.module, memory: machine.memory, control, cpu, seed };
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: init });
     const handle = new CpuWorker(cpu, worker);
     await new Promise<void>((resolve, reject) => {
@@ -63,16 +56,43 @@ export class CpuWorker {
 
   /** Runs one exported core function (a batch) on this CPU. */
   call<K extends keyof DaxExports>(fn: K, ...args: Parameters<DaxExports[K]>): Promise<ReturnType<DaxExports[K]>> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as Pending["resolve"], reject });
-      this.worker.postMessage({ id, fn, args } satisfies WorkerRequest);
-    });
+    return this.request((id) => ({ id, kind: "call", fn, args })) as Promise<ReturnType<DaxExports[K]>>;
+  }
+
+  /** Sends a measured job: `arrived` settles when the worker waits at the start barrier, `done` with its result. */
+  run(job: WorkerJob): { arrived: Promise<void>; done: Promise<JobResult> } {
+    let arrived!: () => void;
+    const atBarrier = new Promise<void>((resolve) => (arrived = resolve));
+    const done = this.request((id) => ({ id, kind: "run", job }), arrived) as Promise<JobResult>;
+    return { arrived: Promise.race([atBarrier, done.then(() => undefined)]), done };
   }
 
   async stop(): Promise<void> {
     this.failure ??= new Error(`cpu ${this.cpu} was stopped`);
     await this.worker.terminate();
+  }
+
+  private request(make: (id: number) => WorkerRequest, arrived?: () => void): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { arrived, resolve, reject });
+      this.worker.postMessage(make(id));
+    });
+  }
+
+  private receive(reply: WorkerReply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    if ("arrived" in reply) return waiter.arrived?.();
+    this.waiting.delete(reply.id);
+    if ("error" in reply) waiter.reject(new Error(`cpu ${this.cpu}: ${reply.error}`));
+    else waiter.resolve(reply.value);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(this.failure);
+    this.waiting.clear();
   }
 }

@@ -1,21 +1,72 @@
 // A worker is one CPU: it instantiates the core on the shared memory, attaches as its CPU, then runs the
-// batch calls its parent sends. Instantiating writes nothing shared (see wasm.ts).
+// batch calls and measured jobs its parent sends. Instantiating writes nothing shared (see wasm.ts).
+// Time is taken here, around the batches, so message passing never enters a measurement.
 
 import { parentPort, workerData } from "node:worker_threads";
 import { instantiate } from "./wasm.ts";
+import { CONTROL_GO, CONTROL_STOP, type ReaderJob, type UpdaterJob, type JobResult } from "./jobs.ts";
 import type { WorkerInit, WorkerRequest, WorkerReply } from "./cpu.ts";
 
 const init = workerData as WorkerInit;
 const core = instantiate(init.module, init.memory);
 if (core.exports.attach(init.cpu, init.seed) !== 0) throw new Error(`cpu ${init.cpu} is out of range`);
-
+const control = new Int32Array(init.control);
 const functions = core.exports as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+function runReader(job: ReaderJob): JobResult {
+  const batch = functions[job.fn] as (...args: bigint[]) => bigint;
+  const startNs = process.hrtime.bigint();
+  let ops = 0;
+  do {
+    ops += Number(batch(...job.args));
+  } while (job.untilStopped && Atomics.load(control, CONTROL_STOP) === 0);
+  return { ops, startNs, endNs: process.hrtime.bigint(), gracePeriodsNs: [] };
+}
+
+function runUpdater(job: UpdaterJob): JobResult {
+  const gracePeriodsNs: number[] = [];
+  const startNs = process.hrtime.bigint();
+  // Sleeps a kill period on the stop word, so a stop ends the wait at once.
+  while (Atomics.wait(control, CONTROL_STOP, 0, job.killPeriodNs / 1e6) === "timed-out") {
+    // kill_dev_dax() in two calls, so that the grace period is timed without the zap.
+    const before = process.hrtime.bigint();
+    core.exports.kill_dax();
+    gracePeriodsNs.push(Number(process.hrtime.bigint() - before));
+    core.exports.zap_all();
+    core.exports.dax_dev_revive();
+  }
+  return { ops: gracePeriodsNs.length, startNs, endNs: process.hrtime.bigint(), gracePeriodsNs };
+}
+
+/** DAXBENCH_INJECT=fail:<cpu> makes that CPU throw as its job starts, hang:<cpu> makes it spin once the job
+ *  is released: how the tests prove that a failing or hanging worker aborts a run. */
+function injected(fault: "fail" | "hang"): boolean {
+  const [what, cpu] = (process.env.DAXBENCH_INJECT ?? "").split(":");
+  return what === fault && Number(cpu) === init.cpu;
+}
+
+function hangForever(): never {
+  process.stderr.write(`cpu ${init.cpu}: hanging (DAXBENCH_INJECT)\n`);
+  for (;;);
+}
+
+function handle(request: WorkerRequest): unknown {
+  if (request.kind === "call") {
+    const fn = functions[request.fn];
+    if (typeof fn !== "function") throw new Error(`the wasm core has no function ${request.fn}`);
+    return fn(...request.args);
+  }
+  if (injected("fail")) throw new Error("injected failure (DAXBENCH_INJECT)");
+  parentPort!.postMessage({ id: request.id, arrived: true } satisfies WorkerReply);
+  Atomics.wait(control, CONTROL_GO, 0);
+  if (injected("hang")) hangForever();
+  return request.job.role === "reader" ? runReader(request.job) : runUpdater(request.job);
+}
+
 parentPort!.on("message", (request: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    const fn = functions[request.fn];
-    if (typeof fn !== "function") throw new Error(`the wasm core has no function ${request.fn}`);
-    reply = { id: request.id, value: fn(...request.args) as bigint | number | undefined };
+    reply = { id: request.id, value: handle(request) };
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
   }

@@ -1,0 +1,32 @@
+// What a worker is asked to run in one measured run, and what it reports back. Shared by the pool (parent)
+// and worker-main.ts (child); every field survives postMessage.
+
+/** Readers run a batch entry point of the core: once (fixed work) or again and again until stopped. */
+export interface ReaderJob {
+  role: "reader";
+  fn: "populate" | "touch_random" | "readside";
+  args: bigint[];
+  untilStopped: boolean;
+}
+
+/** The updater kills and revives the device every killPeriodNs until stopped, timing each grace period. */
+export interface UpdaterJob {
+  role: "updater";
+  killPeriodNs: number;
+}
+
+export type WorkerJob = ReaderJob | UpdaterJob;
+
+export interface JobResult {
+  ops: number;
+  /** process.hrtime.bigint() around the measured batches: one monotonic clock for every thread. */
+  startNs: bigint;
+  endNs: bigint;
+  /** The updater's grace periods (kill_dax(): alive = false + synchronize), one per kill. */
+  gracePeriodsNs: number[];
+}
+
+/** Indices into the pool's run-control Int32Array. */
+export const CONTROL_GO = 0;
+export const CONTROL_STOP = 1;
+export const CONTROL_WORDS = 2;
