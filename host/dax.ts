@@ -111,15 +111,13 @@ export class DaxMachine {
     }
   }
 
-  /** mmap() of the device: refuses a bad vma as the mm and check_vma() would, before any fault. */
-  mmap(vma: VmaSpec): void {
-    const core = this.core.exports;
-    const pgoff = vma.pgoff ?? 0n;
-    const flags = vma.flags ?? this.defaultVmaFlags();
+  /** Refuses a vma the mm would (start >= end) or whose page tables the shared memory cannot hold, and
+   *  returns the memory, in wasm pages, that mapping it needs. Installs nothing. */
+  checkVma(vma: VmaSpec): number {
     if (vma.start >= vma.end) {
       throw new DaxConfigError(`vma start ${hex(vma.start)} is not below its end ${hex(vma.end)}`);
     }
-    const needed = this.core.bigConstant("TABLES_BASE") + core.dax_mmap_tables_bytes(vma.start, vma.end);
+    const needed = this.core.bigConstant("TABLES_BASE") + this.core.exports.dax_mmap_tables_bytes(vma.start, vma.end);
     const most = BigInt(this.limits.maximum) * BigInt(WASM_PAGE);
     if (needed > most) {
       throw new DaxConfigError(
@@ -127,7 +125,15 @@ export class DaxMachine {
           `the memory holds at most ${formatSize(most)}`,
       );
     }
-    const pages = Number((needed + BigInt(WASM_PAGE) - 1n) / BigInt(WASM_PAGE));
+    return Number((needed + BigInt(WASM_PAGE) - 1n) / BigInt(WASM_PAGE));
+  }
+
+  /** mmap() of the device: refuses a bad vma as the mm and check_vma() would, before any fault. */
+  mmap(vma: VmaSpec): void {
+    const core = this.core.exports;
+    const pgoff = vma.pgoff ?? 0n;
+    const flags = vma.flags ?? this.defaultVmaFlags();
+    const pages = this.checkVma(vma);
     const current = this.memory.buffer.byteLength / WASM_PAGE;
     if (pages > current) this.memory.grow(pages - current);
     const reason = core.dax_mmap(vma.start, vma.end, pgoff, flags);

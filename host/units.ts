@@ -21,3 +21,20 @@ export function formatSize(bytes: bigint): string {
 export function hex(value: bigint): string {
   return `0x${value.toString(16)}`;
 }
+
+const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9 };
+
+/** Parses "500ms", "2s", "100us", "1m" (a bare number is seconds) into nanoseconds; null when it is not one. */
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m)?$/.exec(text.trim());
+  if (!match) return null;
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? "s"]);
+}
+
+/** 1500000 -> "1.5ms", 2000000000 -> "2s". */
+export function formatDuration(ns: number): string {
+  for (const unit of ["s", "ms", "us"]) {
+    if (ns >= DURATION_UNITS[unit]) return `${+(ns / DURATION_UNITS[unit]).toPrecision(3)}${unit}`;
+  }
+  return `${ns}ns`;
+}

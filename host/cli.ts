@@ -1,0 +1,194 @@
+// The daxbench command line: `run` a matrix, `list` what can be run.
+// Exit status: 0 done, 1 a worker failed or hung, 2 bad input (nothing started, nothing written), 130 Ctrl-C.
+
+import yargs, { type Argv } from "yargs";
+import { hideBin } from "yargs/helpers";
+import { SCENARIOS } from "../bench/scenarios.ts";
+import { DaxMachine, ALIGNMENTS } from "./dax.ts";
+import { expandMatrix, parseDurationOption, maxWorkers, UsageError, QUICK_MATRICES, type MatrixSpec } from "./matrix.ts";
+import { measureConfiguration, describeConfiguration, type Configuration } from "./runner.ts";
+import { toRow, type ResultRow } from "./results.ts";
+import { runMetadata, daxbenchVersion } from "./metadata.ts";
+import { csvText } from "./export/csv.ts";
+import { writeFileAtomic } from "./export/files.ts";
+import { summarize, summaryTable, comparisons } from "./print/summary.ts";
+import { Progress } from "./print/progress.ts";
+
+interface RunArgs {
+  scenario?: string[];
+  protection?: string[];
+  align?: string[];
+  workers?: string[];
+  size?: string[];
+  duration?: string;
+  "kill-period": string;
+  repeat?: number;
+  warmup?: number;
+  timeout: string;
+  out?: string;
+  quick: boolean;
+  quiet: boolean;
+}
+
+const MATRIX_DEFAULTS: MatrixSpec = {
+  scenario: ["populate"],
+  protection: ["rcu,mutex"],
+  align: ["4k,2m"],
+  workers: ["1"],
+  size: ["1g"],
+};
+
+function defaultOutPath(startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, "").replace(/:/g, "-");
+  return `results/${stamp}.csv`;
+}
+
+function wholeNumber(option: string, value: number | undefined, fallback: number, least: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < least) throw new UsageError(`--${option} ${value} is not a whole number >= ${least}`);
+  return value;
+}
+
+/** Turns the flags into configurations, or throws UsageError: all of it before any worker starts. */
+function planRun(args: RunArgs, probe: DaxMachine): { configs: Configuration[]; repeat: number; warmup: number; timeoutNs: number } {
+  const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size].some((v) => v !== undefined);
+  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), killPeriod: args["kill-period"] };
+  const matrices = args.quick && !matrixGiven
+    ? QUICK_MATRICES
+    : [{
+        scenario: args.scenario ?? MATRIX_DEFAULTS.scenario,
+        protection: args.protection ?? MATRIX_DEFAULTS.protection,
+        align: args.align ?? MATRIX_DEFAULTS.align,
+        workers: args.workers ?? MATRIX_DEFAULTS.workers,
+        size: args.size ?? MATRIX_DEFAULTS.size,
+      }];
+  return {
+    configs: matrices.flatMap((matrix) => expandMatrix(matrix, timing, probe)),
+    repeat: wholeNumber("repeat", args.repeat, args.quick ? 3 : 5, 1),
+    warmup: wholeNumber("warmup", args.warmup, 1, 0),
+    timeoutNs: parseDurationOption("timeout", args.timeout),
+  };
+}
+
+async function run(args: RunArgs): Promise<number> {
+  const startedAt = new Date();
+  const plan = planRun(args, new DaxMachine());
+  const out = args.out ?? defaultOutPath(startedAt);
+  const meta = runMetadata(startedAt);
+  const progress = new Progress();
+  const rows: ResultRow[] = [];
+  const abort = new AbortController();
+  const onInterrupt = () => abort.abort();
+  process.once("SIGINT", onInterrupt);
+  let failure: string | undefined;
+  let current = "";
+  try {
+    for (const [index, config] of plan.configs.entries()) {
+      current = describeConfiguration(config);
+      const label = `[${index + 1}/${plan.configs.length}] ${current}`;
+      const timedNs = config.scenario.timed ? config.durationNs : 0;
+      const measurements = await measureConfiguration(
+        config,
+        // The watchdog allows --timeout beyond the run's own --duration.
+        { repeat: plan.repeat, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal: abort.signal },
+        (rep) => args.quiet || progress.update(`${label} ${rep < 0 ? "warm-up" : `rep ${rep + 1}/${plan.repeat}`}`),
+      );
+      rows.push(...measurements.map((m) => toRow(m, meta)));
+      // Rewritten whole after every configuration: an aborted run leaves only finished configurations.
+      if (out !== "-") writeFileAtomic(out, csvText(rows));
+    }
+  } catch (error) {
+    if (abort.signal.aborted) {
+      progress.clear();
+      console.error(`daxbench: interrupted; ${rows.length ? `finished configurations are in ${out}` : "nothing written"}`);
+      return 130;
+    }
+    failure = `in ${current}: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    progress.clear();
+  }
+  if (failure !== undefined) {
+    const done = rows.length && out !== "-" ? `; finished configurations are in ${out}` : "; nothing written";
+    console.error(`daxbench: run aborted: ${failure}${done}`);
+    return 1;
+  }
+  if (out === "-") process.stdout.write(csvText(rows));
+  if (!args.quiet) {
+    const print = out === "-" ? console.error : console.log;
+    const summaries = summarize(rows);
+    print(summaryTable(summaries));
+    for (const line of comparisons(summaries)) print(line);
+    if (out !== "-") print(`wrote ${rows.length} rows to ${out}`);
+  }
+  return 0;
+}
+
+function list(): void {
+  const probe = new DaxMachine();
+  const schemes: Record<string, string> = {
+    rcu: "SRCU's per-CPU lock/unlock counters; teardown waits for a grace period",
+    mutex: "a futex mutex held around every fault; teardown takes it once",
+    none: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
+  };
+  const alignments: Record<string, string> = {
+    "4k": "every fault installs a pte (4 KiB)",
+    "2m": "every fault installs a pmd (2 MiB)",
+    "1g": "every fault installs a pud (1 GiB)",
+  };
+  console.log("scenarios:");
+  for (const s of SCENARIOS) console.log(`  ${s.name.padEnd(10)} ${s.summary}`);
+  console.log("protections:");
+  for (const name of probe.schemes()) console.log(`  ${name.padEnd(10)} ${schemes[name] ?? ""}`);
+  console.log("alignments:");
+  for (const name of Object.keys(ALIGNMENTS)) console.log(`  ${name.padEnd(10)} ${alignments[name]}`);
+  console.log(`workers: 1 to ${maxWorkers(probe)}`);
+}
+
+function runOptions(y: Argv) {
+  return y
+    .option("scenario", { type: "string", array: true, describe: `workloads: ${SCENARIOS.map((s) => s.name).join(", ")}` })
+    .option("protection", { type: "string", array: true, describe: "schemes guarding alive (see `daxbench list`)" })
+    .option("align", { type: "string", array: true, describe: "region alignments: 4k, 2m, 1g" })
+    .option("workers", { type: "string", array: true, describe: "reader workers (one per CPU)" })
+    .option("size", { type: "string", array: true, describe: "mapping sizes, e.g. 64m, 1g" })
+    .option("duration", { type: "string", describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]" })
+    .option("kill-period", { type: "string", default: "1ms", describe: "churn: time between kills" })
+    .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5, --quick 3]" })
+    .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
+    .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
+    .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
+    .option("quick", { type: "boolean", default: false, describe: "the quick suite: populate and churn, short runs" })
+    .option("quiet", { type: "boolean", default: false, describe: "print no table and no progress" })
+    .example("$0 run --quick", "the quick suite (what `npm run bench` runs)")
+    .example("$0 run --scenario populate --align 4k,2m --protection rcu,mutex --workers 1,2 --size 1g", "pte vs pmd")
+    .example("$0 run --scenario churn --protection rcu,mutex --workers 1,2 --duration 2s --kill-period 500us", "rcu vs mutex");
+}
+
+async function main(argv: string[]): Promise<number> {
+  let status = 0;
+  await yargs(argv)
+    .scriptName("daxbench")
+    .version(daxbenchVersion())
+    .strict()
+    .showHelpOnFail(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    })
+    .command("run", "run a matrix of configurations, print a table and write a CSV", runOptions, async (args) => {
+      status = await run(args as unknown as RunArgs);
+    })
+    .command("list", "list scenarios, protection schemes and alignments", {}, () => list())
+    .demandCommand(1, "name a command: run or list")
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .parseAsync();
+  return status;
+}
+
+try {
+  process.exitCode = await main(hideBin(process.argv));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`daxbench: ${error.message}`);
+  process.exitCode = 2;
+}

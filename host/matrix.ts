@@ -1,0 +1,116 @@
+// A matrix named on the command line: comma lists of scenarios, schemes, alignments, worker counts and sizes,
+// expanded to every combination and checked whole before any worker starts.
+
+import { SCENARIOS, findScenario } from "../bench/scenarios.ts";
+import { ALIGNMENTS, DaxMachine, DaxConfigError, simpleMapping, type AlignName } from "./dax.ts";
+import { parseSize, parseDuration, formatSize } from "./units.ts";
+import type { Configuration } from "./runner.ts";
+
+/** Bad input from the user: the message names the value and what is accepted. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface MatrixSpec {
+  scenario: string[];
+  protection: string[];
+  align: string[];
+  workers: string[];
+  size: string[];
+}
+
+export interface TimingSpec {
+  duration: string;
+  killPeriod: string;
+}
+
+/** CPU 0 is the main thread and churn adds an updater CPU, so readers get the rest. */
+export function maxWorkers(machine: DaxMachine): number {
+  return machine.core.constant("MAX_CPUS") - 2;
+}
+
+/** "a,b" and ["a", "b,c"] both become lists of single values. */
+export function splitList(values: string[]): string[] {
+  return values.flatMap((value) => value.split(",")).map((value) => value.trim()).filter((value) => value !== "");
+}
+
+function oneOf<T extends string>(option: string, value: string, accepted: readonly T[]): T {
+  if (!(accepted as readonly string[]).includes(value)) {
+    throw new UsageError(`--${option} ${value} is not one of: ${accepted.join(", ")}`);
+  }
+  return value as T;
+}
+
+export function parseDurationOption(option: string, text: string, { allowZero = false } = {}): number {
+  const ns = parseDuration(text);
+  if (ns === null || (ns === 0 && !allowZero)) {
+    throw new UsageError(`--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us`);
+  }
+  return ns;
+}
+
+function parseWorkers(text: string, most: number): number {
+  const workers = Number(text);
+  if (!/^\d+$/.test(text) || workers < 1 || workers > most) {
+    throw new UsageError(`--workers ${text} is not a whole number from 1 to ${most}`);
+  }
+  return workers;
+}
+
+function parseSizeOption(text: string): bigint {
+  const size = parseSize(text);
+  if (size === null || size === 0n) throw new UsageError(`--size ${text} is not a size: use bytes or 4k, 2m, 64m, 1g`);
+  if (size % ALIGNMENTS["4k"] !== 0n) throw new UsageError(`--size ${text} is not a multiple of 4k pages`);
+  return size;
+}
+
+/** Every combination of the spec's lists, each checked against the machine's limits. */
+export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMachine): Configuration[] {
+  const scenarios = splitList(spec.scenario).map((name) => {
+    const scenario = findScenario(name);
+    if (!scenario) oneOf("scenario", name, SCENARIOS.map((s) => s.name));
+    return scenario!;
+  });
+  const protections = splitList(spec.protection).map((name) => oneOf("protection", name, probe.schemes()));
+  const aligns = splitList(spec.align).map((name) => oneOf("align", name, Object.keys(ALIGNMENTS) as AlignName[]));
+  const workerCounts = splitList(spec.workers).map((text) => parseWorkers(text, maxWorkers(probe)));
+  const sizes = splitList(spec.size).map(parseSizeOption);
+  const durationNs = parseDurationOption("duration", timing.duration);
+  const killPeriodNs = parseDurationOption("kill-period", timing.killPeriod, { allowZero: true });
+  for (const [option, list] of Object.entries({ scenario: scenarios, protection: protections, align: aligns, workers: workerCounts, size: sizes })) {
+    if (list.length === 0) throw new UsageError(`--${option} is empty: give at least one value`);
+  }
+  const configs: Configuration[] = [];
+  for (const scenario of scenarios)
+    for (const protection of protections)
+      for (const align of aligns)
+        for (const workers of workerCounts)
+          for (const size of sizes) configs.push({ scenario, protection, align, workers, size, durationNs, killPeriodNs });
+  for (const config of configs) checkConfiguration(config, probe);
+  return configs;
+}
+
+function checkConfiguration(config: Configuration, probe: DaxMachine): void {
+  const align = ALIGNMENTS[config.align];
+  if (config.size % align !== 0n) {
+    throw new UsageError(`--size ${formatSize(config.size)} is not a multiple of --align ${config.align}`);
+  }
+  if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
+    throw new UsageError(
+      `--size ${formatSize(config.size)} holds ${config.size / align} ${config.align} entries, fewer than --workers ${config.workers}: ` +
+        `${config.scenario.name} gives each worker at least one`,
+    );
+  }
+  try {
+    probe.checkVma(simpleMapping(align, config.size).vma);
+  } catch (error) {
+    if (error instanceof DaxConfigError) throw new UsageError(`--size ${formatSize(config.size)}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** `daxbench run --quick` (and `npm run bench`): the pte-vs-pmd and rcu-vs-mutex questions in seconds. */
+export const QUICK_MATRICES: MatrixSpec[] = [
+  { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
+  { scenario: ["churn"], protection: ["rcu,mutex"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
+];

@@ -1,0 +1,34 @@
+// Where a run was made: written on every row so that a result file explains itself.
+
+import { cpus } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { RunMetadata } from "./results.ts";
+
+const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+
+export function daxbenchVersion(): string {
+  return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+}
+
+/** The checkout's commit, with "+dirty" when it has uncommitted changes; "" outside a git checkout. */
+function commit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const head = git("rev-parse", "--short=12", "HEAD");
+    return git("status", "--porcelain", "--untracked-files=no") === "" ? head : `${head}+dirty`;
+  } catch {
+    return "";
+  }
+}
+
+export function runMetadata(startedAt = new Date()): RunMetadata {
+  return {
+    node: process.version,
+    cpu: `${cpus()[0]?.model.trim() ?? "unknown"} x${cpus().length}`,
+    commit: commit(),
+    started_at: startedAt.toISOString(),
+    daxbench_version: daxbenchVersion(),
+  };
+}

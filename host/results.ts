@@ -1,0 +1,89 @@
+// The result schema: one row per configuration and repetition. The fixed columns come first and in this
+// order; the CSV, and every later format, writes ROW_COLUMNS.
+
+import type { Measurement } from "./runner.ts";
+
+export const FIXED_COLUMNS = [
+  "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",
+  "ops_per_sec", "sigbus", "fallback", "raced", "kills", "gp_p50_ns", "gp_p99_ns", "violations", "node", "cpu",
+  "commit", "started_at",
+] as const;
+
+/** More figures, after the fixed ones. */
+export const EXTRA_COLUMNS = [
+  "duration_ns", "kill_period_ns", "pte_installs", "pmd_installs", "pud_installs", "hits", "oom", "gp_max_ns",
+  "daxbench_version",
+] as const;
+
+export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS] as const;
+
+export type Column = (typeof ROW_COLUMNS)[number];
+/** A value of "" means the figure does not apply (grace periods of a run without kills). */
+export type ResultRow = Record<Column, string | number>;
+
+/** Where and with what the run was made: the same on every row of a run. */
+export interface RunMetadata {
+  node: string;
+  cpu: string;
+  commit: string;
+  started_at: string;
+  daxbench_version: string;
+}
+
+/** Nearest-rank percentile of an unsorted sample; "" when there is none. */
+export function percentile(values: number[], p: number): number | "" {
+  if (values.length === 0) return "";
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
+  const s = m.stats;
+  const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
+  const updater = m.config.scenario.updater;
+  return {
+    scenario: m.config.scenario.name,
+    protection: m.config.protection,
+    align: m.config.align,
+    workers: m.config.workers,
+    rep: m.rep,
+    mapping_bytes: Number(m.config.size),
+    elapsed_ns: m.elapsedNs,
+    ops: m.ops,
+    faults: Number(installs),
+    // Per reader, like liburcu's "ns per read": the cost of one operation on one CPU.
+    ns_per_op: round((m.elapsedNs * m.config.workers) / m.ops),
+    ops_per_sec: Math.round(m.ops / (m.elapsedNs / 1e9)),
+    sigbus: Number(s.sigbus),
+    fallback: Number(s.fallback),
+    raced: Number(s.raced),
+    kills: updater ? m.gracePeriodsNs.length : 0,
+    gp_p50_ns: percentile(m.gracePeriodsNs, 50),
+    gp_p99_ns: percentile(m.gracePeriodsNs, 99),
+    violations: "",
+    node: meta.node,
+    cpu: meta.cpu,
+    commit: meta.commit,
+    started_at: meta.started_at,
+    duration_ns: m.config.scenario.timed ? m.config.durationNs : "",
+    kill_period_ns: updater ? m.config.killPeriodNs : "",
+    pte_installs: Number(s.pte_installs),
+    pmd_installs: Number(s.pmd_installs),
+    pud_installs: Number(s.pud_installs),
+    hits: Number(s.hits),
+    oom: Number(s.oom),
+    gp_max_ns: percentile(m.gracePeriodsNs, 100),
+    daxbench_version: meta.daxbench_version,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** The columns that identify a configuration: rows that agree on them are repetitions of one another. */
+export const CONFIGURATION_COLUMNS = ["scenario", "protection", "align", "workers", "mapping_bytes"] as const;
+
+export function configurationKey(row: ResultRow): string {
+  return CONFIGURATION_COLUMNS.map((column) => row[column]).join("|");
+}

@@ -1,0 +1,101 @@
+// Measures one configuration of the matrix: a machine, a pool of worker CPUs, warm-up runs that are thrown
+// away, then --repeat measured runs, each on a freshly created device and vma.
+
+import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type Stats } from "./dax.ts";
+import { WorkerPool } from "./pool.ts";
+import { formatSize } from "./units.ts";
+import type { WorkerJob } from "./jobs.ts";
+import type { Scenario } from "../bench/scenarios.ts";
+
+export interface Configuration {
+  scenario: Scenario;
+  protection: string;
+  align: AlignName;
+  workers: number;
+  size: bigint;
+  /** How long timed scenarios run per repetition. */
+  durationNs: number;
+  /** How often the updater kills the device, in scenarios that have one. */
+  killPeriodNs: number;
+}
+
+export interface RunSettings {
+  repeat: number;
+  warmup: number;
+  timeoutMs: number;
+  /** Aborting (Ctrl-C) terminates the workers at once; the measurement then rejects. */
+  signal?: AbortSignal;
+}
+
+/** What one measured repetition produced. */
+export interface Measurement {
+  config: Configuration;
+  rep: number;
+  /** From the first reader's start to the last reader's end. */
+  elapsedNs: number;
+  /** Operations (touches or read-side pairs) over all readers. */
+  ops: number;
+  /** The readers' counters added up. */
+  stats: Stats;
+  gracePeriodsNs: number[];
+}
+
+export function describeConfiguration(config: Configuration): string {
+  return `${config.scenario.name} ${config.protection} ${config.align} ${config.workers}w ${formatSize(config.size)}`;
+}
+
+/** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */
+function jobsFor(config: Configuration): WorkerJob[] {
+  const align = ALIGNMENTS[config.align];
+  const jobs: WorkerJob[] = Array.from({ length: config.workers }, (_, reader) =>
+    config.scenario.readerJob({ workers: config.workers, size: config.size, align }, reader),
+  );
+  if (config.scenario.updater) jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs });
+  return jobs;
+}
+
+export async function measureConfiguration(
+  config: Configuration,
+  settings: RunSettings,
+  onRepetition: (rep: number) => void = () => {},
+): Promise<Measurement[]> {
+  const machine = new DaxMachine();
+  const { device, vma } = simpleMapping(ALIGNMENTS[config.align], config.size);
+  const prepare = (): void => {
+    machine.createDevice(device);
+    machine.setProtection(config.protection);
+    machine.mmap(vma);
+  };
+  prepare();
+  const jobs = jobsFor(config);
+  const readers = Array.from({ length: config.workers }, (_, i) => i + 1);
+  const pool = await WorkerPool.start(machine, jobs.length);
+  const stopPool = () => void pool.stop();
+  settings.signal?.addEventListener("abort", stopPool);
+  const measurements: Measurement[] = [];
+  try {
+    for (let run = -settings.warmup; run < settings.repeat; run++) {
+      settings.signal?.throwIfAborted();
+      onRepetition(run);
+      prepare();
+      const durationNs = config.scenario.timed ? config.durationNs : undefined;
+      const results = await pool.run(jobs, { durationNs, timeoutMs: settings.timeoutMs });
+      if (run < 0) continue; // warm-up: not counted
+      const readerResults = results.slice(0, config.workers);
+      const start = readerResults.reduce((min, r) => (r.startNs < min ? r.startNs : min), readerResults[0].startNs);
+      const end = readerResults.reduce((max, r) => (r.endNs > max ? r.endNs : max), readerResults[0].endNs);
+      measurements.push({
+        config,
+        rep: run + 1,
+        elapsedNs: Number(end - start),
+        ops: readerResults.reduce((sum, r) => sum + r.ops, 0),
+        stats: machine.totalStats(readers),
+        gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
+      });
+    }
+  } finally {
+    settings.signal?.removeEventListener("abort", stopPool);
+    await pool.stop();
+  }
+  return measurements;
+}
