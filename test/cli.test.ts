@@ -1,0 +1,180 @@
+// daxbench run, end to end through the CLI on small sizes. Assertions are on counts, codes and files.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { FIXED_COLUMNS } from "../host/results.ts";
+
+const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
+
+interface Outcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function daxbench(args: string[], options: { env?: Record<string, string>; onStderr?: (text: string, kill: () => void) => void } = {}): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      options.onStderr?.(stderr, () => child.kill("SIGINT"));
+    });
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), "daxbench-test-"));
+}
+
+type Row = Record<string, string>;
+
+function readRows(path: string): Row[] {
+  return parse(readFileSync(path, "utf8"), { columns: true });
+}
+
+const NUMERIC = ["workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op", "ops_per_sec", "sigbus", "fallback", "raced", "kills"];
+
+test("populate over align x protection x workers writes 8 rows with exact fault counts", async () => {
+  const dir = scratchDir();
+  const out = join(dir, "populate.csv");
+  const result = await daxbench([
+    "run", "--scenario", "populate", "--align", "4k,2m", "--protection", "rcu,mutex", "--workers", "1,2",
+    "--size", "8m", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  const header = readFileSync(out, "utf8").split("\n")[0].split(",");
+  assert.deepEqual(header.slice(0, FIXED_COLUMNS.length), [...FIXED_COLUMNS]);
+  const rows = readRows(out);
+  assert.equal(rows.length, 8);
+  for (const row of rows) {
+    for (const column of NUMERIC) assert.ok(Number.isFinite(Number(row[column])) && row[column] !== "", `${column}=${row[column]}`);
+    assert.equal(Number(row.faults), row.align === "4k" ? 2048 : 4, `faults of ${row.align}`);
+    assert.equal(Number(row.ops), 2048, "every page touched once");
+    assert.equal(Number(row.sigbus), 0);
+  }
+  assert.deepEqual(new Set(rows.map((r) => `${r.protection} ${r.align} ${r.workers}`)).size, 8);
+  assert.deepEqual(readdirSync(dir), ["populate.csv"], "no temporary file left behind");
+});
+
+test("churn rows record kills and grace-period percentiles", async () => {
+  const dir = scratchDir();
+  const out = join(dir, "churn.csv");
+  const result = await daxbench([
+    "run", "--scenario", "churn", "--protection", "rcu,mutex", "--align", "4k", "--workers", "1", "--size", "8m",
+    "--duration", "200ms", "--kill-period", "1ms", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  const rows = readRows(out);
+  assert.equal(rows.length, 2);
+  for (const row of rows) {
+    assert.ok(Number(row.kills) > 0, "the updater killed the device");
+    assert.ok(Number(row.gp_p50_ns) > 0 && Number(row.gp_p99_ns) >= Number(row.gp_p50_ns));
+    assert.ok(Number(row.sigbus) >= 0 && Number(row.faults) > 0);
+  }
+});
+
+test("--out - writes the CSV to stdout and the table to stderr", async () => {
+  const result = await daxbench(["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--size", "4m", "--repeat", "1", "--warmup", "0", "--out", "-"]);
+  assert.equal(result.status, 0, result.stderr);
+  const rows = parse(result.stdout, { columns: true }) as Row[];
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].faults, "2");
+  assert.match(result.stderr, /populate/);
+});
+
+const badInputs: [string, string[], RegExp][] = [
+  ["an unknown scenario", ["--scenario", "warp"], /--scenario warp is not one of: populate, random, churn, readside/],
+  ["--workers 0", ["--workers", "0"], /--workers 0 is not a whole number from 1 to \d+/],
+  ["--size 3k", ["--size", "3k"], /--size 3k is not a multiple of 4k pages/],
+  ["a size that is not a multiple of the alignment", ["--size", "3m", "--align", "2m"], /--size 3m is not a multiple of --align 2m/],
+  ["a size the memory cannot hold", ["--size", "4t", "--align", "4k"], /--size 4t: a 4t mapping needs .* at most 4g/],
+  ["an unknown flag", ["--wokers", "2"], /Unknown argument: wokers/],
+  ["a bad duration", ["--scenario", "churn", "--duration", "fast"], /--duration fast is not a positive duration/],
+];
+for (const [what, args, message] of badInputs) {
+  test(`bad input, ${what}: exit 2, one line, nothing written`, async () => {
+    const dir = scratchDir();
+    const result = await daxbench(["run", ...args, "--out", join(dir, "x.csv")]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, message);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+}
+
+test("a worker that throws aborts the run with exit 1, naming the worker; only finished configurations are kept", async () => {
+  const dir = scratchDir();
+  const out = join(dir, "failed.csv");
+  const result = await daxbench(
+    ["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--workers", "1,2", "--size", "8m", "--repeat", "2", "--warmup", "0", "--out", out, "--quiet"],
+    { env: { DAXBENCH_INJECT: "fail:2" } },
+  );
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /cpu 2: injected failure/);
+  assert.match(result.stderr, /populate rcu 2m 2w 8m/);
+  const rows = readRows(out);
+  assert.deepEqual(rows.map((r) => r.workers), ["1", "1"], "the 1-worker configuration, whole; nothing of the failed one");
+  assert.deepEqual(readdirSync(dir), ["failed.csv"]);
+});
+
+test("a worker that throws in the first configuration leaves no file", async () => {
+  const dir = scratchDir();
+  const out = join(dir, "none.csv");
+  const result = await daxbench(
+    ["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--workers", "2", "--size", "8m", "--out", out, "--quiet"],
+    { env: { DAXBENCH_INJECT: "fail:1" } },
+  );
+  assert.equal(result.status, 1);
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test("a worker that hangs is ended by the watchdog: exit 1 naming it", async () => {
+  const dir = scratchDir();
+  const result = await daxbench(
+    ["run", "--scenario", "random", "--protection", "rcu", "--align", "2m", "--workers", "2", "--size", "8m", "--duration", "100ms", "--timeout", "1s", "--out", join(dir, "x.csv"), "--quiet"],
+    { env: { DAXBENCH_INJECT: "hang:2" } },
+  );
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /in random rcu 2m 2w 8m: cpu 2 did not finish within 1.1s/);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test("Ctrl-C terminates the workers and exits 130", async () => {
+  const dir = scratchDir();
+  let sent = false;
+  const result = await daxbench(
+    ["run", "--scenario", "random", "--protection", "rcu", "--align", "2m", "--workers", "1", "--size", "8m", "--out", join(dir, "x.csv"), "--quiet"],
+    {
+      env: { DAXBENCH_INJECT: "hang:1" },
+      onStderr: (text, interrupt) => {
+        if (!sent && text.includes("hanging")) (sent = true), interrupt();
+      },
+    },
+  );
+  assert.equal(result.status, 130, result.stderr);
+  assert.match(result.stderr, /interrupted/);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test("--help, --version and list answer with exit 0", async () => {
+  const help = await daxbench(["run", "--help"]);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--kill-period/);
+  const version = await daxbench(["--version"]);
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  const list = await daxbench(["list"]);
+  assert.equal(list.status, 0);
+  for (const name of ["populate", "random", "churn", "readside", "rcu", "mutex", "none", "4k", "2m", "1g"]) {
+    assert.match(list.stdout, new RegExp(`^  ${name} `, "m"));
+  }
+});
