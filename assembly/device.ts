@@ -2,7 +2,8 @@
 // After drivers/dax/bus.c (alloc_dax_region, devm_create_dev_dax) and drivers/dax/device.c (dax_pgoff_to_phys).
 
 import {
-  DEV_ALIVE, DEV_GENERATION, DEV_NR_EXTENTS, DEV_PGTABLE_BUDGET, REGION_ALIGN, REGION_PFN_FLAGS,
+  DEV_ALIVE, DEV_GENERATION, DEV_NR_EXTENTS, DEV_PGTABLE_BUDGET, DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION,
+  REGION_ALIGN, REGION_PFN_FLAGS,
   EXTENTS, EXTENT_SIZE, MAX_EXTENTS, CONTROL_END,
 } from "./layout";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, PFN_DEV, PFN_MAP } from "./kernel";
@@ -110,9 +111,16 @@ export function pgoff_to_phys(pgoff: u64, size: u64): u64 {
   return <u64>-1;
 }
 
-/** kill_dev_dax(), first half: no new mapping may start once the caller's grace period has ended. */
+/** kill_dax(), first half: no new mapping may start once the caller's grace period has ended.
+ *  The generation whose kill begins is published first, for torture's Reader Pipe. */
 export function dax_dev_mark_dead(): void {
+  atomic.store<i32>(DEV_KILL_BEGUN_GENERATION, dax_generation());
   atomic.store<i32>(DEV_ALIVE, 0);
+}
+
+/** kill_dax(), after its grace period: publishes that this generation's readers are all done. */
+export function dax_dev_mark_synchronized(): void {
+  atomic.store<i32>(DEV_SYNCED_GENERATION, dax_generation());
 }
 
 /** Not a kernel operation: the model brings the device back as a new generation so churn can repeat. */

@@ -12,6 +12,7 @@ import {
   populate_table_slot, slot_entry, slot_address, level_slots,
 } from "./pagetable";
 import { read_lock, read_unlock } from "./protection";
+import { read_delay, check_invariant } from "./torture";
 import {
   this_cpu_inc, this_cpu_inc_sigbus_reason, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
   STAT_HITS,
@@ -38,9 +39,11 @@ export const SIGBUS_INSERT_FAILED: i32 = 6; // insert failed with an error other
 /** __dev_dax_pte_fault / __dev_dax_pmd_fault / __dev_dax_pud_fault as one handler that takes the size.
  *  Called inside the read side of alive's protection. */
 export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
-  const generation = dax_generation(); // read before alive: an entry is tagged with the generation it saw live
   const reason = check_vma();
   if (reason != CHECK_VMA_OK) return sigbus(reason == CHECK_VMA_DEAD ? SIGBUS_DEAD : SIGBUS_BAD_VMA);
+  // Read after alive was seen true: inside a correct read side no revive can come between, so this is the
+  // generation that was alive. (Read before, it could be the dead one a revive was just replacing.)
+  const generation = dax_generation();
   const align = dax_region_align();
   if (fault_size < align) return sigbus(SIGBUS_BELOW_ALIGN); // a pte fault on a 2 MiB region
   if (fault_size > align) return VM_FAULT_FALLBACK; // let the mm retry with a smaller size
@@ -53,6 +56,7 @@ export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
   const pgoff = vm_pgoff() + ((haddr - vm_start()) >> PAGE_SHIFT); // linear_page_index()
   const phys = pgoff_to_phys(pgoff, fault_size);
   if (phys == <u64>-1) return sigbus(SIGBUS_NO_PHYS);
+  read_delay(); // a longer read side, for torture and critical-section sweeps: alive was seen true above
   const level = size_level(fault_size);
   const err = insert_pfn(level, haddr, phys >> PAGE_SHIFT, generation);
   if (err == -ENOMEM) return VM_FAULT_OOM;
@@ -62,6 +66,7 @@ export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
     return sigbus(SIGBUS_INSERT_FAILED);
   } else {
     this_cpu_inc(STAT_PTE_INSTALLS + level);
+    check_invariant(generation);
   }
   return VM_FAULT_NOPAGE;
 }

@@ -15,15 +15,16 @@ export {
   CHECK_VMA_OK, CHECK_VMA_DEAD, CHECK_VMA_PRIVATE, CHECK_VMA_UNALIGNED, CHECK_VMA_NEEDS_DONTFORK, CHECK_VMA_NOT_DAX,
   MMAP_NO_MEMORY, check_vma_errno, dax_mmap, dax_mmap_tables_bytes,
 } from "./vma";
-export { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, count_entries, zap_all } from "./pagetable";
+export { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, count_entries, count_stale_entries, zap_all } from "./pagetable";
 export {
   SIGBUS_DEAD, SIGBUS_BAD_VMA, SIGBUS_BELOW_ALIGN, SIGBUS_NO_DEVMAP, SIGBUS_OUTSIDE_VMA, SIGBUS_NO_PHYS,
   SIGBUS_INSERT_FAILED, dev_dax_huge_fault, handle_mm_fault, count_misplaced_entries,
 } from "./fault";
 export {
   STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
-  STAT_HITS, STATS_SIGBUS_OFFSET, attach,
+  STAT_HITS, STATS_SIGBUS_OFFSET, STATS_PIPE_OFFSET, PIPE_LENGTH, attach, this_cpu_violations,
 } from "./percpu";
-export { SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, set_protection, synchronize } from "./protection";
+export { SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RCU_SKIP_SCAN2, set_protection, synchronize } from "./protection";
+export { set_read_delay, set_invariant_check, spin } from "./torture";
 export { populate, touch_random, readside } from "./batch";
 export { kill_dax, kill_dev_dax } from "./teardown";

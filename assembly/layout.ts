@@ -26,6 +26,10 @@ export const DEV_ALIVE: usize = CONTROL_BASE; // i32, dax_dev->alive
 export const DEV_GENERATION: usize = DEV_ALIVE + 4; // i32, bumped by revive
 export const DEV_NR_EXTENTS: usize = DEV_ALIVE + 8; // i32, dax_dev->num_resources
 export const DEV_PGTABLE_BUDGET: usize = DEV_ALIVE + 16; // i64, pte tables left to allocate; < 0 = unlimited
+// The updater's progress through a kill, published for torture's Reader Pipe (torture.ts).
+export const DEV_KILL_BEGUN_GENERATION: usize = DEV_ALIVE + 24; // i32, last generation whose kill began
+export const DEV_SYNCED_GENERATION: usize = DEV_ALIVE + 28; // i32, last generation whose grace period ended
+export const DEV_STALE_ENTRIES: usize = DEV_ALIVE + 32; // u64, dead generations' entries found by later zaps
 
 // Region line: set once when the region is created.
 export const REGION_ALIGN: usize = DEV_ALIVE + CACHE_LINE; // u64, dax_region->align
@@ -43,8 +47,10 @@ export const TABLE_BASES: usize = VMA_START + CACHE_LINE; // u32[3]
 export const TABLE_FIRST_INDEX: usize = TABLE_BASES + 16; // u64[3]
 export const TABLE_SLOTS: usize = TABLE_FIRST_INDEX + 24; // u64[3]
 
-// Protection line: which scheme guards alive, set by the host before workers start.
-export const PROTECTION_SCHEME: usize = TABLE_BASES + CACHE_LINE; // i32
+// Protection line: set by the host before workers start, read by every fault.
+export const PROTECTION_SCHEME: usize = TABLE_BASES + CACHE_LINE; // i32, which scheme guards alive
+export const READ_DELAY_SPINS: usize = PROTECTION_SCHEME + 4; // i32, spins between check_vma and install
+export const INVARIANT_CHECK: usize = PROTECTION_SCHEME + 8; // i32, != 0: each install checks the invariant
 // SRCU's srcu_idx: read by every reader, flipped by the updater.
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
 // Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.
@@ -62,9 +68,10 @@ export const SRCU_COUNTERS: usize = EXTENTS + <usize>MAX_EXTENTS * EXTENT_SIZE;
 export const SRCU_LOCK_COUNT: usize = 0;
 export const SRCU_UNLOCK_COUNT: usize = 16;
 
-// Per-CPU statistics, two lines per CPU of u64 counters: STAT_* (line one) and SIGBUS_* reasons (line two).
+// Per-CPU statistics, three lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two)
+// and the Reader Pipe (line three, PIPE_LENGTH stages).
 export const STATS: usize = SRCU_COUNTERS + <usize>MAX_CPUS * CACHE_LINE;
-export const STATS_STRIDE: usize = 2 * CACHE_LINE;
+export const STATS_STRIDE: usize = 3 * CACHE_LINE;
 
 export const CONTROL_END: usize = STATS + <usize>MAX_CPUS * STATS_STRIDE;
 

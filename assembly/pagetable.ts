@@ -4,7 +4,8 @@
 // A slot is 0 (none), ENTRY_TABLE (a lower-level table hangs here: pmd_alloc()/pte_alloc() have run) or a leaf:
 // bit 63 present, bits 40..62 the device generation that installed it, bits 0..39 the pfn.
 
-import { TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, CACHE_LINE } from "./layout";
+import { TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, DEV_GENERATION, DEV_STALE_ENTRIES,
+  CACHE_LINE } from "./layout";
 import { PAGE_SHIFT, ENOMEM, EBUSY } from "./kernel";
 
 export const PTE_LEVEL: i32 = 0;
@@ -125,22 +126,44 @@ export function insert_pfn(level: i32, haddr: u64, pfn: u64, generation: i32): i
   return old == 0 ? 0 : -EBUSY;
 }
 
+/** True for a present entry installed by a generation other than `generation`. */
+@inline function entry_stale(entry: u64, generation: i32): bool {
+  return entry_present(entry) && entry_generation(entry) != (generation & <i32>ENTRY_GENERATION_MASK);
+}
+
 /** unmap_mapping_range(): clears every leaf; page tables stay allocated, as they do in the kernel.
- *  Returns how many entries it cleared. */
+ *  Entries of an older generation than the one being zapped survived an earlier zap: they are added to
+ *  DEV_STALE_ENTRIES (the user-visible harm of a broken grace period). Returns how many entries it cleared. */
 export function zap_all(): u64 {
+  const generation = atomic.load<i32>(DEV_GENERATION);
   let zapped: u64 = 0;
+  let stale: u64 = 0;
   for (let level = 0; level < LEVELS; level++) {
     const base = table_base(level);
     const slots = table_slots(level);
     for (let i: u64 = 0; i < slots; i++) {
       const slot = base + (<usize>i << 3);
-      if (entry_present(atomic.load<u64>(slot))) {
+      const entry = atomic.load<u64>(slot);
+      if (entry_present(entry)) {
         atomic.store<u64>(slot, 0);
         zapped++;
+        if (entry_stale(entry, generation)) stale++;
       }
     }
   }
+  atomic.add<u64>(DEV_STALE_ENTRIES, stale);
   return zapped;
+}
+
+/** Stale entries: those counted by earlier zaps, plus present ones that the live generation did not install. */
+export function count_stale_entries(): u64 {
+  const generation = atomic.load<i32>(DEV_GENERATION);
+  let stale = atomic.load<u64>(DEV_STALE_ENTRIES);
+  for (let level = 0; level < LEVELS; level++) {
+    const slots = table_slots(level);
+    for (let i: u64 = 0; i < slots; i++) if (entry_stale(slot_entry(level, i), generation)) stale++;
+  }
+  return stale;
 }
 
 /** The virtual address slot i of `level` maps. */

@@ -17,6 +17,9 @@ export const STAT_HITS: i32 = 7;
 
 // Line two: why each SIGBUS was returned, one counter per reason (fault.ts).
 export const STATS_SIGBUS_OFFSET: usize = CACHE_LINE;
+// Line three: the Reader Pipe, installs by the stage their generation had reached (torture.ts).
+export const STATS_PIPE_OFFSET: usize = 2 * CACHE_LINE;
+export const PIPE_LENGTH: i32 = 8;
 
 let this_cpu: i32 = 0;
 let this_cpu_srcu: usize = SRCU_COUNTERS;
@@ -50,6 +53,20 @@ export function smp_processor_id(): i32 {
 @inline export function this_cpu_inc_sigbus_reason(reason: i32): void {
   const slot = this_cpu_stats + STATS_SIGBUS_OFFSET + (<usize>reason << 3);
   store<u64>(slot, load<u64>(slot) + 1);
+}
+
+@inline export function this_cpu_inc_pipe(stage: i32): void {
+  const slot = this_cpu_stats + STATS_PIPE_OFFSET + (<usize>stage << 3);
+  store<u64>(slot, load<u64>(slot) + 1);
+}
+
+/** Installs this CPU saw land after their generation's grace period: stages 2 and up of its Reader Pipe. */
+export function this_cpu_violations(): u64 {
+  let violations: u64 = 0;
+  for (let stage = 2; stage < PIPE_LENGTH; stage++) {
+    violations += load<u64>(this_cpu_stats + STATS_PIPE_OFFSET + (<usize>stage << 3));
+  }
+  return violations;
 }
 
 /** xorshift64*: cheap, per CPU, and reproducible from the host's seed. */

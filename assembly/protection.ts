@@ -13,7 +13,13 @@ export const SCHEME_NONE: i32 = 0;
 export const SCHEME_RCU: i32 = 1;
 /** A futex mutex held around every fault; synchronize() takes and drops it. */
 export const SCHEME_MUTEX: i32 = 2;
-const SCHEME_COUNT: i32 = 3;
+/** Broken on purpose, for torture: SRCU whose grace period skips its second scan, so it is too short. */
+export const SCHEME_RCU_SKIP_SCAN2: i32 = 3;
+const SCHEME_COUNT: i32 = 4;
+
+@inline function uses_srcu(scheme: i32): bool {
+  return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2;
+}
 
 /** Returns 0, or -EINVAL for an unknown scheme. */
 export function set_protection(scheme: i32): i32 {
@@ -24,14 +30,14 @@ export function set_protection(scheme: i32): i32 {
 
 @inline export function read_lock(): i32 {
   const scheme = load<i32>(PROTECTION_SCHEME);
-  if (scheme == SCHEME_RCU) return srcu_read_lock();
+  if (uses_srcu(scheme)) return srcu_read_lock();
   if (scheme == SCHEME_MUTEX) futex_mutex_lock(MUTEX_WORD);
   return 0;
 }
 
 @inline export function read_unlock(token: i32): void {
   const scheme = load<i32>(PROTECTION_SCHEME);
-  if (scheme == SCHEME_RCU) srcu_read_unlock(token);
+  if (uses_srcu(scheme)) srcu_read_unlock(token);
   else if (scheme == SCHEME_MUTEX) futex_mutex_unlock(MUTEX_WORD);
 }
 
@@ -40,7 +46,7 @@ export function set_protection(scheme: i32): i32 {
  *  a reader either finished before we got the lock or takes it after the store, and then sees it. */
 export function synchronize(): void {
   const scheme = load<i32>(PROTECTION_SCHEME);
-  if (scheme == SCHEME_RCU) synchronize_srcu();
+  if (uses_srcu(scheme)) synchronize_srcu(scheme == SCHEME_RCU);
   else if (scheme == SCHEME_MUTEX) {
     futex_mutex_lock(MUTEX_WORD);
     futex_mutex_unlock(MUTEX_WORD);
