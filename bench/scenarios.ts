@@ -7,6 +7,7 @@ export interface ScenarioConfig {
   workers: number;
   size: bigint;
   align: bigint;
+  stopOnViolation: boolean;
 }
 
 export interface Scenario {
@@ -15,7 +16,8 @@ export interface Scenario {
   summary: string;
   /** Runs for --duration and stops (true), or runs a fixed amount of work (false). */
   timed: boolean;
-  /** One extra worker kills and revives the device every --kill-period. */
+  /** One extra worker kills and revives the device every --kill-period; every install then checks the
+   *  teardown guarantee (torture.ts), so these rows fill the violations column. */
   updater: boolean;
   /** The job of reader `reader` (0-based) of config.workers. */
   readerJob(config: ScenarioConfig, reader: number): ReaderJob;
@@ -34,16 +36,21 @@ const populate: Scenario = {
     const units = size / align;
     const from = (units * BigInt(reader)) / BigInt(workers);
     const to = (units * BigInt(reader + 1)) / BigInt(workers);
-    return { role: "reader", fn: "populate", args: [from * align, to * align], untilStopped: false };
+    return { role: "reader", fn: "populate", args: [from * align, to * align], untilStopped: false, stopOnViolation: false };
   },
 };
+
+/** A timed job that runs `fn` in batches of BATCH_OPS until stopped. */
+function timedJob(fn: ReaderJob["fn"]): Scenario["readerJob"] {
+  return ({ stopOnViolation }) => ({ role: "reader", fn, args: [BATCH_OPS], untilStopped: true, stopOnViolation });
+}
 
 const random: Scenario = {
   name: "random",
   summary: "random touches over the whole mapping: faults until it is populated, then hits",
   timed: true,
   updater: false,
-  readerJob: () => ({ role: "reader", fn: "touch_random", args: [BATCH_OPS], untilStopped: true }),
+  readerJob: timedJob("touch_random"),
 };
 
 const churn: Scenario = {
@@ -51,7 +58,7 @@ const churn: Scenario = {
   summary: "random touches while an updater kills and revives the device every --kill-period (grace-period latency)",
   timed: true,
   updater: true,
-  readerJob: () => ({ role: "reader", fn: "touch_random", args: [BATCH_OPS], untilStopped: true }),
+  readerJob: timedJob("touch_random"),
 };
 
 const readside: Scenario = {
@@ -59,10 +66,19 @@ const readside: Scenario = {
   summary: "empty read-side critical sections that load alive: ns per lock/unlock pair (refscale)",
   timed: true,
   updater: false,
-  readerJob: () => ({ role: "reader", fn: "readside", args: [BATCH_OPS], untilStopped: true }),
+  readerJob: timedJob("readside"),
 };
 
-export const SCENARIOS: readonly Scenario[] = [populate, random, churn, readside];
+/** Churn judged by its Reader Pipe: `daxbench torture` runs it and says SUCCESS or FAILURE. */
+export const torture: Scenario = {
+  name: "torture",
+  summary: "churn checked against the teardown guarantee (rcutorture's Reader Pipe); see `daxbench torture`",
+  timed: true,
+  updater: true,
+  readerJob: timedJob("touch_random"),
+};
+
+export const SCENARIOS: readonly Scenario[] = [populate, random, churn, readside, torture];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name);

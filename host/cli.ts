@@ -13,6 +13,7 @@ import { csvText } from "./export/csv.ts";
 import { writeFileAtomic } from "./export/files.ts";
 import { summarize, summaryTable, comparisons } from "./print/summary.ts";
 import { Progress } from "./print/progress.ts";
+import { tortureConfiguration, runTorture } from "./torture.ts";
 
 interface RunArgs {
   scenario?: string[];
@@ -22,6 +23,7 @@ interface RunArgs {
   size?: string[];
   duration?: string;
   "kill-period": string;
+  "read-delay": string;
   repeat?: number;
   warmup?: number;
   timeout: string;
@@ -52,7 +54,11 @@ function wholeNumber(option: string, value: number | undefined, fallback: number
 /** Turns the flags into configurations, or throws UsageError: all of it before any worker starts. */
 function planRun(args: RunArgs, probe: DaxMachine): { configs: Configuration[]; repeat: number; warmup: number; timeoutNs: number } {
   const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size].some((v) => v !== undefined);
-  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), killPeriod: args["kill-period"] };
+  const timing = {
+    duration: args.duration ?? (args.quick ? "300ms" : "1s"),
+    killPeriod: args["kill-period"],
+    readDelay: args["read-delay"],
+  };
   const matrices = args.quick && !matrixGiven
     ? QUICK_MATRICES
     : [{
@@ -124,12 +130,57 @@ async function run(args: RunArgs): Promise<number> {
   return 0;
 }
 
+interface TortureArgs {
+  protection: string;
+  seconds: number;
+  workers: string;
+  "read-delay": string;
+  "kill-period": string;
+  align: string;
+  size: string;
+  "stop-on-violation": boolean;
+  timeout: string;
+  out?: string;
+}
+
+async function tortureCommand(args: TortureArgs): Promise<number> {
+  if (!(args.seconds > 0)) throw new UsageError(`--seconds ${args.seconds} is not a positive number of seconds`);
+  const config = tortureConfiguration({
+    protection: args.protection,
+    seconds: args.seconds,
+    workers: args.workers,
+    readDelay: args["read-delay"],
+    killPeriod: args["kill-period"],
+    align: args.align,
+    size: args.size,
+  });
+  const timeoutNs = parseDurationOption("timeout", args.timeout);
+  const abort = new AbortController();
+  const onInterrupt = () => abort.abort();
+  process.once("SIGINT", onInterrupt);
+  try {
+    const options = { stopOnViolation: args["stop-on-violation"], timeoutNs, out: args.out, signal: abort.signal };
+    const verdict = await runTorture(config, options);
+    return verdict.success ? 0 : 1;
+  } catch (error) {
+    if (abort.signal.aborted) {
+      console.error("daxbench: interrupted; nothing written");
+      return 130;
+    }
+    console.error(`daxbench: torture aborted: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+}
+
 function list(): void {
   const probe = new DaxMachine();
   const schemes: Record<string, string> = {
     rcu: "SRCU's per-CPU lock/unlock counters; teardown waits for a grace period",
     mutex: "a futex mutex held around every fault; teardown takes it once",
     none: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
+    "rcu-skip-scan2": "SRCU whose grace period skips its second scan: too short on purpose (torture must catch it)",
   };
   const alignments: Record<string, string> = {
     "4k": "every fault installs a pte (4 KiB)",
@@ -154,6 +205,7 @@ function runOptions(y: Argv) {
     .option("size", { type: "string", array: true, describe: "mapping sizes, e.g. 64m, 1g" })
     .option("duration", { type: "string", describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]" })
     .option("kill-period", { type: "string", default: "1ms", describe: "churn: time between kills" })
+    .option("read-delay", { type: "string", default: "0", describe: "extra read-side length of every fault (ns, or 1us...)" })
     .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5, --quick 3]" })
     .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
@@ -163,6 +215,22 @@ function runOptions(y: Argv) {
     .example("$0 run --quick", "the quick suite (what `npm run bench` runs)")
     .example("$0 run --scenario populate --align 4k,2m --protection rcu,mutex --workers 1,2 --size 1g", "pte vs pmd")
     .example("$0 run --scenario churn --protection rcu,mutex --workers 1,2 --duration 2s --kill-period 500us", "rcu vs mutex");
+}
+
+function tortureOptions(y: Argv) {
+  return y
+    .option("protection", { type: "string", default: "rcu", describe: "the scheme to torture (see `daxbench list`)" })
+    .option("seconds", { type: "number", default: 10, describe: "how long to run" })
+    .option("workers", { type: "string", default: "2", describe: "reader workers; one more kills and revives" })
+    .option("read-delay", { type: "string", default: "1000", describe: "extra read-side length of every fault (ns, or 1us...)" })
+    .option("kill-period", { type: "string", default: "200us", describe: "time between kills" })
+    .option("align", { type: "string", default: "4k", describe: "region alignment: 4k, 2m, 1g" })
+    .option("size", { type: "string", default: "64m", describe: "mapping size" })
+    .option("stop-on-violation", { type: "boolean", default: false, describe: "stop at the first violation" })
+    .option("timeout", { type: "string", default: "60s", describe: "watchdog beyond --seconds" })
+    .option("out", { type: "string", nargs: 1, describe: "write the summary as a CSV row in the run schema" })
+    .example("$0 torture --protection rcu --seconds 10 --workers 2", "must end SUCCESS")
+    .example("$0 torture --protection none --seconds 5", "must end FAILURE");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -177,6 +245,9 @@ async function main(argv: string[]): Promise<number> {
     })
     .command("run", "run a matrix of configurations, print a table and write a CSV", runOptions, async (args) => {
       status = await run(args as unknown as RunArgs);
+    })
+    .command("torture", "check the teardown guarantee under kills; prints SUCCESS (exit 0) or FAILURE (exit 1)", tortureOptions, async (args) => {
+      status = await tortureCommand(args as unknown as TortureArgs);
     })
     .command("list", "list scenarios, protection schemes and alignments", {}, () => list())
     .demandCommand(1, "name a command: run or list")

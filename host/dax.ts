@@ -53,6 +53,25 @@ export function simpleMapping(align: bigint, bytes: bigint): { device: DeviceSpe
 
 export type Stats = Record<string, bigint>;
 
+let calibratedSpinsPerNs: number | undefined;
+
+/** How many iterations of the core's spin() take a nanosecond on this machine, measured once per process
+ *  after a warm-up (so the optimizing tier, not the baseline compiler, is what is timed). */
+function spinsPerNanosecond(core: DaxInstance): number {
+  if (calibratedSpinsPerNs === undefined) {
+    const time = (spins: number): number => {
+      const start = process.hrtime.bigint();
+      core.exports.spin(spins);
+      return Number(process.hrtime.bigint() - start);
+    };
+    let spins = 1 << 16;
+    time(1 << 22);
+    while (time(spins) < 20e6) spins *= 2;
+    calibratedSpinsPerNs = spins / Math.min(time(spins), time(spins));
+  }
+  return calibratedSpinsPerNs;
+}
+
 export class DaxMachine {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
@@ -68,9 +87,9 @@ export class DaxMachine {
     this.core.exports.attach(0, 1n);
   }
 
-  /** Names of the protection schemes the core offers, e.g. "rcu", "mutex", "none". */
+  /** Names of the protection schemes the core offers, e.g. "rcu", "mutex", "none", "rcu-skip-scan2". */
   schemes(): string[] {
-    return [...this.core.constants("SCHEME_").keys()];
+    return [...this.core.constants("SCHEME_").keys()].map((name) => name.replace(/_/g, "-"));
   }
 
   /** Creates the region and its device, and makes it live. Resets every lock and counter: call it only
@@ -154,21 +173,38 @@ export class DaxMachine {
 
   /** Picks the protection of alive: the one place a scheme is chosen. */
   setProtection(scheme: string): void {
-    const code = this.core.constants("SCHEME_").get(scheme);
+    const code = this.core.constants("SCHEME_").get(scheme.replace(/-/g, "_"));
     if (code === undefined) {
       throw new DaxConfigError(`protection ${JSON.stringify(scheme)} is not one of ${this.schemes().join(", ")}`);
     }
     this.core.exports.set_protection(code);
   }
 
-  /** CPU `cpu`'s counters: one per STAT_* export, plus sigbus_<reason> per SIGBUS_* export. */
+  /** Lengthens every fault's read side by about `ns` (a calibrated spin between check_vma and the install). */
+  setReadDelay(ns: number): void {
+    this.core.exports.set_read_delay(Math.round(ns * spinsPerNanosecond(this.core)));
+  }
+
+  /** Whether every install files itself in the Reader Pipe (torture.ts); off, the fault path skips it. */
+  setInvariantCheck(enabled: boolean): void {
+    this.core.exports.set_invariant_check(enabled ? 1 : 0);
+  }
+
+  /** Present entries of dead generations, plus those earlier zaps found: mappings that outlived a kill. */
+  staleEntries(): bigint {
+    return this.core.exports.count_stale_entries();
+  }
+
+  /** CPU `cpu`'s counters: one per STAT_* export, sigbus_<reason> per SIGBUS_* export, and pipe_<stage>. */
   stats(cpu: number): Stats {
     const words = new BigUint64Array(this.memory.buffer);
     const line = (this.core.constant("STATS") + cpu * this.core.constant("STATS_STRIDE")) / 8;
     const reasons = line + this.core.constant("STATS_SIGBUS_OFFSET") / 8;
+    const pipe = line + this.core.constant("STATS_PIPE_OFFSET") / 8;
     const stats: Stats = {};
     for (const [name, slot] of this.core.constants("STAT_")) stats[name] = words[line + slot];
     for (const [name, slot] of this.core.constants("SIGBUS_")) stats[`sigbus_${name}`] = words[reasons + slot];
+    for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++) stats[`pipe_${stage}`] = words[pipe + stage];
     return stats;
   }
 

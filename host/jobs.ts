@@ -7,6 +7,8 @@ export interface ReaderJob {
   fn: "populate" | "touch_random" | "readside";
   args: bigint[];
   untilStopped: boolean;
+  /** Torture: the first violation this reader sees stops every worker. */
+  stopOnViolation: boolean;
 }
 
 /** The updater kills and revives the device every killPeriodNs until stopped, timing each grace period. */

@@ -22,6 +22,8 @@ export interface MatrixSpec {
 export interface TimingSpec {
   duration: string;
   killPeriod: string;
+  /** A bare number is nanoseconds. */
+  readDelay: string;
 }
 
 /** CPU 0 is the main thread and churn adds an updater CPU, so readers get the rest. */
@@ -41,8 +43,8 @@ function oneOf<T extends string>(option: string, value: string, accepted: readon
   return value as T;
 }
 
-export function parseDurationOption(option: string, text: string, { allowZero = false } = {}): number {
-  const ns = parseDuration(text);
+export function parseDurationOption(option: string, text: string, { allowZero = false, bareUnit = "s" as "s" | "ns" } = {}): number {
+  const ns = parseDuration(text, bareUnit);
   if (ns === null || (ns === 0 && !allowZero)) {
     throw new UsageError(`--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us`);
   }
@@ -77,6 +79,7 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
   const sizes = splitList(spec.size).map(parseSizeOption);
   const durationNs = parseDurationOption("duration", timing.duration);
   const killPeriodNs = parseDurationOption("kill-period", timing.killPeriod, { allowZero: true });
+  const readDelayNs = parseDurationOption("read-delay", timing.readDelay, { allowZero: true, bareUnit: "ns" });
   for (const [option, list] of Object.entries({ scenario: scenarios, protection: protections, align: aligns, workers: workerCounts, size: sizes })) {
     if (list.length === 0) throw new UsageError(`--${option} is empty: give at least one value`);
   }
@@ -85,7 +88,7 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
     for (const protection of protections)
       for (const align of aligns)
         for (const workers of workerCounts)
-          for (const size of sizes) configs.push({ scenario, protection, align, workers, size, durationNs, killPeriodNs });
+          for (const size of sizes) configs.push({ scenario, protection, align, workers, size, durationNs, killPeriodNs, readDelayNs });
   for (const config of configs) checkConfiguration(config, probe);
   return configs;
 }

@@ -2,6 +2,7 @@
 // order; the CSV, and every later format, writes ROW_COLUMNS.
 
 import type { Measurement } from "./runner.ts";
+import type { Stats } from "./dax.ts";
 
 export const FIXED_COLUMNS = [
   "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",
@@ -11,8 +12,8 @@ export const FIXED_COLUMNS = [
 
 /** More figures, after the fixed ones. */
 export const EXTRA_COLUMNS = [
-  "duration_ns", "kill_period_ns", "pte_installs", "pmd_installs", "pud_installs", "hits", "oom", "gp_max_ns",
-  "daxbench_version",
+  "duration_ns", "kill_period_ns", "read_delay_ns", "pte_installs", "pmd_installs", "pud_installs", "hits", "oom",
+  "gp_max_ns", "stale_entries", "daxbench_version",
 ] as const;
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS] as const;
@@ -60,21 +61,30 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     kills: updater ? m.gracePeriodsNs.length : 0,
     gp_p50_ns: percentile(m.gracePeriodsNs, 50),
     gp_p99_ns: percentile(m.gracePeriodsNs, 99),
-    violations: "",
+    violations: updater ? Number(violations(s)) : "",
     node: meta.node,
     cpu: meta.cpu,
     commit: meta.commit,
     started_at: meta.started_at,
     duration_ns: m.config.scenario.timed ? m.config.durationNs : "",
     kill_period_ns: updater ? m.config.killPeriodNs : "",
+    read_delay_ns: m.config.readDelayNs,
     pte_installs: Number(s.pte_installs),
     pmd_installs: Number(s.pmd_installs),
     pud_installs: Number(s.pud_installs),
     hits: Number(s.hits),
     oom: Number(s.oom),
     gp_max_ns: percentile(m.gracePeriodsNs, 100),
+    stale_entries: updater ? m.staleEntries : "",
     daxbench_version: meta.daxbench_version,
   };
+}
+
+/** Installs that landed after their generation's grace period: Reader Pipe stages 2 and up. */
+export function violations(stats: Stats): bigint {
+  return Object.entries(stats)
+    .filter(([name]) => name.startsWith("pipe_") && Number(name.slice(5)) >= 2)
+    .reduce((sum, [, count]) => sum + count, 0n);
 }
 
 function round(value: number): number {

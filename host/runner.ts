@@ -17,6 +17,8 @@ export interface Configuration {
   durationNs: number;
   /** How often the updater kills the device, in scenarios that have one. */
   killPeriodNs: number;
+  /** Extra length of every fault's read side, between check_vma and the install. */
+  readDelayNs: number;
 }
 
 export interface RunSettings {
@@ -25,6 +27,8 @@ export interface RunSettings {
   timeoutMs: number;
   /** Aborting (Ctrl-C) terminates the workers at once; the measurement then rejects. */
   signal?: AbortSignal;
+  /** Torture: end a repetition as soon as a reader sees a violation. */
+  stopOnViolation?: boolean;
 }
 
 /** What one measured repetition produced. */
@@ -38,6 +42,8 @@ export interface Measurement {
   /** The readers' counters added up. */
   stats: Stats;
   gracePeriodsNs: number[];
+  /** Entries of dead generations that outlived a zap (count_stale_entries), after the run. */
+  staleEntries: number;
 }
 
 export function describeConfiguration(config: Configuration): string {
@@ -45,10 +51,10 @@ export function describeConfiguration(config: Configuration): string {
 }
 
 /** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */
-function jobsFor(config: Configuration): WorkerJob[] {
+function jobsFor(config: Configuration, stopOnViolation: boolean): WorkerJob[] {
   const align = ALIGNMENTS[config.align];
   const jobs: WorkerJob[] = Array.from({ length: config.workers }, (_, reader) =>
-    config.scenario.readerJob({ workers: config.workers, size: config.size, align }, reader),
+    config.scenario.readerJob({ workers: config.workers, size: config.size, align, stopOnViolation }, reader),
   );
   if (config.scenario.updater) jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs });
   return jobs;
@@ -64,10 +70,12 @@ export async function measureConfiguration(
   const prepare = (): void => {
     machine.createDevice(device);
     machine.setProtection(config.protection);
+    machine.setReadDelay(config.readDelayNs);
+    machine.setInvariantCheck(config.scenario.updater);
     machine.mmap(vma);
   };
   prepare();
-  const jobs = jobsFor(config);
+  const jobs = jobsFor(config, settings.stopOnViolation ?? false);
   const readers = Array.from({ length: config.workers }, (_, i) => i + 1);
   const pool = await WorkerPool.start(machine, jobs.length);
   const stopPool = () => void pool.stop();
@@ -91,6 +99,7 @@ export async function measureConfiguration(
         ops: readerResults.reduce((sum, r) => sum + r.ops, 0),
         stats: machine.totalStats(readers),
         gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
+        staleEntries: Number(machine.staleEntries()),
       });
     }
   } finally {

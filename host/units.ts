@@ -24,11 +24,11 @@ export function hex(value: bigint): string {
 
 const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9 };
 
-/** Parses "500ms", "2s", "100us", "1m" (a bare number is seconds) into nanoseconds; null when it is not one. */
-export function parseDuration(text: string): number | null {
+/** Parses "500ms", "2s", "100us", "1m" into nanoseconds (a bare number is in `bareUnit`); null when it is not one. */
+export function parseDuration(text: string, bareUnit: "s" | "ns" = "s"): number | null {
   const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m)?$/.exec(text.trim());
   if (!match) return null;
-  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? "s"]);
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? bareUnit]);
 }
 
 /** 1500000 -> "1.5ms", 2000000000 -> "2s". */

@@ -13,12 +13,18 @@ if (core.exports.attach(init.cpu, init.seed) !== 0) throw new Error(`cpu ${init.
 const control = new Int32Array(init.control);
 const functions = core.exports as unknown as Record<string, (...args: unknown[]) => unknown>;
 
+function stopEveryone(): void {
+  Atomics.store(control, CONTROL_STOP, 1);
+  Atomics.notify(control, CONTROL_STOP);
+}
+
 function runReader(job: ReaderJob): JobResult {
   const batch = functions[job.fn] as (...args: bigint[]) => bigint;
   const startNs = process.hrtime.bigint();
   let ops = 0;
   do {
     ops += Number(batch(...job.args));
+    if (job.stopOnViolation && core.exports.this_cpu_violations() > 0n) stopEveryone();
   } while (job.untilStopped && Atomics.load(control, CONTROL_STOP) === 0);
   return { ops, startNs, endNs: process.hrtime.bigint(), gracePeriodsNs: [] };
 }
