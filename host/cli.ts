@@ -5,15 +5,21 @@ import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { SCENARIOS } from "../bench/scenarios.ts";
 import { DaxMachine, ALIGNMENTS } from "./dax.ts";
-import { expandMatrix, parseDurationOption, maxWorkers, UsageError, QUICK_MATRICES, type MatrixSpec } from "./matrix.ts";
+import { expandMatrix, parseDurationOption, maxWorkers, shard, QUICK_MATRICES, FULL_MATRICES, type MatrixSpec } from "./matrix.ts";
+import { UsageError } from "./errors.ts";
 import { measureConfiguration, describeConfiguration, type Configuration } from "./runner.ts";
 import { toRow, type ResultRow } from "./results.ts";
 import { runMetadata, daxbenchVersion } from "./metadata.ts";
-import { csvText } from "./export/csv.ts";
-import { writeFileAtomic } from "./export/files.ts";
-import { summarize, summaryTable, comparisons } from "./print/summary.ts";
+import { FORMATS, parseFormats, writeFormats, pathFor, type FormatName } from "./export/formats.ts";
+import { summaryTable, summaryWarnings, comparisons } from "./print/summary.ts";
+import { byConfiguration } from "./configurations.ts";
 import { Progress } from "./print/progress.ts";
 import { tortureConfiguration, runTorture } from "./torture.ts";
+import { readResultFile } from "./resultfile.ts";
+import { compareRuns, compareWithin } from "./compare.ts";
+import { comparisonText } from "./print/compare.ts";
+import { writeReport } from "./report.ts";
+import { mergeFiles } from "./merge.ts";
 
 interface RunArgs {
   scenario?: string[];
@@ -28,7 +34,10 @@ interface RunArgs {
   warmup?: number;
   timeout: string;
   out?: string;
+  format: string[];
+  shard?: string;
   quick: boolean;
+  full: boolean;
   quiet: boolean;
 }
 
@@ -52,15 +61,25 @@ function wholeNumber(option: string, value: number | undefined, fallback: number
 }
 
 /** Turns the flags into configurations, or throws UsageError: all of it before any worker starts. */
-function planRun(args: RunArgs, probe: DaxMachine): { configs: Configuration[]; repeat: number; warmup: number; timeoutNs: number } {
+interface RunPlan {
+  configs: Configuration[];
+  repeat: number;
+  warmup: number;
+  timeoutNs: number;
+  formats: FormatName[];
+}
+
+function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
   const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size].some((v) => v !== undefined);
+  if (args.quick && args.full) throw new UsageError("--quick and --full name different suites: give one");
   const timing = {
     duration: args.duration ?? (args.quick ? "300ms" : "1s"),
     killPeriod: args["kill-period"],
     readDelay: args["read-delay"],
   };
-  const matrices = args.quick && !matrixGiven
-    ? QUICK_MATRICES
+  const preset = args.quick ? QUICK_MATRICES : args.full ? FULL_MATRICES : undefined;
+  const matrices = preset && !matrixGiven
+    ? preset
     : [{
         scenario: args.scenario ?? MATRIX_DEFAULTS.scenario,
         protection: args.protection ?? MATRIX_DEFAULTS.protection,
@@ -68,8 +87,12 @@ function planRun(args: RunArgs, probe: DaxMachine): { configs: Configuration[]; 
         workers: args.workers ?? MATRIX_DEFAULTS.workers,
         size: args.size ?? MATRIX_DEFAULTS.size,
       }];
+  const formats = parseFormats(args.format);
+  if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
+  const configs = matrices.flatMap((matrix) => expandMatrix(matrix, timing, probe));
   return {
-    configs: matrices.flatMap((matrix) => expandMatrix(matrix, timing, probe)),
+    configs: args.shard === undefined ? configs : shard(configs, args.shard),
+    formats,
     repeat: wholeNumber("repeat", args.repeat, args.quick ? 3 : 5, 1),
     warmup: wholeNumber("warmup", args.warmup, 1, 0),
     timeoutNs: parseDurationOption("timeout", args.timeout),
@@ -101,7 +124,7 @@ async function run(args: RunArgs): Promise<number> {
       );
       rows.push(...measurements.map((m) => toRow(m, meta)));
       // Rewritten whole after every configuration: an aborted run leaves only finished configurations.
-      if (out !== "-") writeFileAtomic(out, csvText(rows));
+      if (out !== "-") writeFormats(out, plan.formats, rows);
     }
   } catch (error) {
     if (abort.signal.aborted) {
@@ -119,13 +142,13 @@ async function run(args: RunArgs): Promise<number> {
     console.error(`daxbench: run aborted: ${failure}${done}`);
     return 1;
   }
-  if (out === "-") process.stdout.write(csvText(rows));
+  if (out === "-") process.stdout.write(FORMATS[plan.formats[0]].render(rows));
   if (!args.quiet) {
     const print = out === "-" ? console.error : console.log;
-    const summaries = summarize(rows);
-    print(summaryTable(summaries));
-    for (const line of comparisons(summaries)) print(line);
-    if (out !== "-") print(`wrote ${rows.length} rows to ${out}`);
+    const results = byConfiguration(rows);
+    print(summaryTable(results));
+    for (const line of [...summaryWarnings(results), ...comparisons(results)]) print(line);
+    if (out !== "-") print(`wrote ${rows.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`);
   }
   return 0;
 }
@@ -174,6 +197,29 @@ async function tortureCommand(args: TortureArgs): Promise<number> {
   }
 }
 
+interface CompareArgs {
+  files: string[];
+  by?: string;
+  alpha: number;
+}
+
+function compareCommand(args: CompareArgs): void {
+  if (!(args.alpha > 0 && args.alpha < 1)) throw new UsageError(`--alpha ${args.alpha} is not between 0 and 1`);
+  if (args.by !== undefined && args.by !== "protection" && args.by !== "align") {
+    throw new UsageError(`--by ${args.by} is not one of: protection, align`);
+  }
+  const files = args.files.map(readResultFile);
+  let tables;
+  if (args.by !== undefined) {
+    if (files.length !== 1) throw new UsageError(`--by compares within one file; got ${files.length}`);
+    tables = compareWithin(files[0].path, files[0].rows, args.by, args.alpha);
+  } else {
+    if (files.length !== 2) throw new UsageError(`compare takes BASE.csv NEW.csv (or one file with --by); got ${files.length} files`);
+    tables = [compareRuns({ name: files[0].path, rows: files[0].rows }, { name: files[1].path, rows: files[1].rows }, args.alpha)];
+  }
+  console.log(tables.map((t) => comparisonText(t, args.alpha)).join("\n\n"));
+}
+
 function list(): void {
   const probe = new DaxMachine();
   const schemes: Record<string, string> = {
@@ -210,7 +256,10 @@ function runOptions(y: Argv) {
     .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
     .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
+    .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list): one file each, named after --out" })
+    .option("shard", { type: "string", describe: "run only the I-th of N slices of the matrix, e.g. 2/4 (merge them after)" })
     .option("quick", { type: "boolean", default: false, describe: "the quick suite: populate and churn, short runs" })
+    .option("full", { type: "boolean", default: false, describe: "the reference suite published in results/" })
     .option("quiet", { type: "boolean", default: false, describe: "print no table and no progress" })
     .example("$0 run --quick", "the quick suite (what `npm run bench` runs)")
     .example("$0 run --scenario populate --align 4k,2m --protection rcu,mutex --workers 1,2 --size 1g", "pte vs pmd")
@@ -249,8 +298,40 @@ async function main(argv: string[]): Promise<number> {
     .command("torture", "check the teardown guarantee under kills; prints SUCCESS (exit 0) or FAILURE (exit 1)", tortureOptions, async (args) => {
       status = await tortureCommand(args as unknown as TortureArgs);
     })
+    .command(
+      "compare <files..>",
+      "compare BASE.csv NEW.csv per configuration (benchstat), or one file --by protection|align",
+      (y) => y
+        .positional("files", { type: "string", array: true, demandOption: true })
+        .option("by", { type: "string", describe: "compare within one file along protection or align" })
+        .option("alpha", { type: "number", default: 0.05, describe: "significance level; ~ marks changes above it" }),
+      (args) => compareCommand(args as unknown as CompareArgs),
+    )
+    .command(
+      "report <file>",
+      "write a Markdown report and SVG charts beside RUN.csv (and other --format exports)",
+      (y) => y
+        .positional("file", { type: "string", demandOption: true })
+        .option("format", { type: "string", array: true, default: ["md"], describe: "md, json, csv (comma list)" })
+        .option("readme", { type: "string", describe: "also rewrite this file's Results section (between its markers)" }),
+      async (args) => {
+        const written = await writeReport(args.file as string, { formats: parseFormats(args.format as string[]), readme: args.readme as string | undefined });
+        console.log(`wrote ${written.join(", ")}`);
+      },
+    )
+    .command(
+      "merge <files..>",
+      "join the CSVs of one sharded matrix into one (--out); refuses files of other columns or versions",
+      (y) => y
+        .positional("files", { type: "string", array: true, demandOption: true })
+        .option("out", { type: "string", demandOption: true, nargs: 1, describe: "the merged CSV" }),
+      (args) => {
+        const rows = mergeFiles(args.files as string[], args.out as string);
+        console.log(`wrote ${rows} rows to ${args.out}`);
+      },
+    )
     .command("list", "list scenarios, protection schemes and alignments", {}, () => list())
-    .demandCommand(1, "name a command: run or list")
+    .demandCommand(1, "name a command: run, torture, compare, report, merge or list")
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .parseAsync();
   return status;

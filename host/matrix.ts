@@ -5,11 +5,7 @@ import { SCENARIOS, findScenario } from "../bench/scenarios.ts";
 import { ALIGNMENTS, DaxMachine, DaxConfigError, simpleMapping, type AlignName } from "./dax.ts";
 import { parseSize, parseDuration, formatSize } from "./units.ts";
 import type { Configuration } from "./runner.ts";
-
-/** Bad input from the user: the message names the value and what is accepted. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+import { UsageError } from "./errors.ts";
 
 export interface MatrixSpec {
   scenario: string[];
@@ -117,3 +113,22 @@ export const QUICK_MATRICES: MatrixSpec[] = [
   { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
   { scenario: ["churn"], protection: ["rcu,mutex"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
 ];
+
+/** `daxbench run --full`: the reference matrix published in results/ (a few minutes on 2 cores). */
+export const FULL_MATRICES: MatrixSpec[] = [
+  { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m,1g"], workers: ["1,2"], size: ["2g"] },
+  { scenario: ["random"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
+  { scenario: ["churn"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["64m"] },
+  { scenario: ["readside"], protection: ["rcu,mutex,none"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
+];
+
+/** `--shard I/N`: the I-th of N slices of a matrix, dealt round-robin so that slices take about as long. */
+export function shard<T>(configs: T[], spec: string): T[] {
+  const match = /^(\d+)\/(\d+)$/.exec(spec);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard ${spec} is not I/N with 1 <= I <= N, e.g. 1/4`);
+  }
+  return configs.filter((_, k) => k % count === index - 1);
+}

@@ -18,6 +18,15 @@ export const EXTRA_COLUMNS = [
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS] as const;
 
+/** Columns that hold words; every other column holds a number. */
+export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
+  "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version",
+]);
+/** Number columns that may be empty: the figure does not apply to every scenario. */
+export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
+  "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns", "gp_max_ns", "stale_entries",
+]);
+
 export type Column = (typeof ROW_COLUMNS)[number];
 /** A value of "" means the figure does not apply (grace periods of a run without kills). */
 export type ResultRow = Record<Column, string | number>;
