@@ -1,0 +1,74 @@
+// benchstat for daxbench: per configuration, the two medians of ns/op, the change in percent and a
+// Mann-Whitney U p-value; "~" when the change is not significant at alpha; and a geometric-mean row.
+// Either two files (base, new) or one file split along a dimension (each value against the first).
+
+import { geometricMean } from "simple-statistics";
+import { byConfiguration, describeRow, type ConfigurationResult } from "./configurations.ts";
+import { CONFIGURATION_COLUMNS, type ResultRow } from "./results.ts";
+import { mannWhitneyU } from "./stats.ts";
+import { UsageError } from "./errors.ts";
+
+export interface Delta {
+  label: string;
+  base: ConfigurationResult;
+  next: ConfigurationResult;
+  /** (median new - median base) / median base, in percent. */
+  percent: number;
+  p: number;
+  significant: boolean;
+}
+
+export interface ComparisonTable {
+  baseName: string;
+  nextName: string;
+  deltas: Delta[];
+  /** Geometric mean of the median ratios new / base, as a change in percent. */
+  geomeanPercent: number;
+}
+
+function nsPerOp(c: ConfigurationResult): number[] {
+  return c.reps.map((r) => Number(r.ns_per_op));
+}
+
+function delta(label: string, base: ConfigurationResult, next: ConfigurationResult, alpha: number): Delta {
+  const { p } = mannWhitneyU(nsPerOp(base), nsPerOp(next));
+  const percent = ((next.nsPerOp.median - base.nsPerOp.median) / base.nsPerOp.median) * 100;
+  return { label, base, next, percent, p, significant: p < alpha };
+}
+
+function table(baseName: string, nextName: string, deltas: Delta[]): ComparisonTable {
+  const ratios = deltas.map((d) => d.next.nsPerOp.median / d.base.nsPerOp.median);
+  return { baseName, nextName, deltas, geomeanPercent: (geometricMean(ratios) - 1) * 100 };
+}
+
+/** BASE.csv against NEW.csv, configuration by configuration. */
+export function compareRuns(base: { name: string; rows: ResultRow[] }, next: { name: string; rows: ResultRow[] }, alpha: number): ComparisonTable {
+  const nextByKey = new Map(byConfiguration(next.rows).map((c) => [c.key, c]));
+  const deltas = byConfiguration(base.rows)
+    .filter((c) => nextByKey.has(c.key))
+    .map((c) => delta(describeRow(c.identity), c, nextByKey.get(c.key)!, alpha));
+  if (deltas.length === 0) {
+    throw new UsageError(`${base.name} and ${next.name} have no configuration in common: nothing to compare`);
+  }
+  return table(base.name, next.name, deltas);
+}
+
+/** One file split along `by` (protection or align): every other value against the first one in the file. */
+export function compareWithin(name: string, rows: ResultRow[], by: "protection" | "align", alpha: number): ComparisonTable[] {
+  const results = byConfiguration(rows);
+  const values = [...new Set(results.map((c) => String(c.identity[by])))];
+  if (values.length < 2) throw new UsageError(`${name}: every row has ${by} ${values[0] ?? "(none)"}; --by ${by} needs two or more`);
+  const others = CONFIGURATION_COLUMNS.filter((column) => column !== by);
+  const keyOf = (c: ConfigurationResult) => others.map((column) => c.identity[column]).join("|");
+  const [first, ...rest] = values;
+  const bases = new Map(results.filter((c) => c.identity[by] === first).map((c) => [keyOf(c), c]));
+  const tables = rest.map((value) => {
+    const deltas = results
+      .filter((c) => c.identity[by] === value && bases.has(keyOf(c)))
+      .map((c) => delta(describeRow(c.identity, by), bases.get(keyOf(c))!, c, alpha));
+    return deltas.length ? table(`${by} ${first}`, `${by} ${value}`, deltas) : undefined;
+  });
+  const found = tables.filter((t): t is ComparisonTable => t !== undefined);
+  if (found.length === 0) throw new UsageError(`${name}: no configuration has both ${by} ${first} and another ${by}: nothing to compare`);
+  return found;
+}

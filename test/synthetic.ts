@@ -1,0 +1,27 @@
+// Result rows with known figures, for tests of what reads them (compare, exports, merge).
+import { ROW_COLUMNS, type ResultRow } from "../host/results.ts";
+
+export interface SyntheticConfig {
+  scenario?: string;
+  protection?: string;
+  align?: string;
+  workers?: number;
+  nsPerOp: number[];
+}
+
+export function syntheticRows(configs: SyntheticConfig[], version = "0.1.0"): ResultRow[] {
+  return configs.flatMap((c) =>
+    c.nsPerOp.map((ns, i) => {
+      const row = Object.fromEntries(ROW_COLUMNS.map((column) => [column, ""])) as ResultRow;
+      const ops = 1_000_000;
+      Object.assign(row, {
+        scenario: c.scenario ?? "populate", protection: c.protection ?? "rcu", align: c.align ?? "4k",
+        workers: c.workers ?? 1, rep: i + 1, mapping_bytes: 1 << 30, elapsed_ns: ns * ops, ops, faults: 262144,
+        ns_per_op: ns, ops_per_sec: Math.round(1e9 / ns), sigbus: 0, fallback: 0, raced: 0, kills: 0,
+        node: "v20.0.0", cpu: "test cpu", commit: "abc", started_at: "2026-01-01T00:00:00.000Z",
+        read_delay_ns: 0, pte_installs: 262144, pmd_installs: 0, pud_installs: 0, hits: 0, oom: 0, daxbench_version: version,
+      });
+      return row;
+    }),
+  );
+}
