@@ -58,19 +58,25 @@ export const MUTEX_WORD: usize = SRCU_IDX + CACHE_LINE; // i32
 export const GP_MUTEX_WORD: usize = MUTEX_WORD + CACHE_LINE; // i32
 // A futex word nobody ever changes: waiting on it with a timeout is how a spinning updater sleeps.
 export const SLEEP_WORD: usize = GP_MUTEX_WORD + CACHE_LINE; // i32, always 0
+// The rwlock scheme's word: reader count, plus a writer bit.
+export const RWLOCK_WORD: usize = SLEEP_WORD + CACHE_LINE; // i32
+// QSBR's grace-period counter (liburcu's rcu_gp.ctr), bumped by each synchronize.
+export const QSBR_GP_CTR: usize = RWLOCK_WORD + CACHE_LINE; // i32
 
 // Extents: res[i] = { start: u64, end: u64 (inclusive) }.
-export const EXTENTS: usize = SLEEP_WORD + CACHE_LINE;
+export const EXTENTS: usize = QSBR_GP_CTR + CACHE_LINE;
 export const EXTENT_SIZE: usize = 16;
 
-// Per-CPU SRCU counters, one line per CPU: lock_count[2] then unlock_count[2], u64 each.
-export const SRCU_COUNTERS: usize = EXTENTS + <usize>MAX_EXTENTS * EXTENT_SIZE;
+// Per-CPU reader lines, one per CPU, written by that CPU only: SRCU's lock_count[2] and unlock_count[2]
+// (u64 each), then QSBR's per-reader counter (i32; 0 = offline).
+export const PERCPU_READERS: usize = EXTENTS + <usize>MAX_EXTENTS * EXTENT_SIZE;
 export const SRCU_LOCK_COUNT: usize = 0;
 export const SRCU_UNLOCK_COUNT: usize = 16;
+export const QSBR_CTR: usize = 32;
 
 // Per-CPU statistics, three lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two)
 // and the Reader Pipe (line three, PIPE_LENGTH stages).
-export const STATS: usize = SRCU_COUNTERS + <usize>MAX_CPUS * CACHE_LINE;
+export const STATS: usize = PERCPU_READERS + <usize>MAX_CPUS * CACHE_LINE;
 export const STATS_STRIDE: usize = 3 * CACHE_LINE;
 
 export const CONTROL_END: usize = STATS + <usize>MAX_CPUS * STATS_STRIDE;

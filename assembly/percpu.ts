@@ -1,7 +1,7 @@
 // A worker is a CPU. Its identity lives in wasm globals, which are per instance and so per worker: the
 // kernel's this_cpu. Everything it counts lives in its own lines of the shared memory (layout.ts).
 
-import { MAX_CPUS, SRCU_COUNTERS, CACHE_LINE, STATS, STATS_STRIDE } from "./layout";
+import { MAX_CPUS, PERCPU_READERS, CACHE_LINE, STATS, STATS_STRIDE } from "./layout";
 
 // Line one of a CPU's statistics (u64 slots). The host names its columns after these exports.
 export const STAT_PTE_INSTALLS: i32 = 0;
@@ -22,7 +22,7 @@ export const STATS_PIPE_OFFSET: usize = 2 * CACHE_LINE;
 export const PIPE_LENGTH: i32 = 8;
 
 let this_cpu: i32 = 0;
-let this_cpu_srcu: usize = SRCU_COUNTERS;
+let this_cpu_readers: usize = PERCPU_READERS;
 let this_cpu_stats: usize = STATS;
 let rng_state: u64 = 0x9e3779b97f4a7c15;
 
@@ -30,7 +30,7 @@ let rng_state: u64 = 0x9e3779b97f4a7c15;
 export function attach(cpu: i32, seed: u64): i32 {
   if (cpu < 0 || cpu >= MAX_CPUS) return -1;
   this_cpu = cpu;
-  this_cpu_srcu = SRCU_COUNTERS + <usize>cpu * CACHE_LINE;
+  this_cpu_readers = PERCPU_READERS + <usize>cpu * CACHE_LINE;
   this_cpu_stats = STATS + <usize>cpu * STATS_STRIDE;
   rng_state = seed | 1; // xorshift state must not be 0
   return 0;
@@ -40,8 +40,9 @@ export function smp_processor_id(): i32 {
   return this_cpu;
 }
 
-@inline export function this_cpu_srcu_counters(): usize {
-  return this_cpu_srcu;
+/** This CPU's reader line: its SRCU counters and its QSBR counter. */
+@inline export function this_cpu_reader_line(): usize {
+  return this_cpu_readers;
 }
 
 /** Only this CPU writes its lines, so a plain add is enough; readers sum them after the run. */

@@ -2,10 +2,12 @@
 //   token = read_lock(); ...read side...; read_unlock(token);   and, on the update side, synchronize().
 // The scheme is chosen in one place, set_protection(), before workers start.
 
-import { PROTECTION_SCHEME, MUTEX_WORD } from "./layout";
+import { PROTECTION_SCHEME, MUTEX_WORD, RWLOCK_WORD } from "./layout";
 import { EINVAL } from "./kernel";
 import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "./srcu";
 import { futex_mutex_lock, futex_mutex_unlock } from "./futex";
+import { rwlock_read_lock, rwlock_read_unlock, rwlock_synchronize } from "./rwlock";
+import { qsbr_online, qsbr_offline, synchronize_qsbr } from "./qsbr";
 
 /** Teardown does not wait for readers: the unsafe baseline that torture must catch. */
 export const SCHEME_NONE: i32 = 0;
@@ -15,7 +17,11 @@ export const SCHEME_RCU: i32 = 1;
 export const SCHEME_MUTEX: i32 = 2;
 /** Broken on purpose, for torture: SRCU whose grace period skips its second scan, so it is too short. */
 export const SCHEME_RCU_SKIP_SCAN2: i32 = 3;
-const SCHEME_COUNT: i32 = 4;
+/** A futex reader-writer lock around every fault (rwlock.ts); synchronize() takes it for writing. */
+export const SCHEME_RWLOCK: i32 = 4;
+/** liburcu's QSBR (qsbr.ts): a free read side; readers are online only inside a batch. */
+export const SCHEME_QSBR: i32 = 5;
+const SCHEME_COUNT: i32 = 6;
 
 @inline function uses_srcu(scheme: i32): bool {
   return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2;
@@ -32,6 +38,7 @@ export function set_protection(scheme: i32): i32 {
   const scheme = load<i32>(PROTECTION_SCHEME);
   if (uses_srcu(scheme)) return srcu_read_lock();
   if (scheme == SCHEME_MUTEX) futex_mutex_lock(MUTEX_WORD);
+  else if (scheme == SCHEME_RWLOCK) rwlock_read_lock(RWLOCK_WORD);
   return 0;
 }
 
@@ -39,6 +46,17 @@ export function set_protection(scheme: i32): i32 {
   const scheme = load<i32>(PROTECTION_SCHEME);
   if (uses_srcu(scheme)) srcu_read_unlock(token);
   else if (scheme == SCHEME_MUTEX) futex_mutex_unlock(MUTEX_WORD);
+  else if (scheme == SCHEME_RWLOCK) rwlock_read_unlock(RWLOCK_WORD);
+}
+
+/** A batch of read sides begins: under QSBR this reader comes online. Other schemes need nothing. */
+@inline export function batch_begin(): void {
+  if (load<i32>(PROTECTION_SCHEME) == SCHEME_QSBR) qsbr_online();
+}
+
+/** A batch ends: under QSBR this reader goes offline, its quiescent state between batches. */
+@inline export function batch_end(): void {
+  if (load<i32>(PROTECTION_SCHEME) == SCHEME_QSBR) qsbr_offline();
 }
 
 /** Returns once every read side that could have missed the updater's earlier stores has ended. With the
@@ -50,5 +68,6 @@ export function synchronize(): void {
   else if (scheme == SCHEME_MUTEX) {
     futex_mutex_lock(MUTEX_WORD);
     futex_mutex_unlock(MUTEX_WORD);
-  }
+  } else if (scheme == SCHEME_RWLOCK) rwlock_synchronize(RWLOCK_WORD);
+  else if (scheme == SCHEME_QSBR) synchronize_qsbr();
 }

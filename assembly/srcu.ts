@@ -4,8 +4,8 @@
 // Every wasm atomic is sequentially consistent, and V8 emits a seq-cst store as xchg (a full barrier): the
 // store that bumps a counter is also the smp_mb() the kernel places beside it.
 
-import { SRCU_IDX, SRCU_COUNTERS, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
-import { this_cpu_srcu_counters } from "./percpu";
+import { SRCU_IDX, PERCPU_READERS, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
+import { this_cpu_reader_line } from "./percpu";
 import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
 
 /** try_check_zero() retries in quick succession before it sleeps: read sides are short. */
@@ -19,18 +19,18 @@ const SLEEP_BETWEEN_SCANS_NS: i64 = 5000; // SRCU_RETRY_CHECK_DELAY is 5 us
 @inline export function srcu_read_lock(): i32 {
   const idx = atomic.load<i32>(SRCU_IDX) & 1;
   // this_cpu_inc(lock_count[idx]); smp_mb() /* B */: the critical section cannot leak above this.
-  this_cpu_counter_inc(this_cpu_srcu_counters() + SRCU_LOCK_COUNT + (<usize>idx << 3));
+  this_cpu_counter_inc(this_cpu_reader_line() + SRCU_LOCK_COUNT + (<usize>idx << 3));
   return idx;
 }
 
 @inline export function srcu_read_unlock(idx: i32): void {
   // smp_mb() /* C */; this_cpu_inc(unlock_count[idx]): nor below this.
-  this_cpu_counter_inc(this_cpu_srcu_counters() + SRCU_UNLOCK_COUNT + (<usize>idx << 3));
+  this_cpu_counter_inc(this_cpu_reader_line() + SRCU_UNLOCK_COUNT + (<usize>idx << 3));
 }
 
 function srcu_readers_sum(counter: usize): u64 {
   let sum: u64 = 0;
-  for (let cpu = 0; cpu < MAX_CPUS; cpu++) sum += atomic.load<u64>(SRCU_COUNTERS + <usize>cpu * CACHE_LINE + counter);
+  for (let cpu = 0; cpu < MAX_CPUS; cpu++) sum += atomic.load<u64>(PERCPU_READERS + <usize>cpu * CACHE_LINE + counter);
   return sum;
 }
 

@@ -57,7 +57,7 @@ test("a worker instantiated afterwards finds the shared state intact", async () 
   assert.equal(third.pmd_installs, 0n);
 });
 
-for (const scheme of ["rcu", "mutex"]) {
+for (const scheme of ["rcu", "mutex", "rwlock", "qsbr"]) {
   test(`with ${scheme}, once kill returns no entry survives and every later touch is SIGBUS`, async () => {
     const machine = mapped("4k", 16n * MiB, scheme);
     const core = machine.core.exports;

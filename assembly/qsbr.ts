@@ -1,0 +1,37 @@
+// Quiescent-state-based reclamation, after liburcu's urcu-qsbr: the read side costs nothing; each reader
+// instead publishes, between its batches, that it holds no reference (a quiescent state). Here a reader is
+// online only while it runs a batch and offline between batches, an extended quiescent state. A grace
+// period bumps the global counter and waits until every reader is offline or has seen the new value, so it
+// lasts as long as the longest batch in flight: a free read side for slower grace periods.
+
+import { QSBR_GP_CTR, QSBR_CTR, PERCPU_READERS, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
+import { this_cpu_reader_line } from "./percpu";
+import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
+
+const GP_ONLINE: i32 = 1; // URCU_QSBR_GP_ONLINE: a reader's counter is never 0 while online
+const GP_CTR: i32 = 2; // URCU_QSBR_GP_CTR
+const SCANS_BEFORE_SLEEP: i32 = 64;
+const SLEEP_BETWEEN_SCANS_NS: i64 = 5000;
+
+/** rcu_thread_online() / rcu_quiescent_state(): this reader has seen the current grace period. */
+@inline export function qsbr_online(): void {
+  atomic.store<i32>(this_cpu_reader_line() + QSBR_CTR, atomic.load<i32>(QSBR_GP_CTR) | GP_ONLINE);
+}
+
+/** rcu_thread_offline(): this reader holds nothing until it comes online again. */
+@inline export function qsbr_offline(): void {
+  atomic.store<i32>(this_cpu_reader_line() + QSBR_CTR, 0);
+}
+
+export function synchronize_qsbr(): void {
+  futex_mutex_lock(GP_MUTEX_WORD);
+  const gp = (atomic.add<i32>(QSBR_GP_CTR, GP_CTR) + GP_CTR) | GP_ONLINE;
+  for (let cpu = 0; cpu < MAX_CPUS; cpu++) {
+    const ctr = PERCPU_READERS + <usize>cpu * CACHE_LINE + QSBR_CTR;
+    let scans = 0;
+    for (let seen = atomic.load<i32>(ctr); seen != 0 && seen != gp; seen = atomic.load<i32>(ctr)) {
+      if (++scans >= SCANS_BEFORE_SLEEP) futex_sleep(SLEEP_BETWEEN_SCANS_NS);
+    }
+  }
+  futex_mutex_unlock(GP_MUTEX_WORD);
+}
