@@ -2,14 +2,14 @@
 // dev_dax_huge_fault(), and the part of the mm (__handle_mm_fault) that picks which size to try.
 
 import {
-  PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PFN_DEV, PFN_MAP, ENOMEM, EBUSY,
+  PAGE_SHIFT, PAGE_SIZE, PFN_DEV, PFN_MAP, ENOMEM, EBUSY,
   VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, NO_FAULT,
 } from "./kernel";
 import { dax_region_align, dax_region_pfn_flags, dax_generation, pgoff_to_phys } from "./device";
 import { check_vma, huge_fault_suitable, vm_start, vm_end, vm_pgoff, CHECK_VMA_OK, CHECK_VMA_DEAD } from "./vma";
 import {
-  PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
-  populate_table_slot, slot_entry, slot_address, level_slots,
+  PTE_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
+  populate_table_slot, slot_entry, slot_address, level_slots, level_of_size,
 } from "./pagetable";
 import { read_lock, read_unlock } from "./protection";
 import { read_delay, check_invariant } from "./torture";
@@ -30,10 +30,6 @@ export const SIGBUS_INSERT_FAILED: i32 = 6; // insert failed with an error other
 @inline function sigbus(reason: i32): u32 {
   this_cpu_inc_sigbus_reason(reason);
   return VM_FAULT_SIGBUS;
-}
-
-@inline function size_level(fault_size: u64): i32 {
-  return fault_size == PAGE_SIZE ? PTE_LEVEL : fault_size == PMD_SIZE ? PMD_LEVEL : PUD_LEVEL;
 }
 
 /** __dev_dax_pte_fault / __dev_dax_pmd_fault / __dev_dax_pud_fault as one handler that takes the size.
@@ -57,7 +53,7 @@ export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
   const phys = pgoff_to_phys(pgoff, fault_size);
   if (phys == <u64>-1) return sigbus(SIGBUS_NO_PHYS);
   read_delay(); // a longer read side, for torture and critical-section sweeps: alive was seen true above
-  const level = size_level(fault_size);
+  const level = level_of_size(fault_size);
   const err = insert_pfn(level, haddr, phys >> PAGE_SHIFT, generation);
   if (err == -ENOMEM) return VM_FAULT_OOM;
   if (err == -EBUSY) {

@@ -6,7 +6,7 @@
 
 import { TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, DEV_GENERATION, DEV_STALE_ENTRIES,
   CACHE_LINE } from "./layout";
-import { PAGE_SHIFT, ENOMEM, EBUSY } from "./kernel";
+import { PAGE_SHIFT, PMD_SIZE, PUD_SIZE, ENOMEM, EBUSY } from "./kernel";
 
 export const PTE_LEVEL: i32 = 0;
 export const PMD_LEVEL: i32 = 1;
@@ -164,6 +164,16 @@ export function count_stale_entries(): u64 {
     for (let i: u64 = 0; i < slots; i++) if (entry_stale(slot_entry(level, i), generation)) stale++;
   }
   return stale;
+}
+
+/** Clears the one entry of `level` that covers addr: a single-page unmap, for micro-benchmarks. */
+export function zap_entry(level: i32, addr: u64): void {
+  atomic.store<u64>(entry_ptr(level, addr), 0);
+}
+
+/** PTE_LEVEL for 4 KiB, PMD_LEVEL for 2 MiB, PUD_LEVEL for 1 GiB. */
+@inline export function level_of_size(size: u64): i32 {
+  return size == PMD_SIZE ? PMD_LEVEL : size == PUD_SIZE ? PUD_LEVEL : PTE_LEVEL;
 }
 
 /** The virtual address slot i of `level` maps. */

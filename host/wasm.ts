@@ -43,6 +43,10 @@ export interface DaxExports {
   set_read_delay(spins: number): void;
   set_invariant_check(enabled: number): void;
   spin(spins: number): void;
+  bench_empty(count: bigint): bigint;
+  bench_check_vma(count: bigint): bigint;
+  bench_pgoff_to_phys(count: bigint, pages: bigint): bigint;
+  bench_fault_zap(count: bigint, size: bigint): bigint;
 }
 
 export interface DaxInstance {

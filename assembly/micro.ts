@@ -1,0 +1,44 @@
+// Batch entry points for the single-threaded micro-benchmarks (bench/micro.ts): each runs one operation
+// `count` times, so benchmark.js times thousands of operations per JS-to-wasm call.
+
+import { check_vma, vm_start } from "./vma";
+import { pgoff_to_phys } from "./device";
+import { dev_dax_huge_fault } from "./fault";
+import { zap_entry, level_of_size } from "./pagetable";
+import { PAGE_SIZE } from "./kernel";
+
+/** Nothing, `count` times: what is left is the cost of the call itself, the harness overhead. */
+export function bench_empty(count: u64): u64 {
+  return count;
+}
+
+/** check_vma() on the mapped vma (every rule passes, the longest path). */
+export function bench_check_vma(count: u64): u64 {
+  let rejected: u64 = 0;
+  for (let i: u64 = 0; i < count; i++) if (check_vma() != 0) rejected++;
+  return count - rejected;
+}
+
+/** pgoff_to_phys() over offsets spread evenly across a device of `pages` pages, so every extent is walked. */
+export function bench_pgoff_to_phys(count: u64, pages: u64): u64 {
+  const stride: u64 = (pages / count) | 1;
+  let found: u64 = 0;
+  let pgoff: u64 = 0;
+  for (let i: u64 = 0; i < count; i++) {
+    if (pgoff_to_phys(pgoff, PAGE_SIZE) != <u64>-1) found++;
+    pgoff += stride; // stepping, not i * stride % pages: a division would cost more than one extent's walk
+    if (pgoff >= pages) pgoff -= pages;
+  }
+  return found;
+}
+
+/** One fault of `size` at the vma's start, then a zap of just that entry, `count` times. */
+export function bench_fault_zap(count: u64, size: u64): u64 {
+  const addr = vm_start();
+  const level = level_of_size(size);
+  for (let i: u64 = 0; i < count; i++) {
+    dev_dax_huge_fault(addr, size);
+    zap_entry(level, addr);
+  }
+  return count;
+}

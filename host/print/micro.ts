@@ -1,0 +1,26 @@
+// What `daxbench micro` prints: ns per operation with benchmark.js's relative margin of error, and the
+// harness overhead (an empty batch) as a share of the cheapest real operation.
+
+import Table from "cli-table3";
+import type { MicroResult } from "../micro.ts";
+
+export function microTable(results: MicroResult[]): string {
+  const table = new Table({
+    head: ["case", "protection", "align", "ns/op", "± rme", "samples"],
+    colAligns: ["left", "left", "left", "right", "right", "right"],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const r of results) {
+    table.push([r.micro.scenario, r.micro.protection, r.micro.align, r.nsPerOp.toFixed(3), `${r.rmePercent.toFixed(2)}%`, r.samples]);
+  }
+  return table.toString();
+}
+
+/** "harness overhead: 0.012 ns/op, 0.9% of the cheapest operation (micro-readside none)". */
+export function harnessOverhead(results: MicroResult[]): string {
+  const empty = results.find((r) => r.micro.scenario === "micro-empty_batch");
+  const cheapest = results.filter((r) => r !== empty).reduce((best, r) => (r.nsPerOp < best.nsPerOp ? r : best));
+  if (!empty) return "";
+  const share = (empty.nsPerOp / cheapest.nsPerOp) * 100;
+  return `harness overhead (an empty batch): ${empty.nsPerOp.toFixed(4)} ns/op, ${share.toFixed(2)}% of the cheapest operation (${cheapest.micro.scenario} ${cheapest.micro.protection})`;
+}
