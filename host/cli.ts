@@ -5,12 +5,15 @@ import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { SCENARIOS } from "../bench/scenarios.ts";
 import { DaxMachine, ALIGNMENTS } from "./dax.ts";
-import { expandMatrix, parseDurationOption, maxWorkers, shard, QUICK_MATRICES, FULL_MATRICES, type MatrixSpec } from "./matrix.ts";
+import {
+  expandMatrix, parseDurationOption, maxWorkers, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS, type MatrixSpec,
+} from "./matrix.ts";
 import { UsageError } from "./errors.ts";
 import { measureConfiguration, describeConfiguration, type Configuration } from "./runner.ts";
 import { toRow, type ResultRow } from "./results.ts";
 import { runMetadata, daxbenchVersion } from "./metadata.ts";
 import { FORMATS, parseFormats, writeFormats, pathFor, type FormatName } from "./export/formats.ts";
+import { writeFileAtomic } from "./export/files.ts";
 import { summaryTable, summaryWarnings, comparisons } from "./print/summary.ts";
 import { byConfiguration } from "./configurations.ts";
 import { Progress } from "./print/progress.ts";
@@ -20,6 +23,9 @@ import { compareRuns, compareWithin } from "./compare.ts";
 import { comparisonText } from "./print/compare.ts";
 import { writeReport } from "./report.ts";
 import { mergeFiles } from "./merge.ts";
+import { runMicro, microRow } from "./micro.ts";
+import { microTable, harnessOverhead } from "./print/micro.ts";
+import { runNative, nativeMarkdown } from "./native.ts";
 
 interface RunArgs {
   scenario?: string[];
@@ -28,8 +34,9 @@ interface RunArgs {
   workers?: string[];
   size?: string[];
   duration?: string;
-  "kill-period": string;
-  "read-delay": string;
+  "kill-period"?: string[];
+  "read-delay"?: string[];
+  sweep?: string;
   repeat?: number;
   warmup?: number;
   timeout: string;
@@ -70,14 +77,15 @@ interface RunPlan {
 }
 
 function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
-  const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size].some((v) => v !== undefined);
-  if (args.quick && args.full) throw new UsageError("--quick and --full name different suites: give one");
-  const timing = {
-    duration: args.duration ?? (args.quick ? "300ms" : "1s"),
-    killPeriod: args["kill-period"],
-    readDelay: args["read-delay"],
-  };
-  const preset = args.quick ? QUICK_MATRICES : args.full ? FULL_MATRICES : undefined;
+  const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size, args["kill-period"], args["read-delay"]]
+    .some((v) => v !== undefined);
+  const presets = [args.quick && "--quick", args.full && "--full", args.sweep !== undefined && "--sweep"].filter(Boolean);
+  if (presets.length > 1) throw new UsageError(`${presets.join(" and ")} name different suites: give one`);
+  if (args.sweep !== undefined && !(args.sweep in SWEEPS)) {
+    throw new UsageError(`--sweep ${args.sweep} is not one of: ${Object.keys(SWEEPS).join(", ")}`);
+  }
+  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s") };
+  const preset = args.quick ? QUICK_MATRICES : args.full ? FULL_MATRICES : args.sweep ? SWEEPS[args.sweep].matrices : undefined;
   const matrices = preset && !matrixGiven
     ? preset
     : [{
@@ -86,6 +94,8 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
         align: args.align ?? MATRIX_DEFAULTS.align,
         workers: args.workers ?? MATRIX_DEFAULTS.workers,
         size: args.size ?? MATRIX_DEFAULTS.size,
+        killPeriod: args["kill-period"],
+        readDelay: args["read-delay"],
       }];
   const formats = parseFormats(args.format);
   if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
@@ -220,12 +230,59 @@ function compareCommand(args: CompareArgs): void {
   console.log(tables.map((t) => comparisonText(t, args.alpha)).join("\n\n"));
 }
 
+interface MicroArgs {
+  "max-time": number;
+  out?: string;
+  format: string[];
+  quiet: boolean;
+}
+
+function microCommand(args: MicroArgs): void {
+  if (!(args["max-time"] > 0)) throw new UsageError(`--max-time ${args["max-time"]} is not a positive number of seconds`);
+  const formats = parseFormats(args.format);
+  const progress = new Progress();
+  const meta = runMetadata();
+  const results = runMicro(args["max-time"], (name) => args.quiet || progress.update(`micro ${name}`));
+  progress.clear();
+  const rows = results.map((result) => microRow(result, meta));
+  const out = args.out ?? defaultOutPath(new Date(meta.started_at)).replace("results/", "results/micro-");
+  if (out === "-") process.stdout.write(FORMATS[formats[0]].render(rows));
+  else writeFormats(out, formats, rows);
+  if (args.quiet) return;
+  const print = out === "-" ? console.error : console.log;
+  print(microTable(results));
+  print(harnessOverhead(results));
+  if (out !== "-") print(`wrote ${formats.map((format) => pathFor(out, format)).join(", ")}`);
+}
+
+interface NativeArgs {
+  workers: string[];
+  duration: string;
+  out?: string;
+}
+
+async function nativeCommand(args: NativeArgs): Promise<void> {
+  const probe = new DaxMachine();
+  const workers = splitList(args.workers).map((text) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < 1 || n > maxWorkers(probe)) throw new UsageError(`--workers ${text} is not a whole number from 1 to ${maxWorkers(probe)}`);
+    return n;
+  });
+  const durationNs = parseDurationOption("duration", args.duration);
+  const rows = await runNative(workers, durationNs, (line) => console.error(`daxbench native: ${line}`));
+  const table = nativeMarkdown(rows);
+  if (args.out) writeFileAtomic(args.out, table);
+  console.log(table.trimEnd());
+}
+
 function list(): void {
   const probe = new DaxMachine();
   const schemes: Record<string, string> = {
     rcu: "SRCU's per-CPU lock/unlock counters; teardown waits for a grace period",
     mutex: "a futex mutex held around every fault; teardown takes it once",
     none: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
+    rwlock: "a futex reader-writer lock around every fault; teardown takes it for writing",
+    qsbr: "liburcu's QSBR: free read side, readers offline between batches; grace periods wait for batches",
     "rcu-skip-scan2": "SRCU whose grace period skips its second scan: too short on purpose (torture must catch it)",
   };
   const alignments: Record<string, string> = {
@@ -240,6 +297,8 @@ function list(): void {
   console.log("alignments:");
   for (const name of Object.keys(ALIGNMENTS)) console.log(`  ${name.padEnd(10)} ${alignments[name]}`);
   console.log(`workers: 1 to ${maxWorkers(probe)}`);
+  console.log("sweeps (run --sweep NAME):");
+  for (const [name, sweep] of Object.entries(SWEEPS)) console.log(`  ${name.padEnd(12)} ${sweep.summary}`);
 }
 
 function runOptions(y: Argv) {
@@ -250,8 +309,9 @@ function runOptions(y: Argv) {
     .option("workers", { type: "string", array: true, describe: "reader workers (one per CPU)" })
     .option("size", { type: "string", array: true, describe: "mapping sizes, e.g. 64m, 1g" })
     .option("duration", { type: "string", describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]" })
-    .option("kill-period", { type: "string", default: "1ms", describe: "churn: time between kills" })
-    .option("read-delay", { type: "string", default: "0", describe: "extra read-side length of every fault (ns, or 1us...)" })
+    .option("kill-period", { type: "string", array: true, describe: "churn: time between kills, or never [default: 1ms]" })
+    .option("read-delay", { type: "string", array: true, describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]" })
+    .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
     .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5, --quick 3]" })
     .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
@@ -329,6 +389,25 @@ async function main(argv: string[]): Promise<number> {
         const rows = mergeFiles(args.files as string[], args.out as string);
         console.log(`wrote ${rows} rows to ${args.out}`);
       },
+    )
+    .command(
+      "micro",
+      "single-threaded micro-benchmarks of the core with benchmark.js: read-side pairs, check_vma, pgoff_to_phys, faults",
+      (y) => y
+        .option("max-time", { type: "number", default: 1, describe: "seconds benchmark.js spends on each case" })
+        .option("out", { type: "string", nargs: 1, describe: "result file, or - for stdout [default: results/micro-<date-time>.csv]" })
+        .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list)" })
+        .option("quiet", { type: "boolean", default: false, describe: "print no table" }),
+      (args) => microCommand(args as unknown as MicroArgs),
+    )
+    .command(
+      "native",
+      "the read-side pairs in C (per-CPU counters, pthread mutex and rwlock, liburcu memb and qsbr) beside wasm",
+      (y) => y
+        .option("workers", { type: "string", array: true, default: ["1,2"], describe: "thread counts" })
+        .option("duration", { type: "string", default: "1s", describe: "per run" })
+        .option("out", { type: "string", nargs: 1, describe: "also write the Markdown table here" }),
+      async (args) => nativeCommand(args as unknown as NativeArgs),
     )
     .command("list", "list scenarios, protection schemes and alignments", {}, () => list())
     .demandCommand(1, "name a command: run, torture, compare, report, merge or list")

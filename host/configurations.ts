@@ -3,7 +3,7 @@
 
 import { configurationKey, type ResultRow } from "./results.ts";
 import { summarize, type Summary } from "./stats.ts";
-import { formatSize } from "./units.ts";
+import { formatSize, formatDuration } from "./units.ts";
 
 export interface ConfigurationResult {
   key: string;
@@ -40,8 +40,15 @@ export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
   });
 }
 
-/** "populate rcu 4k 1w 1g"; without `omit` when one dimension is the same on every line. */
-export function describeRow(row: ResultRow, omit?: "protection" | "align"): string {
-  const parts = { scenario: row.scenario, protection: row.protection, align: row.align, workers: `${row.workers}w`, size: formatSize(BigInt(row.mapping_bytes)) };
-  return Object.entries(parts).filter(([name]) => name !== omit).map(([, value]) => value).join(" ");
+/** "populate rcu 4k 1w 1g", "churn rcu 4k 2w 64m kill 1ms delay 100ns"; without `omit` when one dimension
+ *  is the same on every line. */
+export function describeRow(row: ResultRow, omit?: "scenario" | "protection" | "align"): string {
+  const parts = {
+    scenario: row.scenario, protection: row.protection, align: row.align, workers: `${row.workers}w`,
+    size: formatSize(BigInt(row.mapping_bytes)),
+    // Rows of scenarios with an updater are those whose violations column is filled.
+    kill: row.violations !== "" ? `kill ${row.kill_period_ns === "" ? "never" : formatDuration(Number(row.kill_period_ns))}` : "",
+    delay: Number(row.read_delay_ns) > 0 ? `delay ${formatDuration(Number(row.read_delay_ns))}` : "",
+  };
+  return Object.entries(parts).filter(([name, value]) => name !== omit && value !== "").map(([, value]) => value).join(" ");
 }

@@ -11,10 +11,11 @@ export interface ReaderJob {
   stopOnViolation: boolean;
 }
 
-/** The updater kills and revives the device every killPeriodNs until stopped, timing each grace period. */
+/** The updater kills and revives the device every killPeriodNs until stopped, timing each grace period;
+ *  with null it never kills (the update-rate sweep's baseline). */
 export interface UpdaterJob {
   role: "updater";
-  killPeriodNs: number;
+  killPeriodNs: number | null;
 }
 
 export type WorkerJob = ReaderJob | UpdaterJob;

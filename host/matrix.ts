@@ -13,13 +13,14 @@ export interface MatrixSpec {
   align: string[];
   workers: string[];
   size: string[];
+  /** Time between kills, or "never" (default 1ms). */
+  killPeriod?: string[];
+  /** Extra read-side length; a bare number is nanoseconds (default 0). */
+  readDelay?: string[];
 }
 
 export interface TimingSpec {
   duration: string;
-  killPeriod: string;
-  /** A bare number is nanoseconds. */
-  readDelay: string;
 }
 
 /** CPU 0 is the main thread and churn adds an updater CPU, so readers get the rest. */
@@ -42,7 +43,7 @@ function oneOf<T extends string>(option: string, value: string, accepted: readon
 export function parseDurationOption(option: string, text: string, { allowZero = false, bareUnit = "s" as "s" | "ns" } = {}): number {
   const ns = parseDuration(text, bareUnit);
   if (ns === null || (ns === 0 && !allowZero)) {
-    throw new UsageError(`--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us`);
+    throw new UsageError(`--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`);
   }
   return ns;
 }
@@ -74,9 +75,11 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
   const workerCounts = splitList(spec.workers).map((text) => parseWorkers(text, maxWorkers(probe)));
   const sizes = splitList(spec.size).map(parseSizeOption);
   const durationNs = parseDurationOption("duration", timing.duration);
-  const killPeriodNs = parseDurationOption("kill-period", timing.killPeriod, { allowZero: true });
-  const readDelayNs = parseDurationOption("read-delay", timing.readDelay, { allowZero: true, bareUnit: "ns" });
-  for (const [option, list] of Object.entries({ scenario: scenarios, protection: protections, align: aligns, workers: workerCounts, size: sizes })) {
+  const killPeriods = splitList(spec.killPeriod ?? ["1ms"]).map((text) =>
+    text === "never" ? null : parseDurationOption("kill-period", text, { allowZero: true }));
+  const readDelays = splitList(spec.readDelay ?? ["0"]).map((text) => parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns" }));
+  const lists = { scenario: scenarios, protection: protections, align: aligns, workers: workerCounts, size: sizes, "kill-period": killPeriods, "read-delay": readDelays };
+  for (const [option, list] of Object.entries(lists)) {
     if (list.length === 0) throw new UsageError(`--${option} is empty: give at least one value`);
   }
   const configs: Configuration[] = [];
@@ -84,7 +87,11 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
     for (const protection of protections)
       for (const align of aligns)
         for (const workers of workerCounts)
-          for (const size of sizes) configs.push({ scenario, protection, align, workers, size, durationNs, killPeriodNs, readDelayNs });
+          for (const size of sizes)
+            for (const killPeriodNs of killPeriods)
+              for (const readDelayNs of readDelays) {
+                configs.push({ scenario, protection, align, workers, size, durationNs, killPeriodNs, readDelayNs });
+              }
   for (const config of configs) checkConfiguration(config, probe);
   return configs;
 }
@@ -118,9 +125,27 @@ export const QUICK_MATRICES: MatrixSpec[] = [
 export const FULL_MATRICES: MatrixSpec[] = [
   { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m,1g"], workers: ["1,2"], size: ["2g"] },
   { scenario: ["random"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
-  { scenario: ["churn"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["64m"] },
-  { scenario: ["readside"], protection: ["rcu,mutex,none"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
+  { scenario: ["churn"], protection: ["rcu,mutex,rwlock,qsbr"], align: ["4k,2m"], workers: ["1,2"], size: ["64m"] },
+  { scenario: ["readside"], protection: ["none,rcu,mutex,rwlock,qsbr"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
 ];
+
+const SWEPT_SCHEMES = ["rcu,mutex,rwlock,qsbr"];
+
+/** `daxbench run --sweep NAME`: liburcu's benchmark sweeps (tests/benchmark/runall.sh), one dimension each. */
+export const SWEEPS: Record<string, { summary: string; matrices: MatrixSpec[] }> = {
+  readers: {
+    summary: "reader scalability: empty read sides on 1..N workers, no updater",
+    matrices: [{ scenario: ["readside"], protection: ["none", ...SWEPT_SCHEMES], align: ["4k"], workers: ["1,2"], size: ["64m"] }],
+  },
+  "update-rate": {
+    summary: "update rate: churn with kill periods from never to continuous",
+    matrices: [{ scenario: ["churn"], protection: SWEPT_SCHEMES, align: ["4k"], workers: ["2"], size: ["64m"], killPeriod: ["never,10ms,1ms,100us,0"] }],
+  },
+  "cs-length": {
+    summary: "read-side critical-section length: churn with read delays from 0 to 10 us",
+    matrices: [{ scenario: ["churn"], protection: SWEPT_SCHEMES, align: ["4k"], workers: ["2"], size: ["64m"], readDelay: ["0,100,1000,10000"] }],
+  },
+};
 
 /** `--shard I/N`: the I-th of N slices of a matrix, dealt round-robin so that slices take about as long. */
 export function shard<T>(configs: T[], spec: string): T[] {

@@ -13,7 +13,7 @@ export const FIXED_COLUMNS = [
 /** More figures, after the fixed ones. */
 export const EXTRA_COLUMNS = [
   "duration_ns", "kill_period_ns", "read_delay_ns", "pte_installs", "pmd_installs", "pud_installs", "hits", "oom",
-  "gp_max_ns", "stale_entries", "daxbench_version",
+  "gp_max_ns", "stale_entries", "rme_percent", "daxbench_version",
 ] as const;
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS] as const;
@@ -24,7 +24,7 @@ export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
 ]);
 /** Number columns that may be empty: the figure does not apply to every scenario. */
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
-  "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns", "gp_max_ns", "stale_entries",
+  "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns", "gp_max_ns", "stale_entries", "rme_percent",
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -76,7 +76,7 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     commit: meta.commit,
     started_at: meta.started_at,
     duration_ns: m.config.scenario.timed ? m.config.durationNs : "",
-    kill_period_ns: updater ? m.config.killPeriodNs : "",
+    kill_period_ns: updater ? (m.config.killPeriodNs ?? "") : "", // empty: never
     read_delay_ns: m.config.readDelayNs,
     pte_installs: Number(s.pte_installs),
     pmd_installs: Number(s.pmd_installs),
@@ -85,6 +85,7 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     oom: Number(s.oom),
     gp_max_ns: percentile(m.gracePeriodsNs, 100),
     stale_entries: updater ? m.staleEntries : "",
+    rme_percent: "",
     daxbench_version: meta.daxbench_version,
   };
 }
@@ -101,7 +102,9 @@ function round(value: number): number {
 }
 
 /** The columns that identify a configuration: rows that agree on them are repetitions of one another. */
-export const CONFIGURATION_COLUMNS = ["scenario", "protection", "align", "workers", "mapping_bytes"] as const;
+export const CONFIGURATION_COLUMNS = [
+  "scenario", "protection", "align", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
+] as const;
 
 export function configurationKey(row: ResultRow): string {
   return CONFIGURATION_COLUMNS.map((column) => row[column]).join("|");

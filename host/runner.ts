@@ -3,7 +3,7 @@
 
 import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type Stats } from "./dax.ts";
 import { WorkerPool } from "./pool.ts";
-import { formatSize } from "./units.ts";
+import { formatSize, formatDuration } from "./units.ts";
 import type { WorkerJob } from "./jobs.ts";
 import type { Scenario } from "../bench/scenarios.ts";
 
@@ -15,8 +15,8 @@ export interface Configuration {
   size: bigint;
   /** How long timed scenarios run per repetition. */
   durationNs: number;
-  /** How often the updater kills the device, in scenarios that have one. */
-  killPeriodNs: number;
+  /** How often the updater kills the device, in scenarios that have one; null: never. */
+  killPeriodNs: number | null;
   /** Extra length of every fault's read side, between check_vma and the install. */
   readDelayNs: number;
 }
@@ -47,7 +47,9 @@ export interface Measurement {
 }
 
 export function describeConfiguration(config: Configuration): string {
-  return `${config.scenario.name} ${config.protection} ${config.align} ${config.workers}w ${formatSize(config.size)}`;
+  const kill = config.scenario.updater ? ` kill ${config.killPeriodNs === null ? "never" : formatDuration(config.killPeriodNs)}` : "";
+  const delay = config.readDelayNs > 0 ? ` delay ${formatDuration(config.readDelayNs)}` : "";
+  return `${config.scenario.name} ${config.protection} ${config.align} ${config.workers}w ${formatSize(config.size)}${kill}${delay}`;
 }
 
 /** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */

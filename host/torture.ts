@@ -40,8 +40,11 @@ export interface TortureVerdict {
 /** Checks the options (UsageError on a bad one) into the one configuration a torture run measures. */
 export function tortureConfiguration(spec: TortureSpec): Configuration {
   const [config] = expandMatrix(
-    { scenario: [torture.name], protection: [spec.protection], align: [spec.align], workers: [spec.workers], size: [spec.size] },
-    { duration: `${spec.seconds}s`, killPeriod: spec.killPeriod, readDelay: spec.readDelay },
+    {
+      scenario: [torture.name], protection: [spec.protection], align: [spec.align], workers: [spec.workers], size: [spec.size],
+      killPeriod: [spec.killPeriod], readDelay: [spec.readDelay],
+    },
+    { duration: `${spec.seconds}s` },
     new DaxMachine(),
   );
   return config;

@@ -33,7 +33,8 @@ function runUpdater(job: UpdaterJob): JobResult {
   const gracePeriodsNs: number[] = [];
   const startNs = process.hrtime.bigint();
   // Sleeps a kill period on the stop word, so a stop ends the wait at once.
-  while (Atomics.wait(control, CONTROL_STOP, 0, job.killPeriodNs / 1e6) === "timed-out") {
+  const periodMs = job.killPeriodNs === null ? Infinity : job.killPeriodNs / 1e6;
+  while (Atomics.wait(control, CONTROL_STOP, 0, periodMs) === "timed-out") {
     // kill_dev_dax() in two calls, so that the grace period is timed without the zap.
     const before = process.hrtime.bigint();
     core.exports.kill_dax();

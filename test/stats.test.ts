@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { summarize, mannWhitneyU, speedup, warnings } from "../host/stats.ts";
-import { shard, expandMatrix, FULL_MATRICES } from "../host/matrix.ts";
+import { shard, expandMatrix, FULL_MATRICES, SWEEPS } from "../host/matrix.ts";
 import { DaxMachine } from "../host/dax.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
@@ -58,7 +58,7 @@ test("speed-up with hyperfine's uncertainty", () => {
 });
 
 test("--shard I/N slices cover the full matrix exactly once", () => {
-  const configs = FULL_MATRICES.flatMap((m) => expandMatrix(m, { duration: "1s", killPeriod: "1ms", readDelay: "0" }, new DaxMachine()));
+  const configs = FULL_MATRICES.flatMap((m) => expandMatrix(m, { duration: "1s" }, new DaxMachine()));
   for (let n = 1; n <= 5; n++) {
     const slices = Array.from({ length: n }, (_, i) => shard(configs, `${i + 1}/${n}`));
     const seen = slices.flat();
@@ -67,4 +67,12 @@ test("--shard I/N slices cover the full matrix exactly once", () => {
   }
   assert.throws(() => shard(configs, "3/2"), /--shard 3\/2 is not I\/N/);
   assert.throws(() => shard(configs, "0/2"), /--shard 0\/2 is not I\/N/);
+});
+
+test("--sweep update-rate expands to every scheme at every kill period, never included", () => {
+  const configs = SWEEPS["update-rate"].matrices.flatMap((m) => expandMatrix(m, { duration: "1s" }, new DaxMachine()));
+  assert.equal(configs.length, 4 * 5);
+  assert.deepEqual([...new Set(configs.map((c) => c.killPeriodNs))], [null, 10e6, 1e6, 100e3, 0]);
+  const delays = SWEEPS["cs-length"].matrices.flatMap((m) => expandMatrix(m, { duration: "1s" }, new DaxMachine()));
+  assert.deepEqual([...new Set(delays.map((c) => c.readDelayNs))], [0, 100, 1000, 10000]);
 });

@@ -2,9 +2,9 @@
 // column (hyperfine's): how many times the fastest configuration of the table it takes, with uncertainty.
 
 import type { ResultRow } from "../results.ts";
-import { byConfiguration, type ConfigurationResult } from "../configurations.ts";
+import { byConfiguration, describeRow, type ConfigurationResult } from "../configurations.ts";
 import { speedup } from "../stats.ts";
-import { formatSize, formatDuration } from "../units.ts";
+import { formatDuration } from "../units.ts";
 
 const figure = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -12,15 +12,14 @@ const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 function scenarioTable(results: ConfigurationResult[]): string {
   const fastest = results.reduce((best, c) => (c.nsPerOp.mean < best.nsPerOp.mean ? c : best));
   const lines = [
-    "| protection | align | workers | size | n | ns/op mean ± σ | min…max | ops/s | faults | gp p50 | Relative |",
-    "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| configuration | n | ns/op mean ± σ | min…max | ops/s | faults | gp p50 | Relative |",
+    "|:--|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const c of results) {
     const { ratio, error } = speedup(fastest.nsPerOp, c.nsPerOp);
     const relative = c === fastest ? "1.00" : `${ratio.toFixed(2)} ± ${error.toFixed(2)}`;
     lines.push(
-      `| ${c.identity.protection} | ${c.identity.align} | ${c.identity.workers} | ${formatSize(BigInt(c.identity.mapping_bytes))} | ` +
-        `${c.nsPerOp.n} | ${figure.format(c.nsPerOp.mean)} ± ${figure.format(c.nsPerOp.sd)} | ` +
+      `| ${describeRow(c.identity, "scenario")} | ${c.nsPerOp.n} | ${figure.format(c.nsPerOp.mean)} ± ${figure.format(c.nsPerOp.sd)} | ` +
         `${figure.format(c.nsPerOp.min)}…${figure.format(c.nsPerOp.max)} | ${whole.format(c.opsPerSec.median)} | ` +
         `${whole.format(c.faults)} | ${c.gpP50Ns ? formatDuration(c.gpP50Ns.median) : "–"} | ${relative} |`,
     );

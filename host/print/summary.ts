@@ -6,22 +6,21 @@ import Table from "cli-table3";
 import { CONFIGURATION_COLUMNS } from "../results.ts";
 import { describeRow, type ConfigurationResult } from "../configurations.ts";
 import { speedup, warnings } from "../stats.ts";
-import { formatSize, formatDuration } from "../units.ts";
+import { formatDuration } from "../units.ts";
 
 const figure = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 export function summaryTable(results: ConfigurationResult[]): string {
   const table = new Table({
-    head: ["scenario", "protection", "align", "workers", "size", "n", "time", "ns/op mean ± σ", "median", "min…max", "95% CI", "ops/s", "faults", "gp p50"],
-    colAligns: ["left", "left", "left", ...Array<"right">(11).fill("right")],
+    head: ["configuration", "n", "time", "ns/op mean ± σ", "median", "min…max", "95% CI", "ops/s", "faults", "gp p50"],
+    colAligns: ["left", ...Array<"right">(9).fill("right")],
     style: { head: [], border: [], compact: true },
   });
   for (const c of results) {
     const ns = c.nsPerOp;
     table.push([
-      c.identity.scenario, c.identity.protection, c.identity.align, c.identity.workers,
-      formatSize(BigInt(c.identity.mapping_bytes)), ns.n, formatDuration(c.elapsedNs.median),
+      describeRow(c.identity), ns.n, formatDuration(c.elapsedNs.median),
       `${figure.format(ns.mean)} ± ${figure.format(ns.sd)}`, figure.format(ns.median),
       `${figure.format(ns.min)}…${figure.format(ns.max)}`, `${figure.format(ns.ci95[0])}…${figure.format(ns.ci95[1])}`,
       whole.format(c.opsPerSec.median), whole.format(c.faults),
@@ -56,9 +55,8 @@ export function comparisons(results: ConfigurationResult[]): string[] {
           const [fast, slow] = group[i].nsPerOp.mean <= group[j].nsPerOp.mean ? [group[i], group[j]] : [group[j], group[i]];
           const { ratio, error } = speedup(fast.nsPerOp, slow.nsPerOp);
           const row = fast.identity;
-          const context = others.filter((column) => column !== "workers" && column !== "mapping_bytes").map((column) => row[column]);
           lines.push(
-            `${context.join(" ")} ${row.workers}w ${formatSize(BigInt(row.mapping_bytes))}: ` +
+            `${describeRow(row, dimension)}: ` +
               `${row[dimension]} is ${ratio.toFixed(2)} ± ${error.toFixed(2)} times faster than ${slow.identity[dimension]} per op`,
           );
         }

@@ -17,7 +17,7 @@ export function tortureReport({ measurement: m, violations, staleEntries, succes
   };
   return [
     `torture: ${c.protection}, ${c.workers} workers, ${c.align} region, ${formatSize(c.size)} mapping, ` +
-      `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs)}, ran ${formatDuration(m.elapsedNs)}`,
+      `read delay ${formatDuration(c.readDelayNs)}, kill period ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}, ran ${formatDuration(m.elapsedNs)}`,
     `installs ${count.format(installs)}  kills ${count.format(m.gracePeriodsNs.length)}  sigbus ${count.format(s.sigbus)}  ` +
       `grace period p50 ${gp(50)} p99 ${gp(99)}`,
     `Reader Pipe: ${pipe.join(" ")}`,
