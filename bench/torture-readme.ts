@@ -35,6 +35,18 @@ const runs: Run[] = [
       "serialising every fault: see `daxbench run --scenario churn` for what that costs readers.",
   },
   {
+    protection: "rwlock",
+    seconds: 10,
+    meaning: (r) => `A reader-writer lock is safe too (${r.violations} violations over ${r.kills} kills).`,
+  },
+  {
+    protection: "qsbr",
+    seconds: 10,
+    meaning: (r) =>
+      `QSBR, whose readers cost nothing and only announce quiescent states between batches, is safe as well ` +
+      `(${r.violations} violations over ${r.kills} kills); its grace periods last as long as a batch.`,
+  },
+  {
     protection: "none",
     seconds: 5,
     meaning: (r) =>
