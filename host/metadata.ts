@@ -12,12 +12,14 @@ export function daxbenchVersion(): string {
   return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 }
 
-/** The checkout's commit, with "+dirty" when it has uncommitted changes; "" outside a git checkout. */
+/** The checkout's commit, with "+dirty" when its code has uncommitted changes; "" outside a git checkout.
+ *  results/ and the README do not count: daxbench writes them itself, between runs of one publication. */
 function commit(): string {
   try {
     const git = (...args: string[]) => execFileSync("git", args, { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
     const head = git("rev-parse", "--short=12", "HEAD");
-    return git("status", "--porcelain", "--untracked-files=no") === "" ? head : `${head}+dirty`;
+    const changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!README.md");
+    return changed === "" ? head : `${head}+dirty`;
   } catch {
     return "";
   }

@@ -6,8 +6,14 @@ import { byConfiguration, describeRow, type ConfigurationResult } from "../confi
 import { speedup } from "../stats.ts";
 import { formatDuration } from "../units.ts";
 
-const figure = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+const figure = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
 const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** σ over repetitions; for a single benchmark.js measurement, its relative margin of error instead. */
+function spread(c: ConfigurationResult): string {
+  const rme = c.reps[0].rme_percent;
+  return c.nsPerOp.n === 1 && rme !== "" ? `${rme}%` : figure.format(c.nsPerOp.sd);
+}
 
 function scenarioTable(results: ConfigurationResult[]): string {
   const fastest = results.reduce((best, c) => (c.nsPerOp.mean < best.nsPerOp.mean ? c : best));
@@ -19,7 +25,7 @@ function scenarioTable(results: ConfigurationResult[]): string {
     const { ratio, error } = speedup(fastest.nsPerOp, c.nsPerOp);
     const relative = c === fastest ? "1.00" : `${ratio.toFixed(2)} ± ${error.toFixed(2)}`;
     lines.push(
-      `| ${describeRow(c.identity, "scenario")} | ${c.nsPerOp.n} | ${figure.format(c.nsPerOp.mean)} ± ${figure.format(c.nsPerOp.sd)} | ` +
+      `| ${describeRow(c.identity, "scenario")} | ${c.nsPerOp.n} | ${figure.format(c.nsPerOp.mean)} ± ${spread(c)} | ` +
         `${figure.format(c.nsPerOp.min)}…${figure.format(c.nsPerOp.max)} | ${whole.format(c.opsPerSec.median)} | ` +
         `${whole.format(c.faults)} | ${c.gpP50Ns ? formatDuration(c.gpP50Ns.median) : "–"} | ${relative} |`,
     );
