@@ -3,10 +3,11 @@
 
 import {
   DEV_ALIVE, DEV_GENERATION, DEV_NR_EXTENTS, DEV_PGTABLE_BUDGET, DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION,
-  REGION_ALIGN, REGION_PFN_FLAGS,
+  DEV_STATE_PTR, REGION_ALIGN, REGION_PFN_FLAGS,
   EXTENTS, EXTENT_SIZE, MAX_EXTENTS, CONTROL_END,
 } from "./layout";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, PFN_DEV, PFN_MAP } from "./kernel";
+import { this_cpu_inc_poison_reads } from "./percpu";
 
 // Why a device could not be created: the kernel refuses each of these with -EINVAL. The host names them.
 export const DEV_OK: i32 = 0;
@@ -33,6 +34,26 @@ export const MAX_PHYS: u64 = 1 << 52;
 
 @inline export function dax_alive(): bool {
   return atomic.load<i32>(DEV_ALIVE) != 0;
+}
+
+/** What freed device state reads as (the slab allocator's POISON_FREE, 0x6b, in every byte). */
+export const DEV_POISON: i32 = 0x6b6b6b6b;
+
+/** rcu_dereference() of the device: the state this read side uses until it ends. */
+@inline export function dax_dev_deref(): usize {
+  return <usize>atomic.load<u32>(DEV_STATE_PTR);
+}
+
+/** True, and counted as a use after free, when the dereferenced state has been freed (poisoned). */
+@inline export function dax_dev_freed(dev: usize): bool {
+  if (atomic.load<i32>(dev) != DEV_POISON) return false;
+  this_cpu_inc_poison_reads();
+  return true;
+}
+
+/** dax_alive() through the dereferenced state; freed state counts as a use after free and as dead. */
+@inline export function dax_dev_alive(dev: usize): bool {
+  return !dax_dev_freed(dev) && atomic.load<i32>(dev) != 0;
 }
 
 @inline export function dax_generation(): i32 {
@@ -86,6 +107,7 @@ export function dax_dev_enable(): i32 {
   if (nr_extents() == 0) return DEV_ERR_NO_EXTENTS;
   atomic.store<i32>(DEV_GENERATION, 1);
   atomic.store<i32>(DEV_ALIVE, 1);
+  atomic.store<u32>(DEV_STATE_PTR, <u32>DEV_ALIVE);
   return DEV_OK;
 }
 

@@ -5,7 +5,7 @@ import {
   PAGE_SHIFT, PAGE_SIZE, PFN_DEV, PFN_MAP, ENOMEM, EBUSY,
   VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, NO_FAULT,
 } from "./kernel";
-import { dax_region_align, dax_region_pfn_flags, dax_generation, pgoff_to_phys } from "./device";
+import { dax_region_align, dax_region_pfn_flags, dax_generation, pgoff_to_phys, dax_dev_deref, dax_dev_freed } from "./device";
 import { check_vma, huge_fault_suitable, vm_start, vm_end, vm_pgoff, CHECK_VMA_OK, CHECK_VMA_DEAD } from "./vma";
 import {
   PTE_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
@@ -35,7 +35,8 @@ export const SIGBUS_INSERT_FAILED: i32 = 6; // insert failed with an error other
 /** __dev_dax_pte_fault / __dev_dax_pmd_fault / __dev_dax_pud_fault as one handler that takes the size.
  *  Called inside the read side of alive's protection. */
 export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
-  const reason = check_vma();
+  const dev = dax_dev_deref();
+  const reason = check_vma(dev);
   if (reason != CHECK_VMA_OK) return sigbus(reason == CHECK_VMA_DEAD ? SIGBUS_DEAD : SIGBUS_BAD_VMA);
   // Read after alive was seen true: inside a correct read side no revive can come between, so this is the
   // generation that was alive. (Read before, it could be the dead one a revive was just replacing.)
@@ -53,6 +54,9 @@ export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
   const phys = pgoff_to_phys(pgoff, fault_size);
   if (phys == <u64>-1) return sigbus(SIGBUS_NO_PHYS);
   read_delay(); // a longer read side, for torture and critical-section sweeps: alive was seen true above
+  // The read side uses the device again (the kernel's dev_dax->region, pgmap...): under a correct scheme it
+  // cannot have been freed by now; under rcu-pointer-free-early it can.
+  if (dax_dev_freed(dev)) return sigbus(SIGBUS_DEAD);
   const level = level_of_size(fault_size);
   const err = insert_pfn(level, haddr, phys >> PAGE_SHIFT, generation);
   if (err == -ENOMEM) return VM_FAULT_OOM;

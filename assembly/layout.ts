@@ -30,9 +30,16 @@ export const DEV_PGTABLE_BUDGET: usize = DEV_ALIVE + 16; // i64, pte tables left
 export const DEV_KILL_BEGUN_GENERATION: usize = DEV_ALIVE + 24; // i32, last generation whose kill began
 export const DEV_SYNCED_GENERATION: usize = DEV_ALIVE + 28; // i32, last generation whose grace period ended
 export const DEV_STALE_ENTRIES: usize = DEV_ALIVE + 32; // u64, dead generations' entries found by later zaps
+// The device state readers dereference: { alive: i32, generation: i32 }. Every scheme but rcu-pointer leaves
+// it at DEV_ALIVE (whose next word is DEV_GENERATION); rcu-pointer publishes copies (DEV_COPIES).
+export const DEV_STATE_PTR: usize = DEV_ALIVE + 40; // u32
+
+// rcu-pointer's two copies of the device state, 8 bytes each: the live one and the one being retired.
+export const DEV_COPIES: usize = DEV_ALIVE + CACHE_LINE;
+export const DEV_COPY_SIZE: usize = 8;
 
 // Region line: set once when the region is created.
-export const REGION_ALIGN: usize = DEV_ALIVE + CACHE_LINE; // u64, dax_region->align
+export const REGION_ALIGN: usize = DEV_COPIES + CACHE_LINE; // u64, dax_region->align
 export const REGION_PFN_FLAGS: usize = REGION_ALIGN + 8; // u64, dax_region->pfn_flags
 
 // VMA line: set by dax_mmap.
@@ -74,10 +81,10 @@ export const SRCU_LOCK_COUNT: usize = 0;
 export const SRCU_UNLOCK_COUNT: usize = 16;
 export const QSBR_CTR: usize = 32;
 
-// Per-CPU statistics, three lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two)
-// and the Reader Pipe (line three, PIPE_LENGTH stages).
+// Per-CPU statistics, four lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two),
+// the Reader Pipe (line three, PIPE_LENGTH stages) and reads of freed device state (line four).
 export const STATS: usize = PERCPU_READERS + <usize>MAX_CPUS * CACHE_LINE;
-export const STATS_STRIDE: usize = 3 * CACHE_LINE;
+export const STATS_STRIDE: usize = 4 * CACHE_LINE;
 
 export const CONTROL_END: usize = STATS + <usize>MAX_CPUS * STATS_STRIDE;
 

@@ -2,7 +2,7 @@
 // `count` times, so benchmark.js times thousands of operations per JS-to-wasm call.
 
 import { check_vma, vm_start } from "./vma";
-import { pgoff_to_phys } from "./device";
+import { pgoff_to_phys, dax_dev_deref } from "./device";
 import { dev_dax_huge_fault } from "./fault";
 import { zap_entry, level_of_size } from "./pagetable";
 import { PAGE_SIZE } from "./kernel";
@@ -15,7 +15,7 @@ export function bench_empty(count: u64): u64 {
 /** check_vma() on the mapped vma (every rule passes, the longest path). */
 export function bench_check_vma(count: u64): u64 {
   let rejected: u64 = 0;
-  for (let i: u64 = 0; i < count; i++) if (check_vma() != 0) rejected++;
+  for (let i: u64 = 0; i < count; i++) if (check_vma(dax_dev_deref()) != 0) rejected++;
   return count - rejected;
 }
 

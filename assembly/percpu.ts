@@ -20,6 +20,8 @@ export const STATS_SIGBUS_OFFSET: usize = CACHE_LINE;
 // Line three: the Reader Pipe, installs by the stage their generation had reached (torture.ts).
 export const STATS_PIPE_OFFSET: usize = 2 * CACHE_LINE;
 export const PIPE_LENGTH: i32 = 8;
+// Line four: reads of device state that had been freed (poisoned): a use after free, a violation too.
+export const STATS_POISON_OFFSET: usize = 3 * CACHE_LINE;
 
 let this_cpu: i32 = 0;
 let this_cpu_readers: usize = PERCPU_READERS;
@@ -61,9 +63,15 @@ export function smp_processor_id(): i32 {
   store<u64>(slot, load<u64>(slot) + 1);
 }
 
-/** Installs this CPU saw land after their generation's grace period: stages 2 and up of its Reader Pipe. */
+@inline export function this_cpu_inc_poison_reads(): void {
+  const slot = this_cpu_stats + STATS_POISON_OFFSET;
+  store<u64>(slot, load<u64>(slot) + 1);
+}
+
+/** What this CPU saw break the guarantee: installs after their generation's grace period (Reader Pipe
+ *  stages 2 and up) and reads of freed device state. */
 export function this_cpu_violations(): u64 {
-  let violations: u64 = 0;
+  let violations: u64 = load<u64>(this_cpu_stats + STATS_POISON_OFFSET);
   for (let stage = 2; stage < PIPE_LENGTH; stage++) {
     violations += load<u64>(this_cpu_stats + STATS_PIPE_OFFSET + (<usize>stage << 3));
   }

@@ -8,6 +8,7 @@ import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "./srcu";
 import { futex_mutex_lock, futex_mutex_unlock } from "./futex";
 import { rwlock_read_lock, rwlock_read_unlock, rwlock_synchronize } from "./rwlock";
 import { qsbr_online, qsbr_offline, synchronize_qsbr } from "./qsbr";
+import { rcu_pointer_init, rcu_pointer_publish, rcu_pointer_free } from "./rcu_pointer";
 
 /** Teardown does not wait for readers: the unsafe baseline that torture must catch. */
 export const SCHEME_NONE: i32 = 0;
@@ -21,17 +22,40 @@ export const SCHEME_RCU_SKIP_SCAN2: i32 = 3;
 export const SCHEME_RWLOCK: i32 = 4;
 /** liburcu's QSBR (qsbr.ts): a free read side; readers are online only inside a batch. */
 export const SCHEME_QSBR: i32 = 5;
-const SCHEME_COUNT: i32 = 6;
+/** SRCU guarding a pointer to the device state instead of the flag (rcu_pointer.ts): updates publish a copy,
+ *  wait for a grace period, then free the old one. */
+export const SCHEME_RCU_POINTER: i32 = 6;
+/** Broken on purpose, for torture: rcu-pointer that frees the old copy before its grace period. */
+export const SCHEME_RCU_POINTER_FREE_EARLY: i32 = 7;
+const SCHEME_COUNT: i32 = 8;
 
 @inline function uses_srcu(scheme: i32): bool {
-  return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2;
+  return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2 || uses_device_pointer(scheme);
 }
 
-/** Returns 0, or -EINVAL for an unknown scheme. */
+@inline function uses_device_pointer(scheme: i32): bool {
+  return scheme == SCHEME_RCU_POINTER || scheme == SCHEME_RCU_POINTER_FREE_EARLY;
+}
+
+/** Returns 0, or -EINVAL for an unknown scheme. Call it after the device is enabled. */
 export function set_protection(scheme: i32): i32 {
   if (scheme < 0 || scheme >= SCHEME_COUNT) return -EINVAL;
   store<i32>(PROTECTION_SCHEME, scheme);
+  if (uses_device_pointer(scheme)) rcu_pointer_init();
   return 0;
+}
+
+/** "Exchange the entire structure": under rcu-pointer, publishes a copy of the device state with `alive`,
+ *  waits for a grace period and frees the old copy (the free-early variant frees it before waiting), and
+ *  returns true. The flag schemes read the state in place and have nothing to exchange: false. */
+export function exchange_device_state(alive: i32): bool {
+  const scheme = load<i32>(PROTECTION_SCHEME);
+  if (!uses_device_pointer(scheme)) return false;
+  const retired = rcu_pointer_publish(alive);
+  if (scheme == SCHEME_RCU_POINTER_FREE_EARLY) rcu_pointer_free(retired);
+  synchronize();
+  if (scheme == SCHEME_RCU_POINTER) rcu_pointer_free(retired);
+  return true;
 }
 
 @inline export function read_lock(): i32 {
@@ -64,7 +88,7 @@ export function set_protection(scheme: i32): i32 {
  *  a reader either finished before we got the lock or takes it after the store, and then sees it. */
 export function synchronize(): void {
   const scheme = load<i32>(PROTECTION_SCHEME);
-  if (uses_srcu(scheme)) synchronize_srcu(scheme == SCHEME_RCU);
+  if (uses_srcu(scheme)) synchronize_srcu(scheme != SCHEME_RCU_SKIP_SCAN2);
   else if (scheme == SCHEME_MUTEX) {
     futex_mutex_lock(MUTEX_WORD);
     futex_mutex_unlock(MUTEX_WORD);

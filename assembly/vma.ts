@@ -2,7 +2,7 @@
 
 import { VMA_START, VMA_END, VMA_PGOFF, VMA_FLAGS } from "./layout";
 import { PAGE_SHIFT, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, PFN_DEV, PFN_MAP, ENXIO, EINVAL, ENOMEM } from "./kernel";
-import { dax_alive, dax_region_align, dax_region_pfn_flags } from "./device";
+import { dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags } from "./device";
 import { read_lock, read_unlock } from "./protection";
 import { pagetables_bytes, pagetables_setup } from "./pagetable";
 
@@ -32,9 +32,10 @@ export const MMAP_NO_MEMORY: i32 = 6; // -> -ENOMEM
   return load<u64>(VMA_FLAGS);
 }
 
-/** check_vma(): runs at mmap and at the start of every fault, inside the read side. */
-@inline export function check_vma(): i32 {
-  if (!dax_alive()) return CHECK_VMA_DEAD;
+/** check_vma(): runs at mmap and at the start of every fault, inside the read side, on the device state
+ *  that read side dereferenced. */
+@inline export function check_vma(dev: usize): i32 {
+  if (!dax_dev_alive(dev)) return CHECK_VMA_DEAD;
   // prevent private mappings from being established (v4.7 tested VM_WRITE without VM_SHARED; later kernels
   // require VM_MAYSHARE, which also admits read-only shared maps)
   if ((vm_flags() & VM_MAYSHARE) != VM_MAYSHARE) return CHECK_VMA_PRIVATE;
@@ -69,7 +70,7 @@ export function dax_mmap(start: u64, end: u64, pgoff: u64, flags: u64): i32 {
   store<u64>(VMA_PGOFF, pgoff);
   store<u64>(VMA_FLAGS, flags);
   const id = read_lock();
-  const reason = check_vma();
+  const reason = check_vma(dax_dev_deref());
   read_unlock(id);
   if (reason != CHECK_VMA_OK) return reason;
   if (!pagetables_setup(start, end)) return MMAP_NO_MEMORY;

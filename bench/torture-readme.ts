@@ -47,6 +47,13 @@ const runs: Run[] = [
       `(${r.violations} violations over ${r.kills} kills); its grace periods last as long as a batch.`,
   },
   {
+    protection: "rcu-pointer",
+    seconds: 10,
+    meaning: (r) =>
+      `The reviewer's "exchange the entire structure" works as well (${r.violations} violations over ${r.kills} ` +
+      "kills, no read of a freed copy), at the cost of a copy and a grace period for every update, revive included.",
+  },
+  {
     protection: "none",
     seconds: 5,
     meaning: (r) =>
@@ -60,6 +67,13 @@ const runs: Run[] = [
     meaning: (r) =>
       `A grace period that is merely too short (SRCU without its second scan) is caught too: ${r.violations} ` +
       `violations, ${r.stale_entries} stale mappings. Both waits are needed.`,
+  },
+  {
+    protection: "rcu-pointer-free-early",
+    seconds: 5,
+    meaning: (r) =>
+      `Exchanging the structure but freeing the old copy before the grace period is a use after free: ` +
+      `${r.violations} reads of freed device state by faults still in their read side.`,
   },
 ];
 

@@ -283,7 +283,9 @@ function list(): void {
     none: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
     rwlock: "a futex reader-writer lock around every fault; teardown takes it for writing",
     qsbr: "liburcu's QSBR: free read side, readers offline between batches; grace periods wait for batches",
+    "rcu-pointer": "SRCU guarding a pointer to a copy of the device state: updates publish a copy, free the old after a grace period",
     "rcu-skip-scan2": "SRCU whose grace period skips its second scan: too short on purpose (torture must catch it)",
+    "rcu-pointer-free-early": "rcu-pointer freeing the old copy before the grace period: broken on purpose (torture must catch it)",
   };
   const alignments: Record<string, string> = {
     "4k": "every fault installs a pte (4 KiB)",

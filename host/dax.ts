@@ -5,6 +5,9 @@
 import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarget, type DaxInstance, type MemoryLimits } from "./wasm.ts";
 import { formatSize, hex } from "./units.ts";
 
+/** Schemes broken on purpose, so that torture has something it must catch: kept out of benchmark tables. */
+export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-pointer-free-early"];
+
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n } as const;
 export type AlignName = keyof typeof ALIGNMENTS;
@@ -195,7 +198,8 @@ export class DaxMachine {
     return this.core.exports.count_stale_entries();
   }
 
-  /** CPU `cpu`'s counters: one per STAT_* export, sigbus_<reason> per SIGBUS_* export, and pipe_<stage>. */
+  /** CPU `cpu`'s counters: one per STAT_* export, sigbus_<reason> per SIGBUS_* export, pipe_<stage>, and
+   *  poison_reads (uses of freed device state). */
   stats(cpu: number): Stats {
     const words = new BigUint64Array(this.memory.buffer);
     const line = (this.core.constant("STATS") + cpu * this.core.constant("STATS_STRIDE")) / 8;
@@ -205,6 +209,7 @@ export class DaxMachine {
     for (const [name, slot] of this.core.constants("STAT_")) stats[name] = words[line + slot];
     for (const [name, slot] of this.core.constants("SIGBUS_")) stats[`sigbus_${name}`] = words[reasons + slot];
     for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++) stats[`pipe_${stage}`] = words[pipe + stage];
+    stats.poison_reads = words[line + this.core.constant("STATS_POISON_OFFSET") / 8];
     return stats;
   }
 

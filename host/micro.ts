@@ -2,7 +2,7 @@
 // turns each into a result row (ns per operation, with benchmark.js's relative margin of error).
 
 import Benchmark from "benchmark";
-import { DaxMachine } from "./dax.ts";
+import { DaxMachine, BROKEN_ON_PURPOSE } from "./dax.ts";
 import { microCases, BATCH, type MicroCase } from "../bench/micro.ts";
 import { ROW_COLUMNS, type ResultRow, type RunMetadata } from "./results.ts";
 
@@ -15,7 +15,7 @@ export interface MicroResult {
 
 /** The schemes a read-side case is run for: every scheme but those broken on purpose. */
 export function microSchemes(machine: DaxMachine): string[] {
-  return machine.schemes().filter((scheme) => !scheme.includes("skip"));
+  return machine.schemes().filter((scheme) => !BROKEN_ON_PURPOSE.includes(scheme));
 }
 
 export function runMicro(maxTimeSeconds: number, onCase: (name: string) => void = () => {}): MicroResult[] {

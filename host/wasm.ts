@@ -34,6 +34,7 @@ export interface DaxExports {
   touch_random(count: bigint): bigint;
   readside(count: bigint): bigint;
   kill_dax(): void;
+  revive_dax(): void;
   kill_dev_dax(): bigint;
   zap_all(): bigint;
   count_entries(level: number): bigint;

@@ -40,7 +40,7 @@ function runUpdater(job: UpdaterJob): JobResult {
     core.exports.kill_dax();
     gracePeriodsNs.push(Number(process.hrtime.bigint() - before));
     core.exports.zap_all();
-    core.exports.dax_dev_revive();
+    core.exports.revive_dax();
   }
   return { ops: gracePeriodsNs.length, startNs, endNs: process.hrtime.bigint(), gracePeriodsNs };
 }

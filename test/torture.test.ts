@@ -17,7 +17,7 @@ function torture(args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, last: lines.at(-1), violations, kills };
 }
 
-for (const protection of ["rcu", "mutex", "rwlock", "qsbr"]) {
+for (const protection of ["rcu", "mutex", "rwlock", "qsbr", "rcu-pointer"]) {
   test(`${protection} survives torture: no violation, no stale entry, SUCCESS`, () => {
     const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
     const out = join(dir, "torture.csv");
@@ -36,7 +36,7 @@ for (const protection of ["rcu", "mutex", "rwlock", "qsbr"]) {
 }
 
 // Run until the first violation, with a generous cap, so a slow machine cannot make these flake.
-for (const protection of ["none", "rcu-skip-scan2"]) {
+for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early"]) {
   test(`${protection} is caught: violations > 0, FAILURE, exit 1`, () => {
     const run = torture(["--protection", protection, "--seconds", "60", "--stop-on-violation"]);
     assert.equal(run.status, 1, run.stdout + run.stderr);
@@ -49,7 +49,7 @@ test("torture: bad flags exit 2 with one line and write nothing", () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "x.csv");
   for (const [args, message] of [
-    [["--protection", "hope"], /--protection hope is not one of: none, rcu, mutex, rwlock, qsbr, rcu-skip-scan2/],
+    [["--protection", "hope"], /--protection hope is not one of: none, rcu, mutex, rwlock, qsbr, rcu-pointer, rcu-skip-scan2, rcu-pointer-free-early/],
     [["--seconds", "0"], /--seconds 0 is not a positive number of seconds/],
     [["--workers", "0"], /--workers 0 is not a whole number/],
     [["--read-delay", "soon"], /--read-delay soon is not a duration/],

@@ -22,7 +22,7 @@ export function tortureReport({ measurement: m, violations, staleEntries, succes
       `grace period p50 ${gp(50)} p99 ${gp(99)}`,
     `Reader Pipe: ${pipe.join(" ")}`,
     "  (installs by the stage their generation had reached: 0 alive, 1 kill begun, 2+ synchronized = violation)",
-    `violations ${count.format(violations)}  stale entries ${count.format(staleEntries)}`,
+    `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})  stale entries ${count.format(staleEntries)}`,
     success ? "SUCCESS" : "FAILURE",
   ].join("\n");
 }
