@@ -1,12 +1,15 @@
 // Batch entry points: one call from JavaScript runs many operations, so the call's cost vanishes in the batch.
 // Each returns how many operations it ran; what they did is counted in the calling CPU's stats.
 
-import { PAGE_SHIFT, PAGE_SIZE } from "./kernel";
-import { vm_start, vm_end } from "./vma";
+import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE } from "./kernel";
+import { vm_start, vm_end, dax_mmap, CHECK_VMA_OK } from "./vma";
+import { VMA_FLAGS } from "./layout";
+import { zap_all } from "./pagetable";
+import { dax_region_align } from "./device";
 import { handle_mm_fault } from "./fault";
 import { dax_alive } from "./device";
 import { read_lock, read_unlock, batch_begin, batch_end } from "./protection";
-import { this_cpu_random } from "./percpu";
+import { this_cpu_random, this_cpu_inc_mmap_rejected } from "./percpu";
 
 /** Touches every 4 KiB page of [vm_start + from, vm_start + to) once, in order: the populate workload. */
 export function populate(from: u64, to: u64): u64 {
@@ -41,6 +44,28 @@ export function readside(count: u64): u64 {
     const id = read_lock();
     dax_alive();
     read_unlock(id);
+  }
+  batch_end();
+  return count;
+}
+
+/** The mmap-mix workload: `count` times, mmap a vma of `bytes` at a random place (an aligned start with
+ *  probability aligned_permille / 1000, else one off by a random number of pages), touch every page of it, and
+ *  unmap it. Refused mmaps are counted; the next vma is placed from the first one's start. */
+export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
+  const base = vm_start();
+  const flags = load<u64>(VMA_FLAGS);
+  const step = max(dax_region_align(), PMD_SIZE); // so that a 4 KiB region's vmas can be pmd-misaligned too
+  batch_begin();
+  for (let i: u64 = 0; i < count; i++) {
+    let start = base + (this_cpu_random() % 16) * step;
+    if (this_cpu_random() % 1000 >= aligned_permille) start += (1 + this_cpu_random() % ((step >> PAGE_SHIFT) - 1)) << PAGE_SHIFT;
+    if (dax_mmap(start, start + bytes, 0, flags) != CHECK_VMA_OK) {
+      this_cpu_inc_mmap_rejected();
+      continue;
+    }
+    for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) handle_mm_fault(addr);
+    zap_all(); // munmap
   }
   batch_end();
   return count;

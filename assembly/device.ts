@@ -3,7 +3,7 @@
 
 import {
   DEV_ALIVE, DEV_GENERATION, DEV_NR_EXTENTS, DEV_PGTABLE_BUDGET, DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION,
-  DEV_STATE_PTR, REGION_ALIGN, REGION_PFN_FLAGS,
+  DEV_STATE_PTR, REGION_ALIGN, REGION_PFN_FLAGS, REGION_POLICY,
   EXTENTS, EXTENT_SIZE, MAX_EXTENTS, CONTROL_END,
 } from "./layout";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, PFN_DEV, PFN_MAP } from "./kernel";
@@ -20,6 +20,16 @@ export const DEV_ERR_OVERLAPPING_EXTENT: i32 = 6; // shares an address with an e
 export const DEV_ERR_EXTENT_TOO_HIGH: i32 = 7; // beyond MAX_PHYS: an entry holds a 40-bit pfn
 export const DEV_ERR_NO_EXTENTS: i32 = 8; // enabling a device with nothing to map
 export const DEV_ERR_ALIVE: i32 = 9; // extents may change only while the device is not alive
+export const DEV_ERR_POLICY: i32 = 10; // policy is not POLICY_DEVICE or POLICY_FS
+
+/** Device-DAX: every mapping matches the region's alignment, misaligned mmaps are refused. */
+export const POLICY_DEVICE: i32 = 0;
+/** fs-dax: any vma is accepted and a pmd is used only where one fits, ptes elsewhere (opportunistic). */
+export const POLICY_FS: i32 = 1;
+
+@inline export function dax_region_policy(): i32 {
+  return load<i32>(REGION_POLICY);
+}
 
 /** Page-table entries keep 40 bits of pfn, so physical addresses stay below 2^52 (x86-64's own limit). */
 export const MAX_PHYS: u64 = 1 << 52;
@@ -74,12 +84,14 @@ export const DEV_POISON: i32 = 0x6b6b6b6b;
 
 /** Forgets every earlier device, lock and counter: the whole control region starts from zero, so call it
  *  only while no worker runs. */
-export function dax_region_create(align: u64, pfn_flags: u64): i32 {
+export function dax_region_create(align: u64, pfn_flags: u64, policy: i32): i32 {
   if (align != PAGE_SIZE && align != PMD_SIZE && align != PUD_SIZE) return DEV_ERR_ALIGN;
   if ((pfn_flags & ~(PFN_DEV | PFN_MAP)) != 0) return DEV_ERR_PFN_FLAGS;
+  if (policy != POLICY_DEVICE && policy != POLICY_FS) return DEV_ERR_POLICY;
   memory.fill(DEV_ALIVE, 0, CONTROL_END - DEV_ALIVE);
   store<u64>(REGION_ALIGN, align);
   store<u64>(REGION_PFN_FLAGS, pfn_flags);
+  store<i32>(REGION_POLICY, policy);
   store<i64>(DEV_PGTABLE_BUDGET, -1);
   return DEV_OK;
 }
@@ -90,7 +102,8 @@ export function dax_dev_add_extent(start: u64, end: u64): i32 {
   if (dax_alive()) return DEV_ERR_ALIVE;
   if (n >= MAX_EXTENTS) return DEV_ERR_TOO_MANY_EXTENTS;
   if (end < start) return DEV_ERR_EMPTY_EXTENT;
-  const mask = dax_region_align() - 1;
+  // A filesystem's extents are block-granular: under fs only 4 KiB alignment is required of them.
+  const mask = (dax_region_policy() == POLICY_FS ? PAGE_SIZE : dax_region_align()) - 1;
   if ((start & mask) != 0 || ((end - start + 1) & mask) != 0) return DEV_ERR_UNALIGNED_EXTENT;
   if (end >= MAX_PHYS) return DEV_ERR_EXTENT_TOO_HIGH;
   for (let i = 0; i < n; i++) {

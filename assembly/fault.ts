@@ -5,7 +5,10 @@ import {
   PAGE_SHIFT, PAGE_SIZE, PFN_DEV, PFN_MAP, ENOMEM, EBUSY,
   VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, NO_FAULT,
 } from "./kernel";
-import { dax_region_align, dax_region_pfn_flags, dax_generation, pgoff_to_phys, dax_dev_deref, dax_dev_freed } from "./device";
+import {
+  dax_region_align, dax_region_pfn_flags, dax_region_policy, dax_generation, pgoff_to_phys, dax_dev_deref, dax_dev_freed,
+  POLICY_FS,
+} from "./device";
 import { check_vma, huge_fault_suitable, vm_start, vm_end, vm_pgoff, CHECK_VMA_OK, CHECK_VMA_DEAD } from "./vma";
 import {
   PTE_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
@@ -42,17 +45,24 @@ export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
   // generation that was alive. (Read before, it could be the dead one a revive was just replacing.)
   const generation = dax_generation();
   const align = dax_region_align();
-  if (fault_size < align) return sigbus(SIGBUS_BELOW_ALIGN); // a pte fault on a 2 MiB region
+  const opportunistic = dax_region_policy() == POLICY_FS; // fs-dax: fall back to a smaller size, never refuse
+  if (fault_size < align && !opportunistic) return sigbus(SIGBUS_BELOW_ALIGN); // a pte fault on a 2 MiB region
   if (fault_size > align) return VM_FAULT_FALLBACK; // let the mm retry with a smaller size
   // dax pmd and pud mappings require pfn_t_devmap()
   if (fault_size > PAGE_SIZE && (dax_region_pfn_flags() & (PFN_DEV | PFN_MAP)) != (PFN_DEV | PFN_MAP)) {
     return sigbus(SIGBUS_NO_DEVMAP);
   }
   const haddr = addr & ~(fault_size - 1);
-  if (haddr < vm_start() || haddr + fault_size > vm_end()) return sigbus(SIGBUS_OUTSIDE_VMA);
+  if (haddr < vm_start() || haddr + fault_size > vm_end()) {
+    return opportunistic ? VM_FAULT_FALLBACK : sigbus(SIGBUS_OUTSIDE_VMA);
+  }
   const pgoff = vm_pgoff() + ((haddr - vm_start()) >> PAGE_SHIFT); // linear_page_index()
   const phys = pgoff_to_phys(pgoff, fault_size);
-  if (phys == <u64>-1) return sigbus(SIGBUS_NO_PHYS);
+  if (phys == <u64>-1 || (phys & (fault_size - 1)) != 0) {
+    // fs-dax (dax_iomap_pmd_fault) falls back when the blocks under the range are not one aligned extent.
+    if (opportunistic && fault_size > PAGE_SIZE) return VM_FAULT_FALLBACK;
+    if (phys == <u64>-1) return sigbus(SIGBUS_NO_PHYS);
+  }
   read_delay(); // a longer read side, for torture and critical-section sweeps: alive was seen true above
   // The read side uses the device again (the kernel's dev_dax->region, pgmap...): under a correct scheme it
   // cannot have been freed by now; under rcu-pointer-free-early it can.

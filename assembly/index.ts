@@ -7,7 +7,7 @@ export {
   VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DONTCOPY, VM_HUGEPAGE, VM_DAX, PFN_DEV, PFN_MAP,
 } from "./kernel";
 export {
-  DEV_OK, DEV_ERR_ALIGN, DEV_ERR_PFN_FLAGS, DEV_ERR_TOO_MANY_EXTENTS, DEV_ERR_EMPTY_EXTENT, DEV_ERR_UNALIGNED_EXTENT,
+  DEV_OK, POLICY_DEVICE, POLICY_FS, DEV_ERR_POLICY, DEV_ERR_ALIGN, DEV_ERR_PFN_FLAGS, DEV_ERR_TOO_MANY_EXTENTS, DEV_ERR_EMPTY_EXTENT, DEV_ERR_UNALIGNED_EXTENT,
   DEV_ERR_OVERLAPPING_EXTENT, DEV_ERR_EXTENT_TOO_HIGH, DEV_ERR_NO_EXTENTS, DEV_ERR_ALIVE, MAX_PHYS,
   dax_region_create, dax_dev_add_extent, dax_dev_enable, dax_set_pgtable_budget, pgoff_to_phys, dax_dev_revive,
 } from "./device";
@@ -22,13 +22,13 @@ export {
 } from "./fault";
 export {
   STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
-  STAT_HITS, STATS_SIGBUS_OFFSET, STATS_PIPE_OFFSET, STATS_POISON_OFFSET, PIPE_LENGTH, attach, this_cpu_violations,
+  STAT_HITS, STATS_SIGBUS_OFFSET, STATS_PIPE_OFFSET, STATS_POISON_OFFSET, STATS_MMAP_REJECTED_OFFSET, PIPE_LENGTH, attach, this_cpu_violations,
 } from "./percpu";
 export {
   SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK, SCHEME_QSBR, SCHEME_RCU_POINTER, SCHEME_RCU_SKIP_SCAN2,
   SCHEME_RCU_POINTER_FREE_EARLY, set_protection, synchronize,
 } from "./protection";
 export { set_read_delay, set_invariant_check, spin } from "./torture";
-export { populate, touch_random, readside } from "./batch";
+export { populate, touch_random, readside, mmap_mix } from "./batch";
 export { kill_dax, kill_dev_dax, revive_dax } from "./teardown";
 export { bench_empty, bench_check_vma, bench_pgoff_to_phys, bench_fault_zap } from "./micro";

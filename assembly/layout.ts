@@ -41,6 +41,7 @@ export const DEV_COPY_SIZE: usize = 8;
 // Region line: set once when the region is created.
 export const REGION_ALIGN: usize = DEV_COPIES + CACHE_LINE; // u64, dax_region->align
 export const REGION_PFN_FLAGS: usize = REGION_ALIGN + 8; // u64, dax_region->pfn_flags
+export const REGION_POLICY: usize = REGION_ALIGN + 16; // i32, POLICY_DEVICE or POLICY_FS
 
 // VMA line: set by dax_mmap.
 export const VMA_START: usize = REGION_ALIGN + CACHE_LINE; // u64, vm_start

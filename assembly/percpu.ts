@@ -20,8 +20,10 @@ export const STATS_SIGBUS_OFFSET: usize = CACHE_LINE;
 // Line three: the Reader Pipe, installs by the stage their generation had reached (torture.ts).
 export const STATS_PIPE_OFFSET: usize = 2 * CACHE_LINE;
 export const PIPE_LENGTH: i32 = 8;
-// Line four: reads of device state that had been freed (poisoned): a use after free, a violation too.
+// Line four: counters of particular workloads: reads of device state that had been freed (poisoned; a use
+// after free, a violation too), and mmaps that check_vma refused (mmap-mix).
 export const STATS_POISON_OFFSET: usize = 3 * CACHE_LINE;
+export const STATS_MMAP_REJECTED_OFFSET: usize = STATS_POISON_OFFSET + 8;
 
 let this_cpu: i32 = 0;
 let this_cpu_readers: usize = PERCPU_READERS;
@@ -65,6 +67,11 @@ export function smp_processor_id(): i32 {
 
 @inline export function this_cpu_inc_poison_reads(): void {
   const slot = this_cpu_stats + STATS_POISON_OFFSET;
+  store<u64>(slot, load<u64>(slot) + 1);
+}
+
+@inline export function this_cpu_inc_mmap_rejected(): void {
+  const slot = this_cpu_stats + STATS_MMAP_REJECTED_OFFSET;
   store<u64>(slot, load<u64>(slot) + 1);
 }
 

@@ -2,7 +2,7 @@
 
 import { VMA_START, VMA_END, VMA_PGOFF, VMA_FLAGS } from "./layout";
 import { PAGE_SHIFT, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, PFN_DEV, PFN_MAP, ENXIO, EINVAL, ENOMEM } from "./kernel";
-import { dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags } from "./device";
+import { dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags, dax_region_policy, POLICY_DEVICE } from "./device";
 import { read_lock, read_unlock } from "./protection";
 import { pagetables_bytes, pagetables_setup } from "./pagetable";
 
@@ -40,7 +40,8 @@ export const MMAP_NO_MEMORY: i32 = 6; // -> -ENOMEM
   // require VM_MAYSHARE, which also admits read-only shared maps)
   if ((vm_flags() & VM_MAYSHARE) != VM_MAYSHARE) return CHECK_VMA_PRIVATE;
   const mask = dax_region_align() - 1;
-  if (((vm_start() | vm_end()) & mask) != 0) return CHECK_VMA_UNALIGNED;
+  // fs-dax accepts any vma: it maps what it can with pmds and the rest with ptes.
+  if (dax_region_policy() == POLICY_DEVICE && ((vm_start() | vm_end()) & mask) != 0) return CHECK_VMA_UNALIGNED;
   // without struct pages (PFN_DEV, no PFN_MAP) fork() cannot copy the mapping
   if ((dax_region_pfn_flags() & (PFN_DEV | PFN_MAP)) == PFN_DEV && (vm_flags() & VM_DONTCOPY) == 0) {
     return CHECK_VMA_NEEDS_DONTFORK;

@@ -69,6 +69,20 @@ const readside: Scenario = {
   readerJob: timedJob("readside"),
 };
 
+/** How many vmas one mmap-mix run maps, and what share of them start aligned. */
+export const MMAP_MIX_VMAS = 64n;
+export const MMAP_MIX_ALIGNED_PERMILLE = 500n;
+
+const mmapMix: Scenario = {
+  name: "mmap-mix",
+  summary: "maps 64 vmas of --size, half of them at misaligned starts, and touches them: rejected mmaps, pmds vs ptes (--policy)",
+  timed: false,
+  updater: false,
+  readerJob: ({ size }) => ({
+    role: "reader", fn: "mmap_mix", args: [MMAP_MIX_VMAS, size, MMAP_MIX_ALIGNED_PERMILLE], untilStopped: false, stopOnViolation: false,
+  }),
+};
+
 /** Churn judged by its Reader Pipe: `daxbench torture` runs it and says SUCCESS or FAILURE. */
 export const torture: Scenario = {
   name: "torture",
@@ -78,7 +92,7 @@ export const torture: Scenario = {
   readerJob: timedJob("touch_random"),
 };
 
-export const SCENARIOS: readonly Scenario[] = [populate, random, churn, readside, torture];
+export const SCENARIOS: readonly Scenario[] = [populate, random, churn, readside, torture, mmapMix];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name);

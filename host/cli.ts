@@ -36,6 +36,7 @@ interface RunArgs {
   duration?: string;
   "kill-period"?: string[];
   "read-delay"?: string[];
+  policy?: string[];
   sweep?: string;
   repeat?: number;
   warmup?: number;
@@ -77,7 +78,7 @@ interface RunPlan {
 }
 
 function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
-  const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size, args["kill-period"], args["read-delay"]]
+  const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size, args["kill-period"], args["read-delay"], args.policy]
     .some((v) => v !== undefined);
   const presets = [args.quick && "--quick", args.full && "--full", args.sweep !== undefined && "--sweep"].filter(Boolean);
   if (presets.length > 1) throw new UsageError(`${presets.join(" and ")} name different suites: give one`);
@@ -96,6 +97,7 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
         size: args.size ?? MATRIX_DEFAULTS.size,
         killPeriod: args["kill-period"],
         readDelay: args["read-delay"],
+        policy: args.policy,
       }];
   const formats = parseFormats(args.format);
   if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
@@ -215,8 +217,8 @@ interface CompareArgs {
 
 function compareCommand(args: CompareArgs): void {
   if (!(args.alpha > 0 && args.alpha < 1)) throw new UsageError(`--alpha ${args.alpha} is not between 0 and 1`);
-  if (args.by !== undefined && args.by !== "protection" && args.by !== "align") {
-    throw new UsageError(`--by ${args.by} is not one of: protection, align`);
+  if (args.by !== undefined && args.by !== "protection" && args.by !== "align" && args.by !== "policy") {
+    throw new UsageError(`--by ${args.by} is not one of: protection, align, policy`);
   }
   const files = args.files.map(readResultFile);
   let tables;
@@ -298,6 +300,9 @@ function list(): void {
   for (const name of probe.schemes()) console.log(`  ${name.padEnd(10)} ${schemes[name] ?? ""}`);
   console.log("alignments:");
   for (const name of Object.keys(ALIGNMENTS)) console.log(`  ${name.padEnd(10)} ${alignments[name]}`);
+  console.log("policies:");
+  console.log(`  ${"device".padEnd(10)} Device-DAX: every mapping matches the region's alignment; misaligned mmaps are refused`);
+  console.log(`  ${"fs".padEnd(10)} fs-dax: any vma is accepted; a pmd where one fits, ptes elsewhere (opportunistic)`);
   console.log(`workers: 1 to ${maxWorkers(probe)}`);
   console.log("sweeps (run --sweep NAME):");
   for (const [name, sweep] of Object.entries(SWEEPS)) console.log(`  ${name.padEnd(12)} ${sweep.summary}`);
@@ -313,6 +318,7 @@ function runOptions(y: Argv) {
     .option("duration", { type: "string", describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]" })
     .option("kill-period", { type: "string", array: true, describe: "churn: time between kills, or never [default: 1ms]" })
     .option("read-delay", { type: "string", array: true, describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]" })
+    .option("policy", { type: "string", array: true, describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]" })
     .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
     .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5, --quick 3]" })
     .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
@@ -362,10 +368,10 @@ async function main(argv: string[]): Promise<number> {
     })
     .command(
       "compare <files..>",
-      "compare BASE.csv NEW.csv per configuration (benchstat), or one file --by protection|align",
+      "compare BASE.csv NEW.csv per configuration (benchstat), or one file --by protection|align|policy",
       (y) => y
         .positional("files", { type: "string", array: true, demandOption: true })
-        .option("by", { type: "string", describe: "compare within one file along protection or align" })
+        .option("by", { type: "string", describe: "compare within one file along protection, align or policy" })
         .option("alpha", { type: "number", default: 0.05, describe: "significance level; ~ marks changes above it" }),
       (args) => compareCommand(args as unknown as CompareArgs),
     )

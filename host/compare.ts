@@ -53,8 +53,8 @@ export function compareRuns(base: { name: string; rows: ResultRow[] }, next: { n
   return table(base.name, next.name, deltas);
 }
 
-/** One file split along `by` (protection or align): every other value against the first one in the file. */
-export function compareWithin(name: string, rows: ResultRow[], by: "protection" | "align", alpha: number): ComparisonTable[] {
+/** One file split along `by` (protection, align or policy): every other value against the first one in the file. */
+export function compareWithin(name: string, rows: ResultRow[], by: "protection" | "align" | "policy", alpha: number): ComparisonTable[] {
   const results = byConfiguration(rows);
   const values = [...new Set(results.map((c) => String(c.identity[by])))];
   if (values.length < 2) throw new UsageError(`${name}: every row has ${by} ${values[0] ?? "(none)"}; --by ${by} needs two or more`);

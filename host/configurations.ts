@@ -42,9 +42,10 @@ export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
 
 /** "populate rcu 4k 1w 1g", "churn rcu 4k 2w 64m kill 1ms delay 100ns"; without `omit` when one dimension
  *  is the same on every line. */
-export function describeRow(row: ResultRow, omit?: "scenario" | "protection" | "align"): string {
+export function describeRow(row: ResultRow, omit?: "scenario" | "protection" | "align" | "policy"): string {
   const parts = {
-    scenario: row.scenario, protection: row.protection, align: row.align, workers: `${row.workers}w`,
+    scenario: row.scenario, protection: row.protection, align: row.align, policy: row.policy === "fs" ? "fs" : "",
+    workers: `${row.workers}w`,
     size: formatSize(BigInt(row.mapping_bytes)),
     // Rows of scenarios with an updater are those whose violations column is filled.
     kill: row.violations !== "" ? `kill ${row.kill_period_ns === "" ? "never" : formatDuration(Number(row.kill_period_ns))}` : "",

@@ -22,8 +22,15 @@ export interface Extent {
   end: bigint;
 }
 
+/** The mapping policies, by the names the CLI and the CSV use: device-dax's deterministic alignment, or
+ *  fs-dax's opportunistic pmds. */
+export const POLICIES = ["device", "fs"] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
 export interface DeviceSpec {
   align: bigint;
+  /** Default "device". */
+  policy?: PolicyName;
   /** Default PFN_DEV | PFN_MAP: the device has struct pages, so pmds and puds are allowed. */
   pfnFlags?: bigint;
   extents: Extent[];
@@ -47,9 +54,9 @@ export const PHYS_BASE = 1n << 40n;
 export const USER_BASE = 0x7f00_0000_0000n;
 
 /** One extent of `bytes` at PHYS_BASE and a vma of the same size at USER_BASE: what the workloads map. */
-export function simpleMapping(align: bigint, bytes: bigint): { device: DeviceSpec; vma: VmaSpec } {
+export function simpleMapping(align: bigint, bytes: bigint, policy: PolicyName = "device"): { device: DeviceSpec; vma: VmaSpec } {
   return {
-    device: { align, extents: [{ start: PHYS_BASE, end: PHYS_BASE + bytes - 1n }] },
+    device: { align, policy, extents: [{ start: PHYS_BASE, end: PHYS_BASE + bytes - 1n }] },
     vma: { start: USER_BASE, end: USER_BASE + bytes },
   };
 }
@@ -104,7 +111,9 @@ export class DaxMachine {
     const refuse = (code: number, extent?: { i: number; start: bigint; end: bigint }): void => {
       if (code !== 0) throw new DaxConfigError(this.deviceError(reasons.get(code), spec, pfnFlags, extent));
     };
-    refuse(core.dax_region_create(spec.align, pfnFlags));
+    const policy = this.core.constants("POLICY_").get(spec.policy ?? "device");
+    if (policy === undefined) throw new DaxConfigError(`policy ${spec.policy} is not one of ${POLICIES.join(", ")}`);
+    refuse(core.dax_region_create(spec.align, pfnFlags, policy));
     spec.extents.forEach((extent, i) => refuse(core.dax_dev_add_extent(extent.start, extent.end), { i, ...extent }));
     refuse(core.dax_dev_enable());
   }
@@ -155,7 +164,9 @@ export class DaxMachine {
     const core = this.core.exports;
     const pgoff = vma.pgoff ?? 0n;
     const flags = vma.flags ?? this.defaultVmaFlags();
-    const pages = this.checkVma(vma);
+    // One page more than this vma needs: a vma of the same size moved off alignment (mmap-mix) spans one
+    // more slot per level, and the core remaps within the memory it has.
+    const pages = Math.min(this.checkVma(vma) + 1, this.limits.maximum);
     const current = this.memory.buffer.byteLength / WASM_PAGE;
     if (pages > current) this.memory.grow(pages - current);
     const reason = core.dax_mmap(vma.start, vma.end, pgoff, flags);
@@ -210,6 +221,7 @@ export class DaxMachine {
     for (const [name, slot] of this.core.constants("SIGBUS_")) stats[`sigbus_${name}`] = words[reasons + slot];
     for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++) stats[`pipe_${stage}`] = words[pipe + stage];
     stats.poison_reads = words[line + this.core.constant("STATS_POISON_OFFSET") / 8];
+    stats.mmaps_rejected = words[line + this.core.constant("STATS_MMAP_REJECTED_OFFSET") / 8];
     return stats;
   }
 

@@ -2,7 +2,7 @@
 // expanded to every combination and checked whole before any worker starts.
 
 import { SCENARIOS, findScenario } from "../bench/scenarios.ts";
-import { ALIGNMENTS, DaxMachine, DaxConfigError, simpleMapping, type AlignName } from "./dax.ts";
+import { ALIGNMENTS, POLICIES, DaxMachine, DaxConfigError, simpleMapping, type AlignName } from "./dax.ts";
 import { parseSize, parseDuration, formatSize } from "./units.ts";
 import type { Configuration } from "./runner.ts";
 import { UsageError } from "./errors.ts";
@@ -13,6 +13,8 @@ export interface MatrixSpec {
   align: string[];
   workers: string[];
   size: string[];
+  /** Mapping policies: device, fs (default device). */
+  policy?: string[];
   /** Time between kills, or "never" (default 1ms). */
   killPeriod?: string[];
   /** Extra read-side length; a bare number is nanoseconds (default 0). */
@@ -78,7 +80,8 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
   const killPeriods = splitList(spec.killPeriod ?? ["1ms"]).map((text) =>
     text === "never" ? null : parseDurationOption("kill-period", text, { allowZero: true }));
   const readDelays = splitList(spec.readDelay ?? ["0"]).map((text) => parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns" }));
-  const lists = { scenario: scenarios, protection: protections, align: aligns, workers: workerCounts, size: sizes, "kill-period": killPeriods, "read-delay": readDelays };
+  const policies = splitList(spec.policy ?? ["device"]).map((name) => oneOf("policy", name, POLICIES));
+  const lists = { policy: policies, scenario: scenarios, protection: protections, align: aligns, workers: workerCounts, size: sizes, "kill-period": killPeriods, "read-delay": readDelays };
   for (const [option, list] of Object.entries(lists)) {
     if (list.length === 0) throw new UsageError(`--${option} is empty: give at least one value`);
   }
@@ -86,12 +89,13 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
   for (const scenario of scenarios)
     for (const protection of protections)
       for (const align of aligns)
-        for (const workers of workerCounts)
-          for (const size of sizes)
-            for (const killPeriodNs of killPeriods)
-              for (const readDelayNs of readDelays) {
-                configs.push({ scenario, protection, align, workers, size, durationNs, killPeriodNs, readDelayNs });
-              }
+        for (const policy of policies)
+          for (const workers of workerCounts)
+            for (const size of sizes)
+              for (const killPeriodNs of killPeriods)
+                for (const readDelayNs of readDelays) {
+                  configs.push({ scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs });
+                }
   for (const config of configs) checkConfiguration(config, probe);
   return configs;
 }
@@ -100,6 +104,9 @@ function checkConfiguration(config: Configuration, probe: DaxMachine): void {
   const align = ALIGNMENTS[config.align];
   if (config.size % align !== 0n) {
     throw new UsageError(`--size ${formatSize(config.size)} is not a multiple of --align ${config.align}`);
+  }
+  if (config.scenario.name === "mmap-mix" && config.workers !== 1) {
+    throw new UsageError(`--workers ${config.workers}: mmap-mix maps one vma at a time and runs on 1 worker`);
   }
   if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
     throw new UsageError(

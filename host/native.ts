@@ -57,7 +57,7 @@ export async function runNative(workerCounts: number[], durationNs: number, note
     for (const workers of workerCounts) {
       const key = `${n.wasm}|${workers}`;
       if (!wasmNs.has(key)) {
-        const config = { scenario: readside, protection: n.wasm, align: "4k" as const, workers, size: 64n << 20n, durationNs, killPeriodNs: 0, readDelayNs: 0 };
+        const config = { scenario: readside, protection: n.wasm, align: "4k" as const, policy: "device" as const, workers, size: 64n << 20n, durationNs, killPeriodNs: 0, readDelayNs: 0 };
         const reps = await measureConfiguration(config, { repeat: 3, warmup: 1, timeoutMs: durationNs / 1e6 + 60_000 });
         wasmNs.set(key, median(reps.map((m) => (m.elapsedNs * workers) / m.ops)));
       }

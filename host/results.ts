@@ -3,6 +3,7 @@
 
 import type { Measurement } from "./runner.ts";
 import type { Stats } from "./dax.ts";
+import { MMAP_MIX_VMAS } from "../bench/scenarios.ts";
 
 export const FIXED_COLUMNS = [
   "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",
@@ -13,18 +14,19 @@ export const FIXED_COLUMNS = [
 /** More figures, after the fixed ones. */
 export const EXTRA_COLUMNS = [
   "duration_ns", "kill_period_ns", "read_delay_ns", "pte_installs", "pmd_installs", "pud_installs", "hits", "oom",
-  "gp_max_ns", "stale_entries", "rme_percent", "daxbench_version",
+  "gp_max_ns", "stale_entries", "rme_percent", "policy", "mmaps_rejected", "faults_per_gib", "daxbench_version",
 ] as const;
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS] as const;
 
 /** Columns that hold words; every other column holds a number. */
 export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
-  "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version",
+  "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version", "policy",
 ]);
 /** Number columns that may be empty: the figure does not apply to every scenario. */
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
   "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns", "gp_max_ns", "stale_entries", "rme_percent",
+  "mmaps_rejected", "faults_per_gib",
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -51,6 +53,10 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
   const s = m.stats;
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
   const updater = m.config.scenario.updater;
+  const mmapMix = m.config.scenario.name === "mmap-mix";
+  // Bytes the run mapped and populated: the mapping once (populate), or every vma mmap-mix did not refuse.
+  const mappedBytes = m.config.scenario.name === "populate" ? Number(m.config.size)
+    : mmapMix ? (Number(MMAP_MIX_VMAS) - Number(s.mmaps_rejected)) * Number(m.config.size) : 0;
   return {
     scenario: m.config.scenario.name,
     protection: m.config.protection,
@@ -86,6 +92,9 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     gp_max_ns: percentile(m.gracePeriodsNs, 100),
     stale_entries: updater ? m.staleEntries : "",
     rme_percent: "",
+    policy: m.config.policy,
+    mmaps_rejected: mmapMix ? Number(s.mmaps_rejected) : "",
+    faults_per_gib: mappedBytes ? Math.round((Number(installs) / mappedBytes) * 2 ** 30) : "",
     daxbench_version: meta.daxbench_version,
   };
 }
@@ -104,7 +113,7 @@ function round(value: number): number {
 
 /** The columns that identify a configuration: rows that agree on them are repetitions of one another. */
 export const CONFIGURATION_COLUMNS = [
-  "scenario", "protection", "align", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
+  "scenario", "protection", "align", "policy", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
 ] as const;
 
 export function configurationKey(row: ResultRow): string {

@@ -1,7 +1,7 @@
 // Measures one configuration of the matrix: a machine, a pool of worker CPUs, warm-up runs that are thrown
 // away, then --repeat measured runs, each on a freshly created device and vma.
 
-import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type Stats } from "./dax.ts";
+import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats } from "./dax.ts";
 import { WorkerPool } from "./pool.ts";
 import { formatSize, formatDuration } from "./units.ts";
 import type { WorkerJob } from "./jobs.ts";
@@ -11,6 +11,7 @@ export interface Configuration {
   scenario: Scenario;
   protection: string;
   align: AlignName;
+  policy: PolicyName;
   workers: number;
   size: bigint;
   /** How long timed scenarios run per repetition. */
@@ -49,7 +50,8 @@ export interface Measurement {
 export function describeConfiguration(config: Configuration): string {
   const kill = config.scenario.updater ? ` kill ${config.killPeriodNs === null ? "never" : formatDuration(config.killPeriodNs)}` : "";
   const delay = config.readDelayNs > 0 ? ` delay ${formatDuration(config.readDelayNs)}` : "";
-  return `${config.scenario.name} ${config.protection} ${config.align} ${config.workers}w ${formatSize(config.size)}${kill}${delay}`;
+  const policy = config.policy === "fs" ? " fs" : "";
+  return `${config.scenario.name} ${config.protection} ${config.align}${policy} ${config.workers}w ${formatSize(config.size)}${kill}${delay}`;
 }
 
 /** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */
@@ -68,7 +70,7 @@ export async function measureConfiguration(
   onRepetition: (rep: number) => void = () => {},
 ): Promise<Measurement[]> {
   const machine = new DaxMachine();
-  const { device, vma } = simpleMapping(ALIGNMENTS[config.align], config.size);
+  const { device, vma } = simpleMapping(ALIGNMENTS[config.align], config.size, config.policy);
   const prepare = (): void => {
     machine.createDevice(device);
     machine.setProtection(config.protection);

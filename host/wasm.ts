@@ -17,7 +17,7 @@ export const WASM_PAGE = 65536;
 /** The functions the core exports (assembly/index.ts). u64 parameters and results are BigInts. */
 export interface DaxExports {
   attach(cpu: number, seed: bigint): number;
-  dax_region_create(align: bigint, pfnFlags: bigint): number;
+  dax_region_create(align: bigint, pfnFlags: bigint, policy: number): number;
   dax_dev_add_extent(start: bigint, end: bigint): number;
   dax_dev_enable(): number;
   dax_dev_revive(): void;
@@ -33,6 +33,7 @@ export interface DaxExports {
   populate(from: bigint, to: bigint): bigint;
   touch_random(count: bigint): bigint;
   readside(count: bigint): bigint;
+  mmap_mix(count: bigint, bytes: bigint, alignedPermille: bigint): bigint;
   kill_dax(): void;
   revive_dax(): void;
   kill_dev_dax(): bigint;

@@ -1,6 +1,6 @@
 // Devices and vmas the specs map. Not a spec itself: imported by them.
 
-import { dax_region_create, dax_dev_add_extent, dax_dev_enable } from "../device";
+import { dax_region_create, dax_dev_add_extent, dax_dev_enable, POLICY_DEVICE } from "../device";
 import { dax_mmap, dax_mmap_tables_bytes } from "../vma";
 import { set_protection, SCHEME_RCU } from "../protection";
 import { TABLES_BASE } from "../layout";
@@ -15,8 +15,8 @@ export const SHARED_DAX: u64 = VM_READ | VM_WRITE | VM_SHARED | VM_MAYSHARE | VM
 export const DEVMAP: u64 = PFN_DEV | PFN_MAP;
 
 /** A live device of one extent of `bytes` at PHYS, under rcu. */
-export function device(align: u64, bytes: u64, pfn_flags: u64 = DEVMAP): void {
-  expect(dax_region_create(align, pfn_flags)).toBe(0, "region");
+export function device(align: u64, bytes: u64, pfn_flags: u64 = DEVMAP, policy: i32 = POLICY_DEVICE): void {
+  expect(dax_region_create(align, pfn_flags, policy)).toBe(0, "region");
   expect(dax_dev_add_extent(PHYS, PHYS + bytes - 1)).toBe(0, "extent");
   expect(dax_dev_enable()).toBe(0, "enable");
   expect(set_protection(SCHEME_RCU)).toBe(0, "protection");

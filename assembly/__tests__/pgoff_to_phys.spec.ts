@@ -1,6 +1,6 @@
 import { dax_region_create, dax_dev_add_extent, dax_dev_enable, pgoff_to_phys, DEV_OK, DEV_ERR_ALIGN,
   DEV_ERR_UNALIGNED_EXTENT, DEV_ERR_OVERLAPPING_EXTENT, DEV_ERR_EMPTY_EXTENT, DEV_ERR_NO_EXTENTS,
-  DEV_ERR_ALIVE } from "../device";
+  DEV_ERR_ALIVE, POLICY_DEVICE } from "../device";
 import { PAGE_SIZE, PMD_SIZE } from "../kernel";
 import { DEVMAP, MiB, GiB } from "./fixtures";
 
@@ -10,7 +10,7 @@ const B: u64 = 0x40000000;
 const C: u64 = 0x200000000;
 
 function three_extents(): void {
-  expect(dax_region_create(PMD_SIZE, DEVMAP)).toBe(DEV_OK);
+  expect(dax_region_create(PMD_SIZE, DEVMAP, POLICY_DEVICE)).toBe(DEV_OK);
   expect(dax_dev_add_extent(A, A + 4 * MiB - 1)).toBe(DEV_OK);
   expect(dax_dev_add_extent(B, B + 2 * MiB - 1)).toBe(DEV_OK);
   expect(dax_dev_add_extent(C, C + 10 * MiB - 1)).toBe(DEV_OK);
@@ -51,13 +51,13 @@ describe("pgoff_to_phys", () => {
 
 describe("device creation", () => {
   it("accepts only 4 KiB, 2 MiB and 1 GiB alignments", () => {
-    expect(dax_region_create(PAGE_SIZE, DEVMAP)).toBe(DEV_OK);
-    expect(dax_region_create(GiB, DEVMAP)).toBe(DEV_OK);
-    expect(dax_region_create(64 * 1024, DEVMAP)).toBe(DEV_ERR_ALIGN);
+    expect(dax_region_create(PAGE_SIZE, DEVMAP, POLICY_DEVICE)).toBe(DEV_OK);
+    expect(dax_region_create(GiB, DEVMAP, POLICY_DEVICE)).toBe(DEV_OK);
+    expect(dax_region_create(64 * 1024, DEVMAP, POLICY_DEVICE)).toBe(DEV_ERR_ALIGN);
   });
 
   it("refuses extents that are unaligned, empty or overlapping, and a device with none", () => {
-    expect(dax_region_create(PMD_SIZE, DEVMAP)).toBe(DEV_OK);
+    expect(dax_region_create(PMD_SIZE, DEVMAP, POLICY_DEVICE)).toBe(DEV_OK);
     expect(dax_dev_enable()).toBe(DEV_ERR_NO_EXTENTS);
     expect(dax_dev_add_extent(A + PAGE_SIZE, A + 2 * MiB + PAGE_SIZE - 1)).toBe(DEV_ERR_UNALIGNED_EXTENT);
     expect(dax_dev_add_extent(A, A + MiB - 1)).toBe(DEV_ERR_UNALIGNED_EXTENT);

@@ -35,8 +35,8 @@ export function summaryWarnings(results: ConfigurationResult[]): string[] {
   return results.flatMap((c) => warnings(c.nsPerOp).map((w) => `warning: ${describeRow(c.identity)}: ${w}`));
 }
 
-/** The dimensions whose pairs are compared: rcu vs mutex, 2m vs 4k, and so on. */
-const COMPARED = ["protection", "align"] as const;
+/** The dimensions whose pairs are compared: rcu vs mutex, 2m vs 4k, fs vs device. */
+const COMPARED = ["protection", "align", "policy"] as const;
 
 /** "populate 4k 1w 1g: rcu is 1.20 ± 0.03 times faster than mutex per op", for every pair that differs in
  *  one compared column only. */
