@@ -10,6 +10,7 @@ import { handle_mm_fault } from "./fault";
 import { dax_alive } from "./device";
 import { read_lock, read_unlock, batch_begin, batch_end } from "./protection";
 import { this_cpu_random, this_cpu_inc_mmap_rejected } from "./percpu";
+import { tlb_access, mapping_level } from "./tlb";
 
 /** Touches every 4 KiB page of [vm_start + from, vm_start + to) once, in order: the populate workload. */
 export function populate(from: u64, to: u64): u64 {
@@ -66,6 +67,20 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
     }
     for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) handle_mm_fault(addr);
     zap_all(); // munmap
+  }
+  batch_end();
+  return count;
+}
+
+/** `count` random touches over the whole vma, each also an access through the TLB model with the page size
+ *  that maps it: the tlb workload (run after the mapping is populated). */
+export function touch_random_tlb(count: u64): u64 {
+  const pages = (vm_end() - vm_start()) >> PAGE_SHIFT;
+  batch_begin();
+  for (let i: u64 = 0; i < count; i++) {
+    const addr = vm_start() + ((this_cpu_random() % pages) << PAGE_SHIFT);
+    handle_mm_fault(addr);
+    tlb_access(addr, mapping_level(addr));
   }
   batch_end();
   return count;

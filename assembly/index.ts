@@ -22,13 +22,14 @@ export {
 } from "./fault";
 export {
   STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
-  STAT_HITS, STATS_SIGBUS_OFFSET, STATS_PIPE_OFFSET, STATS_POISON_OFFSET, STATS_MMAP_REJECTED_OFFSET, PIPE_LENGTH, attach, this_cpu_violations,
+  STAT_HITS, STATS_SIGBUS_OFFSET, STATS_PIPE_OFFSET, STATS_POISON_OFFSET, STATS_MMAP_REJECTED_OFFSET, STATS_TLB_OFFSET, PIPE_LENGTH, attach, this_cpu_violations,
 } from "./percpu";
 export {
   SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK, SCHEME_QSBR, SCHEME_RCU_POINTER, SCHEME_RCU_SKIP_SCAN2,
   SCHEME_RCU_POINTER_FREE_EARLY, set_protection, synchronize,
 } from "./protection";
 export { set_read_delay, set_invariant_check, spin } from "./torture";
-export { populate, touch_random, readside, mmap_mix } from "./batch";
+export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./batch";
+export { TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS, TLB_STAT_WALK_LEVELS, tlb_configure, tlb_flush_all, tlb_trace_loop } from "./tlb";
 export { kill_dax, kill_dev_dax, revive_dax } from "./teardown";
 export { bench_empty, bench_check_vma, bench_pgoff_to_phys, bench_fault_zap } from "./micro";

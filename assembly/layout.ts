@@ -66,8 +66,10 @@ export const MUTEX_WORD: usize = SRCU_IDX + CACHE_LINE; // i32
 export const GP_MUTEX_WORD: usize = MUTEX_WORD + CACHE_LINE; // i32
 // A futex word nobody ever changes: waiting on it with a timeout is how a spinning updater sleeps.
 export const SLEEP_WORD: usize = GP_MUTEX_WORD + CACHE_LINE; // i32, always 0
+// The TLB model's geometry (tlb.ts): entries and ways of each array, u32 pairs, set by tlb_configure.
+export const TLB_GEOMETRY: usize = SLEEP_WORD + CACHE_LINE;
 // The rwlock scheme's word: reader count, plus a writer bit.
-export const RWLOCK_WORD: usize = SLEEP_WORD + CACHE_LINE; // i32
+export const RWLOCK_WORD: usize = TLB_GEOMETRY + CACHE_LINE; // i32
 // QSBR's grace-period counter (liburcu's rcu_gp.ctr), bumped by each synchronize.
 export const QSBR_GP_CTR: usize = RWLOCK_WORD + CACHE_LINE; // i32
 
@@ -82,12 +84,16 @@ export const SRCU_LOCK_COUNT: usize = 0;
 export const SRCU_UNLOCK_COUNT: usize = 16;
 export const QSBR_CTR: usize = 32;
 
-// Per-CPU statistics, four lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two),
-// the Reader Pipe (line three, PIPE_LENGTH stages) and reads of freed device state (line four).
+// Per-CPU statistics, five lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two),
+// the Reader Pipe (line three, PIPE_LENGTH stages), workload counters (line four) and TLB_* (line five).
 export const STATS: usize = PERCPU_READERS + <usize>MAX_CPUS * CACHE_LINE;
-export const STATS_STRIDE: usize = 4 * CACHE_LINE;
+export const STATS_STRIDE: usize = 5 * CACHE_LINE;
 
 export const CONTROL_END: usize = STATS + <usize>MAX_CPUS * STATS_STRIDE;
+
+/** The TLB model's per-CPU arrays (tlb.ts), TLB_PER_CPU bytes each, between static data and the tables. */
+export const TLB_BASE: usize = 4 << 20;
+export const TLB_PER_CPU: usize = 32 << 10;
 
 /** Page tables start here, far above static data and the spec runner's heap; dax_mmap sizes them. */
 export const TABLES_BASE: usize = 16 << 20;

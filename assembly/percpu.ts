@@ -24,6 +24,8 @@ export const PIPE_LENGTH: i32 = 8;
 // after free, a violation too), and mmaps that check_vma refused (mmap-mix).
 export const STATS_POISON_OFFSET: usize = 3 * CACHE_LINE;
 export const STATS_MMAP_REJECTED_OFFSET: usize = STATS_POISON_OFFSET + 8;
+// Line five: the TLB model's counters (tlb.ts names the slots).
+export const STATS_TLB_OFFSET: usize = 4 * CACHE_LINE;
 
 let this_cpu: i32 = 0;
 let this_cpu_readers: usize = PERCPU_READERS;
@@ -68,6 +70,11 @@ export function smp_processor_id(): i32 {
 @inline export function this_cpu_inc_poison_reads(): void {
   const slot = this_cpu_stats + STATS_POISON_OFFSET;
   store<u64>(slot, load<u64>(slot) + 1);
+}
+
+@inline export function this_cpu_tlb_inc(slot: i32): void {
+  const counter = this_cpu_stats + STATS_TLB_OFFSET + (<usize>slot << 3);
+  store<u64>(counter, load<u64>(counter) + 1);
 }
 
 @inline export function this_cpu_inc_mmap_rejected(): void {

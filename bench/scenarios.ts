@@ -19,6 +19,10 @@ export interface Scenario {
   /** One extra worker kills and revives the device every --kill-period; every install then checks the
    *  teardown guarantee (torture.ts), so these rows fill the violations column. */
   updater: boolean;
+  /** Populates the mapping from the main thread before each run, so that only hits are measured. */
+  prepopulate?: boolean;
+  /** Every touch also goes through the TLB model (assembly/tlb.ts). */
+  tlb?: boolean;
   /** The job of reader `reader` (0-based) of config.workers. */
   readerJob(config: ScenarioConfig, reader: number): ReaderJob;
 }
@@ -69,6 +73,16 @@ const readside: Scenario = {
   readerJob: timedJob("readside"),
 };
 
+const tlb: Scenario = {
+  name: "tlb",
+  summary: "random touches over a populated mapping through a TLB model (--tlb-geometry): misses and page-walk levels per 1,000",
+  timed: true,
+  updater: false,
+  prepopulate: true,
+  tlb: true,
+  readerJob: timedJob("touch_random_tlb"),
+};
+
 /** How many vmas one mmap-mix run maps, and what share of them start aligned. */
 export const MMAP_MIX_VMAS = 64n;
 export const MMAP_MIX_ALIGNED_PERMILLE = 500n;
@@ -92,7 +106,7 @@ export const torture: Scenario = {
   readerJob: timedJob("touch_random"),
 };
 
-export const SCENARIOS: readonly Scenario[] = [populate, random, churn, readside, torture, mmapMix];
+export const SCENARIOS: readonly Scenario[] = [populate, random, churn, readside, torture, mmapMix, tlb];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name);

@@ -4,7 +4,7 @@
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { SCENARIOS } from "../bench/scenarios.ts";
-import { DaxMachine, ALIGNMENTS } from "./dax.ts";
+import { DaxMachine, ALIGNMENTS, SKYLAKE_TLB, parseTlbGeometry, formatTlbGeometry } from "./dax.ts";
 import {
   expandMatrix, parseDurationOption, maxWorkers, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS, type MatrixSpec,
 } from "./matrix.ts";
@@ -37,6 +37,7 @@ interface RunArgs {
   "kill-period"?: string[];
   "read-delay"?: string[];
   policy?: string[];
+  "tlb-geometry"?: string;
   sweep?: string;
   repeat?: number;
   warmup?: number;
@@ -85,7 +86,11 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
   if (args.sweep !== undefined && !(args.sweep in SWEEPS)) {
     throw new UsageError(`--sweep ${args.sweep} is not one of: ${Object.keys(SWEEPS).join(", ")}`);
   }
-  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s") };
+  const tlbGeometry = args["tlb-geometry"] === undefined ? undefined : parseTlbGeometry(args["tlb-geometry"]);
+  if (tlbGeometry === null) {
+    throw new UsageError(`--tlb-geometry ${args["tlb-geometry"]} is not five entries/ways pairs (L1 4k, L1 2m, L1 1g, STLB, STLB 1g), e.g. ${formatTlbGeometry(SKYLAKE_TLB)}`);
+  }
+  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), tlbGeometry };
   const preset = args.quick ? QUICK_MATRICES : args.full ? FULL_MATRICES : args.sweep ? SWEEPS[args.sweep].matrices : undefined;
   const matrices = preset && !matrixGiven
     ? preset
@@ -319,6 +324,7 @@ function runOptions(y: Argv) {
     .option("kill-period", { type: "string", array: true, describe: "churn: time between kills, or never [default: 1ms]" })
     .option("read-delay", { type: "string", array: true, describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]" })
     .option("policy", { type: "string", array: true, describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]" })
+    .option("tlb-geometry", { type: "string", describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]` })
     .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
     .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5, --quick 3]" })
     .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
@@ -381,9 +387,12 @@ async function main(argv: string[]): Promise<number> {
       (y) => y
         .positional("file", { type: "string", demandOption: true })
         .option("format", { type: "string", array: true, default: ["md"], describe: "md, json, csv (comma list)" })
-        .option("readme", { type: "string", describe: "also rewrite this file's Results section (between its markers)" }),
+        .option("readme", { type: "string", describe: "also rewrite a section of this file (between its markers)" })
+        .option("section", { type: "string", default: "results", describe: "with --readme: the section's marker name" }),
       async (args) => {
-        const written = await writeReport(args.file as string, { formats: parseFormats(args.format as string[]), readme: args.readme as string | undefined });
+        const written = await writeReport(args.file as string, {
+          formats: parseFormats(args.format as string[]), readme: args.readme as string | undefined, section: args.section as string,
+        });
         console.log(`wrote ${written.join(", ")}`);
       },
     )

@@ -63,6 +63,32 @@ export function simpleMapping(align: bigint, bytes: bigint, policy: PolicyName =
 
 export type Stats = Record<string, bigint>;
 
+/** Entries and ways of each TLB array the model keeps per CPU (assembly/tlb.ts). */
+export interface TlbGeometry {
+  l1_4k: [number, number];
+  l1_2m: [number, number];
+  l1_1g: [number, number];
+  stlb: [number, number];
+  stlb_1g: [number, number];
+}
+
+/** Intel Skylake server core: Intel 64 and IA-32 Architectures Optimization Reference Manual (248966),
+ *  Skylake Server microarchitecture, TLB parameters: DTLB 64/4 (4 KiB), 32/4 (2 MiB), 4/4 (1 GiB); STLB
+ *  1536/12 (4 KiB and 2 MiB), 16/4 (1 GiB). */
+export const SKYLAKE_TLB: TlbGeometry = { l1_4k: [64, 4], l1_2m: [32, 4], l1_1g: [4, 4], stlb: [1536, 12], stlb_1g: [16, 4] };
+
+/** "64/4,32/4,4/4,1536/12,16/4": L1 4 KiB, L1 2 MiB, L1 1 GiB, STLB, STLB 1 GiB, each entries/ways. */
+export function formatTlbGeometry(g: TlbGeometry): string {
+  return [g.l1_4k, g.l1_2m, g.l1_1g, g.stlb, g.stlb_1g].map(([n, w]) => `${n}/${w}`).join(",");
+}
+
+export function parseTlbGeometry(text: string): TlbGeometry | null {
+  const pairs = text.split(",").map((pair) => /^(\d+)\/(\d+)$/.exec(pair.trim())).map((m) => (m ? [Number(m[1]), Number(m[2])] as [number, number] : null));
+  if (pairs.length !== 5 || pairs.some((p) => p === null)) return null;
+  const [l1_4k, l1_2m, l1_1g, stlb, stlb_1g] = pairs as [number, number][];
+  return { l1_4k, l1_2m, l1_1g, stlb, stlb_1g };
+}
+
 let calibratedSpinsPerNs: number | undefined;
 
 /** How many iterations of the core's spin() take a nanosecond on this machine, measured once per process
@@ -204,6 +230,15 @@ export class DaxMachine {
     this.core.exports.set_invariant_check(enabled ? 1 : 0);
   }
 
+  /** Sets the TLB model's geometry (tlb.ts) and empties every CPU's TLB. */
+  setTlbGeometry(geometry: TlbGeometry): void {
+    const flat = [geometry.l1_4k, geometry.l1_2m, geometry.l1_1g, geometry.stlb, geometry.stlb_1g].flatMap(([n, w]) => [n, w]);
+    if (this.core.exports.tlb_configure(...flat) !== 0) {
+      throw new DaxConfigError(`TLB geometry ${formatTlbGeometry(geometry)} does not fit: each array needs a power-of-two number of sets, and all ${this.core.constant("TLB_PER_CPU") / 16} entries at most`);
+    }
+    this.core.exports.tlb_flush_all();
+  }
+
   /** Present entries of dead generations, plus those earlier zaps found: mappings that outlived a kill. */
   staleEntries(): bigint {
     return this.core.exports.count_stale_entries();
@@ -222,6 +257,8 @@ export class DaxMachine {
     for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++) stats[`pipe_${stage}`] = words[pipe + stage];
     stats.poison_reads = words[line + this.core.constant("STATS_POISON_OFFSET") / 8];
     stats.mmaps_rejected = words[line + this.core.constant("STATS_MMAP_REJECTED_OFFSET") / 8];
+    const tlb = line + this.core.constant("STATS_TLB_OFFSET") / 8;
+    for (const [name, slot] of this.core.constants("TLB_STAT_")) stats[`tlb_${name}`] = words[tlb + slot];
     return stats;
   }
 

@@ -2,7 +2,7 @@
 // expanded to every combination and checked whole before any worker starts.
 
 import { SCENARIOS, findScenario } from "../bench/scenarios.ts";
-import { ALIGNMENTS, POLICIES, DaxMachine, DaxConfigError, simpleMapping, type AlignName } from "./dax.ts";
+import { ALIGNMENTS, POLICIES, SKYLAKE_TLB, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type TlbGeometry } from "./dax.ts";
 import { parseSize, parseDuration, formatSize } from "./units.ts";
 import type { Configuration } from "./runner.ts";
 import { UsageError } from "./errors.ts";
@@ -23,6 +23,8 @@ export interface MatrixSpec {
 
 export interface TimingSpec {
   duration: string;
+  /** The TLB model's geometry (default Skylake's). */
+  tlbGeometry?: TlbGeometry;
 }
 
 /** CPU 0 is the main thread and churn adds an updater CPU, so readers get the rest. */
@@ -94,7 +96,10 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
             for (const size of sizes)
               for (const killPeriodNs of killPeriods)
                 for (const readDelayNs of readDelays) {
-                  configs.push({ scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs });
+                  configs.push({
+                    scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs,
+                    tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB,
+                  });
                 }
   for (const config of configs) checkConfiguration(config, probe);
   return configs;
@@ -118,6 +123,12 @@ function checkConfiguration(config: Configuration, probe: DaxMachine): void {
     probe.checkVma(simpleMapping(align, config.size).vma);
   } catch (error) {
     if (error instanceof DaxConfigError) throw new UsageError(`--size ${formatSize(config.size)}: ${error.message}`);
+    throw error;
+  }
+  try {
+    if (config.scenario.tlb) probe.setTlbGeometry(config.tlbGeometry);
+  } catch (error) {
+    if (error instanceof DaxConfigError) throw new UsageError(`--tlb-geometry: ${error.message}`);
     throw error;
   }
 }
@@ -147,6 +158,14 @@ export const SWEEPS: Record<string, { summary: string; matrices: MatrixSpec[] }>
   "update-rate": {
     summary: "update rate: churn with kill periods from never to continuous",
     matrices: [{ scenario: ["churn"], protection: SWEPT_SCHEMES, align: ["4k"], workers: ["2"], size: ["64m"], killPeriod: ["never,10ms,1ms,100us,0"] }],
+  },
+  "tlb-reach": {
+    summary: "TLB reach: misses and walk levels per 1,000 random touches, 4k vs 2m vs 1g, working sets 1 MiB to 64 GiB",
+    matrices: [
+      { scenario: ["tlb"], protection: ["rcu"], align: ["4k"], workers: ["1"], size: ["1m,4m,16m,64m,256m,1g,4g,16g,64g"] },
+      { scenario: ["tlb"], protection: ["rcu"], align: ["2m"], workers: ["1"], size: ["4m,16m,64m,256m,1g,4g,16g,64g"] },
+      { scenario: ["tlb"], protection: ["rcu"], align: ["1g"], workers: ["1"], size: ["1g,4g,16g,64g"] },
+    ],
   },
   "cs-length": {
     summary: "read-side critical-section length: churn with read delays from 0 to 10 us",

@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { findScenario } from "../bench/scenarios.ts";
 import { measureConfiguration } from "./runner.ts";
+import { SKYLAKE_TLB } from "./dax.ts";
 import { median } from "simple-statistics";
 
 const source = fileURLToPath(new URL("../bench/native/readside.c", import.meta.url));
@@ -57,7 +58,7 @@ export async function runNative(workerCounts: number[], durationNs: number, note
     for (const workers of workerCounts) {
       const key = `${n.wasm}|${workers}`;
       if (!wasmNs.has(key)) {
-        const config = { scenario: readside, protection: n.wasm, align: "4k" as const, policy: "device" as const, workers, size: 64n << 20n, durationNs, killPeriodNs: 0, readDelayNs: 0 };
+        const config = { scenario: readside, protection: n.wasm, align: "4k" as const, policy: "device" as const, tlbGeometry: SKYLAKE_TLB, workers, size: 64n << 20n, durationNs, killPeriodNs: 0, readDelayNs: 0 };
         const reps = await measureConfiguration(config, { repeat: 3, warmup: 1, timeoutMs: durationNs / 1e6 + 60_000 });
         wasmNs.set(key, median(reps.map((m) => (m.elapsedNs * workers) / m.ops)));
       }

@@ -38,6 +38,8 @@ function body(rows: ResultRow[], chartFiles: { title: string; path: string }[]):
 export interface ReportOptions {
   formats: FormatName[];
   readme?: string;
+  /** The README section to rewrite (between its markers); default "results". */
+  section?: string;
 }
 
 /** Writes the report beside the CSV and returns the paths written. */
@@ -63,7 +65,7 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
   if (options.readme) {
     const readmeDir = dirname(options.readme);
     const links = drawn.map((c) => ({ title: c.title, path: relative(readmeDir, join(dir, `${base}-${c.name}.svg`)) }));
-    replaceSection(options.readme, "results", body(rows, links));
+    replaceSection(options.readme, options.section ?? "results", body(rows, links));
     written.push(options.readme);
   }
   return written;

@@ -14,7 +14,8 @@ export const FIXED_COLUMNS = [
 /** More figures, after the fixed ones. */
 export const EXTRA_COLUMNS = [
   "duration_ns", "kill_period_ns", "read_delay_ns", "pte_installs", "pmd_installs", "pud_installs", "hits", "oom",
-  "gp_max_ns", "stale_entries", "rme_percent", "policy", "mmaps_rejected", "faults_per_gib", "daxbench_version",
+  "gp_max_ns", "stale_entries", "rme_percent", "policy", "mmaps_rejected", "faults_per_gib",
+  "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k", "daxbench_version",
 ] as const;
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS] as const;
@@ -26,7 +27,7 @@ export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
 /** Number columns that may be empty: the figure does not apply to every scenario. */
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
   "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns", "gp_max_ns", "stale_entries", "rme_percent",
-  "mmaps_rejected", "faults_per_gib",
+  "mmaps_rejected", "faults_per_gib", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -54,6 +55,7 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
   const updater = m.config.scenario.updater;
   const mmapMix = m.config.scenario.name === "mmap-mix";
+  const tlbModel = m.config.scenario.tlb === true;
   // Bytes the run mapped and populated: the mapping once (populate), or every vma mmap-mix did not refuse.
   const mappedBytes = m.config.scenario.name === "populate" ? Number(m.config.size)
     : mmapMix ? (Number(MMAP_MIX_VMAS) - Number(s.mmaps_rejected)) * Number(m.config.size) : 0;
@@ -95,6 +97,9 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     policy: m.config.policy,
     mmaps_rejected: mmapMix ? Number(s.mmaps_rejected) : "",
     faults_per_gib: mappedBytes ? Math.round((Number(installs) / mappedBytes) * 2 ** 30) : "",
+    tlb_l1_misses_per_1k: tlbModel ? perThousand(s.tlb_l1_misses, s.tlb_accesses) : "",
+    tlb_walks_per_1k: tlbModel ? perThousand(s.tlb_walks, s.tlb_accesses) : "",
+    tlb_walk_levels_per_1k: tlbModel ? perThousand(s.tlb_walk_levels, s.tlb_accesses) : "",
     daxbench_version: meta.daxbench_version,
   };
 }
@@ -105,6 +110,10 @@ export function violations(stats: Stats): bigint {
   return Object.entries(stats)
     .filter(([name]) => (name.startsWith("pipe_") && Number(name.slice(5)) >= 2) || name === "poison_reads")
     .reduce((sum, [, count]) => sum + count, 0n);
+}
+
+function perThousand(count: bigint, of: bigint): number {
+  return of === 0n ? 0 : round((Number(count) * 1000) / Number(of));
 }
 
 function round(value: number): number {

@@ -1,7 +1,7 @@
 // Measures one configuration of the matrix: a machine, a pool of worker CPUs, warm-up runs that are thrown
 // away, then --repeat measured runs, each on a freshly created device and vma.
 
-import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats } from "./dax.ts";
+import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats, type TlbGeometry } from "./dax.ts";
 import { WorkerPool } from "./pool.ts";
 import { formatSize, formatDuration } from "./units.ts";
 import type { WorkerJob } from "./jobs.ts";
@@ -20,6 +20,8 @@ export interface Configuration {
   killPeriodNs: number | null;
   /** Extra length of every fault's read side, between check_vma and the install. */
   readDelayNs: number;
+  /** The TLB model's geometry, for scenarios that use it. */
+  tlbGeometry: TlbGeometry;
 }
 
 export interface RunSettings {
@@ -77,6 +79,8 @@ export async function measureConfiguration(
     machine.setReadDelay(config.readDelayNs);
     machine.setInvariantCheck(config.scenario.updater);
     machine.mmap(vma);
+    if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);
+    if (config.scenario.prepopulate) machine.core.exports.populate(0n, config.size);
   };
   prepare();
   const jobs = jobsFor(config, settings.stopOnViolation ?? false);

@@ -34,6 +34,9 @@ export interface DaxExports {
   touch_random(count: bigint): bigint;
   readside(count: bigint): bigint;
   mmap_mix(count: bigint, bytes: bigint, alignedPermille: bigint): bigint;
+  touch_random_tlb(count: bigint): bigint;
+  tlb_configure(...geometry: number[]): number;
+  tlb_flush_all(): void;
   kill_dax(): void;
   revive_dax(): void;
   kill_dev_dax(): bigint;

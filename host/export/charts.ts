@@ -6,6 +6,7 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../results.ts";
 import { byConfiguration, type ConfigurationResult } from "../configurations.ts";
+import { median } from "simple-statistics";
 
 export interface Chart {
   name: string;
@@ -89,6 +90,28 @@ function gracePeriod(results: ConfigurationResult[]): TopLevelSpec {
   };
 }
 
+function tlbReach(results: ConfigurationResult[]): TopLevelSpec {
+  return {
+    config,
+    title: "TLB reach: page-walk levels per 1,000 random touches",
+    data: {
+      values: results.map((c) => ({
+        align: c.identity.align,
+        mib: Number(c.identity.mapping_bytes) / 2 ** 20,
+        levels: median(c.reps.map((r) => Number(r.tlb_walk_levels_per_1k))),
+      })),
+    },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "mib", type: "quantitative", scale: { type: "log", base: 4 }, title: "working set (MiB, log scale)", axis: { format: "~s" } },
+      y: { field: "levels", type: "quantitative", title: "walk levels per 1,000 touches (median)" },
+      color: { field: "align", type: "nominal", sort: ["4k", "2m", "1g"], title: "page size" },
+    },
+    width: 380,
+    height: 240,
+  };
+}
+
 export async function charts(rows: ResultRow[]): Promise<Chart[]> {
   const results = byConfiguration(rows);
   const of = (scenario: string) => results.filter((c) => c.identity.scenario === scenario);
@@ -96,6 +119,7 @@ export async function charts(rows: ResultRow[]): Promise<Chart[]> {
     ["churn-throughput", "Churn throughput", of("churn"), churnThroughput],
     ["populate-time", "Populate time per GiB", of("populate"), populateTime],
     ["grace-period", "Grace-period latency", results.filter((c) => c.gpP50Ns !== undefined), gracePeriod],
+    ["tlb-reach", "TLB reach", of("tlb"), tlbReach],
   ];
   const drawn: Chart[] = [];
   for (const [name, title, subset, spec] of wanted) {

@@ -1,0 +1,48 @@
+// The design alternatives through the CLI: mmap-mix under device and fs, and the tlb scenario. Counts only.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { parse } from "csv-parse/sync";
+
+const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, "run", "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet", ...args], { encoding: "utf8" });
+type Row = Record<string, string>;
+
+test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuses none and maps ptes where pmds do not fit", () => {
+  const result = run("--scenario", "mmap-mix", "--policy", "device,fs", "--align", "2m", "--protection", "rcu", "--size", "4m");
+  assert.equal(result.status, 0, result.stderr);
+  const [device, fs] = parse(result.stdout, { columns: true }) as Row[];
+  assert.deepEqual([device.policy, fs.policy], ["device", "fs"]);
+  assert.ok(Number(device.mmaps_rejected) > 0 && Number(device.pte_installs) === 0);
+  assert.equal(Number(device.pmd_installs), (64 - Number(device.mmaps_rejected)) * 2, "two pmds per accepted 4 MiB vma");
+  assert.equal(Number(fs.mmaps_rejected), 0);
+  assert.ok(Number(fs.pte_installs) > 0 && Number(fs.pmd_installs) > 0);
+  assert.equal(Number(fs.pte_installs) % 1024, 0, "a misaligned 4 MiB vma is 1,024 ptes");
+  assert.ok(Number(fs.faults_per_gib) > Number(device.faults_per_gib));
+});
+
+test("mmap-mix runs on one worker only", () => {
+  const result = run("--scenario", "mmap-mix", "--workers", "2", "--size", "4m", "--align", "2m");
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /mmap-mix maps one vma at a time and runs on 1 worker/);
+});
+
+test("tlb: a working set inside the TLB walks almost never, one 16 times the STLB walks on most touches", () => {
+  const result = run("--scenario", "tlb", "--protection", "rcu", "--align", "2m,4k", "--size", "4m,64m", "--duration", "100ms");
+  assert.equal(result.status, 0, result.stderr);
+  const rows = parse(result.stdout, { columns: true }) as Row[];
+  const find = (align: string, mib: number) => rows.find((r) => r.align === align && Number(r.mapping_bytes) === mib << 20)!;
+  assert.ok(Number(find("2m", 4).tlb_walks_per_1k) < 1, "two 2 MiB pages stay in the L1 TLB");
+  assert.ok(Number(find("2m", 64).tlb_walks_per_1k) < 1, "32 pmds fit the 32-entry L1 array");
+  // 16,384 pages against a 1,536-entry STLB: about 9 touches in 10 walk, each 4 levels.
+  assert.ok(Number(find("4k", 64).tlb_walk_levels_per_1k) > 3000, find("4k", 64).tlb_walk_levels_per_1k);
+});
+
+test("a TLB geometry that cannot be built is refused with exit 2", () => {
+  const result = run("--scenario", "tlb", "--tlb-geometry", "48/4,32/4,4/4,1536/12,16/4");
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /--tlb-geometry: TLB geometry 48\/4,.* does not fit/);
+  const malformed = run("--scenario", "tlb", "--tlb-geometry", "64");
+  assert.equal(malformed.status, 2);
+  assert.match(malformed.stderr, /--tlb-geometry 64 is not five entries\/ways pairs/);
+});
