@@ -143,8 +143,8 @@ export const QUICK_MATRICES: MatrixSpec[] = [
 export const FULL_MATRICES: MatrixSpec[] = [
   { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m,1g"], workers: ["1,2"], size: ["2g"] },
   { scenario: ["random"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
-  { scenario: ["churn"], protection: ["rcu,mutex,rwlock,qsbr,rcu-pointer"], align: ["4k,2m"], workers: ["1,2"], size: ["64m"] },
-  { scenario: ["readside"], protection: ["none,rcu,mutex,rwlock,qsbr,rcu-pointer"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
+  { scenario: ["churn"], protection: ["rcu,mutex,rwlock,qsbr"], align: ["4k,2m"], workers: ["1,2"], size: ["64m"] },
+  { scenario: ["readside"], protection: ["none,rcu,mutex,rwlock,qsbr"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
 ];
 
 const SWEPT_SCHEMES = ["rcu,mutex,rwlock,qsbr"];
