@@ -51,35 +51,35 @@ export function smp_processor_id(): i32 {
   return this_cpu_readers;
 }
 
-/** Only this CPU writes its lines, so a plain add is enough; readers sum them after the run. */
-@inline export function this_cpu_inc(stat: i32): void {
-  const slot = this_cpu_stats + (<usize>stat << 3);
+/** Adds one to the counter at `offset` in this CPU's stats lines. Only this CPU writes them, so a plain add is
+ *  enough; readers sum them after the run. */
+@inline function this_cpu_count(offset: usize): void {
+  const slot = this_cpu_stats + offset;
   store<u64>(slot, load<u64>(slot) + 1);
+}
+
+@inline export function this_cpu_inc(stat: i32): void {
+  this_cpu_count(<usize>stat << 3);
 }
 
 @inline export function this_cpu_inc_sigbus_reason(reason: i32): void {
-  const slot = this_cpu_stats + STATS_SIGBUS_OFFSET + (<usize>reason << 3);
-  store<u64>(slot, load<u64>(slot) + 1);
+  this_cpu_count(STATS_SIGBUS_OFFSET + (<usize>reason << 3));
 }
 
 @inline export function this_cpu_inc_pipe(stage: i32): void {
-  const slot = this_cpu_stats + STATS_PIPE_OFFSET + (<usize>stage << 3);
-  store<u64>(slot, load<u64>(slot) + 1);
+  this_cpu_count(STATS_PIPE_OFFSET + (<usize>stage << 3));
 }
 
 @inline export function this_cpu_inc_poison_reads(): void {
-  const slot = this_cpu_stats + STATS_POISON_OFFSET;
-  store<u64>(slot, load<u64>(slot) + 1);
-}
-
-@inline export function this_cpu_tlb_inc(slot: i32): void {
-  const counter = this_cpu_stats + STATS_TLB_OFFSET + (<usize>slot << 3);
-  store<u64>(counter, load<u64>(counter) + 1);
+  this_cpu_count(STATS_POISON_OFFSET);
 }
 
 @inline export function this_cpu_inc_mmap_rejected(): void {
-  const slot = this_cpu_stats + STATS_MMAP_REJECTED_OFFSET;
-  store<u64>(slot, load<u64>(slot) + 1);
+  this_cpu_count(STATS_MMAP_REJECTED_OFFSET);
+}
+
+@inline export function this_cpu_tlb_inc(slot: i32): void {
+  this_cpu_count(STATS_TLB_OFFSET + (<usize>slot << 3));
 }
 
 /** What this CPU saw break the guarantee: installs after their generation's grace period (Reader Pipe

@@ -6,14 +6,9 @@ import { count_entries, PTE_LEVEL, PMD_LEVEL, PUD_LEVEL } from "../pagetable";
 import { set_protection, SCHEME_RCU, SCHEME_MUTEX, SCHEME_NONE } from "../protection";
 import { attach, STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS, STAT_FALLBACK, STAT_HITS, STAT_SIGBUS,
   STAT_OOM } from "../percpu";
-import { STATS } from "../layout";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, VM_FAULT_OOM,
   NO_FAULT } from "../kernel";
-import { device, map, MiB, GiB, USER, pages } from "./fixtures";
-
-function stat(field: i32): u64 {
-  return load<u64>(STATS + (<usize>field << 3)); // CPU 0's line
-}
+import { device, map, MiB, GiB, USER, pages, stat } from "./fixtures";
 
 describe("fault handlers", () => {
   beforeEach(() => {

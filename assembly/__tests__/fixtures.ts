@@ -3,7 +3,7 @@
 import { dax_region_create, dax_dev_add_extent, dax_dev_enable, POLICY_DEVICE } from "../device";
 import { dax_mmap, dax_mmap_tables_bytes } from "../vma";
 import { set_protection, SCHEME_RCU } from "../protection";
-import { TABLES_BASE } from "../layout";
+import { TABLES_BASE, STATS } from "../layout";
 import { VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DAX, PFN_DEV, PFN_MAP, PAGE_SIZE } from "../kernel";
 
 export const KiB: u64 = 1 << 10;
@@ -33,6 +33,11 @@ export function make_room(start: u64, end: u64): void {
 export function map(bytes: u64, flags: u64 = SHARED_DAX, start: u64 = USER, pgoff: u64 = 0): i32 {
   make_room(start, start + bytes);
   return dax_mmap(start, start + bytes, pgoff, flags);
+}
+
+/** CPU 0's counter `field` (a STAT_* slot). */
+export function stat(field: i32): u64 {
+  return load<u64>(STATS + (<usize>field << 3));
 }
 
 export function pages(bytes: u64): u64 {

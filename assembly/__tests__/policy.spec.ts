@@ -5,11 +5,7 @@ import { attach, STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_SIGBUS, STATS_MMAP_R
 import { CHECK_VMA_OK, CHECK_VMA_UNALIGNED } from "../vma";
 import { STATS } from "../layout";
 import { PMD_SIZE } from "../kernel";
-import { device, map, MiB, USER, PHYS, DEVMAP, SHARED_DAX } from "./fixtures";
-
-function stat(field: i32): u64 {
-  return load<u64>(STATS + (<usize>field << 3)); // CPU 0's line
-}
+import { device, map, MiB, USER, PHYS, DEVMAP, SHARED_DAX, stat } from "./fixtures";
 
 describe("mapping policy", () => {
   beforeEach(() => {
