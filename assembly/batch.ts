@@ -26,13 +26,15 @@ export function populate(from: u64, to: u64): u64 {
   return ops;
 }
 
+/** A page of the vma chosen uniformly at random. */
+@inline function random_page(): u64 {
+  return vm_start() + ((this_cpu_random() % ((vm_end() - vm_start()) >> PAGE_SHIFT)) << PAGE_SHIFT);
+}
+
 /** Touches `count` pages chosen uniformly at random over the whole vma: the random and churn workloads. */
 export function touch_random(count: u64): u64 {
-  const pages = (vm_end() - vm_start()) >> PAGE_SHIFT;
   batch_begin();
-  for (let i: u64 = 0; i < count; i++) {
-    handle_mm_fault(vm_start() + ((this_cpu_random() % pages) << PAGE_SHIFT));
-  }
+  for (let i: u64 = 0; i < count; i++) handle_mm_fault(random_page());
   batch_end();
   return count;
 }
@@ -75,10 +77,9 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
 /** `count` random touches over the whole vma, each also an access through the TLB model with the page size
  *  that maps it: the tlb workload (run after the mapping is populated). */
 export function touch_random_tlb(count: u64): u64 {
-  const pages = (vm_end() - vm_start()) >> PAGE_SHIFT;
   batch_begin();
   for (let i: u64 = 0; i < count; i++) {
-    const addr = vm_start() + ((this_cpu_random() % pages) << PAGE_SHIFT);
+    const addr = random_page();
     handle_mm_fault(addr);
     tlb_access(addr, mapping_level(addr));
   }

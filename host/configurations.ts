@@ -40,16 +40,38 @@ export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
   });
 }
 
-/** "populate rcu 4k 1w 1g", "churn rcu 4k 2w 64m kill 1ms delay 100ns"; without `omit` when one dimension
- *  is the same on every line. */
-export function describeRow(row: ResultRow, omit?: "scenario" | "protection" | "align" | "policy"): string {
+/** What names a configuration, whether it comes from the command line or from a result row. */
+export interface ConfigurationName {
+  scenario: string;
+  protection: string;
+  align: string;
+  policy: string;
+  workers: number;
+  size: bigint;
+  /** undefined: the scenario has no updater; null: it never kills. */
+  killPeriodNs: number | null | undefined;
+  readDelayNs: number;
+}
+
+/** "populate rcu 4k 1w 1g", "churn rcu 4k fs 2w 64m kill 1ms delay 100ns"; without `omit` when one dimension
+ *  is the same on every line. Defaults (device policy, no delay) are left out. */
+export function describe(c: ConfigurationName, omit?: "scenario" | "protection" | "align" | "policy"): string {
   const parts = {
-    scenario: row.scenario, protection: row.protection, align: row.align, policy: row.policy === "fs" ? "fs" : "",
-    workers: `${row.workers}w`,
-    size: formatSize(BigInt(row.mapping_bytes)),
-    // Rows of scenarios with an updater are those whose violations column is filled.
-    kill: row.violations !== "" ? `kill ${row.kill_period_ns === "" ? "never" : formatDuration(Number(row.kill_period_ns))}` : "",
-    delay: Number(row.read_delay_ns) > 0 ? `delay ${formatDuration(Number(row.read_delay_ns))}` : "",
+    scenario: c.scenario, protection: c.protection, align: c.align, policy: c.policy === "fs" ? "fs" : "",
+    workers: `${c.workers}w`,
+    size: formatSize(c.size),
+    kill: c.killPeriodNs === undefined ? "" : `kill ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}`,
+    delay: c.readDelayNs > 0 ? `delay ${formatDuration(c.readDelayNs)}` : "",
   };
   return Object.entries(parts).filter(([name, value]) => name !== omit && value !== "").map(([, value]) => value).join(" ");
+}
+
+export function describeRow(row: ResultRow, omit?: "scenario" | "protection" | "align" | "policy"): string {
+  return describe({
+    scenario: String(row.scenario), protection: String(row.protection), align: String(row.align), policy: String(row.policy),
+    workers: Number(row.workers), size: BigInt(row.mapping_bytes),
+    // Rows of scenarios with an updater are those whose violations column is filled; an empty period is never.
+    killPeriodNs: row.violations === "" ? undefined : row.kill_period_ns === "" ? null : Number(row.kill_period_ns),
+    readDelayNs: Number(row.read_delay_ns),
+  }, omit);
 }

@@ -12,10 +12,6 @@ export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-poin
 export const ALIGNMENTS = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n } as const;
 export type AlignName = keyof typeof ALIGNMENTS;
 
-export function alignName(align: bigint): AlignName | undefined {
-  return (Object.keys(ALIGNMENTS) as AlignName[]).find((name) => ALIGNMENTS[name] === align);
-}
-
 /** A physical extent [start, end] with an inclusive end, as struct resource has. */
 export interface Extent {
   start: bigint;

@@ -3,7 +3,7 @@
 
 import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats, type TlbGeometry } from "./dax.ts";
 import { WorkerPool } from "./pool.ts";
-import { formatSize, formatDuration } from "./units.ts";
+import { describe } from "./configurations.ts";
 import type { WorkerJob } from "./jobs.ts";
 import type { Scenario } from "../bench/scenarios.ts";
 
@@ -50,10 +50,7 @@ export interface Measurement {
 }
 
 export function describeConfiguration(config: Configuration): string {
-  const kill = config.scenario.updater ? ` kill ${config.killPeriodNs === null ? "never" : formatDuration(config.killPeriodNs)}` : "";
-  const delay = config.readDelayNs > 0 ? ` delay ${formatDuration(config.readDelayNs)}` : "";
-  const policy = config.policy === "fs" ? " fs" : "";
-  return `${config.scenario.name} ${config.protection} ${config.align}${policy} ${config.workers}w ${formatSize(config.size)}${kill}${delay}`;
+  return describe({ ...config, scenario: config.scenario.name, killPeriodNs: config.scenario.updater ? config.killPeriodNs : undefined });
 }
 
 /** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */
