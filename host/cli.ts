@@ -25,7 +25,7 @@ import { writeReport } from "./report.ts";
 import { mergeFiles } from "./merge.ts";
 import { runMicro, microRow } from "./micro.ts";
 import { microTable, harnessOverhead } from "./print/micro.ts";
-import { runNative, nativeMarkdown } from "./native.ts";
+import { runNative, nativeMarkdown, nativeCsv } from "./native.ts";
 
 interface RunArgs {
   scenario?: string[];
@@ -278,7 +278,10 @@ async function nativeCommand(args: NativeArgs): Promise<void> {
   const durationNs = parseDurationOption("duration", args.duration);
   const rows = await runNative(workers, durationNs, (line) => console.error(`daxbench native: ${line}`));
   const table = nativeMarkdown(rows);
-  if (args.out) writeFileAtomic(args.out, table);
+  if (args.out) {
+    writeFileAtomic(args.out, table);
+    writeFileAtomic(args.out.replace(/\.md$/, "") + ".csv", nativeCsv(rows));
+  }
   console.log(table.trimEnd());
 }
 
@@ -423,7 +426,7 @@ async function main(argv: string[]): Promise<number> {
       (y) => y
         .option("workers", { type: "string", array: true, default: ["1,2"], describe: "thread counts" })
         .option("duration", { type: "string", default: "1s", describe: "per run" })
-        .option("out", { type: "string", nargs: 1, describe: "also write the Markdown table here" }),
+        .option("out", { type: "string", nargs: 1, describe: "also write the Markdown table here, and a CSV beside it" }),
       async (args) => nativeCommand(args as unknown as NativeArgs),
     )
     .command("list", "list scenarios, protection schemes and alignments", {}, () => list())

@@ -10,6 +10,7 @@ import { findScenario } from "../bench/scenarios.ts";
 import { measureConfiguration } from "./runner.ts";
 import { SKYLAKE_TLB } from "./dax.ts";
 import { median } from "simple-statistics";
+import { stringify } from "csv-stringify/sync";
 
 const source = fileURLToPath(new URL("../bench/native/readside.c", import.meta.url));
 const buildDir = fileURLToPath(new URL("../build/native/", import.meta.url));
@@ -67,6 +68,11 @@ export async function runNative(workerCounts: number[], durationNs: number, note
     }
   }
   return rows;
+}
+
+/** The same rows for programs (the README's speed bar reads them): csv-stringify, one row per scheme and count. */
+export function nativeCsv(rows: NativeRow[]): string {
+  return stringify(rows.map((r) => ({ native: r.native, wasm: r.wasm, workers: r.workers, native_ns: r.nativeNs, wasm_ns: r.wasmNs })), { header: true });
 }
 
 export function nativeMarkdown(rows: NativeRow[]): string {
