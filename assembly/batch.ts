@@ -1,12 +1,13 @@
 // Batch entry points: one call from JavaScript runs many operations, so the call's cost vanishes in the batch.
-// Each returns how many operations it ran; what they did is counted in the calling CPU's stats.
+// Each returns how many operations it completed (for touches: how many ended mapped, touch_completed());
+// everything else they did, refused touches included, is counted in the calling CPU's stats.
 
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE } from "./kernel";
 import { vm_start, vm_end, dax_mmap, CHECK_VMA_OK } from "./vma";
 import { VMA_FLAGS } from "./layout";
 import { zap_all } from "./pagetable";
 import { dax_region_align } from "./device";
-import { handle_mm_fault } from "./fault";
+import { handle_mm_fault, touch_completed } from "./fault";
 import { dax_alive } from "./device";
 import { read_lock, read_unlock, batch_begin, batch_end } from "./protection";
 import { this_cpu_random, this_cpu_inc_mmap_rejected } from "./percpu";
@@ -16,14 +17,11 @@ import { tlb_access, mapping_level } from "./tlb";
 export function populate(from: u64, to: u64): u64 {
   const start = vm_start() + from;
   const end = vm_start() + to;
-  let ops: u64 = 0;
+  let completed: u64 = 0;
   batch_begin();
-  for (let addr = start; addr < end; addr += PAGE_SIZE) {
-    handle_mm_fault(addr);
-    ops++;
-  }
+  for (let addr = start; addr < end; addr += PAGE_SIZE) completed += touch_completed(handle_mm_fault(addr));
   batch_end();
-  return ops;
+  return completed;
 }
 
 /** A page of the vma chosen uniformly at random. */
@@ -33,10 +31,11 @@ export function populate(from: u64, to: u64): u64 {
 
 /** Touches `count` pages chosen uniformly at random over the whole vma: the random and churn workloads. */
 export function touch_random(count: u64): u64 {
+  let completed: u64 = 0;
   batch_begin();
-  for (let i: u64 = 0; i < count; i++) handle_mm_fault(random_page());
+  for (let i: u64 = 0; i < count; i++) completed += touch_completed(handle_mm_fault(random_page()));
   batch_end();
-  return count;
+  return completed;
 }
 
 /** `count` empty read-side critical sections that only load alive: the readside workload (refscale).
@@ -54,11 +53,13 @@ export function readside(count: u64): u64 {
 
 /** The mmap-mix workload: `count` times, mmap a vma of `bytes` at a random place (an aligned start with
  *  probability aligned_permille / 1000, else one off by a random number of pages), touch every page of it, and
- *  unmap it. Refused mmaps are counted; the next vma is placed from the first one's start. */
+ *  unmap it. Refused mmaps are counted, and map nothing; the next vma is placed from the first one's start.
+ *  Returns the pages touched (and mapped) in the vmas that were accepted. */
 export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
   const base = vm_start();
   const flags = load<u64>(VMA_FLAGS);
   const step = max(dax_region_align(), PMD_SIZE); // so that a 4 KiB region's vmas can be pmd-misaligned too
+  let completed: u64 = 0;
   batch_begin();
   for (let i: u64 = 0; i < count; i++) {
     let start = base + (this_cpu_random() % 16) * step;
@@ -67,22 +68,23 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
       this_cpu_inc_mmap_rejected();
       continue;
     }
-    for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) handle_mm_fault(addr);
+    for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) completed += touch_completed(handle_mm_fault(addr));
     zap_all(); // munmap
   }
   batch_end();
-  return count;
+  return completed;
 }
 
 /** `count` random touches over the whole vma, each also an access through the TLB model with the page size
  *  that maps it: the tlb workload (run after the mapping is populated). */
 export function touch_random_tlb(count: u64): u64 {
+  let completed: u64 = 0;
   batch_begin();
   for (let i: u64 = 0; i < count; i++) {
     const addr = random_page();
-    handle_mm_fault(addr);
+    completed += touch_completed(handle_mm_fault(addr));
     tlb_access(addr, mapping_level(addr));
   }
   batch_end();
-  return count;
+  return completed;
 }

@@ -92,6 +92,12 @@ export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
   return ret;
 }
 
+/** 1 when a touch ended with its address mapped (a hit, or an install won or raced), else 0. This is what
+ *  every workload counts as an operation: a SIGBUS or OOM touch is refused work, counted in its own stat. */
+@inline export function touch_completed(ret: u32): u64 {
+  return ret == NO_FAULT || ret == VM_FAULT_NOPAGE ? 1 : 0;
+}
+
 /** __handle_mm_fault() for the three levels daxbench models: a touch of addr (inside the vma). An entry
  *  already covering addr means no fault. Otherwise the largest size the vma allows is tried first (pud,
  *  then pmd), only where its slot is still none, and a FALLBACK moves on to the next size down. */

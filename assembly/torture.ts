@@ -1,4 +1,4 @@
-// Instrumentation of the fault path for torture (DESIGN.md, "Teardown"), in the manner of rcutorture:
+// Instrumentation of the fault path for torture (the kernel's teardown: kill_dax() clears alive, then synchronize), in the manner of rcutorture:
 // a read-side delay between check_vma() and the install, and the Reader Pipe, which files every install
 // under the stage its generation had reached when the install landed:
 //   0  the generation was alive

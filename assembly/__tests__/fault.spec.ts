@@ -116,11 +116,11 @@ function killed_device_refuses_every_touch(scheme: i32): void {
   expect(count_entries(PMD_LEVEL)).toBe(16);
   expect(kill_dev_dax()).toBe(16); // zapped
   expect(count_entries(PMD_LEVEL)).toBe(0);
-  populate(0, 64 * MiB);
+  expect(populate(0, 64 * MiB)).toBe(0, "refused touches are not completed operations");
   expect(stat(STAT_SIGBUS)).toBe(16384); // every touch faults and is refused
   expect(count_entries(PMD_LEVEL)).toBe(0);
   dax_dev_revive();
-  populate(0, 64 * MiB);
+  expect(populate(0, 64 * MiB)).toBe(16384);
   expect(count_entries(PMD_LEVEL)).toBe(32);
 }
 

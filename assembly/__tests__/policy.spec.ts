@@ -51,11 +51,11 @@ describe("mapping policy", () => {
   it("mmap-mix: device refuses every misaligned vma, fs none", () => {
     device(PMD_SIZE, 64 * MiB, DEVMAP, POLICY_DEVICE);
     expect(map(40 * MiB)).toBe(CHECK_VMA_OK); // the first vma: where mmap-mix places the others from
-    mmap_mix(20, 4 * MiB, 0);
+    expect(mmap_mix(20, 4 * MiB, 0)).toBe(0, "a refused mmap maps no page");
     expect(load<u64>(STATS + STATS_MMAP_REJECTED_OFFSET)).toBe(20);
     device(PMD_SIZE, 64 * MiB, DEVMAP, POLICY_FS);
     expect(map(40 * MiB)).toBe(CHECK_VMA_OK);
-    mmap_mix(20, 4 * MiB, 0);
+    expect(mmap_mix(20, 4 * MiB, 0)).toBe(20 * 1024, "every page of every accepted vma");
     expect(load<u64>(STATS + STATS_MMAP_REJECTED_OFFSET)).toBe(0);
     expect(stat(STAT_PTE_INSTALLS)).toBe(20 * 1024);
   });
