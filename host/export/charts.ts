@@ -1,6 +1,7 @@
 // SVG charts of a run, drawn by Vega-Lite and rendered by Vega in Node (no browser, no canvas): churn
-// throughput against workers per scheme, populate time per GiB by alignment (log scale), and grace-period
-// latency per scheme.
+// throughput against workers per scheme, populate time per GiB by alignment (log scale), grace-period
+// latency (p50 and p99) per scheme, and TLB page-walk cost against the working set. Every chart shows each
+// repetition, so the spread is visible, beside the median of its configuration.
 
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
@@ -14,8 +15,20 @@ export interface Chart {
   svg: string;
 }
 
+/** All a chart needs of a configuration: its summaries are computed here, from the repetitions. */
+type Configuration = Pick<ConfigurationResult, "identity" | "reps">;
+type Datum = Record<string, string | number>;
+
 const GiB = 2 ** 30;
-const config = { font: "Helvetica, Arial, sans-serif", axis: { labelFontSize: 11, titleFontSize: 12 } };
+const MiB = 2 ** 20;
+const ALIGNS = ["4k", "2m", "1g"];
+// Titles stay short and subtitles take two lines: without a canvas Vega sizes text at 0.8 em a character,
+// so a long line widens the SVG with blank space.
+const config = {
+  font: "Helvetica, Arial, sans-serif",
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  title: { anchor: "start" as const, subtitleFontSize: 11, subtitleColor: "#555" },
+};
 
 async function render(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
@@ -24,90 +37,166 @@ async function render(spec: TopLevelSpec): Promise<string> {
   return svg + "\n";
 }
 
-function churnThroughput(results: ConfigurationResult[]): TopLevelSpec {
+/** A cell as a number; undefined when it is empty ("does not apply", or a repetition that completed nothing). */
+function numeric(value: string | number): number | undefined {
+  const number = value === "" ? NaN : Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/** One datum per repetition with a value, then one for their median, each tagged by `kind` for the layers. */
+function spread(results: Configuration[], value: (row: ResultRow) => number | undefined, fields: (c: Configuration) => Datum): Datum[] {
+  return results.flatMap((c) => {
+    const values = c.reps.map(value).filter((v): v is number => v !== undefined);
+    if (!values.length) return [];
+    return [
+      ...values.map((v) => ({ ...fields(c), kind: "repetition", value: v })),
+      { ...fields(c), kind: "median", value: median(values) },
+    ];
+  });
+}
+
+const only = (kind: string) => [{ filter: { field: "kind", equal: kind } }];
+const readers = (c: Configuration) => `${c.identity.workers} reader${Number(c.identity.workers) === 1 ? "" : "s"}`;
+
+/** The powers of `base` from the one at or below `low` to the one at or above `high`: log-axis ticks. */
+function powers(base: number, low: number, high: number): number[] {
+  const ticks = [base ** Math.floor(Math.log(low) / Math.log(base) + 1e-9)];
+  while (ticks[ticks.length - 1] < high) ticks.push(ticks[ticks.length - 1] * base);
+  return ticks;
+}
+
+function churnThroughput(results: Configuration[]): TopLevelSpec {
+  // Schemes side by side around each worker count, placed here: Vega-Lite's xOffset would cut the median
+  // line into one piece per band.
+  const workers = [...new Set(results.map((c) => Number(c.identity.workers)))].sort((a, b) => a - b);
+  const protections = [...new Set(results.map((c) => String(c.identity.protection)))].sort();
+  const step = 0.6 / protections.length;
+  const color = { field: "protection", type: "nominal", scale: { domain: protections } } as const;
   return {
     config,
-    title: "churn: reader throughput under kills",
-    data: { values: results.map((c) => ({ workers: c.identity.workers, protection: c.identity.protection, align: c.identity.align, ops: c.opsPerSec.median })) },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: { field: "workers", type: "ordinal", title: "reader workers", axis: { labelAngle: 0 } },
-      y: { field: "ops", type: "quantitative", title: "touches per second (median)" },
-      color: { field: "protection", type: "nominal" },
-      strokeDash: { field: "align", type: "nominal" },
+    title: { text: "churn: completed touches/s, all readers", subtitle: ["small circles: each repetition", "line and dots: median of the repetitions"] },
+    data: {
+      values: spread(results, (r) => numeric(r.ops_per_sec), (c) => ({
+        protection: c.identity.protection, align: c.identity.align,
+        position: workers.indexOf(Number(c.identity.workers)) + (protections.indexOf(String(c.identity.protection)) - (protections.length - 1) / 2) * step,
+      })),
     },
-    width: 360,
-    height: 240,
+    // Alignment is a facet, not a dash pattern: a dashed line between two points has no legend one can read.
+    facet: { column: { field: "align", type: "nominal", sort: ALIGNS, title: "region alignment" } },
+    spec: {
+      width: 220,
+      height: 240,
+      encoding: {
+        x: {
+          field: "position", type: "quantitative", title: "reader workers",
+          scale: { domain: [-0.5, workers.length - 0.5], nice: false },
+          axis: { values: workers.map((_, i) => i), labelExpr: `${JSON.stringify(workers)}[datum.value]`, grid: false },
+        },
+        y: { field: "value", type: "quantitative", title: "touches/s, all readers", axis: { labelExpr: `format(datum.value, "~s")` } },
+        color,
+      },
+      layer: [
+        { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
+        { transform: only("median"), mark: { type: "line", point: { filled: true, size: 70 } } },
+      ],
+    },
   };
 }
 
-function populateTime(results: ConfigurationResult[]): TopLevelSpec {
+function populateTime(results: Configuration[]): TopLevelSpec {
+  const color = { field: "protection", type: "nominal" } as const;
   return {
     config,
-    title: "populate: time to map 1 GiB",
+    title: { text: "populate: time to map 1 GiB", subtitle: ["small circles: each repetition", "tick: median of the repetitions"] },
     data: {
-      values: results.map((c) => ({
-        align: c.identity.align,
-        protection: c.identity.protection,
-        workers: `${c.identity.workers} worker${c.identity.workers === 1 ? "" : "s"}`,
-        msPerGiB: c.elapsedNs.median / 1e6 / (Number(c.identity.mapping_bytes) / GiB),
-      })),
+      values: spread(results, (r) => {
+        const [elapsed, bytes] = [numeric(r.elapsed_ns), numeric(r.mapping_bytes)];
+        return elapsed === undefined || !bytes ? undefined : elapsed / 1e6 / (bytes / GiB);
+      }, (c) => ({ align: c.identity.align, protection: c.identity.protection, workers: readers(c) })),
     },
-    // Points, not bars: a bar on a log scale has no baseline to start from.
-    mark: { type: "point", filled: true, size: 90 },
-    encoding: {
-      x: { field: "align", type: "nominal", sort: ["4k", "2m", "1g"], title: "region alignment", axis: { labelAngle: 0 } },
-      xOffset: { field: "protection", type: "nominal" },
-      y: { field: "msPerGiB", type: "quantitative", scale: { type: "log" }, title: "ms per GiB (median, log scale)" },
-      color: { field: "protection", type: "nominal" },
-      column: { field: "workers", type: "nominal", title: null },
+    facet: { column: { field: "workers", type: "nominal", title: null } },
+    spec: {
+      width: 200,
+      height: 240,
+      // Points and ticks, not bars: a bar on a log scale has no baseline to start from.
+      encoding: {
+        x: { field: "align", type: "nominal", sort: ALIGNS, title: "region alignment", axis: { labelAngle: 0 } },
+        xOffset: color,
+        y: { field: "value", type: "quantitative", scale: { type: "log" }, title: "ms per GiB (log scale)" },
+        color,
+      },
+      layer: [
+        { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
+        { transform: only("median"), mark: { type: "tick", thickness: 2, bandSize: 14 } },
+      ],
     },
-    width: 200,
-    height: 240,
   };
 }
 
-function gracePeriod(results: ConfigurationResult[]): TopLevelSpec {
+function gracePeriod(results: Configuration[]): TopLevelSpec {
+  const color = { field: "protection", type: "nominal" } as const;
+  const fields = (percentile: string) => (c: Configuration) => ({
+    workers: c.identity.workers, protection: c.identity.protection, align: c.identity.align, percentile,
+  });
+  const data = [
+    ...spread(results, (r) => numeric(r.gp_p50_ns), fields("p50")),
+    ...spread(results, (r) => numeric(r.gp_p99_ns), fields("p99")),
+  ];
+  const ns = data.map((d) => Number(d.value)).filter((v) => v > 0);
+  const ticks = powers(10, Math.min(...ns), Math.max(...ns));
   return {
     config,
-    title: "grace-period (kill) latency",
-    data: {
-      values: results.map((c) => ({
-        protection: c.identity.protection,
-        workers: `${c.identity.workers}w ${c.identity.align}`,
-        us: c.gpP50Ns!.median / 1e3,
-      })),
+    title: { text: "grace-period (kill) latency: p50, p99", subtitle: ["small open marks: each repetition", "large filled marks: their median"] },
+    data: { values: data },
+    facet: { column: { field: "align", type: "nominal", sort: ALIGNS, title: "region alignment" } },
+    spec: {
+      width: 240,
+      height: 260,
+      encoding: {
+        x: { field: "workers", type: "ordinal", title: "reader workers", axis: { labelAngle: 0 } },
+        xOffset: color,
+        y: {
+          field: "value", type: "quantitative", title: "grace period (log scale)",
+          scale: { type: "log", domain: [ticks[0], ticks[ticks.length - 1]], nice: false },
+          axis: { values: ticks, labelExpr: `datum.value >= 1e6 ? datum.value / 1e6 + " ms" : datum.value >= 1e3 ? datum.value / 1e3 + " µs" : datum.value + " ns"` },
+        },
+        color,
+        shape: { field: "percentile", type: "nominal", scale: { domain: ["p50", "p99"], range: ["circle", "triangle-up"] } },
+      },
+      layer: [
+        { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
+        { transform: only("median"), mark: { type: "point", filled: true, size: 90 } },
+      ],
     },
-    mark: { type: "point", filled: true, size: 90 },
-    encoding: {
-      x: { field: "protection", type: "nominal", title: "protection", axis: { labelAngle: 0 } },
-      xOffset: { field: "workers", type: "nominal" },
-      y: { field: "us", type: "quantitative", scale: { type: "log" }, title: "p50 µs (median of runs, log scale)" },
-      color: { field: "workers", type: "nominal", title: "readers, align" },
-    },
-    width: 300,
-    height: 240,
   };
 }
 
-function tlbReach(results: ConfigurationResult[]): TopLevelSpec {
+function tlbReach(results: Configuration[]): TopLevelSpec {
+  const data = spread(results, (r) => numeric(r.tlb_walk_levels_per_1k), (c) => ({
+    align: c.identity.align, bytes: Number(c.identity.mapping_bytes),
+  }));
+  // Ticks at the powers of 4 that span the working sets, in binary units ("64 MiB", "1 GiB"), not SI
+  // prefixes on MiB ("1.024k MiB").
+  const bytes = data.map((d) => Number(d.bytes));
+  const ticks = powers(4, Math.min(...bytes), Math.max(...bytes));
   return {
     config,
-    title: "TLB reach: page-walk levels per 1,000 random touches",
-    data: {
-      values: results.map((c) => ({
-        align: c.identity.align,
-        mib: Number(c.identity.mapping_bytes) / 2 ** 20,
-        levels: median(c.reps.map((r) => Number(r.tlb_walk_levels_per_1k))),
-      })),
-    },
-    mark: { type: "line", point: true },
+    title: { text: "TLB reach: page-walk levels per 1,000 random touches", subtitle: ["small circles: each repetition", "line: median of the repetitions"] },
+    data: { values: data },
     encoding: {
-      x: { field: "mib", type: "quantitative", scale: { type: "log", base: 4 }, title: "working set (MiB, log scale)", axis: { format: "~s" } },
-      y: { field: "levels", type: "quantitative", title: "walk levels per 1,000 touches (median)" },
-      color: { field: "align", type: "nominal", sort: ["4k", "2m", "1g"], title: "page size" },
+      x: {
+        field: "bytes", type: "quantitative", title: "working set (log scale)",
+        scale: { type: "log", base: 2, domain: [ticks[0], ticks[ticks.length - 1]], nice: false, padding: 10 },
+        axis: { values: ticks, labelExpr: `datum.value >= ${GiB} ? datum.value / ${GiB} + " GiB" : datum.value >= ${MiB} ? datum.value / ${MiB} + " MiB" : datum.value / 1024 + " KiB"` },
+      },
+      y: { field: "value", type: "quantitative", title: "walk levels per 1,000 touches" },
+      color: { field: "align", type: "nominal", title: "page size", scale: { domain: ALIGNS.filter((a) => data.some((d) => d.align === a)) } },
     },
-    width: 380,
+    layer: [
+      { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
+      { transform: only("median"), mark: { type: "line" } },
+    ],
+    width: 460,
     height: 240,
   };
 }
@@ -115,10 +204,11 @@ function tlbReach(results: ConfigurationResult[]): TopLevelSpec {
 export async function charts(rows: ResultRow[]): Promise<Chart[]> {
   const results = byConfiguration(rows);
   const of = (scenario: string) => results.filter((c) => c.identity.scenario === scenario);
-  const wanted: [string, string, ConfigurationResult[], (r: ConfigurationResult[]) => TopLevelSpec][] = [
+  const killed = results.filter((c) => c.reps.some((r) => numeric(r.gp_p50_ns) !== undefined || numeric(r.gp_p99_ns) !== undefined));
+  const wanted: [string, string, Configuration[], (r: Configuration[]) => TopLevelSpec][] = [
     ["churn-throughput", "Churn throughput", of("churn"), churnThroughput],
     ["populate-time", "Populate time per GiB", of("populate"), populateTime],
-    ["grace-period", "Grace-period latency", results.filter((c) => c.gpP50Ns !== undefined), gracePeriod],
+    ["grace-period", "Grace-period latency", killed, gracePeriod],
     ["tlb-reach", "TLB reach", of("tlb"), tlbReach],
   ];
   const drawn: Chart[] = [];
