@@ -1,72 +1,148 @@
 // Writes the README's calibration section from the committed results: the micro-benchmark and native tables
-// (results/micro.md, results/native.md) and the speed-bar verdicts, computed from results/native.csv,
-// results/micro.csv and results/reference.csv. No figure in it is typed by hand. It measures nothing:
-// `npm run results:calibration` runs `daxbench micro` and `daxbench native` first.
+// (results/micro.md, results/native.md) and the speed-bar verdicts, each computed here from the data files
+// (results/native.csv's samples, results/micro.csv, results/reference.csv's rows). No figure in it is typed by
+// hand. It measures nothing: `npm run results:calibration` runs `daxbench micro` and `daxbench native` first.
+//
+// A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/native.ts): "met"
+// only when the whole interval is on the right side of the bar, "missed" only when it is wholly on the
+// wrong side, "inconclusive" otherwise, or when the data allow no interval (the table says why).
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { median } from "simple-statistics";
 import { replaceSection } from "../host/export/readme.ts";
+import { comparePair, type PairComparison } from "../host/stats.ts";
+import { MICRO_COLUMNS } from "../host/micro.ts";
+import { BATCH } from "./micro.ts";
 import { readResultFile } from "../host/resultfile.ts";
+import { configurationKey } from "../host/results.ts";
+import { nativeCells, parseNativeCsv, barVerdict, formatInterval, NATIVE_ALPHA, type NativeCell } from "../host/native.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const path = (name: string) => join(root, "results", name);
 const read = (name: string) => readFileSync(path(name), "utf8").trim();
 
-type NativeRow = { native: string; wasm: string; workers: string; native_ns: string; wasm_ns: string };
-const native = parse(readFileSync(path("native.csv"), "utf8"), { columns: true }) as NativeRow[];
-const micro = readResultFile(path("micro.csv")).rows;
+/** A CSV as records, refusing one that lacks a column this script reads. */
+function readCsv(name: string, columns: readonly string[]): Record<string, string>[] {
+  const rows = parse(readFileSync(path(name), "utf8"), { columns: true }) as Record<string, string>[];
+  const header = rows.length ? Object.keys(rows[0]) : [];
+  const missing = columns.filter((column) => !header.includes(column));
+  if (missing.length) throw new Error(`results/${name}: no rows, or missing column ${missing.join(", ")}`);
+  return rows;
+}
+
+const cells = nativeCells(parseNativeCsv(readFileSync(path("native.csv"), "utf8"), "results/native.csv"));
+const micro = readCsv("micro.csv", MICRO_COLUMNS);
 const reference = readResultFile(path("reference.csv")).rows;
 
+const confidence = `${Math.round((1 - NATIVE_ALPHA) * 100)}%`;
 const fixed = (x: number, digits = 2) => x.toFixed(digits);
-const verdict = (ok: boolean) => (ok ? "met" : "missed");
+const ratioText = (c: PairComparison) => (c.ratio === undefined ? "–" : fixed(c.ratio, 3));
 
-/** wasm / native of one native read side at `workers`. */
-function ratio(scheme: string, workers: number): { wasm: number; native: number; ratio: number } {
-  const row = native.find((r) => r.native === scheme && Number(r.workers) === workers);
-  if (!row) throw new Error(`results/native.csv has no ${scheme} row for ${workers} workers`);
-  return { wasm: Number(row.wasm_ns), native: Number(row.native_ns), ratio: Number(row.wasm_ns) / Number(row.native_ns) };
+/** The verdict; without an interval "inconclusive (no interval)", the interval column saying why there is none. */
+function verdictText(interval: readonly [number, number] | undefined, bar: Parameters<typeof barVerdict>[1]): string {
+  const verdict = barVerdict(interval, bar);
+  return interval ? verdict : `${verdict} (no interval)`;
 }
 
-/** Median churn throughput of rcu on `align` with `workers` readers, in the reference run. */
-function churn(align: string, workers: number): number {
-  const reps = reference.filter((r) => r.scenario === "churn" && r.protection === "rcu" && r.align === align && r.workers === workers);
-  return median(reps.map((r) => Number(r.ops_per_sec)));
+/** The native cell a bar reads; a missing one is an error, not a verdict. */
+function cell(native: string, workers: number): NativeCell {
+  const found = cells.find((c) => c.native === native && c.workers === workers);
+  if (!found) throw new Error(`results/native.csv has no ${native} samples at ${workers} workers`);
+  return found;
 }
 
-const rcu1 = ratio("percpu", 1);
-const rcu2 = ratio("percpu", 2);
-const mutex2 = ratio("mutex", 2);
-const scaling = ["2m", "4k"].map((align) => ({ align, one: churn(align, 1), two: churn(align, 2) }));
-const empty = micro.find((r) => r.scenario === "micro-empty_batch")!;
-const cheapest = micro.filter((r) => r !== empty).reduce((a, b) => (Number(a.ns_per_op) < Number(b.ns_per_op) ? a : b));
-const overhead = Number(empty.ns_per_op) / Number(cheapest.ns_per_op);
+/** One row of the speed-bar table for a wasm / native cell. */
+function nativeBar(label: string, c: NativeCell, atMost: number): string {
+  const measured = `wasm ${c.wasm} ${fixed(c.wasmMedian)} / native ${c.native} ${fixed(c.nativeMedian)} ns/pair (medians, n=${c.wasmNs.length}+${c.nativeNs.length})`;
+  return `| ${label} | ${measured} | ${ratioText(c.comparison)} | ${formatInterval(c.comparison)} | ${verdictText(c.comparison.interval, { atMost })} |`;
+}
+
+/** ops_per_sec of the reference run's rcu churn rows on `align` with `workers` readers: its repetitions. */
+function churn(align: string, workers: number): number[] {
+  const rows = reference.filter((r) => r.scenario === "churn" && r.protection === "rcu" && r.align === align && r.workers === workers);
+  if (rows.length === 0) throw new Error(`results/reference.csv has no churn rcu ${align} rows at ${workers} workers`);
+  // Repetitions of one configuration only: a second mapping size or kill period would mix two figures.
+  if (new Set(rows.map(configurationKey)).size > 1) throw new Error(`results/reference.csv has more than one churn rcu ${align} configuration at ${workers} workers`);
+  return rows.map((r) => Number(r.ops_per_sec));
+}
+
+function churnBar(align: string, atLeast: number): string {
+  const one = churn(align, 1);
+  const two = churn(align, 2);
+  const c = comparePair(one, two, NATIVE_ALPHA);
+  const measured = `${fixed(median(two) / 1e6, 1)}M / ${fixed(median(one) / 1e6, 1)}M touches/s (medians, n=${two.length}+${one.length})`;
+  return `| rcu churn at 2 workers ≥ ${atLeast} × at 1 worker (${align}) | ${measured} | ${ratioText(c)} | ${formatInterval(c)} | ${verdictText(c.interval, { atLeast })} |`;
+}
+
+/** The harness overhead: the empty batch's ns/op over the cheapest real operation's, both benchmark.js means.
+ *  Each mean comes with its relative margin of error (a 95% interval of the mean: mean × (1 ± rme/100)), not
+ *  with samples, so comparePair cannot be used. The interval is the conservative one, from the ends of the two:
+ *  [empty_lo / cheapest_hi, empty_hi / cheapest_lo]; it holds the true ratio whenever both means' intervals hold
+ *  theirs, so at confidence at least 90% (Bonferroni), whatever the two intervals' dependence. */
+function overheadBar(atMost: number): string {
+  const empty = micro.find((r) => r.case === "micro-empty_batch");
+  if (!empty) throw new Error("results/micro.csv has no micro-empty_batch row");
+  const others = micro.filter((r) => r !== empty);
+  if (others.length === 0) throw new Error("results/micro.csv has no operation besides the empty batch");
+  const cheapest = others.reduce((a, b) => (Number(a.ns_per_op) <= Number(b.ns_per_op) ? a : b));
+  const bounds = (r: Record<string, string>): [number, number] => {
+    const mean = Number(r.ns_per_op);
+    const rme = Number(r.rme_percent) / 100;
+    return [mean * (1 - rme), mean * (1 + rme)];
+  };
+  const [emptyLo, emptyHi] = bounds(empty);
+  const [cheapLo, cheapHi] = bounds(cheapest);
+  // No interval when the cheapest operation's lower end is not above zero (an rme of 100% or more).
+  const interval: [number, number] | undefined = cheapLo > 0 ? [emptyLo / cheapHi, emptyHi / cheapLo] : undefined;
+  const share = Number(empty.ns_per_op) / Number(cheapest.ns_per_op);
+  const percent = (x: number) => `${fixed(x * 100, 3)}%`;
+  const measured = `empty batch ${Number(empty.ns_per_op).toPrecision(3)} ± ${fixed(Number(empty.rme_percent))}% ns/op against ` +
+    `${cheapest.case} ${cheapest.protection} ${Number(cheapest.ns_per_op).toPrecision(3)} ± ${fixed(Number(cheapest.rme_percent))}% ns/op (means ± rme)`;
+  const range = interval ? interval.map(percent).join("…") + " (≥ 90%, from the two rme intervals)" : "none: the cheapest operation's interval reaches zero";
+  return `| harness overhead ≤ ${Number((atMost * 100).toPrecision(6))}% of the cheapest operation | ${measured} | ${percent(share)} | ${range} | ` +
+    `${verdictText(interval, { atMost })} |`;
+}
 
 const speedBar = [
-  "| bar | measured | verdict |",
-  "|---|---|---|",
-  `| rcu read-side pair ≤ 1.1 × native per-CPU counters | ${fixed(rcu1.wasm)} / ${fixed(rcu1.native)} ns (${fixed(rcu1.ratio)}) at 1 worker, ` +
-    `${fixed(rcu2.wasm)} / ${fixed(rcu2.native)} ns (${fixed(rcu2.ratio)}) at 2 | ${verdict(rcu1.ratio <= 1.1 && rcu2.ratio <= 1.1)} |`,
-  `| 2-worker contended mutex ≤ 1.0 × pthread mutex | ${fixed(mutex2.wasm)} / ${fixed(mutex2.native)} ns (${fixed(mutex2.ratio)}) | ${verdict(mutex2.ratio <= 1)} |`,
-  `| rcu churn at 2 workers ≥ 1.8 × at 1 worker | ` +
-    scaling.map((s) => `${s.align}: ${fixed(s.two / 1e6, 1)}M / ${fixed(s.one / 1e6, 1)}M touches/s (${fixed(s.two / s.one)})`).join("; ") +
-    ` | ${verdict(scaling.every((s) => s.two / s.one >= 1.8))} |`,
-  `| harness overhead ≤ 1% of the cheapest operation | empty batch ${empty.ns_per_op} ns/op against ${cheapest.ns_per_op} ns/op ` +
-    `(${cheapest.scenario} ${cheapest.protection}): ${fixed(overhead * 100)}% | ${verdict(overhead <= 0.01)} |`,
+  `| bar | measured | ratio | interval (≥ ${confidence} unless said) | verdict |`,
+  "|---|---|--:|--:|---|",
+  nativeBar("rcu read-side pair ≤ 1.1 × native per-CPU counters (1 worker)", cell("percpu", 1), 1.1),
+  nativeBar("rcu read-side pair ≤ 1.1 × native per-CPU counters (2 workers)", cell("percpu", 2), 1.1),
+  nativeBar("2-worker contended mutex ≤ 1.0 × pthread mutex", cell("mutex", 2), 1.0),
+  churnBar("2m", 1.8),
+  churnBar("4k", 1.8),
+  overheadBar(0.01),
 ].join("\n");
 
+/** "AMD EPYC x2, Node v20.20.2, daxbench 0.1.0, commit ..., load 0.52, started ...": from a file's first row. */
+function measuredOn(rows: Record<string, string>[]): string {
+  const r = rows[0];
+  return `${r.cpu} x${r.cpu_count}, Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, ` +
+    `1-minute load ${r.load_avg_1m}, started ${r.started_at}`;
+}
+const batch = Number(BATCH).toLocaleString("en-US");
+const nativeRows = parse(readFileSync(path("native.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+
 replaceSection(join(root, "README.md"), "calibration", [
-  "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns per operation with the",
-  "relative margin of error.",
+  "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns/op is benchmark.js's",
+  `mean time of a batch of ${batch} operations, over ${batch}; ± rme its relative margin of error (the half-width of a 95%`,
+  "interval of the mean, in % of it); samples the number of timed batches.",
+  `Measured on ${measuredOn(micro)}.`,
   "",
   read("micro.md"),
   "",
-  "The same read-side pairs in C, measured in the same session (`daxbench native`; `results/native.md`):",
+  "The same read-side pairs in C, measured in the same session (`daxbench native`; `results/native.md`, every sample",
+  "in `results/native.csv`): the median of each side's repetitions, n of them per side.",
+  `Measured on ${measuredOn(nativeRows)}.`,
   "",
   read("native.md"),
   "",
-  "The speed bar, computed from `results/native.csv`, `results/micro.csv` and `results/reference.csv`:",
+  "The speed bar, computed from `results/native.csv`, `results/micro.csv` and `results/reference.csv`. A bar is met",
+  "when its whole interval is on the right side of it, missed when the whole interval is on the wrong side, and",
+  "inconclusive otherwise. Native and churn ratios are Hodges-Lehmann estimates with distribution-free intervals;",
+  "the harness overhead is a ratio of two benchmark.js means, its interval bounded by their margins of error.",
   "",
   speedBar,
 ].join("\n"));

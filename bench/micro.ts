@@ -9,8 +9,8 @@ export const BATCH = 4096n;
 const MiB = 1n << 20n;
 
 export interface MicroCase {
-  /** The row's scenario column. */
-  scenario: string;
+  /** The row's case column: what is timed, "micro-readside". */
+  name: string;
   protection: string;
   align: AlignName;
   mappingBytes: bigint;
@@ -33,7 +33,7 @@ function mapped(machine: DaxMachine, align: AlignName, protection: string, exten
 }
 
 const readside = (protection: string): MicroCase => ({
-  scenario: "micro-readside",
+  name: "micro-readside",
   protection,
   align: "4k",
   mappingBytes: 64n * MiB,
@@ -46,7 +46,7 @@ const readside = (protection: string): MicroCase => ({
 
 /** 128 MiB in `extents` extents: 64 of them are 2 MiB each, the smallest a 2 MiB region allows. */
 const pgoffToPhys = (extents: number): MicroCase => ({
-  scenario: `micro-pgoff_to_phys-${extents}`,
+  name: `micro-pgoff_to_phys-${extents}`,
   protection: "none",
   align: "2m",
   mappingBytes: 128n * MiB,
@@ -58,7 +58,7 @@ const pgoffToPhys = (extents: number): MicroCase => ({
 });
 
 const faultZap = (align: AlignName): MicroCase => ({
-  scenario: `micro-${align === "4k" ? "pte" : "pmd"}_fault_zap`,
+  name: `micro-${align === "4k" ? "pte" : "pmd"}_fault_zap`,
   protection: "rcu",
   align,
   mappingBytes: 64n * MiB,
@@ -72,7 +72,7 @@ const faultZap = (align: AlignName): MicroCase => ({
 export function microCases(schemes: string[]): MicroCase[] {
   return [
     {
-      scenario: "micro-empty_batch",
+      name: "micro-empty_batch",
       protection: "none",
       align: "4k",
       mappingBytes: 64n * MiB,
@@ -84,7 +84,7 @@ export function microCases(schemes: string[]): MicroCase[] {
     },
     ...schemes.map(readside),
     {
-      scenario: "micro-check_vma",
+      name: "micro-check_vma",
       protection: "none",
       align: "2m",
       mappingBytes: 64n * MiB,

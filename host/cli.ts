@@ -3,10 +3,11 @@
 
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { SCENARIOS } from "../bench/scenarios.ts";
+import { SCENARIOS, type Dimension } from "../bench/scenarios.ts";
 import { DaxMachine, ALIGNMENTS, SKYLAKE_TLB, parseTlbGeometry, formatTlbGeometry } from "./dax.ts";
 import {
-  expandMatrix, parseDurationOption, maxWorkers, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS, type MatrixSpec,
+  expandMatrix, ignoredDimensionNotes, parseDurationOption, OPTION_NAMES, maxWorkers, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS,
+  type MatrixSpec,
 } from "./matrix.ts";
 import { UsageError } from "./errors.ts";
 import { measureConfiguration, describeConfiguration, type Configuration } from "./runner.ts";
@@ -17,15 +18,16 @@ import { writeFileAtomic } from "./export/files.ts";
 import { summaryTable, summaryWarnings, comparisons } from "./print/summary.ts";
 import { byConfiguration } from "./configurations.ts";
 import { Progress } from "./print/progress.ts";
-import { tortureConfiguration, runTorture } from "./torture.ts";
+import { tortureConfigurations, runTorture } from "./torture.ts";
+import { tortureReport } from "./print/torture.ts";
 import { readResultFile } from "./resultfile.ts";
 import { compareRuns, compareWithin } from "./compare.ts";
 import { comparisonText } from "./print/compare.ts";
 import { writeReport } from "./report.ts";
 import { mergeFiles } from "./merge.ts";
-import { runMicro, microRow } from "./micro.ts";
+import { runMicro, microRow, parseMicroFormats, writeMicro, MICRO_FORMATS } from "./micro.ts";
 import { microTable, harnessOverhead } from "./print/micro.ts";
-import { runNative, nativeMarkdown, nativeCsv } from "./native.ts";
+import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "./native.ts";
 
 interface RunArgs {
   scenario?: string[];
@@ -48,6 +50,7 @@ interface RunArgs {
   quick: boolean;
   full: boolean;
   quiet: boolean;
+  alpha: number;
 }
 
 const MATRIX_DEFAULTS: MatrixSpec = {
@@ -76,6 +79,23 @@ interface RunPlan {
   warmup: number;
   timeoutNs: number;
   formats: FormatName[];
+  alpha: number;
+  /** Values given on the command line that some scenario of the matrix does not use. */
+  notes: string[];
+}
+
+/** The dimensions typed on the command line (presets' lists are not the user's choice, so they get no note). */
+function givenDimensions(args: RunArgs): Set<Dimension> {
+  const flags: [Dimension, unknown][] = [
+    ["protection", args.protection], ["align", args.align], ["workers", args.workers], ["size", args.size],
+    ["killPeriod", args["kill-period"]], ["readDelay", args["read-delay"]], ["policy", args.policy],
+  ];
+  return new Set(flags.filter(([, value]) => value !== undefined).map(([dimension]) => dimension));
+}
+
+export function parseAlpha(alpha: number): number {
+  if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha ${alpha} is not between 0 and 1 (exclusive)`);
+  return alpha;
 }
 
 function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
@@ -110,7 +130,11 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
   return {
     configs: args.shard === undefined ? configs : shard(configs, args.shard),
     formats,
-    repeat: wholeNumber("repeat", args.repeat, args.quick ? 3 : 5, 1),
+    alpha: parseAlpha(args.alpha),
+    notes: matrices.flatMap((matrix) => ignoredDimensionNotes(matrix, preset && !matrixGiven ? new Set() : givenDimensions(args))),
+    // 5 repetitions a side is the least at which Mann-Whitney can call a difference significant at 0.05 with
+    // one overlap allowed; 3 never can (its smallest p is 0.1), so --quick runs 5 too, only shorter.
+    repeat: wholeNumber("repeat", args.repeat, 5, 1),
     warmup: wholeNumber("warmup", args.warmup, 1, 0),
     timeoutNs: parseDurationOption("timeout", args.timeout),
   };
@@ -119,6 +143,7 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
 async function run(args: RunArgs): Promise<number> {
   const startedAt = new Date();
   const plan = planRun(args, new DaxMachine());
+  for (const note of plan.notes) console.error(note);
   const out = args.out ?? defaultOutPath(startedAt);
   const meta = runMetadata(startedAt);
   const progress = new Progress();
@@ -141,7 +166,7 @@ async function run(args: RunArgs): Promise<number> {
       );
       rows.push(...measurements.map((m) => toRow(m, meta)));
       // Rewritten whole after every configuration: an aborted run leaves only finished configurations.
-      if (out !== "-") writeFormats(out, plan.formats, rows);
+      if (out !== "-") writeFormats(out, plan.formats, rows, plan.alpha);
     }
   } catch (error) {
     if (abort.signal.aborted) {
@@ -159,12 +184,12 @@ async function run(args: RunArgs): Promise<number> {
     console.error(`daxbench: run aborted: ${failure}${done}`);
     return 1;
   }
-  if (out === "-") process.stdout.write(FORMATS[plan.formats[0]].render(rows));
+  if (out === "-") process.stdout.write(FORMATS[plan.formats[0]].render(rows, plan.alpha));
   if (!args.quiet) {
     const print = out === "-" ? console.error : console.log;
     const results = byConfiguration(rows);
     print(summaryTable(results));
-    for (const line of [...summaryWarnings(results), ...comparisons(results)]) print(line);
+    for (const line of [...comparisons(results, plan.alpha), ...summaryWarnings(results)]) print(line);
     if (out !== "-") print(`wrote ${rows.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`);
   }
   return 0;
@@ -185,7 +210,7 @@ interface TortureArgs {
 
 async function tortureCommand(args: TortureArgs): Promise<number> {
   if (!(args.seconds > 0)) throw new UsageError(`--seconds ${args.seconds} is not a positive number of seconds`);
-  const config = tortureConfiguration({
+  const configs = tortureConfigurations({
     protection: args.protection,
     seconds: args.seconds,
     workers: args.workers,
@@ -200,8 +225,12 @@ async function tortureCommand(args: TortureArgs): Promise<number> {
   process.once("SIGINT", onInterrupt);
   try {
     const options = { stopOnViolation: args["stop-on-violation"], timeoutNs, out: args.out, signal: abort.signal };
-    const verdict = await runTorture(config, options);
-    return verdict.success ? 0 : 1;
+    let printed = 0;
+    const verdicts = await runTorture(configs, options, (verdict) => console.log(`${printed++ ? "\n" : ""}${tortureReport(verdict)}`));
+    if (verdicts.length > 1) {
+      console.log(`\n${verdicts.map((v) => `${v.measurement.config.protection} ${v.outcome}`).join(", ")}`);
+    }
+    return verdicts.every((v) => v.outcome === "SUCCESS") ? 0 : 1;
   } catch (error) {
     if (abort.signal.aborted) {
       console.error("daxbench: interrupted; nothing written");
@@ -221,7 +250,7 @@ interface CompareArgs {
 }
 
 function compareCommand(args: CompareArgs): void {
-  if (!(args.alpha > 0 && args.alpha < 1)) throw new UsageError(`--alpha ${args.alpha} is not between 0 and 1`);
+  parseAlpha(args.alpha);
   if (args.by !== undefined && args.by !== "protection" && args.by !== "align" && args.by !== "policy") {
     throw new UsageError(`--by ${args.by} is not one of: protection, align, policy`);
   }
@@ -238,33 +267,40 @@ function compareCommand(args: CompareArgs): void {
 }
 
 interface MicroArgs {
-  "max-time": number;
+  /** Seconds, as typed: checked here so that the error shows the value as given. */
+  "max-time": string;
   out?: string;
   format: string[];
   quiet: boolean;
 }
 
 function microCommand(args: MicroArgs): void {
-  if (!(args["max-time"] > 0)) throw new UsageError(`--max-time ${args["max-time"]} is not a positive number of seconds`);
-  const formats = parseFormats(args.format);
+  const maxTime = Number(args["max-time"]);
+  if (args["max-time"].trim() === "" || !Number.isFinite(maxTime) || !(maxTime > 0)) {
+    throw new UsageError(`--max-time ${args["max-time"]} is not a positive number of seconds`);
+  }
+  const formats = parseMicroFormats(args.format);
+  if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
   const progress = new Progress();
   const meta = runMetadata();
-  const results = runMicro(args["max-time"], (name) => args.quiet || progress.update(`micro ${name}`));
+  const results = runMicro(maxTime, (name) => args.quiet || progress.update(`micro ${name}`));
   progress.clear();
   const rows = results.map((result) => microRow(result, meta));
   const out = args.out ?? defaultOutPath(new Date(meta.started_at)).replace("results/", "results/micro-");
-  if (out === "-") process.stdout.write(FORMATS[formats[0]].render(rows));
-  else writeFormats(out, formats, rows);
+  const written = out === "-" ? [] : writeMicro(out, formats, rows);
+  if (out === "-") process.stdout.write(MICRO_FORMATS[formats[0]].render(rows));
   if (args.quiet) return;
   const print = out === "-" ? console.error : console.log;
   print(microTable(results));
   print(harnessOverhead(results));
-  if (out !== "-") print(`wrote ${formats.map((format) => pathFor(out, format)).join(", ")}`);
+  if (out !== "-") print(`wrote ${rows.length} rows to ${written.join(", ")}`);
 }
 
 interface NativeArgs {
   workers: string[];
   duration: string;
+  /** Repetitions per side of every cell, as typed. */
+  repeat: string;
   out?: string;
 }
 
@@ -275,14 +311,24 @@ async function nativeCommand(args: NativeArgs): Promise<void> {
     if (!/^\d+$/.test(text) || n < 1 || n > maxWorkers(probe)) throw new UsageError(`--workers ${text} is not a whole number from 1 to ${maxWorkers(probe)}`);
     return n;
   });
+  if (workers.length === 0) throw new UsageError("--workers is empty: give at least one thread count");
+  const workerCounts = [...new Set(workers)];
   const durationNs = parseDurationOption("duration", args.duration);
-  const rows = await runNative(workers, durationNs, (line) => console.error(`daxbench native: ${line}`));
-  const table = nativeMarkdown(rows);
-  if (args.out) {
-    writeFileAtomic(args.out, table);
-    writeFileAtomic(args.out.replace(/\.md$/, "") + ".csv", nativeCsv(rows));
+  const repeat = Number(args.repeat);
+  if (!/^\d+$/.test(args.repeat.trim()) || repeat < 1) throw new UsageError(`--repeat ${args.repeat} is not a whole number >= 1`);
+  if (args.out === "-") throw new UsageError("--out - is not accepted: native writes two files, NAME.md and NAME.csv; give a path");
+  const progress = new Progress();
+  const meta = runMetadata();
+  const samples = await runNative(workerCounts, durationNs, repeat, (line) => console.error(`daxbench native: ${line}`), (label) => progress.update(label));
+  progress.clear();
+  const table = nativeMarkdown(nativeCells(samples));
+  const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;
+  if (base !== undefined) {
+    writeFileAtomic(`${base}.md`, table);
+    writeFileAtomic(`${base}.csv`, nativeCsv(samples, meta));
   }
   console.log(table.trimEnd());
+  if (base !== undefined) console.log(`wrote the table to ${base}.md and its ${samples.length} samples to ${base}.csv`);
 }
 
 function list(): void {
@@ -302,8 +348,11 @@ function list(): void {
     "2m": "every fault installs a pmd (2 MiB)",
     "1g": "every fault installs a pud (1 GiB)",
   };
-  console.log("scenarios:");
-  for (const s of SCENARIOS) console.log(`  ${s.name.padEnd(10)} ${s.summary}`);
+  console.log("scenarios (each measured by its headline figure, over the dimensions it uses):");
+  for (const s of SCENARIOS) {
+    console.log(`  ${s.name.padEnd(10)} ${s.summary}`);
+    console.log(`  ${"".padEnd(10)}   headline: ${s.headline.meaning}; varies: ${s.dimensions.map((d) => `--${OPTION_NAMES[d]}`).join(", ")}`);
+  }
   console.log("protections:");
   for (const name of probe.schemes()) console.log(`  ${name.padEnd(10)} ${schemes[name] ?? ""}`);
   console.log("alignments:");
@@ -329,7 +378,8 @@ function runOptions(y: Argv) {
     .option("policy", { type: "string", array: true, describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]" })
     .option("tlb-geometry", { type: "string", describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]` })
     .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
-    .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5, --quick 3]" })
+    .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5]" })
+    .option("alpha", { type: "number", default: 0.05, describe: "significance level of every \"faster\" claim; ~ marks pairs above it" })
     .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
     .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
@@ -345,11 +395,11 @@ function runOptions(y: Argv) {
 
 function tortureOptions(y: Argv) {
   return y
-    .option("protection", { type: "string", default: "rcu", describe: "the scheme to torture (see `daxbench list`)" })
+    .option("protection", { type: "string", default: "rcu", describe: "the schemes to torture, one after another (comma list; see `daxbench list`)" })
     .option("seconds", { type: "number", default: 10, describe: "how long to run" })
     .option("workers", { type: "string", default: "2", describe: "reader workers; one more kills and revives" })
     .option("read-delay", { type: "string", default: "1000", describe: "extra read-side length of every fault (ns, or 1us...)" })
-    .option("kill-period", { type: "string", default: "200us", describe: "time between kills" })
+    .option("kill-period", { type: "string", default: "200us", describe: "time between kills (0: back to back; never is refused: it tests nothing)" })
     .option("align", { type: "string", default: "4k", describe: "region alignment: 4k, 2m, 1g" })
     .option("size", { type: "string", default: "64m", describe: "mapping size" })
     .option("stop-on-violation", { type: "boolean", default: false, describe: "stop at the first violation" })
@@ -372,7 +422,7 @@ async function main(argv: string[]): Promise<number> {
     .command("run", "run a matrix of configurations, print a table and write a CSV", runOptions, async (args) => {
       status = await run(args as unknown as RunArgs);
     })
-    .command("torture", "check the teardown guarantee under kills; prints SUCCESS (exit 0) or FAILURE (exit 1)", tortureOptions, async (args) => {
+    .command("torture", "check the teardown guarantee under kills; prints SUCCESS (exit 0), or FAILURE or UNTESTED (exit 1)", tortureOptions, async (args) => {
       status = await tortureCommand(args as unknown as TortureArgs);
     })
     .command(
@@ -391,10 +441,12 @@ async function main(argv: string[]): Promise<number> {
         .positional("file", { type: "string", demandOption: true })
         .option("format", { type: "string", array: true, default: ["md"], describe: "md, json, csv (comma list)" })
         .option("readme", { type: "string", describe: "also rewrite a section of this file (between its markers)" })
-        .option("section", { type: "string", default: "results", describe: "with --readme: the section's marker name" }),
+        .option("section", { type: "string", default: "results", describe: "with --readme: the section's marker name" })
+        .option("alpha", { type: "number", default: 0.05, describe: "significance level of every \"faster\" claim" }),
       async (args) => {
         const written = await writeReport(args.file as string, {
           formats: parseFormats(args.format as string[]), readme: args.readme as string | undefined, section: args.section as string,
+          alpha: parseAlpha(args.alpha as number),
         });
         console.log(`wrote ${written.join(", ")}`);
       },
@@ -404,9 +456,10 @@ async function main(argv: string[]): Promise<number> {
       "join the CSVs of one sharded matrix into one (--out); refuses files of other columns or versions",
       (y) => y
         .positional("files", { type: "string", array: true, demandOption: true })
-        .option("out", { type: "string", demandOption: true, nargs: 1, describe: "the merged CSV" }),
+        .option("out", { type: "string", demandOption: true, nargs: 1, describe: "the merged CSV" })
+        .option("allow-mixed", { type: "boolean", default: false, describe: "merge runs of different commits or machines" }),
       (args) => {
-        const rows = mergeFiles(args.files as string[], args.out as string);
+        const rows = mergeFiles(args.files as string[], args.out as string, { allowMixed: args["allow-mixed"] as boolean });
         console.log(`wrote ${rows} rows to ${args.out}`);
       },
     )
@@ -414,9 +467,9 @@ async function main(argv: string[]): Promise<number> {
       "micro",
       "single-threaded micro-benchmarks of the core with benchmark.js: read-side pairs, check_vma, pgoff_to_phys, faults",
       (y) => y
-        .option("max-time", { type: "number", default: 1, describe: "seconds benchmark.js spends on each case" })
-        .option("out", { type: "string", nargs: 1, describe: "result file, or - for stdout [default: results/micro-<date-time>.csv]" })
-        .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list)" })
+        .option("max-time", { type: "string", default: "1", describe: "seconds benchmark.js spends on each case" })
+        .option("out", { type: "string", nargs: 1, describe: "result file, or - for stdout (one format) [default: results/micro-<date-time>.csv]" })
+        .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, md, json (comma list): one file each, named after --out; micro's own schema" })
         .option("quiet", { type: "boolean", default: false, describe: "print no table" }),
       (args) => microCommand(args as unknown as MicroArgs),
     )
@@ -425,8 +478,9 @@ async function main(argv: string[]): Promise<number> {
       "the read-side pairs in C (per-CPU counters, pthread mutex and rwlock, liburcu memb and qsbr) beside wasm",
       (y) => y
         .option("workers", { type: "string", array: true, default: ["1,2"], describe: "thread counts" })
-        .option("duration", { type: "string", default: "1s", describe: "per run" })
-        .option("out", { type: "string", nargs: 1, describe: "also write the Markdown table here, and a CSV beside it" }),
+        .option("duration", { type: "string", default: "500ms", describe: "per run" })
+        .option("repeat", { type: "string", default: "5", describe: "measured runs per side (native and wasm) of every cell, after one warm-up" })
+        .option("out", { type: "string", nargs: 1, describe: "also write the cells' Markdown table to NAME.md and every sample to NAME.csv" }),
       async (args) => nativeCommand(args as unknown as NativeArgs),
     )
     .command("list", "list scenarios, protection schemes and alignments", {}, () => list())
@@ -435,6 +489,12 @@ async function main(argv: string[]): Promise<number> {
     .parseAsync();
   return status;
 }
+
+// A reader that stops reading (`daxbench list | head`) is not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 try {
   process.exitCode = await main(hideBin(process.argv));

@@ -1,11 +1,13 @@
-// benchstat for daxbench: per configuration, the two medians of ns/op, the change in percent and a
-// Mann-Whitney U p-value; "~" when the change is not significant at alpha; and a geometric-mean row.
-// Either two files (base, new) or one file split along a dimension (each value against the first).
+// benchstat for daxbench: per configuration, the two medians of its scenario's headline figure (ns per
+// completed touch, walk levels per 1,000 touches...), the change in percent and a Mann-Whitney U p-value;
+// "~" when the change is not significant at alpha, or when the samples are too small for it ever to be (the
+// one rule of stats.ts); and a geometric-mean row. Either two files (base, new) or one file split along a
+// dimension (each value against the first).
 
 import { geometricMean } from "simple-statistics";
-import { byConfiguration, describeRow, type ConfigurationResult } from "./configurations.ts";
+import { byConfiguration, describeRow, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { CONFIGURATION_COLUMNS, type ResultRow } from "./results.ts";
-import { mannWhitneyU } from "./stats.ts";
+import { comparePair } from "./stats.ts";
 import { UsageError } from "./errors.ts";
 
 export interface Delta {
@@ -16,6 +18,8 @@ export interface Delta {
   percent: number;
   p: number;
   significant: boolean;
+  /** Why no verdict was possible whatever the data (too few repetitions); undefined when one was. */
+  tooSmall: string | undefined;
 }
 
 export interface ComparisonTable {
@@ -26,26 +30,27 @@ export interface ComparisonTable {
   geomeanPercent: number;
 }
 
-function nsPerOp(c: ConfigurationResult): number[] {
-  return c.reps.map((r) => Number(r.ns_per_op));
+/** Configurations with a headline figure on both sides: a side that completed no operation has none. */
+function comparable(base: ConfigurationResult, next: ConfigurationResult | undefined): next is ConfigurationResult {
+  return next !== undefined && base.headline !== undefined && next.headline !== undefined;
 }
 
 function delta(label: string, base: ConfigurationResult, next: ConfigurationResult, alpha: number): Delta {
-  const { p } = mannWhitneyU(nsPerOp(base), nsPerOp(next));
-  const percent = ((next.nsPerOp.median - base.nsPerOp.median) / base.nsPerOp.median) * 100;
-  return { label, base, next, percent, p, significant: p < alpha };
+  const pair = comparePair(headlineValues(base), headlineValues(next), alpha);
+  const percent = ((next.headline!.median - base.headline!.median) / base.headline!.median) * 100;
+  return { label, base, next, percent, p: pair.p, significant: pair.significant, tooSmall: pair.tooSmall };
 }
 
 function table(baseName: string, nextName: string, deltas: Delta[]): ComparisonTable {
-  const ratios = deltas.map((d) => d.next.nsPerOp.median / d.base.nsPerOp.median);
-  return { baseName, nextName, deltas, geomeanPercent: (geometricMean(ratios) - 1) * 100 };
+  const ratios = deltas.map((d) => d.next.headline!.median / d.base.headline!.median).filter((r) => r > 0 && Number.isFinite(r));
+  return { baseName, nextName, deltas, geomeanPercent: ratios.length ? (geometricMean(ratios) - 1) * 100 : NaN };
 }
 
 /** BASE.csv against NEW.csv, configuration by configuration. */
 export function compareRuns(base: { name: string; rows: ResultRow[] }, next: { name: string; rows: ResultRow[] }, alpha: number): ComparisonTable {
   const nextByKey = new Map(byConfiguration(next.rows).map((c) => [c.key, c]));
   const deltas = byConfiguration(base.rows)
-    .filter((c) => nextByKey.has(c.key))
+    .filter((c) => comparable(c, nextByKey.get(c.key)))
     .map((c) => delta(describeRow(c.identity), c, nextByKey.get(c.key)!, alpha));
   if (deltas.length === 0) {
     throw new UsageError(`${base.name} and ${next.name} have no configuration in common: nothing to compare`);
@@ -64,7 +69,7 @@ export function compareWithin(name: string, rows: ResultRow[], by: "protection" 
   const bases = new Map(results.filter((c) => c.identity[by] === first).map((c) => [keyOf(c), c]));
   const tables = rest.map((value) => {
     const deltas = results
-      .filter((c) => c.identity[by] === value && bases.has(keyOf(c)))
+      .filter((c) => c.identity[by] === value && bases.has(keyOf(c)) && comparable(bases.get(keyOf(c))!, c))
       .map((c) => delta(describeRow(c.identity, by), bases.get(keyOf(c))!, c, alpha));
     return deltas.length ? table(`${by} ${first}`, `${by} ${value}`, deltas) : undefined;
   });

@@ -1,21 +1,31 @@
-// Rows grouped into configurations (rows that differ only in their repetition), each with its summaries:
-// what printing, every export, compare and report work from.
+// Rows grouped into configurations (rows that differ only in their repetition), each with the summary of its
+// scenario's headline figure: what printing, every export, compare and report work from.
 
-import { configurationKey, type ResultRow } from "./results.ts";
+import { configurationKey, type Column, type ResultRow } from "./results.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { formatSize, formatDuration } from "./units.ts";
+import { scenarioNamed, type Scenario } from "../bench/scenarios.ts";
+import type { Configuration } from "./runner.ts";
 
 export interface ConfigurationResult {
   key: string;
+  scenario: Scenario;
   /** The first repetition's row: scenario, protection, align, workers, mapping_bytes. */
   identity: ResultRow;
   reps: ResultRow[];
-  nsPerOp: Summary;
-  opsPerSec: Summary;
-  elapsedNs: Summary;
-  faults: number;
-  /** Median grace period, over the repetitions that had kills. */
-  gpP50Ns: Summary | undefined;
+  /** The scenario's headline figure (scenario.headline) over the repetitions that have one; undefined when
+   *  none has (no repetition completed an operation). */
+  headline: Summary | undefined;
+}
+
+/** The numbers a column holds over the repetitions: empty cells (figure does not apply) left out. */
+export function values(c: ConfigurationResult, column: Column): number[] {
+  return c.reps.map((r) => r[column]).filter((v): v is number => typeof v === "number");
+}
+
+/** The headline figure of each repetition that has one, in repetition order. */
+export function headlineValues(c: ConfigurationResult): number[] {
+  return values(c, c.scenario.headline.column);
 }
 
 export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
@@ -25,53 +35,67 @@ export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   return [...groups].map(([key, reps]) => {
-    const figure = (column: keyof ResultRow) => reps.map((r) => Number(r[column]));
-    const gp = reps.map((r) => r.gp_p50_ns).filter((v): v is number => typeof v === "number");
-    return {
-      key,
-      identity: reps[0],
-      reps,
-      nsPerOp: summarize(figure("ns_per_op")),
-      opsPerSec: summarize(figure("ops_per_sec")),
-      elapsedNs: summarize(figure("elapsed_ns")),
-      faults: summarize(figure("faults")).median,
-      gpP50Ns: gp.length ? summarize(gp) : undefined,
-    };
+    const scenario = scenarioNamed(String(reps[0].scenario));
+    const result = { key, scenario, identity: reps[0], reps, headline: undefined as Summary | undefined };
+    const headline = headlineValues(result);
+    result.headline = headline.length ? summarize(headline) : undefined;
+    return result;
   });
 }
 
-/** What names a configuration, whether it comes from the command line or from a result row. */
+/** What names a configuration, whether it comes from the command line or from a result row. A dimension the
+ *  scenario does not use is undefined and left out of the name. */
 export interface ConfigurationName {
   scenario: string;
-  protection: string;
-  align: string;
-  policy: string;
+  protection?: string;
+  align?: string;
+  policy?: string;
   workers: number;
-  size: bigint;
+  size?: bigint;
   /** undefined: the scenario has no updater; null: it never kills. */
   killPeriodNs: number | null | undefined;
-  readDelayNs: number;
+  readDelayNs?: number;
 }
 
-/** "populate rcu 4k 1w 1g", "churn rcu 4k fs 2w 64m kill 1ms delay 100ns"; without `omit` when one dimension
- *  is the same on every line. Defaults (device policy, no delay) are left out. */
-export function describe(c: ConfigurationName, omit?: "scenario" | "protection" | "align" | "policy"): string {
+/** The dimensions a comparison can split along. */
+export type ComparedDimension = "protection" | "align" | "policy";
+
+/** "populate rcu 4k 1w 1g", "churn rcu 4k 2w 64m kill 1ms delay 100ns", "readside rcu 2w"; without `omit`
+ *  when one dimension is the same on every line. A zero read delay is left out. */
+export function describe(c: ConfigurationName, omit?: "scenario" | ComparedDimension): string {
   const parts = {
-    scenario: c.scenario, protection: c.protection, align: c.align, policy: c.policy === "fs" ? "fs" : "",
+    scenario: c.scenario, protection: c.protection ?? "", align: c.align ?? "", policy: c.policy ?? "",
     workers: `${c.workers}w`,
-    size: formatSize(c.size),
+    size: c.size === undefined ? "" : formatSize(c.size),
     kill: c.killPeriodNs === undefined ? "" : `kill ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}`,
-    delay: c.readDelayNs > 0 ? `delay ${formatDuration(c.readDelayNs)}` : "",
+    delay: c.readDelayNs ? `delay ${formatDuration(c.readDelayNs)}` : "",
   };
   return Object.entries(parts).filter(([name, value]) => name !== omit && value !== "").map(([, value]) => value).join(" ");
 }
 
-export function describeRow(row: ResultRow, omit?: "scenario" | "protection" | "align" | "policy"): string {
+/** The name of a configuration about to run: the dimensions its scenario uses. */
+export function configurationName(config: Configuration): ConfigurationName {
+  const uses = (dimension: Scenario["dimensions"][number]) => config.scenario.dimensions.includes(dimension);
+  return {
+    scenario: config.scenario.name,
+    protection: uses("protection") ? config.protection : undefined,
+    align: uses("align") ? config.align : undefined,
+    policy: uses("policy") ? config.policy : undefined,
+    workers: config.workers,
+    size: uses("size") ? config.size : undefined,
+    killPeriodNs: uses("killPeriod") ? config.killPeriodNs : undefined,
+    readDelayNs: uses("readDelay") ? config.readDelayNs : undefined,
+  };
+}
+
+export function describeRow(row: ResultRow, omit?: "scenario" | ComparedDimension): string {
+  const text = (column: Column) => (row[column] === "" ? undefined : String(row[column]));
   return describe({
-    scenario: String(row.scenario), protection: String(row.protection), align: String(row.align), policy: String(row.policy),
-    workers: Number(row.workers), size: BigInt(row.mapping_bytes),
-    // Rows of scenarios with an updater are those whose violations column is filled; an empty period is never.
-    killPeriodNs: row.violations === "" ? undefined : row.kill_period_ns === "" ? null : Number(row.kill_period_ns),
-    readDelayNs: Number(row.read_delay_ns),
+    scenario: String(row.scenario), protection: text("protection"), align: text("align"), policy: text("policy"),
+    workers: Number(row.workers),
+    size: row.mapping_bytes === "" ? undefined : BigInt(row.mapping_bytes),
+    // A scenario with an updater writes an empty period for "never".
+    killPeriodNs: !scenarioNamed(String(row.scenario)).updater ? undefined : row.kill_period_ns === "" ? null : Number(row.kill_period_ns),
+    readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
   }, omit);
 }

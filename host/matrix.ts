@@ -1,8 +1,10 @@
 // A matrix named on the command line: comma lists of scenarios, schemes, alignments, worker counts and sizes,
 // expanded to every combination and checked whole before any worker starts.
 
-import { SCENARIOS, findScenario } from "../bench/scenarios.ts";
-import { ALIGNMENTS, POLICIES, SKYLAKE_TLB, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type TlbGeometry } from "./dax.ts";
+import { SCENARIOS, DIMENSION_DEFAULTS, findScenario, type Dimension, type Scenario } from "../bench/scenarios.ts";
+import {
+  ALIGNMENTS, POLICIES, SKYLAKE_TLB, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type PolicyName, type TlbGeometry,
+} from "./dax.ts";
 import { parseSize, parseDuration, formatSize } from "./units.ts";
 import type { Configuration } from "./runner.ts";
 import { UsageError } from "./errors.ts";
@@ -67,51 +69,99 @@ function parseSizeOption(text: string): bigint {
   return size;
 }
 
-/** Every combination of the spec's lists, each checked against the machine's limits. */
+/** The spec's list of values for each dimension, as typed (comma lists split), defaults filled in. */
+function listsOf(spec: MatrixSpec): Record<Dimension, string[]> {
+  return {
+    protection: splitList(spec.protection),
+    align: splitList(spec.align),
+    policy: splitList(spec.policy ?? [DIMENSION_DEFAULTS.policy]),
+    workers: splitList(spec.workers),
+    size: splitList(spec.size),
+    killPeriod: splitList(spec.killPeriod ?? ["1ms"]),
+    readDelay: splitList(spec.readDelay ?? [DIMENSION_DEFAULTS.readDelay]),
+  };
+}
+
+/** The flag of each dimension, without its dashes. */
+export const OPTION_NAMES: Record<Dimension, string> = {
+  protection: "protection", align: "align", policy: "policy", workers: "workers", size: "size",
+  killPeriod: "kill-period", readDelay: "read-delay",
+};
+
+/** Every combination of the spec's lists over the dimensions each scenario uses (a dimension it ignores keeps
+ *  its default, so readside runs once per scheme and worker count whatever --align says), each checked
+ *  against the machine's limits. Every value is checked, used or not, so a typo never passes silently. */
 export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMachine): Configuration[] {
   const scenarios = splitList(spec.scenario).map((name) => {
     const scenario = findScenario(name);
     if (!scenario) oneOf("scenario", name, SCENARIOS.map((s) => s.name));
     return scenario!;
   });
-  const protections = splitList(spec.protection).map((name) => oneOf("protection", name, probe.schemes()));
-  const aligns = splitList(spec.align).map((name) => oneOf("align", name, Object.keys(ALIGNMENTS) as AlignName[]));
-  const workerCounts = splitList(spec.workers).map((text) => parseWorkers(text, maxWorkers(probe)));
-  const sizes = splitList(spec.size).map(parseSizeOption);
-  const durationNs = parseDurationOption("duration", timing.duration);
-  const killPeriods = splitList(spec.killPeriod ?? ["1ms"]).map((text) =>
-    text === "never" ? null : parseDurationOption("kill-period", text, { allowZero: true }));
-  const readDelays = splitList(spec.readDelay ?? ["0"]).map((text) => parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns" }));
-  const policies = splitList(spec.policy ?? ["device"]).map((name) => oneOf("policy", name, POLICIES));
-  const lists = { policy: policies, scenario: scenarios, protection: protections, align: aligns, workers: workerCounts, size: sizes, "kill-period": killPeriods, "read-delay": readDelays };
-  for (const [option, list] of Object.entries(lists)) {
-    if (list.length === 0) throw new UsageError(`--${option} is empty: give at least one value`);
+  if (scenarios.length === 0) throw new UsageError("--scenario is empty: give at least one value");
+  const lists = listsOf(spec);
+  for (const [dimension, list] of Object.entries(lists)) {
+    if (list.length === 0) throw new UsageError(`--${OPTION_NAMES[dimension as Dimension]} is empty: give at least one value`);
   }
+  const parsed = {
+    protection: lists.protection.map((name) => oneOf("protection", name, probe.schemes())),
+    align: lists.align.map((name) => oneOf("align", name, Object.keys(ALIGNMENTS) as AlignName[])),
+    policy: lists.policy.map((name) => oneOf("policy", name, POLICIES)),
+    workers: lists.workers.map((text) => parseWorkers(text, maxWorkers(probe))),
+    size: lists.size.map(parseSizeOption),
+    killPeriod: lists.killPeriod.map(parseKillPeriod),
+    readDelay: lists.readDelay.map(parseReadDelay),
+  };
+  const defaults = {
+    protection: DIMENSION_DEFAULTS.protection, align: DIMENSION_DEFAULTS.align as AlignName, policy: DIMENSION_DEFAULTS.policy as PolicyName,
+    workers: Number(DIMENSION_DEFAULTS.workers), size: parseSizeOption(DIMENSION_DEFAULTS.size),
+    killPeriod: parseKillPeriod(DIMENSION_DEFAULTS.killPeriod), readDelay: parseReadDelay(DIMENSION_DEFAULTS.readDelay),
+  };
+  const durationNs = parseDurationOption("duration", timing.duration);
   const configs: Configuration[] = [];
-  for (const scenario of scenarios)
-    for (const protection of protections)
-      for (const align of aligns)
-        for (const policy of policies)
-          for (const workers of workerCounts)
-            for (const size of sizes)
-              for (const killPeriodNs of killPeriods)
-                for (const readDelayNs of readDelays) {
+  for (const scenario of scenarios) {
+    const used = <D extends Dimension>(dimension: D): (typeof parsed)[D] =>
+      (scenario.dimensions.includes(dimension) ? parsed[dimension] : [defaults[dimension]]) as (typeof parsed)[D];
+    for (const protection of used("protection"))
+      for (const align of used("align"))
+        for (const policy of used("policy"))
+          for (const workers of used("workers"))
+            for (const size of used("size"))
+              for (const killPeriodNs of used("killPeriod"))
+                for (const readDelayNs of used("readDelay")) {
                   configs.push({
                     scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs,
                     tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB,
                   });
                 }
+  }
   for (const config of configs) checkConfiguration(config, probe);
   return configs;
+}
+
+/** For `daxbench run`: the dimensions given on the command line that some scenario of the matrix ignores,
+ *  one note each ("readside does not use --align: ..."), so that a value is never dropped without a word. */
+export function ignoredDimensionNotes(spec: MatrixSpec, given: ReadonlySet<Dimension>): string[] {
+  const scenarios = splitList(spec.scenario).map(findScenario).filter((s): s is Scenario => s !== undefined);
+  return scenarios.flatMap((scenario) => {
+    const ignored = [...given].filter((dimension) => !scenario.dimensions.includes(dimension));
+    if (ignored.length === 0) return [];
+    const options = ignored.map((dimension) => `--${OPTION_NAMES[dimension]}`).join(", ");
+    return [`note: ${scenario.name} does not use ${options}; it runs once per ${scenario.dimensions.map((d) => OPTION_NAMES[d]).join(" × ")}`];
+  });
+}
+
+function parseKillPeriod(text: string): number | null {
+  return text === "never" ? null : parseDurationOption("kill-period", text, { allowZero: true });
+}
+
+function parseReadDelay(text: string): number {
+  return parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns" });
 }
 
 function checkConfiguration(config: Configuration, probe: DaxMachine): void {
   const align = ALIGNMENTS[config.align];
   if (config.size % align !== 0n) {
     throw new UsageError(`--size ${formatSize(config.size)} is not a multiple of --align ${config.align}`);
-  }
-  if (config.scenario.name === "mmap-mix" && config.workers !== 1) {
-    throw new UsageError(`--workers ${config.workers}: mmap-mix maps one vma at a time and runs on 1 worker`);
   }
   if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
     throw new UsageError(

@@ -1,6 +1,6 @@
 // Where a run was made: written on every row so that a result file explains itself.
 
-import { cpus } from "node:os";
+import { cpus, availableParallelism, loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -28,7 +28,9 @@ function commit(): string {
 export function runMetadata(startedAt = new Date()): RunMetadata {
   return {
     node: process.version,
-    cpu: `${cpus()[0]?.model.trim() ?? "unknown"} x${cpus().length}`,
+    cpu: cpus()[0]?.model.trim() || "unknown",
+    cpu_count: availableParallelism(),
+    load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
     commit: commit(),
     started_at: startedAt.toISOString(),
     daxbench_version: daxbenchVersion(),

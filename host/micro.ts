@@ -1,17 +1,32 @@
-// `daxbench micro`: runs the micro-benchmark cases (bench/micro.ts) with benchmark.js on the main thread and
-// turns each into a result row (ns per operation, with benchmark.js's relative margin of error).
+// `daxbench micro`: runs the micro-benchmark cases (bench/micro.ts) with benchmark.js on the main thread.
+// Its results have their own schema (MICRO_COLUMNS), not the run schema's: one row per case with the mean ns
+// per operation, benchmark.js's relative margin of error and its sample count, then the run's metadata.
 
 import Benchmark from "benchmark";
+import { stringify } from "csv-stringify/sync";
 import { DaxMachine, BROKEN_ON_PURPOSE } from "./dax.ts";
 import { microCases, BATCH, type MicroCase } from "../bench/micro.ts";
-import { ROW_COLUMNS, type ResultRow, type RunMetadata } from "./results.ts";
+import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
+import { UsageError } from "./errors.ts";
+import { writeFileAtomic } from "./export/files.ts";
 
 export interface MicroResult {
   micro: MicroCase;
+  /** benchmark.js's mean time of one batch, over BATCH operations. */
   nsPerOp: number;
+  /** benchmark.js's relative margin of error: the half-width of a 95% interval of the mean, in % of it. */
   rmePercent: number;
+  /** Timed batches (benchmark.js's samples) the mean is over. */
   samples: number;
 }
+
+/** The micro schema: what was timed, the figures, then the run's metadata. */
+export const MICRO_COLUMNS = [
+  "case", "protection", "align", "mapping_bytes", "installs_per_op", "ns_per_op", "rme_percent", "samples",
+  ...METADATA_COLUMNS,
+] as const;
+export type MicroColumn = (typeof MICRO_COLUMNS)[number];
+export type MicroRow = Record<MicroColumn, string | number>;
 
 /** The schemes a read-side case is run for: every scheme but those broken on purpose. */
 export function microSchemes(machine: DaxMachine): string[] {
@@ -22,9 +37,12 @@ export function runMicro(maxTimeSeconds: number, onCase: (name: string) => void 
   const machine = new DaxMachine();
   const results: MicroResult[] = [];
   for (const micro of microCases(microSchemes(machine))) {
-    onCase(`${micro.scenario} ${micro.protection}`);
+    onCase(`${micro.name} ${micro.protection}`);
     const batch = micro.prepare(machine);
-    const bench = new Benchmark(micro.scenario, batch, { maxTime: maxTimeSeconds, minSamples: 10 });
+    // benchmark.js times cycles of at least 50 ms by default, so 10 samples would take 0.5 s whatever --max-time
+    // says: below that, cycles of a tenth of it (still far above the timer's resolution) keep to --max-time.
+    const minTime = maxTimeSeconds < 0.5 ? { minTime: maxTimeSeconds / 10 } : {};
+    const bench = new Benchmark(micro.name, batch, { maxTime: maxTimeSeconds, minSamples: 10, ...minTime });
     bench.run();
     if (bench.error) throw bench.error;
     results.push({
@@ -37,14 +55,69 @@ export function runMicro(maxTimeSeconds: number, onCase: (name: string) => void 
   return results;
 }
 
-export function microRow(result: MicroResult, meta: RunMetadata): ResultRow {
-  const row = Object.fromEntries(ROW_COLUMNS.map((column) => [column, ""])) as ResultRow;
-  const ns = Math.round(result.nsPerOp * 1000) / 1000;
-  return Object.assign(row, {
-    scenario: result.micro.scenario, protection: result.micro.protection, align: result.micro.align, workers: 1, rep: 1,
-    mapping_bytes: Number(result.micro.mappingBytes), elapsed_ns: Math.round(result.nsPerOp * Number(BATCH)),
-    ops: Number(BATCH), faults: result.micro.installsPerOp * Number(BATCH), ns_per_op: ns, ops_per_sec: Math.round(1e9 / result.nsPerOp), sigbus: 0,
-    fallback: 0, raced: 0, kills: 0, read_delay_ns: 0, pte_installs: 0, pmd_installs: 0, pud_installs: 0, hits: 0, oom: 0,
-    rme_percent: Math.round(result.rmePercent * 100) / 100, ...meta,
+/** Six significant digits: the empty batch costs a few thousandths of a ns per operation. */
+const significant = (x: number) => Number(x.toPrecision(6));
+
+export function microRow(result: MicroResult, meta: RunMetadata): MicroRow {
+  const row: MicroRow = {
+    case: result.micro.name,
+    protection: result.micro.protection,
+    align: result.micro.align,
+    mapping_bytes: Number(result.micro.mappingBytes),
+    installs_per_op: result.micro.installsPerOp,
+    ns_per_op: significant(result.nsPerOp),
+    rme_percent: significant(result.rmePercent),
+    samples: result.samples,
+    ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
+  } as MicroRow;
+  return row;
+}
+
+export function microCsv(rows: MicroRow[]): string {
+  return stringify(rows, { header: true, columns: [...MICRO_COLUMNS] });
+}
+
+/** `| case | protection | align | ns/op | ± rme | samples |`: ns/op to three significant digits. */
+export function microMarkdown(rows: MicroRow[]): string {
+  return [
+    "| case | protection | align | ns/op | ± rme | samples |",
+    "|:--|:--|:--|--:|--:|--:|",
+    ...rows.map((r) => `| ${r.case} | ${r.protection} | ${r.align} | ${Number(r.ns_per_op).toPrecision(3)} | ${Number(r.rme_percent).toFixed(2)}% | ${r.samples} |`),
+  ].join("\n") + "\n";
+}
+
+export function microJson(rows: MicroRow[]): string {
+  return JSON.stringify({ format: "daxbench-micro", columns: MICRO_COLUMNS, rows }, null, 2) + "\n";
+}
+
+export const MICRO_FORMATS = {
+  csv: { extension: ".csv", render: microCsv },
+  md: { extension: ".md", render: microMarkdown },
+  json: { extension: ".json", render: microJson },
+} as const;
+export type MicroFormat = keyof typeof MICRO_FORMATS;
+
+/** "csv,md" (or several flags) -> ["csv", "md"]; anything else is a UsageError naming it and the accepted ones. */
+export function parseMicroFormats(values: string[]): MicroFormat[] {
+  const accepted = Object.keys(MICRO_FORMATS).join(", ");
+  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!Object.hasOwn(MICRO_FORMATS, name)) throw new UsageError(`--format ${name} is not one of: ${accepted}`);
+  }
+  if (names.length === 0) throw new UsageError(`--format is empty: give one or more of ${accepted}`);
+  return [...new Set(names)] as MicroFormat[];
+}
+
+/** "results/micro.csv" with md -> "results/micro.md": the formats of one run share a name. */
+export function microPathFor(out: string, format: MicroFormat): string {
+  return out.replace(/\.(csv|json|md)$/, "") + MICRO_FORMATS[format].extension;
+}
+
+/** Writes every format beside `out`, each file whole or not at all; returns the paths. */
+export function writeMicro(out: string, formats: MicroFormat[], rows: MicroRow[]): string[] {
+  return formats.map((format) => {
+    const path = microPathFor(out, format);
+    writeFileAtomic(path, MICRO_FORMATS[format].render(rows));
+    return path;
   });
 }

@@ -1,16 +1,24 @@
 // `daxbench native`: the same read-side pairs as the wasm readside scenario, in C (bench/native/readside.c),
 // built with the system C compiler and run in the same session, so that wasm figures sit beside native ones
 // measured on the same machine at the same time. Flavours whose compiler or library is missing are skipped
-// with a note; nothing here is needed by the tests.
+// with a note, and the command still succeeds.
+//
+// Every cell (native flavour x worker count) is measured `repeat` times on each side. The samples are kept
+// (results/native.csv holds one row per measurement), and every figure printed about a cell, the ratio and
+// its interval included, is computed from them by nativeCells: the README's speed bar recomputes it the same
+// way from the CSV.
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { findScenario } from "../bench/scenarios.ts";
-import { measureConfiguration } from "./runner.ts";
-import { SKYLAKE_TLB } from "./dax.ts";
 import { median } from "simple-statistics";
 import { stringify } from "csv-stringify/sync";
+import { parse } from "csv-parse/sync";
+import { findScenario } from "../bench/scenarios.ts";
+import { measureConfiguration, type Configuration } from "./runner.ts";
+import { SKYLAKE_TLB } from "./dax.ts";
+import { comparePair, type PairComparison } from "./stats.ts";
+import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
 
 const source = fileURLToPath(new URL("../bench/native/readside.c", import.meta.url));
 const buildDir = fileURLToPath(new URL("../build/native/", import.meta.url));
@@ -24,16 +32,43 @@ const NATIVE = [
   { native: "urcu-qsbr", binary: "qsbr", flags: ["-DFLAVOR_QSBR"], libs: ["-lurcu-qsbr"], wasm: "qsbr", what: "liburcu qsbr" },
 ] as const;
 
-export interface NativeRow {
+/** Uncounted runs before the measured ones, on each side. */
+const WARMUP = 1;
+/** The ratio's interval is at confidence at least 1 - NATIVE_ALPHA. */
+export const NATIVE_ALPHA = 0.05;
+
+/** The native schema, long form: one row per measurement, then the run's metadata. */
+export const NATIVE_COLUMNS = ["native", "what", "wasm", "workers", "side", "rep", "ns_per_pair", ...METADATA_COLUMNS] as const;
+export type NativeColumn = (typeof NATIVE_COLUMNS)[number];
+export type Side = "native" | "wasm";
+
+/** One measurement: ns per read-side pair per thread, of one side of one cell in one repetition. */
+export interface NativeSample {
   native: string;
   what: string;
   wasm: string;
   workers: number;
-  nativeNs: number;
-  wasmNs: number;
+  side: Side;
+  /** 1 to repeat, per side. */
+  rep: number;
+  nsPerPair: number;
 }
 
-/** Builds one flavour; returns its path, or a one-line reason it could not be built. */
+/** A native flavour at one worker count, beside its wasm scheme: everything below comes from the samples. */
+export interface NativeCell {
+  native: string;
+  what: string;
+  wasm: string;
+  workers: number;
+  nativeNs: number[];
+  wasmNs: number[];
+  nativeMedian: number;
+  wasmMedian: number;
+  /** comparePair(native, wasm): ratio is the Hodges-Lehmann estimate of wasm / native. */
+  comparison: PairComparison;
+}
+
+/** Builds one flavour; returns its path, or the reason it could not be built. */
 function build(binary: string, flags: readonly string[], libs: readonly string[]): { path?: string; skipped?: string } {
   mkdirSync(buildDir, { recursive: true });
   const path = `${buildDir}readside-${binary}`;
@@ -41,44 +76,145 @@ function build(binary: string, flags: readonly string[], libs: readonly string[]
     execFileSync("cc", ["-O2", "-pthread", ...flags, source, "-o", path, ...libs], { stdio: ["ignore", "ignore", "pipe"] });
     return { path };
   } catch (error) {
-    const reason = (error as { code?: string }).code === "ENOENT" ? "no C compiler (cc)" : `cc failed${libs.length ? ` (is liburcu-dev installed?)` : ""}`;
-    return { skipped: `${binary}: skipped, ${reason}` };
+    const reason = (error as { code?: string }).code === "ENOENT" ? "no C compiler (cc)" : `cc failed${libs.length ? " (is liburcu-dev installed?)" : ""}`;
+    return { skipped: reason };
   }
 }
 
-export async function runNative(workerCounts: number[], durationNs: number, note: (line: string) => void): Promise<NativeRow[]> {
+/** Six significant digits: what the CSV keeps, and so what every figure is computed from. */
+const significant = (x: number) => Number(x.toPrecision(6));
+
+/** The wasm side of a cell: the readside scenario, configured as `daxbench run --scenario readside` would. */
+function wasmConfiguration(protection: string, workers: number, durationNs: number): Configuration {
+  const readside = findScenario("readside");
+  if (!readside) throw new Error("no readside scenario");
+  return {
+    scenario: readside, protection, align: "4k", policy: "device", workers, size: 64n << 20n, durationNs,
+    killPeriodNs: null, readDelayNs: 0, tlbGeometry: SKYLAKE_TLB,
+  };
+}
+
+/** Measures every cell that can be built here: `repeat` runs per side after WARMUP uncounted ones. */
+export async function runNative(
+  workerCounts: number[],
+  durationNs: number,
+  repeat: number,
+  note: (line: string) => void,
+  onCell: (label: string) => void = () => {},
+): Promise<NativeSample[]> {
   const builds = new Map<string, { path?: string; skipped?: string }>();
   for (const n of NATIVE) if (!builds.has(n.binary)) builds.set(n.binary, build(n.binary, n.flags, n.libs));
-  for (const b of builds.values()) if (b.skipped) note(b.skipped);
-  const readside = findScenario("readside")!;
-  const wasmNs = new Map<string, number>();
-  const rows: NativeRow[] = [];
+  for (const n of NATIVE) {
+    const skipped = builds.get(n.binary)!.skipped;
+    if (skipped) note(`${n.native}: skipped, ${skipped}`);
+  }
+  const milliseconds = String(Math.max(1, Math.round(durationNs / 1e6)));
+  const samples: NativeSample[] = [];
   for (const n of NATIVE) {
     const path = builds.get(n.binary)!.path;
     if (!path) continue;
     for (const workers of workerCounts) {
-      const key = `${n.wasm}|${workers}`;
-      if (!wasmNs.has(key)) {
-        const config = { scenario: readside, protection: n.wasm, align: "4k" as const, policy: "device" as const, tlbGeometry: SKYLAKE_TLB, workers, size: 64n << 20n, durationNs, killPeriodNs: 0, readDelayNs: 0 };
-        const reps = await measureConfiguration(config, { repeat: 3, warmup: 1, timeoutMs: durationNs / 1e6 + 60_000 });
-        wasmNs.set(key, median(reps.map((m) => (m.elapsedNs * workers) / m.ops)));
+      const cell = { native: n.native, what: n.what, wasm: n.wasm, workers };
+      onCell(`native ${n.native} / wasm ${n.wasm}, ${workers} worker${workers > 1 ? "s" : ""}`);
+      const reps = await measureConfiguration(wasmConfiguration(n.wasm, workers, durationNs), { repeat, warmup: WARMUP, timeoutMs: durationNs / 1e6 + 60_000 });
+      reps.forEach((m, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerPair: significant((m.elapsedNs * workers) / m.ops) }));
+      for (let i = -WARMUP; i < repeat; i++) {
+        const output = execFileSync(path, [n.native, String(workers), milliseconds]).toString().trim();
+        const ns = Number(output);
+        if (output === "" || !(ns > 0)) throw new Error(`${path} ${n.native} ${workers} ${milliseconds} printed ${JSON.stringify(output)}, not ns per pair`);
+        if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerPair: significant(ns) });
       }
-      const runs = [0, 1, 2].map(() => Number(execFileSync(path, [n.native, String(workers), String(Math.round(durationNs / 1e6))]).toString()));
-      rows.push({ native: n.native, what: n.what, wasm: n.wasm, workers, nativeNs: median(runs), wasmNs: wasmNs.get(key)! });
     }
   }
-  return rows;
+  return samples;
 }
 
-/** The same rows for programs (the README's speed bar reads them): csv-stringify, one row per scheme and count. */
-export function nativeCsv(rows: NativeRow[]): string {
-  return stringify(rows.map((r) => ({ native: r.native, wasm: r.wasm, workers: r.workers, native_ns: r.nativeNs, wasm_ns: r.wasmNs })), { header: true });
+/** Groups samples into cells (in the order they first appear) and computes each cell's figures. */
+export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): NativeCell[] {
+  const groups = new Map<string, NativeSample[]>();
+  for (const s of samples) {
+    const key = `${s.native}|${s.workers}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()].map((group) => {
+    const { native, what, wasm, workers } = group[0];
+    const side = (name: Side) => group.filter((s) => s.side === name).map((s) => s.nsPerPair);
+    const nativeNs = side("native");
+    const wasmNs = side("wasm");
+    if (nativeNs.length === 0 || wasmNs.length === 0) {
+      throw new Error(`native ${native} at ${workers} workers has ${nativeNs.length} native and ${wasmNs.length} wasm samples: a cell needs both sides`);
+    }
+    return {
+      native, what, wasm, workers, nativeNs, wasmNs,
+      nativeMedian: median(nativeNs),
+      wasmMedian: median(wasmNs),
+      comparison: comparePair(nativeNs, wasmNs, alpha),
+    };
+  });
 }
 
-export function nativeMarkdown(rows: NativeRow[]): string {
+/** Every sample, one row each (csv-stringify): the data every figure about a cell is computed from. */
+export function nativeCsv(samples: NativeSample[], meta: RunMetadata): string {
+  const rows = samples.map((s) => ({
+    native: s.native, what: s.what, wasm: s.wasm, workers: s.workers, side: s.side, rep: s.rep, ns_per_pair: s.nsPerPair,
+    ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
+  }));
+  return stringify(rows, { header: true, columns: [...NATIVE_COLUMNS] });
+}
+
+/** Reads nativeCsv's output back; throws naming the file, the line and the column of anything else. */
+export function parseNativeCsv(text: string, path: string): NativeSample[] {
+  const records = parse(text, { info: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  if (records.length === 0) throw new Error(`${path}: empty; expected a header with ${NATIVE_COLUMNS.join(", ")}`);
+  const header = records[0].record;
+  const missing = NATIVE_COLUMNS.filter((column) => !header.includes(column));
+  if (missing.length) throw new Error(`${path}: line 1: missing column ${missing.join(", ")} (not the long form daxbench native writes)`);
+  return records.slice(1).map(({ record, info }) => {
+    const get = (column: NativeColumn) => record[header.indexOf(column)];
+    const number = (column: NativeColumn, positive: boolean) => {
+      const value = Number(get(column));
+      if (get(column) === "" || !Number.isFinite(value) || (positive && !(value > 0))) {
+        throw new Error(`${path}: line ${info.lines}, column ${column}: ${JSON.stringify(get(column))} is not a ${positive ? "positive " : ""}number`);
+      }
+      return value;
+    };
+    const side = get("side");
+    if (side !== "native" && side !== "wasm") throw new Error(`${path}: line ${info.lines}, column side: ${JSON.stringify(side)} is not one of: native, wasm`);
+    return {
+      native: get("native"), what: get("what"), wasm: get("wasm"), workers: number("workers", true), side,
+      rep: number("rep", true), nsPerPair: number("ns_per_pair", true),
+    };
+  });
+}
+
+/** "1.023…1.187", or why there is no interval. */
+export function formatInterval(comparison: PairComparison, digits = 3): string {
+  if (comparison.interval) return comparison.interval.map((x) => x.toFixed(digits)).join("…");
+  return `none: ${comparison.tooSmall ?? "a value is not positive"}`;
+}
+
+export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): string {
+  const confidence = `${Math.round((1 - alpha) * 100)}%`;
   return [
-    "| native read side | workers | native ns/pair | wasm scheme | wasm ns/pair | wasm / native |",
-    "|:--|--:|--:|:--|--:|--:|",
-    ...rows.map((r) => `| ${r.native}: ${r.what} | ${r.workers} | ${r.nativeNs.toFixed(2)} | ${r.wasm} | ${r.wasmNs.toFixed(2)} | ${(r.wasmNs / r.nativeNs).toFixed(2)} |`),
+    `| native read side | workers | native ns/pair (median) | wasm scheme | wasm ns/pair (median) | wasm / native | ≥ ${confidence} interval | n (native+wasm) |`,
+    "|:--|--:|--:|:--|--:|--:|--:|--:|",
+    ...cells.map((c) =>
+      `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
+        `${c.comparison.ratio === undefined ? "–" : c.comparison.ratio.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`),
+    "",
+    "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
+    `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
   ].join("\n") + "\n";
+}
+
+export type Verdict = "met" | "missed" | "inconclusive";
+
+/** The verdict on a bar "figure ≤ bound" (`at most`) or "figure ≥ bound" (`at least`), from the figure's
+ *  interval: met only when the whole interval is on the right side of the bound, missed only when the whole
+ *  interval is on the wrong side, inconclusive when it straddles the bound or there is no interval. */
+export function barVerdict(interval: readonly [number, number] | undefined, bar: { atMost: number } | { atLeast: number }): Verdict {
+  if (!interval) return "inconclusive";
+  const [lo, hi] = interval;
+  if ("atMost" in bar) return hi < bar.atMost ? "met" : lo > bar.atMost ? "missed" : "inconclusive";
+  return lo > bar.atLeast ? "met" : hi < bar.atLeast ? "missed" : "inconclusive";
 }

@@ -14,29 +14,38 @@ import { UsageError } from "./errors.ts";
 import { replaceSection } from "./export/readme.ts";
 
 function machines(rows: ResultRow[]): string[] {
-  const lines = rows.map((r) => `${r.cpu}, Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, run started ${r.started_at}`);
+  const lines = rows.map((r) =>
+    `${r.cpu} (${r.cpu_count} CPUs, load average ${r.load_avg_1m} at the start), Node ${r.node}, daxbench ${r.daxbench_version}, ` +
+    `commit ${r.commit || "unknown"}, run started ${r.started_at}`);
   return [...new Set(lines)];
 }
 
 /** The body shared by the report and the README section; `chartDir` is where links to charts start. */
-function body(rows: ResultRow[], chartFiles: { title: string; path: string }[]): string {
+function body(rows: ResultRow[], chartFiles: { title: string; path: string }[], alpha: number): string {
   const results = byConfiguration(rows);
+  const warnings = summaryWarnings(results);
   return [
     `Measured on ${machines(rows).join("; ")}: ${rows.length} rows, ${results.length} configurations.`,
     "",
     ...chartFiles.map((chart) => `![${chart.title}](${chart.path})`),
     "",
-    markdownText(rows),
-    "Pairs that differ in one dimension (mean ns/op, with uncertainty):",
+    "Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, the 95% " +
+      "interval of the geometric mean (Student's t on the logarithms), and how many times the best configuration's figure " +
+      `each one is (Hodges-Lehmann ratio with its interval; "~" when Mann-Whitney's p is not below ${alpha}).`,
     "",
-    ...comparisons(results).map((line) => `- ${line}`),
-    ...(summaryWarnings(results).length ? ["", ...summaryWarnings(results).map((line) => `- ${line}`)] : []),
+    markdownText(rows, alpha),
+    `Pairs that differ in one dimension, judged at alpha ${alpha} (Mann-Whitney U; ratio and interval by Hodges-Lehmann):`,
+    "",
+    ...comparisons(results, alpha).map((line) => `- ${line}`),
+    ...(warnings.length ? ["", ...warnings.map((line) => `- ${line}`)] : []),
     "",
   ].join("\n");
 }
 
 export interface ReportOptions {
   formats: FormatName[];
+  /** The significance level of every "faster" claim. */
+  alpha: number;
   readme?: string;
   /** The README section to rewrite (between its markers); default "results". */
   section?: string;
@@ -55,17 +64,17 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
     writeFileAtomic(path, chart.svg);
     written.push(path);
   }
-  const report = `# daxbench report: ${base}\n\n` + body(rows, drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })));
+  const report = `# daxbench report: ${base}\n\n` + body(rows, drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })), options.alpha);
   for (const format of options.formats) {
     const path = pathFor(join(dir, base), format);
     // The report is the Markdown form of a run; csv and json are the run's own exports.
-    writeFileAtomic(path, format === "md" ? report : FORMATS[format].render(rows));
+    writeFileAtomic(path, format === "md" ? report : FORMATS[format].render(rows, options.alpha));
     written.push(path);
   }
   if (options.readme) {
     const readmeDir = dirname(options.readme);
     const links = drawn.map((c) => ({ title: c.title, path: relative(readmeDir, join(dir, `${base}-${c.name}.svg`)) }));
-    replaceSection(options.readme, options.section ?? "results", body(rows, links));
+    replaceSection(options.readme, options.section ?? "results", body(rows, links, options.alpha));
     written.push(options.readme);
   }
   return written;

@@ -1,33 +1,35 @@
-// The result schema: one row per configuration and repetition. The fixed columns come first and in this
-// order; the CSV, and every later format, writes ROW_COLUMNS.
+// The result schema: one row per configuration and repetition. The measured figures come first and in
+// this order, then the figures only some scenarios have, then the metadata of the run; the CSV, and every
+// later format, writes ROW_COLUMNS.
 
 import type { Measurement } from "./runner.ts";
 import type { Stats } from "./dax.ts";
-import { MMAP_MIX_VMAS } from "../bench/scenarios.ts";
+import { formatTlbGeometry } from "./dax.ts";
+import { MMAP_MIX_VMAS, type Dimension } from "../bench/scenarios.ts";
 
 export const FIXED_COLUMNS = [
   "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",
-  "ops_per_sec", "sigbus", "fallback", "raced", "kills", "gp_p50_ns", "gp_p99_ns", "violations", "node", "cpu",
-  "commit", "started_at",
+  "ops_per_sec", "sigbus", "fallback", "raced", "kills", "gp_p50_ns", "gp_p99_ns", "violations",
 ] as const;
 
 /** More figures, after the fixed ones. */
 export const EXTRA_COLUMNS = [
-  "duration_ns", "kill_period_ns", "read_delay_ns", "pte_installs", "pmd_installs", "pud_installs", "hits", "oom",
-  "gp_max_ns", "stale_entries", "rme_percent", "policy", "mmaps_rejected", "faults_per_gib",
-  "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k", "daxbench_version",
+  "duration_ns", "kill_period_ns", "kill_period_achieved_ns", "read_delay_ns", "pte_installs", "pmd_installs",
+  "pud_installs", "hits", "oom", "gp_max_ns", "stale_entries", "policy", "vmas_mapped", "mmaps_rejected",
+  "faults_per_gib", "tlb_geometry", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
 ] as const;
 
-export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS] as const;
-
-/** Columns that hold words; every other column holds a number. */
+/** Columns that hold words; every other column holds a number. A word column is empty where the row's
+ *  scenario does not use that dimension (readside has no alignment, tlb no protection scheme). */
 export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
-  "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version", "policy",
+  "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version", "policy", "tlb_geometry",
 ]);
-/** Number columns that may be empty: the figure does not apply to every scenario. */
+/** Number columns that may be empty: the figure does not apply to every scenario (or, for ns_per_op, a
+ *  repetition completed no operation, so no time per operation exists). */
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
-  "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns", "gp_max_ns", "stale_entries", "rme_percent",
-  "mmaps_rejected", "faults_per_gib", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
+  "mapping_bytes", "ns_per_op", "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns",
+  "kill_period_achieved_ns", "read_delay_ns", "gp_max_ns", "stale_entries", "vmas_mapped", "mmaps_rejected",
+  "faults_per_gib", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -37,11 +39,21 @@ export type ResultRow = Record<Column, string | number>;
 /** Where and with what the run was made: the same on every row of a run. */
 export interface RunMetadata {
   node: string;
+  /** The CPU's full model name, as the kernel reports it. */
   cpu: string;
+  /** CPUs the operating system offers this process. */
+  cpu_count: number;
+  /** The 1-minute load average when the run started: other work on the machine competes with the run. */
+  load_avg_1m: number;
   commit: string;
   started_at: string;
   daxbench_version: string;
 }
+
+/** The metadata columns, in the order every result schema (run, micro, native) ends with them. */
+export const METADATA_COLUMNS = ["node", "cpu", "cpu_count", "load_avg_1m", "commit", "started_at", "daxbench_version"] as const satisfies readonly (keyof RunMetadata)[];
+
+export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS, ...METADATA_COLUMNS] as const;
 
 /** Nearest-rank percentile of an unsorted sample; "" when there is none. */
 export function percentile(values: number[], p: number): number | "" {
@@ -52,40 +64,44 @@ export function percentile(values: number[], p: number): number | "" {
 
 export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
   const s = m.stats;
+  const { scenario, workers } = m.config;
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
-  const updater = m.config.scenario.updater;
-  const mmapMix = m.config.scenario.name === "mmap-mix";
-  const tlbModel = m.config.scenario.tlb === true;
+  const uses = (dimension: Dimension) => scenario.dimensions.includes(dimension);
+  const updater = scenario.updater;
+  const mmapMix = scenario.name === "mmap-mix";
+  const tlbModel = scenario.tlb === true;
+  const vmasMapped = mmapMix ? Number(MMAP_MIX_VMAS - s.mmaps_rejected) : 0;
   // Bytes the run mapped and populated: the mapping once (populate), or every vma mmap-mix did not refuse.
-  const mappedBytes = m.config.scenario.name === "populate" ? Number(m.config.size)
-    : mmapMix ? (Number(MMAP_MIX_VMAS) - Number(s.mmaps_rejected)) * Number(m.config.size) : 0;
+  const mappedBytes = scenario.name === "populate" ? Number(m.config.size) : vmasMapped * Number(m.config.size);
+  const kills = updater ? m.gracePeriodsNs.length : 0;
   return {
-    scenario: m.config.scenario.name,
-    protection: m.config.protection,
-    align: m.config.align,
-    workers: m.config.workers,
+    scenario: scenario.name,
+    // A dimension the scenario does not use is empty: the row claims no alignment for a run that had none.
+    protection: uses("protection") ? m.config.protection : "",
+    align: uses("align") ? m.config.align : "",
+    workers,
     rep: m.rep,
-    mapping_bytes: Number(m.config.size),
+    mapping_bytes: uses("size") ? Number(m.config.size) : "",
     elapsed_ns: m.elapsedNs,
     ops: m.ops,
     faults: Number(installs),
-    // Per reader, like liburcu's "ns per read": the cost of one operation on one CPU.
-    ns_per_op: round((m.elapsedNs * m.config.workers) / m.ops),
+    // Per reader, like liburcu's "ns per read": the time one CPU spent per completed operation, refused
+    // touches included in the time but not in the count. No completed operation: no such figure.
+    ns_per_op: m.ops > 0 ? round((m.elapsedNs * workers) / m.ops) : "",
     ops_per_sec: Math.round(m.ops / (m.elapsedNs / 1e9)),
     sigbus: Number(s.sigbus),
     fallback: Number(s.fallback),
     raced: Number(s.raced),
-    kills: updater ? m.gracePeriodsNs.length : 0,
+    kills,
     gp_p50_ns: percentile(m.gracePeriodsNs, 50),
     gp_p99_ns: percentile(m.gracePeriodsNs, 99),
     violations: updater ? Number(violations(s)) : "",
-    node: meta.node,
-    cpu: meta.cpu,
-    commit: meta.commit,
-    started_at: meta.started_at,
-    duration_ns: m.config.scenario.timed ? m.config.durationNs : "",
+    duration_ns: scenario.timed ? m.config.durationNs : "",
     kill_period_ns: updater ? (m.config.killPeriodNs ?? "") : "", // empty: never
-    read_delay_ns: m.config.readDelayNs,
+    // What the updater achieved: its run time over its kills (the requested sleep, plus the grace period, the
+    // zap and the revive, plus any time it waited for a CPU).
+    kill_period_achieved_ns: updater && kills > 0 ? Math.round(m.updaterElapsedNs! / kills) : "",
+    read_delay_ns: uses("readDelay") ? m.config.readDelayNs : "",
     pte_installs: Number(s.pte_installs),
     pmd_installs: Number(s.pmd_installs),
     pud_installs: Number(s.pud_installs),
@@ -93,14 +109,15 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     oom: Number(s.oom),
     gp_max_ns: percentile(m.gracePeriodsNs, 100),
     stale_entries: updater ? m.staleEntries : "",
-    rme_percent: "",
-    policy: m.config.policy,
+    policy: uses("policy") ? m.config.policy : "",
+    vmas_mapped: mmapMix ? vmasMapped : "",
     mmaps_rejected: mmapMix ? Number(s.mmaps_rejected) : "",
     faults_per_gib: mappedBytes ? Math.round((Number(installs) / mappedBytes) * 2 ** 30) : "",
+    tlb_geometry: tlbModel ? formatTlbGeometry(m.config.tlbGeometry) : "",
     tlb_l1_misses_per_1k: tlbModel ? perThousand(s.tlb_l1_misses, s.tlb_accesses) : "",
     tlb_walks_per_1k: tlbModel ? perThousand(s.tlb_walks, s.tlb_accesses) : "",
     tlb_walk_levels_per_1k: tlbModel ? perThousand(s.tlb_walk_levels, s.tlb_accesses) : "",
-    daxbench_version: meta.daxbench_version,
+    ...meta,
   };
 }
 
@@ -120,9 +137,11 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** The columns that identify a configuration: rows that agree on them are repetitions of one another. */
+/** The columns that identify a configuration, every setting that changes a result: rows that agree on them
+ *  are repetitions of one another. */
 export const CONFIGURATION_COLUMNS = [
   "scenario", "protection", "align", "policy", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
+  "duration_ns", "tlb_geometry",
 ] as const;
 
 export function configurationKey(row: ResultRow): string {

@@ -3,7 +3,7 @@
 
 import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats, type TlbGeometry } from "./dax.ts";
 import { WorkerPool } from "./pool.ts";
-import { describe } from "./configurations.ts";
+import { describe, configurationName } from "./configurations.ts";
 import type { WorkerJob } from "./jobs.ts";
 import type { Scenario } from "../bench/scenarios.ts";
 
@@ -40,17 +40,20 @@ export interface Measurement {
   rep: number;
   /** From the first reader's start to the last reader's end. */
   elapsedNs: number;
-  /** Operations (touches or read-side pairs) over all readers. */
+  /** Completed operations over all readers: touches that ended mapped, or read-side pairs. Refused touches
+   *  (SIGBUS, OOM) are not operations; they are counted in stats. */
   ops: number;
   /** The readers' counters added up. */
   stats: Stats;
   gracePeriodsNs: number[];
+  /** How long the updater ran, for the kill period it achieved; undefined without an updater. */
+  updaterElapsedNs: number | undefined;
   /** Entries of dead generations that outlived a zap (count_stale_entries), after the run. */
   staleEntries: number;
 }
 
 export function describeConfiguration(config: Configuration): string {
-  return describe({ ...config, scenario: config.scenario.name, killPeriodNs: config.scenario.updater ? config.killPeriodNs : undefined });
+  return describe(configurationName(config));
 }
 
 /** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */
@@ -104,6 +107,7 @@ export async function measureConfiguration(
         ops: readerResults.reduce((sum, r) => sum + r.ops, 0),
         stats: machine.totalStats(readers),
         gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
+        updaterElapsedNs: config.scenario.updater ? Number(results[config.workers].endNs - results[config.workers].startNs) : undefined,
         staleEntries: Number(machine.staleEntries()),
       });
     }

@@ -1,13 +1,21 @@
 // Statistics over repetitions, on simple-statistics and stdlib's t quantile: a summary per configuration
-// (hyperfine's), speed-ups with their uncertainty, and the Mann-Whitney U test that benchstat uses.
+// (hyperfine's, with an interval fit for small samples of positive figures), the Mann-Whitney U test that
+// benchstat uses, and the one rule by which any "X is k times faster than Y" may be said.
+//
+// Every figure daxbench measures is a positive cost (ns per operation, walk levels per 1,000 touches) from a
+// handful of repetitions, usually skewed to the right. So:
+// - a configuration's interval is Student's t on the logarithms, taken back: a 95% interval of the
+//   geometric mean that cannot go below zero (Student's t on the values themselves can);
+// - a pair's ratio is the Hodges-Lehmann estimate on the logarithms (the median of every ratio b_j / a_i)
+//   and its interval the order statistics of those ratios at Mann-Whitney's critical value (Bauer 1972):
+//   from the data, positive, and in agreement with the test that says whether the pair differs at all.
 
 import {
-  mean, median, min, max, sampleStandardDeviation, medianAbsoluteDeviation, wilcoxonRankSum,
-  errorFunction,
+  mean, median, min, max, sampleStandardDeviation, medianAbsoluteDeviation, wilcoxonRankSum, errorFunction, probit,
 } from "simple-statistics";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 
-/** Fewer repetitions than this cannot support a comparison (benchstat asks for more, too). */
+/** Fewer repetitions than this on either side cannot support a comparison (benchstat asks for more, too). */
 export const MIN_COMPARABLE_N = 3;
 /** Iglewicz and Hoaglin's cut-off for the modified z-score. */
 const OUTLIER_Z = 3.5;
@@ -20,8 +28,11 @@ export interface Summary {
   median: number;
   min: number;
   max: number;
-  /** 95% confidence interval of the mean (Student's t); equal to the mean when n = 1. */
-  ci95: [number, number];
+  /** exp(mean(ln x)): the centre of ci95. Undefined when a value is not positive. */
+  geomean: number | undefined;
+  /** 95% confidence interval of the geometric mean (Student's t on ln x, taken back by exp): never below
+   *  zero. Undefined when n < 2 or a value is not positive. */
+  ci95: [number, number] | undefined;
   /** Values whose modified z-score (on the median absolute deviation) exceeds 3.5. */
   outliers: number;
 }
@@ -29,17 +40,23 @@ export interface Summary {
 export function summarize(values: number[]): Summary {
   if (values.length === 0) throw new Error("no values to summarize");
   const n = values.length;
-  const m = mean(values);
-  const sd = n > 1 ? sampleStandardDeviation(values) : 0;
-  const half = n > 1 ? tQuantile(0.975, n - 1) * (sd / Math.sqrt(n)) : 0;
+  const positive = values.every((x) => x > 0);
+  const logs = positive ? values.map(Math.log) : [];
+  const logMean = positive ? mean(logs) : NaN;
+  let ci95: [number, number] | undefined;
+  if (positive && n > 1) {
+    const half = tQuantile(0.975, n - 1) * (sampleStandardDeviation(logs) / Math.sqrt(n));
+    ci95 = [Math.exp(logMean - half), Math.exp(logMean + half)];
+  }
   return {
     n,
-    mean: m,
-    sd,
+    mean: mean(values),
+    sd: n > 1 ? sampleStandardDeviation(values) : 0,
     median: median(values),
     min: min(values),
     max: max(values),
-    ci95: [m - half, m + half],
+    geomean: positive ? Math.exp(logMean) : undefined,
+    ci95,
     outliers: countOutliers(values),
   };
 }
@@ -60,13 +77,6 @@ export function warnings(summary: Summary): string[] {
   return found;
 }
 
-/** How many times `slow` takes longer than `fast`, with the uncertainty hyperfine reports:
- *  ratio × sqrt((σ_fast / mean_fast)² + (σ_slow / mean_slow)²). */
-export function speedup(fast: Summary, slow: Summary): { ratio: number; error: number } {
-  const ratio = slow.mean / fast.mean;
-  return { ratio, error: ratio * Math.hypot(fast.sd / fast.mean, slow.sd / slow.mean) };
-}
-
 export interface MannWhitney {
   /** U of the first sample. */
   u: number;
@@ -75,18 +85,90 @@ export interface MannWhitney {
   p: number;
 }
 
+/** Samples this small (n1 × n2) get exact p-values and exact critical values. */
+const EXACT_LIMIT = 400;
+
 export function mannWhitneyU(a: number[], b: number[]): MannWhitney {
   const n1 = a.length;
   const n2 = b.length;
   const u = wilcoxonRankSum(a, b) - (n1 * (n1 + 1)) / 2;
   const ties = tieGroups([...a, ...b]);
-  if (ties.length === 0 && n1 * n2 <= 400) return { u, p: exactTwoSidedP(u, n1, n2) };
+  if (ties.length === 0 && n1 * n2 <= EXACT_LIMIT) return { u, p: Math.min(1, 2 * uCdf(Math.min(u, n1 * n2 - u), n1, n2)) };
   const n = n1 + n2;
   const tieTerm = ties.reduce((sum, t) => sum + (t * t * t - t), 0) / (n * (n - 1));
   const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm));
   if (sigma === 0) return { u, p: 1 };
   const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / sigma;
   return { u, p: Math.min(1, 2 * (1 - standardNormalCdf(Math.max(0, z)))) };
+}
+
+/** The smallest two-sided p-value Mann-Whitney can give for samples of n1 and n2 (complete separation):
+ *  2 / C(n1 + n2, n1). With 3 + 3 repetitions it is 0.1, so nothing can be significant at 0.05. */
+export function smallestP(n1: number, n2: number): number {
+  return Math.min(1, 2 / binomial(n1 + n2, n1));
+}
+
+/** How many repetitions per side make a p-value below alpha possible at all. */
+export function repetitionsNeeded(alpha: number): number {
+  let n = 1;
+  while (smallestP(n, n) >= alpha) n++;
+  return n;
+}
+
+/** How `b` compares with `a` (b's values over a's), judged by the one rule every "faster" claim follows:
+ *  at least MIN_COMPARABLE_N repetitions on each side and a Mann-Whitney p below alpha. */
+export interface PairComparison {
+  n1: number;
+  n2: number;
+  /** Hodges-Lehmann estimate of b / a: the median of every ratio b_j / a_i. Undefined when a value is not
+   *  positive (a ratio of costs needs positive costs). */
+  ratio: number | undefined;
+  /** Its distribution-free interval at confidence 1 - alpha (at least; the order statistics at Mann-Whitney's
+   *  exact critical value). Undefined when the samples are too small for any such interval, or ratio is. */
+  interval: [number, number] | undefined;
+  p: number;
+  significant: boolean;
+  /** Why the pair is not significant, when that is not the data's doing: too few repetitions on a side, or
+   *  too few for any p below alpha. Undefined when the sample sizes allow a verdict. */
+  tooSmall: string | undefined;
+}
+
+export function comparePair(a: number[], b: number[], alpha: number): PairComparison {
+  const n1 = a.length;
+  const n2 = b.length;
+  const { p } = mannWhitneyU(a, b);
+  const positive = [...a, ...b].every((x) => x > 0);
+  const ratios = positive ? a.flatMap((x) => b.map((y) => y / x)).sort((x, y) => x - y) : [];
+  const rank = positive ? criticalRank(n1, n2, alpha) : 0;
+  let tooSmall: string | undefined;
+  if (Math.min(n1, n2) < MIN_COMPARABLE_N) {
+    tooSmall = `n=${n1}+${n2}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+ each)`;
+  } else if (smallestP(n1, n2) >= alpha) {
+    tooSmall = `n=${n1}+${n2}: no p below ${alpha} is possible (smallest ${smallestP(n1, n2).toFixed(3)}); ` +
+      `${repetitionsNeeded(alpha)}+ repetitions each are needed`;
+  }
+  return {
+    n1,
+    n2,
+    ratio: positive ? median(ratios) : undefined,
+    interval: rank > 0 ? [ratios[rank - 1], ratios[ratios.length - rank]] : undefined,
+    p,
+    significant: tooSmall === undefined && p < alpha,
+    tooSmall,
+  };
+}
+
+/** C_alpha of Hollander and Wolfe: the interval of the shift is [D_(C), D_(N+1-C)] of the N = n1 n2 sorted
+ *  pairwise differences (here ratios); 0 when no interval at confidence 1 - alpha exists. C is one more than
+ *  the largest c with P(U <= c) <= alpha / 2: exact for small samples, else the normal approximation. */
+function criticalRank(n1: number, n2: number, alpha: number): number {
+  if (n1 * n2 <= EXACT_LIMIT) {
+    let c = -1;
+    while (uCdf(c + 1, n1, n2) <= alpha / 2) c++;
+    return c + 1;
+  }
+  const sigma = Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
+  return Math.max(0, Math.floor((n1 * n2) / 2 - probit(1 - alpha / 2) * sigma));
 }
 
 /** Φ(z) from the error function (simple-statistics' table lookup rounds z to two decimals). */
@@ -101,25 +183,25 @@ function tieGroups(values: number[]): number[] {
   return [...counts.values()].filter((c) => c > 1);
 }
 
-/** P(U <= u or U >= n1 n2 - u) under the null hypothesis, by counting rank arrangements. */
-function exactTwoSidedP(u: number, n1: number, n2: number): number {
+/** P(U <= k) under the null hypothesis, by counting rank arrangements. */
+function uCdf(k: number, n1: number, n2: number): number {
   const memo = new Map<string, number>();
   // Arrangements of i values of A and j of B in which A's U is k: the largest value is either A's (it
   // then beats all j of B's) or B's.
-  const count = (i: number, j: number, k: number): number => {
-    if (k < 0) return 0;
-    if (i === 0 || j === 0) return k === 0 ? 1 : 0;
-    const key = `${i},${j},${k}`;
+  const count = (i: number, j: number, u: number): number => {
+    if (u < 0) return 0;
+    if (i === 0 || j === 0) return u === 0 ? 1 : 0;
+    const key = `${i},${j},${u}`;
     let total = memo.get(key);
     if (total === undefined) {
-      total = count(i - 1, j, k - j) + count(i, j - 1, k);
+      total = count(i - 1, j, u - j) + count(i, j - 1, u);
       memo.set(key, total);
     }
     return total;
   };
   let below = 0;
-  for (let k = 0; k <= Math.min(u, n1 * n2 - u); k++) below += count(n1, n2, k);
-  return Math.min(1, (2 * below) / binomial(n1 + n2, n1));
+  for (let u = 0; u <= k; u++) below += count(n1, n2, u);
+  return below / binomial(n1 + n2, n1);
 }
 
 function binomial(n: number, k: number): number {

@@ -1,5 +1,6 @@
 // `daxbench torture`: churn with every install checked against the teardown guarantee, judged like
-// rcutorture: any install past Reader Pipe stage 1, or any stale entry, is a FAILURE.
+// rcutorture: any install past Reader Pipe stage 1, or any stale entry, is a FAILURE; a run in which the
+// updater never killed the device tested nothing and is UNTESTED, never a SUCCESS.
 
 import { torture } from "../bench/scenarios.ts";
 import { DaxMachine } from "./dax.ts";
@@ -9,10 +10,11 @@ import { toRow, violations } from "./results.ts";
 import { runMetadata } from "./metadata.ts";
 import { csvText } from "./export/csv.ts";
 import { writeFileAtomic } from "./export/files.ts";
-import { tortureReport } from "./print/torture.ts";
+import { UsageError } from "./errors.ts";
 
 /** What a torture run is, as typed on the command line. */
 export interface TortureSpec {
+  /** One scheme, or a comma list: each is tortured in turn. */
   protection: string;
   seconds: number;
   workers: string;
@@ -30,16 +32,25 @@ export interface TortureOptions {
   signal: AbortSignal;
 }
 
+export type TortureOutcome = "SUCCESS" | "FAILURE" | "UNTESTED";
+
 export interface TortureVerdict {
   measurement: Measurement;
   violations: bigint;
   staleEntries: number;
-  success: boolean;
+  kills: number;
+  /** The updater's run time over its kills; undefined without a kill. */
+  achievedKillPeriodNs: number | undefined;
+  outcome: TortureOutcome;
 }
 
-/** Checks the options (UsageError on a bad one) into the one configuration a torture run measures. */
-export function tortureConfiguration(spec: TortureSpec): Configuration {
-  const [config] = expandMatrix(
+/** Checks the options (UsageError on a bad one) into the configurations a torture run measures, one per
+ *  scheme. A run that never kills cannot test the guarantee, so `--kill-period never` is refused. */
+export function tortureConfigurations(spec: TortureSpec): Configuration[] {
+  if (spec.killPeriod.split(",").some((period) => period.trim() === "never")) {
+    throw new UsageError(`--kill-period ${spec.killPeriod}: torture needs kills (never leaves the guarantee untested); give a period such as 200us, or 0 for back-to-back kills`);
+  }
+  return expandMatrix(
     {
       scenario: [torture.name], protection: [spec.protection], align: [spec.align], workers: [spec.workers], size: [spec.size],
       killPeriod: [spec.killPeriod], readDelay: [spec.readDelay],
@@ -47,21 +58,39 @@ export function tortureConfiguration(spec: TortureSpec): Configuration {
     { duration: `${spec.seconds}s` },
     new DaxMachine(),
   );
-  return config;
 }
 
-export async function runTorture(config: Configuration, options: TortureOptions): Promise<TortureVerdict> {
-  const startedAt = new Date();
-  const [measurement] = await measureConfiguration(config, {
-    repeat: 1,
-    warmup: 0,
-    timeoutMs: (config.durationNs + options.timeoutNs) / 1e6,
-    signal: options.signal,
-    stopOnViolation: options.stopOnViolation,
-  });
+export function judge(measurement: Measurement): TortureVerdict {
   const found = violations(measurement.stats);
-  const verdict = { measurement, violations: found, staleEntries: measurement.staleEntries, success: found === 0n && measurement.staleEntries === 0 };
-  if (options.out) writeFileAtomic(options.out, csvText([toRow(measurement, runMetadata(startedAt))]));
-  console.log(tortureReport(verdict));
-  return verdict;
+  const kills = measurement.gracePeriodsNs.length;
+  const outcome: TortureOutcome = found > 0n || measurement.staleEntries > 0 ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
+  return {
+    measurement,
+    violations: found,
+    staleEntries: measurement.staleEntries,
+    kills,
+    achievedKillPeriodNs: kills > 0 ? measurement.updaterElapsedNs! / kills : undefined,
+    outcome,
+  };
+}
+
+/** Tortures each configuration in turn; `report` is called with each verdict as it comes. The CSV (--out)
+ *  holds one row per scheme, written once all have run. */
+export async function runTorture(configs: Configuration[], options: TortureOptions, report: (verdict: TortureVerdict) => void): Promise<TortureVerdict[]> {
+  const startedAt = new Date();
+  const verdicts: TortureVerdict[] = [];
+  for (const config of configs) {
+    const [measurement] = await measureConfiguration(config, {
+      repeat: 1,
+      warmup: 0,
+      timeoutMs: (config.durationNs + options.timeoutNs) / 1e6,
+      signal: options.signal,
+      stopOnViolation: options.stopOnViolation,
+    });
+    const verdict = judge(measurement);
+    report(verdict);
+    verdicts.push(verdict);
+  }
+  if (options.out) writeFileAtomic(options.out, csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
+  return verdicts;
 }

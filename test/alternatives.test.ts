@@ -21,10 +21,17 @@ test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuse
   assert.ok(Number(fs.faults_per_gib) > Number(device.faults_per_gib));
 });
 
-test("mmap-mix runs on one worker only", () => {
-  const result = run("--scenario", "mmap-mix", "--workers", "2", "--size", "4m", "--align", "2m");
-  assert.equal(result.status, 2);
-  assert.match(result.stderr, /mmap-mix maps one vma at a time and runs on 1 worker/);
+test("mmap-mix runs on one worker: --workers is not its dimension, and it says so; it reports per vma and per page", () => {
+  const result = spawnSync(process.execPath, [bin, "run", "--repeat", "1", "--warmup", "0", "--out", "-",
+    "--scenario", "mmap-mix", "--workers", "1,2", "--size", "4m", "--align", "2m", "--protection", "rcu"], { encoding: "utf8" });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /^note: mmap-mix does not use --workers; it runs once per protection × align × policy × size × read-delay$/m);
+  const rows = parse(result.stdout, { columns: true }) as Row[];
+  assert.deepEqual(rows.map((r) => r.workers), ["1"]);
+  const [row] = rows;
+  assert.equal(Number(row.vmas_mapped) + Number(row.mmaps_rejected), 64);
+  assert.equal(Number(row.ops), Number(row.vmas_mapped) * 1024, "ops: the pages of the accepted vmas, a refused mmap maps none");
+  assert.match(result.stderr, /ns\/page median .* vmas mapped \/ refused/);
 });
 
 test("tlb: a working set inside the TLB walks almost never, one 16 times the STLB walks on most touches", () => {
@@ -36,6 +43,7 @@ test("tlb: a working set inside the TLB walks almost never, one 16 times the STL
   assert.ok(Number(find("2m", 64).tlb_walks_per_1k) < 1, "32 pmds fit the 32-entry L1 array");
   // 16,384 pages against a 1,536-entry STLB: about 9 touches in 10 walk, each 4 levels.
   assert.ok(Number(find("4k", 64).tlb_walk_levels_per_1k) > 3000, find("4k", 64).tlb_walk_levels_per_1k);
+  assert.ok(rows.every((r) => r.protection === "" && r.tlb_geometry === "64/4,32/4,4/4,1536/12,16/4"), "no scheme runs on hits; the geometry is recorded");
 });
 
 test("a TLB geometry that cannot be built is refused with exit 2", () => {

@@ -64,22 +64,46 @@ test("populate over align x protection x workers writes 8 rows with exact fault 
   assert.deepEqual(readdirSync(dir), ["populate.csv"], "no temporary file left behind");
 });
 
-test("churn rows record kills and grace-period percentiles", async () => {
+test("churn rows: refused touches are not operations, the achieved kill period is recorded, a longer read side costs more", async () => {
   const dir = scratchDir();
   const out = join(dir, "churn.csv");
   const result = await daxbench([
     "run", "--scenario", "churn", "--protection", "rcu,mutex", "--align", "4k", "--workers", "1", "--size", "8m",
-    "--duration", "200ms", "--kill-period", "1ms", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
+    "--duration", "200ms", "--kill-period", "1ms", "--read-delay", "0,10us", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
   ]);
   assert.equal(result.status, 0, result.stderr);
   const rows = readRows(out);
-  assert.equal(rows.length, 2);
+  assert.equal(rows.length, 4);
   for (const row of rows) {
     assert.ok(Number(row.kills) > 0, "the updater killed the device");
     assert.ok(Number(row.gp_p50_ns) > 0 && Number(row.gp_p99_ns) >= Number(row.gp_p50_ns));
     assert.ok(Number(row.faults) > 0);
     assert.equal(row.violations, "0", "every install checked the teardown guarantee");
+    assert.equal(Number(row.ops), Number(row.hits) + Number(row.faults) + Number(row.raced), "ops: touches that ended mapped, nothing else");
+    assert.equal(Number(row.ns_per_op), Math.round((Number(row.elapsed_ns) / Number(row.ops)) * 1000) / 1000);
+    assert.equal(row.kill_period_ns, "1000000");
+    assert.ok(Number(row.kill_period_achieved_ns) >= 1_000_000, `achieved ${row.kill_period_achieved_ns}`);
   }
+  for (const protection of ["rcu", "mutex"]) {
+    const [plain, delayed] = ["0", "10000"].map((delay) => rows.find((r) => r.protection === protection && r.read_delay_ns === delay)!);
+    assert.ok(Number(delayed.ns_per_op) > Number(plain.ns_per_op), `${protection}: ${delayed.ns_per_op} ns/op at 10us, ${plain.ns_per_op} at 0`);
+  }
+});
+
+test("with one repetition no pair is called faster: every pair is ~ with the reason", async () => {
+  const result = await daxbench([
+    "run", "--scenario", "populate,readside", "--align", "4k,2m", "--protection", "rcu,mutex", "--size", "4m", "--duration", "50ms",
+    "--repeat", "1", "--warmup", "0", "--out", "-",
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.doesNotMatch(result.stderr, /faster/);
+  const pairs = result.stderr.split("\n").filter((line) => / ~ /.test(line));
+  assert.equal(pairs.length, 2 + 2 + 1, "populate: rcu/mutex at 4k and 2m, 4k/2m per scheme; readside: rcu/mutex only");
+  for (const line of pairs) assert.match(line, /\(n=1\+1: too few repetitions to compare \(want 3\+ each\)\)$/);
+  assert.match(result.stderr, /^note: readside does not use --align, --size; it runs once per protection × workers$/m);
+  const rows = parse(result.stdout, { columns: true }) as Row[];
+  const readside = rows.filter((r) => r.scenario === "readside");
+  assert.deepEqual(readside.map((r) => [r.protection, r.align, r.mapping_bytes, r.read_delay_ns]), [["rcu", "", "", ""], ["mutex", "", "", ""]]);
 });
 
 test("--out - writes the CSV to stdout and the table to stderr", async () => {

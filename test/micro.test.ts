@@ -1,41 +1,187 @@
-// daxbench micro and native: every case runs and becomes a row of the run schema. Counts, not times.
+// daxbench micro and native, and the speed bar's verdict rule. Counts, columns and verdict logic, not times.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { ROW_COLUMNS } from "../host/results.ts";
+import { MICRO_COLUMNS } from "../host/micro.ts";
+import { NATIVE_COLUMNS, nativeCells, parseNativeCsv, barVerdict } from "../host/native.ts";
+import { METADATA_COLUMNS } from "../host/results.ts";
+import { BROKEN_ON_PURPOSE } from "../host/dax.ts";
 
 const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
-const daxbench = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+const daxbench = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
+/** The same, without waiting: for runs that may go in parallel. */
+const daxbenchAsync = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-micro-"));
 
-test("micro runs every case once per scheme and writes rows of the run schema", () => {
-  const result = daxbench("micro", "--max-time", "0.02", "--out", "-", "--quiet");
-  assert.equal(result.status, 0, result.stderr);
-  const rows = parse(result.stdout, { columns: true }) as Record<string, string>[];
-  assert.deepEqual(Object.keys(rows[0]), [...ROW_COLUMNS]);
-  const cases = rows.map((r) => `${r.scenario} ${r.protection}`);
-  for (const expected of [
-    "micro-empty_batch none", "micro-readside none", "micro-readside rcu", "micro-readside mutex", "micro-readside rwlock",
-    "micro-readside qsbr", "micro-check_vma none", "micro-pgoff_to_phys-1 none", "micro-pgoff_to_phys-16 none",
-    "micro-pgoff_to_phys-64 none", "micro-pte_fault_zap rcu", "micro-pmd_fault_zap rcu",
-  ]) assert.ok(cases.includes(expected), `missing ${expected}`);
-  assert.ok(!cases.some((c) => c.includes("skip")), "schemes broken on purpose are not benchmarked");
-  for (const row of rows) {
-    assert.ok(Number(row.ns_per_op) > 0 && Number.isFinite(Number(row.rme_percent)), `${row.scenario}: ${row.ns_per_op}`);
-    assert.equal(Number(row.faults), row.scenario.endsWith("fault_zap") ? Number(row.ops) : 0, row.scenario);
+/** The cells of a native Markdown table: its rows after the header and the rule. */
+function tableCells(stdout: string): { native: string; workers: number; ratio: number; interval: string; n: string }[] {
+  return stdout.split("\n").filter((line) => /^\| [a-z]/.test(line) && !line.startsWith("| native read side")).map((line) => {
+    const cells = line.split("|").slice(1, -1).map((cell) => cell.trim());
+    return { native: cells[0].split(":")[0], workers: Number(cells[1]), ratio: Number(cells[5]), interval: cells[6], n: cells[7] };
+  });
+}
+
+test("micro writes rows of its own schema, one per case, in csv, md and json", () => {
+  const dir = scratch();
+  try {
+    const out = join(dir, "micro.csv");
+    const result = daxbench(["micro", "--max-time", "0.02", "--format", "csv,md,json", "--out", out, "--quiet"]);
+    assert.equal(result.status, 0, result.stderr);
+    const csv = readFileSync(out, "utf8");
+    const header = csv.split("\n")[0].split(",");
+    assert.deepEqual(header, [
+      "case", "protection", "align", "mapping_bytes", "installs_per_op", "ns_per_op", "rme_percent", "samples", ...METADATA_COLUMNS,
+    ]);
+    assert.deepEqual(header, [...MICRO_COLUMNS]);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const cases = rows.map((r) => `${r.case} ${r.protection}`);
+    for (const expected of [
+      "micro-empty_batch none", "micro-readside none", "micro-readside rcu", "micro-readside mutex", "micro-readside rwlock",
+      "micro-readside qsbr", "micro-readside rcu-pointer", "micro-check_vma none", "micro-pgoff_to_phys-1 none",
+      "micro-pgoff_to_phys-16 none", "micro-pgoff_to_phys-64 none", "micro-pte_fault_zap rcu", "micro-pmd_fault_zap rcu",
+    ]) assert.ok(cases.includes(expected), `missing ${expected}`);
+    assert.equal(new Set(cases).size, cases.length, "each case once");
+    for (const broken of BROKEN_ON_PURPOSE) assert.ok(!rows.some((r) => r.protection === broken), `${broken} is broken on purpose and not benchmarked`);
+    for (const row of rows) {
+      assert.ok(Number(row.ns_per_op) > 0, `${row.case}: ns_per_op ${row.ns_per_op}`);
+      assert.ok(Number(row.rme_percent) >= 0 && Number.isFinite(Number(row.rme_percent)), `${row.case}: rme_percent ${row.rme_percent}`);
+      assert.ok(Number.isInteger(Number(row.samples)) && Number(row.samples) >= 10, `${row.case}: samples ${row.samples}`);
+      assert.equal(Number(row.installs_per_op), row.case.endsWith("fault_zap") ? 1 : 0, row.case);
+      assert.ok(row.node && row.cpu && Number(row.cpu_count) >= 1 && row.started_at, `${row.case}: metadata`);
+    }
+    // The Markdown table: its own header, one line per row of the CSV.
+    const md = readFileSync(join(dir, "micro.md"), "utf8").trimEnd().split("\n");
+    assert.equal(md[0], "| case | protection | align | ns/op | ± rme | samples |");
+    assert.equal(md.length - 2, rows.length);
+    const json = JSON.parse(readFileSync(join(dir, "micro.json"), "utf8"));
+    assert.deepEqual(json.columns, [...MICRO_COLUMNS]);
+    assert.equal(json.rows.length, rows.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("native builds what this machine can and puts each native read side beside its wasm scheme", () => {
-  const result = daxbench("native", "--duration", "50ms", "--workers", "1");
-  assert.equal(result.status, 0, result.stderr);
-  const rows = result.stdout.split("\n").filter((line) => /^\| \w/.test(line) && !line.startsWith("| native"));
-  const skipped = result.stderr.split("\n").filter((line) => line.includes("skipped"));
-  // Five native read sides; a flavour that cannot be built here (no cc, no liburcu-dev) is skipped with a note.
-  if (skipped.length === 0) assert.equal(rows.length, 5, result.stdout);
-  else assert.ok(rows.length < 5, `${result.stdout}\n${result.stderr}`);
-  for (const row of rows) {
-    const ratio = Number(row.split("|").at(-2)!.trim());
-    assert.ok(ratio > 0, row);
+test("micro and native refuse bad input with one line naming it, exit 2, before any work", async () => {
+  const dir = scratch();
+  try {
+    const out = join(dir, "micro.csv");
+    const cases = [
+      [["micro", "--format", "csv,xml", "--out", out], /--format xml is not one of: csv, md, json/],
+      [["micro", "--max-time", "abc", "--out", out], /--max-time abc /],
+      [["micro", "--out", "-", "--format", "csv,md"], /--out - takes one format/],
+      [["native", "--repeat", "0", "--out", join(dir, "native.md")], /--repeat 0 /],
+      [["native", "--repeat", "2x", "--out", join(dir, "native.md")], /--repeat 2x /],
+      [["native", "--workers", "1,zero", "--out", join(dir, "native.md")], /--workers zero /],
+    ] as [string[], RegExp][];
+    const results = await Promise.all(cases.map(([args]) => daxbenchAsync(args)));
+    for (const [i, [args, named]] of cases.entries()) {
+      const result = results[i];
+      assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, named);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.equal(result.stdout, "");
+    }
+    assert.ok(!existsSync(out) && !existsSync(join(dir, "native.md")) && !existsSync(join(dir, "native.csv")), "nothing written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("native measures every cell on both sides, prints a positive ratio with its interval, and keeps every sample", () => {
+  const dir = scratch();
+  try {
+    const result = daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "5", "--out", join(dir, "native.md")]);
+    assert.equal(result.status, 0, result.stderr);
+    const cells = tableCells(result.stdout);
+    const skipped = result.stderr.split("\n").filter((line) => line.includes("skipped"));
+    // Five native read sides; a flavour that cannot be built here (no cc, no liburcu-dev) is skipped with a note.
+    assert.equal(cells.length + skipped.length, 5, `${result.stdout}\n${result.stderr}`);
+    assert.ok(cells.length > 0, "cc builds the plain flavours");
+    for (const cell of cells) {
+      assert.ok(cell.ratio > 0, `${cell.native}: ratio ${cell.ratio}`);
+      assert.equal(cell.n, "5+5", `${cell.native}: n per side`);
+      const [lo, hi] = cell.interval.split("…").map(Number);
+      assert.ok(lo > 0 && lo <= cell.ratio && cell.ratio <= hi, `${cell.native}: interval ${cell.interval} around ${cell.ratio}`);
+    }
+    assert.equal(readFileSync(join(dir, "native.md"), "utf8").trimEnd(), result.stdout.trimEnd().split("\n").slice(0, -1).join("\n"));
+    // The CSV is long form: one row per measurement, 5 per side per cell, from which every figure is recomputed.
+    const csv = readFileSync(join(dir, "native.csv"), "utf8");
+    assert.deepEqual(csv.split("\n")[0].split(","), [...NATIVE_COLUMNS]);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    assert.equal(rows.length, cells.length * 2 * 5);
+    for (const cell of cells) {
+      for (const side of ["native", "wasm"]) {
+        const reps = rows.filter((r) => r.native === cell.native && r.side === side).map((r) => Number(r.rep));
+        assert.deepEqual(reps.sort(), [1, 2, 3, 4, 5], `${cell.native} ${side}`);
+      }
+    }
+    // wasm / native is the median of every wasm sample over every native sample (Hodges-Lehmann), per cell.
+    for (const cell of cells) {
+      const side = (name: string) => rows.filter((r) => r.native === cell.native && r.side === name).map((r) => Number(r.ns_per_pair));
+      const ratios = side("native").flatMap((a) => side("wasm").map((b) => b / a)).sort((x, y) => x - y);
+      assert.equal(ratios[(ratios.length - 1) / 2].toFixed(3), cell.ratio.toFixed(3), `${cell.native}: wasm / native`);
+    }
+    const recomputed = nativeCells(parseNativeCsv(csv, "native.csv"));
+    assert.deepEqual(recomputed.map((c) => [c.native, c.workers, c.comparison.ratio!.toFixed(3)]), cells.map((c) => [c.native, c.workers, c.ratio.toFixed(3)]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and everything without cc", (t) => {
+  const cc = spawnSync("sh", ["-c", "command -v cc"], { encoding: "utf8" }).stdout.trim();
+  if (!cc) return t.skip("no cc on this machine");
+  const dir = scratch();
+  try {
+    // A cc that cannot link liburcu, as on a machine without liburcu-dev.
+    writeFileSync(join(dir, "cc"), `#!/bin/sh\ncase "$*" in *-lurcu*) echo "cannot find -lurcu" >&2; exit 1;; esac\nexec ${cc} "$@"\n`);
+    chmodSync(join(dir, "cc"), 0o755);
+    const noUrcu = daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1"], { ...process.env, PATH: `${dir}:${process.env.PATH}` });
+    assert.equal(noUrcu.status, 0, noUrcu.stderr);
+    assert.deepEqual(tableCells(noUrcu.stdout).map((c) => c.native), ["percpu", "mutex", "rwlock"]);
+    for (const cell of tableCells(noUrcu.stdout)) {
+      assert.ok(cell.ratio > 0, `${cell.native}: ratio ${cell.ratio}`);
+      assert.match(cell.interval, /^none: n=1\+1/, "one repetition: no interval, and the table says why");
+    }
+    const notes = noUrcu.stderr.trim().split("\n");
+    assert.deepEqual(notes, [
+      "daxbench native: urcu-memb: skipped, cc failed (is liburcu-dev installed?)",
+      "daxbench native: urcu-qsbr: skipped, cc failed (is liburcu-dev installed?)",
+    ]);
+    // No C compiler at all: every flavour is skipped with a note, the command still succeeds.
+    const noCc = daxbench(["native", "--duration", "20ms", "--workers", "1"], { ...process.env, PATH: join(dir, "empty") });
+    assert.equal(noCc.status, 0, noCc.stderr);
+    assert.equal(tableCells(noCc.stdout).length, 0);
+    assert.equal(noCc.stderr.trim().split("\n").filter((line) => line.endsWith("skipped, no C compiler (cc)")).length, 5, noCc.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a bar's verdict comes from the interval: met, missed, inconclusive, and inconclusive without one", () => {
+  // "ratio ≤ 1.1": met only when the whole interval is below, missed only when it is wholly above.
+  assert.equal(barVerdict([0.95, 1.05], { atMost: 1.1 }), "met");
+  assert.equal(barVerdict([1.15, 1.3], { atMost: 1.1 }), "missed");
+  assert.equal(barVerdict([1.0, 1.2], { atMost: 1.1 }), "inconclusive");
+  assert.equal(barVerdict([1.0, 1.1], { atMost: 1.1 }), "inconclusive", "an end on the bar is not under it");
+  assert.equal(barVerdict([1.1, 1.2], { atMost: 1.1 }), "inconclusive", "an end on the bar is not above it");
+  assert.equal(barVerdict(undefined, { atMost: 1.1 }), "inconclusive");
+  // "ratio ≥ 1.8": the mirror image.
+  assert.equal(barVerdict([1.9, 2.1], { atLeast: 1.8 }), "met");
+  assert.equal(barVerdict([1.5, 1.6], { atLeast: 1.8 }), "missed");
+  assert.equal(barVerdict([1.7, 1.9], { atLeast: 1.8 }), "inconclusive");
+  assert.equal(barVerdict(undefined, { atLeast: 1.8 }), "inconclusive");
 });

@@ -12,6 +12,7 @@ import { jsonText } from "../host/export/json.ts";
 import { markdownText } from "../host/export/markdown.ts";
 import { readResultFile } from "../host/resultfile.ts";
 import { byConfiguration } from "../host/configurations.ts";
+import { comparisons, summaryWarnings } from "../host/print/summary.ts";
 
 const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
 const daxbench = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
@@ -49,7 +50,7 @@ test("compare through the CLI prints ~ and the change, and --by protection compa
   assert.match(two.stdout, /geomean .*\+41\.42%/);
   const within = daxbench("compare", join(dir, "both.csv"), "--by", "protection");
   assert.equal(within.status, 0, within.stderr);
-  assert.match(within.stdout, /protection rcu ns\/op .* protection mutex ns\/op/);
+  assert.match(within.stdout, /│ protection rcu │ protection mutex │/);
   assert.match(within.stdout, /populate 4k 1w 1g .*\+200\.00%/);
   const tables = compareWithin("both.csv", readResultFile(join(dir, "both.csv")).rows, "protection", 0.05);
   assert.equal(tables[0].deltas[0].percent, 200);
@@ -88,24 +89,38 @@ test("a CSV with a missing column, a non-numeric figure or a foreign header exit
   assert.equal(existsSync(join(dir, "all.csv")), false);
 });
 
-test("the JSON export carries every repetition's figures and the machine metadata", () => {
+test("the JSON export carries every repetition's figures, the machine metadata and the headline's summary", () => {
   const rows = syntheticRows([{ align: "4k", nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 2] }]);
   const json = JSON.parse(jsonText(rows));
-  assert.deepEqual(json.machines, [{ node: "v20.0.0", cpu: "test cpu", commit: "abc", started_at: "2026-01-01T00:00:00.000Z", daxbench_version: "0.1.0" }]);
+  assert.deepEqual(json.machines, [{
+    node: "v20.0.0", cpu: "test cpu", cpu_count: 8, load_avg_1m: 0.5, commit: "abc", started_at: "2026-01-01T00:00:00.000Z", daxbench_version: "0.1.0",
+  }]);
   assert.equal(json.configurations.length, 2);
   assert.deepEqual(json.configurations.flatMap((c: { repetitions: unknown[] }) => c.repetitions), rows);
-  assert.equal(json.configurations[0].summary.ns_per_op.mean, 11);
+  const [fourK] = json.configurations;
+  assert.equal(fourK.headline.column, "ns_per_op");
+  assert.equal(fourK.headline.summary.mean, 11);
+  assert.ok(fourK.headline.summary.ci95[0] > 0 && fourK.headline.summary.ci95[1] > 12);
 });
 
-test("the Markdown export round-trips the summaries, with a Relative column against the fastest", () => {
-  const rows = syntheticRows([{ align: "4k", nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 1, 1] }]);
+test("the Markdown export: the headline summarised, and Relative only claims what the data support", () => {
+  const rows = syntheticRows([
+    { align: "4k", nsPerOp: [10, 11, 12, 10.5, 11.5] },
+    { align: "2m", nsPerOp: [1, 1.1, 0.9, 1.05, 0.95] },
+    { align: "1g", nsPerOp: [0.9, 1.2, 1] },
+  ]);
   const table = markdownText(rows).split("\n").filter((line) => line.startsWith("| rcu"));
+  const header = markdownText(rows).split("\n").find((line) => line.startsWith("| configuration"))!.split("|").map((cell) => cell.trim());
   const cells = table.map((line) => line.split("|").map((cell) => cell.trim()));
-  assert.deepEqual(cells.map((c) => c[1]), ["rcu 4k 1w 1g", "rcu 2m 1w 1g"]);
-  assert.deepEqual(cells.map((c) => c[3]), ["11 ± 1", "1 ± 0"]);
-  assert.deepEqual(cells.map((c) => c[8]), ["11.00 ± 1.00", "1.00"]);
-  const [fourK] = byConfiguration(rows);
-  assert.equal(Number(cells[0][2]), fourK.nsPerOp.n);
+  const column = (name: string) => cells.map((c) => c[header.indexOf(name)]);
+  assert.deepEqual(column("configuration"), ["rcu 4k 1w 1g", "rcu 2m 1w 1g", "rcu 1g 1w 1g"]);
+  assert.deepEqual(column("n"), ["5", "5", "3"]);
+  assert.deepEqual(column("ns/touch median"), ["11", "1", "1"]);
+  const [fourK, twoM, oneG] = column("relative");
+  assert.equal(twoM, "1.00", "the best of the table");
+  assert.match(fourK, /^11\.00 \(\d+\.\d+…\d+\.\d+\)$/, "significant: the ratio with its interval");
+  assert.match(oneG, /^~ 1\.00$/, "3 repetitions cannot be significant: ~");
+  assert.ok(column("geomean (95% CI)").every((cell) => /^[\d.]+ \([\d.]+…[\d.]+\)$/.test(cell)));
 });
 
 test("a CSV read back is written out again byte for byte", () => {
@@ -131,4 +146,65 @@ test("merge joins shards and refuses files whose columns or versions differ", ()
   assert.equal(columns.status, 2);
   assert.match(columns.stderr, /reordered\.csv: its columns differ/);
   assert.deepEqual(readdirSync(dir).sort(), ["a.csv", "all.csv", "b.csv", "other.csv", "reordered.csv"]);
+});
+
+test("merge refuses the same repetitions twice, and other commits or machines unless --allow-mixed", () => {
+  const a = syntheticRows([{ align: "4k", nsPerOp: [1, 2, 3] }]);
+  const laterCommit = syntheticRows([{ align: "2m", nsPerOp: [1, 2, 3], cells: { commit: "def", started_at: "2026-01-02T00:00:00.000Z" } }]);
+  const otherMachine = syntheticRows([{ align: "2m", nsPerOp: [1, 2, 3], cells: { cpu: "other cpu" } }]);
+  const dir = scratch({ "a.csv": csvText(a), "later.csv": csvText(laterCommit), "other.csv": csvText(otherMachine) });
+  const twice = daxbench("merge", join(dir, "a.csv"), join(dir, "a.csv"), "--out", join(dir, "x.csv"));
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /a\.csv: repetition 1 of a configuration of the run started 2026-01-01T00:00:00\.000Z is also in .*a\.csv/);
+  assert.equal(twice.stderr.trim().split("\n").length, 1);
+  const commits = daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), "--out", join(dir, "x.csv"));
+  assert.equal(commits.status, 2);
+  assert.match(commits.stderr, /different commits: abc \(.*a\.csv\); def \(.*later\.csv\); give --allow-mixed/);
+  const machines = daxbench("merge", join(dir, "a.csv"), join(dir, "other.csv"), "--out", join(dir, "x.csv"));
+  assert.equal(machines.status, 2);
+  assert.match(machines.stderr, /different machines: test cpu x8, Node v20\.0\.0 \(.*\); other cpu x8/);
+  assert.deepEqual(readdirSync(dir).sort(), ["a.csv", "later.csv", "other.csv"], "nothing written");
+  const mixed = daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), join(dir, "other.csv"), "--out", join(dir, "x.csv"), "--allow-mixed");
+  assert.equal(mixed.status, 0, mixed.stderr);
+  assert.equal(readResultFile(join(dir, "x.csv")).rows.length, 9);
+});
+
+test("compare says when samples are too small for any p below --alpha, and how many repetitions would do", () => {
+  const dir = scratch({
+    "base.csv": csvText(syntheticRows([{ nsPerOp: [10, 11, 12] }])),
+    "new.csv": csvText(syntheticRows([{ nsPerOp: [20, 21, 22] }])),
+  });
+  const result = daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /populate rcu 4k 1w 1g \(ns\/touch\) .* ~ \(p=0\.100 n=3\+3\)/, "twice as slow, yet no verdict is possible");
+  assert.match(result.stdout, /note: n=3\+3: no p below 0\.05 is possible \(smallest 0\.100\); 4\+ repetitions each are needed/);
+});
+
+test("pairs: a claim only with significance and its interval, ~ inside the noise, never along an unused dimension", () => {
+  const rows = syntheticRows([
+    { protection: "rcu", nsPerOp: [10, 10.2, 9.9, 10.1, 10.05] },
+    { protection: "mutex", nsPerOp: [20, 20.4, 19.8, 20.2, 20.1] },
+    { protection: "rwlock", nsPerOp: [10.1, 9.8, 10.3, 9.95, 10.15] },
+    { scenario: "readside", protection: "rcu", align: "", nsPerOp: [5, 5.1, 4.9, 5.05, 4.95], cells: { mapping_bytes: "", read_delay_ns: "" } },
+    { scenario: "readside", protection: "mutex", align: "", nsPerOp: [5.02, 5.12, 4.92, 5.07, 4.97], cells: { mapping_bytes: "", read_delay_ns: "" } },
+  ]);
+  const lines = comparisons(byConfiguration(rows), 0.05);
+  assert.ok(lines.includes("populate 4k 1w 1g: rcu is 2.00× faster than mutex per completed touch (95% CI 1.96…2.04, p=0.008, n=5+5)"), lines.join("\n"));
+  assert.ok(lines.some((line) => /^populate 4k 1w 1g: rcu ~ rwlock \(p=0\.\d+, n=5\+5\)$/.test(line)), lines.join("\n"));
+  assert.ok(lines.some((line) => /^readside 1w: rcu ~ mutex \(p=/.test(line)), "readside pairs along protection only");
+  assert.equal(lines.length, 3 + 1, "three populate pairs, one readside pair; no pair along align or policy");
+});
+
+test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower than asked come from the rows", () => {
+  const churn = { scenario: "churn", workers: 2, nsPerOp: [10, 11, 12, 10.5, 11.5] };
+  const rows = syntheticRows([
+    { ...churn, cells: { cpu_count: 2, load_avg_1m: 1.5, kill_period_ns: 200_000, kill_period_achieved_ns: 800_000, kills: 10, violations: 0 } },
+    { ...churn, cells: { cpu_count: 4, load_avg_1m: 0.5, kill_period_ns: 1_000_000, kill_period_achieved_ns: 1_200_000, kills: 10, violations: 0, started_at: "2026-01-02T00:00:00.000Z" } },
+  ]);
+  const warnings = summaryWarnings(byConfiguration(rows));
+  assert.deepEqual(warnings, [
+    "warning: run started 2026-01-01T00:00:00.000Z: load average 1.5 on 2 CPUs (above half of them): other work competed with the run",
+    "warning: churn rcu 4k 2w 1g kill 200us: 2 readers + 1 updater on 2 CPUs: threads take turns, so the figures include time spent waiting for a CPU",
+    "warning: churn rcu 4k 2w 1g kill 200us: the updater killed every 800us (median), not every 200us as asked: a kill (grace period, zap, revive) takes longer than the period",
+  ]);
 });

@@ -1,7 +1,7 @@
 // The statistics behind summaries and compare, against answers worked out by hand or in textbooks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { summarize, mannWhitneyU, speedup, warnings } from "../host/stats.ts";
+import { summarize, mannWhitneyU, comparePair, smallestP, repetitionsNeeded, warnings } from "../host/stats.ts";
 import { shard, expandMatrix, FULL_MATRICES, SWEEPS } from "../host/matrix.ts";
 import { DaxMachine } from "../host/dax.ts";
 
@@ -31,16 +31,31 @@ test("Mann-Whitney U: identical samples are not significant", () => {
   assert.equal(mannWhitneyU([5, 5, 5], [5, 5, 5]).p, 1);
 });
 
-test("summary: mean, σ, median, range and a Student-t 95% interval", () => {
+test("summary: mean, σ, median, range, and the 95% interval of the geometric mean (Student's t on ln x)", () => {
   const s = summarize([1, 2, 3, 4, 5]);
   assert.equal(s.n, 5);
   assert.equal(s.mean, 3);
   close(s.sd, Math.sqrt(2.5), 1e-12, "sd");
   assert.equal(s.median, 3);
   assert.deepEqual([s.min, s.max], [1, 5]);
-  close(s.ci95[0], 3 - 2.7764451 * Math.sqrt(2.5 / 5), 1e-6, "ci low");
-  close(s.ci95[1], 3 + 2.7764451 * Math.sqrt(2.5 / 5), 1e-6, "ci high");
+  const logs = [1, 2, 3, 4, 5].map(Math.log);
+  const m = logs.reduce((a, b) => a + b) / 5;
+  const sdLog = Math.sqrt(logs.reduce((a, x) => a + (x - m) ** 2, 0) / 4);
+  close(s.geomean!, Math.exp(m), 1e-12, "geomean");
+  close(s.ci95![0], Math.exp(m - 2.7764451 * (sdLog / Math.sqrt(5))), 1e-6, "ci low");
+  close(s.ci95![1], Math.exp(m + 2.7764451 * (sdLog / Math.sqrt(5))), 1e-6, "ci high");
   assert.equal(s.outliers, 0);
+});
+
+test("intervals of positive, skewed samples never go below zero (Student's t on the values would)", () => {
+  // The README's own example: two repetitions far apart, and a skewed sample of three.
+  for (const sample of [[6, 25], [1, 1, 100], [3.5, 3.7, 13.5, 3.9, 4.1], [82, 210, 150]]) {
+    const s = summarize(sample);
+    assert.ok(s.ci95![0] > 0, `${sample}: ${s.ci95}`);
+    assert.ok(s.ci95![0] <= s.geomean! && s.geomean! <= s.ci95![1]);
+  }
+  assert.equal(summarize([5]).ci95, undefined, "no interval from one value");
+  assert.equal(summarize([0, 1, 2]).ci95, undefined, "no log interval when a value is not positive");
 });
 
 test("summary: flags an outlier by modified z-score, and too few repetitions", () => {
@@ -49,12 +64,43 @@ test("summary: flags an outlier by modified z-score, and too few repetitions", (
   assert.match(warnings(summarize([10, 12])).join(), /n = 2: too few repetitions/);
 });
 
-test("speed-up with hyperfine's uncertainty", () => {
-  const fast = summarize([9, 10, 11]);
-  const slow = summarize([18, 20, 22]);
-  const { ratio, error } = speedup(fast, slow);
-  assert.equal(ratio, 2);
-  close(error, 2 * Math.hypot(1 / 10, 2 / 20), 1e-12, "error");
+test("a pair: the Hodges-Lehmann ratio and its interval from the pairwise ratios, significant by Mann-Whitney", () => {
+  const pair = comparePair([9, 10, 11, 10.5, 9.5], [18, 20, 22, 21, 19], 0.05);
+  assert.equal(pair.ratio, 2, "the median of the 25 ratios b/a");
+  // 5 + 5 at alpha 0.05: P(U <= 2) = 4/252 <= 0.025 < P(U <= 3), so the interval is [3rd, 23rd] of the ratios.
+  const ratios = [9, 10, 11, 10.5, 9.5].flatMap((a) => [18, 20, 22, 21, 19].map((b) => b / a)).sort((x, y) => x - y);
+  assert.deepEqual(pair.interval, [ratios[2], ratios[22]]);
+  assert.ok(pair.interval![0] > 0 && pair.interval![0] < 2 && pair.interval![1] > 2);
+  assert.equal(pair.significant, true);
+  close(pair.p, 2 / 252, 1e-12, "p");
+});
+
+test("a pair inside the noise is not significant, and its interval holds 1", () => {
+  const pair = comparePair([10, 12, 9, 11, 13], [11, 10, 12, 14, 9.5], 0.05);
+  assert.equal(pair.significant, false);
+  assert.ok(pair.p > 0.05);
+  assert.ok(pair.interval![0] < 1 && pair.interval![1] > 1, `${pair.interval}`);
+});
+
+test("no verdict at n = 1 or with too few repetitions for any p below alpha, and the count that would do", () => {
+  const one = comparePair([10], [100], 0.05);
+  assert.equal(one.significant, false);
+  assert.match(one.tooSmall!, /n=1\+1: too few repetitions/);
+  const three = comparePair([1, 2, 3], [10, 20, 30], 0.05);
+  assert.equal(three.significant, false, "3 + 3 can never reach p < 0.05: its smallest p is 0.1");
+  close(smallestP(3, 3), 0.1, 1e-12, "smallest p at 3+3");
+  assert.match(three.tooSmall!, /n=3\+3: no p below 0.05 is possible \(smallest 0.100\); 4\+ repetitions each are needed/);
+  assert.equal(three.interval, undefined, "no 95% interval from 3 + 3");
+  assert.equal(repetitionsNeeded(0.05), 4);
+  assert.equal(repetitionsNeeded(0.01), 5);
+  assert.equal(comparePair([1, 2, 3, 4], [10, 20, 30, 40], 0.05).significant, true, "4 + 4 fully separated: p = 2/70");
+});
+
+test("a ratio needs positive figures: none when a side holds a zero", () => {
+  const pair = comparePair([0, 0, 0, 0, 0], [5, 6, 7, 8, 9], 0.05);
+  assert.equal(pair.ratio, undefined);
+  assert.equal(pair.interval, undefined);
+  assert.equal(pair.significant, true);
 });
 
 test("--shard I/N slices cover the full matrix exactly once", () => {
@@ -75,4 +121,15 @@ test("--sweep update-rate expands to every scheme at every kill period, never in
   assert.deepEqual([...new Set(configs.map((c) => c.killPeriodNs))], [null, 10e6, 1e6, 100e3, 0]);
   const delays = SWEEPS["cs-length"].matrices.flatMap((m) => expandMatrix(m, { duration: "1s" }, new DaxMachine()));
   assert.deepEqual([...new Set(delays.map((c) => c.readDelayNs))], [0, 100, 1000, 10000]);
+});
+
+test("a matrix expands only the dimensions a scenario uses: readside once per scheme and worker count", () => {
+  const spec = { scenario: ["readside,populate"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["64m,128m"], readDelay: ["0,100"] };
+  const configs = expandMatrix(spec, { duration: "1s" }, new DaxMachine());
+  const readside = configs.filter((c) => c.scenario.name === "readside");
+  assert.deepEqual(readside.map((c) => `${c.protection} ${c.workers}`), ["rcu 1", "rcu 2", "mutex 1", "mutex 2"]);
+  assert.equal(configs.filter((c) => c.scenario.name === "populate").length, 2 * 2 * 2 * 2 * 2, "populate uses all five");
+  const tlb = expandMatrix({ ...spec, scenario: ["tlb"] }, { duration: "1s" }, new DaxMachine());
+  assert.equal(tlb.length, 2 * 2, "tlb: align x size; no scheme runs on its hits, one worker");
+  assert.ok(tlb.every((c) => c.workers === 1));
 });

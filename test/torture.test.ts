@@ -17,23 +17,46 @@ function torture(args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, last: lines.at(-1), violations, kills };
 }
 
-for (const protection of ["rcu", "mutex", "rwlock", "qsbr", "rcu-pointer"]) {
-  test(`${protection} survives torture: no violation, no stale entry, SUCCESS`, () => {
-    const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
-    const out = join(dir, "torture.csv");
-    const run = torture(["--protection", protection, "--seconds", "2", "--workers", "2", "--read-delay", "1000", "--out", out]);
-    assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.equal(run.last, "SUCCESS");
-    assert.equal(run.violations, 0);
-    assert.ok(run.kills > 0, "the device was killed");
-    const [row] = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+const CORRECT = ["rcu", "mutex", "rwlock", "qsbr", "rcu-pointer"];
+
+test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no stale entry, SUCCESS each`, () => {
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+  const out = join(dir, "torture.csv");
+  const run = torture(["--protection", CORRECT.join(","), "--seconds", "1", "--workers", "2", "--read-delay", "1000", "--out", out]);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const reports = run.stdout.split(/\n(?=torture: )/);
+  assert.equal(reports.length, CORRECT.length);
+  for (const [i, protection] of CORRECT.entries()) {
+    assert.match(reports[i], new RegExp(`^torture: ${protection}, `));
+    assert.match(reports[i], /violations 0 /);
+    assert.match(reports[i], /kills [\d,]+: one every \S+ \(asked 200us\), [\d,]+ per second/);
+    assert.match(reports[i], /\nSUCCESS\n/);
+  }
+  assert.equal(run.last, CORRECT.map((p) => `${p} SUCCESS`).join(", "));
+  const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(rows.map((row) => row.protection), CORRECT);
+  for (const row of rows) {
     assert.equal(row.scenario, "torture");
-    assert.equal(row.protection, protection);
     assert.equal(row.violations, "0");
     assert.equal(row.stale_entries, "0");
     assert.ok(Number(row.kills) > 0);
-  });
-}
+    assert.ok(Number(row.kill_period_achieved_ns) >= 200_000, `achieved ${row.kill_period_achieved_ns}`);
+  }
+});
+
+test("torture of several schemes exits 1 when any of them fails", () => {
+  const run = torture(["--protection", "none,rcu", "--seconds", "1", "--stop-on-violation"]);
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.equal(run.last, "none FAILURE, rcu SUCCESS");
+});
+
+test("a torture run in which no kill happened is UNTESTED, exit 1, never SUCCESS", () => {
+  const run = torture(["--protection", "rcu", "--seconds", "0.3", "--kill-period", "5s"]);
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.equal(run.last, "UNTESTED");
+  assert.match(run.stdout, /no kill in \S+: the guarantee was not exercised/);
+  assert.doesNotMatch(run.stdout, /SUCCESS/);
+});
 
 // Run until the first violation, with a generous cap, so a slow machine cannot make these flake.
 for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early"]) {
@@ -54,6 +77,7 @@ test("torture: bad flags exit 2 with one line and write nothing", () => {
     [["--workers", "0"], /--workers 0 is not a whole number/],
     [["--read-delay", "soon"], /--read-delay soon is not a duration/],
     [["--kill-period", "-1"], /--kill-period -1 is not a duration/],
+    [["--kill-period", "never"], /--kill-period never: torture needs kills \(never leaves the guarantee untested\)/],
   ] as [string[], RegExp][]) {
     const run = torture([...args, "--out", out]);
     assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);

@@ -7,12 +7,19 @@ import { markdownText } from "./markdown.ts";
 import { writeFileAtomic } from "./files.ts";
 import { UsageError } from "../errors.ts";
 
-export const FORMATS = {
-  csv: { extension: ".csv", render: csvText },
-  json: { extension: ".json", render: jsonText },
+export type FormatName = "csv" | "json" | "md";
+
+interface Format {
+  extension: string;
+  /** alpha: the significance level of the claims a format makes (the Markdown tables' Relative column). */
+  render(rows: ResultRow[], alpha: number): string;
+}
+
+export const FORMATS: Record<FormatName, Format> = {
+  csv: { extension: ".csv", render: (rows) => csvText(rows) },
+  json: { extension: ".json", render: (rows) => jsonText(rows) },
   md: { extension: ".md", render: markdownText },
-} as const;
-export type FormatName = keyof typeof FORMATS;
+};
 
 export function parseFormats(values: string[]): FormatName[] {
   const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
@@ -28,11 +35,11 @@ export function pathFor(out: string, format: FormatName): string {
   return out.replace(/\.(csv|json|md)$/, "") + FORMATS[format].extension;
 }
 
-/** Writes every format beside `out`, each whole or not at all. */
-export function writeFormats(out: string, formats: FormatName[], rows: ResultRow[]): string[] {
+/** Writes every format beside `out`, each whole or not at all; alpha is the Markdown tables' significance level. */
+export function writeFormats(out: string, formats: FormatName[], rows: ResultRow[], alpha: number): string[] {
   return formats.map((format) => {
     const path = pathFor(out, format);
-    writeFileAtomic(path, FORMATS[format].render(rows));
+    writeFileAtomic(path, FORMATS[format].render(rows, alpha));
     return path;
   });
 }

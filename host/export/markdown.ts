@@ -1,51 +1,22 @@
-// Markdown export: one publishable table per scenario, each configuration with its summary and a Relative
-// column (hyperfine's): how many times the fastest configuration of the table it takes, with uncertainty.
+// Markdown export: one publishable table per scenario, the same columns as the screen (host/figures.ts) plus
+// hyperfine's Relative column, judged by the one rule for "faster" (host/stats.ts).
 
-import type { ResultRow, Column } from "../results.ts";
-import { median } from "simple-statistics";
-import { byConfiguration, describeRow, type ConfigurationResult } from "../configurations.ts";
-import { speedup } from "../stats.ts";
-import { formatDuration } from "../units.ts";
+import type { ResultRow } from "../results.ts";
+import { byConfiguration } from "../configurations.ts";
+import { scenarioColumns, byScenario } from "../figures.ts";
 
-const figure = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
-const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+/** The significance level of the Relative column when none is given. */
+export const DEFAULT_ALPHA = 0.05;
 
-/** σ over repetitions; for a single benchmark.js measurement, its relative margin of error instead. */
-function spread(c: ConfigurationResult): string {
-  const rme = c.reps[0].rme_percent;
-  return c.nsPerOp.n === 1 && rme !== "" ? `${rme}%` : figure.format(c.nsPerOp.sd);
-}
-
-/** Figures only some scenarios have, shown (as medians over repetitions) in those scenarios' tables. */
-const SCENARIO_COLUMNS: Record<string, Column[]> = {
-  "mmap-mix": ["mmaps_rejected", "pmd_installs", "pte_installs", "faults_per_gib"],
-  tlb: ["tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k"],
-};
-
-function scenarioTable(results: ConfigurationResult[]): string {
-  const fastest = results.reduce((best, c) => (c.nsPerOp.mean < best.nsPerOp.mean ? c : best));
-  const extra = SCENARIO_COLUMNS[String(fastest.identity.scenario)] ?? [];
-  const lines = [
-    `| configuration | n | ns/op mean ± σ | min…max | ops/s | faults | gp p50 | Relative |${extra.map((c) => ` ${c} |`).join("")}`,
-    `|:--|--:|--:|--:|--:|--:|--:|--:|${extra.map(() => "--:|").join("")}`,
-  ];
-  for (const c of results) {
-    const { ratio, error } = speedup(fastest.nsPerOp, c.nsPerOp);
-    const relative = c === fastest ? "1.00" : `${ratio.toFixed(2)} ± ${error.toFixed(2)}`;
-    lines.push(
-      `| ${describeRow(c.identity, "scenario")} | ${c.nsPerOp.n} | ${figure.format(c.nsPerOp.mean)} ± ${spread(c)} | ` +
-        `${figure.format(c.nsPerOp.min)}…${figure.format(c.nsPerOp.max)} | ${whole.format(c.opsPerSec.median)} | ` +
-        `${whole.format(c.faults)} | ${c.gpP50Ns ? formatDuration(c.gpP50Ns.median) : "–"} | ${relative} |` +
-        extra.map((column) => ` ${figure.format(median(c.reps.map((r) => Number(r[column]))))} |`).join(""),
-    );
-  }
-  return lines.join("\n");
-}
-
-export function markdownText(rows: ResultRow[]): string {
-  const results = byConfiguration(rows);
-  const scenarios = [...new Set(results.map((c) => String(c.identity.scenario)))];
-  return scenarios
-    .map((scenario) => `### ${scenario}\n\n${scenarioTable(results.filter((c) => c.identity.scenario === scenario))}\n`)
-    .join("\n");
+export function markdownText(rows: ResultRow[], alpha = DEFAULT_ALPHA): string {
+  return byScenario(byConfiguration(rows)).map(({ scenario, results }) => {
+    const columns = scenarioColumns(scenario, results, { relative: { alpha } });
+    const escape = (text: string) => text.replace(/\|/g, "\\|");
+    const lines = [
+      `| ${columns.map((column) => escape(column.header)).join(" | ")} |`,
+      `|${columns.map((column) => (column.align === "left" ? ":--" : "--:")).join("|")}|`,
+      ...results.map((c) => `| ${columns.map((column) => escape(column.cell(c))).join(" | ")} |`),
+    ];
+    return `### ${scenario.name}\n\n${scenario.headline.meaning}.\n\n${lines.join("\n")}\n`;
+  }).join("\n");
 }

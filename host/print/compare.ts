@@ -1,14 +1,13 @@
-// What `daxbench compare` prints: benchstat's layout.
+// What `daxbench compare` prints: benchstat's layout, each figure in its scenario's headline unit.
 
 import Table from "cli-table3";
 import type { ComparisonTable } from "../compare.ts";
 import type { Summary } from "../stats.ts";
+import { figure } from "../figures.ts";
 
-const figure = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
-
-/** "39.40 ± 3%": the median and the spread (σ / mean) of a configuration's repetitions. */
+/** "39.4 ± 3%": the median and the spread (σ / mean) of a configuration's repetitions. */
 function medianWithSpread(s: Summary): string {
-  return `${figure.format(s.median)} ± ${s.mean ? Math.round((s.sd / s.mean) * 100) : 0}%`;
+  return `${figure(s.median)} ± ${s.mean ? Math.round((s.sd / s.mean) * 100) : 0}%`;
 }
 
 function signed(percent: number): string {
@@ -17,15 +16,22 @@ function signed(percent: number): string {
 
 export function comparisonText(t: ComparisonTable, alpha: number): string {
   const table = new Table({
-    head: ["", `${t.baseName} ns/op`, `${t.nextName} ns/op`, "vs base"],
+    head: ["", `${t.baseName}`, `${t.nextName}`, "vs base"],
     colAligns: ["left", "right", "right", "left"],
     style: { head: [], border: [], compact: true },
   });
   for (const d of t.deltas) {
-    const n = `n=${d.base.nsPerOp.n}+${d.next.nsPerOp.n}`;
+    const n = `n=${d.base.headline!.n}+${d.next.headline!.n}`;
     const verdict = d.significant ? signed(d.percent) : "~";
-    table.push([d.label, medianWithSpread(d.base.nsPerOp), medianWithSpread(d.next.nsPerOp), `${verdict} (p=${d.p.toFixed(3)} ${n})`]);
+    table.push([`${d.label} (${d.base.scenario.headline.unit})`, medianWithSpread(d.base.headline!), medianWithSpread(d.next.headline!),
+      `${verdict} (p=${d.p.toFixed(3)} ${n})`]);
   }
-  table.push(["geomean", "", "", signed(t.geomeanPercent)]);
-  return `${table.toString()}\n~: not significant at alpha ${alpha} (Mann-Whitney U, two-sided)`;
+  table.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? signed(t.geomeanPercent) : "–"]);
+  // Why a pair could not be significant whatever its data, once per distinct reason.
+  const reasons = [...new Set(t.deltas.flatMap((d) => (d.tooSmall ? [d.tooSmall] : [])))];
+  return [
+    table.toString(),
+    `~: not significant at alpha ${alpha} (Mann-Whitney U, two-sided), or too few repetitions to tell`,
+    ...reasons.map((reason) => `note: ${reason}`),
+  ].join("\n");
 }

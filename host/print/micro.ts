@@ -11,16 +11,17 @@ export function microTable(results: MicroResult[]): string {
     style: { head: [], border: [], compact: true },
   });
   for (const r of results) {
-    table.push([r.micro.scenario, r.micro.protection, r.micro.align, r.nsPerOp.toFixed(3), `${r.rmePercent.toFixed(2)}%`, r.samples]);
+    table.push([r.micro.name, r.micro.protection, r.micro.align, r.nsPerOp.toFixed(3), `${r.rmePercent.toFixed(2)}%`, r.samples]);
   }
   return table.toString();
 }
 
 /** "harness overhead: 0.012 ns/op, 0.9% of the cheapest operation (micro-readside none)". */
 export function harnessOverhead(results: MicroResult[]): string {
-  const empty = results.find((r) => r.micro.scenario === "micro-empty_batch");
-  const cheapest = results.filter((r) => r !== empty).reduce((best, r) => (r.nsPerOp < best.nsPerOp ? r : best));
-  if (!empty) return "";
+  const empty = results.find((r) => r.micro.name === "micro-empty_batch");
+  const others = results.filter((r) => r !== empty);
+  if (!empty || others.length === 0) return "";
+  const cheapest = others.reduce((best, r) => (r.nsPerOp < best.nsPerOp ? r : best));
   const share = (empty.nsPerOp / cheapest.nsPerOp) * 100;
-  return `harness overhead (an empty batch): ${empty.nsPerOp.toFixed(4)} ns/op, ${share.toFixed(2)}% of the cheapest operation (${cheapest.micro.scenario} ${cheapest.micro.protection})`;
+  return `harness overhead (an empty batch): ${empty.nsPerOp.toFixed(4)} ns/op, ${share.toFixed(2)}% of the cheapest operation (${cheapest.micro.name} ${cheapest.micro.protection})`;
 }

@@ -1,12 +1,26 @@
-// What `daxbench torture` prints: the run, its counts, the Reader Pipe, and SUCCESS or FAILURE last.
+// What `daxbench torture` prints: the run, its counts, the kill rate it achieved, the Reader Pipe, and the
+// verdict last: SUCCESS, FAILURE, or UNTESTED when no kill happened.
 
 import type { TortureVerdict } from "../torture.ts";
 import { percentile } from "../results.ts";
 import { formatSize, formatDuration } from "../units.ts";
+import { KILL_PERIOD_SLACK } from "../warnings.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
-export function tortureReport({ measurement: m, violations, staleEntries, success }: TortureVerdict): string {
+function killLine({ kills, achievedKillPeriodNs, measurement: m }: TortureVerdict): string[] {
+  const asked = m.config.killPeriodNs;
+  if (achievedKillPeriodNs === undefined) return [`no kill in ${formatDuration(m.elapsedNs)}: the guarantee was not exercised`];
+  const rate = count.format(Math.round(kills / (m.elapsedNs / 1e9)));
+  const line = `kills ${count.format(kills)}: one every ${formatDuration(Math.round(achievedKillPeriodNs))} (asked ${formatDuration(asked!)}), ${rate} per second`;
+  if (asked! > 0 && achievedKillPeriodNs > KILL_PERIOD_SLACK * asked!) {
+    return [line, `warning: a kill (grace period, zap, revive) takes longer than the ${formatDuration(asked!)} asked: the achieved period is what was tested`];
+  }
+  return [line];
+}
+
+export function tortureReport(verdict: TortureVerdict): string {
+  const { measurement: m, violations, staleEntries, outcome } = verdict;
   const c = m.config;
   const s = m.stats;
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
@@ -17,12 +31,12 @@ export function tortureReport({ measurement: m, violations, staleEntries, succes
   };
   return [
     `torture: ${c.protection}, ${c.workers} workers, ${c.align} region, ${formatSize(c.size)} mapping, ` +
-      `read delay ${formatDuration(c.readDelayNs)}, kill period ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}, ran ${formatDuration(m.elapsedNs)}`,
-    `installs ${count.format(installs)}  kills ${count.format(m.gracePeriodsNs.length)}  sigbus ${count.format(s.sigbus)}  ` +
-      `grace period p50 ${gp(50)} p99 ${gp(99)}`,
+      `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs!)}, ran ${formatDuration(m.elapsedNs)}`,
+    ...killLine(verdict),
+    `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  grace period p50 ${gp(50)} p99 ${gp(99)}`,
     `Reader Pipe: ${pipe.join(" ")}`,
     "  (installs by the stage their generation had reached: 0 alive, 1 kill begun, 2+ synchronized = violation)",
     `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})  stale entries ${count.format(staleEntries)}`,
-    success ? "SUCCESS" : "FAILURE",
+    outcome,
   ].join("\n");
 }

@@ -1,0 +1,130 @@
+// What a scenario's table shows, one column at a time: the headline figure summarised over repetitions, then
+// the figures the scenario lists (bench/scenarios.ts). The screen summary and the Markdown export draw the
+// same columns from here, so a figure has one label and one meaning wherever it appears.
+
+import { median } from "simple-statistics";
+import { describeRow, values, headlineValues, type ConfigurationResult } from "./configurations.ts";
+import { comparePair } from "./stats.ts";
+import { formatDuration } from "./units.ts";
+import type { FigureName, Scenario } from "../bench/scenarios.ts";
+import type { ResultRow } from "./results.ts";
+
+export interface TableColumn {
+  header: string;
+  align: "left" | "right";
+  cell(c: ConfigurationResult): string;
+}
+
+const significant = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const DASH = "–";
+
+/** A figure to three significant digits, "–" when there is none. */
+export function figure(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? DASH : significant.format(value);
+}
+
+function medianOf(numbers: number[]): number | undefined {
+  return numbers.length ? median(numbers) : undefined;
+}
+
+/** Median over repetitions of a figure computed per row, rows where it does not apply left out. */
+function perRow(c: ConfigurationResult, of: (row: ResultRow) => number | undefined): number | undefined {
+  return medianOf(c.reps.map(of).filter((v): v is number => v !== undefined && Number.isFinite(v)));
+}
+
+const num = (value: string | number): number | undefined => (typeof value === "number" ? value : undefined);
+
+/** Refused touches as a share of all touches: SIGBUS (and OOM) are work the fault path refused. */
+export function sigbusPercent(row: ResultRow): number | undefined {
+  const touches = Number(row.ops) + Number(row.sigbus) + Number(row.oom);
+  return touches > 0 ? (100 * Number(row.sigbus)) / touches : undefined;
+}
+
+const FIGURES: Record<FigureName, TableColumn> = {
+  ops_per_sec: {
+    header: "ops/s", align: "right",
+    cell: (c) => { const v = medianOf(values(c, "ops_per_sec")); return v === undefined ? DASH : whole.format(v); },
+  },
+  faults: { header: "faults", align: "right", cell: (c) => { const v = medianOf(values(c, "faults")); return v === undefined ? DASH : whole.format(v); } },
+  sigbus_share: { header: "sigbus %", align: "right", cell: (c) => figure(perRow(c, sigbusPercent)) },
+  kill_period: {
+    header: "kill period asked → got", align: "right",
+    cell: (c) => {
+      const asked = c.identity.kill_period_ns === "" ? "never" : formatDuration(Number(c.identity.kill_period_ns));
+      const got = medianOf(values(c, "kill_period_achieved_ns"));
+      return `${asked} → ${got === undefined ? "no kill" : formatDuration(Math.round(got))}`;
+    },
+  },
+  grace_period: {
+    header: "gp p50 / p99", align: "right",
+    cell: (c) => {
+      const p50 = medianOf(values(c, "gp_p50_ns"));
+      const p99 = medianOf(values(c, "gp_p99_ns"));
+      return p50 === undefined || p99 === undefined ? DASH : `${formatDuration(Math.round(p50))} / ${formatDuration(Math.round(p99))}`;
+    },
+  },
+  mmaps: {
+    header: "vmas mapped / refused", align: "right",
+    cell: (c) => `${figure(medianOf(values(c, "vmas_mapped")))} / ${figure(medianOf(values(c, "mmaps_rejected")))}`,
+  },
+  ns_per_vma: {
+    header: "ns/vma", align: "right",
+    cell: (c) => figure(perRow(c, (r) => (num(r.vmas_mapped) ? Number(r.elapsed_ns) / Number(r.vmas_mapped) : undefined))),
+  },
+  tlb_l1_misses: { header: "L1 misses/1k", align: "right", cell: (c) => figure(medianOf(values(c, "tlb_l1_misses_per_1k"))) },
+  tlb_walks: { header: "walks/1k", align: "right", cell: (c) => figure(medianOf(values(c, "tlb_walks_per_1k"))) },
+  // The TLB model's time per touch is the cost of the simulator, not of a machine: labelled as such.
+  simulator_ns: { header: "simulator ns/touch", align: "right", cell: (c) => figure(medianOf(values(c, "ns_per_op"))) },
+};
+
+/** The headline's columns: n, median, mean ± σ, min…max and the 95% interval of the geometric mean. */
+function headlineColumns(scenario: Scenario): TableColumn[] {
+  const unit = scenario.headline.unit;
+  return [
+    { header: "n", align: "right", cell: (c) => String(c.headline?.n ?? 0) },
+    { header: `${unit} median`, align: "right", cell: (c) => figure(c.headline?.median) },
+    { header: "mean ± σ", align: "right", cell: (c) => (c.headline ? `${figure(c.headline.mean)} ± ${figure(c.headline.sd)}` : DASH) },
+    { header: "min…max", align: "right", cell: (c) => (c.headline ? `${figure(c.headline.min)}…${figure(c.headline.max)}` : DASH) },
+    {
+      header: "geomean (95% CI)", align: "right",
+      cell: (c) => (c.headline?.ci95 ? `${figure(c.headline.geomean)} (${figure(c.headline.ci95[0])}…${figure(c.headline.ci95[1])})` : DASH),
+    },
+  ];
+}
+
+/** hyperfine's Relative column, with the one rule for "faster": each configuration's headline against the
+ *  table's best (lowest median), the Hodges-Lehmann ratio with its interval when the difference is
+ *  significant at alpha, "~ ratio" when it is not. */
+function relativeColumn(results: ConfigurationResult[], alpha: number): TableColumn {
+  const ranked = results.filter((c) => c.headline !== undefined);
+  const best = ranked.reduce<ConfigurationResult | undefined>((b, c) => (b === undefined || c.headline!.median < b.headline!.median ? c : b), undefined);
+  return {
+    header: "relative", align: "right",
+    cell: (c) => {
+      if (!best || !c.headline) return DASH;
+      if (c === best) return "1.00";
+      const pair = comparePair(headlineValues(best), headlineValues(c), alpha);
+      if (pair.ratio === undefined) return DASH;
+      if (!pair.significant || !pair.interval) return `~ ${pair.ratio.toFixed(2)}`;
+      return `${pair.ratio.toFixed(2)} (${pair.interval[0].toFixed(2)}…${pair.interval[1].toFixed(2)})`;
+    },
+  };
+}
+
+/** Every column of one scenario's table, configuration first. */
+export function scenarioColumns(scenario: Scenario, results: ConfigurationResult[], options: { relative?: { alpha: number } } = {}): TableColumn[] {
+  return [
+    { header: "configuration", align: "left", cell: (c) => describeRow(c.identity, "scenario") },
+    ...headlineColumns(scenario),
+    ...(options.relative ? [relativeColumn(results, options.relative.alpha)] : []),
+    ...scenario.figures.map((name) => FIGURES[name]),
+  ];
+}
+
+/** The results split by scenario, in the order they first appear. */
+export function byScenario(results: ConfigurationResult[]): { scenario: Scenario; results: ConfigurationResult[] }[] {
+  const groups = new Map<Scenario, ConfigurationResult[]>();
+  for (const c of results) groups.set(c.scenario, [...(groups.get(c.scenario) ?? []), c]);
+  return [...groups].map(([scenario, members]) => ({ scenario, results: members }));
+}

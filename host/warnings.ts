@@ -1,0 +1,53 @@
+// What a reader of a run should know before trusting its figures, found in the rows themselves (pyperf's
+// system checks are the model): too few repetitions or outliers, more busy threads than CPUs, a machine that
+// was loaded when the run began, and an updater that could not kill as often as asked.
+
+import { median } from "simple-statistics";
+import { describeRow, values, type ConfigurationResult } from "./configurations.ts";
+import { warnings as summaryWarnings } from "./stats.ts";
+import { formatDuration } from "./units.ts";
+
+/** An achieved kill period this many times the requested one is reported. */
+export const KILL_PERIOD_SLACK = 1.5;
+
+/** The busy threads of a configuration: its readers, and its updater if the scenario has one. */
+function threads(c: ConfigurationResult): number {
+  return Number(c.identity.workers) + (c.scenario.updater ? 1 : 0);
+}
+
+function configurationWarnings(c: ConfigurationResult): string[] {
+  const found = c.headline ? summaryWarnings(c.headline) : ["no repetition completed an operation"];
+  const cpus = Number(c.identity.cpu_count);
+  if (threads(c) > cpus) {
+    found.push(
+      `${c.identity.workers} reader${Number(c.identity.workers) > 1 ? "s" : ""}${c.scenario.updater ? " + 1 updater" : ""} ` +
+        `on ${cpus} CPUs: threads take turns, so the figures include time spent waiting for a CPU`,
+    );
+  }
+  const asked = c.identity.kill_period_ns;
+  const got = values(c, "kill_period_achieved_ns");
+  if (typeof asked === "number" && asked > 0 && got.length && median(got) > KILL_PERIOD_SLACK * asked) {
+    found.push(`the updater killed every ${formatDuration(Math.round(median(got)))} (median), not every ${formatDuration(asked)} as asked: ` +
+      "a kill (grace period, zap, revive) takes longer than the period");
+  }
+  if (c.scenario.updater && got.length < c.reps.length) {
+    found.push(`${c.reps.length - got.length} of ${c.reps.length} repetitions had no kill: the teardown was not exercised`);
+  }
+  return found.map((w) => `warning: ${describeRow(c.identity)}: ${w}`);
+}
+
+/** One warning per run (rows sharing a start time) that began on a loaded machine. */
+function machineWarnings(results: ConfigurationResult[]): string[] {
+  const runs = new Map<string, { load: number; cpus: number }>();
+  for (const c of results) {
+    for (const row of c.reps) runs.set(String(row.started_at), { load: Number(row.load_avg_1m), cpus: Number(row.cpu_count) });
+  }
+  return [...runs]
+    .filter(([, { load, cpus }]) => load > cpus / 2)
+    .map(([started, { load, cpus }]) =>
+      `warning: run started ${started}: load average ${load} on ${cpus} CPUs (above half of them): other work competed with the run`);
+}
+
+export function runWarnings(results: ConfigurationResult[]): string[] {
+  return [...machineWarnings(results), ...results.flatMap(configurationWarnings)];
+}
