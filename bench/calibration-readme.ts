@@ -38,7 +38,7 @@ const reference = readResultFile(path("reference.csv")).rows;
 
 const confidence = `${Math.round((1 - NATIVE_ALPHA) * 100)}%`;
 const fixed = (x: number, digits = 2) => x.toFixed(digits);
-const ratioText = (c: PairComparison) => (c.ratio === undefined ? "–" : fixed(c.ratio, 3));
+const ratioText = (c: PairComparison) => (c.estimate === undefined ? "–" : fixed(c.estimate, 3));
 
 /** The verdict; without an interval "inconclusive (no interval)", the interval column saying why there is none. */
 function verdictText(interval: readonly [number, number] | undefined, bar: Parameters<typeof barVerdict>[1]): string {

@@ -4,6 +4,7 @@
 // nothing else decides what a scenario is.
 
 import type { ReaderJob } from "../host/jobs.ts";
+import type { Scale } from "../host/stats.ts";
 
 export interface ScenarioConfig {
   workers: number;
@@ -15,16 +16,19 @@ export interface ScenarioConfig {
 /** The dimensions of a matrix (the flags that take comma lists). */
 export type Dimension = "protection" | "align" | "policy" | "workers" | "size" | "killPeriod" | "readDelay";
 
-/** The figure a scenario is judged by: a cost, so lower is better, and always positive for a real run. */
+/** The figure a scenario is judged by: a cost, so lower is better. */
 export interface Headline {
   /** The result column it is read from. */
   column: "ns_per_op" | "tlb_walk_levels_per_1k";
+  /** How two configurations are set against each other: times (a time, always positive), or a difference (a
+   *  count per 1,000 touches, which may be zero: "2,500,000 times fewer walks" says nothing). */
+  scale: Scale;
   /** Its short name, for table headers: "ns/touch". */
   unit: string;
   /** What one unit is, in words: "ns per completed touch, per CPU". */
   meaning: string;
-  /** The claim when `better`'s figure is `times` lower than `worse`'s. */
-  claim(better: string, worse: string, times: string): string;
+  /** The claim when `better`'s figure is lower than `worse`'s by `amount` ("1.38×" or "2,497"). */
+  claim(better: string, worse: string, amount: string): string;
 }
 
 /** Figures a scenario's tables show beside its headline (host/figures.ts draws them). */
@@ -65,9 +69,10 @@ const FAULT_PATH: readonly Dimension[] = ["protection", "align", "workers", "siz
 
 const nsPerTouch: Headline = {
   column: "ns_per_op",
+  scale: "ratio",
   unit: "ns/touch",
   meaning: "ns per completed touch (a hit or an install; refused touches are not operations), per CPU",
-  claim: (better, worse, times) => `${better} is ${times} faster than ${worse} per completed touch`,
+  claim: (better, worse, amount) => `${better} is ${amount} faster than ${worse} per completed touch`,
 };
 
 /** Timed readers call their batch entry point with this many operations between looks at the stop flag. */
@@ -130,9 +135,10 @@ const readside: Scenario = {
   dimensions: ["protection", "workers"],
   headline: {
     column: "ns_per_op",
+    scale: "ratio",
     unit: "ns/pair",
     meaning: "ns per read-side lock/unlock pair, per CPU",
-    claim: (better, worse, times) => `${better} is ${times} faster than ${worse} per read-side pair`,
+    claim: (better, worse, amount) => `${better} is ${amount} faster than ${worse} per read-side pair`,
   },
   figures: ["ops_per_sec"],
   readerJob: timedJob("readside"),
@@ -149,9 +155,10 @@ const tlb: Scenario = {
   // The time per touch is the simulator's own cost, not a machine's: the model's counts are the result.
   headline: {
     column: "tlb_walk_levels_per_1k",
+    scale: "difference",
     unit: "walk levels/1k",
     meaning: "page-table levels walked per 1,000 touches (TLB model)",
-    claim: (better, worse, times) => `${better} walks ${times} fewer page-table levels than ${worse}`,
+    claim: (better, worse, amount) => `${better} walks ${amount} fewer page-table levels per 1,000 touches than ${worse}`,
   },
   figures: ["tlb_l1_misses", "tlb_walks", "simulator_ns"],
   prepopulate: true,
@@ -173,9 +180,10 @@ const mmapMix: Scenario = {
   dimensions: ["protection", "align", "policy", "size", "readDelay"],
   headline: {
     column: "ns_per_op",
+    scale: "ratio",
     unit: "ns/page",
     meaning: "ns per page mapped and touched in an accepted vma",
-    claim: (better, worse, times) => `${better} is ${times} faster than ${worse} per mapped page`,
+    claim: (better, worse, amount) => `${better} is ${amount} faster than ${worse} per mapped page`,
   },
   figures: ["mmaps", "ns_per_vma", "faults"],
   readerJob: ({ size }) => ({

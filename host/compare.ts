@@ -14,8 +14,9 @@ export interface Delta {
   label: string;
   base: ConfigurationResult;
   next: ConfigurationResult;
-  /** (median new - median base) / median base, in percent. */
-  percent: number;
+  /** (median new - median base) / median base, in percent; on the difference scale (counts that may be
+   *  zero), median new - median base. */
+  change: number;
   p: number;
   significant: boolean;
   /** Why no verdict was possible whatever the data (too few repetitions); undefined when one was. */
@@ -26,7 +27,8 @@ export interface ComparisonTable {
   baseName: string;
   nextName: string;
   deltas: Delta[];
-  /** Geometric mean of the median ratios new / base, as a change in percent. */
+  /** Geometric mean of the median ratios new / base (of the configurations compared by ratio), as a change
+   *  in percent; NaN when there is none. */
   geomeanPercent: number;
 }
 
@@ -36,13 +38,18 @@ function comparable(base: ConfigurationResult, next: ConfigurationResult | undef
 }
 
 function delta(label: string, base: ConfigurationResult, next: ConfigurationResult, alpha: number): Delta {
-  const pair = comparePair(headlineValues(base), headlineValues(next), alpha);
-  const percent = ((next.headline!.median - base.headline!.median) / base.headline!.median) * 100;
-  return { label, base, next, percent, p: pair.p, significant: pair.significant, tooSmall: pair.tooSmall };
+  const { scale } = base.scenario.headline;
+  const pair = comparePair(headlineValues(base), headlineValues(next), alpha, scale);
+  const [from, to] = [base.headline!.median, next.headline!.median];
+  const change = scale === "ratio" ? ((to - from) / from) * 100 : to - from;
+  return { label, base, next, change, p: pair.p, significant: pair.significant, tooSmall: pair.tooSmall };
 }
 
 function table(baseName: string, nextName: string, deltas: Delta[]): ComparisonTable {
-  const ratios = deltas.map((d) => d.next.headline!.median / d.base.headline!.median).filter((r) => r > 0 && Number.isFinite(r));
+  const ratios = deltas
+    .filter((d) => d.base.scenario.headline.scale === "ratio")
+    .map((d) => d.next.headline!.median / d.base.headline!.median)
+    .filter((r) => r > 0 && Number.isFinite(r));
   return { baseName, nextName, deltas, geomeanPercent: ratios.length ? (geometricMean(ratios) - 1) * 100 : NaN };
 }
 

@@ -4,7 +4,7 @@
 
 import { median } from "simple-statistics";
 import { describeRow, values, headlineValues, type ConfigurationResult } from "./configurations.ts";
-import { comparePair } from "./stats.ts";
+import { comparePair, type Scale } from "./stats.ts";
 import { formatDuration } from "./units.ts";
 import type { FigureName, Scenario } from "../bench/scenarios.ts";
 import type { ResultRow } from "./results.ts";
@@ -93,21 +93,28 @@ function headlineColumns(scenario: Scenario): TableColumn[] {
   ];
 }
 
+/** An estimate of a pair on its scale: "1.38" times, or "+2,497" more. */
+export function amount(value: number, scale: Scale): string {
+  return scale === "ratio" ? value.toFixed(2) : `${value >= 0 ? "+" : ""}${figure(value)}`;
+}
+
 /** hyperfine's Relative column, with the one rule for "faster": each configuration's headline against the
- *  table's best (lowest median), the Hodges-Lehmann ratio with its interval when the difference is
- *  significant at alpha, "~ ratio" when it is not. */
-function relativeColumn(results: ConfigurationResult[], alpha: number): TableColumn {
+ *  table's best (lowest median), the Hodges-Lehmann estimate with its interval when the difference is
+ *  significant at alpha, "~ estimate" when it is not. On the difference scale (counts that may be zero) the
+ *  column is how much more than the best, not how many times. */
+function relativeColumn(scenario: Scenario, results: ConfigurationResult[], alpha: number): TableColumn {
+  const { scale } = scenario.headline;
   const ranked = results.filter((c) => c.headline !== undefined);
   const best = ranked.reduce<ConfigurationResult | undefined>((b, c) => (b === undefined || c.headline!.median < b.headline!.median ? c : b), undefined);
   return {
-    header: "relative", align: "right",
+    header: scale === "ratio" ? "relative" : "vs best", align: "right",
     cell: (c) => {
       if (!best || !c.headline) return DASH;
-      if (c === best) return "1.00";
-      const pair = comparePair(headlineValues(best), headlineValues(c), alpha);
-      if (pair.ratio === undefined) return DASH;
-      if (!pair.significant || !pair.interval) return `~ ${pair.ratio.toFixed(2)}`;
-      return `${pair.ratio.toFixed(2)} (${pair.interval[0].toFixed(2)}…${pair.interval[1].toFixed(2)})`;
+      if (c === best) return scale === "ratio" ? "1.00" : "best";
+      const pair = comparePair(headlineValues(best), headlineValues(c), alpha, scale);
+      if (pair.estimate === undefined) return DASH;
+      if (!pair.significant || !pair.interval) return `~ ${amount(pair.estimate, scale)}`;
+      return `${amount(pair.estimate, scale)} (${amount(pair.interval[0], scale)}…${amount(pair.interval[1], scale)})`;
     },
   };
 }
@@ -117,7 +124,7 @@ export function scenarioColumns(scenario: Scenario, results: ConfigurationResult
   return [
     { header: "configuration", align: "left", cell: (c) => describeRow(c.identity, "scenario") },
     ...headlineColumns(scenario),
-    ...(options.relative ? [relativeColumn(results, options.relative.alpha)] : []),
+    ...(options.relative ? [relativeColumn(scenario, results, options.relative.alpha)] : []),
     ...scenario.figures.map((name) => FIGURES[name]),
   ];
 }

@@ -64,7 +64,7 @@ export interface NativeCell {
   wasmNs: number[];
   nativeMedian: number;
   wasmMedian: number;
-  /** comparePair(native, wasm): ratio is the Hodges-Lehmann estimate of wasm / native. */
+  /** comparePair(native, wasm): its estimate is the Hodges-Lehmann estimate of wasm / native. */
   comparison: PairComparison;
 }
 
@@ -200,7 +200,7 @@ export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): strin
     "|:--|--:|--:|:--|--:|--:|--:|--:|",
     ...cells.map((c) =>
       `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
-        `${c.comparison.ratio === undefined ? "–" : c.comparison.ratio.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`),
+        `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`),
     "",
     "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
     `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,

@@ -15,7 +15,7 @@ export interface PairVerdict {
   /** The side with the lower headline median, and the other. */
   better: ConfigurationResult;
   worse: ConfigurationResult;
-  /** worse's headline over better's. */
+  /** worse's headline against better's, on the headline's scale. */
   comparison: PairComparison;
 }
 
@@ -33,7 +33,8 @@ export function pairVerdicts(results: ConfigurationResult[], alpha: number): Pai
       for (let i = 0; i < group.length; i++) {
         for (let j = i + 1; j < group.length; j++) {
           const [better, worse] = group[i].headline!.median <= group[j].headline!.median ? [group[i], group[j]] : [group[j], group[i]];
-          verdicts.push({ dimension, better, worse, comparison: comparePair(headlineValues(better), headlineValues(worse), alpha) });
+          const scale = better.scenario.headline.scale;
+          verdicts.push({ dimension, better, worse, comparison: comparePair(headlineValues(better), headlineValues(worse), alpha, scale) });
         }
       }
     }
@@ -50,11 +51,13 @@ export function pairText(v: PairVerdict, alpha: number): string {
   const n = `n=${k.n1}+${k.n2}`;
   if (!k.significant) return `${context}: ${a} ~ ${b} (${k.tooSmall ?? `p=${k.p.toFixed(3)}, ${n}`})`;
   const level = `${Math.round((1 - alpha) * 1000) / 10}% CI`;
-  if (k.ratio === undefined || k.interval === undefined) {
+  if (k.estimate === undefined || k.interval === undefined) {
     // A figure of zero has no ratio: the medians say what differs.
     return `${context}: ${a} has the lower ${better.scenario.headline.unit}: ${figure(better.headline!.median)} against ` +
       `${figure(worse.headline!.median)} for ${b} (p=${k.p.toFixed(3)}, ${n})`;
   }
-  const claim = better.scenario.headline.claim(a, b, `${k.ratio.toFixed(2)}×`);
-  return `${context}: ${claim} (${level} ${k.interval[0].toFixed(2)}…${k.interval[1].toFixed(2)}, p=${k.p.toFixed(3)}, ${n})`;
+  const show = (x: number) => (k.scale === "ratio" ? x.toFixed(2) : figure(x));
+  const claim = better.scenario.headline.claim(a, b, `${show(k.estimate)}${k.scale === "ratio" ? "×" : ""}`);
+  const bounds = k.interval.map(show).join("…");
+  return `${context}: ${claim} (${level} ${bounds}, p=${k.p.toFixed(3)}, ${n})`;
 }

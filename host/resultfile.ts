@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, type ResultRow, type Column } from "./results.ts";
 import { UsageError } from "./errors.ts";
+import { SCENARIOS, findScenario } from "../bench/scenarios.ts";
 
 export interface ResultFile {
   path: string;
@@ -42,6 +43,10 @@ export function readResultFile(path: string): ResultFile {
       }
       row[column as Column] = number;
     });
+    // Every figure of a row is read through its scenario's entry (bench/scenarios.ts): an unknown one is refused.
+    if (!findScenario(String(row.scenario))) {
+      throw new UsageError(`${path}: line ${info.lines}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ${SCENARIOS.map((s) => s.name).join(", ")}`);
+    }
     return row;
   });
   return { path, header, rows };

@@ -115,16 +115,23 @@ export function repetitionsNeeded(alpha: number): number {
   return n;
 }
 
-/** How `b` compares with `a` (b's values over a's), judged by the one rule every "faster" claim follows:
- *  at least MIN_COMPARABLE_N repetitions on each side and a Mann-Whitney p below alpha. */
+/** How two samples are set against each other: by how many times one is the other (costs in time), or by
+ *  how much one exceeds the other (counts per 1,000 touches, where zero is an ordinary value and a ratio to
+ *  it means nothing). */
+export type Scale = "ratio" | "difference";
+
+/** How `b` compares with `a`, judged by the one rule every "faster" claim follows: at least
+ *  MIN_COMPARABLE_N repetitions on each side and a Mann-Whitney p below alpha. */
 export interface PairComparison {
   n1: number;
   n2: number;
-  /** Hodges-Lehmann estimate of b / a: the median of every ratio b_j / a_i. Undefined when a value is not
-   *  positive (a ratio of costs needs positive costs). */
-  ratio: number | undefined;
+  scale: Scale;
+  /** The Hodges-Lehmann estimate: of b / a on the ratio scale (the median of every ratio b_j / a_i), of
+   *  b - a on the difference scale (the median of every b_j - a_i). Undefined on the ratio scale when a value
+   *  is not positive (a ratio of costs needs positive costs). */
+  estimate: number | undefined;
   /** Its distribution-free interval at confidence 1 - alpha (at least; the order statistics at Mann-Whitney's
-   *  exact critical value). Undefined when the samples are too small for any such interval, or ratio is. */
+   *  exact critical value). Undefined when the samples are too small for any such interval, or estimate is. */
   interval: [number, number] | undefined;
   p: number;
   significant: boolean;
@@ -133,13 +140,14 @@ export interface PairComparison {
   tooSmall: string | undefined;
 }
 
-export function comparePair(a: number[], b: number[], alpha: number): PairComparison {
+export function comparePair(a: number[], b: number[], alpha: number, scale: Scale = "ratio"): PairComparison {
   const n1 = a.length;
   const n2 = b.length;
   const { p } = mannWhitneyU(a, b);
-  const positive = [...a, ...b].every((x) => x > 0);
-  const ratios = positive ? a.flatMap((x) => b.map((y) => y / x)).sort((x, y) => x - y) : [];
-  const rank = positive ? criticalRank(n1, n2, alpha) : 0;
+  const defined = scale === "difference" || [...a, ...b].every((x) => x > 0);
+  const versus = scale === "ratio" ? (x: number, y: number) => y / x : (x: number, y: number) => y - x;
+  const pairwise = defined ? a.flatMap((x) => b.map((y) => versus(x, y))).sort((x, y) => x - y) : [];
+  const rank = defined ? criticalRank(n1, n2, alpha) : 0;
   let tooSmall: string | undefined;
   if (Math.min(n1, n2) < MIN_COMPARABLE_N) {
     tooSmall = `n=${n1}+${n2}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+ each)`;
@@ -150,8 +158,9 @@ export function comparePair(a: number[], b: number[], alpha: number): PairCompar
   return {
     n1,
     n2,
-    ratio: positive ? median(ratios) : undefined,
-    interval: rank > 0 ? [ratios[rank - 1], ratios[ratios.length - rank]] : undefined,
+    scale,
+    estimate: defined ? median(pairwise) : undefined,
+    interval: rank > 0 ? [pairwise[rank - 1], pairwise[pairwise.length - rank]] : undefined,
     p,
     significant: tooSmall === undefined && p < alpha,
     tooSmall,

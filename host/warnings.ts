@@ -30,7 +30,7 @@ function configurationWarnings(c: ConfigurationResult): string[] {
     found.push(`the updater killed every ${formatDuration(Math.round(median(got)))} (median), not every ${formatDuration(asked)} as asked: ` +
       "a kill (grace period, zap, revive) takes longer than the period");
   }
-  if (c.scenario.updater && got.length < c.reps.length) {
+  if (typeof asked === "number" && got.length < c.reps.length) {
     found.push(`${c.reps.length - got.length} of ${c.reps.length} repetitions had no kill: the teardown was not exercised`);
   }
   return found.map((w) => `warning: ${describeRow(c.identity)}: ${w}`);
@@ -45,7 +45,8 @@ function machineWarnings(results: ConfigurationResult[]): string[] {
   return [...runs]
     .filter(([, { load, cpus }]) => load > cpus / 2)
     .map(([started, { load, cpus }]) =>
-      `warning: run started ${started}: load average ${load} on ${cpus} CPUs (above half of them): other work competed with the run`);
+      `warning: run started ${started}: load average ${load} on ${cpus} CPUs (above half of them): other work, or a run that ` +
+        "had just ended (the average covers the last minute), was using the CPUs");
 }
 
 export function runWarnings(results: ConfigurationResult[]): string[] {

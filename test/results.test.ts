@@ -30,10 +30,10 @@ test("compare: identical samples are ~, a sample twice as slow with n = 10 is ab
   const table = compareRuns({ name: "base", rows: base }, { name: "new", rows: next }, 0.05);
   const [same, slower] = table.deltas;
   assert.equal(same.significant, false);
-  assert.equal(same.percent, 0);
+  assert.equal(same.change, 0);
   assert.equal(slower.significant, true);
   assert.ok(slower.p < 0.05, `p = ${slower.p}`);
-  assert.ok(Math.abs(slower.percent - 100) < 1, `${slower.percent}%`);
+  assert.ok(Math.abs(slower.change - 100) < 1, `${slower.change}%`);
   assert.ok(Math.abs(table.geomeanPercent - (Math.SQRT2 - 1) * 100) < 1, `geomean ${table.geomeanPercent}`);
 });
 
@@ -53,7 +53,7 @@ test("compare through the CLI prints ~ and the change, and --by protection compa
   assert.match(within.stdout, /│ protection rcu │ protection mutex │/);
   assert.match(within.stdout, /populate 4k 1w 1g .*\+200\.00%/);
   const tables = compareWithin("both.csv", readResultFile(join(dir, "both.csv")).rows, "protection", 0.05);
-  assert.equal(tables[0].deltas[0].percent, 200);
+  assert.equal(tables[0].deltas[0].change, 200);
 });
 
 test("compare: files with no configuration in common exit 2 with a clear message", () => {
@@ -203,8 +203,32 @@ test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower tha
   ]);
   const warnings = summaryWarnings(byConfiguration(rows));
   assert.deepEqual(warnings, [
-    "warning: run started 2026-01-01T00:00:00.000Z: load average 1.5 on 2 CPUs (above half of them): other work competed with the run",
+    "warning: run started 2026-01-01T00:00:00.000Z: load average 1.5 on 2 CPUs (above half of them): other work, or a run that had just ended (the average covers the last minute), was using the CPUs",
     "warning: churn rcu 4k 2w 1g kill 200us: 2 readers + 1 updater on 2 CPUs: threads take turns, so the figures include time spent waiting for a CPU",
     "warning: churn rcu 4k 2w 1g kill 200us: the updater killed every 800us (median), not every 200us as asked: a kill (grace period, zap, revive) takes longer than the period",
   ]);
+});
+
+test("tlb is judged by the difference in walk levels, not by a ratio to a figure that may be zero", () => {
+  const tlb = (align: string, levels: number[]) => ({
+    scenario: "tlb", protection: "", align, nsPerOp: levels.map(() => 20),
+    cells: { tlb_walk_levels_per_1k: "" as string | number },
+  });
+  const rows = [
+    ...syntheticRows([tlb("4k", [])]),
+    ...[[2500, 2501, 2499, 2502, 2498], [0.001, 0, 0.002, 0.001, 0]].flatMap((levels, k) =>
+      syntheticRows([{ ...tlb(k ? "2m" : "4k", levels), nsPerOp: levels.map(() => 20) }]).map((row, i) => ({ ...row, tlb_walk_levels_per_1k: levels[i] }))),
+  ];
+  const [line] = comparisons(byConfiguration(rows), 0.05);
+  assert.match(line, /^tlb 1w 1g: 2m walks 2,500 fewer page-table levels per 1,000 touches than 4k \(95% CI 2,500…2,500, p=0\.0\d\d, n=5\+5\)$/);
+  const table = markdownText(rows);
+  assert.match(table, /\| vs best \|/);
+  assert.match(table, /^\| 4k 1w 1g \| 5 \| 2,500 \|.*\| \+2,500 \(\+2,500…\+2,500\) \|/m);
+  assert.match(table, /^\| 2m 1w 1g \| 5 \| 0\.001 \|.*\| best \|/m);
+});
+
+test("a result row of a scenario this version does not know is refused, naming the file, line and value", () => {
+  const text = csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }])).replace(/\npopulate,/, "\nwarp,");
+  const dir = scratch({ "future.csv": text });
+  assert.throws(() => readResultFile(join(dir, "future.csv")), /future\.csv: line 2, column scenario: "warp" is not one of: populate, random/);
 });

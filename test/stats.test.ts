@@ -66,7 +66,7 @@ test("summary: flags an outlier by modified z-score, and too few repetitions", (
 
 test("a pair: the Hodges-Lehmann ratio and its interval from the pairwise ratios, significant by Mann-Whitney", () => {
   const pair = comparePair([9, 10, 11, 10.5, 9.5], [18, 20, 22, 21, 19], 0.05);
-  assert.equal(pair.ratio, 2, "the median of the 25 ratios b/a");
+  assert.equal(pair.estimate, 2, "the median of the 25 ratios b/a");
   // 5 + 5 at alpha 0.05: P(U <= 2) = 4/252 <= 0.025 < P(U <= 3), so the interval is [3rd, 23rd] of the ratios.
   const ratios = [9, 10, 11, 10.5, 9.5].flatMap((a) => [18, 20, 22, 21, 19].map((b) => b / a)).sort((x, y) => x - y);
   assert.deepEqual(pair.interval, [ratios[2], ratios[22]]);
@@ -98,7 +98,7 @@ test("no verdict at n = 1 or with too few repetitions for any p below alpha, and
 
 test("a ratio needs positive figures: none when a side holds a zero", () => {
   const pair = comparePair([0, 0, 0, 0, 0], [5, 6, 7, 8, 9], 0.05);
-  assert.equal(pair.ratio, undefined);
+  assert.equal(pair.estimate, undefined);
   assert.equal(pair.interval, undefined);
   assert.equal(pair.significant, true);
 });

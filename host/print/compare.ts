@@ -11,7 +11,7 @@ function medianWithSpread(s: Summary): string {
 }
 
 function signed(percent: number): string {
-  return `${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%`;
+  return `${percent >= 0 ? "+" : ""}${percent.toFixed(2)}`;
 }
 
 export function comparisonText(t: ComparisonTable, alpha: number): string {
@@ -22,11 +22,12 @@ export function comparisonText(t: ComparisonTable, alpha: number): string {
   });
   for (const d of t.deltas) {
     const n = `n=${d.base.headline!.n}+${d.next.headline!.n}`;
-    const verdict = d.significant ? signed(d.percent) : "~";
+    const scale = d.base.scenario.headline.scale;
+    const verdict = !d.significant ? "~" : scale === "ratio" ? `${signed(d.change)}%` : `${d.change >= 0 ? "+" : ""}${figure(d.change)}`;
     table.push([`${d.label} (${d.base.scenario.headline.unit})`, medianWithSpread(d.base.headline!), medianWithSpread(d.next.headline!),
       `${verdict} (p=${d.p.toFixed(3)} ${n})`]);
   }
-  table.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? signed(t.geomeanPercent) : "–"]);
+  table.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? `${signed(t.geomeanPercent)}%` : "–"]);
   // Why a pair could not be significant whatever its data, once per distinct reason.
   const reasons = [...new Set(t.deltas.flatMap((d) => (d.tooSmall ? [d.tooSmall] : [])))];
   return [
