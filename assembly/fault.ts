@@ -15,7 +15,8 @@ import {
   populate_table_slot, slot_entry, slot_address, level_slots, level_of_size,
 } from "./pagetable";
 import { read_lock, read_unlock } from "./protection";
-import { read_delay, check_invariant } from "./torture";
+import { read_delay, check_invariant, spin } from "./torture";
+import { FAULT_ENTRY_SPINS } from "./layout";
 import {
   this_cpu_inc, this_cpu_inc_sigbus_reason, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
   STAT_HITS,
@@ -92,6 +93,21 @@ export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
   return ret;
 }
 
+/** What a real fault costs that the model does not run, before the kernel calls dev_dax_huge_fault (the trap
+ *  into the kernel, the mm's walk of the page tables, mmap_lock and the page-table lock): `spins` of spin(),
+ *  set by the host for the region's page size, from a duration or from this machine's kernel (daxbench
+ *  kernel). 0 leaves the model's own cost. */
+export function set_fault_cost(spins: i32): void {
+  store<i32>(FAULT_ENTRY_SPINS, spins);
+}
+
+/** Pays, once per touch that faults, the cost set_fault_cost() set: outside the read side, as the kernel pays
+ *  it before dax_read_lock(). Hits never come here. */
+@inline function fault_entry(): void {
+  const spins = load<i32>(FAULT_ENTRY_SPINS);
+  if (spins > 0) spin(spins);
+}
+
 /** 1 when a touch ended with its address mapped (a hit, or an install won or raced), else 0. This is what
  *  every workload counts as an operation: a SIGBUS or OOM touch is refused work, counted in its own stat. */
 @inline export function touch_completed(ret: u32): u64 {
@@ -102,6 +118,7 @@ export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
  *  already covering addr means no fault. Otherwise the largest size the vma allows is tried first (pud,
  *  then pmd), only where its slot is still none, and a FALLBACK moves on to the next size down. */
 export function handle_mm_fault(addr: u64): u32 {
+  let entered = false; // a fault is entered once, however many sizes it then tries
   for (let level = PUD_LEVEL; level > PTE_LEVEL; level--) {
     const slot = entry_ptr(level, addr);
     const entry = atomic.load<u64>(slot);
@@ -111,6 +128,8 @@ export function handle_mm_fault(addr: u64): u32 {
     }
     const size: u64 = 1 << level_shift(level);
     if (entry == 0 && huge_fault_suitable(addr, size)) {
+      if (!entered) fault_entry();
+      entered = true;
       const ret = dev_dax_huge_fault(addr, size);
       if (ret != VM_FAULT_FALLBACK) return ret;
     }
@@ -120,6 +139,7 @@ export function handle_mm_fault(addr: u64): u32 {
     this_cpu_inc(STAT_HITS);
     return NO_FAULT;
   }
+  if (!entered) fault_entry();
   return dev_dax_huge_fault(addr, PAGE_SIZE);
 }
 

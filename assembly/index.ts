@@ -18,7 +18,7 @@ export {
 export { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, count_entries, count_stale_entries, zap_all } from "./pagetable";
 export {
   SIGBUS_DEAD, SIGBUS_BAD_VMA, SIGBUS_BELOW_ALIGN, SIGBUS_NO_DEVMAP, SIGBUS_OUTSIDE_VMA, SIGBUS_NO_PHYS,
-  SIGBUS_INSERT_FAILED, dev_dax_huge_fault, handle_mm_fault, count_misplaced_entries,
+  SIGBUS_INSERT_FAILED, dev_dax_huge_fault, handle_mm_fault, count_misplaced_entries, set_fault_cost,
 } from "./fault";
 export {
   STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,

@@ -59,6 +59,9 @@ export const TABLE_SLOTS: usize = TABLE_FIRST_INDEX + 24; // u64[3]
 export const PROTECTION_SCHEME: usize = TABLE_BASES + CACHE_LINE; // i32, which scheme guards alive
 export const READ_DELAY_SPINS: usize = PROTECTION_SCHEME + 4; // i32, spins between check_vma and install
 export const INVARIANT_CHECK: usize = PROTECTION_SCHEME + 8; // i32, != 0: each install checks the invariant
+// i32: spins a fault pays before the dax handler, standing for the kernel's trap entry and the mm's walk and
+// locks (fault.ts, fault_entry); 0 = the model's own cost only.
+export const FAULT_ENTRY_SPINS: usize = PROTECTION_SCHEME + 12;
 // SRCU's srcu_idx: read by every reader, flipped by the updater.
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
 // Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.

@@ -3,7 +3,7 @@
 // (results/native.csv's samples, results/micro.csv, results/reference.csv's rows). No figure in it is typed by
 // hand. It measures nothing: `npm run results:calibration` runs `daxbench micro` and `daxbench native` first.
 //
-// A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/native.ts): "met"
+// A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/stats.ts): "met"
 // only when the whole interval is on the right side of the bar, "missed" only when it is wholly on the
 // wrong side, "inconclusive" otherwise, or when the data allow no interval (the table says why).
 
@@ -12,12 +12,12 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { median } from "simple-statistics";
 import { replaceSection } from "../host/export/readme.ts";
-import { comparePair, type PairComparison } from "../host/stats.ts";
+import { comparePair, barVerdict, quotientInterval, type PairComparison } from "../host/stats.ts";
 import { MICRO_COLUMNS } from "../host/micro.ts";
 import { BATCH } from "./micro.ts";
 import { readResultFile } from "../host/resultfile.ts";
 import { configurationKey } from "../host/results.ts";
-import { nativeCells, parseNativeCsv, barVerdict, formatInterval, NATIVE_ALPHA, type NativeCell } from "../host/native.ts";
+import { nativeCells, parseNativeCsv, formatInterval, NATIVE_ALPHA, type NativeCell } from "../host/native.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const path = (name: string) => join(root, "results", name);
@@ -92,10 +92,8 @@ function overheadBar(atMost: number): string {
     const rme = Number(r.rme_percent) / 100;
     return [mean * (1 - rme), mean * (1 + rme)];
   };
-  const [emptyLo, emptyHi] = bounds(empty);
-  const [cheapLo, cheapHi] = bounds(cheapest);
   // No interval when the cheapest operation's lower end is not above zero (an rme of 100% or more).
-  const interval: [number, number] | undefined = cheapLo > 0 ? [emptyLo / cheapHi, emptyHi / cheapLo] : undefined;
+  const interval = quotientInterval(bounds(empty), bounds(cheapest));
   const share = Number(empty.ns_per_op) / Number(cheapest.ns_per_op);
   const percent = (x: number) => `${fixed(x * 100, 3)}%`;
   const measured = `empty batch ${Number(empty.ns_per_op).toPrecision(3)} ± ${fixed(Number(empty.rme_percent))}% ns/op against ` +

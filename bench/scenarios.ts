@@ -14,7 +14,7 @@ export interface ScenarioConfig {
 }
 
 /** The dimensions of a matrix (the flags that take comma lists). */
-export type Dimension = "protection" | "align" | "policy" | "workers" | "size" | "killPeriod" | "readDelay";
+export type Dimension = "protection" | "align" | "policy" | "workers" | "size" | "killPeriod" | "readDelay" | "faultCost";
 
 /** The figure a scenario is judged by: a cost, so lower is better. */
 export interface Headline {
@@ -62,10 +62,10 @@ export interface Scenario {
 
 /** The value a dimension keeps in a scenario that does not use it (the machine still needs one). */
 export const DIMENSION_DEFAULTS = {
-  protection: "rcu", align: "4k", policy: "device", workers: "1", size: "64m", killPeriod: "never", readDelay: "0",
+  protection: "rcu", align: "4k", policy: "device", workers: "1", size: "64m", killPeriod: "never", readDelay: "0", faultCost: "0",
 } as const satisfies Record<Dimension, string>;
 
-const FAULT_PATH: readonly Dimension[] = ["protection", "align", "workers", "size", "readDelay"];
+const FAULT_PATH: readonly Dimension[] = ["protection", "align", "workers", "size", "readDelay", "faultCost"];
 
 const nsPerTouch: Headline = {
   column: "ns_per_op",
@@ -177,7 +177,7 @@ const mmapMix: Scenario = {
   timed: false,
   updater: false,
   // One vma at a time on one CPU: workers are not a dimension.
-  dimensions: ["protection", "align", "policy", "size", "readDelay"],
+  dimensions: ["protection", "align", "policy", "size", "readDelay", "faultCost"],
   headline: {
     column: "ns_per_op",
     scale: "ratio",

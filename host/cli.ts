@@ -13,7 +13,7 @@ import { UsageError } from "./errors.ts";
 import { measureConfiguration, describeConfiguration, type Configuration } from "./runner.ts";
 import { toRow, type ResultRow } from "./results.ts";
 import { runMetadata, daxbenchVersion } from "./metadata.ts";
-import { FORMATS, parseFormats, writeFormats, pathFor, type FormatName } from "./export/formats.ts";
+import { renderRun, parseFormats, writeFormats, pathFor, type FormatName } from "./export/formats.ts";
 import { writeFileAtomic } from "./export/files.ts";
 import { summaryTable, summaryWarnings, comparisons } from "./print/summary.ts";
 import { byConfiguration } from "./configurations.ts";
@@ -25,9 +25,11 @@ import { compareRuns, compareWithin } from "./compare.ts";
 import { comparisonText } from "./print/compare.ts";
 import { writeReport } from "./report.ts";
 import { mergeFiles } from "./merge.ts";
-import { runMicro, microRow, parseMicroFormats, writeMicro, MICRO_FORMATS } from "./micro.ts";
+import { runMicro, microRow, renderMicro } from "./micro.ts";
 import { microTable, harnessOverhead } from "./print/micro.ts";
 import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "./native.ts";
+import { runKernel, renderKernel, kernelMarkdown, kernelResults, kernelWarnings, reserveHugePages } from "./kernel.ts";
+import { parseSize } from "./units.ts";
 
 interface RunArgs {
   scenario?: string[];
@@ -38,6 +40,7 @@ interface RunArgs {
   duration?: string;
   "kill-period"?: string[];
   "read-delay"?: string[];
+  "fault-cost"?: string[];
   policy?: string[];
   "tlb-geometry"?: string;
   sweep?: string;
@@ -88,7 +91,7 @@ interface RunPlan {
 function givenDimensions(args: RunArgs): Set<Dimension> {
   const flags: [Dimension, unknown][] = [
     ["protection", args.protection], ["align", args.align], ["workers", args.workers], ["size", args.size],
-    ["killPeriod", args["kill-period"]], ["readDelay", args["read-delay"]], ["policy", args.policy],
+    ["killPeriod", args["kill-period"]], ["readDelay", args["read-delay"]], ["policy", args.policy], ["faultCost", args["fault-cost"]],
   ];
   return new Set(flags.filter(([, value]) => value !== undefined).map(([dimension]) => dimension));
 }
@@ -112,7 +115,9 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
   }
   const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), tlbGeometry };
   const preset = args.quick ? QUICK_MATRICES : args.full ? FULL_MATRICES : args.sweep ? SWEEPS[args.sweep].matrices : undefined;
-  const matrices = preset && !matrixGiven
+  // --fault-cost is a cost the model carries, not a matrix of its own: it applies to the suites too.
+  const withFaultCost = (matrix: MatrixSpec): MatrixSpec => (args["fault-cost"] ? { ...matrix, faultCost: args["fault-cost"] } : matrix);
+  const matrices = (preset && !matrixGiven
     ? preset
     : [{
         scenario: args.scenario ?? MATRIX_DEFAULTS.scenario,
@@ -123,7 +128,7 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
         killPeriod: args["kill-period"],
         readDelay: args["read-delay"],
         policy: args.policy,
-      }];
+      }]).map(withFaultCost);
   const formats = parseFormats(args.format);
   if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
   const configs = matrices.flatMap((matrix) => expandMatrix(matrix, timing, probe));
@@ -166,7 +171,7 @@ async function run(args: RunArgs): Promise<number> {
       );
       rows.push(...measurements.map((m) => toRow(m, meta)));
       // Rewritten whole after every configuration: an aborted run leaves only finished configurations.
-      if (out !== "-") writeFormats(out, plan.formats, rows, plan.alpha);
+      if (out !== "-") writeFormats(out, plan.formats, (format) => renderRun(format, rows, plan.alpha));
     }
   } catch (error) {
     if (abort.signal.aborted) {
@@ -184,7 +189,7 @@ async function run(args: RunArgs): Promise<number> {
     console.error(`daxbench: run aborted: ${failure}${done}`);
     return 1;
   }
-  if (out === "-") process.stdout.write(FORMATS[plan.formats[0]].render(rows, plan.alpha));
+  if (out === "-") process.stdout.write(renderRun(plan.formats[0], rows, plan.alpha));
   if (!args.quiet) {
     const print = out === "-" ? console.error : console.log;
     const results = byConfiguration(rows);
@@ -279,7 +284,7 @@ function microCommand(args: MicroArgs): void {
   if (args["max-time"].trim() === "" || !Number.isFinite(maxTime) || !(maxTime > 0)) {
     throw new UsageError(`--max-time ${args["max-time"]} is not a positive number of seconds`);
   }
-  const formats = parseMicroFormats(args.format);
+  const formats = parseFormats(args.format);
   if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
   const progress = new Progress();
   const meta = runMetadata();
@@ -287,8 +292,8 @@ function microCommand(args: MicroArgs): void {
   progress.clear();
   const rows = results.map((result) => microRow(result, meta));
   const out = args.out ?? defaultOutPath(new Date(meta.started_at)).replace("results/", "results/micro-");
-  const written = out === "-" ? [] : writeMicro(out, formats, rows);
-  if (out === "-") process.stdout.write(MICRO_FORMATS[formats[0]].render(rows));
+  const written = out === "-" ? [] : writeFormats(out, formats, (format) => renderMicro(format, rows));
+  if (out === "-") process.stdout.write(renderMicro(formats[0], rows));
   if (args.quiet) return;
   const print = out === "-" ? console.error : console.log;
   print(microTable(results));
@@ -329,6 +334,64 @@ async function nativeCommand(args: NativeArgs): Promise<void> {
   }
   console.log(table.trimEnd());
   if (base !== undefined) console.log(`wrote the table to ${base}.md and its ${samples.length} samples to ${base}.csv`);
+}
+
+interface KernelArgs {
+  size: string;
+  repeat: string;
+  "reserve-hugepages"?: string;
+  out?: string;
+  format: string[];
+  quiet: boolean;
+}
+
+async function kernelCommand(args: KernelArgs): Promise<number> {
+  const size = parseSize(args.size);
+  if (size === null || size === 0n || size % ALIGNMENTS["2m"] !== 0n) {
+    throw new UsageError(`--size ${args.size} is not a positive multiple of 2m (every case maps it in 4 KiB or 2 MiB pages)`);
+  }
+  const repeat = Number(args.repeat);
+  if (!/^\d+$/.test(args.repeat.trim()) || repeat < 1) throw new UsageError(`--repeat ${args.repeat} is not a whole number >= 1`);
+  const reserve = args["reserve-hugepages"];
+  if (reserve !== undefined && (!/^\d+$/.test(reserve.trim()) || Number(reserve) < 1)) {
+    throw new UsageError(`--reserve-hugepages ${reserve} is not a whole number >= 1`);
+  }
+  const formats = parseFormats(args.format);
+  if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
+  const meta = runMetadata();
+  const out = args.out ?? defaultOutPath(new Date(meta.started_at)).replace("results/", "results/kernel-");
+  const reserved = reserve === undefined ? undefined : reserveHugePages(Number(reserve));
+  // The huge-page pool is put back however the run ends: done, failed, or interrupted.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const progress = new Progress();
+  try {
+    if (reserved) console.error(`daxbench kernel: ${reserved.message}`);
+    const rows = await runKernel({ size, repeat, signal: abort.signal }, meta, (line) => console.error(`daxbench kernel: ${line}`),
+      (name) => args.quiet || progress.update(`kernel ${name}`));
+    progress.clear();
+    if (out === "-") process.stdout.write(renderKernel(formats[0], rows));
+    const written = out === "-" || rows.length === 0 ? [] : writeFormats(out, formats, (format) => renderKernel(format, rows));
+    if (args.quiet) return 0;
+    const print = out === "-" ? console.error : console.log;
+    print(kernelMarkdown(rows).trimEnd());
+    for (const warning of kernelWarnings(kernelResults(rows))) print(warning);
+    if (written.length) print(`wrote ${rows.length} rows to ${written.join(", ")}`);
+    return 0;
+  } catch (error) {
+    progress.clear();
+    if (abort.signal.aborted) {
+      console.error("daxbench: interrupted; nothing written");
+      return 130;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    reserved?.restore();
+  }
 }
 
 function list(): void {
@@ -376,6 +439,10 @@ function runOptions(y: Argv) {
     .option("kill-period", { type: "string", array: true, describe: "churn: time between kills, or never [default: 1ms]" })
     .option("read-delay", { type: "string", array: true, describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]" })
     .option("policy", { type: "string", array: true, describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]" })
+    .option("fault-cost", {
+      type: "string", array: true,
+      describe: "what each fault pays before the dax handler, outside the read side: 0, a duration (1.3us), kernel (the newest results/kernel*.csv) or kernel:PATH [default: 0]",
+    })
     .option("tlb-geometry", { type: "string", describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]` })
     .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
     .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5]" })
@@ -464,6 +531,21 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "kernel",
+      "this machine's kernel: 4 KiB, 2 MiB (and 1 GiB) write faults on memory that exists, populate time per GiB, a hit",
+      (y) => y
+        .option("size", { type: "string", default: "128m", describe: "mapping size of the 4 KiB and 2 MiB cases (1 GiB pages map 1g)" })
+        .option("repeat", { type: "string", default: "5", describe: "timed passes per case, after one warm-up" })
+        .option("reserve-hugepages", { type: "string", describe: "root: make N 2 MiB huge pages free for the run, and put the pool back after" })
+        .option("out", { type: "string", nargs: 1, describe: "result file, or - for stdout (one format) [default: results/kernel-<date-time>.csv]" })
+        .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list): one file each, named after --out" })
+        .option("quiet", { type: "boolean", default: false, describe: "print no table" })
+        .example("$0 kernel --reserve-hugepages 64", "4 KiB and 2 MiB faults on 128 MiB (64 huge pages)"),
+      async (args) => {
+        status = await kernelCommand(args as unknown as KernelArgs);
+      },
+    )
+    .command(
       "micro",
       "single-threaded micro-benchmarks of the core with benchmark.js: read-side pairs, check_vma, pgoff_to_phys, faults",
       (y) => y
@@ -484,7 +566,7 @@ async function main(argv: string[]): Promise<number> {
       async (args) => nativeCommand(args as unknown as NativeArgs),
     )
     .command("list", "list scenarios, protection schemes and alignments", {}, () => list())
-    .demandCommand(1, "name a command: run, torture, compare, report, merge or list")
+    .demandCommand(1, "name a command: run, torture, compare, report, merge, micro, native, kernel or list")
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .parseAsync();
   return status;

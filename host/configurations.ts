@@ -55,6 +55,7 @@ export interface ConfigurationName {
   /** undefined: the scenario has no updater; null: it never kills. */
   killPeriodNs: number | null | undefined;
   readDelayNs?: number;
+  faultCostNs?: number;
 }
 
 /** The dimensions a comparison can split along. */
@@ -69,6 +70,7 @@ export function describe(c: ConfigurationName, omit?: "scenario" | ComparedDimen
     size: c.size === undefined ? "" : formatSize(c.size),
     kill: c.killPeriodNs === undefined ? "" : `kill ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}`,
     delay: c.readDelayNs ? `delay ${formatDuration(c.readDelayNs)}` : "",
+    cost: c.faultCostNs ? `fault cost ${formatDuration(c.faultCostNs)}` : "",
   };
   return Object.entries(parts).filter(([name, value]) => name !== omit && value !== "").map(([, value]) => value).join(" ");
 }
@@ -85,6 +87,7 @@ export function configurationName(config: Configuration): ConfigurationName {
     size: uses("size") ? config.size : undefined,
     killPeriodNs: uses("killPeriod") ? config.killPeriodNs : undefined,
     readDelayNs: uses("readDelay") ? config.readDelayNs : undefined,
+    faultCostNs: uses("faultCost") ? config.faultCostNs : undefined,
   };
 }
 
@@ -97,5 +100,6 @@ export function describeRow(row: ResultRow, omit?: "scenario" | ComparedDimensio
     // A scenario with an updater writes an empty period for "never".
     killPeriodNs: !scenarioNamed(String(row.scenario)).updater ? undefined : row.kill_period_ns === "" ? null : Number(row.kill_period_ns),
     readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
+    faultCostNs: row.fault_cost_ns === "" ? undefined : Number(row.fault_cost_ns),
   }, omit);
 }

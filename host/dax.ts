@@ -221,6 +221,12 @@ export class DaxMachine {
     this.core.exports.set_read_delay(Math.round(ns * spinsPerNanosecond(this.core)));
   }
 
+  /** Makes every fault pay about `ns` before the dax handler, outside the read side (a calibrated spin): the
+   *  kernel's cost of a fault that the model does not run. Hits pay nothing. */
+  setFaultCost(ns: number): void {
+    this.core.exports.set_fault_cost(Math.round(ns * spinsPerNanosecond(this.core)));
+  }
+
   /** Whether every install files itself in the Reader Pipe (torture.ts); off, the fault path skips it. */
   setInvariantCheck(enabled: boolean): void {
     this.core.exports.set_invariant_check(enabled ? 1 : 0);

@@ -6,6 +6,7 @@ import {
   ALIGNMENTS, POLICIES, SKYLAKE_TLB, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type PolicyName, type TlbGeometry,
 } from "./dax.ts";
 import { parseSize, parseDuration, formatSize } from "./units.ts";
+import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";
 import type { Configuration } from "./runner.ts";
 import { UsageError } from "./errors.ts";
 
@@ -21,6 +22,8 @@ export interface MatrixSpec {
   killPeriod?: string[];
   /** Extra read-side length; a bare number is nanoseconds (default 0). */
   readDelay?: string[];
+  /** What a fault costs before the dax handler: 0, a duration, or kernel (default 0). */
+  faultCost?: string[];
 }
 
 export interface TimingSpec {
@@ -79,13 +82,14 @@ function listsOf(spec: MatrixSpec): Record<Dimension, string[]> {
     size: splitList(spec.size),
     killPeriod: splitList(spec.killPeriod ?? ["1ms"]),
     readDelay: splitList(spec.readDelay ?? [DIMENSION_DEFAULTS.readDelay]),
+    faultCost: splitList(spec.faultCost ?? [DIMENSION_DEFAULTS.faultCost]),
   };
 }
 
 /** The flag of each dimension, without its dashes. */
 export const OPTION_NAMES: Record<Dimension, string> = {
   protection: "protection", align: "align", policy: "policy", workers: "workers", size: "size",
-  killPeriod: "kill-period", readDelay: "read-delay",
+  killPeriod: "kill-period", readDelay: "read-delay", faultCost: "fault-cost",
 };
 
 /** Every combination of the spec's lists over the dimensions each scenario uses (a dimension it ignores keeps
@@ -110,11 +114,13 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
     size: lists.size.map(parseSizeOption),
     killPeriod: lists.killPeriod.map(parseKillPeriod),
     readDelay: lists.readDelay.map(parseReadDelay),
+    faultCost: lists.faultCost.map(parseFaultCost),
   };
   const defaults = {
     protection: DIMENSION_DEFAULTS.protection, align: DIMENSION_DEFAULTS.align as AlignName, policy: DIMENSION_DEFAULTS.policy as PolicyName,
     workers: Number(DIMENSION_DEFAULTS.workers), size: parseSizeOption(DIMENSION_DEFAULTS.size),
     killPeriod: parseKillPeriod(DIMENSION_DEFAULTS.killPeriod), readDelay: parseReadDelay(DIMENSION_DEFAULTS.readDelay),
+    faultCost: parseFaultCost(DIMENSION_DEFAULTS.faultCost),
   };
   const durationNs = parseDurationOption("duration", timing.duration);
   const configs: Configuration[] = [];
@@ -127,12 +133,14 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
           for (const workers of used("workers"))
             for (const size of used("size"))
               for (const killPeriodNs of used("killPeriod"))
-                for (const readDelayNs of used("readDelay")) {
-                  configs.push({
-                    scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs,
-                    tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB,
-                  });
-                }
+                for (const readDelayNs of used("readDelay"))
+                  for (const faultCost of used("faultCost")) {
+                    configs.push({
+                      scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs,
+                      faultCostNs: faultCost.ns(align), faultCostSource: faultCost.source,
+                      tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB,
+                    });
+                  }
   }
   for (const config of configs) checkConfiguration(config, probe);
   return configs;
@@ -156,6 +164,39 @@ function parseKillPeriod(text: string): number | null {
 
 function parseReadDelay(text: string): number {
   return parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns" });
+}
+
+/** A --fault-cost value: the cost of a fault of each page size, and where it came from ("" for none). */
+interface FaultCost {
+  ns(align: AlignName): number;
+  source: string;
+}
+
+/** "0" (none), a duration for every page size ("1us"; a bare number is nanoseconds), "kernel" (the newest
+ *  daxbench kernel results in results/), or "kernel:PATH". */
+function parseFaultCost(text: string): FaultCost {
+  const kernel = /^kernel(?::(.+))?$/.exec(text);
+  if (!kernel) {
+    const ns = parseDuration(text, "ns");
+    if (ns === null) throw new UsageError(`--fault-cost ${text} is not a duration (500ns, 1.3us), 0, kernel or kernel:PATH`);
+    return { ns: () => ns, source: ns === 0 ? "" : text };
+  }
+  const path = kernel[1] ?? latestKernelFile("results");
+  if (path === undefined) {
+    throw new UsageError(`--fault-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`);
+  }
+  const costs = kernelFaultCosts(path);
+  return {
+    ns: (align) => {
+      const ns = costs.ns[align];
+      if (ns === undefined) {
+        throw new UsageError(`--fault-cost ${text}: ${path} has no ${align} fault (no ${align} huge pages when it was measured): ` +
+          `measure one with daxbench kernel${align === "2m" ? " --reserve-hugepages 64" : ""}, or leave --align ${align} out`);
+      }
+      return Math.round(ns);
+    },
+    source: costs.source,
+  };
 }
 
 function checkConfiguration(config: Configuration, probe: DaxMachine): void {

@@ -7,8 +7,7 @@ import { stringify } from "csv-stringify/sync";
 import { DaxMachine, BROKEN_ON_PURPOSE } from "./dax.ts";
 import { microCases, BATCH, type MicroCase } from "../bench/micro.ts";
 import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
-import { UsageError } from "./errors.ts";
-import { writeFileAtomic } from "./export/files.ts";
+import type { FormatName } from "./export/formats.ts";
 
 export interface MicroResult {
   micro: MicroCase;
@@ -90,34 +89,7 @@ export function microJson(rows: MicroRow[]): string {
   return JSON.stringify({ format: "daxbench-micro", columns: MICRO_COLUMNS, rows }, null, 2) + "\n";
 }
 
-export const MICRO_FORMATS = {
-  csv: { extension: ".csv", render: microCsv },
-  md: { extension: ".md", render: microMarkdown },
-  json: { extension: ".json", render: microJson },
-} as const;
-export type MicroFormat = keyof typeof MICRO_FORMATS;
-
-/** "csv,md" (or several flags) -> ["csv", "md"]; anything else is a UsageError naming it and the accepted ones. */
-export function parseMicroFormats(values: string[]): MicroFormat[] {
-  const accepted = Object.keys(MICRO_FORMATS).join(", ");
-  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
-  for (const name of names) {
-    if (!Object.hasOwn(MICRO_FORMATS, name)) throw new UsageError(`--format ${name} is not one of: ${accepted}`);
-  }
-  if (names.length === 0) throw new UsageError(`--format is empty: give one or more of ${accepted}`);
-  return [...new Set(names)] as MicroFormat[];
-}
-
-/** "results/micro.csv" with md -> "results/micro.md": the formats of one run share a name. */
-export function microPathFor(out: string, format: MicroFormat): string {
-  return out.replace(/\.(csv|json|md)$/, "") + MICRO_FORMATS[format].extension;
-}
-
-/** Writes every format beside `out`, each file whole or not at all; returns the paths. */
-export function writeMicro(out: string, formats: MicroFormat[], rows: MicroRow[]): string[] {
-  return formats.map((format) => {
-    const path = microPathFor(out, format);
-    writeFileAtomic(path, MICRO_FORMATS[format].render(rows));
-    return path;
-  });
+/** The micro schema in `format`. */
+export function renderMicro(format: FormatName, rows: MicroRow[]): string {
+  return format === "csv" ? microCsv(rows) : format === "json" ? microJson(rows) : microMarkdown(rows);
 }

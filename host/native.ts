@@ -9,8 +9,6 @@
 // way from the CSV.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { median } from "simple-statistics";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
@@ -19,9 +17,7 @@ import { measureConfiguration, type Configuration } from "./runner.ts";
 import { SKYLAKE_TLB } from "./dax.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
 import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
-
-const source = fileURLToPath(new URL("../bench/native/readside.c", import.meta.url));
-const buildDir = fileURLToPath(new URL("../build/native/", import.meta.url));
+import { buildC, type Built } from "./cc.ts";
 
 /** Each native scheme: its build, and the wasm scheme it calibrates. */
 const NATIVE = [
@@ -68,19 +64,6 @@ export interface NativeCell {
   comparison: PairComparison;
 }
 
-/** Builds one flavour; returns its path, or the reason it could not be built. */
-function build(binary: string, flags: readonly string[], libs: readonly string[]): { path?: string; skipped?: string } {
-  mkdirSync(buildDir, { recursive: true });
-  const path = `${buildDir}readside-${binary}`;
-  try {
-    execFileSync("cc", ["-O2", "-pthread", ...flags, source, "-o", path, ...libs], { stdio: ["ignore", "ignore", "pipe"] });
-    return { path };
-  } catch (error) {
-    const reason = (error as { code?: string }).code === "ENOENT" ? "no C compiler (cc)" : `cc failed${libs.length ? " (is liburcu-dev installed?)" : ""}`;
-    return { skipped: reason };
-  }
-}
-
 /** Six significant digits: what the CSV keeps, and so what every figure is computed from. */
 const significant = (x: number) => Number(x.toPrecision(6));
 
@@ -90,7 +73,7 @@ function wasmConfiguration(protection: string, workers: number, durationNs: numb
   if (!readside) throw new Error("no readside scenario");
   return {
     scenario: readside, protection, align: "4k", policy: "device", workers, size: 64n << 20n, durationNs,
-    killPeriodNs: null, readDelayNs: 0, tlbGeometry: SKYLAKE_TLB,
+    killPeriodNs: null, readDelayNs: 0, faultCostNs: 0, faultCostSource: "", tlbGeometry: SKYLAKE_TLB,
   };
 }
 
@@ -102,8 +85,8 @@ export async function runNative(
   note: (line: string) => void,
   onCell: (label: string) => void = () => {},
 ): Promise<NativeSample[]> {
-  const builds = new Map<string, { path?: string; skipped?: string }>();
-  for (const n of NATIVE) if (!builds.has(n.binary)) builds.set(n.binary, build(n.binary, n.flags, n.libs));
+  const builds = new Map<string, Built>();
+  for (const n of NATIVE) if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
   for (const n of NATIVE) {
     const skipped = builds.get(n.binary)!.skipped;
     if (skipped) note(`${n.native}: skipped, ${skipped}`);
@@ -205,16 +188,4 @@ export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): strin
     "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
     `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
   ].join("\n") + "\n";
-}
-
-export type Verdict = "met" | "missed" | "inconclusive";
-
-/** The verdict on a bar "figure ≤ bound" (`at most`) or "figure ≥ bound" (`at least`), from the figure's
- *  interval: met only when the whole interval is on the right side of the bound, missed only when the whole
- *  interval is on the wrong side, inconclusive when it straddles the bound or there is no interval. */
-export function barVerdict(interval: readonly [number, number] | undefined, bar: { atMost: number } | { atLeast: number }): Verdict {
-  if (!interval) return "inconclusive";
-  const [lo, hi] = interval;
-  if ("atMost" in bar) return hi < bar.atMost ? "met" : lo > bar.atMost ? "missed" : "inconclusive";
-  return lo > bar.atLeast ? "met" : hi < bar.atLeast ? "missed" : "inconclusive";
 }

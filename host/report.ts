@@ -6,7 +6,7 @@ import { readResultFile } from "./resultfile.ts";
 import { byConfiguration } from "./configurations.ts";
 import { charts } from "./export/charts.ts";
 import { markdownText } from "./export/markdown.ts";
-import { FORMATS, pathFor, type FormatName } from "./export/formats.ts";
+import { renderRun, pathFor, type FormatName } from "./export/formats.ts";
 import { writeFileAtomic } from "./export/files.ts";
 import { comparisons, summaryWarnings } from "./print/summary.ts";
 import type { ResultRow } from "./results.ts";
@@ -68,7 +68,7 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
   for (const format of options.formats) {
     const path = pathFor(join(dir, base), format);
     // The report is the Markdown form of a run; csv and json are the run's own exports.
-    writeFileAtomic(path, format === "md" ? report : FORMATS[format].render(rows, options.alpha));
+    writeFileAtomic(path, format === "md" ? report : renderRun(format, rows, options.alpha));
     written.push(path);
   }
   if (options.readme) {

@@ -14,7 +14,7 @@ export const FIXED_COLUMNS = [
 
 /** More figures, after the fixed ones. */
 export const EXTRA_COLUMNS = [
-  "duration_ns", "kill_period_ns", "kill_period_achieved_ns", "read_delay_ns", "pte_installs", "pmd_installs",
+  "duration_ns", "kill_period_ns", "kill_period_achieved_ns", "read_delay_ns", "fault_cost_ns", "fault_cost_source", "pte_installs", "pmd_installs",
   "pud_installs", "hits", "oom", "gp_max_ns", "stale_entries", "policy", "vmas_mapped", "mmaps_rejected",
   "faults_per_gib", "tlb_geometry", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
 ] as const;
@@ -23,12 +23,13 @@ export const EXTRA_COLUMNS = [
  *  scenario does not use that dimension (readside has no alignment, tlb no protection scheme). */
 export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
   "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version", "policy", "tlb_geometry",
+  "fault_cost_source",
 ]);
 /** Number columns that may be empty: the figure does not apply to every scenario (or, for ns_per_op, a
  *  repetition completed no operation, so no time per operation exists). */
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
   "mapping_bytes", "ns_per_op", "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns",
-  "kill_period_achieved_ns", "read_delay_ns", "gp_max_ns", "stale_entries", "vmas_mapped", "mmaps_rejected",
+  "kill_period_achieved_ns", "read_delay_ns", "fault_cost_ns", "gp_max_ns", "stale_entries", "vmas_mapped", "mmaps_rejected",
   "faults_per_gib", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
 ]);
 
@@ -102,6 +103,8 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     // zap and the revive, plus any time it waited for a CPU).
     kill_period_achieved_ns: updater && kills > 0 ? Math.round(m.updaterElapsedNs! / kills) : "",
     read_delay_ns: uses("readDelay") ? m.config.readDelayNs : "",
+    fault_cost_ns: uses("faultCost") ? m.config.faultCostNs : "",
+    fault_cost_source: uses("faultCost") ? m.config.faultCostSource : "",
     pte_installs: Number(s.pte_installs),
     pmd_installs: Number(s.pmd_installs),
     pud_installs: Number(s.pud_installs),
@@ -141,7 +144,7 @@ function round(value: number): number {
  *  are repetitions of one another. */
 export const CONFIGURATION_COLUMNS = [
   "scenario", "protection", "align", "policy", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
-  "duration_ns", "tlb_geometry",
+  "fault_cost_ns", "fault_cost_source", "duration_ns", "tlb_geometry",
 ] as const;
 
 export function configurationKey(row: ResultRow): string {

@@ -20,6 +20,11 @@ export interface Configuration {
   killPeriodNs: number | null;
   /** Extra length of every fault's read side, between check_vma and the install. */
   readDelayNs: number;
+  /** What every fault pays before the dax handler, outside the read side (the kernel's cost the model leaves
+   *  out), for this configuration's page size; 0 for none. */
+  faultCostNs: number;
+  /** Where faultCostNs came from: "1us" as typed, or the kernel results file and run; "" for none. */
+  faultCostSource: string;
   /** The TLB model's geometry, for scenarios that use it. */
   tlbGeometry: TlbGeometry;
 }
@@ -77,6 +82,7 @@ export async function measureConfiguration(
     machine.createDevice(device);
     machine.setProtection(config.protection);
     machine.setReadDelay(config.readDelayNs);
+    machine.setFaultCost(config.faultCostNs);
     machine.setInvariantCheck(config.scenario.updater);
     machine.mmap(vma);
     if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);

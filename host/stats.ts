@@ -167,6 +167,26 @@ export function comparePair(a: number[], b: number[], alpha: number, scale: Scal
   };
 }
 
+export type Verdict = "met" | "missed" | "inconclusive";
+
+/** The verdict on a bar "figure ≤ bound" (`at most`) or "figure ≥ bound" (`at least`), from the figure's
+ *  interval: met only when the whole interval is on the right side of the bound, missed only when the whole
+ *  interval is on the wrong side, inconclusive when it straddles the bound or there is no interval. */
+export function barVerdict(interval: readonly [number, number] | undefined, bar: { atMost: number } | { atLeast: number }): Verdict {
+  if (!interval) return "inconclusive";
+  const [lo, hi] = interval;
+  if ("atMost" in bar) return hi < bar.atMost ? "met" : lo > bar.atMost ? "missed" : "inconclusive";
+  return lo > bar.atLeast ? "met" : hi < bar.atLeast ? "missed" : "inconclusive";
+}
+
+/** The interval of a / b from the intervals of a and b, taken at their ends: it holds a / b whenever both
+ *  hold theirs, so its confidence is at least 1 - (the two misses added up) (Bonferroni), whatever their
+ *  dependence. Undefined when either is, or b's could be zero. */
+export function quotientInterval(a: readonly [number, number] | undefined, b: readonly [number, number] | undefined): [number, number] | undefined {
+  if (!a || !b || !(b[0] > 0)) return undefined;
+  return [a[0] / b[1], a[1] / b[0]];
+}
+
 /** C_alpha of Hollander and Wolfe: the interval of the shift is [D_(C), D_(N+1-C)] of the N = n1 n2 sorted
  *  pairwise differences (here ratios); 0 when no interval at confidence 1 - alpha exists. C is one more than
  *  the largest c with P(U <= c) <= alpha / 2: exact for small samples, else the normal approximation. */

@@ -46,6 +46,7 @@ export interface DaxExports {
   count_stale_entries(): bigint;
   this_cpu_violations(): bigint;
   set_read_delay(spins: number): void;
+  set_fault_cost(spins: number): void;
   set_invariant_check(enabled: number): void;
   spin(spins: number): void;
   bench_empty(count: bigint): bigint;

@@ -25,7 +25,7 @@ test("mmap-mix runs on one worker: --workers is not its dimension, and it says s
   const result = spawnSync(process.execPath, [bin, "run", "--repeat", "1", "--warmup", "0", "--out", "-",
     "--scenario", "mmap-mix", "--workers", "1,2", "--size", "4m", "--align", "2m", "--protection", "rcu"], { encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stderr, /^note: mmap-mix does not use --workers; it runs once per protection × align × policy × size × read-delay$/m);
+  assert.match(result.stderr, /^note: mmap-mix does not use --workers; it runs once per protection × align × policy × size × read-delay × fault-cost$/m);
   const rows = parse(result.stdout, { columns: true }) as Row[];
   assert.deepEqual(rows.map((r) => r.workers), ["1"]);
   const [row] = rows;

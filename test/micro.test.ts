@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { MICRO_COLUMNS } from "../host/micro.ts";
-import { NATIVE_COLUMNS, nativeCells, parseNativeCsv, barVerdict } from "../host/native.ts";
+import { NATIVE_COLUMNS, nativeCells, parseNativeCsv } from "../host/native.ts";
+import { barVerdict } from "../host/stats.ts";
 import { METADATA_COLUMNS } from "../host/results.ts";
 import { BROKEN_ON_PURPOSE } from "../host/dax.ts";
 
@@ -79,7 +80,7 @@ test("micro and native refuse bad input with one line naming it, exit 2, before 
   try {
     const out = join(dir, "micro.csv");
     const cases = [
-      [["micro", "--format", "csv,xml", "--out", out], /--format xml is not one of: csv, md, json/],
+      [["micro", "--format", "csv,xml", "--out", out], /--format xml is not one of: csv, json, md/],
       [["micro", "--max-time", "abc", "--out", out], /--max-time abc /],
       [["micro", "--out", "-", "--format", "csv,md"], /--out - takes one format/],
       [["native", "--repeat", "0", "--out", join(dir, "native.md")], /--repeat 0 /],

@@ -1,4 +1,6 @@
-// The export formats, by the names --format takes. Each format is one small file beside this one.
+// The export formats, by the names --format takes, and how every command (run, micro, kernel) writes them:
+// one file per format, named after --out, each whole or not at all. Each schema renders its own rows; the
+// run schema's renderers are one small file each beside this one.
 
 import type { ResultRow } from "../results.ts";
 import { csvText } from "./csv.ts";
@@ -7,39 +9,34 @@ import { markdownText } from "./markdown.ts";
 import { writeFileAtomic } from "./files.ts";
 import { UsageError } from "../errors.ts";
 
-export type FormatName = "csv" | "json" | "md";
+export const FORMAT_NAMES = ["csv", "json", "md"] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
 
-interface Format {
-  extension: string;
-  /** alpha: the significance level of the claims a format makes (the Markdown tables' Relative column). */
-  render(rows: ResultRow[], alpha: number): string;
-}
-
-export const FORMATS: Record<FormatName, Format> = {
-  csv: { extension: ".csv", render: (rows) => csvText(rows) },
-  json: { extension: ".json", render: (rows) => jsonText(rows) },
-  md: { extension: ".md", render: markdownText },
-};
-
+/** "csv,md" (or several flags) -> ["csv", "md"]; anything else is a UsageError naming it and the accepted ones. */
 export function parseFormats(values: string[]): FormatName[] {
   const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
   for (const name of names) {
-    if (!(name in FORMATS)) throw new UsageError(`--format ${name} is not one of: ${Object.keys(FORMATS).join(", ")}`);
+    if (!(FORMAT_NAMES as readonly string[]).includes(name)) throw new UsageError(`--format ${name} is not one of: ${FORMAT_NAMES.join(", ")}`);
   }
-  if (names.length === 0) throw new UsageError(`--format is empty: give one or more of ${Object.keys(FORMATS).join(", ")}`);
+  if (names.length === 0) throw new UsageError(`--format is empty: give one or more of ${FORMAT_NAMES.join(", ")}`);
   return [...new Set(names)] as FormatName[];
 }
 
 /** "results/run.csv" with md -> "results/run.md": the formats of one run share a name. */
 export function pathFor(out: string, format: FormatName): string {
-  return out.replace(/\.(csv|json|md)$/, "") + FORMATS[format].extension;
+  return `${out.replace(/\.(csv|json|md)$/, "")}.${format}`;
 }
 
-/** Writes every format beside `out`, each whole or not at all; alpha is the Markdown tables' significance level. */
-export function writeFormats(out: string, formats: FormatName[], rows: ResultRow[], alpha: number): string[] {
+/** Writes every format beside `out`, each whole or not at all; returns the paths. */
+export function writeFormats(out: string, formats: FormatName[], render: (format: FormatName) => string): string[] {
   return formats.map((format) => {
     const path = pathFor(out, format);
-    writeFileAtomic(path, FORMATS[format].render(rows, alpha));
+    writeFileAtomic(path, render(format));
     return path;
   });
+}
+
+/** The run schema in `format`; alpha is the significance level of the Markdown tables' Relative column. */
+export function renderRun(format: FormatName, rows: ResultRow[], alpha: number): string {
+  return format === "csv" ? csvText(rows) : format === "json" ? jsonText(rows) : markdownText(rows, alpha);
 }

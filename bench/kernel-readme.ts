@@ -1,0 +1,128 @@
+// Writes the README's section "The model against this machine's kernel" from the committed results: the
+// kernel's fault costs and populate times (results/kernel.csv, `daxbench kernel`), the model's populate with
+// and without the kernel's fault cost (results/kernel-model.csv, `daxbench run --fault-cost 0,kernel`), and
+// the model's own fault (results/micro.csv). Every figure, interval and verdict is computed here from those
+// files; `npm run results:kernel` measures them first.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { replaceSection } from "../host/export/readme.ts";
+import { readResultFile } from "../host/resultfile.ts";
+import { byConfiguration, type ConfigurationResult } from "../host/configurations.ts";
+import { readKernelFile, kernelResults, kernelMarkdown, type KernelCaseResult } from "../host/kernel.ts";
+import { comparePair, summarize, barVerdict, quotientInterval, type Summary } from "../host/stats.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+const path = (name: string) => join(root, "results", name);
+const GiB = 2 ** 30;
+const ALPHA = 0.05;
+/** The goal: the modelled 4k/2m populate ratio, with the kernel's fault cost, within this factor of the kernel's. */
+const GOAL_FACTOR = 2;
+
+const kernelRows = readKernelFile(path("kernel.csv"));
+const kernel = kernelResults(kernelRows);
+const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter((c) => c.identity.scenario === "populate");
+const micro = parse(readFileSync(path("micro.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+
+const figure = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+const withInterval = (s: Summary | undefined) =>
+  s === undefined ? "–" : `${figure.format(s.median)}${s.ci95 ? ` (${figure.format(s.ci95[0])}…${figure.format(s.ci95[1])})` : ""}`;
+
+function kernelCase(name: string): KernelCaseResult | undefined {
+  return kernel.find((r) => r.kernelCase.name === name);
+}
+
+/** The model's populate at `align`, with the kernel's fault cost charged or not. */
+function modelled(align: string, charged: boolean): ConfigurationResult {
+  const found = model.find((c) => c.identity.align === align && (Number(c.identity.fault_cost_ns) > 0) === charged);
+  if (!found) throw new Error(`results/kernel-model.csv has no populate ${align} ${charged ? "with" : "without"} a fault cost`);
+  return found;
+}
+
+/** ms per GiB of each repetition of a modelled populate (one worker: its elapsed time is the work's). */
+function modelMsPerGiB(c: ConfigurationResult): number[] {
+  return c.reps.map((r) => Number(r.elapsed_ns) / 1e6 / (Number(r.mapping_bytes) / GiB));
+}
+
+function kernelMsPerGiB(name: string): number[] {
+  return kernelCase(name)?.reps.map((r) => Number(r.elapsed_ns) / 1e6 / (Number(r.mapping_bytes) / GiB)) ?? [];
+}
+
+/** "86.4× (80.1…90.2)": how many times the 4 KiB populate takes the 2 MiB one (Hodges-Lehmann, its interval). */
+function ratioOf(twoM: number[], fourK: number[]) {
+  const pair = comparePair(twoM, fourK, ALPHA);
+  const text = pair.estimate === undefined ? "–"
+    : `${figure.format(pair.estimate)}×${pair.interval ? ` (${figure.format(pair.interval[0])}…${figure.format(pair.interval[1])})` : ""}`;
+  return { pair, text };
+}
+
+function microCase(name: string): string {
+  const row = micro.find((r) => r.case === name);
+  return row ? `${figure.format(Number(row.ns_per_op))} ± ${Number(row.rme_percent).toFixed(1)}%` : "–";
+}
+
+const fourKFault = kernelCase("4k populate");
+const twoMFault = kernelCase("2m fault");
+if (!fourKFault || !twoMFault) throw new Error("results/kernel.csv lacks the 4k populate or the 2m fault case: run npm run results:kernel with huge pages");
+const kernelRatio = ratioOf(kernelMsPerGiB("2m populate"), kernelMsPerGiB("4k populate"));
+const bare = { "4k": modelled("4k", false), "2m": modelled("2m", false) };
+const charged = { "4k": modelled("4k", true), "2m": modelled("2m", true) };
+const bareRatio = ratioOf(modelMsPerGiB(bare["2m"]), modelMsPerGiB(bare["4k"]));
+const chargedRatio = ratioOf(modelMsPerGiB(charged["2m"]), modelMsPerGiB(charged["4k"]));
+const msPerGiB = (values: number[]) => withInterval(values.length ? summarize(values) : undefined);
+
+// model / kernel for the 4k/2m ratio: its interval from the two ratios' intervals, at their ends.
+const apart = chargedRatio.pair.estimate !== undefined && kernelRatio.pair.estimate !== undefined
+  ? chargedRatio.pair.estimate / kernelRatio.pair.estimate : undefined;
+const apartInterval = quotientInterval(chargedRatio.pair.interval, kernelRatio.pair.interval);
+const [low, high] = [barVerdict(apartInterval, { atLeast: 1 / GOAL_FACTOR }), barVerdict(apartInterval, { atMost: GOAL_FACTOR })];
+const verdict = low === "met" && high === "met" ? "met" : low === "missed" || high === "missed" ? "missed" : "inconclusive";
+
+// What is left over: the touches that do not fault, inside each 2 MiB page.
+const perTouch = (c: ConfigurationResult) => summarize(c.reps.map((r) => Number(r.ns_per_op)));
+const kernelTouch2m = kernelCase("2m populate")!.nsPerTouch;
+const kernelHit = kernelCase("4k hit")?.nsPerTouch;
+const first = kernelRows[0];
+const modelRun = charged["4k"].identity;
+
+const table = [
+  "| | 4 KiB | 2 MiB | 4 KiB / 2 MiB |",
+  "|:--|--:|--:|--:|",
+  `| kernel: one write fault, ns | ${withInterval(fourKFault.nsPerFault)} | ${withInterval(twoMFault.nsPerFault)} | |`,
+  `| model: one fault and its zap (\`daxbench micro\`), ns ± rme | ${microCase("micro-pte_fault_zap")} | ${microCase("micro-pmd_fault_zap")} | |`,
+  `| charged before each modelled fault by \`--fault-cost kernel\`, ns | ${figure.format(Number(charged["4k"].identity.fault_cost_ns))} | ` +
+    `${figure.format(Number(charged["2m"].identity.fault_cost_ns))} | |`,
+  `| kernel: populate, ms per GiB | ${msPerGiB(kernelMsPerGiB("4k populate"))} | ${msPerGiB(kernelMsPerGiB("2m populate"))} | ${kernelRatio.text} |`,
+  `| model: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(bare["4k"]))} | ${msPerGiB(modelMsPerGiB(bare["2m"]))} | ${bareRatio.text} |`,
+  `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
+].join("\n");
+
+replaceSection(join(root, "README.md"), "kernel", [
+  `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} (transparent huge pages ${first.thp_enabled}, shmem ` +
+    `${first.thp_shmem_enabled}, ${first.hugepages_2m} 2 MiB huge pages), Node ${first.node}, daxbench ${first.daxbench_version}, ` +
+    `commit ${first.commit || "unknown"}: \`daxbench kernel\` started ${first.started_at} (\`results/kernel.csv\`), the model's ` +
+    `populate (rcu, 1 worker, ${figure.format(Number(modelRun.mapping_bytes) / 2 ** 20)} MiB) started ${modelRun.started_at} ` +
+    "(`results/kernel-model.csv`). Medians over 5 repetitions, with the 95% interval of the geometric mean; ratios are " +
+    "Hodges-Lehmann estimates with their distribution-free intervals.",
+  "",
+  table,
+  "",
+  `**Goal**: with \`--fault-cost kernel\`, the modelled 4 KiB / 2 MiB populate ratio within ${GOAL_FACTOR}× of the kernel's. ` +
+    `Model over kernel: ${apart === undefined ? "–" : figure.format(apart)}` +
+    `${apartInterval ? ` (${figure.format(apartInterval[0])}…${figure.format(apartInterval[1])}, at least 90%: the two ratios' intervals taken at their ends)` : ""}: ` +
+    `**${verdict}** (met when the whole interval lies within ${1 / GOAL_FACTOR}…${GOAL_FACTOR}).`,
+  "",
+  "What is left over is the touches that do not fault. A 2 MiB populate faults once per 512 touches; the rest are hits. " +
+    `The kernel's touch there writes to memory not yet in cache: ${figure.format(kernelTouch2m.median)} ns per touch of its 2 MiB ` +
+    `populate, fault included (a read of a mapped 4 KiB page: ${kernelHit ? figure.format(kernelHit.median) : "–"} ns). The model's ` +
+    `hit reads a page-table slot that stays in cache and touches no data: ${figure.format(perTouch(charged["2m"]).median)} ns per ` +
+    "touch of its 2 MiB populate with the kernel's fault cost charged. Hits pay nothing extra by design (`--fault-cost` stands for what a " +
+    `fault costs, not memory), so the model's 2 MiB populate stays ${perTouch(charged["2m"]).median < kernelTouch2m.median ? "cheaper" : "dearer"} ` +
+    `than the kernel's and its 4k/2m ratio ${apart !== undefined && apart > 1 ? "larger" : "smaller"}.`,
+  "",
+  "Every case `daxbench kernel` measured (`results/kernel.md`):",
+  "",
+  kernelMarkdown(kernelRows).trim(),
+].join("\n"));
+console.log("README.md kernel section written from results/kernel.csv, results/kernel-model.csv and results/micro.csv");

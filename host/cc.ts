@@ -1,0 +1,25 @@
+// Builds the project's small C programs (bench/native/) with the system C compiler, into build/native/: the
+// native read sides and the kernel's fault probe. A machine without a compiler, or without a library a
+// program needs, gets the reason instead of a path, and the command that wanted it goes on without.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const buildDir = fileURLToPath(new URL("../build/native/", import.meta.url));
+
+export type Built = { path: string; skipped?: undefined } | { path?: undefined; skipped: string };
+
+/** Compiles bench/native/<source> to build/native/<name> with -O2 and `flags`, linking `libs`. */
+export function buildC(source: string, name: string, flags: readonly string[] = [], libs: readonly string[] = []): Built {
+  mkdirSync(buildDir, { recursive: true });
+  const path = `${buildDir}${name}`;
+  const file = fileURLToPath(new URL(`../bench/native/${source}`, import.meta.url));
+  try {
+    execFileSync("cc", ["-O2", "-pthread", ...flags, file, "-o", path, ...libs], { stdio: ["ignore", "ignore", "pipe"] });
+    return { path };
+  } catch (error) {
+    const reason = (error as { code?: string }).code === "ENOENT" ? "no C compiler (cc)" : `cc failed${libs.length ? " (is liburcu-dev installed?)" : ""}`;
+    return { skipped: reason };
+  }
+}

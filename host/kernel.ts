@@ -1,0 +1,292 @@
+// `daxbench kernel`: what a fault costs in this machine's kernel, the anchor the model is held to. A small C
+// probe (bench/native/kernel-faults.c, built on the fly like native's) maps memory that already exists: a
+// shared memfd whose 4 KiB pages stay in the page cache, or a hugetlb memfd of 2 MiB or 1 GiB pages; each
+// timed pass first drops the page-table entries (MADV_DONTNEED), then writes one byte per touch. The cases
+// below give the cost of one fault per page size, and the time to populate a mapping the way daxbench's
+// populate does (every 4 KiB touched once). Results have their own schema: one row per case and repetition.
+
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { release } from "node:os";
+import { join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { parse } from "csv-parse/sync";
+import { buildC } from "./cc.ts";
+import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
+import { summarize, type Summary } from "./stats.ts";
+import { ALIGNMENTS, type AlignName } from "./dax.ts";
+import { formatSize } from "./units.ts";
+import { UsageError } from "./errors.ts";
+import type { FormatName } from "./export/formats.ts";
+
+export type PageName = AlignName;
+
+export interface KernelCase {
+  name: string;
+  page: PageName;
+  /** Bytes between touches: 4 KiB (populate), or the page size (one touch, one fault, per page). */
+  stride: "4k" | "page";
+  mode: "fault" | "hit";
+  what: string;
+}
+
+export const KERNEL_CASES: readonly KernelCase[] = [
+  { name: "4k populate", page: "4k", stride: "4k", mode: "fault", what: "every 4 KiB written once: one 4 KiB fault each (a shared memfd, pages in the page cache)" },
+  { name: "4k hit", page: "4k", stride: "4k", mode: "hit", what: "every 4 KiB read once, all mapped: no fault" },
+  { name: "2m fault", page: "2m", stride: "page", mode: "fault", what: "each 2 MiB page written once: one 2 MiB fault each (a hugetlb memfd)" },
+  { name: "2m populate", page: "2m", stride: "4k", mode: "fault", what: "every 4 KiB written once: a fault per 2 MiB, the rest hits on memory not yet in cache" },
+  { name: "1g fault", page: "1g", stride: "page", mode: "fault", what: "each 1 GiB page written once (a hugetlb memfd)" },
+  { name: "1g populate", page: "1g", stride: "4k", mode: "fault", what: "every 4 KiB written once: a fault per 1 GiB, the rest hits" },
+];
+
+/** The case whose fault cost stands for a fault of each page size. */
+export const FAULT_CASE: Record<PageName, string> = { "4k": "4k populate", "2m": "2m fault", "1g": "1g fault" };
+
+/** The kernel schema: what was measured, the figures, what shaped them on this machine, then the metadata. */
+export const KERNEL_COLUMNS = [
+  "case", "page", "mode", "mapping_bytes", "stride_bytes", "rep", "elapsed_ns", "touches", "minor_faults", "ns_per_touch",
+  "ns_per_fault", "kernel", "thp_enabled", "thp_shmem_enabled", "hugepages_2m", "hugepages_1g", ...METADATA_COLUMNS,
+] as const;
+export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
+/** Columns that hold words; every other column holds a number, or is empty where it does not apply. */
+const KERNEL_TEXT_COLUMNS: ReadonlySet<string> = new Set([
+  "case", "page", "mode", "kernel", "thp_enabled", "thp_shmem_enabled", "node", "cpu", "commit", "started_at", "daxbench_version",
+]);
+export type KernelRow = Record<KernelColumn, string | number>;
+
+const HUGEPAGES = (page: PageName) => `/sys/kernel/mm/hugepages/hugepages-${Number(ALIGNMENTS[page] >> 10n)}kB`;
+export const NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages";
+
+function readSetting(path: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Free huge pages of a size, 0 where the kernel has none of that size. */
+export function freeHugePages(page: PageName): number {
+  return Number(readSetting(`${HUGEPAGES(page)}/free_hugepages`) || 0);
+}
+
+/** The settings that shape the run: the kernel, transparent huge pages, the huge-page pools. */
+export function kernelSettings(): Pick<KernelRow, "kernel" | "thp_enabled" | "thp_shmem_enabled" | "hugepages_2m" | "hugepages_1g"> {
+  // "always [madvise] never": the bracketed word is the one in force.
+  const chosen = (path: string) => /\[(\w[\w-]*)\]/.exec(readSetting(path))?.[1] ?? "";
+  return {
+    kernel: release(),
+    thp_enabled: chosen("/sys/kernel/mm/transparent_hugepage/enabled"),
+    thp_shmem_enabled: chosen("/sys/kernel/mm/transparent_hugepage/shmem_enabled"),
+    hugepages_2m: Number(readSetting(`${HUGEPAGES("2m")}/nr_hugepages`) || 0),
+    hugepages_1g: Number(readSetting(`${HUGEPAGES("1g")}/nr_hugepages`) || 0),
+  };
+}
+
+/** How to get huge pages of a size, for the line that says a case was skipped. */
+export function hugePageAdvice(page: PageName, needed: number): string {
+  return page === "2m"
+    ? `as root, run with --reserve-hugepages ${needed} (or: echo ${needed} > ${NR_HUGEPAGES})`
+    : `as root: echo ${needed} > ${HUGEPAGES("1g")}/nr_hugepages (1 GiB pages may need to be reserved at boot: hugepagesz=1G hugepages=${needed})`;
+}
+
+/** The mapping a case uses: --size, or one page where the page is larger. */
+export function caseBytes(c: KernelCase, size: bigint): bigint {
+  return size > ALIGNMENTS[c.page] ? size : ALIGNMENTS[c.page];
+}
+
+/** Runs the probe, resolving with what it printed; `signal` kills it (Ctrl-C). */
+function probe(path: string, args: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(path, args, { signal }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number") return reject(error);
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Parses the probe's lines ("elapsed_ns touches minor_faults", one per timed pass). */
+export function parseProbeOutput(text: string): { elapsedNs: number; touches: number; minorFaults: number }[] {
+  return text.trim().split("\n").filter(Boolean).map((line) => {
+    const fields = line.trim().split(/\s+/).map(Number);
+    if (fields.length !== 3 || fields.some((x) => !Number.isInteger(x) || x < 0) || fields[1] === 0) {
+      throw new Error(`the kernel probe printed ${JSON.stringify(line)}, not "elapsed_ns touches minor_faults"`);
+    }
+    return { elapsedNs: fields[0], touches: fields[1], minorFaults: fields[2] };
+  });
+}
+
+export interface KernelRunOptions {
+  size: bigint;
+  repeat: number;
+  signal?: AbortSignal;
+}
+
+/** Measures every case this machine can run; `note` gets one line per case skipped and why. */
+export async function runKernel(options: KernelRunOptions, meta: RunMetadata, note: (line: string) => void, onCase: (name: string) => void = () => {}): Promise<KernelRow[]> {
+  const built = buildC("kernel-faults.c", "kernel-faults");
+  if (built.skipped !== undefined) {
+    note(`every case skipped: ${built.skipped}`);
+    return [];
+  }
+  const settings = kernelSettings();
+  const rows: KernelRow[] = [];
+  for (const c of KERNEL_CASES) {
+    const bytes = caseBytes(c, options.size);
+    const pages = Number(bytes / ALIGNMENTS[c.page]);
+    if (c.page !== "4k" && freeHugePages(c.page) < pages) {
+      note(`${c.name}: skipped, ${freeHugePages(c.page)} free ${c.page} huge pages, ${pages} needed: ${hugePageAdvice(c.page, pages)}`);
+      continue;
+    }
+    onCase(c.name);
+    const stride = c.stride === "page" ? ALIGNMENTS[c.page] : ALIGNMENTS["4k"];
+    const result = await probe(built.path, [c.page, String(bytes), String(stride), c.mode, String(options.repeat)], options.signal);
+    if (result.code === 3) {
+      note(`${c.name}: skipped, ${result.stderr.trim()}`);
+      continue;
+    }
+    if (result.code !== 0) throw new Error(`the kernel probe failed on ${c.name} (exit ${result.code}): ${result.stderr.trim()}`);
+    parseProbeOutput(result.stdout).forEach((pass, i) => {
+      rows.push({
+        case: c.name, page: c.page, mode: c.mode, mapping_bytes: Number(bytes), stride_bytes: Number(stride), rep: i + 1,
+        elapsed_ns: pass.elapsedNs, touches: pass.touches, minor_faults: pass.minorFaults,
+        ns_per_touch: significant(pass.elapsedNs / pass.touches),
+        // A fault's cost only where every touch faults: a populate pass's time is mostly its hits.
+        ns_per_fault: c.mode === "fault" && stride === ALIGNMENTS[c.page] && pass.minorFaults > 0 ? significant(pass.elapsedNs / pass.minorFaults) : "",
+        ...settings,
+        ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
+      } as KernelRow);
+    });
+  }
+  return rows;
+}
+
+const significant = (x: number) => Number(x.toPrecision(6));
+
+/** A case's repetitions, summarised; `faultsExpected` the faults a pass should take (one per page touched). */
+export interface KernelCaseResult {
+  kernelCase: KernelCase;
+  reps: KernelRow[];
+  nsPerTouch: Summary;
+  nsPerFault: Summary | undefined;
+  msPerGiB: Summary;
+  faultsPerPass: number;
+  faultsExpected: number;
+}
+
+export function kernelResults(rows: KernelRow[]): KernelCaseResult[] {
+  return KERNEL_CASES.flatMap((kernelCase) => {
+    const reps = rows.filter((r) => r.case === kernelCase.name);
+    if (reps.length === 0) return [];
+    const numbers = (column: KernelColumn) => reps.map((r) => r[column]).filter((v): v is number => typeof v === "number");
+    const perFault = numbers("ns_per_fault");
+    const bytes = Number(reps[0].mapping_bytes);
+    const pagesTouched = Math.ceil(bytes / Number(ALIGNMENTS[kernelCase.page]));
+    return [{
+      kernelCase,
+      reps,
+      nsPerTouch: summarize(numbers("ns_per_touch")),
+      nsPerFault: perFault.length ? summarize(perFault) : undefined,
+      msPerGiB: summarize(numbers("elapsed_ns").map((ns) => ns / 1e6 / (bytes / 2 ** 30))),
+      faultsPerPass: summarize(numbers("minor_faults")).median,
+      faultsExpected: kernelCase.mode === "fault" ? pagesTouched : 0,
+    }];
+  });
+}
+
+/** Cases whose passes did not take the faults they should: the pages were not of the size the case is about
+ *  (shmem's transparent huge pages behind a 4 KiB memfd, say), so its figures are not that page size's. */
+export function kernelWarnings(results: KernelCaseResult[]): string[] {
+  return results
+    .filter((r) => r.kernelCase.mode === "fault" && Math.abs(r.faultsPerPass - r.faultsExpected) > 0.01 * r.faultsExpected)
+    .map((r) => `warning: ${r.kernelCase.name}: ${r.faultsPerPass} minor faults per pass, ${r.faultsExpected} expected: ` +
+      `its pages were not all ${r.kernelCase.page} (transparent huge pages: ${r.reps[0].thp_enabled}, shmem: ${r.reps[0].thp_shmem_enabled})`);
+}
+
+export function kernelCsv(rows: KernelRow[]): string {
+  return stringify(rows, { header: true, columns: [...KERNEL_COLUMNS] });
+}
+
+/** Reads kernelCsv's output back; throws naming the file and the column when it is not one. */
+export function readKernelFile(path: string): KernelRow[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError(`${path}: cannot be read`);
+  }
+  const records = parse(text, { columns: true }) as Record<string, string>[];
+  const header = records.length ? Object.keys(records[0]) : [];
+  const missing = KERNEL_COLUMNS.filter((column) => !header.includes(column));
+  if (missing.length) throw new UsageError(`${path}: no rows, or missing column ${missing.join(", ")}: not a daxbench kernel result file`);
+  return records.map((record, i) => Object.fromEntries(KERNEL_COLUMNS.map((column) => {
+    const value = record[column];
+    if (KERNEL_TEXT_COLUMNS.has(column) || value === "") return [column, value];
+    if (!Number.isFinite(Number(value))) throw new UsageError(`${path}: line ${i + 2}, column ${column}: ${JSON.stringify(value)} is not a number`);
+    return [column, Number(value)];
+  })) as KernelRow);
+}
+
+const figure = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+const withInterval = (s: Summary | undefined) =>
+  s === undefined ? "–" : `${figure.format(s.median)}${s.ci95 ? ` (${figure.format(s.ci95[0])}…${figure.format(s.ci95[1])})` : ""}`;
+
+/** One Markdown row per case: medians over repetitions, with the 95% interval of the geometric mean. */
+export function kernelMarkdown(rows: KernelRow[]): string {
+  const results = kernelResults(rows);
+  return [
+    "| case | n | ns per touch (95% CI) | ns per fault (95% CI) | faults per pass | ms per GiB (95% CI) | what |",
+    "|:--|--:|--:|--:|--:|--:|:--|",
+    ...results.map((r) =>
+      `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${withInterval(r.nsPerTouch)} | ${withInterval(r.nsPerFault)} | ` +
+        `${r.faultsPerPass.toLocaleString("en-US")} | ${withInterval(r.msPerGiB)} | ${r.kernelCase.what} |`),
+  ].join("\n") + "\n";
+}
+
+export function renderKernel(format: FormatName, rows: KernelRow[]): string {
+  return format === "csv" ? kernelCsv(rows)
+    : format === "json" ? JSON.stringify({ format: "daxbench-kernel", columns: KERNEL_COLUMNS, rows }, null, 2) + "\n"
+    : kernelMarkdown(rows);
+}
+
+/** The kernel's cost of one fault of each page size (the median of its fault case), where it was measured,
+ *  and the file and run it came from: what `--fault-cost kernel` charges. */
+export interface KernelFaultCosts {
+  ns: Partial<Record<PageName, number>>;
+  source: string;
+}
+
+/** The newest kernel results in results/ (results/kernel.csv, or a later results/kernel-<date>.csv). */
+export function latestKernelFile(dir: string): string | undefined {
+  const candidates = existsSync(dir) ? readdirSync(dir).filter((name) => /^kernel(-[\dT-]+)?\.csv$/.test(name)) : [];
+  const startedAt = (name: string) => String(readKernelFile(join(dir, name))[0]?.started_at ?? "");
+  return candidates.map((name) => ({ name, at: startedAt(name) })).sort((a, b) => a.at.localeCompare(b.at)).map((c) => join(dir, c.name)).pop();
+}
+
+export function kernelFaultCosts(path: string): KernelFaultCosts {
+  const results = kernelResults(readKernelFile(path));
+  const ns: Partial<Record<PageName, number>> = {};
+  for (const page of Object.keys(FAULT_CASE) as PageName[]) {
+    const found = results.find((r) => r.kernelCase.name === FAULT_CASE[page]);
+    if (found?.nsPerFault) ns[page] = found.nsPerFault.median;
+  }
+  const first = results[0]?.reps[0];
+  return { ns, source: `kernel ${path} (commit ${first?.commit || "unknown"}, ${first?.started_at ?? ""})` };
+}
+
+/** `--reserve-hugepages N`: makes N 2 MiB huge pages free, and gives back restore() to put the pool as it was.
+ *  Root only. The caller restores however the run ends. */
+export function reserveHugePages(count: number): { restore: () => void; message: string } {
+  if (process.getuid?.() !== 0) throw new UsageError(`--reserve-hugepages ${count} needs root: ${NR_HUGEPAGES} is the kernel's to change`);
+  const before = Number(readSetting(NR_HUGEPAGES) || 0);
+  const missing = count - freeHugePages("2m");
+  if (missing <= 0) return { restore: () => {}, message: `${freeHugePages("2m")} 2 MiB huge pages already free: none reserved` };
+  writeFileSync(NR_HUGEPAGES, String(before + missing));
+  const after = Number(readSetting(NR_HUGEPAGES) || 0);
+  const restore = () => writeFileSync(NR_HUGEPAGES, String(before));
+  return {
+    restore,
+    message: `nr_hugepages ${before} → ${after} (${formatSize(BigInt(after - before) * ALIGNMENTS["2m"])} reserved` +
+      `${after - before < missing ? `, ${missing} asked: memory is fragmented` : ""}); put back to ${before} when the run ends`,
+  };
+}

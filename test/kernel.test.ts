@@ -1,0 +1,136 @@
+// daxbench kernel (the real kernel's fault costs) and --fault-cost (carrying them in the model). Counts,
+// codes and files; the one figure compared is a time per operation that counts predict.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { parseProbeOutput, kernelCsv, KERNEL_COLUMNS, NR_HUGEPAGES, type KernelRow } from "../host/kernel.ts";
+
+const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
+const daxbench = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
+const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-kernel-"));
+type Row = Record<string, string>;
+const root = process.getuid?.() === 0;
+
+test("the probe's output is read line by line, and anything else is refused", () => {
+  assert.deepEqual(parseProbeOutput("1000 4 4\n2000 4 3\n"), [
+    { elapsedNs: 1000, touches: 4, minorFaults: 4 },
+    { elapsedNs: 2000, touches: 4, minorFaults: 3 },
+  ]);
+  assert.throws(() => parseProbeOutput("1000 4\n"), /printed "1000 4", not "elapsed_ns touches minor_faults"/);
+  assert.throws(() => parseProbeOutput("abc 4 4\n"), /printed "abc 4 4"/);
+  assert.throws(() => parseProbeOutput("10 0 0\n"), /printed "10 0 0"/, "a pass of no touch");
+});
+
+test("kernel: a 4 KiB write fault per touch, no fault on a hit, and huge pages either measured or skipped with how to get them", (t) => {
+  const result = daxbench(["kernel", "--size", "4m", "--repeat", "2", "--out", "-", "--format", "csv"]);
+  if (/no C compiler/.test(result.stderr)) return t.skip("no C compiler here");
+  assert.equal(result.status, 0, result.stderr);
+  const rows = parse(result.stdout, { columns: true }) as Row[];
+  assert.deepEqual(Object.keys(rows[0]), [...KERNEL_COLUMNS]);
+  const cases = (name: string) => rows.filter((r) => r.case === name);
+  assert.equal(cases("4k populate").length, 2);
+  for (const row of cases("4k populate")) {
+    assert.equal(Number(row.touches), 1024);
+    assert.equal(Number(row.minor_faults), 1024, "one minor fault per 4 KiB written: no fault-around, no THP");
+    assert.ok(Number(row.ns_per_fault) > 0);
+  }
+  for (const row of cases("4k hit")) {
+    assert.equal(Number(row.minor_faults), 0);
+    assert.equal(row.ns_per_fault, "");
+  }
+  if (cases("2m fault").length) {
+    for (const row of [...cases("2m fault"), ...cases("2m populate")]) assert.equal(Number(row.minor_faults), 2, "one fault per 2 MiB page");
+  } else {
+    assert.match(result.stderr, /2m fault: skipped, \d+ free 2m huge pages, 2 needed: as root, run with --reserve-hugepages 2/);
+  }
+  assert.match(rows[0].kernel, /^\d+\.\d+/);
+});
+
+test("kernel: without a C compiler every case is skipped in one line, and nothing is written", () => {
+  const dir = scratch();
+  const result = daxbench(["kernel", "--size", "4m", "--out", join(dir, "k.csv")], { ...process.env, PATH: join(dir, "empty") });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stderr.trim(), "daxbench kernel: every case skipped: no C compiler (cc)");
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test("kernel --reserve-hugepages: root only; the pool is put back after the run", (t) => {
+  const result = daxbench(["kernel", "--size", "4m", "--repeat", "1", "--reserve-hugepages", "2", "--out", "-"]);
+  if (!root) {
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /--reserve-hugepages 2 needs root/);
+    return;
+  }
+  if (/no C compiler/.test(result.stderr)) return t.skip("no C compiler here");
+  const before = readFileSync(NR_HUGEPAGES, "utf8");
+  const again = daxbench(["kernel", "--size", "4m", "--repeat", "1", "--reserve-hugepages", "2", "--out", "-"]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(readFileSync(NR_HUGEPAGES, "utf8"), before, "nr_hugepages as it was");
+  const rows = parse(again.stdout, { columns: true }) as Row[];
+  assert.deepEqual(rows.filter((r) => r.case === "2m fault").map((r) => Number(r.minor_faults)), [2]);
+});
+
+test("kernel: bad flags exit 2 with one line, before any work", () => {
+  for (const [args, message] of [
+    [["--size", "3m"], /--size 3m is not a positive multiple of 2m/],
+    [["--repeat", "0"], /--repeat 0 is not a whole number >= 1/],
+    [["--reserve-hugepages", "lots"], /--reserve-hugepages lots is not a whole number >= 1/],
+    [["--format", "xml"], /--format xml is not one of: csv, json, md/],
+  ] as [string[], RegExp][]) {
+    const result = daxbench(["kernel", ...args]);
+    assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.equal(result.stderr.trim().split("\n").length, 1);
+  }
+});
+
+test("--fault-cost 1us makes each fault about 1 us dearer, outside the read side; hits pay nothing", () => {
+  const result = daxbench(["run", "--scenario", "populate", "--align", "4k,2m", "--protection", "rcu", "--size", "8m",
+    "--fault-cost", "0,1us", "--repeat", "1", "--warmup", "1", "--out", "-", "--quiet"]); // the warm-up maps the tables
+  assert.equal(result.status, 0, result.stderr);
+  const rows = parse(result.stdout, { columns: true }) as Row[];
+  const row = (align: string, cost: string) => rows.find((r) => r.align === align && r.fault_cost_ns === cost)!;
+  assert.deepEqual(rows.map((r) => [r.align, r.fault_cost_ns, r.fault_cost_source]), [["4k", "0", ""], ["4k", "1000", "1us"], ["2m", "0", ""], ["2m", "1000", "1us"]]);
+  // Every touch of a 4 KiB populate faults: the counts predict 1 us more per operation.
+  const [plain, costly] = [row("4k", "0"), row("4k", "1000")];
+  const predicted = (1000 * Number(costly.faults)) / Number(costly.ops);
+  const added = Number(costly.ns_per_op) - Number(plain.ns_per_op);
+  assert.ok(added > 0.5 * predicted && added < 2 * predicted, `${added} ns added per op, ${predicted} predicted`);
+  // A 2 MiB populate faults once per 512 touches: the rest are hits and pay nothing, so far less is added.
+  const added2m = Number(row("2m", "1000").ns_per_op) - Number(row("2m", "0").ns_per_op);
+  assert.ok(added2m < 0.1 * added, `2m: ${added2m} ns added per op against 4k's ${added}`);
+});
+
+/** A kernel results file with a 4 KiB fault of `ns` and no 2 MiB measurement. */
+function kernelFile(dir: string, ns: number): string {
+  const rows = [1, 2, 3].map((rep) => Object.assign(Object.fromEntries(KERNEL_COLUMNS.map((c) => [c, ""])), {
+    case: "4k populate", page: "4k", mode: "fault", mapping_bytes: 4 << 20, stride_bytes: 4096, rep, elapsed_ns: ns * 1024,
+    touches: 1024, minor_faults: 1024, ns_per_touch: ns, ns_per_fault: ns, kernel: "6.1.0", commit: "abc123", started_at: "2026-01-01T00:00:00.000Z",
+    cpu_count: 2, load_avg_1m: 0.1, hugepages_2m: 0, hugepages_1g: 0,
+  }) as KernelRow);
+  const path = join(dir, "kernel.csv");
+  writeFileSync(path, kernelCsv(rows));
+  return path;
+}
+
+test("--fault-cost kernel:PATH charges the kernel's fault of the region's page size and says where it came from", () => {
+  const dir = scratch();
+  const path = kernelFile(dir, 2500);
+  const result = daxbench(["run", "--scenario", "populate", "--align", "4k", "--size", "4m", "--fault-cost", `kernel:${path}`,
+    "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet"]);
+  assert.equal(result.status, 0, result.stderr);
+  const [row] = parse(result.stdout, { columns: true }) as Row[];
+  assert.equal(row.fault_cost_ns, "2500");
+  assert.equal(row.fault_cost_source, `kernel ${path} (commit abc123, 2026-01-01T00:00:00.000Z)`);
+  const missing = daxbench(["run", "--scenario", "populate", "--align", "2m", "--size", "4m", "--fault-cost", `kernel:${path}`, "--out", join(dir, "x.csv")]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--fault-cost kernel:.*kernel\.csv has no 2m fault/);
+  const none = daxbench(["run", "--scenario", "populate", "--fault-cost", "kernel:/nonexistent.csv", "--out", join(dir, "x.csv")]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /\/nonexistent\.csv: cannot be read/);
+  assert.deepEqual(readdirSync(dir), ["kernel.csv"]);
+});
