@@ -13,7 +13,7 @@ export {
 } from "./device";
 export {
   CHECK_VMA_OK, CHECK_VMA_DEAD, CHECK_VMA_PRIVATE, CHECK_VMA_UNALIGNED, CHECK_VMA_NEEDS_DONTFORK, CHECK_VMA_NOT_DAX,
-  MMAP_NO_MEMORY, check_vma_errno, dax_mmap, dax_mmap_tables_bytes,
+  MMAP_NO_MEMORY, MMAP_OVERFLOW, check_vma_errno, dax_mmap, dax_mmap_tables_bytes,
 } from "./vma";
 export { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, count_entries, count_stale_entries, zap_all } from "./pagetable";
 export {

@@ -18,6 +18,8 @@ export const ENXIO: i32 = 6;
 export const ENOMEM: i32 = 12;
 export const EBUSY: i32 = 16;
 export const EINVAL: i32 = 22;
+// include/uapi/asm-generic/errno.h
+export const EOVERFLOW: i32 = 75;
 
 // include/linux/mm.h, vm_flags
 export const VM_READ: u64 = 0x00000001;

@@ -1,7 +1,7 @@
 // The vma that maps the device, check_vma() and dax_mmap(), after drivers/dax/device.c.
 
 import { VMA_START, VMA_END, VMA_PGOFF, VMA_FLAGS } from "./layout";
-import { PAGE_SHIFT, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, PFN_DEV, PFN_MAP, ENXIO, EINVAL, ENOMEM } from "./kernel";
+import { PAGE_SHIFT, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, PFN_DEV, PFN_MAP, ENXIO, EINVAL, ENOMEM, EOVERFLOW } from "./kernel";
 import { dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags, dax_region_policy, POLICY_DEVICE } from "./device";
 import { read_lock, read_unlock } from "./protection";
 import { pagetables_bytes, pagetables_setup } from "./pagetable";
@@ -15,6 +15,9 @@ export const CHECK_VMA_NEEDS_DONTFORK: i32 = 4; // "dax range requires MADV_DONT
 export const CHECK_VMA_NOT_DAX: i32 = 5; // "vma is not DAX capable"          -> -EINVAL
 /** Not check_vma(): dax_mmap() found no room in the shared memory for the vma's page tables. */
 export const MMAP_NO_MEMORY: i32 = 6; // -> -ENOMEM
+/** Not check_vma(): the mm's file_mmap_ok() (since 4.17): the file range [pgoff, pgoff + len) would pass
+ *  2^64 bytes. Checked before the driver sees the vma. */
+export const MMAP_OVERFLOW: i32 = 7; // -> -EOVERFLOW
 
 @inline export function vm_start(): u64 {
   return load<u64>(VMA_START);
@@ -55,6 +58,7 @@ export function check_vma_errno(reason: i32): i32 {
   if (reason == CHECK_VMA_OK) return 0;
   if (reason == CHECK_VMA_DEAD) return -ENXIO;
   if (reason == MMAP_NO_MEMORY) return -ENOMEM;
+  if (reason == MMAP_OVERFLOW) return -EOVERFLOW;
   return -EINVAL;
 }
 
@@ -66,6 +70,9 @@ export function dax_mmap_tables_bytes(start: u64, end: u64): u64 {
 /** dax_mmap(): check_vma() under the read lock, then set up the vma and its empty page tables.
  *  The host has already rejected start >= end, as the mm does before any driver sees the vma. */
 export function dax_mmap(start: u64, end: u64, pgoff: u64, flags: u64): i32 {
+  // file_mmap_ok(): the offset in bytes must fit, and so must offset + length (u64 arithmetic wraps silently).
+  const len = end - start;
+  if (pgoff > (<u64>-1 >> PAGE_SHIFT) || (pgoff << PAGE_SHIFT) > <u64>-1 - len) return MMAP_OVERFLOW;
   store<u64>(VMA_START, start);
   store<u64>(VMA_END, end);
   store<u64>(VMA_PGOFF, pgoff);

@@ -2,7 +2,7 @@
 // native read sides and the kernel's fault probe. A machine without a compiler, or without a library a
 // program needs, gets the reason instead of a path, and the command that wanted it goes on without.
 
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -22,4 +22,15 @@ export function buildC(source: string, name: string, flags: readonly string[] = 
     const reason = (error as { code?: string }).code === "ENOENT" ? "no C compiler (cc)" : `cc failed${libs.length ? " (is liburcu-dev installed?)" : ""}`;
     return { skipped: reason };
   }
+}
+
+/** Runs a built program and resolves with its exit code and output; `signal` kills it (Ctrl-C, SIGTERM), so
+ *  that no program outlives the command that started it. */
+export function runProgram(path: string, args: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(path, args, { signal }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number") return reject(error);
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
 }

@@ -1,7 +1,7 @@
 // The daxbench command line: `run` a matrix, `list` what can be run.
 // Exit status: 0 done, 1 a worker failed or hung, 2 bad input (nothing started, nothing written), 130 Ctrl-C.
 
-import yargs, { type Argv } from "yargs";
+import yargs, { type Argv, type MiddlewareFunction } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { SCENARIOS, type Dimension } from "../bench/scenarios.ts";
 import { DaxMachine, ALIGNMENTS, SKYLAKE_TLB, parseTlbGeometry, formatTlbGeometry } from "./dax.ts";
@@ -14,7 +14,7 @@ import { measureConfiguration, describeConfiguration, type Configuration } from 
 import { toRow, type ResultRow } from "./results.ts";
 import { runMetadata, daxbenchVersion } from "./metadata.ts";
 import { renderRun, parseFormats, writeFormats, pathFor, type FormatName } from "./export/formats.ts";
-import { writeFileAtomic } from "./export/files.ts";
+import { writeFileAtomic, checkWritable, lockOutput } from "./export/files.ts";
 import { summaryTable, summaryWarnings, comparisons } from "./print/summary.ts";
 import { byConfiguration } from "./configurations.ts";
 import { Progress } from "./print/progress.ts";
@@ -30,6 +30,9 @@ import { microTable, harnessOverhead } from "./print/micro.ts";
 import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "./native.ts";
 import { runKernel, renderKernel, kernelMarkdown, kernelResults, kernelWarnings, reserveHugePages } from "./kernel.ts";
 import { parseSize } from "./units.ts";
+import { wholeNumberOption, alphaOption, secondsOption, MAX_TIMER_NS } from "./options.ts";
+import { interruptible } from "./interrupt.ts";
+import { formatDuration } from "./units.ts";
 
 interface RunArgs {
   scenario?: string[];
@@ -44,8 +47,8 @@ interface RunArgs {
   policy?: string[];
   "tlb-geometry"?: string;
   sweep?: string;
-  repeat?: number;
-  warmup?: number;
+  repeat?: string;
+  warmup?: string;
   timeout: string;
   out?: string;
   format: string[];
@@ -53,7 +56,7 @@ interface RunArgs {
   quick: boolean;
   full: boolean;
   quiet: boolean;
-  alpha: number;
+  alpha: string;
 }
 
 const MATRIX_DEFAULTS: MatrixSpec = {
@@ -69,11 +72,6 @@ function defaultOutPath(startedAt: Date): string {
   return `results/${stamp}.csv`;
 }
 
-function wholeNumber(option: string, value: number | undefined, fallback: number, least: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < least) throw new UsageError(`--${option} ${value} is not a whole number >= ${least}`);
-  return value;
-}
 
 /** Turns the flags into configurations, or throws UsageError: all of it before any worker starts. */
 interface RunPlan {
@@ -87,6 +85,15 @@ interface RunPlan {
   notes: string[];
 }
 
+/** --timeout, checked with --duration: the watchdog waits for both, and one timer must hold their sum. */
+function watchdog(duration: string, timeout: string): number {
+  const timeoutNs = parseDurationOption("timeout", timeout);
+  if (parseDurationOption("duration", duration) + timeoutNs > MAX_TIMER_NS) {
+    throw new UsageError(`--duration ${duration} with --timeout ${timeout} is longer than ${formatDuration(MAX_TIMER_NS)} (what a timer holds)`);
+  }
+  return timeoutNs;
+}
+
 /** The dimensions typed on the command line (presets' lists are not the user's choice, so they get no note). */
 function givenDimensions(args: RunArgs): Set<Dimension> {
   const flags: [Dimension, unknown][] = [
@@ -96,10 +103,6 @@ function givenDimensions(args: RunArgs): Set<Dimension> {
   return new Set(flags.filter(([, value]) => value !== undefined).map(([dimension]) => dimension));
 }
 
-export function parseAlpha(alpha: number): number {
-  if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha ${alpha} is not between 0 and 1 (exclusive)`);
-  return alpha;
-}
 
 function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
   const matrixGiven = [args.scenario, args.protection, args.align, args.workers, args.size, args["kill-period"], args["read-delay"], args.policy]
@@ -135,13 +138,13 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
   return {
     configs: args.shard === undefined ? configs : shard(configs, args.shard),
     formats,
-    alpha: parseAlpha(args.alpha),
+    alpha: alphaOption(args.alpha),
     notes: matrices.flatMap((matrix) => ignoredDimensionNotes(matrix, preset && !matrixGiven ? new Set() : givenDimensions(args))),
     // 5 repetitions a side is the least at which Mann-Whitney can call a difference significant at 0.05 with
     // one overlap allowed; 3 never can (its smallest p is 0.1), so --quick runs 5 too, only shorter.
-    repeat: wholeNumber("repeat", args.repeat, 5, 1),
-    warmup: wholeNumber("warmup", args.warmup, 1, 0),
-    timeoutNs: parseDurationOption("timeout", args.timeout),
+    repeat: wholeNumberOption("repeat", args.repeat, 5, 1, 1_000_000),
+    warmup: wholeNumberOption("warmup", args.warmup, 1, 0, 1_000_000),
+    timeoutNs: watchdog(timing.duration, args.timeout),
   };
 }
 
@@ -150,15 +153,30 @@ async function run(args: RunArgs): Promise<number> {
   const plan = planRun(args, new DaxMachine());
   for (const note of plan.notes) console.error(note);
   const out = args.out ?? defaultOutPath(startedAt);
+  if (out !== "-") for (const format of plan.formats) checkWritable("--out", pathFor(out, format));
+  const release = out === "-" ? () => {} : lockOutput("--out", out);
   const meta = runMetadata(startedAt);
   const progress = new Progress();
   const rows: ResultRow[] = [];
+  /** Rows in the files as they stand: what an aborted run really leaves. */
+  let saved = 0;
+  const save = () => {
+    if (out === "-") return;
+    writeFormats(out, plan.formats, (format) => renderRun(format, rows, plan.alpha));
+    saved = rows.length;
+  };
   const abort = new AbortController();
   const onInterrupt = () => abort.abort();
   process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
   let failure: string | undefined;
   let current = "";
   try {
+    // A shard with no configuration still writes its (header-only) files, so that merge finds every shard.
+    if (plan.configs.length === 0) {
+      console.error("note: this shard holds no configuration of the matrix: writing the header only");
+      save();
+    }
     for (const [index, config] of plan.configs.entries()) {
       current = describeConfiguration(config);
       const label = `[${index + 1}/${plan.configs.length}] ${current}`;
@@ -171,22 +189,24 @@ async function run(args: RunArgs): Promise<number> {
       );
       rows.push(...measurements.map((m) => toRow(m, meta)));
       // Rewritten whole after every configuration: an aborted run leaves only finished configurations.
-      if (out !== "-") writeFormats(out, plan.formats, (format) => renderRun(format, rows, plan.alpha));
+      save();
     }
   } catch (error) {
+    const done = saved ? `finished configurations (${saved} rows) are in ${out}` : "nothing written";
     if (abort.signal.aborted) {
       progress.clear();
-      console.error(`daxbench: interrupted; ${rows.length ? `finished configurations are in ${out}` : "nothing written"}`);
+      console.error(`daxbench: interrupted; ${done}`);
       return 130;
     }
-    failure = `in ${current}: ${error instanceof Error ? error.message : String(error)}`;
+    failure = `in ${current}: ${error instanceof Error ? error.message : String(error)}; ${done}`;
   } finally {
     process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
     progress.clear();
+    release();
   }
   if (failure !== undefined) {
-    const done = rows.length && out !== "-" ? `; finished configurations are in ${out}` : "; nothing written";
-    console.error(`daxbench: run aborted: ${failure}${done}`);
+    console.error(`daxbench: run aborted: ${failure}`);
     return 1;
   }
   if (out === "-") process.stdout.write(renderRun(plan.formats[0], rows, plan.alpha));
@@ -202,7 +222,7 @@ async function run(args: RunArgs): Promise<number> {
 
 interface TortureArgs {
   protection: string;
-  seconds: number;
+  seconds: string;
   workers: string;
   "read-delay": string;
   "kill-period": string;
@@ -214,20 +234,22 @@ interface TortureArgs {
 }
 
 async function tortureCommand(args: TortureArgs): Promise<number> {
-  if (!(args.seconds > 0)) throw new UsageError(`--seconds ${args.seconds} is not a positive number of seconds`);
+  const seconds = secondsOption("seconds", args.seconds);
+  if (args.out) checkWritable("--out", args.out);
   const configs = tortureConfigurations({
     protection: args.protection,
-    seconds: args.seconds,
+    seconds,
     workers: args.workers,
     readDelay: args["read-delay"],
     killPeriod: args["kill-period"],
     align: args.align,
     size: args.size,
   });
-  const timeoutNs = parseDurationOption("timeout", args.timeout);
+  const timeoutNs = watchdog(`${seconds}s`, args.timeout);
   const abort = new AbortController();
   const onInterrupt = () => abort.abort();
   process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
   try {
     const options = { stopOnViolation: args["stop-on-violation"], timeoutNs, out: args.out, signal: abort.signal };
     let printed = 0;
@@ -245,17 +267,18 @@ async function tortureCommand(args: TortureArgs): Promise<number> {
     return 1;
   } finally {
     process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
   }
 }
 
 interface CompareArgs {
   files: string[];
   by?: string;
-  alpha: number;
+  alpha: string;
 }
 
 function compareCommand(args: CompareArgs): void {
-  parseAlpha(args.alpha);
+  const alpha = alphaOption(args.alpha);
   if (args.by !== undefined && args.by !== "protection" && args.by !== "align" && args.by !== "policy") {
     throw new UsageError(`--by ${args.by} is not one of: protection, align, policy`);
   }
@@ -263,12 +286,12 @@ function compareCommand(args: CompareArgs): void {
   let tables;
   if (args.by !== undefined) {
     if (files.length !== 1) throw new UsageError(`--by compares within one file; got ${files.length}`);
-    tables = compareWithin(files[0].path, files[0].rows, args.by, args.alpha);
+    tables = compareWithin(files[0].path, files[0].rows, args.by, alpha);
   } else {
     if (files.length !== 2) throw new UsageError(`compare takes BASE.csv NEW.csv (or one file with --by); got ${files.length} files`);
-    tables = [compareRuns({ name: files[0].path, rows: files[0].rows }, { name: files[1].path, rows: files[1].rows }, args.alpha)];
+    tables = [compareRuns({ name: files[0].path, rows: files[0].rows }, { name: files[1].path, rows: files[1].rows }, alpha)];
   }
-  console.log(tables.map((t) => comparisonText(t, args.alpha)).join("\n\n"));
+  console.log(tables.map((t) => comparisonText(t, alpha)).join("\n\n"));
 }
 
 interface MicroArgs {
@@ -288,10 +311,11 @@ function microCommand(args: MicroArgs): void {
   if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
   const progress = new Progress();
   const meta = runMetadata();
+  const out = args.out ?? defaultOutPath(new Date(meta.started_at)).replace("results/", "results/micro-");
+  if (out !== "-") for (const format of formats) checkWritable("--out", pathFor(out, format));
   const results = runMicro(maxTime, (name) => args.quiet || progress.update(`micro ${name}`));
   progress.clear();
   const rows = results.map((result) => microRow(result, meta));
-  const out = args.out ?? defaultOutPath(new Date(meta.started_at)).replace("results/", "results/micro-");
   const written = out === "-" ? [] : writeFormats(out, formats, (format) => renderMicro(format, rows));
   if (out === "-") process.stdout.write(renderMicro(formats[0], rows));
   if (args.quiet) return;
@@ -309,7 +333,7 @@ interface NativeArgs {
   out?: string;
 }
 
-async function nativeCommand(args: NativeArgs): Promise<void> {
+async function nativeCommand(args: NativeArgs): Promise<number> {
   const probe = new DaxMachine();
   const workers = splitList(args.workers).map((text) => {
     const n = Number(text);
@@ -319,21 +343,28 @@ async function nativeCommand(args: NativeArgs): Promise<void> {
   if (workers.length === 0) throw new UsageError("--workers is empty: give at least one thread count");
   const workerCounts = [...new Set(workers)];
   const durationNs = parseDurationOption("duration", args.duration);
-  const repeat = Number(args.repeat);
-  if (!/^\d+$/.test(args.repeat.trim()) || repeat < 1) throw new UsageError(`--repeat ${args.repeat} is not a whole number >= 1`);
+  const repeat = wholeNumberOption("repeat", args.repeat, 5, 1, 1000);
   if (args.out === "-") throw new UsageError("--out - is not accepted: native writes two files, NAME.md and NAME.csv; give a path");
+  const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;
+  if (base !== undefined) for (const path of [`${base}.md`, `${base}.csv`]) checkWritable("--out", path);
   const progress = new Progress();
   const meta = runMetadata();
-  const samples = await runNative(workerCounts, durationNs, repeat, (line) => console.error(`daxbench native: ${line}`), (label) => progress.update(label));
+  const run = await interruptible((signal) =>
+    runNative(workerCounts, durationNs, repeat, (line) => console.error(`daxbench native: ${line}`), (label) => progress.update(label), signal));
   progress.clear();
+  if (run.interrupted) {
+    console.error("daxbench: interrupted; nothing written");
+    return 130;
+  }
+  const samples = run.value;
   const table = nativeMarkdown(nativeCells(samples));
-  const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;
   if (base !== undefined) {
     writeFileAtomic(`${base}.md`, table);
     writeFileAtomic(`${base}.csv`, nativeCsv(samples, meta));
   }
   console.log(table.trimEnd());
   if (base !== undefined) console.log(`wrote the table to ${base}.md and its ${samples.length} samples to ${base}.csv`);
+  return 0;
 }
 
 interface KernelArgs {
@@ -350,8 +381,7 @@ async function kernelCommand(args: KernelArgs): Promise<number> {
   if (size === null || size === 0n || size % ALIGNMENTS["2m"] !== 0n) {
     throw new UsageError(`--size ${args.size} is not a positive multiple of 2m (every case maps it in 4 KiB or 2 MiB pages)`);
   }
-  const repeat = Number(args.repeat);
-  if (!/^\d+$/.test(args.repeat.trim()) || repeat < 1) throw new UsageError(`--repeat ${args.repeat} is not a whole number >= 1`);
+  const repeat = wholeNumberOption("repeat", args.repeat, 5, 1, 1000);
   const reserve = args["reserve-hugepages"];
   if (reserve !== undefined && (!/^\d+$/.test(reserve.trim()) || Number(reserve) < 1)) {
     throw new UsageError(`--reserve-hugepages ${reserve} is not a whole number >= 1`);
@@ -360,18 +390,20 @@ async function kernelCommand(args: KernelArgs): Promise<number> {
   if (args.out === "-" && formats.length > 1) throw new UsageError(`--out - takes one format; got --format ${formats.join(",")}`);
   const meta = runMetadata();
   const out = args.out ?? defaultOutPath(new Date(meta.started_at)).replace("results/", "results/kernel-");
+  if (out !== "-") for (const format of formats) checkWritable("--out", pathFor(out, format));
   const reserved = reserve === undefined ? undefined : reserveHugePages(Number(reserve));
-  // The huge-page pool is put back however the run ends: done, failed, or interrupted.
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
   const progress = new Progress();
+  // The huge-page pool is put back however the run ends: done, failed, or interrupted.
   try {
     if (reserved) console.error(`daxbench kernel: ${reserved.message}`);
-    const rows = await runKernel({ size, repeat, signal: abort.signal }, meta, (line) => console.error(`daxbench kernel: ${line}`),
-      (name) => args.quiet || progress.update(`kernel ${name}`));
+    const run = await interruptible((signal) => runKernel({ size, repeat, signal }, meta, (line) => console.error(`daxbench kernel: ${line}`),
+      (name) => args.quiet || progress.update(`kernel ${name}`)));
     progress.clear();
+    if (run.interrupted) {
+      console.error("daxbench: interrupted; nothing written");
+      return 130;
+    }
+    const rows = run.value;
     if (out === "-") process.stdout.write(renderKernel(formats[0], rows));
     const written = out === "-" || rows.length === 0 ? [] : writeFormats(out, formats, (format) => renderKernel(format, rows));
     if (args.quiet) return 0;
@@ -380,16 +412,8 @@ async function kernelCommand(args: KernelArgs): Promise<number> {
     for (const warning of kernelWarnings(kernelResults(rows))) print(warning);
     if (written.length) print(`wrote ${rows.length} rows to ${written.join(", ")}`);
     return 0;
-  } catch (error) {
-    progress.clear();
-    if (abort.signal.aborted) {
-      console.error("daxbench: interrupted; nothing written");
-      return 130;
-    }
-    throw error;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    progress.clear();
     reserved?.restore();
   }
 }
@@ -445,9 +469,9 @@ function runOptions(y: Argv) {
     })
     .option("tlb-geometry", { type: "string", describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]` })
     .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
-    .option("repeat", { type: "number", describe: "measured repetitions per configuration [default: 5]" })
-    .option("alpha", { type: "number", default: 0.05, describe: "significance level of every \"faster\" claim; ~ marks pairs above it" })
-    .option("warmup", { type: "number", describe: "uncounted runs before measuring [default: 1]" })
+    .option("repeat", { type: "string", describe: "measured repetitions per configuration [default: 5]" })
+    .option("alpha", { type: "string", default: "0.05", describe: "significance level of every \"faster\" claim; ~ marks pairs above it" })
+    .option("warmup", { type: "string", describe: "uncounted runs before measuring [default: 1]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
     .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
     .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list): one file each, named after --out" })
@@ -463,7 +487,7 @@ function runOptions(y: Argv) {
 function tortureOptions(y: Argv) {
   return y
     .option("protection", { type: "string", default: "rcu", describe: "the schemes to torture, one after another (comma list; see `daxbench list`)" })
-    .option("seconds", { type: "number", default: 10, describe: "how long to run" })
+    .option("seconds", { type: "string", default: "10", describe: "how long to run" })
     .option("workers", { type: "string", default: "2", describe: "reader workers; one more kills and revives" })
     .option("read-delay", { type: "string", default: "1000", describe: "extra read-side length of every fault (ns, or 1us...)" })
     .option("kill-period", { type: "string", default: "200us", describe: "time between kills (0: back to back; never is refused: it tests nothing)" })
@@ -476,10 +500,21 @@ function tortureOptions(y: Argv) {
     .example("$0 torture --protection none --seconds 5", "must end FAILURE");
 }
 
+/** A flag given twice takes its last value (`--duration 60ms --duration 50ms` is 50ms); flags that take lists
+ *  gather every value (`--workers 1 --workers 2` is both, as `--workers 1,2` is). */
+function lastValueWins(argv: Record<string, unknown>, parser: unknown): void {
+  // yargs passes its parser, whose getOptions() the published types leave out: the options of this command.
+  const lists = new Set((parser as { getOptions(): { array: string[] } }).getOptions().array);
+  for (const [key, value] of Object.entries(argv)) {
+    if (key !== "_" && Array.isArray(value) && !lists.has(key)) argv[key] = value.at(-1);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let status = 0;
   await yargs(argv)
     .scriptName("daxbench")
+    .middleware(lastValueWins as unknown as MiddlewareFunction, true)
     .version(daxbenchVersion())
     .strict()
     .showHelpOnFail(false)
@@ -498,7 +533,7 @@ async function main(argv: string[]): Promise<number> {
       (y) => y
         .positional("files", { type: "string", array: true, demandOption: true })
         .option("by", { type: "string", describe: "compare within one file along protection, align or policy" })
-        .option("alpha", { type: "number", default: 0.05, describe: "significance level; ~ marks changes above it" }),
+        .option("alpha", { type: "string", default: "0.05", describe: "significance level; ~ marks changes above it" }),
       (args) => compareCommand(args as unknown as CompareArgs),
     )
     .command(
@@ -509,11 +544,11 @@ async function main(argv: string[]): Promise<number> {
         .option("format", { type: "string", array: true, default: ["md"], describe: "md, json, csv (comma list)" })
         .option("readme", { type: "string", describe: "also rewrite a section of this file (between its markers)" })
         .option("section", { type: "string", default: "results", describe: "with --readme: the section's marker name" })
-        .option("alpha", { type: "number", default: 0.05, describe: "significance level of every \"faster\" claim" }),
+        .option("alpha", { type: "string", default: "0.05", describe: "significance level of every \"faster\" claim" }),
       async (args) => {
         const written = await writeReport(args.file as string, {
           formats: parseFormats(args.format as string[]), readme: args.readme as string | undefined, section: args.section as string,
-          alpha: parseAlpha(args.alpha as number),
+          alpha: alphaOption(args.alpha as string),
         });
         console.log(`wrote ${written.join(", ")}`);
       },
@@ -563,7 +598,9 @@ async function main(argv: string[]): Promise<number> {
         .option("duration", { type: "string", default: "500ms", describe: "per run" })
         .option("repeat", { type: "string", default: "5", describe: "measured runs per side (native and wasm) of every cell, after one warm-up" })
         .option("out", { type: "string", nargs: 1, describe: "also write the cells' Markdown table to NAME.md and every sample to NAME.csv" }),
-      async (args) => nativeCommand(args as unknown as NativeArgs),
+      async (args) => {
+        status = await nativeCommand(args as unknown as NativeArgs);
+      },
     )
     .command("list", "list scenarios, protection schemes and alignments", {}, () => list())
     .demandCommand(1, "name a command: run, torture, compare, report, merge, micro, native, kernel or list")
@@ -581,7 +618,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 try {
   process.exitCode = await main(hideBin(process.argv));
 } catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(`daxbench: ${error.message}`);
-  process.exitCode = 2;
+  // Bad input is exit 2; anything else that escaped a command is exit 1: one line either way, the stack only
+  // with DAXBENCH_DEBUG=1.
+  if (process.env.DAXBENCH_DEBUG === "1") console.error(error);
+  console.error(`daxbench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 }

@@ -15,8 +15,8 @@ export interface Delta {
   base: ConfigurationResult;
   next: ConfigurationResult;
   /** (median new - median base) / median base, in percent; on the difference scale (counts that may be
-   *  zero), median new - median base. */
-  change: number;
+   *  zero), median new - median base. Undefined for a percent of a base that is not positive. */
+  change: number | undefined;
   p: number;
   significant: boolean;
   /** Why no verdict was possible whatever the data (too few repetitions); undefined when one was. */
@@ -41,7 +41,7 @@ function delta(label: string, base: ConfigurationResult, next: ConfigurationResu
   const { scale } = base.scenario.headline;
   const pair = comparePair(headlineValues(base), headlineValues(next), alpha, scale);
   const [from, to] = [base.headline!.median, next.headline!.median];
-  const change = scale === "ratio" ? ((to - from) / from) * 100 : to - from;
+  const change = scale === "difference" ? to - from : from > 0 ? ((to - from) / from) * 100 : undefined;
   return { label, base, next, change, p: pair.p, significant: pair.significant, tooSmall: pair.tooSmall };
 }
 

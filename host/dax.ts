@@ -104,6 +104,13 @@ function spinsPerNanosecond(core: DaxInstance): number {
   return calibratedSpinsPerNs;
 }
 
+/** The spins that last about `ns`; they are counted in an i32, so a longer wait is refused, never wrapped. */
+function spinsFor(ns: number, core: DaxInstance): number {
+  const spins = Math.round(ns * spinsPerNanosecond(core));
+  if (spins > 2 ** 31 - 1) throw new DaxConfigError(`a spin of ${ns} ns does not fit the core's 32-bit spin count`);
+  return spins;
+}
+
 export class DaxMachine {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
@@ -193,7 +200,11 @@ export class DaxMachine {
     if (pages > current) this.memory.grow(pages - current);
     const reason = core.dax_mmap(vma.start, vma.end, pgoff, flags);
     if (reason !== 0) {
-      const name = [...this.core.constants("CHECK_VMA_"), ["no_memory", this.core.constant("MMAP_NO_MEMORY")] as const]
+      const name = [
+        ...this.core.constants("CHECK_VMA_"),
+        ["no_memory", this.core.constant("MMAP_NO_MEMORY")] as const,
+        ["offset_overflow", this.core.constant("MMAP_OVERFLOW")] as const,
+      ]
         .find(([, code]) => code === reason)?.[0];
       throw new DaxConfigError(
         `mmap of [${hex(vma.start)}, ${hex(vma.end)}) pgoff ${pgoff} flags ${hex(flags)} refused by check_vma: ` +
@@ -218,13 +229,13 @@ export class DaxMachine {
 
   /** Lengthens every fault's read side by about `ns` (a calibrated spin between check_vma and the install). */
   setReadDelay(ns: number): void {
-    this.core.exports.set_read_delay(Math.round(ns * spinsPerNanosecond(this.core)));
+    this.core.exports.set_read_delay(spinsFor(ns, this.core));
   }
 
   /** Makes every fault pay about `ns` before the dax handler, outside the read side (a calibrated spin): the
    *  kernel's cost of a fault that the model does not run. Hits pay nothing. */
   setFaultCost(ns: number): void {
-    this.core.exports.set_fault_cost(Math.round(ns * spinsPerNanosecond(this.core)));
+    this.core.exports.set_fault_cost(spinsFor(ns, this.core));
   }
 
   /** Whether every install files itself in the Reader Pipe (torture.ts); off, the fault path skips it. */

@@ -5,13 +5,12 @@
 // below give the cost of one fault per page size, and the time to populate a mapping the way daxbench's
 // populate does (every 4 KiB touched once). Results have their own schema: one row per case and repetition.
 
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
-import { buildC } from "./cc.ts";
+import { buildC, runProgram } from "./cc.ts";
 import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { ALIGNMENTS, type AlignName } from "./dax.ts";
@@ -95,16 +94,6 @@ export function caseBytes(c: KernelCase, size: bigint): bigint {
   return size > ALIGNMENTS[c.page] ? size : ALIGNMENTS[c.page];
 }
 
-/** Runs the probe, resolving with what it printed; `signal` kills it (Ctrl-C). */
-function probe(path: string, args: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(path, args, { signal }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") return reject(error);
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
-
 /** Parses the probe's lines ("elapsed_ns touches minor_faults", one per timed pass). */
 export function parseProbeOutput(text: string): { elapsedNs: number; touches: number; minorFaults: number }[] {
   return text.trim().split("\n").filter(Boolean).map((line) => {
@@ -140,7 +129,7 @@ export async function runKernel(options: KernelRunOptions, meta: RunMetadata, no
     }
     onCase(c.name);
     const stride = c.stride === "page" ? ALIGNMENTS[c.page] : ALIGNMENTS["4k"];
-    const result = await probe(built.path, [c.page, String(bytes), String(stride), c.mode, String(options.repeat)], options.signal);
+    const result = await runProgram(built.path, [c.page, String(bytes), String(stride), c.mode, String(options.repeat)], options.signal);
     if (result.code === 3) {
       note(`${c.name}: skipped, ${result.stderr.trim()}`);
       continue;

@@ -3,9 +3,10 @@
 
 import { SCENARIOS, DIMENSION_DEFAULTS, findScenario, type Dimension, type Scenario } from "../bench/scenarios.ts";
 import {
-  ALIGNMENTS, POLICIES, SKYLAKE_TLB, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type PolicyName, type TlbGeometry,
+  ALIGNMENTS, POLICIES, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type PolicyName, type TlbGeometry,
 } from "./dax.ts";
-import { parseSize, parseDuration, formatSize } from "./units.ts";
+import { parseSize, parseDuration, formatSize, formatDuration } from "./units.ts";
+import { MAX_TIMER_NS } from "./options.ts";
 import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";
 import type { Configuration } from "./runner.ts";
 import { UsageError } from "./errors.ts";
@@ -49,13 +50,22 @@ function oneOf<T extends string>(option: string, value: string, accepted: readon
   return value as T;
 }
 
-export function parseDurationOption(option: string, text: string, { allowZero = false, bareUnit = "s" as "s" | "ns" } = {}): number {
+/** A duration as typed ("500ms", "2s"; a bare number is in `bareUnit`), at most `most` ns (by default what a
+ *  timer holds). */
+export function parseDurationOption(option: string, text: string, { allowZero = false, bareUnit = "s" as "s" | "ns", most = MAX_TIMER_NS } = {}): number {
   const ns = parseDuration(text, bareUnit);
   if (ns === null || (ns === 0 && !allowZero)) {
     throw new UsageError(`--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`);
   }
+  if (ns > most) throw new UsageError(`--${option} ${text} is longer than ${formatDuration(most)}${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`);
   return ns;
 }
+
+/** A read-side delay or a fault cost is a spin counted in a 32-bit word: beyond this it would wrap. */
+export const MAX_SPIN_NS = 100e6;
+
+/** The largest mapping the model can place: its extent starts at PHYS_BASE and pfns have 40 bits (MAX_PHYS). */
+export const MAX_SIZE = (1n << 52n) - PHYS_BASE;
 
 function parseWorkers(text: string, most: number): number {
   const workers = Number(text);
@@ -69,6 +79,7 @@ function parseSizeOption(text: string): bigint {
   const size = parseSize(text);
   if (size === null || size === 0n) throw new UsageError(`--size ${text} is not a size: use bytes or 4k, 2m, 64m, 1g`);
   if (size % ALIGNMENTS["4k"] !== 0n) throw new UsageError(`--size ${text} is not a multiple of 4k pages`);
+  if (size > MAX_SIZE) throw new UsageError(`--size ${text} is beyond the model's physical memory: at most ${formatSize(MAX_SIZE)} (40-bit pfns above ${formatSize(PHYS_BASE)})`);
   return size;
 }
 
@@ -163,7 +174,7 @@ function parseKillPeriod(text: string): number | null {
 }
 
 function parseReadDelay(text: string): number {
-  return parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns" });
+  return parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns", most: MAX_SPIN_NS });
 }
 
 /** A --fault-cost value: the cost of a fault of each page size, and where it came from ("" for none). */
@@ -179,6 +190,7 @@ function parseFaultCost(text: string): FaultCost {
   if (!kernel) {
     const ns = parseDuration(text, "ns");
     if (ns === null) throw new UsageError(`--fault-cost ${text} is not a duration (500ns, 1.3us), 0, kernel or kernel:PATH`);
+    if (ns > MAX_SPIN_NS) throw new UsageError(`--fault-cost ${text} is longer than ${formatDuration(MAX_SPIN_NS)}`);
     return { ns: () => ns, source: ns === 0 ? "" : text };
   }
   const path = kernel[1] ?? latestKernelFile("results");

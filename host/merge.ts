@@ -6,7 +6,7 @@
 import { readResultFile, type ResultFile } from "./resultfile.ts";
 import { configurationKey, type ResultRow } from "./results.ts";
 import { csvText } from "./export/csv.ts";
-import { writeFileAtomic } from "./export/files.ts";
+import { writeFileAtomic, checkWritable } from "./export/files.ts";
 import { UsageError } from "./errors.ts";
 
 export interface MergeOptions {
@@ -31,6 +31,7 @@ function refuseMixed(files: ResultFile[], what: string, of: (row: ResultRow) => 
 
 export function mergeFiles(paths: string[], out: string, options: MergeOptions = { allowMixed: false }): number {
   if (paths.length < 2) throw new UsageError(`merge needs two or more files; got ${paths.length}`);
+  checkWritable("--out", out);
   const files = paths.map(readResultFile);
   const [first] = files;
   for (const file of files.slice(1)) {

@@ -8,7 +8,6 @@
 // its interval included, is computed from them by nativeCells: the README's speed bar recomputes it the same
 // way from the CSV.
 
-import { execFileSync } from "node:child_process";
 import { median } from "simple-statistics";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
@@ -17,7 +16,7 @@ import { measureConfiguration, type Configuration } from "./runner.ts";
 import { SKYLAKE_TLB } from "./dax.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
 import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
-import { buildC, type Built } from "./cc.ts";
+import { buildC, runProgram, type Built } from "./cc.ts";
 
 /** Each native scheme: its build, and the wasm scheme it calibrates. */
 const NATIVE = [
@@ -84,6 +83,7 @@ export async function runNative(
   repeat: number,
   note: (line: string) => void,
   onCell: (label: string) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<NativeSample[]> {
   const builds = new Map<string, Built>();
   for (const n of NATIVE) if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
@@ -99,14 +99,19 @@ export async function runNative(
     for (const workers of workerCounts) {
       const cell = { native: n.native, what: n.what, wasm: n.wasm, workers };
       onCell(`native ${n.native} / wasm ${n.wasm}, ${workers} worker${workers > 1 ? "s" : ""}`);
-      const reps = await measureConfiguration(wasmConfiguration(n.wasm, workers, durationNs), { repeat, warmup: WARMUP, timeoutMs: durationNs / 1e6 + 60_000 });
-      reps.forEach((m, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerPair: significant((m.elapsedNs * workers) / m.ops) }));
       for (let i = -WARMUP; i < repeat; i++) {
-        const output = execFileSync(path, [n.native, String(workers), milliseconds]).toString().trim();
+        const result = await runProgram(path, [n.native, String(workers), milliseconds], signal);
+        if (result.code === 3) throw new Error(`native ${n.native} at ${workers} workers: ${result.stderr.trim()}: give a longer --duration`);
+        const output = result.stdout.trim();
         const ns = Number(output);
-        if (output === "" || !(ns > 0)) throw new Error(`${path} ${n.native} ${workers} ${milliseconds} printed ${JSON.stringify(output)}, not ns per pair`);
+        if (result.code !== 0 || output === "" || !(ns > 0)) {
+          throw new Error(`${path} ${n.native} ${workers} ${milliseconds} exited ${result.code} printing ${JSON.stringify(output)}, not ns per pair`);
+        }
         if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerPair: significant(ns) });
       }
+      const reps = await measureConfiguration(wasmConfiguration(n.wasm, workers, durationNs), { repeat, warmup: WARMUP, timeoutMs: durationNs / 1e6 + 60_000, signal });
+      if (reps.some((m) => m.ops === 0)) throw new Error(`wasm ${n.wasm} at ${workers} workers completed no read-side pair in ${milliseconds} ms: give a longer --duration`);
+      reps.forEach((m, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerPair: significant((m.elapsedNs * workers) / m.ops) }));
     }
   }
   return samples;

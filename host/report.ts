@@ -1,17 +1,17 @@
 // `daxbench report RUN.csv`: the publishable form of a run: a Markdown report with its tables, pairs and
 // charts beside it (SVG), optionally other formats, and optionally the README's Results section.
 
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { readResultFile } from "./resultfile.ts";
 import { byConfiguration } from "./configurations.ts";
 import { charts } from "./export/charts.ts";
 import { markdownText } from "./export/markdown.ts";
 import { renderRun, pathFor, type FormatName } from "./export/formats.ts";
-import { writeFileAtomic } from "./export/files.ts";
+import { writeFileAtomic, checkWritable } from "./export/files.ts";
 import { comparisons, summaryWarnings } from "./print/summary.ts";
 import type { ResultRow } from "./results.ts";
 import { UsageError } from "./errors.ts";
-import { replaceSection } from "./export/readme.ts";
+import { replaceSection, checkSection } from "./export/readme.ts";
 
 function machines(rows: ResultRow[]): string[] {
   const lines = rows.map((r) =>
@@ -57,6 +57,17 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
   if (rows.length === 0) throw new UsageError(`${csvPath}: has a header but no rows: nothing to report`);
   const dir = dirname(csvPath);
   const base = basename(csvPath).replace(/\.csv$/, "");
+  // Everything is checked before anything is drawn or written: the report's files, the charts' directory
+  // (probed through one chart's path), and the README's section.
+  const targets = options.formats.map((format) => pathFor(join(dir, base), format));
+  if (targets.some((path) => resolve(path) === resolve(csvPath))) {
+    throw new UsageError(`report --format csv would overwrite its input ${csvPath}: the report is its Markdown, JSON and charts`);
+  }
+  for (const path of [...targets, join(dir, `${base}-chart.svg`)]) checkWritable("report", path);
+  if (options.readme) {
+    checkSection(options.readme, options.section ?? "results");
+    checkWritable("--readme", options.readme);
+  }
   const drawn = await charts(rows);
   const written: string[] = [];
   for (const chart of drawn) {

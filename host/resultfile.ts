@@ -22,7 +22,8 @@ export function readResultFile(path: string): ResultFile {
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, relax_column_count: false }) as unknown as typeof records;
+    // bom: a spreadsheet's UTF-8 export starts with one; it is not part of the first column's name.
+    records = parse(text, { info: true, relax_column_count: false, bom: true }) as unknown as typeof records;
   } catch (error) {
     throw new UsageError(`${path}: not a CSV file (${error instanceof Error ? error.message : error})`);
   }
@@ -60,4 +61,6 @@ function checkHeader(path: string, header: string[]): void {
   if (missing.length) throw new UsageError(`${path}: line 1: missing column ${missing.join(", ")}`);
   const unknown = header.filter((column) => !(ROW_COLUMNS as readonly string[]).includes(column));
   if (unknown.length) throw new UsageError(`${path}: line 1: unknown column ${unknown.join(", ")}`);
+  const twice = header.filter((column, i) => header.indexOf(column) !== i);
+  if (twice.length) throw new UsageError(`${path}: line 1: column ${[...new Set(twice)].join(", ")} appears more than once`);
 }

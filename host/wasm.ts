@@ -139,8 +139,15 @@ export function importedMemoryLimits(bytes: Uint8Array): MemoryLimits {
 }
 
 /** A shared memory the module accepts, able to grow to the module's declared maximum. */
+/** The shared memory reserves its maximum (4 GiB) of address space at once: a process limited below that
+ *  (ulimit -v) cannot have it, and is told so in one line naming the size. */
 export function createSharedMemory(limits: MemoryLimits): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: true });
+  try {
+    return new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: true });
+  } catch (error) {
+    const gib = (limits.maximum * WASM_PAGE) / 2 ** 30;
+    throw new Error(`cannot allocate the shared memory (up to ${gib} GiB of address space; is ulimit -v lower?): ${error instanceof Error ? error.message : error}`);
+  }
 }
 
 /** Instantiating re-runs the module's start function, which sets only this instance's globals: it writes

@@ -77,7 +77,7 @@ test("kernel --reserve-hugepages: root only; the pool is put back after the run"
 test("kernel: bad flags exit 2 with one line, before any work", () => {
   for (const [args, message] of [
     [["--size", "3m"], /--size 3m is not a positive multiple of 2m/],
-    [["--repeat", "0"], /--repeat 0 is not a whole number >= 1/],
+    [["--repeat", "0"], /--repeat 0 is not a whole number from 1 to 1,000/],
     [["--reserve-hugepages", "lots"], /--reserve-hugepages lots is not a whole number >= 1/],
     [["--format", "xml"], /--format xml is not one of: csv, json, md/],
   ] as [string[], RegExp][]) {

@@ -33,7 +33,7 @@ test("compare: identical samples are ~, a sample twice as slow with n = 10 is ab
   assert.equal(same.change, 0);
   assert.equal(slower.significant, true);
   assert.ok(slower.p < 0.05, `p = ${slower.p}`);
-  assert.ok(Math.abs(slower.change - 100) < 1, `${slower.change}%`);
+  assert.ok(Math.abs(slower.change! - 100) < 1, `${slower.change}%`);
   assert.ok(Math.abs(table.geomeanPercent - (Math.SQRT2 - 1) * 100) < 1, `geomean ${table.geomeanPercent}`);
 });
 

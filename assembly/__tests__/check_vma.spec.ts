@@ -1,7 +1,7 @@
 import { CHECK_VMA_OK, CHECK_VMA_DEAD, CHECK_VMA_PRIVATE, CHECK_VMA_UNALIGNED, CHECK_VMA_NEEDS_DONTFORK,
-  CHECK_VMA_NOT_DAX, check_vma_errno } from "../vma";
+  CHECK_VMA_NOT_DAX, MMAP_OVERFLOW, check_vma_errno } from "../vma";
 import { dax_dev_mark_dead } from "../device";
-import { PFN_DEV, VM_SHARED, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, VM_READ, VM_WRITE, ENXIO, EINVAL } from "../kernel";
+import { PFN_DEV, VM_SHARED, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, VM_READ, VM_WRITE, ENXIO, EINVAL, EOVERFLOW } from "../kernel";
 import { device, map, MiB, SHARED_DAX, USER } from "./fixtures";
 
 describe("check_vma", () => {
@@ -53,5 +53,15 @@ describe("check_vma", () => {
     expect(map(64 * MiB - 4096, VM_READ | VM_MAYSHARE, USER + 4096)).toBe(CHECK_VMA_UNALIGNED);
     expect(map(64 * MiB, VM_READ | VM_MAYSHARE)).toBe(CHECK_VMA_NEEDS_DONTFORK);
     expect(map(64 * MiB, VM_READ | VM_MAYSHARE | VM_DONTCOPY)).toBe(CHECK_VMA_NOT_DAX);
+  });
+
+  it("refuses a file offset whose range would pass 2^64 bytes, as the mm's file_mmap_ok() does", () => {
+    device(2 * MiB, 64 * MiB);
+    const last: u64 = <u64>-1 >> 12; // the largest pgoff whose byte offset fits
+    expect(map(64 * MiB, SHARED_DAX, USER, last + 1)).toBe(MMAP_OVERFLOW);
+    expect(map(64 * MiB, SHARED_DAX, USER, last)).toBe(MMAP_OVERFLOW, "offset fits, offset + length does not");
+    expect(map(64 * MiB, SHARED_DAX, USER, last - (64 * MiB >> 12) + 1)).toBe(MMAP_OVERFLOW, "one page past the end");
+    expect(map(64 * MiB, SHARED_DAX, USER, last - (64 * MiB >> 12))).toBe(CHECK_VMA_OK, "ends exactly at the top");
+    expect(check_vma_errno(MMAP_OVERFLOW)).toBe(-EOVERFLOW);
   });
 });

@@ -121,6 +121,10 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double ns = (end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec);
+	if (pairs == 0) { /* a duration shorter than one batch: no figure, rather than a division by zero */
+		fprintf(stderr, "no read-side pair completed in %ld ms\n", ms);
+		return 3;
+	}
 	printf("%.3f\n", ns * threads / pairs);
 	return 0;
 }

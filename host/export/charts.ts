@@ -3,8 +3,7 @@
 // latency (p50 and p99) per scheme, and TLB page-walk cost against the working set. Every chart shows each
 // repetition, so the spread is visible, beside the median of its configuration.
 
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../results.ts";
 import { byConfiguration, type ConfigurationResult } from "../configurations.ts";
 import { median } from "simple-statistics";
@@ -31,6 +30,8 @@ const config = {
 };
 
 async function render(spec: TopLevelSpec): Promise<string> {
+  // Loaded here, not at the top: Vega takes a sixth of a second to load, and only report draws.
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();

@@ -1,16 +1,75 @@
-// Result files are written whole or not at all: to a temporary file beside the target, then renamed.
+// Result files are written whole or not at all: to a temporary file beside the target, then renamed. Every
+// path a command will write is checked before any work (checkWritable), and a run holds a lock beside its
+// output so that two runs never write one file at once (lockOutput).
 
-import { writeFileSync, renameSync, rmSync, mkdirSync } from "node:fs";
+import { writeFileSync, renameSync, rmSync, mkdirSync, statSync, readFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
+import { UsageError } from "../errors.ts";
+
+function temporaryBeside(path: string, kind: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${kind}`);
+}
 
 export function writeFileAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const temporary = temporaryBeside(path, "tmp");
   try {
     writeFileSync(temporary, text);
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  }
+}
+
+/** Refuses, before any work, a path that cannot be written: a directory, or one whose directory cannot be
+ *  made or written (read-only, under /proc, not a directory). It creates the directory when it is missing
+ *  and writes nothing else: a probe file beside the target, removed at once. */
+export function checkWritable(option: string, path: string): void {
+  const refuse = (why: string): never => {
+    throw new UsageError(`${option} ${path} cannot be written: ${why}`);
+  };
+  try {
+    if (statSync(path).isDirectory()) refuse("it is a directory");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // Not there yet: as it should be, or its directory is missing (made below).
+  }
+  const probe = temporaryBeside(path, "probe");
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(probe, "");
+  } catch (error) {
+    refuse((error as NodeJS.ErrnoException).code ?? String(error));
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+/** Takes `path`.lock for this process (its pid inside), or refuses: another live run writes the same file. A
+ *  lock whose process is gone is taken over. Returns the release. */
+export function lockOutput(option: string, path: string): () => void {
+  const lock = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return () => rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(lock, "utf8"));
+      if (processAlive(holder)) throw new UsageError(`${option} ${path} is being written by another daxbench run (pid ${holder}, ${lock})`);
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new UsageError(`${option} ${path}: cannot take ${lock}`);
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -23,7 +23,8 @@ export function comparisonText(t: ComparisonTable, alpha: number): string {
   for (const d of t.deltas) {
     const n = `n=${d.base.headline!.n}+${d.next.headline!.n}`;
     const scale = d.base.scenario.headline.scale;
-    const verdict = !d.significant ? "~" : scale === "ratio" ? `${signed(d.change)}%` : `${d.change >= 0 ? "+" : ""}${figure(d.change)}`;
+    const verdict = !d.significant ? "~" : d.change === undefined ? "–"
+      : scale === "ratio" ? `${signed(d.change)}%` : `${d.change >= 0 ? "+" : ""}${figure(d.change)}`;
     table.push([`${d.label} (${d.base.scenario.headline.unit})`, medianWithSpread(d.base.headline!), medianWithSpread(d.next.headline!),
       `${verdict} (p=${d.p.toFixed(3)} ${n})`]);
   }
