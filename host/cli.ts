@@ -13,7 +13,7 @@ import { UsageError } from "./errors.ts";
 import { measureConfiguration, describeConfiguration, type Configuration } from "./runner.ts";
 import { toRow, type ResultRow } from "./results.ts";
 import { runMetadata, daxbenchVersion } from "./metadata.ts";
-import { renderRun, parseFormats, writeFormats, pathFor, type FormatName } from "./export/formats.ts";
+import { renderRun, parseFormats, writeFormats, pathFor, writeText, type FormatName } from "./export/formats.ts";
 import { writeFileAtomic, checkWritable, lockOutput } from "./export/files.ts";
 import { summaryTable, summaryWarnings, comparisons } from "./print/summary.ts";
 import { byConfiguration } from "./configurations.ts";
@@ -209,7 +209,7 @@ async function run(args: RunArgs): Promise<number> {
     console.error(`daxbench: run aborted: ${failure}`);
     return 1;
   }
-  if (out === "-") process.stdout.write(renderRun(plan.formats[0], rows, plan.alpha));
+  if (out === "-") writeText(process.stdout, renderRun(plan.formats[0], rows, plan.alpha));
   if (!args.quiet) {
     const print = out === "-" ? console.error : console.log;
     const results = byConfiguration(rows);

@@ -3,6 +3,7 @@
 
 import { configurationKey, type Column, type ResultRow } from "./results.ts";
 import { summarize, type Summary } from "./stats.ts";
+import { groupBy } from "./group.ts";
 import { formatSize, formatDuration } from "./units.ts";
 import { scenarioNamed, type Scenario } from "../bench/scenarios.ts";
 import type { Configuration } from "./runner.ts";
@@ -29,12 +30,7 @@ export function headlineValues(c: ConfigurationResult): number[] {
 }
 
 export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
-  const groups = new Map<string, ResultRow[]>();
-  for (const row of rows) {
-    const key = configurationKey(row);
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  return [...groups].map(([key, reps]) => {
+  return [...groupBy(rows, configurationKey)].map(([key, reps]) => {
     const scenario = scenarioNamed(String(reps[0].scenario));
     const result = { key, scenario, identity: reps[0], reps, headline: undefined as Summary | undefined };
     const headline = headlineValues(result);

@@ -5,6 +5,7 @@
 import { median } from "simple-statistics";
 import { describeRow, values, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { comparePair, type Scale } from "./stats.ts";
+import { groupBy } from "./group.ts";
 import { formatDuration } from "./units.ts";
 import type { FigureName, Scenario } from "../bench/scenarios.ts";
 import type { ResultRow } from "./results.ts";
@@ -131,7 +132,5 @@ export function scenarioColumns(scenario: Scenario, results: ConfigurationResult
 
 /** The results split by scenario, in the order they first appear. */
 export function byScenario(results: ConfigurationResult[]): { scenario: Scenario; results: ConfigurationResult[] }[] {
-  const groups = new Map<Scenario, ConfigurationResult[]>();
-  for (const c of results) groups.set(c.scenario, [...(groups.get(c.scenario) ?? []), c]);
-  return [...groups].map(([scenario, members]) => ({ scenario, results: members }));
+  return [...groupBy(results, (c) => c.scenario)].map(([scenario, members]) => ({ scenario, results: members }));
 }

@@ -5,7 +5,7 @@
 
 import { readResultFile, type ResultFile } from "./resultfile.ts";
 import { configurationKey, type ResultRow } from "./results.ts";
-import { csvText } from "./export/csv.ts";
+import { csvPieces } from "./export/csv.ts";
 import { writeFileAtomic, checkWritable } from "./export/files.ts";
 import { UsageError } from "./errors.ts";
 
@@ -63,6 +63,6 @@ export function mergeFiles(paths: string[], out: string, options: MergeOptions =
     refuseMixed(files, "machines", machineOf);
   }
   const rows = files.flatMap((file) => file.rows);
-  writeFileAtomic(out, csvText(rows));
+  writeFileAtomic(out, csvPieces(rows));
   return rows.length;
 }

@@ -17,6 +17,7 @@ import { SKYLAKE_TLB } from "./dax.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
 import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
+import { groupBy } from "./group.ts";
 
 /** Each native scheme: its build, and the wasm scheme it calibrates. */
 const NATIVE = [
@@ -119,12 +120,7 @@ export async function runNative(
 
 /** Groups samples into cells (in the order they first appear) and computes each cell's figures. */
 export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): NativeCell[] {
-  const groups = new Map<string, NativeSample[]>();
-  for (const s of samples) {
-    const key = `${s.native}|${s.workers}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
-  }
-  return [...groups.values()].map((group) => {
+  return [...groupBy(samples, (s) => `${s.native}|${s.workers}`).values()].map((group) => {
     const { native, what, wasm, workers } = group[0];
     const side = (name: Side) => group.filter((s) => s.side === name).map((s) => s.nsPerPair);
     const nativeNs = side("native");

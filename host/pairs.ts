@@ -7,6 +7,7 @@ import { CONFIGURATION_COLUMNS } from "./results.ts";
 import { describeRow, headlineValues, type ComparedDimension, type ConfigurationResult } from "./configurations.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
 import { figure } from "./figures.ts";
+import { groupBy } from "./group.ts";
 
 const COMPARED: readonly ComparedDimension[] = ["protection", "align", "policy"];
 
@@ -23,12 +24,8 @@ export function pairVerdicts(results: ConfigurationResult[], alpha: number): Pai
   const verdicts: PairVerdict[] = [];
   for (const dimension of COMPARED) {
     const others = CONFIGURATION_COLUMNS.filter((column) => column !== dimension);
-    const groups = new Map<string, ConfigurationResult[]>();
-    for (const c of results) {
-      if (!c.scenario.dimensions.includes(dimension) || c.headline === undefined) continue;
-      const key = others.map((column) => c.identity[column]).join("|");
-      groups.set(key, [...(groups.get(key) ?? []), c]);
-    }
+    const compared = results.filter((c) => c.scenario.dimensions.includes(dimension) && c.headline !== undefined);
+    const groups = groupBy(compared, (c) => others.map((column) => c.identity[column]).join("|"));
     for (const group of groups.values()) {
       for (let i = 0; i < group.length; i++) {
         for (let j = i + 1; j < group.length; j++) {

@@ -21,13 +21,14 @@ function machines(rows: ResultRow[]): string[] {
 }
 
 /** The body shared by the report and the README section; `chartDir` is where links to charts start. */
-function body(rows: ResultRow[], chartFiles: { title: string; path: string }[], alpha: number): string {
+function body(rows: ResultRow[], chartFiles: { title: string; path: string }[], skippedCharts: string[], alpha: number): string {
   const results = byConfiguration(rows);
   const warnings = summaryWarnings(results);
   return [
     `Measured on ${machines(rows).join("; ")}: ${rows.length} rows, ${results.length} configurations.`,
     "",
     ...chartFiles.map((chart) => `![${chart.title}](${chart.path})`),
+    ...skippedCharts.map((line) => `- ${line}`),
     "",
     "Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, the 95% " +
       "interval of the geometric mean (Student's t on the logarithms), and how many times the best configuration's figure " +
@@ -68,14 +69,14 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
     checkSection(options.readme, options.section ?? "results");
     checkWritable("--readme", options.readme);
   }
-  const drawn = await charts(rows);
+  const { drawn, skipped } = await charts(rows);
   const written: string[] = [];
   for (const chart of drawn) {
     const path = join(dir, `${base}-${chart.name}.svg`);
     writeFileAtomic(path, chart.svg);
     written.push(path);
   }
-  const report = `# daxbench report: ${base}\n\n` + body(rows, drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })), options.alpha);
+  const report = `# daxbench report: ${base}\n\n` + body(rows, drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })), skipped, options.alpha);
   for (const format of options.formats) {
     const path = pathFor(join(dir, base), format);
     // The report is the Markdown form of a run; csv and json are the run's own exports.
@@ -85,7 +86,7 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
   if (options.readme) {
     const readmeDir = dirname(options.readme);
     const links = drawn.map((c) => ({ title: c.title, path: relative(readmeDir, join(dir, `${base}-${c.name}.svg`)) }));
-    replaceSection(options.readme, options.section ?? "results", body(rows, links, options.alpha));
+    replaceSection(options.readme, options.section ?? "results", body(rows, links, skipped, options.alpha));
     written.push(options.readme);
   }
   return written;

@@ -11,7 +11,7 @@
 //   from the data, positive, and in agreement with the test that says whether the pair differs at all.
 
 import {
-  mean, median, min, max, sampleStandardDeviation, medianAbsoluteDeviation, wilcoxonRankSum, errorFunction, probit,
+  mean, median, min, max, sampleStandardDeviation, medianAbsoluteDeviation, errorFunction, probit,
 } from "simple-statistics";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 
@@ -87,11 +87,19 @@ export interface MannWhitney {
 
 /** Samples this small (n1 × n2) get exact p-values and exact critical values. */
 const EXACT_LIMIT = 400;
+/** Up to this many pairs of values (n1 × n2), every pair is computed; beyond, samples are summarised by
+ *  QUANTILES quantiles each (a merged history can hold thousands of repetitions of one configuration). */
+const PAIRS_LIMIT = 250_000;
+const QUANTILES = 500;
 
 export function mannWhitneyU(a: number[], b: number[]): MannWhitney {
   const n1 = a.length;
   const n2 = b.length;
-  const u = wilcoxonRankSum(a, b) - (n1 * (n1 + 1)) / 2;
+  // U counts the pairs in which a's value is the larger, a tie counting one half: the rank sum's meaning,
+  // without ranking for the usual handful of repetitions, by ranking for large samples.
+  let u = 0;
+  if (n1 * n2 <= PAIRS_LIMIT) for (const x of a) for (const y of b) u += x > y ? 1 : x === y ? 0.5 : 0;
+  else u = rankSum(a, b) - (n1 * (n1 + 1)) / 2;
   const ties = tieGroups([...a, ...b]);
   if (ties.length === 0 && n1 * n2 <= EXACT_LIMIT) return { u, p: Math.min(1, 2 * uCdf(Math.min(u, n1 * n2 - u), n1, n2)) };
   const n = n1 + n2;
@@ -144,10 +152,17 @@ export function comparePair(a: number[], b: number[], alpha: number, scale: Scal
   const n1 = a.length;
   const n2 = b.length;
   const { p } = mannWhitneyU(a, b);
-  const defined = scale === "difference" || [...a, ...b].every((x) => x > 0);
-  const versus = scale === "ratio" ? (x: number, y: number) => y / x : (x: number, y: number) => y - x;
-  const pairwise = defined ? a.flatMap((x) => b.map((y) => versus(x, y))).sort((x, y) => x - y) : [];
-  const rank = defined ? criticalRank(n1, n2, alpha) : 0;
+  const defined = scale === "difference" || (a.every((x) => x > 0) && b.every((x) => x > 0));
+  // Every pair of values is kept while that stays small; beyond, each sample gives way to QUANTILES of its
+  // evenly spaced quantiles, whose smaller sizes also set the interval's ranks: a wider, conservative interval.
+  const [qa, qb] = n1 * n2 <= PAIRS_LIMIT ? [a, b] : [quantiles(a, QUANTILES), quantiles(b, QUANTILES)];
+  const pairwise = new Float64Array(defined ? qa.length * qb.length : 0);
+  if (defined) {
+    let k = 0;
+    for (const x of qa) for (const y of qb) pairwise[k++] = scale === "ratio" ? y / x : y - x;
+    pairwise.sort();
+  }
+  const rank = defined ? criticalRank(qa.length, qb.length, alpha) : 0;
   let tooSmall: string | undefined;
   if (Math.min(n1, n2) < MIN_COMPARABLE_N) {
     tooSmall = `n=${n1}+${n2}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+ each)`;
@@ -159,7 +174,7 @@ export function comparePair(a: number[], b: number[], alpha: number, scale: Scal
     n1,
     n2,
     scale,
-    estimate: defined ? median(pairwise) : undefined,
+    estimate: defined ? sortedMedian(pairwise) : undefined,
     interval: rank > 0 ? [pairwise[rank - 1], pairwise[pairwise.length - rank]] : undefined,
     p,
     significant: tooSmall === undefined && p < alpha,
@@ -207,30 +222,83 @@ function standardNormalCdf(z: number): number {
 
 /** Sizes of the groups of equal values (only groups of two or more). */
 function tieGroups(values: number[]): number[] {
-  const counts = new Map<number, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts.values()].filter((c) => c > 1);
+  const sorted = Float64Array.from(values).sort();
+  const groups: number[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    if (j - i > 1) groups.push(j - i);
+    i = j;
+  }
+  return groups;
 }
+
+/** The sum of a's ranks in the two samples together, ties given their mean rank. */
+function rankSum(a: number[], b: number[]): number {
+  const all = [...a.map((value) => ({ value, first: true })), ...b.map((value) => ({ value, first: false }))].sort((x, y) => x.value - y.value);
+  let sum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i + 1;
+    while (j < all.length && all[j].value === all[i].value) j++;
+    const rank = (i + 1 + j) / 2; // ranks i+1..j share their mean
+    for (let k = i; k < j; k++) if (all[k].first) sum += rank;
+    i = j;
+  }
+  return sum;
+}
+
+/** `count` evenly spaced quantiles of a sample (nearest rank). */
+function quantiles(values: number[], count: number): number[] {
+  const sorted = Float64Array.from(values).sort();
+  return Array.from({ length: count }, (_, i) => sorted[Math.min(sorted.length - 1, Math.floor(((i + 0.5) / count) * sorted.length))]);
+}
+
+function sortedMedian(sorted: Float64Array): number {
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Cumulative null distributions of U, by "n1,n2": computed once, since every pair of a table has the same
+ *  sample sizes (a 300,000-row file asks for the same one 60,000 times). */
+const nullCdfs = new Map<string, Float64Array>();
 
 /** P(U <= k) under the null hypothesis, by counting rank arrangements. */
 function uCdf(k: number, n1: number, n2: number): number {
-  const memo = new Map<string, number>();
-  // Arrangements of i values of A and j of B in which A's U is k: the largest value is either A's (it
-  // then beats all j of B's) or B's.
-  const count = (i: number, j: number, u: number): number => {
-    if (u < 0) return 0;
-    if (i === 0 || j === 0) return u === 0 ? 1 : 0;
-    const key = `${i},${j},${u}`;
-    let total = memo.get(key);
-    if (total === undefined) {
-      total = count(i - 1, j, u - j) + count(i, j - 1, u);
-      memo.set(key, total);
+  if (k < 0) return 0;
+  const key = `${n1},${n2}`;
+  let cdf = nullCdfs.get(key);
+  if (!cdf) {
+    cdf = cumulative(arrangements(n1, n2), binomial(n1 + n2, n1));
+    nullCdfs.set(key, cdf);
+  }
+  return cdf[Math.min(k, cdf.length - 1)];
+}
+
+/** counts[u]: arrangements of n1 values of A and n2 of B in which A's U is u. The largest value is either
+ *  A's (it then beats all of B's) or B's: f(i, j, u) = f(i - 1, j, u - j) + f(i, j - 1, u). */
+function arrangements(n1: number, n2: number): Float64Array {
+  // table[i][j] holds f(i, j, .) for u in 0..i*j, built up from f(0, j) = f(i, 0) = [1].
+  const table: Float64Array[][] = Array.from({ length: n1 + 1 }, () => new Array<Float64Array>(n2 + 1));
+  for (let i = 0; i <= n1; i++) {
+    for (let j = 0; j <= n2; j++) {
+      const f = new Float64Array(i * j + 1);
+      if (i === 0 || j === 0) f[0] = 1;
+      else {
+        const withA = table[i - 1][j];
+        const withB = table[i][j - 1];
+        for (let u = 0; u <= i * j; u++) f[u] = (u - j >= 0 && u - j < withA.length ? withA[u - j] : 0) + (u < withB.length ? withB[u] : 0);
+      }
+      table[i][j] = f;
     }
-    return total;
-  };
-  let below = 0;
-  for (let u = 0; u <= k; u++) below += count(n1, n2, u);
-  return below / binomial(n1 + n2, n1);
+  }
+  return table[n1][n2];
+}
+
+function cumulative(counts: Float64Array, total: number): Float64Array {
+  const cdf = new Float64Array(counts.length);
+  let sum = 0;
+  counts.forEach((count, u) => (cdf[u] = (sum += count) / total));
+  return cdf;
 }
 
 function binomial(n: number, k: number): number {

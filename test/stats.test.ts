@@ -133,3 +133,19 @@ test("a matrix expands only the dimensions a scenario uses: readside once per sc
   assert.equal(tlb.length, 2 * 2, "tlb: align x size; no scheme runs on its hits, one worker");
   assert.ok(tlb.every((c) => c.workers === 1));
 });
+
+test("large samples: U by ranking agrees with counting, and thousands of repetitions stay cheap", () => {
+  const a = Array.from({ length: 600 }, (_, i) => 10 + ((i * 7919) % 600) / 100);
+  const b = Array.from({ length: 600 }, (_, i) => 12 + ((i * 104729) % 600) / 100);
+  const small = mannWhitneyU(a.slice(0, 300), b.slice(0, 300)); // counted pair by pair
+  let u = 0;
+  for (const x of a.slice(0, 300)) for (const y of b.slice(0, 300)) u += x > y ? 1 : x === y ? 0.5 : 0;
+  assert.equal(small.u, u);
+  const large = mannWhitneyU(a, b); // 360,000 pairs: by ranking
+  let uLarge = 0;
+  for (const x of a) for (const y of b) uLarge += x > y ? 1 : x === y ? 0.5 : 0;
+  assert.equal(large.u, uLarge);
+  // 20,000 + 20,000 repetitions are summarised by quantiles, not expanded into 400 million pairs.
+  const pair = comparePair(Array.from({ length: 20000 }, (_, i) => 10 + (i % 97) / 100), Array.from({ length: 20000 }, (_, i) => 20 + (i % 89) / 100), 0.05);
+  assert.ok(pair.significant && pair.estimate! > 1.9 && pair.estimate! < 2.1 && pair.interval![0] < pair.estimate! && pair.interval![1] > pair.estimate!);
+});

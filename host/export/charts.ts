@@ -202,7 +202,12 @@ function tlbReach(results: Configuration[]): TopLevelSpec {
   };
 }
 
-export async function charts(rows: ResultRow[]): Promise<Chart[]> {
+/** A chart of more configurations than this is not drawn: its points would cover one another, and drawing
+ *  them (a 300,000-row file has 60,000 configurations) takes minutes. */
+export const MAX_CHARTED_CONFIGURATIONS = 400;
+
+/** The charts a run's rows allow, and one line for each chart left out as too crowded. */
+export async function charts(rows: ResultRow[]): Promise<{ drawn: Chart[]; skipped: string[] }> {
   const results = byConfiguration(rows);
   const of = (scenario: string) => results.filter((c) => c.identity.scenario === scenario);
   const killed = results.filter((c) => c.reps.some((r) => numeric(r.gp_p50_ns) !== undefined || numeric(r.gp_p99_ns) !== undefined));
@@ -213,8 +218,13 @@ export async function charts(rows: ResultRow[]): Promise<Chart[]> {
     ["tlb-reach", "TLB reach", of("tlb"), tlbReach],
   ];
   const drawn: Chart[] = [];
+  const skipped: string[] = [];
   for (const [name, title, subset, spec] of wanted) {
-    if (subset.length) drawn.push({ name, title, svg: await render(spec(subset)) });
+    if (subset.length > MAX_CHARTED_CONFIGURATIONS) {
+      skipped.push(`${title}: not drawn, ${subset.length.toLocaleString("en-US")} configurations (charts show up to ${MAX_CHARTED_CONFIGURATIONS})`);
+    } else if (subset.length) {
+      drawn.push({ name, title, svg: await render(spec(subset)) });
+    }
   }
-  return drawn;
+  return { drawn, skipped };
 }

@@ -2,7 +2,7 @@
 // path a command will write is checked before any work (checkWritable), and a run holds a lock beside its
 // output so that two runs never write one file at once (lockOutput).
 
-import { writeFileSync, renameSync, rmSync, mkdirSync, statSync, readFileSync } from "node:fs";
+import { writeFileSync, renameSync, rmSync, mkdirSync, statSync, readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { UsageError } from "../errors.ts";
 
@@ -10,11 +10,22 @@ function temporaryBeside(path: string, kind: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${kind}`);
 }
 
-export function writeFileAtomic(path: string, text: string): void {
+/** Text, or text in pieces: a large export (JSON of 300,000 rows) is written piece by piece, never held whole. */
+export type Text = string | Iterable<string>;
+
+export function writeFileAtomic(path: string, text: Text): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = temporaryBeside(path, "tmp");
   try {
-    writeFileSync(temporary, text);
+    if (typeof text === "string") writeFileSync(temporary, text);
+    else {
+      const fd = openSync(temporary, "w");
+      try {
+        for (const piece of text) writeSync(fd, piece);
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });

@@ -3,10 +3,10 @@
 // run schema's renderers are one small file each beside this one.
 
 import type { ResultRow } from "../results.ts";
-import { csvText } from "./csv.ts";
+import { csvPieces } from "./csv.ts";
 import { jsonText } from "./json.ts";
 import { markdownText } from "./markdown.ts";
-import { writeFileAtomic } from "./files.ts";
+import { writeFileAtomic, type Text } from "./files.ts";
 import { UsageError } from "../errors.ts";
 
 export const FORMAT_NAMES = ["csv", "json", "md"] as const;
@@ -28,7 +28,7 @@ export function pathFor(out: string, format: FormatName): string {
 }
 
 /** Writes every format beside `out`, each whole or not at all; returns the paths. */
-export function writeFormats(out: string, formats: FormatName[], render: (format: FormatName) => string): string[] {
+export function writeFormats(out: string, formats: FormatName[], render: (format: FormatName) => Text): string[] {
   return formats.map((format) => {
     const path = pathFor(out, format);
     writeFileAtomic(path, render(format));
@@ -36,7 +36,13 @@ export function writeFormats(out: string, formats: FormatName[], render: (format
   });
 }
 
+/** Text, whole or in pieces, to a stream (standard output, for --out -). */
+export function writeText(stream: NodeJS.WritableStream, text: Text): void {
+  if (typeof text === "string") stream.write(text);
+  else for (const piece of text) stream.write(piece);
+}
+
 /** The run schema in `format`; alpha is the significance level of the Markdown tables' Relative column. */
-export function renderRun(format: FormatName, rows: ResultRow[], alpha: number): string {
-  return format === "csv" ? csvText(rows) : format === "json" ? jsonText(rows) : markdownText(rows, alpha);
+export function renderRun(format: FormatName, rows: ResultRow[], alpha: number): Text {
+  return format === "csv" ? csvPieces(rows) : format === "json" ? jsonText(rows) : markdownText(rows, alpha);
 }

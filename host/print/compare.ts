@@ -1,6 +1,6 @@
 // What `daxbench compare` prints: benchstat's layout, each figure in its scenario's headline unit.
 
-import Table from "cli-table3";
+import { textTable } from "./table.ts";
 import type { ComparisonTable } from "../compare.ts";
 import type { Summary } from "../stats.ts";
 import { figure } from "../figures.ts";
@@ -15,24 +15,20 @@ function signed(percent: number): string {
 }
 
 export function comparisonText(t: ComparisonTable, alpha: number): string {
-  const table = new Table({
-    head: ["", `${t.baseName}`, `${t.nextName}`, "vs base"],
-    colAligns: ["left", "right", "right", "left"],
-    style: { head: [], border: [], compact: true },
-  });
+  const rows: string[][] = [];
   for (const d of t.deltas) {
     const n = `n=${d.base.headline!.n}+${d.next.headline!.n}`;
     const scale = d.base.scenario.headline.scale;
     const verdict = !d.significant ? "~" : d.change === undefined ? "–"
       : scale === "ratio" ? `${signed(d.change)}%` : `${d.change >= 0 ? "+" : ""}${figure(d.change)}`;
-    table.push([`${d.label} (${d.base.scenario.headline.unit})`, medianWithSpread(d.base.headline!), medianWithSpread(d.next.headline!),
+    rows.push([`${d.label} (${d.base.scenario.headline.unit})`, medianWithSpread(d.base.headline!), medianWithSpread(d.next.headline!),
       `${verdict} (p=${d.p.toFixed(3)} ${n})`]);
   }
-  table.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? `${signed(t.geomeanPercent)}%` : "–"]);
+  rows.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? `${signed(t.geomeanPercent)}%` : "–"]);
   // Why a pair could not be significant whatever its data, once per distinct reason.
   const reasons = [...new Set(t.deltas.flatMap((d) => (d.tooSmall ? [d.tooSmall] : [])))];
   return [
-    table.toString(),
+    textTable(["", t.baseName, t.nextName, "vs base"], rows, ["left", "right", "right", "left"]),
     `~: not significant at alpha ${alpha} (Mann-Whitney U, two-sided), or too few repetitions to tell`,
     ...reasons.map((reason) => `note: ${reason}`),
   ].join("\n");

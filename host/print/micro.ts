@@ -1,19 +1,15 @@
 // What `daxbench micro` prints: ns per operation with benchmark.js's relative margin of error, and the
 // harness overhead (an empty batch) as a share of the cheapest real operation.
 
-import Table from "cli-table3";
+import { textTable } from "./table.ts";
 import type { MicroResult } from "../micro.ts";
 
 export function microTable(results: MicroResult[]): string {
-  const table = new Table({
-    head: ["case", "protection", "align", "ns/op", "± rme", "samples"],
-    colAligns: ["left", "left", "left", "right", "right", "right"],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const r of results) {
-    table.push([r.micro.name, r.micro.protection, r.micro.align, r.nsPerOp.toFixed(3), `${r.rmePercent.toFixed(2)}%`, r.samples]);
-  }
-  return table.toString();
+  return textTable(
+    ["case", "protection", "align", "ns/op", "± rme", "samples"],
+    results.map((r) => [r.micro.name, r.micro.protection, r.micro.align, r.nsPerOp.toFixed(3), `${r.rmePercent.toFixed(2)}%`, String(r.samples)]),
+    ["left", "left", "left", "right", "right", "right"],
+  );
 }
 
 /** "harness overhead: 0.012 ns/op, 0.9% of the cheapest operation (micro-readside none)". */

@@ -2,7 +2,7 @@
 // the figures the scenario lists), then the pairs that differ in one dimension with their verdicts, then what
 // a reader should know before trusting the figures.
 
-import Table from "cli-table3";
+import { textTable } from "./table.ts";
 import type { ConfigurationResult } from "../configurations.ts";
 import { scenarioColumns, byScenario } from "../figures.ts";
 import { pairVerdicts, pairText } from "../pairs.ts";
@@ -11,13 +11,8 @@ import { runWarnings } from "../warnings.ts";
 export function summaryTable(results: ConfigurationResult[]): string {
   return byScenario(results).map(({ scenario, results: members }) => {
     const columns = scenarioColumns(scenario, members);
-    const table = new Table({
-      head: columns.map((column) => column.header),
-      colAligns: columns.map((column) => column.align),
-      style: { head: [], border: [], compact: true },
-    });
-    for (const c of members) table.push(columns.map((column) => column.cell(c)));
-    return `${scenario.name}: ${scenario.headline.meaning}\n${table.toString()}`;
+    const table = textTable(columns.map((column) => column.header), members.map((c) => columns.map((column) => column.cell(c))), columns.map((column) => column.align));
+    return `${scenario.name}: ${scenario.headline.meaning}\n${table}`;
   }).join("\n\n");
 }
 
