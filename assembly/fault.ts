@@ -14,8 +14,8 @@ import {
   PTE_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
   populate_table_slot, slot_entry, slot_address, level_slots, level_of_size,
 } from "./pagetable";
-import { read_lock, read_unlock } from "./protection";
-import { read_delay, check_invariant, spin } from "./torture";
+import { read_lock, read_unlock, checks_outside_read_side } from "./protection";
+import { read_delay, random_delay, check_invariant, spin } from "./torture";
 import { FAULT_ENTRY_SPINS } from "./layout";
 import {
   this_cpu_inc, this_cpu_inc_sigbus_reason, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
@@ -36,15 +36,24 @@ export const SIGBUS_INSERT_FAILED: i32 = 6; // insert failed with an error other
   return VM_FAULT_SIGBUS;
 }
 
+/** check_vma() failed for this reason: the SIGBUS it becomes. */
+@inline function refused(reason: i32): u32 {
+  return sigbus(reason == CHECK_VMA_DEAD ? SIGBUS_DEAD : SIGBUS_BAD_VMA);
+}
+
 /** __dev_dax_pte_fault / __dev_dax_pmd_fault / __dev_dax_pud_fault as one handler that takes the size.
- *  Called inside the read side of alive's protection. */
-export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
+ *  Called inside the read side of alive's protection. `checked` is the generation a check made before the
+ *  read side vouched for (rcu-check-outside, broken on purpose), or -1: check here, inside. */
+export function __dev_dax_fault(addr: u64, fault_size: u64, checked: i32 = -1): u32 {
   const dev = dax_dev_deref();
-  const reason = check_vma(dev);
-  if (reason != CHECK_VMA_OK) return sigbus(reason == CHECK_VMA_DEAD ? SIGBUS_DEAD : SIGBUS_BAD_VMA);
-  // Read after alive was seen true: inside a correct read side no revive can come between, so this is the
-  // generation that was alive. (Read before, it could be the dead one a revive was just replacing.)
-  const generation = dax_generation();
+  let generation = checked;
+  if (generation < 0) {
+    const reason = check_vma(dev);
+    if (reason != CHECK_VMA_OK) return refused(reason);
+    // Read after alive was seen true: inside a correct read side no revive can come between, so this is the
+    // generation that was alive. (Read before, it could be the dead one a revive was just replacing.)
+    generation = dax_generation();
+  }
   const align = dax_region_align();
   const opportunistic = dax_region_policy() == POLICY_FS; // fs-dax: fall back to a smaller size, never refuse
   if (fault_size < align && !opportunistic) return sigbus(SIGBUS_BELOW_ALIGN); // a pte fault on a 2 MiB region
@@ -65,6 +74,7 @@ export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
     if (phys == <u64>-1) return sigbus(SIGBUS_NO_PHYS);
   }
   read_delay(); // a longer read side, for torture and critical-section sweeps: alive was seen true above
+  random_delay(); // between check_vma and the install
   // The read side uses the device again (the kernel's dev_dax->region, pgmap...): under a correct scheme it
   // cannot have been freed by now; under rcu-pointer-free-early it can.
   if (dax_dev_freed(dev)) return sigbus(SIGBUS_DEAD);
@@ -82,11 +92,24 @@ export function __dev_dax_fault(addr: u64, fault_size: u64): u32 {
   return VM_FAULT_NOPAGE;
 }
 
-/** dev_dax_huge_fault(): every attempt runs inside the read side, as dax_read_lock() brackets it. */
+/** dev_dax_huge_fault(): every attempt runs inside the read side, as dax_read_lock() brackets it. Under
+ *  torture, random delays open the boundaries: before the lock, inside it, after the unlock. */
 export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
-  const id = read_lock();
-  const ret = __dev_dax_fault(addr, fault_size);
-  read_unlock(id);
+  let ret: u32 = 0;
+  let checked: i32 = -1;
+  if (checks_outside_read_side()) {
+    const reason = check_vma(dax_dev_deref());
+    checked = reason == CHECK_VMA_OK ? dax_generation() : -2;
+    ret = reason == CHECK_VMA_OK ? 0 : refused(reason);
+  }
+  if (checked != -2) {
+    random_delay(); // before the lock
+    const id = read_lock();
+    random_delay(); // inside, before the handler
+    ret = __dev_dax_fault(addr, fault_size, checked);
+    read_unlock(id);
+    random_delay(); // after the unlock
+  }
   if (ret == VM_FAULT_SIGBUS) this_cpu_inc(STAT_SIGBUS);
   else if (ret == VM_FAULT_FALLBACK) this_cpu_inc(STAT_FALLBACK);
   else if (ret == VM_FAULT_OOM) this_cpu_inc(STAT_OOM);

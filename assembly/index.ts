@@ -26,10 +26,10 @@ export {
 } from "./percpu";
 export {
   SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK, SCHEME_QSBR, SCHEME_RCU_POINTER, SCHEME_RCU_SKIP_SCAN2,
-  SCHEME_RCU_POINTER_FREE_EARLY, set_protection, synchronize,
+  SCHEME_RCU_POINTER_FREE_EARLY, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY, set_protection, synchronize,
 } from "./protection";
-export { set_read_delay, set_invariant_check, spin } from "./torture";
+export { set_read_delay, set_random_delay, set_invariant_check, spin } from "./torture";
 export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./batch";
 export { TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS, TLB_STAT_WALK_LEVELS, tlb_configure, tlb_flush_all, tlb_trace_loop } from "./tlb";
-export { kill_dax, kill_dev_dax, revive_dax } from "./teardown";
+export { kill_dax, kill_dev_dax, revive_dax, last_grace_period_ns } from "./teardown";
 export { bench_empty, bench_check_vma, bench_pgoff_to_phys, bench_fault_zap } from "./micro";

@@ -33,6 +33,8 @@ export const DEV_STALE_ENTRIES: usize = DEV_ALIVE + 32; // u64, dead generations
 // The device state readers dereference: { alive: i32, generation: i32 }. Every scheme but rcu-pointer leaves
 // it at DEV_ALIVE (whose next word is DEV_GENERATION); rcu-pointer publishes copies (DEV_COPIES).
 export const DEV_STATE_PTR: usize = DEV_ALIVE + 40; // u32
+// How long the last teardown's grace period took (kill_dax, by the host's clock), for the updater to report.
+export const DEV_LAST_GP_NS: usize = DEV_ALIVE + 48; // u64
 
 // rcu-pointer's two copies of the device state, 8 bytes each: the live one and the one being retired.
 export const DEV_COPIES: usize = DEV_ALIVE + CACHE_LINE;
@@ -62,6 +64,9 @@ export const INVARIANT_CHECK: usize = PROTECTION_SCHEME + 8; // i32, != 0: each 
 // i32: spins a fault pays before the dax handler, standing for the kernel's trap entry and the mm's walk and
 // locks (fault.ts, fault_entry); 0 = the model's own cost only.
 export const FAULT_ENTRY_SPINS: usize = PROTECTION_SCHEME + 12;
+// i32: the longest random delay torture injects at the step boundaries of a fault and of teardown, in
+// spins; 0 = none (torture.ts, random_delay).
+export const RANDOM_DELAY_SPINS: usize = PROTECTION_SCHEME + 16;
 // SRCU's srcu_idx: read by every reader, flipped by the updater.
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
 // Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.

@@ -27,10 +27,26 @@ export const SCHEME_QSBR: i32 = 5;
 export const SCHEME_RCU_POINTER: i32 = 6;
 /** Broken on purpose, for torture: rcu-pointer that frees the old copy before its grace period. */
 export const SCHEME_RCU_POINTER_FREE_EARLY: i32 = 7;
-const SCHEME_COUNT: i32 = 8;
+/** Broken on purpose, for torture: SRCU, but a fault checks alive (and takes the generation it vouches for)
+ *  before entering the read side: the classic bug the review thread is about. */
+export const SCHEME_RCU_CHECK_OUTSIDE: i32 = 8;
+/** Broken on purpose, for torture: SRCU, but teardown zaps the mappings before the grace period. */
+export const SCHEME_RCU_ZAP_EARLY: i32 = 9;
+const SCHEME_COUNT: i32 = 10;
 
 @inline function uses_srcu(scheme: i32): bool {
-  return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2 || uses_device_pointer(scheme);
+  return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2 || scheme == SCHEME_RCU_CHECK_OUTSIDE || scheme == SCHEME_RCU_ZAP_EARLY ||
+    uses_device_pointer(scheme);
+}
+
+/** rcu-check-outside: the fault path checks alive before read_lock() (fault.ts). */
+@inline export function checks_outside_read_side(): bool {
+  return load<i32>(PROTECTION_SCHEME) == SCHEME_RCU_CHECK_OUTSIDE;
+}
+
+/** rcu-zap-early: teardown zaps before its grace period (teardown.ts). */
+export function teardown_zaps_early(): bool {
+  return load<i32>(PROTECTION_SCHEME) == SCHEME_RCU_ZAP_EARLY;
 }
 
 @inline function uses_device_pointer(scheme: i32): bool {

@@ -1,15 +1,52 @@
 // Teardown, after the kernel's kill_dax() and kill_dev_dax(): the guarantee daxbench tests is that once
-// synchronize() has returned, no fault on the dead generation installs an entry.
+// synchronize() has returned, no fault on the dead generation installs an entry. The whole teardown runs
+// here, in the order the kernel's has, and the updater calls it as it is: torture tests this code, not a copy.
 
 import { dax_dev_mark_dead, dax_dev_mark_synchronized, dax_dev_revive } from "./device";
-import { synchronize, exchange_device_state } from "./protection";
+import { synchronize, exchange_device_state, teardown_zaps_early } from "./protection";
 import { zap_all } from "./pagetable";
+import { random_delay } from "./torture";
+import { DEV_LAST_GP_NS } from "./layout";
 
-/** kill_dax(): alive = false, then wait for every reader that might have missed it. */
+/** The host's monotonic clock, in ns: the one time the core reads, to time a grace period where it runs. */
+// @ts-ignore: decorator
+@external("env", "clock_ns") declare function clock_ns(): u64;
+
+/** The grace period proper, timed: wait for every reader that might have missed alive = false, then publish
+ *  that this generation's readers are all done. rcu-pointer publishes a dead copy and waits inside. */
+function grace_period(): void {
+  const start = clock_ns();
+  if (!exchange_device_state(0)) synchronize();
+  store<u64>(DEV_LAST_GP_NS, clock_ns() - start);
+  dax_dev_mark_synchronized();
+}
+
+/** kill_dax(): alive = false, then the grace period. */
 export function kill_dax(): void {
   dax_dev_mark_dead();
-  if (!exchange_device_state(0)) synchronize(); // rcu-pointer publishes a dead copy and waits inside
-  dax_dev_mark_synchronized();
+  random_delay(); // between clearing alive and the grace period
+  grace_period();
+}
+
+/** kill_dev_dax(): kill_dax(), then unmap_mapping_range() zaps every entry. Returns how many it zapped.
+ *  rcu-zap-early, broken on purpose, zaps before the grace period: a fault still in its read side then
+ *  installs behind the zap, and the mapping outlives its device. */
+export function kill_dev_dax(): u64 {
+  if (teardown_zaps_early()) {
+    dax_dev_mark_dead();
+    random_delay();
+    const zapped = zap_all();
+    grace_period();
+    return zapped;
+  }
+  kill_dax();
+  random_delay(); // between the grace period and the zap
+  return zap_all();
+}
+
+/** How long the last grace period took, in ns. */
+export function last_grace_period_ns(): u64 {
+  return load<u64>(DEV_LAST_GP_NS);
 }
 
 /** Brings the device back as a new generation, so that churn can kill it again; under rcu-pointer that is
@@ -17,10 +54,4 @@ export function kill_dax(): void {
 export function revive_dax(): void {
   dax_dev_revive();
   exchange_device_state(1);
-}
-
-/** kill_dev_dax(): kill_dax(), then unmap_mapping_range() zaps every entry. Returns how many it zapped. */
-export function kill_dev_dax(): u64 {
-  kill_dax();
-  return zap_all();
 }

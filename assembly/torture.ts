@@ -1,12 +1,25 @@
-// Instrumentation of the fault path for torture (the kernel's teardown: kill_dax() clears alive, then synchronize), in the manner of rcutorture:
-// a read-side delay between check_vma() and the install, and the Reader Pipe, which files every install
-// under the stage its generation had reached when the install landed:
+// Instrumentation of the fault path and of teardown for torture, in the manner of rcutorture: a read-side
+// delay between check_vma() and the install; random delays at every step boundary, which open the narrow
+// windows an ordering bug needs (rcutorture's rcu_read_delay and stutter); and the Reader Pipe, which files
+// every install under the stage its generation had reached when the install landed:
 //   0  the generation was alive
 //   1  its kill had begun (alive = false) but synchronize() had not returned
 //   2+ synchronize() had returned (2 + how many generations later): a violation of the guarantee
 
-import { DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION, READ_DELAY_SPINS, INVARIANT_CHECK, SLEEP_WORD } from "./layout";
-import { this_cpu_inc_pipe, PIPE_LENGTH } from "./percpu";
+import { DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION, READ_DELAY_SPINS, INVARIANT_CHECK, SLEEP_WORD, RANDOM_DELAY_SPINS } from "./layout";
+import { this_cpu_inc_pipe, this_cpu_random, PIPE_LENGTH } from "./percpu";
+
+/** The longest random delay at a step boundary, in spins; 0 turns them off (every benchmark). */
+export function set_random_delay(max_spins: i32): void {
+  store<i32>(RANDOM_DELAY_SPINS, max_spins);
+}
+
+/** At a step boundary: one time in 64, spin for a random time up to the maximum, drawn from this CPU's
+ *  seeded generator (so a run's delays are the seed's). */
+@inline export function random_delay(): void {
+  const most = load<i32>(RANDOM_DELAY_SPINS);
+  if (most > 0 && (this_cpu_random() & 63) == 0) spin(<i32>(this_cpu_random() % <u64>most));
+}
 
 /** How long every fault's read side lasts beyond its own work, in spins of spin() (the host calibrates). */
 export function set_read_delay(spins: i32): void {

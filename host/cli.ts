@@ -30,7 +30,7 @@ import { microTable, harnessOverhead } from "./print/micro.ts";
 import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "./native.ts";
 import { runKernel, renderKernel, kernelMarkdown, kernelResults, kernelWarnings, reserveHugePages } from "./kernel.ts";
 import { parseSize } from "./units.ts";
-import { wholeNumberOption, alphaOption, secondsOption, MAX_TIMER_NS } from "./options.ts";
+import { wholeNumberOption, alphaOption, secondsOption, seedOption, MAX_TIMER_NS } from "./options.ts";
 import { interruptible } from "./interrupt.ts";
 import { formatDuration } from "./units.ts";
 
@@ -57,6 +57,7 @@ interface RunArgs {
   full: boolean;
   quiet: boolean;
   alpha: string;
+  seed?: string;
 }
 
 const MATRIX_DEFAULTS: MatrixSpec = {
@@ -116,7 +117,7 @@ function planRun(args: RunArgs, probe: DaxMachine): RunPlan {
   if (tlbGeometry === null) {
     throw new UsageError(`--tlb-geometry ${args["tlb-geometry"]} is not five entries/ways pairs (L1 4k, L1 2m, L1 1g, STLB, STLB 1g), e.g. ${formatTlbGeometry(SKYLAKE_TLB)}`);
   }
-  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), tlbGeometry };
+  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), tlbGeometry, seed: seedOption(args.seed, 1n) };
   const preset = args.quick ? QUICK_MATRICES : args.full ? FULL_MATRICES : args.sweep ? SWEEPS[args.sweep].matrices : undefined;
   // --fault-cost is a cost the model carries, not a matrix of its own: it applies to the suites too.
   const withFaultCost = (matrix: MatrixSpec): MatrixSpec => (args["fault-cost"] ? { ...matrix, faultCost: args["fault-cost"] } : matrix);
@@ -231,10 +232,14 @@ interface TortureArgs {
   "stop-on-violation": boolean;
   timeout: string;
   out?: string;
+  seed?: string;
+  "random-delay": string;
 }
 
 async function tortureCommand(args: TortureArgs): Promise<number> {
   const seconds = secondsOption("seconds", args.seconds);
+  // A seed not given is drawn and printed, so that any run, a failing one above all, can be made again.
+  const seed = seedOption(args.seed, BigInt(Math.floor(Math.random() * 2 ** 31)));
   if (args.out) checkWritable("--out", args.out);
   const configs = tortureConfigurations({
     protection: args.protection,
@@ -244,6 +249,8 @@ async function tortureCommand(args: TortureArgs): Promise<number> {
     killPeriod: args["kill-period"],
     align: args.align,
     size: args.size,
+    seed,
+    randomDelay: args["random-delay"],
   });
   const timeoutNs = watchdog(`${seconds}s`, args.timeout);
   const abort = new AbortController();
@@ -429,6 +436,8 @@ function list(): void {
     "rcu-pointer": "SRCU guarding a pointer to a copy of the device state: updates publish a copy, free the old after a grace period",
     "rcu-skip-scan2": "SRCU whose grace period skips its second scan: too short on purpose (torture must catch it)",
     "rcu-pointer-free-early": "rcu-pointer freeing the old copy before the grace period: broken on purpose (torture must catch it)",
+    "rcu-check-outside": "SRCU, but a fault checks alive before entering the read side: broken on purpose (torture must catch it)",
+    "rcu-zap-early": "SRCU, but teardown zaps the mappings before the grace period: broken on purpose (torture must catch it)",
   };
   const alignments: Record<string, string> = {
     "4k": "every fault installs a pte (4 KiB)",
@@ -471,6 +480,7 @@ function runOptions(y: Argv) {
     .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
     .option("repeat", { type: "string", describe: "measured repetitions per configuration [default: 5]" })
     .option("alpha", { type: "string", default: "0.05", describe: "significance level of every \"faster\" claim; ~ marks pairs above it" })
+    .option("seed", { type: "string", describe: "seed of every worker's random generator [default: 1]" })
     .option("warmup", { type: "string", describe: "uncounted runs before measuring [default: 1]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
     .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
@@ -494,6 +504,8 @@ function tortureOptions(y: Argv) {
     .option("align", { type: "string", default: "4k", describe: "region alignment: 4k, 2m, 1g" })
     .option("size", { type: "string", default: "64m", describe: "mapping size" })
     .option("stop-on-violation", { type: "boolean", default: false, describe: "stop at the first violation" })
+    .option("random-delay", { type: "string", default: "5us", describe: "random delays at every step boundary of a fault and of teardown, up to this long (0: none)" })
+    .option("seed", { type: "string", describe: "seed of every worker's random generator (touches, delays) [default: drawn, and printed]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog beyond --seconds" })
     .option("out", { type: "string", nargs: 1, describe: "write the summary as a CSV row in the run schema" })
     .example("$0 torture --protection rcu --seconds 10 --workers 2", "must end SUCCESS")

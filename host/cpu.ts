@@ -41,9 +41,10 @@ export class CpuWorker {
     worker.on("exit", (code) => this.fail(new Error(`cpu ${cpu} exited (code ${code})`)));
   }
 
-  /** Starts a worker as CPU `cpu` (1 and up: CPU 0 is the main thread) and waits until it is ready. */
-  static async start(machine: DaxMachine, cpu: number, control = new SharedArrayBuffer(8)): Promise<CpuWorker> {
-    const seed = BigInt.asUintN(64, BigInt(cpu) * 0x9e3779b97f4a7c15n);
+  /** Starts a worker as CPU `cpu` (1 and up: CPU 0 is the main thread) and waits until it is ready. Its random
+   *  generator (touches, torture's delays) starts from the run's seed mixed with its CPU number. */
+  static async start(machine: DaxMachine, cpu: number, control = new SharedArrayBuffer(8), runSeed = 1n): Promise<CpuWorker> {
+    const seed = BigInt.asUintN(64, (runSeed * 0x100000001b3n + BigInt(cpu)) * 0x9e3779b97f4a7c15n);
     const init: WorkerInit = { module: machine.module, memory: machine.memory, control, cpu, seed };
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: init });
     const handle = new CpuWorker(cpu, worker);

@@ -6,7 +6,7 @@ import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarge
 import { formatSize, hex } from "./units.ts";
 
 /** Schemes broken on purpose, so that torture has something it must catch: kept out of benchmark tables. */
-export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-pointer-free-early"];
+export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-pointer-free-early", "rcu-check-outside", "rcu-zap-early"];
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n } as const;
@@ -236,6 +236,11 @@ export class DaxMachine {
    *  kernel's cost of a fault that the model does not run. Hits pay nothing. */
   setFaultCost(ns: number): void {
     this.core.exports.set_fault_cost(spinsFor(ns, this.core));
+  }
+
+  /** Torture's random delays at every step boundary of a fault and of teardown, up to `ns`; 0 turns them off. */
+  setRandomDelay(ns: number): void {
+    this.core.exports.set_random_delay(spinsFor(ns, this.core));
   }
 
   /** Whether every install files itself in the Reader Pipe (torture.ts); off, the fault path skips it. */

@@ -25,7 +25,7 @@ export interface JobResult {
   /** process.hrtime.bigint() around the measured batches: one monotonic clock for every thread. */
   startNs: bigint;
   endNs: bigint;
-  /** The updater's grace periods (kill_dax(): alive = false + synchronize), one per kill. */
+  /** The updater's grace periods (synchronize within kill_dev_dax(), as the core timed them), one per kill. */
   gracePeriodsNs: number[];
 }
 

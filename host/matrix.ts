@@ -31,6 +31,10 @@ export interface TimingSpec {
   duration: string;
   /** The TLB model's geometry (default Skylake's). */
   tlbGeometry?: TlbGeometry;
+  /** Torture's random delays at step boundaries, up to this long (default none). */
+  randomDelayNs?: number;
+  /** The run's seed (default 1). */
+  seed?: bigint;
 }
 
 /** CPU 0 is the main thread and churn adds an updater CPU, so readers get the rest. */
@@ -149,7 +153,7 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
                     configs.push({
                       scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs,
                       faultCostNs: faultCost.ns(align), faultCostSource: faultCost.source,
-                      tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB,
+                      tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB, randomDelayNs: timing.randomDelayNs ?? 0, seed: timing.seed ?? 1n,
                     });
                   }
   }

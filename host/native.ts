@@ -73,7 +73,7 @@ function wasmConfiguration(protection: string, workers: number, durationNs: numb
   if (!readside) throw new Error("no readside scenario");
   return {
     scenario: readside, protection, align: "4k", policy: "device", workers, size: 64n << 20n, durationNs,
-    killPeriodNs: null, readDelayNs: 0, faultCostNs: 0, faultCostSource: "", tlbGeometry: SKYLAKE_TLB,
+    killPeriodNs: null, readDelayNs: 0, faultCostNs: 0, faultCostSource: "", tlbGeometry: SKYLAKE_TLB, randomDelayNs: 0, seed: 1n,
   };
 }
 

@@ -24,6 +24,11 @@ export function alphaOption(text: string): number {
   return value;
 }
 
+/** A seed: a whole number that a result row can hold exactly (below 2^53). */
+export function seedOption(text: string | undefined, fallback: bigint): bigint {
+  return text === undefined ? fallback : BigInt(wholeNumberOption("seed", text, 0, 0, Number.MAX_SAFE_INTEGER));
+}
+
 /** A positive number of seconds that a timer can hold. */
 export function secondsOption(option: string, text: string): number {
   const value = Number(text.trim());

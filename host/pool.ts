@@ -23,11 +23,11 @@ export class WorkerPool {
     private readonly control: Int32Array,
   ) {}
 
-  /** Starts `count` workers as CPUs 1..count (CPU 0 is the main thread). */
-  static async start(machine: DaxMachine, count: number): Promise<WorkerPool> {
+  /** Starts `count` workers as CPUs 1..count (CPU 0 is the main thread), their generators from `seed`. */
+  static async start(machine: DaxMachine, count: number, seed = 1n): Promise<WorkerPool> {
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
     const started = await Promise.allSettled(
-      Array.from({ length: count }, (_, i) => CpuWorker.start(machine, i + 1, control)),
+      Array.from({ length: count }, (_, i) => CpuWorker.start(machine, i + 1, control, seed)),
     );
     const workers = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     const failed = started.find((result) => result.status === "rejected");

@@ -17,6 +17,7 @@ export const EXTRA_COLUMNS = [
   "duration_ns", "kill_period_ns", "kill_period_achieved_ns", "read_delay_ns", "fault_cost_ns", "fault_cost_source", "pte_installs", "pmd_installs",
   "pud_installs", "hits", "oom", "gp_max_ns", "stale_entries", "policy", "vmas_mapped", "mmaps_rejected",
   "faults_per_gib", "tlb_geometry", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
+  "random_delay_ns", "seed",
 ] as const;
 
 /** Columns that hold words; every other column holds a number. A word column is empty where the row's
@@ -120,6 +121,8 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     tlb_l1_misses_per_1k: tlbModel ? perThousand(s.tlb_l1_misses, s.tlb_accesses) : "",
     tlb_walks_per_1k: tlbModel ? perThousand(s.tlb_walks, s.tlb_accesses) : "",
     tlb_walk_levels_per_1k: tlbModel ? perThousand(s.tlb_walk_levels, s.tlb_accesses) : "",
+    random_delay_ns: m.config.randomDelayNs,
+    seed: Number(m.config.seed),
     ...meta,
   };
 }
@@ -144,7 +147,7 @@ function round(value: number): number {
  *  are repetitions of one another. */
 export const CONFIGURATION_COLUMNS = [
   "scenario", "protection", "align", "policy", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
-  "fault_cost_ns", "fault_cost_source", "duration_ns", "tlb_geometry",
+  "fault_cost_ns", "fault_cost_source", "duration_ns", "tlb_geometry", "random_delay_ns", "seed",
 ] as const;
 
 export function configurationKey(row: ResultRow): string {

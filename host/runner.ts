@@ -27,6 +27,10 @@ export interface Configuration {
   faultCostSource: string;
   /** The TLB model's geometry, for scenarios that use it. */
   tlbGeometry: TlbGeometry;
+  /** Torture's random delays at every step boundary, up to this long; 0 for none (every benchmark). */
+  randomDelayNs: number;
+  /** The run's seed: every worker's random generator (touches, delays) starts from it and its CPU. */
+  seed: bigint;
 }
 
 export interface RunSettings {
@@ -83,6 +87,7 @@ export async function measureConfiguration(
     machine.setProtection(config.protection);
     machine.setReadDelay(config.readDelayNs);
     machine.setFaultCost(config.faultCostNs);
+    machine.setRandomDelay(config.randomDelayNs);
     machine.setInvariantCheck(config.scenario.updater);
     machine.mmap(vma);
     if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);
@@ -91,7 +96,7 @@ export async function measureConfiguration(
   prepare();
   const jobs = jobsFor(config, settings.stopOnViolation ?? false);
   const readers = Array.from({ length: config.workers }, (_, i) => i + 1);
-  const pool = await WorkerPool.start(machine, jobs.length);
+  const pool = await WorkerPool.start(machine, jobs.length, config.seed);
   const stopPool = () => void pool.stop();
   settings.signal?.addEventListener("abort", stopPool);
   const measurements: Measurement[] = [];

@@ -4,7 +4,7 @@
 
 import { torture } from "../bench/scenarios.ts";
 import { DaxMachine } from "./dax.ts";
-import { expandMatrix } from "./matrix.ts";
+import { expandMatrix, parseDurationOption, MAX_SPIN_NS } from "./matrix.ts";
 import { measureConfiguration, type Configuration, type Measurement } from "./runner.ts";
 import { toRow, violations } from "./results.ts";
 import { runMetadata } from "./metadata.ts";
@@ -22,6 +22,9 @@ export interface TortureSpec {
   killPeriod: string;
   align: string;
   size: string;
+  seed: bigint;
+  /** The longest random delay at a step boundary, as typed ("5us", "0"). */
+  randomDelay: string;
 }
 
 /** How it is run. */
@@ -55,7 +58,7 @@ export function tortureConfigurations(spec: TortureSpec): Configuration[] {
       scenario: [torture.name], protection: [spec.protection], align: [spec.align], workers: [spec.workers], size: [spec.size],
       killPeriod: [spec.killPeriod], readDelay: [spec.readDelay],
     },
-    { duration: `${spec.seconds}s` },
+    { duration: `${spec.seconds}s`, seed: spec.seed, randomDelayNs: parseDurationOption("random-delay", spec.randomDelay, { allowZero: true, bareUnit: "ns", most: MAX_SPIN_NS }) },
     new DaxMachine(),
   );
 }

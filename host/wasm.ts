@@ -38,6 +38,8 @@ export interface DaxExports {
   tlb_configure(...geometry: number[]): number;
   tlb_flush_all(): void;
   kill_dax(): void;
+  last_grace_period_ns(): bigint;
+  set_random_delay(spins: number): void;
   revive_dax(): void;
   kill_dev_dax(): bigint;
   zap_all(): bigint;
@@ -156,6 +158,8 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
   const instance = new WebAssembly.Instance(module, {
     env: {
       memory,
+      // The core's one clock: teardown times its grace period where it runs (teardown.ts).
+      clock_ns: () => process.hrtime.bigint(),
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new Error(`wasm core aborted at line ${line}:${column}`);
       },

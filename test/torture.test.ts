@@ -59,7 +59,7 @@ test("a torture run in which no kill happened is UNTESTED, exit 1, never SUCCESS
 });
 
 // Run until the first violation, with a generous cap, so a slow machine cannot make these flake.
-for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early"]) {
+for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early", "rcu-check-outside"]) {
   test(`${protection} is caught: violations > 0, FAILURE, exit 1`, () => {
     const run = torture(["--protection", protection, "--seconds", "60", "--stop-on-violation"]);
     assert.equal(run.status, 1, run.stdout + run.stderr);
@@ -68,16 +68,30 @@ for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early"]) {
   });
 }
 
+test("rcu-zap-early is caught: mappings installed behind a zap made before the grace period outlive their device", () => {
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+  const out = join(dir, "torture.csv");
+  const run = torture(["--protection", "rcu-zap-early", "--seconds", "2", "--seed", "7", "--out", out]);
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.equal(run.last, "FAILURE");
+  assert.match(run.stdout, /random delays up to 5us at every step boundary, seed 7 \(--seed 7 draws them again\)/);
+  const [row] = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+  assert.ok(Number(row.stale_entries) > 0, `stale entries ${row.stale_entries}`);
+  assert.deepEqual([row.seed, row.random_delay_ns], ["7", "5000"]);
+});
+
 test("torture: bad flags exit 2 with one line and write nothing", () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "x.csv");
   for (const [args, message] of [
-    [["--protection", "hope"], /--protection hope is not one of: none, rcu, mutex, rwlock, qsbr, rcu-pointer, rcu-skip-scan2, rcu-pointer-free-early/],
+    [["--protection", "hope"], /--protection hope is not one of: none, rcu, mutex, rwlock, qsbr, rcu-pointer, rcu-skip-scan2, rcu-pointer-free-early, rcu-check-outside, rcu-zap-early/],
     [["--seconds", "0"], /--seconds 0 is not a positive number of seconds/],
     [["--workers", "0"], /--workers 0 is not a whole number/],
     [["--read-delay", "soon"], /--read-delay soon is not a duration/],
     [["--kill-period", "-1"], /--kill-period -1 is not a duration/],
     [["--kill-period", "never"], /--kill-period never: torture needs kills \(never leaves the guarantee untested\)/],
+    [["--random-delay", "1s"], /--random-delay 1s is longer than 100ms/],
+    [["--seed", "-3"], /--seed -3 is not a whole number/],
   ] as [string[], RegExp][]) {
     const run = torture([...args, "--out", out]);
     assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);

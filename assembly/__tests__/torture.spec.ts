@@ -2,10 +2,11 @@ import { handle_mm_fault } from "../fault";
 import { set_invariant_check } from "../torture";
 import { count_stale_entries, zap_all } from "../pagetable";
 import { dax_dev_revive, dax_dev_mark_dead } from "../device";
-import { kill_dax } from "../teardown";
+import { kill_dax, kill_dev_dax, last_grace_period_ns } from "../teardown";
+import { set_protection, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY } from "../protection";
 import { attach, this_cpu_violations, STATS_PIPE_OFFSET } from "../percpu";
 import { STATS, DEV_SYNCED_GENERATION, DEV_KILL_BEGUN_GENERATION } from "../layout";
-import { PAGE_SIZE, VM_FAULT_NOPAGE } from "../kernel";
+import { PAGE_SIZE, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "../kernel";
 import { device, map, MiB, USER } from "./fixtures";
 
 function pipe(stage: i32): u64 {
@@ -75,6 +76,35 @@ describe("stale entries", () => {
     zap_all();
     dax_dev_revive();
     handle_mm_fault(USER);
+    expect(count_stale_entries()).toBe(0);
+  });
+});
+
+describe("teardown, whole in the core", () => {
+  beforeEach(() => {
+    attach(0, 1);
+    device(PAGE_SIZE, 64 * MiB);
+    expect(map(64 * MiB)).toBe(0);
+  });
+
+  it("times its grace period with the host's clock", () => {
+    handle_mm_fault(USER);
+    expect(kill_dev_dax()).toBe(1);
+    expect(last_grace_period_ns()).toBeGreaterThan(0);
+  });
+
+  it("rcu-check-outside still maps a live device and refuses a dead one: its bug needs a concurrent kill", () => {
+    expect(set_protection(SCHEME_RCU_CHECK_OUTSIDE)).toBe(0);
+    expect(handle_mm_fault(USER)).toBe(VM_FAULT_NOPAGE);
+    dax_dev_mark_dead();
+    expect(handle_mm_fault(USER + PAGE_SIZE)).toBe(VM_FAULT_SIGBUS);
+  });
+
+  it("rcu-zap-early zaps before its grace period, and still zaps everything a single CPU installed", () => {
+    expect(set_protection(SCHEME_RCU_ZAP_EARLY)).toBe(0);
+    handle_mm_fault(USER);
+    handle_mm_fault(USER + PAGE_SIZE);
+    expect(kill_dev_dax()).toBe(2);
     expect(count_stale_entries()).toBe(0);
   });
 });

@@ -32,6 +32,9 @@ export function tortureReport(verdict: TortureVerdict): string {
   return [
     `torture: ${c.protection}, ${c.workers} workers, ${c.align} region, ${formatSize(c.size)} mapping, ` +
       `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs!)}, ran ${formatDuration(m.elapsedNs)}`,
+    c.randomDelayNs > 0
+      ? `random delays up to ${formatDuration(c.randomDelayNs)} at every step boundary, seed ${c.seed} (--seed ${c.seed} draws them again)`
+      : `no random delays, seed ${c.seed}`,
     ...killLine(verdict),
     `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  grace period p50 ${gp(50)} p99 ${gp(99)}`,
     `Reader Pipe: ${pipe.join(" ")}`,
