@@ -105,7 +105,7 @@ export async function runNative(
         if (result.code === 3) throw new Error(`native ${n.native} at ${workers} workers: ${result.stderr.trim()}: give a longer --duration`);
         const output = result.stdout.trim();
         const ns = Number(output);
-        if (result.code !== 0 || output === "" || !(ns > 0)) {
+        if (result.code !== 0 || output === "" || !(ns > 0) || !Number.isFinite(ns)) {
           throw new Error(`${path} ${n.native} ${workers} ${milliseconds} exited ${result.code} printing ${JSON.stringify(output)}, not ns per pair`);
         }
         if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerPair: significant(ns) });

@@ -186,3 +186,16 @@ test("a bar's verdict comes from the interval: met, missed, inconclusive, and in
   assert.equal(barVerdict([1.7, 1.9], { atLeast: 1.8 }), "inconclusive");
   assert.equal(barVerdict(undefined, { atLeast: 1.8 }), "inconclusive");
 });
+
+test("a native cell that completes no read-side pair ends the run in one line, never a division by zero", (t) => {
+  if (!spawnSync("sh", ["-c", "command -v cc"]).stdout.length) return t.skip("no C compiler here");
+  const dir = scratch();
+  try {
+    const result = daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1", "--out", join(dir, "native.md")], { ...process.env, DAXBENCH_INJECT: "no-pairs" });
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stderr.trim(), "daxbench: native percpu at 1 workers: no read-side pair completed in 20 ms: give a longer --duration");
+    assert.equal(existsSync(join(dir, "native.md")), false, "nothing written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -121,6 +121,10 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double ns = (end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec);
+	/* DAXBENCH_INJECT=no-pairs: how the tests reach the branch below, which no duration they can give does. */
+	const char *inject = getenv("DAXBENCH_INJECT");
+	if (inject && strcmp(inject, "no-pairs") == 0)
+		pairs = 0;
 	if (pairs == 0) { /* a duration shorter than one batch: no figure, rather than a division by zero */
 		fprintf(stderr, "no read-side pair completed in %ld ms\n", ms);
 		return 3;
