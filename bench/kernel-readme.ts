@@ -11,7 +11,8 @@ import { replaceSection } from "../host/export/readme.ts";
 import { readResultFile } from "../host/resultfile.ts";
 import { byConfiguration, type ConfigurationResult } from "../host/configurations.ts";
 import { readKernelFile, kernelResults, kernelMarkdown, type KernelCaseResult } from "../host/kernel.ts";
-import { comparePair, summarize, barVerdict, quotientInterval, type Summary } from "../host/stats.ts";
+import { comparePair, summarize, barVerdict, quotientInterval } from "../host/stats.ts";
+import { figure, geomeanWithInterval } from "../host/figures.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const path = (name: string) => join(root, "results", name);
@@ -25,9 +26,6 @@ const kernel = kernelResults(kernelRows);
 const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter((c) => c.identity.scenario === "populate");
 const micro = parse(readFileSync(path("micro.csv"), "utf8"), { columns: true }) as Record<string, string>[];
 
-const figure = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
-const withInterval = (s: Summary | undefined) =>
-  s === undefined ? "–" : `${figure.format(s.median)}${s.ci95 ? ` (${figure.format(s.ci95[0])}…${figure.format(s.ci95[1])})` : ""}`;
 
 function kernelCase(name: string): KernelCaseResult | undefined {
   return kernel.find((r) => r.kernelCase.name === name);
@@ -53,13 +51,13 @@ function kernelMsPerGiB(name: string): number[] {
 function ratioOf(twoM: number[], fourK: number[]) {
   const pair = comparePair(twoM, fourK, ALPHA);
   const text = pair.estimate === undefined ? "–"
-    : `${figure.format(pair.estimate)}×${pair.interval ? ` (${figure.format(pair.interval[0])}…${figure.format(pair.interval[1])})` : ""}`;
+    : `${figure(pair.estimate)}×${pair.interval ? ` (${figure(pair.interval[0])}…${figure(pair.interval[1])})` : ""}`;
   return { pair, text };
 }
 
 function microCase(name: string): string {
   const row = micro.find((r) => r.case === name);
-  return row ? `${figure.format(Number(row.ns_per_op))} ± ${Number(row.rme_percent).toFixed(1)}%` : "–";
+  return row ? `${figure(Number(row.ns_per_op))} ± ${Number(row.rme_percent).toFixed(1)}%` : "–";
 }
 
 const fourKFault = kernelCase("4k populate");
@@ -70,7 +68,7 @@ const bare = { "4k": modelled("4k", false), "2m": modelled("2m", false) };
 const charged = { "4k": modelled("4k", true), "2m": modelled("2m", true) };
 const bareRatio = ratioOf(modelMsPerGiB(bare["2m"]), modelMsPerGiB(bare["4k"]));
 const chargedRatio = ratioOf(modelMsPerGiB(charged["2m"]), modelMsPerGiB(charged["4k"]));
-const msPerGiB = (values: number[]) => withInterval(values.length ? summarize(values) : undefined);
+const msPerGiB = (values: number[]) => geomeanWithInterval(values.length ? summarize(values) : undefined);
 
 // model / kernel for the 4k/2m ratio: its interval from the two ratios' intervals, at their ends.
 const apart = chargedRatio.pair.estimate !== undefined && kernelRatio.pair.estimate !== undefined
@@ -89,10 +87,10 @@ const modelRun = charged["4k"].identity;
 const table = [
   "| | 4 KiB | 2 MiB | 4 KiB / 2 MiB |",
   "|:--|--:|--:|--:|",
-  `| kernel: one write fault, ns | ${withInterval(fourKFault.nsPerFault)} | ${withInterval(twoMFault.nsPerFault)} | |`,
+  `| kernel: one write fault, ns | ${geomeanWithInterval(fourKFault.nsPerFault)} | ${geomeanWithInterval(twoMFault.nsPerFault)} | |`,
   `| model: one fault and its zap (\`daxbench micro\`), ns ± rme | ${microCase("micro-pte_fault_zap")} | ${microCase("micro-pmd_fault_zap")} | |`,
-  `| charged before each modelled fault by \`--fault-cost kernel\`, ns | ${figure.format(Number(charged["4k"].identity.fault_cost_ns))} | ` +
-    `${figure.format(Number(charged["2m"].identity.fault_cost_ns))} | |`,
+  `| charged before each modelled fault by \`--fault-cost kernel\`, ns | ${figure(Number(charged["4k"].identity.fault_cost_ns))} | ` +
+    `${figure(Number(charged["2m"].identity.fault_cost_ns))} | |`,
   `| kernel: populate, ms per GiB | ${msPerGiB(kernelMsPerGiB("4k populate"))} | ${msPerGiB(kernelMsPerGiB("2m populate"))} | ${kernelRatio.text} |`,
   `| model: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(bare["4k"]))} | ${msPerGiB(modelMsPerGiB(bare["2m"]))} | ${bareRatio.text} |`,
   `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
@@ -102,21 +100,21 @@ replaceSection(join(root, "README.md"), "kernel", [
   `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} (transparent huge pages ${first.thp_enabled}, shmem ` +
     `${first.thp_shmem_enabled}, ${first.hugepages_2m} 2 MiB huge pages), Node ${first.node}, daxbench ${first.daxbench_version}, ` +
     `commit ${first.commit || "unknown"}: \`daxbench kernel\` started ${first.started_at} (\`results/kernel.csv\`), the model's ` +
-    `populate (rcu, 1 worker, ${figure.format(Number(modelRun.mapping_bytes) / 2 ** 20)} MiB) started ${modelRun.started_at} ` +
-    "(`results/kernel-model.csv`). Medians over 5 repetitions, with the 95% interval of the geometric mean; ratios are " +
+    `populate (rcu, 1 worker, ${figure(Number(modelRun.mapping_bytes) / 2 ** 20)} MiB) started ${modelRun.started_at} ` +
+    "(`results/kernel-model.csv`). Geometric means over 5 repetitions with their 95% intervals; ratios are " +
     "Hodges-Lehmann estimates with their distribution-free intervals.",
   "",
   table,
   "",
   `**Goal**: with \`--fault-cost kernel\`, the modelled 4 KiB / 2 MiB populate ratio within ${GOAL_FACTOR}× of the kernel's. ` +
-    `Model over kernel: ${apart === undefined ? "–" : figure.format(apart)}` +
-    `${apartInterval ? ` (${figure.format(apartInterval[0])}…${figure.format(apartInterval[1])}, at least 90%: the two ratios' intervals taken at their ends)` : ""}: ` +
+    `Model over kernel: ${apart === undefined ? "–" : figure(apart)}` +
+    `${apartInterval ? ` (${figure(apartInterval[0])}…${figure(apartInterval[1])}, at least 90%: the two ratios' intervals taken at their ends)` : ""}: ` +
     `**${verdict}** (met when the whole interval lies within ${1 / GOAL_FACTOR}…${GOAL_FACTOR}).`,
   "",
   "What is left over is the touches that do not fault. A 2 MiB populate faults once per 512 touches; the rest are hits. " +
-    `The kernel's touch there writes to memory not yet in cache: ${figure.format(kernelTouch2m.median)} ns per touch of its 2 MiB ` +
-    `populate, fault included (a read of a mapped 4 KiB page: ${kernelHit ? figure.format(kernelHit.median) : "–"} ns). The model's ` +
-    `hit reads a page-table slot that stays in cache and touches no data: ${figure.format(perTouch(charged["2m"]).median)} ns per ` +
+    `The kernel's touch there writes to memory not yet in cache: a median of ${figure(kernelTouch2m.median)} ns per touch of ` +
+    `its 2 MiB populate, fault included (a read of a mapped 4 KiB page: ${kernelHit ? figure(kernelHit.median) : "–"} ns). The ` +
+    `model's hit reads a page-table slot that stays in cache and touches no data: a median of ${figure(perTouch(charged["2m"]).median)} ns per ` +
     "touch of its 2 MiB populate with the kernel's fault cost charged. Hits pay nothing extra by design (`--fault-cost` stands for what a " +
     `fault costs, not memory), so the model's 2 MiB populate stays ${perTouch(charged["2m"]).median < kernelTouch2m.median ? "cheaper" : "dearer"} ` +
     `than the kernel's and its 4k/2m ratio ${apart !== undefined && apart > 1 ? "larger" : "smaller"}.`,

@@ -4,7 +4,7 @@
 
 import { median } from "simple-statistics";
 import { describeRow, values, headlineValues, type ConfigurationResult } from "./configurations.ts";
-import { comparePair, type Scale } from "./stats.ts";
+import { comparePair, type Scale, type Summary } from "./stats.ts";
 import { groupBy } from "./group.ts";
 import { formatDuration } from "./units.ts";
 import type { FigureName, Scenario } from "../bench/scenarios.ts";
@@ -23,6 +23,12 @@ const DASH = "–";
 /** A figure to three significant digits, "–" when there is none. */
 export function figure(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? DASH : significant.format(value);
+}
+
+/** "25.5 (24.1…27.3)": a summary's geometric mean with its 95% interval; "–" without an interval (n < 2, or a
+ *  value not positive). The figure beside an interval is always the value it is an interval of. */
+export function geomeanWithInterval(s: Summary | undefined): string {
+  return s?.ci95 ? `${figure(s.geomean)} (${figure(s.ci95[0])}…${figure(s.ci95[1])})` : DASH;
 }
 
 function medianOf(numbers: number[]): number | undefined {
@@ -89,7 +95,7 @@ function headlineColumns(scenario: Scenario): TableColumn[] {
     { header: "min…max", align: "right", cell: (c) => (c.headline ? `${figure(c.headline.min)}…${figure(c.headline.max)}` : DASH) },
     {
       header: "geomean (95% CI)", align: "right",
-      cell: (c) => (c.headline?.ci95 ? `${figure(c.headline.geomean)} (${figure(c.headline.ci95[0])}…${figure(c.headline.ci95[1])})` : DASH),
+      cell: (c) => geomeanWithInterval(c.headline),
     },
   ];
 }

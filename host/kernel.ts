@@ -15,6 +15,7 @@ import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { ALIGNMENTS, type AlignName } from "./dax.ts";
 import { formatSize } from "./units.ts";
+import { geomeanWithInterval } from "./figures.ts";
 import { UsageError } from "./errors.ts";
 import type { FormatName } from "./export/formats.ts";
 
@@ -216,19 +217,15 @@ export function readKernelFile(path: string): KernelRow[] {
   })) as KernelRow);
 }
 
-const figure = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
-const withInterval = (s: Summary | undefined) =>
-  s === undefined ? "–" : `${figure.format(s.median)}${s.ci95 ? ` (${figure.format(s.ci95[0])}…${figure.format(s.ci95[1])})` : ""}`;
-
-/** One Markdown row per case: medians over repetitions, with the 95% interval of the geometric mean. */
+/** One Markdown row per case: the geometric mean over repetitions with its 95% interval. */
 export function kernelMarkdown(rows: KernelRow[]): string {
   const results = kernelResults(rows);
   return [
-    "| case | n | ns per touch (95% CI) | ns per fault (95% CI) | faults per pass | ms per GiB (95% CI) | what |",
+    "| case | n | ns per touch, geomean (95% CI) | ns per fault, geomean (95% CI) | faults per pass | ms per GiB, geomean (95% CI) | what |",
     "|:--|--:|--:|--:|--:|--:|:--|",
     ...results.map((r) =>
-      `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${withInterval(r.nsPerTouch)} | ${withInterval(r.nsPerFault)} | ` +
-        `${r.faultsPerPass.toLocaleString("en-US")} | ${withInterval(r.msPerGiB)} | ${r.kernelCase.what} |`),
+      `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${geomeanWithInterval(r.nsPerTouch)} | ${geomeanWithInterval(r.nsPerFault)} | ` +
+        `${r.faultsPerPass.toLocaleString("en-US")} | ${geomeanWithInterval(r.msPerGiB)} | ${r.kernelCase.what} |`),
   ].join("\n") + "\n";
 }
 

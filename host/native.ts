@@ -11,9 +11,9 @@
 import { median } from "simple-statistics";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
-import { findScenario } from "../bench/scenarios.ts";
 import { measureConfiguration, type Configuration } from "./runner.ts";
-import { SKYLAKE_TLB } from "./dax.ts";
+import { DaxMachine } from "./dax.ts";
+import { expandMatrix } from "./matrix.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
 import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
@@ -67,14 +67,15 @@ export interface NativeCell {
 /** Six significant digits: what the CSV keeps, and so what every figure is computed from. */
 const significant = (x: number) => Number(x.toPrecision(6));
 
-/** The wasm side of a cell: the readside scenario, configured as `daxbench run --scenario readside` would. */
-function wasmConfiguration(protection: string, workers: number, durationNs: number): Configuration {
-  const readside = findScenario("readside");
-  if (!readside) throw new Error("no readside scenario");
-  return {
-    scenario: readside, protection, align: "4k", policy: "device", workers, size: 64n << 20n, durationNs,
-    killPeriodNs: null, readDelayNs: 0, faultCostNs: 0, faultCostSource: "", tlbGeometry: SKYLAKE_TLB, randomDelayNs: 0, seed: 1n,
-  };
+/** The wasm side of a cell: the readside scenario, configured by the matrix as `daxbench run --scenario readside
+ *  --protection P --workers N` would be. */
+function wasmConfiguration(probe: DaxMachine, protection: string, workers: number, durationNs: number): Configuration {
+  const [config] = expandMatrix(
+    { scenario: ["readside"], protection: [protection], workers: [String(workers)], align: ["4k"], size: ["64m"] },
+    { duration: `${durationNs}ns` },
+    probe,
+  );
+  return config;
 }
 
 /** Measures every cell that can be built here: `repeat` runs per side after WARMUP uncounted ones. */
@@ -93,6 +94,7 @@ export async function runNative(
     if (skipped) note(`${n.native}: skipped, ${skipped}`);
   }
   const milliseconds = String(Math.max(1, Math.round(durationNs / 1e6)));
+  const probe = new DaxMachine();
   const samples: NativeSample[] = [];
   for (const n of NATIVE) {
     const path = builds.get(n.binary)!.path;
@@ -110,7 +112,7 @@ export async function runNative(
         }
         if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerPair: significant(ns) });
       }
-      const reps = await measureConfiguration(wasmConfiguration(n.wasm, workers, durationNs), { repeat, warmup: WARMUP, timeoutMs: durationNs / 1e6 + 60_000, signal });
+      const reps = await measureConfiguration(wasmConfiguration(probe, n.wasm, workers, durationNs), { repeat, warmup: WARMUP, timeoutMs: durationNs / 1e6 + 60_000, signal });
       if (reps.some((m) => m.ops === 0)) throw new Error(`wasm ${n.wasm} at ${workers} workers completed no read-side pair in ${milliseconds} ms: give a longer --duration`);
       reps.forEach((m, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerPair: significant((m.elapsedNs * workers) / m.ops) }));
     }

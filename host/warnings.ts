@@ -4,7 +4,7 @@
 
 import { median } from "simple-statistics";
 import { describeRow, values, type ConfigurationResult } from "./configurations.ts";
-import { warnings as summaryWarnings } from "./stats.ts";
+import { warnings as sampleWarnings } from "./stats.ts";
 import { formatDuration } from "./units.ts";
 
 /** An achieved kill period this many times the requested one is reported. */
@@ -16,7 +16,7 @@ function threads(c: ConfigurationResult): number {
 }
 
 function configurationWarnings(c: ConfigurationResult): string[] {
-  const found = c.headline ? summaryWarnings(c.headline) : ["no repetition completed an operation"];
+  const found = c.headline ? sampleWarnings(c.headline) : ["no repetition completed an operation"];
   const cpus = Number(c.identity.cpu_count);
   if (threads(c) > cpus) {
     found.push(
