@@ -12,12 +12,12 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { median } from "simple-statistics";
 import { replaceSection } from "../host/export/readme.ts";
-import { comparePair, barVerdict, quotientInterval, type PairComparison } from "../host/stats.ts";
-import { MICRO_COLUMNS } from "../host/micro.ts";
-import { BATCH } from "./micro.ts";
-import { readResultFile } from "../host/resultfile.ts";
-import { configurationKey } from "../host/results.ts";
-import { nativeCells, parseNativeCsv, formatInterval, NATIVE_ALPHA, type NativeCell } from "../host/native.ts";
+import { comparePair, barVerdict, quotientInterval, type PairComparison } from "../host/results/stats.ts";
+import { MICRO_COLUMNS } from "../host/run/micro.ts";
+import { BATCH } from "../host/run/micro-cases.ts";
+import { readResultFile } from "../host/results/file.ts";
+import { configurationKey } from "../host/results/schema.ts";
+import { nativeCells, parseNativeCsv, formatInterval, NATIVE_ALPHA, type NativeCell } from "../host/run/native.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const path = (name: string) => join(root, "results", name);

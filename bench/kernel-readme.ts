@@ -8,11 +8,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { replaceSection } from "../host/export/readme.ts";
-import { readResultFile } from "../host/resultfile.ts";
-import { byConfiguration, type ConfigurationResult } from "../host/configurations.ts";
-import { readKernelFile, kernelResults, kernelMarkdown, type KernelCaseResult } from "../host/kernel.ts";
-import { comparePair, summarize, barVerdict, quotientInterval } from "../host/stats.ts";
-import { figure, geomeanWithInterval } from "../host/figures.ts";
+import { readResultFile } from "../host/results/file.ts";
+import { byConfiguration, type ConfigurationResult } from "../host/results/configurations.ts";
+import { readKernelFile, kernelResults, kernelMarkdown, type KernelCaseResult } from "../host/run/kernel.ts";
+import { comparePair, summarize, barVerdict, quotientInterval } from "../host/results/stats.ts";
+import { figure, geomeanWithInterval } from "../host/results/figures.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const path = (name: string) => join(root, "results", name);

@@ -8,11 +8,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readResultFile } from "../host/resultfile.ts";
+import { readResultFile } from "../host/results/file.ts";
 import { csvText } from "../host/export/csv.ts";
 import { writeFileAtomic } from "../host/export/files.ts";
 import { replaceSection } from "../host/export/readme.ts";
-import type { ResultRow } from "../host/results.ts";
+import type { ResultRow } from "../host/results/schema.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "bin/daxbench.js");

@@ -13,4 +13,4 @@ process.on("uncaughtException", fatal);
 process.on("unhandledRejection", fatal);
 
 register();
-await import("../host/cli.ts");
+await import("../host/cli/main.ts");

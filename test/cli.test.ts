@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { FIXED_COLUMNS } from "../host/results.ts";
+import { FIXED_COLUMNS } from "../host/results/schema.ts";
 
 const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
 

@@ -1,8 +1,8 @@
 // Bad configurations are refused by the host wrapper with the bad value named, and nothing is installed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DaxMachine, DaxConfigError, simpleMapping, ALIGNMENTS, PHYS_BASE, USER_BASE } from "../host/dax.ts";
-import { loadModule, createSharedMemory, instantiate } from "../host/wasm.ts";
+import { DaxMachine, DaxConfigError, simpleMapping, ALIGNMENTS, PHYS_BASE, USER_BASE } from "../host/machine/dax.ts";
+import { loadModule, createSharedMemory, instantiate } from "../host/machine/wasm.ts";
 
 const MiB = 1n << 20n;
 const TiB = 1n << 40n;

@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { parse } from "csv-parse/sync";
-import { expandMatrix } from "../host/matrix.ts";
-import { DaxMachine } from "../host/dax.ts";
+import { expandMatrix } from "../host/run/matrix.ts";
+import { DaxMachine } from "../host/machine/dax.ts";
 import { UsageError } from "../host/errors.ts";
-import { readResultFile } from "../host/resultfile.ts";
+import { readResultFile } from "../host/results/file.ts";
 import { csvText } from "../host/export/csv.ts";
-import { wholeNumberOption, alphaOption, secondsOption } from "../host/options.ts";
-import { createSharedMemory } from "../host/wasm.ts";
+import { wholeNumberOption, alphaOption, secondsOption } from "../host/cli/options.ts";
+import { createSharedMemory } from "../host/machine/wasm.ts";
 import { syntheticRows } from "./synthetic.ts";
 
 const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { parseProbeOutput, kernelCsv, KERNEL_COLUMNS, NR_HUGEPAGES, type KernelRow } from "../host/kernel.ts";
+import { parseProbeOutput, kernelCsv, KERNEL_COLUMNS, NR_HUGEPAGES, type KernelRow } from "../host/run/kernel.ts";
 
 const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
 const daxbench = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });

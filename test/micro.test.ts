@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync, rmSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { MICRO_COLUMNS } from "../host/micro.ts";
-import { NATIVE_COLUMNS, nativeCells, parseNativeCsv } from "../host/native.ts";
-import { barVerdict } from "../host/stats.ts";
-import { METADATA_COLUMNS } from "../host/results.ts";
-import { BROKEN_ON_PURPOSE } from "../host/dax.ts";
+import { MICRO_COLUMNS } from "../host/run/micro.ts";
+import { NATIVE_COLUMNS, nativeCells, parseNativeCsv } from "../host/run/native.ts";
+import { barVerdict } from "../host/results/stats.ts";
+import { METADATA_COLUMNS } from "../host/results/schema.ts";
+import { BROKEN_ON_PURPOSE } from "../host/machine/dax.ts";
 
 const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
 const daxbench = (args: string[], env: NodeJS.ProcessEnv = process.env) =>

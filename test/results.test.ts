@@ -6,12 +6,12 @@ import { mkdtempSync, writeFileSync, readdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { syntheticRows } from "./synthetic.ts";
-import { compareRuns, compareWithin } from "../host/compare.ts";
+import { compareRuns, compareWithin } from "../host/results/compare.ts";
 import { csvText } from "../host/export/csv.ts";
 import { jsonText } from "../host/export/json.ts";
 import { markdownText } from "../host/export/markdown.ts";
-import { readResultFile } from "../host/resultfile.ts";
-import { byConfiguration } from "../host/configurations.ts";
+import { readResultFile } from "../host/results/file.ts";
+import { byConfiguration } from "../host/results/configurations.ts";
 import { comparisons, summaryWarnings } from "../host/print/summary.ts";
 
 const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;

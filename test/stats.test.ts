@@ -1,9 +1,9 @@
 // The statistics behind summaries and compare, against answers worked out by hand or in textbooks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { summarize, mannWhitneyU, comparePair, smallestP, repetitionsNeeded, warnings } from "../host/stats.ts";
-import { shard, expandMatrix, FULL_MATRICES, SWEEPS } from "../host/matrix.ts";
-import { DaxMachine } from "../host/dax.ts";
+import { summarize, mannWhitneyU, comparePair, smallestP, repetitionsNeeded, warnings } from "../host/results/stats.ts";
+import { shard, expandMatrix, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
+import { DaxMachine } from "../host/machine/dax.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not ${expected} ± ${tolerance}`);

@@ -1,5 +1,5 @@
 // Result rows with known figures, for tests of what reads them (compare, exports, merge, warnings).
-import { ROW_COLUMNS, type ResultRow } from "../host/results.ts";
+import { ROW_COLUMNS, type ResultRow } from "../host/results/schema.ts";
 
 export interface SyntheticConfig {
   scenario?: string;

@@ -1,8 +1,8 @@
 // The core on one shared memory across worker threads: concurrent installs, re-instantiation, teardown.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/dax.ts";
-import { CpuWorker } from "../host/cpu.ts";
+import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
+import { CpuWorker } from "../host/run/cpu.ts";
 
 const MiB = 1n << 20n;
 

@@ -4,8 +4,8 @@
 // repetition, so the spread is visible, beside the median of its configuration.
 
 import type { TopLevelSpec } from "vega-lite";
-import type { ResultRow } from "../results.ts";
-import { byConfiguration, type ConfigurationResult } from "../configurations.ts";
+import type { ResultRow } from "../results/schema.ts";
+import { byConfiguration, type ConfigurationResult } from "../results/configurations.ts";
 import { median } from "simple-statistics";
 
 export interface Chart {

@@ -2,7 +2,7 @@
 // pieces of a thousand rows, so that a merged file of 300,000 rows is never one string.
 
 import { stringify } from "csv-stringify/sync";
-import { ROW_COLUMNS, type ResultRow } from "../results.ts";
+import { ROW_COLUMNS, type ResultRow } from "../results/schema.ts";
 
 const PIECE = 1000;
 

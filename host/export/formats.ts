@@ -2,7 +2,7 @@
 // one file per format, named after --out, each whole or not at all. Each schema renders its own rows; the
 // run schema's renderers are one small file each beside this one.
 
-import type { ResultRow } from "../results.ts";
+import type { ResultRow } from "../results/schema.ts";
 import { csvPieces } from "./csv.ts";
 import { jsonText } from "./json.ts";
 import { markdownText } from "./markdown.ts";

@@ -1,8 +1,8 @@
 // JSON export: every repetition's figures, grouped by configuration with the summary of its headline figure,
 // and the metadata of the machines the rows came from. Written in pieces, one configuration per line.
 
-import { ROW_COLUMNS, CONFIGURATION_COLUMNS, METADATA_COLUMNS, type ResultRow } from "../results.ts";
-import { byConfiguration } from "../configurations.ts";
+import { ROW_COLUMNS, CONFIGURATION_COLUMNS, METADATA_COLUMNS, type ResultRow } from "../results/schema.ts";
+import { byConfiguration } from "../results/configurations.ts";
 
 /** The JSON document in pieces, one configuration per line, so that a large run is never one string. */
 export function* jsonText(rows: ResultRow[]): Generator<string> {

@@ -1,9 +1,9 @@
 // Markdown export: one publishable table per scenario, the same columns as the screen (host/figures.ts) plus
 // hyperfine's Relative column, judged by the one rule for "faster" (host/stats.ts).
 
-import type { ResultRow } from "../results.ts";
-import { byConfiguration } from "../configurations.ts";
-import { scenarioColumns, byScenario } from "../figures.ts";
+import type { ResultRow } from "../results/schema.ts";
+import { byConfiguration } from "../results/configurations.ts";
+import { scenarioColumns, byScenario } from "../results/figures.ts";
 
 /** The significance level of the Relative column when none is given. */
 export const DEFAULT_ALPHA = 0.05;

@@ -1,9 +1,9 @@
 // What `daxbench compare` prints: benchstat's layout, each figure in its scenario's headline unit.
 
 import { textTable } from "./table.ts";
-import type { ComparisonTable } from "../compare.ts";
-import type { Summary } from "../stats.ts";
-import { figure } from "../figures.ts";
+import type { ComparisonTable } from "../results/compare.ts";
+import type { Summary } from "../results/stats.ts";
+import { figure } from "../results/figures.ts";
 
 /** "39.4 ± 3%": the median and the spread (σ / mean) of a configuration's repetitions. */
 function medianWithSpread(s: Summary): string {

@@ -3,10 +3,10 @@
 // a reader should know before trusting the figures.
 
 import { textTable } from "./table.ts";
-import type { ConfigurationResult } from "../configurations.ts";
-import { scenarioColumns, byScenario } from "../figures.ts";
-import { pairVerdicts, pairText } from "../pairs.ts";
-import { runWarnings } from "../warnings.ts";
+import type { ConfigurationResult } from "../results/configurations.ts";
+import { scenarioColumns, byScenario } from "../results/figures.ts";
+import { pairVerdicts, pairText } from "../results/pairs.ts";
+import { runWarnings } from "../results/warnings.ts";
 
 export function summaryTable(results: ConfigurationResult[]): string {
   return byScenario(results).map(({ scenario, results: members }) => {

@@ -3,36 +3,36 @@
 
 import yargs, { type Argv, type MiddlewareFunction } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { SCENARIOS, type Dimension } from "../bench/scenarios.ts";
-import { DaxMachine, ALIGNMENTS, SKYLAKE_TLB, parseTlbGeometry, formatTlbGeometry } from "./dax.ts";
+import { SCENARIOS, type Dimension } from "../registry/scenarios.ts";
+import { DaxMachine, ALIGNMENTS, SKYLAKE_TLB, parseTlbGeometry, formatTlbGeometry } from "../machine/dax.ts";
 import {
   expandMatrix, ignoredDimensionNotes, parseDurationOption, OPTION_NAMES, maxWorkers, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS,
   type MatrixSpec,
-} from "./matrix.ts";
-import { UsageError } from "./errors.ts";
-import { measureConfiguration, describeConfiguration, type Configuration } from "./runner.ts";
-import { toRow, type ResultRow } from "./results.ts";
-import { runMetadata, daxbenchVersion } from "./metadata.ts";
-import { renderRun, parseFormats, writeFormats, pathFor, writeText, type FormatName } from "./export/formats.ts";
-import { writeFileAtomic, checkWritable, lockOutput } from "./export/files.ts";
-import { summaryTable, summaryWarnings, comparisons } from "./print/summary.ts";
-import { byConfiguration } from "./configurations.ts";
-import { Progress } from "./print/progress.ts";
-import { tortureConfigurations, runTorture } from "./torture.ts";
-import { tortureReport } from "./print/torture.ts";
-import { readResultFile } from "./resultfile.ts";
-import { compareRuns, compareWithin } from "./compare.ts";
-import { comparisonText } from "./print/compare.ts";
-import { writeReport } from "./report.ts";
-import { mergeFiles } from "./merge.ts";
-import { runMicro, microRow, renderMicro } from "./micro.ts";
-import { microTable, harnessOverhead } from "./print/micro.ts";
-import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "./native.ts";
-import { runKernel, renderKernel, kernelMarkdown, kernelResults, kernelWarnings, reserveHugePages } from "./kernel.ts";
-import { parseSize } from "./units.ts";
+} from "../run/matrix.ts";
+import { UsageError } from "../errors.ts";
+import { measureConfiguration, describeConfiguration, type Configuration } from "../run/runner.ts";
+import { toRow, type ResultRow } from "../results/schema.ts";
+import { runMetadata, daxbenchVersion } from "../results/metadata.ts";
+import { renderRun, parseFormats, writeFormats, pathFor, writeText, type FormatName } from "../export/formats.ts";
+import { writeFileAtomic, checkWritable, lockOutput } from "../export/files.ts";
+import { summaryTable, summaryWarnings, comparisons } from "../print/summary.ts";
+import { byConfiguration } from "../results/configurations.ts";
+import { Progress } from "../print/progress.ts";
+import { tortureConfigurations, runTorture } from "../run/torture.ts";
+import { tortureReport } from "../print/torture.ts";
+import { readResultFile } from "../results/file.ts";
+import { compareRuns, compareWithin } from "../results/compare.ts";
+import { comparisonText } from "../print/compare.ts";
+import { writeReport } from "../export/report.ts";
+import { mergeFiles } from "../results/merge.ts";
+import { runMicro, microRow, renderMicro } from "../run/micro.ts";
+import { microTable, harnessOverhead } from "../print/micro.ts";
+import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "../run/native.ts";
+import { runKernel, renderKernel, kernelMarkdown, kernelResults, kernelWarnings, reserveHugePages } from "../run/kernel.ts";
+import { parseSize } from "../units.ts";
 import { wholeNumberOption, alphaOption, secondsOption, seedOption, MAX_TIMER_NS } from "./options.ts";
 import { interruptible } from "./interrupt.ts";
-import { formatDuration } from "./units.ts";
+import { formatDuration } from "../units.ts";
 
 interface RunArgs {
   scenario?: string[];

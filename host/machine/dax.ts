@@ -3,7 +3,7 @@
 // Every bad value is refused here with an error that names it, before anything is installed.
 
 import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarget, type DaxInstance, type MemoryLimits } from "./wasm.ts";
-import { formatSize, hex } from "./units.ts";
+import { formatSize, hex } from "../units.ts";
 
 /** Schemes broken on purpose, so that torture has something it must catch: kept out of benchmark tables. */
 export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-pointer-free-early", "rcu-check-outside", "rcu-zap-early"];

@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 import { buildC, runProgram } from "./cc.ts";
-import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
-import { summarize, type Summary } from "./stats.ts";
-import { ALIGNMENTS, type AlignName } from "./dax.ts";
-import { formatSize } from "./units.ts";
-import { geomeanWithInterval } from "./figures.ts";
-import { UsageError } from "./errors.ts";
-import type { FormatName } from "./export/formats.ts";
+import { METADATA_COLUMNS, type RunMetadata } from "../results/schema.ts";
+import { summarize, type Summary } from "../results/stats.ts";
+import { ALIGNMENTS, type AlignName } from "../machine/dax.ts";
+import { formatSize } from "../units.ts";
+import { geomeanWithInterval } from "../results/figures.ts";
+import { UsageError } from "../errors.ts";
+import type { FormatName } from "../export/formats.ts";
 
 export type PageName = AlignName;
 

@@ -2,9 +2,9 @@
 // jobs, stop it. A worker that throws or exits fails every request still pending on it.
 
 import { Worker } from "node:worker_threads";
-import type { DaxMachine } from "./dax.ts";
-import type { DaxExports } from "./wasm.ts";
-import type { WorkerJob, JobResult } from "./jobs.ts";
+import type { DaxMachine } from "../machine/dax.ts";
+import type { DaxExports } from "../machine/wasm.ts";
+import type { WorkerJob, JobResult } from "./protocol.ts";
 
 export interface WorkerInit {
   module: WebAssembly.Module;

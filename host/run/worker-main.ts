@@ -3,8 +3,8 @@
 // Time is taken here, around the batches, so message passing never enters a measurement.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { instantiate } from "./wasm.ts";
-import { CONTROL_GO, CONTROL_STOP, type ReaderJob, type UpdaterJob, type JobResult } from "./jobs.ts";
+import { instantiate } from "../machine/wasm.ts";
+import { CONTROL_GO, CONTROL_STOP, type ReaderJob, type UpdaterJob, type JobResult } from "./protocol.ts";
 import type { WorkerInit, WorkerRequest, WorkerReply } from "./cpu.ts";
 
 const init = workerData as WorkerInit;

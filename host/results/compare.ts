@@ -6,9 +6,9 @@
 
 import { geometricMean } from "simple-statistics";
 import { byConfiguration, describeRow, headlineValues, type ConfigurationResult } from "./configurations.ts";
-import { CONFIGURATION_COLUMNS, type ResultRow } from "./results.ts";
+import { CONFIGURATION_COLUMNS, type ResultRow } from "./schema.ts";
 import { comparePair } from "./stats.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 
 export interface Delta {
   label: string;

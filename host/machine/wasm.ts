@@ -72,7 +72,7 @@ const builds = { release: "daxbench.wasm", debug: "daxbench.debug.wasm" } as con
 export type BuildTarget = keyof typeof builds;
 
 export function wasmPath(target: BuildTarget = "release"): string {
-  return fileURLToPath(new URL(`../build/${builds[target]}`, import.meta.url));
+  return fileURLToPath(new URL(`../../build/${builds[target]}`, import.meta.url));
 }
 
 const compiled = new Map<BuildTarget, { module: WebAssembly.Module; limits: MemoryLimits }>();

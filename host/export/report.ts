@@ -2,16 +2,16 @@
 // charts beside it (SVG), optionally other formats, and optionally the README's Results section.
 
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { readResultFile } from "./resultfile.ts";
-import { byConfiguration } from "./configurations.ts";
-import { charts } from "./export/charts.ts";
-import { markdownText } from "./export/markdown.ts";
-import { renderRun, pathFor, type FormatName } from "./export/formats.ts";
-import { writeFileAtomic, checkWritable } from "./export/files.ts";
-import { comparisons, summaryWarnings } from "./print/summary.ts";
-import type { ResultRow } from "./results.ts";
-import { UsageError } from "./errors.ts";
-import { replaceSection, checkSection } from "./export/readme.ts";
+import { readResultFile } from "../results/file.ts";
+import { byConfiguration } from "../results/configurations.ts";
+import { charts } from "./charts.ts";
+import { markdownText } from "./markdown.ts";
+import { renderRun, pathFor, type FormatName } from "./formats.ts";
+import { writeFileAtomic, checkWritable } from "./files.ts";
+import { comparisons, summaryWarnings } from "../print/summary.ts";
+import type { ResultRow } from "../results/schema.ts";
+import { UsageError } from "../errors.ts";
+import { replaceSection, checkSection } from "./readme.ts";
 
 function machines(rows: ResultRow[]): string[] {
   const lines = rows.map((r) =>

@@ -3,9 +3,9 @@
 
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
-import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, type ResultRow } from "./results.ts";
-import { UsageError } from "./errors.ts";
-import { SCENARIOS, findScenario } from "../bench/scenarios.ts";
+import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, type ResultRow } from "./schema.ts";
+import { UsageError } from "../errors.ts";
+import { SCENARIOS, findScenario } from "../registry/scenarios.ts";
 
 export interface ResultFile {
   path: string;

@@ -1,11 +1,11 @@
 // Measures one configuration of the matrix: a machine, a pool of worker CPUs, warm-up runs that are thrown
 // away, then --repeat measured runs, each on a freshly created device and vma.
 
-import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats, type TlbGeometry } from "./dax.ts";
+import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats, type TlbGeometry } from "../machine/dax.ts";
 import { WorkerPool } from "./pool.ts";
-import { describe, configurationName } from "./configurations.ts";
-import type { WorkerJob } from "./jobs.ts";
-import type { Scenario } from "../bench/scenarios.ts";
+import { describe, configurationName } from "../results/configurations.ts";
+import type { WorkerJob } from "./protocol.ts";
+import type { Scenario } from "../registry/scenarios.ts";
 
 export interface Configuration {
   scenario: Scenario;

@@ -2,10 +2,10 @@
 // this order, then the figures only some scenarios have, then the metadata of the run; the CSV, and every
 // later format, writes ROW_COLUMNS.
 
-import type { Measurement } from "./runner.ts";
-import type { Stats } from "./dax.ts";
-import { formatTlbGeometry } from "./dax.ts";
-import { MMAP_MIX_VMAS, type Dimension } from "../bench/scenarios.ts";
+import type { Measurement } from "../run/runner.ts";
+import type { Stats } from "../machine/dax.ts";
+import { formatTlbGeometry } from "../machine/dax.ts";
+import { MMAP_MIX_VMAS, type Dimension } from "../registry/scenarios.ts";
 
 export const FIXED_COLUMNS = [
   "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",

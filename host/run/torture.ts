@@ -2,15 +2,15 @@
 // rcutorture: any install past Reader Pipe stage 1, or any stale entry, is a FAILURE; a run in which the
 // updater never killed the device tested nothing and is UNTESTED, never a SUCCESS.
 
-import { torture } from "../bench/scenarios.ts";
-import { DaxMachine } from "./dax.ts";
+import { torture } from "../registry/scenarios.ts";
+import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix, parseDurationOption, MAX_SPIN_NS } from "./matrix.ts";
 import { measureConfiguration, type Configuration, type Measurement } from "./runner.ts";
-import { toRow, violations } from "./results.ts";
-import { runMetadata } from "./metadata.ts";
-import { csvText } from "./export/csv.ts";
-import { writeFileAtomic } from "./export/files.ts";
-import { UsageError } from "./errors.ts";
+import { toRow, violations } from "../results/schema.ts";
+import { runMetadata } from "../results/metadata.ts";
+import { csvText } from "../export/csv.ts";
+import { writeFileAtomic } from "../export/files.ts";
+import { UsageError } from "../errors.ts";
 
 /** What a torture run is, as typed on the command line. */
 export interface TortureSpec {

@@ -3,11 +3,11 @@
 // twice would double every n); or, unless allowed, runs of other commits or other machines, whose figures
 // differ for reasons no table would show.
 
-import { readResultFile, type ResultFile } from "./resultfile.ts";
-import { configurationKey, type ResultRow } from "./results.ts";
-import { csvPieces } from "./export/csv.ts";
-import { writeFileAtomic, checkWritable } from "./export/files.ts";
-import { UsageError } from "./errors.ts";
+import { readResultFile, type ResultFile } from "./file.ts";
+import { configurationKey, type ResultRow } from "./schema.ts";
+import { csvPieces } from "../export/csv.ts";
+import { writeFileAtomic, checkWritable } from "../export/files.ts";
+import { UsageError } from "../errors.ts";
 
 export interface MergeOptions {
   /** Accept files from different commits or machines. */

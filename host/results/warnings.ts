@@ -5,7 +5,7 @@
 import { median } from "simple-statistics";
 import { describeRow, values, type ConfigurationResult } from "./configurations.ts";
 import { warnings as sampleWarnings } from "./stats.ts";
-import { formatDuration } from "./units.ts";
+import { formatDuration } from "../units.ts";
 
 /** An achieved kill period this many times the requested one is reported. */
 export const KILL_PERIOD_SLACK = 1.5;

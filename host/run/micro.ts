@@ -4,10 +4,10 @@
 
 import Benchmark from "benchmark";
 import { stringify } from "csv-stringify/sync";
-import { DaxMachine, BROKEN_ON_PURPOSE } from "./dax.ts";
-import { microCases, BATCH, type MicroCase } from "../bench/micro.ts";
-import { METADATA_COLUMNS, type RunMetadata } from "./results.ts";
-import type { FormatName } from "./export/formats.ts";
+import { DaxMachine, BROKEN_ON_PURPOSE } from "../machine/dax.ts";
+import { microCases, BATCH, type MicroCase } from "./micro-cases.ts";
+import { METADATA_COLUMNS, type RunMetadata } from "../results/schema.ts";
+import type { FormatName } from "../export/formats.ts";
 
 export interface MicroResult {
   micro: MicroCase;

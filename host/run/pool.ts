@@ -3,8 +3,8 @@
 // throws or does not finish in time aborts the run with an error naming it.
 
 import { CpuWorker } from "./cpu.ts";
-import type { DaxMachine } from "./dax.ts";
-import { CONTROL_GO, CONTROL_STOP, CONTROL_WORDS, type WorkerJob, type JobResult } from "./jobs.ts";
+import type { DaxMachine } from "../machine/dax.ts";
+import { CONTROL_GO, CONTROL_STOP, CONTROL_WORDS, type WorkerJob, type JobResult } from "./protocol.ts";
 
 export interface RunOptions {
   /** Timed jobs are stopped after this long; fixed-work jobs ignore it. */

@@ -6,7 +6,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const buildDir = fileURLToPath(new URL("../build/native/", import.meta.url));
+const buildDir = fileURLToPath(new URL("../../build/native/", import.meta.url));
 
 export type Built = { path: string; skipped?: undefined } | { path?: undefined; skipped: string };
 
@@ -14,7 +14,7 @@ export type Built = { path: string; skipped?: undefined } | { path?: undefined; 
 export function buildC(source: string, name: string, flags: readonly string[] = [], libs: readonly string[] = []): Built {
   mkdirSync(buildDir, { recursive: true });
   const path = `${buildDir}${name}`;
-  const file = fileURLToPath(new URL(`../bench/native/${source}`, import.meta.url));
+  const file = fileURLToPath(new URL(`../../bench/native/${source}`, import.meta.url));
   try {
     execFileSync("cc", ["-O2", "-pthread", ...flags, file, "-o", path, ...libs], { stdio: ["ignore", "ignore", "pipe"] });
     return { path };

@@ -1,12 +1,12 @@
 // Rows grouped into configurations (rows that differ only in their repetition), each with the summary of its
 // scenario's headline figure: what printing, every export, compare and report work from.
 
-import { configurationKey, type Column, type ResultRow } from "./results.ts";
+import { configurationKey, type Column, type ResultRow } from "./schema.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { groupBy } from "./group.ts";
-import { formatSize, formatDuration } from "./units.ts";
-import { scenarioNamed, type Scenario } from "../bench/scenarios.ts";
-import type { Configuration } from "./runner.ts";
+import { formatSize, formatDuration } from "../units.ts";
+import { scenarioNamed, type Scenario } from "../registry/scenarios.ts";
+import type { Configuration } from "../run/runner.ts";
 
 export interface ConfigurationResult {
   key: string;

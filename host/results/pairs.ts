@@ -3,7 +3,7 @@
 // repetitions and a Mann-Whitney p below alpha, with the ratio's interval from the data; otherwise the pair
 // is "~". A dimension the scenario does not use is never compared (readside has no alignment to compare).
 
-import { CONFIGURATION_COLUMNS } from "./results.ts";
+import { CONFIGURATION_COLUMNS } from "./schema.ts";
 import { describeRow, headlineValues, type ComparedDimension, type ConfigurationResult } from "./configurations.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
 import { figure } from "./figures.ts";

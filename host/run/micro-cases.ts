@@ -1,8 +1,8 @@
 // The micro-benchmark cases (`daxbench micro`): single-threaded, each a batch of BATCH operations in one
 // JS-to-wasm call, timed by benchmark.js.
 
-import type { DaxMachine } from "../host/dax.ts";
-import { simpleMapping, ALIGNMENTS, PHYS_BASE, type AlignName } from "../host/dax.ts";
+import type { DaxMachine } from "../machine/dax.ts";
+import { simpleMapping, ALIGNMENTS, PHYS_BASE, type AlignName } from "../machine/dax.ts";
 
 /** Operations per JS-to-wasm call. */
 export const BATCH = 4096n;

@@ -4,12 +4,12 @@ import { cpus, availableParallelism, loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { RunMetadata } from "./results.ts";
+import type { RunMetadata } from "./schema.ts";
 
-const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export function daxbenchVersion(): string {
-  return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+  return JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 }
 
 /** The checkout's commit, with "+dirty" when its code has uncommitted changes; "" outside a git checkout.

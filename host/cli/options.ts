@@ -1,7 +1,7 @@
 // Turns what was typed into validated values, before any work: every refusal is a UsageError that quotes
 // the value as typed and says what is accepted, and every bound is one the run can honour.
 
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 
 /** The longest wait a Node timer holds (setTimeout takes a signed 32-bit count of milliseconds). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -3,8 +3,8 @@
 // figure it is judged by. The matrix, the printers, the exports, the report and the charts read this table;
 // nothing else decides what a scenario is.
 
-import type { ReaderJob } from "../host/jobs.ts";
-import type { Scale } from "../host/stats.ts";
+import type { ReaderJob } from "../run/protocol.ts";
+import type { Scale } from "../results/stats.ts";
 
 export interface ScenarioConfig {
   workers: number;
