@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readResultFile } from "../host/results/file.ts";
 import { csvText } from "../host/export/csv.ts";
-import { writeFileAtomic } from "../host/export/files.ts";
+import { writeFileAtomic } from "../host/files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import type { ResultRow } from "../host/results/schema.ts";
 

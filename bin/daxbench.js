@@ -12,5 +12,13 @@ const fatal = (error) => {
 process.on("uncaughtException", fatal);
 process.on("unhandledRejection", fatal);
 
+// A reader that stops reading (`daxbench list | head`) is not an error worth a stack trace.
+process.stdout.on("error", (error) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 register();
-await import("../host/cli/main.ts");
+const { main } = await import("../host/cli/main.ts");
+const { processIo } = await import("../host/cli/io.ts");
+process.exitCode = await main(process.argv.slice(2), processIo);

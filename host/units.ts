@@ -38,3 +38,7 @@ export function formatDuration(ns: number): string {
   }
   return `${ns}ns`;
 }
+
+/** The longest wait a Node timer holds (setTimeout takes a signed 32-bit count of milliseconds). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_NS = MAX_TIMER_MS * 1e6;

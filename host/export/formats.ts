@@ -3,14 +3,14 @@
 // run schema's renderers are one small file each beside this one.
 
 import type { ResultRow } from "../results/schema.ts";
+import type { FormatName, TextStream } from "../types.ts";
 import { csvPieces } from "./csv.ts";
 import { jsonText } from "./json.ts";
 import { markdownText } from "./markdown.ts";
-import { writeFileAtomic, type Text } from "./files.ts";
+import { writeFileAtomic, type Text } from "../files.ts";
 import { UsageError } from "../errors.ts";
 
-export const FORMAT_NAMES = ["csv", "json", "md"] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
+export const FORMAT_NAMES: readonly FormatName[] = ["csv", "json", "md"];
 
 /** "csv,md" (or several flags) -> ["csv", "md"]; anything else is a UsageError naming it and the accepted ones. */
 export function parseFormats(values: string[]): FormatName[] {
@@ -37,7 +37,7 @@ export function writeFormats(out: string, formats: FormatName[], render: (format
 }
 
 /** Text, whole or in pieces, to a stream (standard output, for --out -). */
-export function writeText(stream: NodeJS.WritableStream, text: Text): void {
+export function writeText(stream: TextStream, text: Text): void {
   if (typeof text === "string") stream.write(text);
   else for (const piece of text) stream.write(piece);
 }

@@ -6,12 +6,13 @@ import { readResultFile } from "../results/file.ts";
 import { byConfiguration } from "../results/configurations.ts";
 import { charts } from "./charts.ts";
 import { markdownText } from "./markdown.ts";
-import { renderRun, pathFor, type FormatName } from "./formats.ts";
-import { writeFileAtomic, checkWritable } from "./files.ts";
+import { renderRun, pathFor } from "./formats.ts";
+import { writeFileAtomic, checkWritable } from "../files.ts";
 import { comparisons, summaryWarnings } from "../print/summary.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { UsageError } from "../errors.ts";
 import { replaceSection, checkSection } from "./readme.ts";
+import type { FormatName } from "../types.ts";
 
 function machines(rows: ResultRow[]): string[] {
   const lines = rows.map((r) =>

@@ -4,13 +4,13 @@
 
 import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarget, type DaxInstance, type MemoryLimits } from "./wasm.ts";
 import { formatSize, hex } from "../units.ts";
+import type { AlignName, PolicyName, Stats, TlbGeometry } from "../types.ts";
 
 /** Schemes broken on purpose, so that torture has something it must catch: kept out of benchmark tables. */
 export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-pointer-free-early", "rcu-check-outside", "rcu-zap-early"];
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
-export const ALIGNMENTS = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n } as const;
-export type AlignName = keyof typeof ALIGNMENTS;
+export const ALIGNMENTS: Readonly<Record<AlignName, bigint>> = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n };
 
 /** A physical extent [start, end] with an inclusive end, as struct resource has. */
 export interface Extent {
@@ -20,8 +20,7 @@ export interface Extent {
 
 /** The mapping policies, by the names the CLI and the CSV use: device-dax's deterministic alignment, or
  *  fs-dax's opportunistic pmds. */
-export const POLICIES = ["device", "fs"] as const;
-export type PolicyName = (typeof POLICIES)[number];
+export const POLICIES: readonly PolicyName[] = ["device", "fs"];
 
 export interface DeviceSpec {
   align: bigint;
@@ -55,17 +54,6 @@ export function simpleMapping(align: bigint, bytes: bigint, policy: PolicyName =
     device: { align, policy, extents: [{ start: PHYS_BASE, end: PHYS_BASE + bytes - 1n }] },
     vma: { start: USER_BASE, end: USER_BASE + bytes },
   };
-}
-
-export type Stats = Record<string, bigint>;
-
-/** Entries and ways of each TLB array the model keeps per CPU (assembly/tlb.ts). */
-export interface TlbGeometry {
-  l1_4k: [number, number];
-  l1_2m: [number, number];
-  l1_1g: [number, number];
-  stlb: [number, number];
-  stlb_1g: [number, number];
 }
 
 /** Intel Skylake server core: Intel 64 and IA-32 Architectures Optimization Reference Manual (248966),

@@ -1,10 +1,10 @@
 // What `daxbench torture` prints: the run, its counts, the kill rate it achieved, the Reader Pipe, and the
 // verdict last: SUCCESS, FAILURE, or UNTESTED when no kill happened.
 
-import type { TortureVerdict } from "../run/torture.ts";
 import { percentile } from "../results/schema.ts";
 import { formatSize, formatDuration } from "../units.ts";
 import { KILL_PERIOD_SLACK } from "../results/warnings.ts";
+import type { TortureVerdict } from "../types.ts";
 
 const count = new Intl.NumberFormat("en-US");
 

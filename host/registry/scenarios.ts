@@ -3,62 +3,8 @@
 // figure it is judged by. The matrix, the printers, the exports, the report and the charts read this table;
 // nothing else decides what a scenario is.
 
-import type { ReaderJob } from "../run/protocol.ts";
-import type { Scale } from "../results/stats.ts";
+import type { Dimension, Headline, ReaderJob, Scenario } from "../types.ts";
 
-export interface ScenarioConfig {
-  workers: number;
-  size: bigint;
-  align: bigint;
-  stopOnViolation: boolean;
-}
-
-/** The dimensions of a matrix (the flags that take comma lists). */
-export type Dimension = "protection" | "align" | "policy" | "workers" | "size" | "killPeriod" | "readDelay" | "faultCost";
-
-/** The figure a scenario is judged by: a cost, so lower is better. */
-export interface Headline {
-  /** The result column it is read from. */
-  column: "ns_per_op" | "tlb_walk_levels_per_1k";
-  /** How two configurations are set against each other: times (a time, always positive), or a difference (a
-   *  count per 1,000 touches, which may be zero: "2,500,000 times fewer walks" says nothing). */
-  scale: Scale;
-  /** Its short name, for table headers: "ns/touch". */
-  unit: string;
-  /** What one unit is, in words: "ns per completed touch, per CPU". */
-  meaning: string;
-  /** The claim when `better`'s figure is lower than `worse`'s by `amount` ("1.38×" or "2,497"). */
-  claim(better: string, worse: string, amount: string): string;
-}
-
-/** Figures a scenario's tables show beside its headline (host/figures.ts draws them). */
-export type FigureName =
-  | "ops_per_sec" | "faults" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
-  | "tlb_l1_misses" | "tlb_walks" | "simulator_ns";
-
-export interface Scenario {
-  name: string;
-  /** One line for `daxbench list`. */
-  summary: string;
-  /** What `ops` counts for this scenario, for the README and `list`. */
-  operation: string;
-  /** Runs for --duration and stops (true), or runs a fixed amount of work (false). */
-  timed: boolean;
-  /** One extra worker kills and revives the device every --kill-period; every install then checks the
-   *  teardown guarantee (torture.ts), so these rows fill the violations column. */
-  updater: boolean;
-  /** The dimensions that change what this scenario measures: the matrix expands only these; the others keep
-   *  DIMENSION_DEFAULTS, are left out of the description and are empty in the result row. */
-  dimensions: readonly Dimension[];
-  headline: Headline;
-  figures: readonly FigureName[];
-  /** Populates the mapping from the main thread before each run, so that only hits are measured. */
-  prepopulate?: boolean;
-  /** Every touch also goes through the TLB model (assembly/tlb.ts). */
-  tlb?: boolean;
-  /** The job of reader `reader` (0-based) of config.workers. */
-  readerJob(config: ScenarioConfig, reader: number): ReaderJob;
-}
 
 /** The value a dimension keeps in a scenario that does not use it (the machine still needs one). */
 export const DIMENSION_DEFAULTS = {

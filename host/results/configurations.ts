@@ -5,8 +5,8 @@ import { configurationKey, type Column, type ResultRow } from "./schema.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { groupBy } from "./group.ts";
 import { formatSize, formatDuration } from "../units.ts";
-import { scenarioNamed, type Scenario } from "../registry/scenarios.ts";
-import type { Configuration } from "../run/runner.ts";
+import { scenarioNamed } from "../registry/scenarios.ts";
+import type { Configuration, Scenario } from "../types.ts";
 
 export interface ConfigurationResult {
   key: string;

@@ -4,11 +4,11 @@
 
 import { median } from "simple-statistics";
 import { describeRow, values, headlineValues, type ConfigurationResult } from "./configurations.ts";
-import { comparePair, type Scale, type Summary } from "./stats.ts";
+import { comparePair, type Summary } from "./stats.ts";
 import { groupBy } from "./group.ts";
 import { formatDuration } from "../units.ts";
-import type { FigureName, Scenario } from "../registry/scenarios.ts";
 import type { ResultRow } from "./schema.ts";
+import type { FigureName, Scale, Scenario } from "../types.ts";
 
 export interface TableColumn {
   header: string;

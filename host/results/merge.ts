@@ -1,12 +1,10 @@
-// `daxbench merge A.csv B.csv ... --out ALL.csv`: joins the shards of one matrix, refusing files that do
+// `daxbench merge A.csv B.csv ... --out ALL.csv`: joins the shards of one matrix (the command writes them), refusing files that do
 // not belong together: other columns or another daxbench version; the same repetition twice (a file given
 // twice would double every n); or, unless allowed, runs of other commits or other machines, whose figures
 // differ for reasons no table would show.
 
 import { readResultFile, type ResultFile } from "./file.ts";
 import { configurationKey, type ResultRow } from "./schema.ts";
-import { csvPieces } from "../export/csv.ts";
-import { writeFileAtomic, checkWritable } from "../export/files.ts";
 import { UsageError } from "../errors.ts";
 
 export interface MergeOptions {
@@ -29,9 +27,9 @@ function refuseMixed(files: ResultFile[], what: string, of: (row: ResultRow) => 
   }
 }
 
-export function mergeFiles(paths: string[], out: string, options: MergeOptions = { allowMixed: false }): number {
+/** The rows of every file, once they are known to belong together; a UsageError names the first reason they do not. */
+export function mergeFiles(paths: string[], options: MergeOptions = { allowMixed: false }): ResultRow[] {
   if (paths.length < 2) throw new UsageError(`merge needs two or more files; got ${paths.length}`);
-  checkWritable("--out", out);
   const files = paths.map(readResultFile);
   const [first] = files;
   for (const file of files.slice(1)) {
@@ -62,7 +60,5 @@ export function mergeFiles(paths: string[], out: string, options: MergeOptions =
     refuseMixed(files, "commits", (row) => String(row.commit) || "(no commit)");
     refuseMixed(files, "machines", machineOf);
   }
-  const rows = files.flatMap((file) => file.rows);
-  writeFileAtomic(out, csvPieces(rows));
-  return rows.length;
+  return files.flatMap((file) => file.rows);
 }

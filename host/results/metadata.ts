@@ -4,7 +4,7 @@ import { cpus, availableParallelism, loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { RunMetadata } from "./schema.ts";
+import type { RunMetadata } from "../types.ts";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -2,10 +2,9 @@
 // this order, then the figures only some scenarios have, then the metadata of the run; the CSV, and every
 // later format, writes ROW_COLUMNS.
 
-import type { Measurement } from "../run/runner.ts";
-import type { Stats } from "../machine/dax.ts";
 import { formatTlbGeometry } from "../machine/dax.ts";
-import { MMAP_MIX_VMAS, type Dimension } from "../registry/scenarios.ts";
+import { MMAP_MIX_VMAS } from "../registry/scenarios.ts";
+import type { Dimension, Measurement, RunMetadata, Stats } from "../types.ts";
 
 export const FIXED_COLUMNS = [
   "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",
@@ -37,20 +36,6 @@ export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
 export type Column = (typeof ROW_COLUMNS)[number];
 /** A value of "" means the figure does not apply (grace periods of a run without kills). */
 export type ResultRow = Record<Column, string | number>;
-
-/** Where and with what the run was made: the same on every row of a run. */
-export interface RunMetadata {
-  node: string;
-  /** The CPU's full model name, as the kernel reports it. */
-  cpu: string;
-  /** CPUs the operating system offers this process. */
-  cpu_count: number;
-  /** The 1-minute load average when the run started: other work on the machine competes with the run. */
-  load_avg_1m: number;
-  commit: string;
-  started_at: string;
-  daxbench_version: string;
-}
 
 /** The metadata columns, in the order every result schema (run, micro, native) ends with them. */
 export const METADATA_COLUMNS = ["node", "cpu", "cpu_count", "load_avg_1m", "commit", "started_at", "daxbench_version"] as const satisfies readonly (keyof RunMetadata)[];

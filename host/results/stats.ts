@@ -14,6 +14,7 @@ import {
   mean, median, min, max, sampleStandardDeviation, medianAbsoluteDeviation, errorFunction, probit,
 } from "simple-statistics";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import type { Scale } from "../types.ts";
 
 /** Fewer repetitions than this on either side cannot support a comparison (benchstat asks for more, too). */
 export const MIN_COMPARABLE_N = 3;
@@ -122,11 +123,6 @@ export function repetitionsNeeded(alpha: number): number {
   while (smallestP(n, n) >= alpha) n++;
   return n;
 }
-
-/** How two samples are set against each other: by how many times one is the other (costs in time), or by
- *  how much one exceeds the other (counts per 1,000 touches, where zero is an ordinary value and a ratio to
- *  it means nothing). */
-export type Scale = "ratio" | "difference";
 
 /** How `b` compares with `a`, judged by the one rule every "faster" claim follows: at least
  *  MIN_COMPARABLE_N repetitions on each side and a Mann-Whitney p below alpha. */

@@ -4,26 +4,7 @@
 import { Worker } from "node:worker_threads";
 import type { DaxMachine } from "../machine/dax.ts";
 import type { DaxExports } from "../machine/wasm.ts";
-import type { WorkerJob, JobResult } from "./protocol.ts";
-
-export interface WorkerInit {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  /** The pool's run-control words (jobs.ts): go and stop. */
-  control: SharedArrayBuffer;
-  cpu: number;
-  seed: bigint;
-}
-
-export type WorkerRequest =
-  | { id: number; kind: "call"; fn: string; args: unknown[] }
-  | { id: number; kind: "run"; job: WorkerJob };
-
-/** A run request is answered twice: "arrived" at the start barrier, then its result. */
-export type WorkerReply =
-  | { id: number; arrived: true }
-  | { id: number; value: unknown }
-  | { id: number; error: string };
+import type { JobResult, WorkerInit, WorkerJob, WorkerReply, WorkerRequest } from "../types.ts";
 
 type Waiter = { arrived?: () => void; resolve: (value: unknown) => void; reject: (error: Error) => void };
 

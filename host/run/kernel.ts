@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 import { buildC, runProgram } from "./cc.ts";
-import { METADATA_COLUMNS, type RunMetadata } from "../results/schema.ts";
+import { METADATA_COLUMNS } from "../results/schema.ts";
 import { summarize, type Summary } from "../results/stats.ts";
-import { ALIGNMENTS, type AlignName } from "../machine/dax.ts";
+import { ALIGNMENTS } from "../machine/dax.ts";
 import { formatSize } from "../units.ts";
 import { geomeanWithInterval } from "../results/figures.ts";
 import { UsageError } from "../errors.ts";
-import type { FormatName } from "../export/formats.ts";
+import type { AlignName, FormatName, RunMetadata } from "../types.ts";
 
 export type PageName = AlignName;
 

@@ -1,15 +1,12 @@
 // A matrix named on the command line: comma lists of scenarios, schemes, alignments, worker counts and sizes,
 // expanded to every combination and checked whole before any worker starts.
 
-import { SCENARIOS, DIMENSION_DEFAULTS, findScenario, type Dimension, type Scenario } from "../registry/scenarios.ts";
-import {
-  ALIGNMENTS, POLICIES, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type PolicyName, type TlbGeometry,
-} from "../machine/dax.ts";
-import { parseSize, parseDuration, formatSize, formatDuration } from "../units.ts";
-import { MAX_TIMER_NS } from "../cli/options.ts";
+import { SCENARIOS, DIMENSION_DEFAULTS, findScenario } from "../registry/scenarios.ts";
+import { ALIGNMENTS, POLICIES, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping } from "../machine/dax.ts";
+import { parseSize, parseDuration, formatSize, formatDuration, MAX_TIMER_NS } from "../units.ts";
 import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";
-import type { Configuration } from "./runner.ts";
 import { UsageError } from "../errors.ts";
+import type { AlignName, Configuration, Dimension, PolicyName, Scenario, TlbGeometry } from "../types.ts";
 
 export interface MatrixSpec {
   scenario: string[];

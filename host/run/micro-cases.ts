@@ -2,20 +2,14 @@
 // JS-to-wasm call, timed by benchmark.js.
 
 import type { DaxMachine } from "../machine/dax.ts";
-import { simpleMapping, ALIGNMENTS, PHYS_BASE, type AlignName } from "../machine/dax.ts";
+import { simpleMapping, ALIGNMENTS, PHYS_BASE } from "../machine/dax.ts";
+import type { AlignName, MicroCaseName } from "../types.ts";
 
 /** Operations per JS-to-wasm call. */
 export const BATCH = 4096n;
 const MiB = 1n << 20n;
 
-export interface MicroCase {
-  /** The row's case column: what is timed, "micro-readside". */
-  name: string;
-  protection: string;
-  align: AlignName;
-  mappingBytes: bigint;
-  /** Entries each operation installs (the fault cases install one and zap it). */
-  installsPerOp: number;
+export interface MicroCase extends MicroCaseName {
   /** Sets the machine up for the case and returns the batch to time. */
   prepare(machine: DaxMachine): () => void;
 }

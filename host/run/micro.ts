@@ -5,19 +5,9 @@
 import Benchmark from "benchmark";
 import { stringify } from "csv-stringify/sync";
 import { DaxMachine, BROKEN_ON_PURPOSE } from "../machine/dax.ts";
-import { microCases, BATCH, type MicroCase } from "./micro-cases.ts";
-import { METADATA_COLUMNS, type RunMetadata } from "../results/schema.ts";
-import type { FormatName } from "../export/formats.ts";
-
-export interface MicroResult {
-  micro: MicroCase;
-  /** benchmark.js's mean time of one batch, over BATCH operations. */
-  nsPerOp: number;
-  /** benchmark.js's relative margin of error: the half-width of a 95% interval of the mean, in % of it. */
-  rmePercent: number;
-  /** Timed batches (benchmark.js's samples) the mean is over. */
-  samples: number;
-}
+import { microCases, BATCH } from "./micro-cases.ts";
+import { METADATA_COLUMNS } from "../results/schema.ts";
+import type { FormatName, MicroResult, RunMetadata } from "../types.ts";
 
 /** The micro schema: what was timed, the figures, then the run's metadata. */
 export const MICRO_COLUMNS = [

@@ -11,13 +11,14 @@
 import { median } from "simple-statistics";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
-import { measureConfiguration, type Configuration } from "./runner.ts";
+import { measureConfiguration } from "./runner.ts";
 import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix } from "./matrix.ts";
 import { comparePair, type PairComparison } from "../results/stats.ts";
-import { METADATA_COLUMNS, type RunMetadata } from "../results/schema.ts";
+import { METADATA_COLUMNS } from "../results/schema.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
+import type { Configuration, RunMetadata } from "../types.ts";
 
 /** Each native scheme: its build, and the wasm scheme it calibrates. */
 const NATIVE = [

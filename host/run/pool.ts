@@ -4,7 +4,8 @@
 
 import { CpuWorker } from "./cpu.ts";
 import type { DaxMachine } from "../machine/dax.ts";
-import { CONTROL_GO, CONTROL_STOP, CONTROL_WORDS, type WorkerJob, type JobResult } from "./protocol.ts";
+import { CONTROL_GO, CONTROL_STOP, CONTROL_WORDS } from "../types.ts";
+import type { JobResult, WorkerJob } from "../types.ts";
 
 export interface RunOptions {
   /** Timed jobs are stopped after this long; fixed-work jobs ignore it. */

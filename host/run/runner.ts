@@ -1,65 +1,10 @@
 // Measures one configuration of the matrix: a machine, a pool of worker CPUs, warm-up runs that are thrown
 // away, then --repeat measured runs, each on a freshly created device and vma.
 
-import { DaxMachine, simpleMapping, ALIGNMENTS, type AlignName, type PolicyName, type Stats, type TlbGeometry } from "../machine/dax.ts";
+import { DaxMachine, simpleMapping, ALIGNMENTS } from "../machine/dax.ts";
 import { WorkerPool } from "./pool.ts";
 import { describe, configurationName } from "../results/configurations.ts";
-import type { WorkerJob } from "./protocol.ts";
-import type { Scenario } from "../registry/scenarios.ts";
-
-export interface Configuration {
-  scenario: Scenario;
-  protection: string;
-  align: AlignName;
-  policy: PolicyName;
-  workers: number;
-  size: bigint;
-  /** How long timed scenarios run per repetition. */
-  durationNs: number;
-  /** How often the updater kills the device, in scenarios that have one; null: never. */
-  killPeriodNs: number | null;
-  /** Extra length of every fault's read side, between check_vma and the install. */
-  readDelayNs: number;
-  /** What every fault pays before the dax handler, outside the read side (the kernel's cost the model leaves
-   *  out), for this configuration's page size; 0 for none. */
-  faultCostNs: number;
-  /** Where faultCostNs came from: "1us" as typed, or the kernel results file and run; "" for none. */
-  faultCostSource: string;
-  /** The TLB model's geometry, for scenarios that use it. */
-  tlbGeometry: TlbGeometry;
-  /** Torture's random delays at every step boundary, up to this long; 0 for none (every benchmark). */
-  randomDelayNs: number;
-  /** The run's seed: every worker's random generator (touches, delays) starts from it and its CPU. */
-  seed: bigint;
-}
-
-export interface RunSettings {
-  repeat: number;
-  warmup: number;
-  timeoutMs: number;
-  /** Aborting (Ctrl-C) terminates the workers at once; the measurement then rejects. */
-  signal?: AbortSignal;
-  /** Torture: end a repetition as soon as a reader sees a violation. */
-  stopOnViolation?: boolean;
-}
-
-/** What one measured repetition produced. */
-export interface Measurement {
-  config: Configuration;
-  rep: number;
-  /** From the first reader's start to the last reader's end. */
-  elapsedNs: number;
-  /** Completed operations over all readers: touches that ended mapped, or read-side pairs. Refused touches
-   *  (SIGBUS, OOM) are not operations; they are counted in stats. */
-  ops: number;
-  /** The readers' counters added up. */
-  stats: Stats;
-  gracePeriodsNs: number[];
-  /** How long the updater ran, for the kill period it achieved; undefined without an updater. */
-  updaterElapsedNs: number | undefined;
-  /** Entries of dead generations that outlived a zap (count_stale_entries), after the run. */
-  staleEntries: number;
-}
+import type { Configuration, Measurement, RunSettings, WorkerJob } from "../types.ts";
 
 export function describeConfiguration(config: Configuration): string {
   return describe(configurationName(config));

@@ -5,12 +5,10 @@
 import { torture } from "../registry/scenarios.ts";
 import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix, parseDurationOption, MAX_SPIN_NS } from "./matrix.ts";
-import { measureConfiguration, type Configuration, type Measurement } from "./runner.ts";
-import { toRow, violations } from "../results/schema.ts";
-import { runMetadata } from "../results/metadata.ts";
-import { csvText } from "../export/csv.ts";
-import { writeFileAtomic } from "../export/files.ts";
+import { measureConfiguration } from "./runner.ts";
+import { violations } from "../results/schema.ts";
 import { UsageError } from "../errors.ts";
+import type { Configuration, Measurement, TortureOutcome, TortureVerdict } from "../types.ts";
 
 /** What a torture run is, as typed on the command line. */
 export interface TortureSpec {
@@ -31,20 +29,7 @@ export interface TortureSpec {
 export interface TortureOptions {
   stopOnViolation: boolean;
   timeoutNs: number;
-  out?: string;
   signal: AbortSignal;
-}
-
-export type TortureOutcome = "SUCCESS" | "FAILURE" | "UNTESTED";
-
-export interface TortureVerdict {
-  measurement: Measurement;
-  violations: bigint;
-  staleEntries: number;
-  kills: number;
-  /** The updater's run time over its kills; undefined without a kill. */
-  achievedKillPeriodNs: number | undefined;
-  outcome: TortureOutcome;
 }
 
 /** Checks the options (UsageError on a bad one) into the configurations a torture run measures, one per
@@ -77,10 +62,8 @@ export function judge(measurement: Measurement): TortureVerdict {
   };
 }
 
-/** Tortures each configuration in turn; `report` is called with each verdict as it comes. The CSV (--out)
- *  holds one row per scheme, written once all have run. */
+/** Tortures each configuration in turn; `report` is called with each verdict as it comes. */
 export async function runTorture(configs: Configuration[], options: TortureOptions, report: (verdict: TortureVerdict) => void): Promise<TortureVerdict[]> {
-  const startedAt = new Date();
   const verdicts: TortureVerdict[] = [];
   for (const config of configs) {
     const [measurement] = await measureConfiguration(config, {
@@ -94,6 +77,5 @@ export async function runTorture(configs: Configuration[], options: TortureOptio
     report(verdict);
     verdicts.push(verdict);
   }
-  if (options.out) writeFileAtomic(options.out, csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
   return verdicts;
 }

@@ -4,8 +4,8 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { instantiate } from "../machine/wasm.ts";
-import { CONTROL_GO, CONTROL_STOP, type ReaderJob, type UpdaterJob, type JobResult } from "./protocol.ts";
-import type { WorkerInit, WorkerRequest, WorkerReply } from "./cpu.ts";
+import { CONTROL_GO, CONTROL_STOP } from "../types.ts";
+import type { JobResult, ReaderJob, UpdaterJob, WorkerInit, WorkerReply, WorkerRequest } from "../types.ts";
 
 const init = workerData as WorkerInit;
 const core = instantiate(init.module, init.memory);

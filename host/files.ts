@@ -4,7 +4,7 @@
 
 import { writeFileSync, renameSync, rmSync, mkdirSync, statSync, readFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "./errors.ts";
 
 function temporaryBeside(path: string, kind: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${kind}`);

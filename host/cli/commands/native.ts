@@ -1,0 +1,59 @@
+// `daxbench native`: the read-side pairs in C beside the same pairs in wasm, cell by cell.
+
+import { DaxMachine } from "../../machine/dax.ts";
+import { maxWorkers, parseDurationOption } from "../../run/matrix.ts";
+import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "../../run/native.ts";
+import { runMetadata } from "../../results/metadata.ts";
+import { writeFileAtomic, checkWritable } from "../../files.ts";
+import { Progress } from "../../print/progress.ts";
+import { UsageError } from "../../errors.ts";
+import { wholeNumberOption, workerCountsOption } from "../options.ts";
+import { interruptible } from "../interrupt.ts";
+import { println, type Io } from "../io.ts";
+import { EXIT, type Command } from "../command.ts";
+
+interface NativeArgs {
+  workers: string[];
+  duration: string;
+  /** Repetitions per side of every cell, as typed. */
+  repeat: string;
+  out?: string;
+}
+
+export const nativeCommand: Command<NativeArgs> = {
+  usage: "native",
+  describe: "the read-side pairs in C (per-CPU counters, pthread mutex and rwlock, liburcu memb and qsbr) beside wasm",
+  options: (y) => y
+    .option("workers", { type: "string", array: true, default: ["1,2"], describe: "thread counts" })
+    .option("duration", { type: "string", default: "500ms", describe: "per run" })
+    .option("repeat", { type: "string", default: "5", describe: "measured runs per side (native and wasm) of every cell, after one warm-up" })
+    .option("out", { type: "string", nargs: 1, describe: "also write the cells' Markdown table to NAME.md and every sample to NAME.csv" }),
+  run: native,
+};
+
+async function native(args: NativeArgs, io: Io): Promise<number> {
+  const workerCounts = workerCountsOption(args.workers, maxWorkers(new DaxMachine()));
+  const durationNs = parseDurationOption("duration", args.duration);
+  const repeat = wholeNumberOption("repeat", args.repeat, 5, 1, 1000);
+  if (args.out === "-") throw new UsageError("--out - is not accepted: native writes two files, NAME.md and NAME.csv; give a path");
+  const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;
+  if (base !== undefined) for (const path of [`${base}.md`, `${base}.csv`]) checkWritable("--out", path);
+  const progress = new Progress(io.stderr);
+  const meta = runMetadata();
+  const run = await interruptible((signal) =>
+    runNative(workerCounts, durationNs, repeat, (line) => println(io.stderr, `daxbench native: ${line}`), (label) => progress.update(label), signal));
+  progress.clear();
+  if (run.interrupted) {
+    println(io.stderr, "daxbench: interrupted; nothing written");
+    return EXIT.interrupted;
+  }
+  const samples = run.value;
+  const table = nativeMarkdown(nativeCells(samples));
+  if (base !== undefined) {
+    writeFileAtomic(`${base}.md`, table);
+    writeFileAtomic(`${base}.csv`, nativeCsv(samples, meta));
+  }
+  println(io.stdout, table.trimEnd());
+  if (base !== undefined) println(io.stdout, `wrote the table to ${base}.md and its ${samples.length} samples to ${base}.csv`);
+  return EXIT.ok;
+}

@@ -1,0 +1,125 @@
+// `daxbench run`: measure a matrix of configurations, print a table, write a CSV (and other formats).
+
+import { DaxMachine } from "../../machine/dax.ts";
+import { SCENARIOS } from "../../registry/scenarios.ts";
+import { SWEEPS } from "../../run/matrix.ts";
+import { measureConfiguration, describeConfiguration } from "../../run/runner.ts";
+import { toRow, type ResultRow } from "../../results/schema.ts";
+import { runMetadata } from "../../results/metadata.ts";
+import { byConfiguration } from "../../results/configurations.ts";
+import { renderRun, writeFormats, pathFor, writeText } from "../../export/formats.ts";
+import { checkWritable, lockOutput } from "../../files.ts";
+import { summaryTable, summaryWarnings, comparisons } from "../../print/summary.ts";
+import { Progress } from "../../print/progress.ts";
+import { formatTlbGeometry, SKYLAKE_TLB } from "../../machine/dax.ts";
+import { runPlan, type RunArgs } from "../options.ts";
+import { println, type Io } from "../io.ts";
+import { EXIT, type Command } from "../command.ts";
+
+export const runCommand: Command<RunArgs> = {
+  usage: "run",
+  describe: "run a matrix of configurations, print a table and write a CSV",
+  options: (y) => y
+    .option("scenario", { type: "string", array: true, describe: `workloads: ${SCENARIOS.map((s) => s.name).join(", ")}` })
+    .option("protection", { type: "string", array: true, describe: "schemes guarding alive (see `daxbench list`)" })
+    .option("align", { type: "string", array: true, describe: "region alignments: 4k, 2m, 1g" })
+    .option("workers", { type: "string", array: true, describe: "reader workers (one per CPU)" })
+    .option("size", { type: "string", array: true, describe: "mapping sizes, e.g. 64m, 1g" })
+    .option("duration", { type: "string", describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]" })
+    .option("kill-period", { type: "string", array: true, describe: "churn: time between kills, or never [default: 1ms]" })
+    .option("read-delay", { type: "string", array: true, describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]" })
+    .option("policy", { type: "string", array: true, describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]" })
+    .option("fault-cost", {
+      type: "string", array: true,
+      describe: "what each fault pays before the dax handler, outside the read side: 0, a duration (1.3us), kernel (the newest results/kernel*.csv) or kernel:PATH [default: 0]",
+    })
+    .option("tlb-geometry", { type: "string", describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]` })
+    .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
+    .option("repeat", { type: "string", describe: "measured repetitions per configuration [default: 5]" })
+    .option("alpha", { type: "string", default: "0.05", describe: "significance level of every \"faster\" claim; ~ marks pairs above it" })
+    .option("seed", { type: "string", describe: "seed of every worker's random generator [default: 1]" })
+    .option("warmup", { type: "string", describe: "uncounted runs before measuring [default: 1]" })
+    .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
+    .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
+    .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list): one file each, named after --out" })
+    .option("shard", { type: "string", describe: "run only the I-th of N slices of the matrix, e.g. 2/4 (merge them after)" })
+    .option("quick", { type: "boolean", default: false, describe: "the quick suite: populate and churn, short runs" })
+    .option("full", { type: "boolean", default: false, describe: "the reference suite published in results/" })
+    .option("quiet", { type: "boolean", default: false, describe: "print no table and no progress" })
+    .example("$0 run --quick", "the quick suite (what `npm run bench` runs)")
+    .example("$0 run --scenario populate --align 4k,2m --protection rcu,mutex --workers 1,2 --size 1g", "pte vs pmd")
+    .example("$0 run --scenario churn --protection rcu,mutex --workers 1,2 --duration 2s --kill-period 500us", "rcu vs mutex"),
+  run,
+};
+
+async function run(args: RunArgs, io: Io): Promise<number> {
+  const startedAt = new Date();
+  const plan = runPlan(args, new DaxMachine(), startedAt);
+  for (const note of plan.notes) println(io.stderr, note);
+  const { out } = plan;
+  if (out !== "-") for (const format of plan.formats) checkWritable("--out", pathFor(out, format));
+  const release = out === "-" ? () => {} : lockOutput("--out", out);
+  const meta = runMetadata(startedAt);
+  const progress = new Progress(io.stderr);
+  const rows: ResultRow[] = [];
+  /** Rows in the files as they stand: what an aborted run really leaves. */
+  let saved = 0;
+  const save = () => {
+    if (out === "-") return;
+    writeFormats(out, plan.formats, (format) => renderRun(format, rows, plan.alpha));
+    saved = rows.length;
+  };
+  const abort = new AbortController();
+  const onInterrupt = () => abort.abort();
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
+  let failure: string | undefined;
+  let current = "";
+  try {
+    // A shard with no configuration still writes its (header-only) files, so that merge finds every shard.
+    if (plan.configs.length === 0) {
+      println(io.stderr, "note: this shard holds no configuration of the matrix: writing the header only");
+      save();
+    }
+    for (const [index, config] of plan.configs.entries()) {
+      current = describeConfiguration(config);
+      const label = `[${index + 1}/${plan.configs.length}] ${current}`;
+      const timedNs = config.scenario.timed ? config.durationNs : 0;
+      const measurements = await measureConfiguration(
+        config,
+        // The watchdog allows --timeout beyond the run's own --duration.
+        { repeat: plan.repeat, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal: abort.signal },
+        (rep) => args.quiet || progress.update(`${label} ${rep < 0 ? "warm-up" : `rep ${rep + 1}/${plan.repeat}`}`),
+      );
+      rows.push(...measurements.map((m) => toRow(m, meta)));
+      // Rewritten whole after every configuration: an aborted run leaves only finished configurations.
+      save();
+    }
+  } catch (error) {
+    const done = saved ? `finished configurations (${saved} rows) are in ${out}` : "nothing written";
+    if (abort.signal.aborted) {
+      progress.clear();
+      println(io.stderr, `daxbench: interrupted; ${done}`);
+      return EXIT.interrupted;
+    }
+    failure = `in ${current}: ${error instanceof Error ? error.message : String(error)}; ${done}`;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+    progress.clear();
+    release();
+  }
+  if (failure !== undefined) {
+    println(io.stderr, `daxbench: run aborted: ${failure}`);
+    return EXIT.failed;
+  }
+  if (out === "-") writeText(io.stdout, renderRun(plan.formats[0], rows, plan.alpha));
+  if (!args.quiet) {
+    const print = out === "-" ? io.stderr : io.stdout;
+    const results = byConfiguration(rows);
+    println(print, summaryTable(results));
+    for (const line of [...comparisons(results, plan.alpha), ...summaryWarnings(results)]) println(print, line);
+    if (out !== "-") println(print, `wrote ${rows.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,267 @@
+// The types the stages of the host share: what the machine is set up with, what a scenario is, a
+// configuration of the matrix and what measuring it produced, the worker protocol, the run's metadata and the
+// verdicts the printers show. They live here, below every stage, so that no stage imports another's to name
+// its data (results/ need not import run/, print/ need not import run/).
+
+// ---- The modelled machine (host/machine/) ----
+
+/** The region alignments, by the names the CLI and the CSV use (sizes in host/machine/dax.ts ALIGNMENTS). */
+export type AlignName = "4k" | "2m" | "1g";
+
+/** The mapping policies: device-dax's deterministic alignment, or fs-dax's opportunistic pmds. */
+export type PolicyName = "device" | "fs";
+
+/** One CPU's counters, or several CPUs' added up, by name (host/machine/dax.ts stats()). */
+export type Stats = Record<string, bigint>;
+
+/** Entries and ways of each TLB array the model keeps per CPU (assembly/tlb.ts). */
+export interface TlbGeometry {
+  l1_4k: [number, number];
+  l1_2m: [number, number];
+  l1_1g: [number, number];
+  stlb: [number, number];
+  stlb_1g: [number, number];
+}
+
+
+// ---- Scenarios (host/registry/scenarios.ts) ----
+
+/** How two samples are set against each other: by how many times one is the other (costs in time), or by
+ *  how much one exceeds the other (counts per 1,000 touches, where zero is an ordinary value and a ratio to
+ *  it means nothing). */
+export type Scale = "ratio" | "difference";
+
+
+export interface ScenarioConfig {
+  workers: number;
+  size: bigint;
+  align: bigint;
+  stopOnViolation: boolean;
+}
+
+/** The dimensions of a matrix (the flags that take comma lists). */
+export type Dimension = "protection" | "align" | "policy" | "workers" | "size" | "killPeriod" | "readDelay" | "faultCost";
+
+/** The figure a scenario is judged by: a cost, so lower is better. */
+export interface Headline {
+  /** The result column it is read from. */
+  column: "ns_per_op" | "tlb_walk_levels_per_1k";
+  /** How two configurations are set against each other: times (a time, always positive), or a difference (a
+   *  count per 1,000 touches, which may be zero: "2,500,000 times fewer walks" says nothing). */
+  scale: Scale;
+  /** Its short name, for table headers: "ns/touch". */
+  unit: string;
+  /** What one unit is, in words: "ns per completed touch, per CPU". */
+  meaning: string;
+  /** The claim when `better`'s figure is lower than `worse`'s by `amount` ("1.38×" or "2,497"). */
+  claim(better: string, worse: string, amount: string): string;
+}
+
+/** Figures a scenario's tables show beside its headline (host/figures.ts draws them). */
+export type FigureName =
+  | "ops_per_sec" | "faults" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
+  | "tlb_l1_misses" | "tlb_walks" | "simulator_ns";
+
+export interface Scenario {
+  name: string;
+  /** One line for `daxbench list`. */
+  summary: string;
+  /** What `ops` counts for this scenario, for the README and `list`. */
+  operation: string;
+  /** Runs for --duration and stops (true), or runs a fixed amount of work (false). */
+  timed: boolean;
+  /** One extra worker kills and revives the device every --kill-period; every install then checks the
+   *  teardown guarantee (torture.ts), so these rows fill the violations column. */
+  updater: boolean;
+  /** The dimensions that change what this scenario measures: the matrix expands only these; the others keep
+   *  DIMENSION_DEFAULTS, are left out of the description and are empty in the result row. */
+  dimensions: readonly Dimension[];
+  headline: Headline;
+  figures: readonly FigureName[];
+  /** Populates the mapping from the main thread before each run, so that only hits are measured. */
+  prepopulate?: boolean;
+  /** Every touch also goes through the TLB model (assembly/tlb.ts). */
+  tlb?: boolean;
+  /** The job of reader `reader` (0-based) of config.workers. */
+  readerJob(config: ScenarioConfig, reader: number): ReaderJob;
+}
+
+
+// ---- A configuration and its measurement (host/run/) ----
+
+export interface Configuration {
+  scenario: Scenario;
+  protection: string;
+  align: AlignName;
+  policy: PolicyName;
+  workers: number;
+  size: bigint;
+  /** How long timed scenarios run per repetition. */
+  durationNs: number;
+  /** How often the updater kills the device, in scenarios that have one; null: never. */
+  killPeriodNs: number | null;
+  /** Extra length of every fault's read side, between check_vma and the install. */
+  readDelayNs: number;
+  /** What every fault pays before the dax handler, outside the read side (the kernel's cost the model leaves
+   *  out), for this configuration's page size; 0 for none. */
+  faultCostNs: number;
+  /** Where faultCostNs came from: "1us" as typed, or the kernel results file and run; "" for none. */
+  faultCostSource: string;
+  /** The TLB model's geometry, for scenarios that use it. */
+  tlbGeometry: TlbGeometry;
+  /** Torture's random delays at every step boundary, up to this long; 0 for none (every benchmark). */
+  randomDelayNs: number;
+  /** The run's seed: every worker's random generator (touches, delays) starts from it and its CPU. */
+  seed: bigint;
+}
+
+export interface RunSettings {
+  repeat: number;
+  warmup: number;
+  timeoutMs: number;
+  /** Aborting (Ctrl-C) terminates the workers at once; the measurement then rejects. */
+  signal?: AbortSignal;
+  /** Torture: end a repetition as soon as a reader sees a violation. */
+  stopOnViolation?: boolean;
+}
+
+/** What one measured repetition produced. */
+export interface Measurement {
+  config: Configuration;
+  rep: number;
+  /** From the first reader's start to the last reader's end. */
+  elapsedNs: number;
+  /** Completed operations over all readers: touches that ended mapped, or read-side pairs. Refused touches
+   *  (SIGBUS, OOM) are not operations; they are counted in stats. */
+  ops: number;
+  /** The readers' counters added up. */
+  stats: Stats;
+  gracePeriodsNs: number[];
+  /** How long the updater ran, for the kill period it achieved; undefined without an updater. */
+  updaterElapsedNs: number | undefined;
+  /** Entries of dead generations that outlived a zap (count_stale_entries), after the run. */
+  staleEntries: number;
+}
+
+
+// ---- The worker protocol: what a worker is asked to run, and what it reports back. Shared by the pool
+// (parent, host/run/cpu.ts) and host/run/worker-main.ts (child); every field survives postMessage. ----
+
+/** Readers run a batch entry point of the core: once (fixed work) or again and again until stopped. */
+export interface ReaderJob {
+  role: "reader";
+  fn: "populate" | "touch_random" | "readside" | "mmap_mix" | "touch_random_tlb";
+  args: bigint[];
+  untilStopped: boolean;
+  /** Torture: the first violation this reader sees stops every worker. */
+  stopOnViolation: boolean;
+}
+
+/** The updater kills and revives the device every killPeriodNs until stopped, timing each grace period;
+ *  with null it never kills (the update-rate sweep's baseline). */
+export interface UpdaterJob {
+  role: "updater";
+  killPeriodNs: number | null;
+}
+
+export type WorkerJob = ReaderJob | UpdaterJob;
+
+export interface JobResult {
+  ops: number;
+  /** process.hrtime.bigint() around the measured batches: one monotonic clock for every thread. */
+  startNs: bigint;
+  endNs: bigint;
+  /** The updater's grace periods (synchronize within kill_dev_dax(), as the core timed them), one per kill. */
+  gracePeriodsNs: number[];
+}
+
+/** Indices into the pool's run-control Int32Array. */
+export const CONTROL_GO = 0;
+export const CONTROL_STOP = 1;
+export const CONTROL_WORDS = 2;
+
+
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** The pool's run-control words (CONTROL_*): go and stop. */
+  control: SharedArrayBuffer;
+  cpu: number;
+  seed: bigint;
+}
+
+export type WorkerRequest =
+  | { id: number; kind: "call"; fn: string; args: unknown[] }
+  | { id: number; kind: "run"; job: WorkerJob };
+
+/** A run request is answered twice: "arrived" at the start barrier, then its result. */
+export type WorkerReply =
+  | { id: number; arrived: true }
+  | { id: number; value: unknown }
+  | { id: number; error: string };
+
+// ---- Results (host/results/) ----
+
+/** Where and with what the run was made: the same on every row of a run. */
+export interface RunMetadata {
+  node: string;
+  /** The CPU's full model name, as the kernel reports it. */
+  cpu: string;
+  /** CPUs the operating system offers this process. */
+  cpu_count: number;
+  /** The 1-minute load average when the run started: other work on the machine competes with the run. */
+  load_avg_1m: number;
+  commit: string;
+  started_at: string;
+  daxbench_version: string;
+}
+
+
+/** The export formats, by the names --format takes. */
+export type FormatName = "csv" | "json" | "md";
+
+// ---- Output ----
+
+/** Somewhere text goes: process.stdout or stderr, or a test's buffer. */
+export interface TextStream {
+  write(text: string): unknown;
+  /** A terminal gets progress lines; a pipe or a buffer does not. */
+  isTTY?: boolean;
+}
+
+// ---- Verdicts and results the printers show ----
+
+export type TortureOutcome = "SUCCESS" | "FAILURE" | "UNTESTED";
+
+export interface TortureVerdict {
+  measurement: Measurement;
+  violations: bigint;
+  staleEntries: number;
+  kills: number;
+  /** The updater's run time over its kills; undefined without a kill. */
+  achievedKillPeriodNs: number | undefined;
+  outcome: TortureOutcome;
+}
+
+
+/** What identifies a micro-benchmark case in its row (host/run/micro-cases.ts). */
+export interface MicroCaseName {
+  /** The row's case column: what is timed, "micro-readside". */
+  name: string;
+  protection: string;
+  align: AlignName;
+  mappingBytes: bigint;
+  /** Entries each operation installs (the fault cases install one and zap it). */
+  installsPerOp: number;
+}
+
+export interface MicroResult {
+  micro: MicroCaseName;
+  /** benchmark.js's mean time of one batch, over BATCH operations. */
+  nsPerOp: number;
+  /** benchmark.js's relative margin of error: the half-width of a 95% interval of the mean, in % of it. */
+  rmePercent: number;
+  /** Timed batches (benchmark.js's samples) the mean is over. */
+  samples: number;
+}
+

@@ -1,0 +1,48 @@
+// The host's folders are stages of one pipeline, and imports point one way only: down the stages, never up
+// and never round in a cycle (madge reads the imports, type-only ones included).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import madge from "madge";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** Lower stages never import higher ones. Stages of the same rank do not import each other. */
+const RANK: Record<string, number> = {
+  base: 0, // host/*.ts: types, units, errors, files
+  registry: 1, // what each scheme and scenario is
+  machine: 2, // the wasm core and the host's handle on it
+  results: 3, // the schema, reading result files, statistics, compare, merge
+  run: 4, // the matrix, workers, torture, micro, native, kernel
+  print: 4, // screens
+  export: 5, // file formats and the report (which reuses print's lines)
+  cli: 6, // argv to typed options to commands
+};
+
+function stage(file: string): string {
+  const folder = /^host\/(\w+)\//.exec(file)?.[1];
+  return folder ?? "base";
+}
+
+const graph = (await madge(["host"], { baseDir: root, fileExtensions: ["ts", "js"] })).obj();
+
+test("host/ has no import cycle", async () => {
+  const result = await madge(["host"], { baseDir: root, fileExtensions: ["ts", "js"] });
+  assert.deepEqual(result.circular(), []);
+});
+
+test("every host/ folder is a known stage and imports only lower stages", () => {
+  const upward: string[] = [];
+  for (const [file, imports] of Object.entries(graph)) {
+    assert.ok(stage(file) in RANK, `${file}: ${stage(file)}/ is not a stage of the pipeline`);
+    for (const imported of imports) {
+      const [from, to] = [stage(file), stage(imported)];
+      if (from !== to && RANK[to] >= RANK[from]) upward.push(`${file} -> ${imported}`);
+    }
+  }
+  assert.deepEqual(upward, []);
+});
+
+test("the runtime never imports bench/ (benchmark definitions and generators live there)", () => {
+  const intoBench = Object.entries(graph).flatMap(([file, imports]) => imports.filter((i) => i.startsWith("bench/")).map((i) => `${file} -> ${i}`));
+  assert.deepEqual(intoBench, []);
+});
