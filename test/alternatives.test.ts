@@ -1,15 +1,14 @@
 // The design alternatives through the CLI: mmap-mix under device and fs, and the tlb scenario. Counts only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { daxbench } from "./daxbench.ts";
 import { parse } from "csv-parse/sync";
 
-const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, "run", "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet", ...args], { encoding: "utf8" });
+const run = (...args: string[]) => daxbench("run", "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet", ...args);
 type Row = Record<string, string>;
 
-test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuses none and maps ptes where pmds do not fit", () => {
-  const result = run("--scenario", "mmap-mix", "--policy", "device,fs", "--align", "2m", "--protection", "rcu", "--size", "4m");
+test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuses none and maps ptes where pmds do not fit", async () => {
+  const result = await run("--scenario", "mmap-mix", "--policy", "device,fs", "--align", "2m", "--protection", "rcu", "--size", "4m");
   assert.equal(result.status, 0, result.stderr);
   const [device, fs] = parse(result.stdout, { columns: true }) as Row[];
   assert.deepEqual([device.policy, fs.policy], ["device", "fs"]);
@@ -21,9 +20,9 @@ test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuse
   assert.ok(Number(fs.faults_per_gib) > Number(device.faults_per_gib));
 });
 
-test("mmap-mix runs on one worker: --workers is not its dimension, and it says so; it reports per vma and per page", () => {
-  const result = spawnSync(process.execPath, [bin, "run", "--repeat", "1", "--warmup", "0", "--out", "-",
-    "--scenario", "mmap-mix", "--workers", "1,2", "--size", "4m", "--align", "2m", "--protection", "rcu"], { encoding: "utf8" });
+test("mmap-mix runs on one worker: --workers is not its dimension, and it says so; it reports per vma and per page", async () => {
+  const result = await daxbench("run", "--repeat", "1", "--warmup", "0", "--out", "-",
+    "--scenario", "mmap-mix", "--workers", "1,2", "--size", "4m", "--align", "2m", "--protection", "rcu");
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /^note: mmap-mix does not use --workers; it runs once per protection × align × policy × size × read-delay × fault-cost$/m);
   const rows = parse(result.stdout, { columns: true }) as Row[];
@@ -34,8 +33,8 @@ test("mmap-mix runs on one worker: --workers is not its dimension, and it says s
   assert.match(result.stderr, /ns\/page median .* vmas mapped \/ refused/);
 });
 
-test("tlb: a working set inside the TLB walks almost never, one 16 times the STLB walks on most touches", () => {
-  const result = run("--scenario", "tlb", "--protection", "rcu", "--align", "2m,4k", "--size", "4m,64m", "--duration", "100ms");
+test("tlb: a working set inside the TLB walks almost never, one 16 times the STLB walks on most touches", async () => {
+  const result = await run("--scenario", "tlb", "--protection", "rcu", "--align", "2m,4k", "--size", "4m,64m", "--duration", "100ms");
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Row[];
   const find = (align: string, mib: number) => rows.find((r) => r.align === align && Number(r.mapping_bytes) === mib << 20)!;
@@ -46,11 +45,11 @@ test("tlb: a working set inside the TLB walks almost never, one 16 times the STL
   assert.ok(rows.every((r) => r.protection === "" && r.tlb_geometry === "64/4,32/4,4/4,1536/12,16/4"), "no scheme runs on hits; the geometry is recorded");
 });
 
-test("a TLB geometry that cannot be built is refused with exit 2", () => {
-  const result = run("--scenario", "tlb", "--tlb-geometry", "48/4,32/4,4/4,1536/12,16/4");
+test("a TLB geometry that cannot be built is refused with exit 2", async () => {
+  const result = await run("--scenario", "tlb", "--tlb-geometry", "48/4,32/4,4/4,1536/12,16/4");
   assert.equal(result.status, 2);
   assert.match(result.stderr, /--tlb-geometry: TLB geometry 48\/4,.* does not fit/);
-  const malformed = run("--scenario", "tlb", "--tlb-geometry", "64");
+  const malformed = await run("--scenario", "tlb", "--tlb-geometry", "64");
   assert.equal(malformed.status, 2);
   assert.match(malformed.stderr, /--tlb-geometry 64 is not five entries\/ways pairs/);
 });

@@ -7,8 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { FIXED_COLUMNS } from "../host/results/schema.ts";
-
-const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
+import { daxbenchWith, bin } from "./daxbench.ts";
 
 interface Outcome {
   status: number | null;
@@ -16,7 +15,8 @@ interface Outcome {
   stderr: string;
 }
 
-function daxbench(args: string[], options: { env?: Record<string, string>; onStderr?: (text: string, kill: () => void) => void } = {}): Promise<Outcome> {
+/** A real process, for what only a process has: a signal from outside. */
+function spawned(args: string[], options: { env?: Record<string, string>; onStderr?: (text: string, kill: () => void) => void } = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env } });
     let stdout = "";
@@ -28,6 +28,11 @@ function daxbench(args: string[], options: { env?: Record<string, string>; onStd
     });
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** In process; `env` is added to the environment for the run. */
+function daxbench(args: string[], options: { env?: Record<string, string> } = {}): Promise<Outcome> {
+  return daxbenchWith(options.env ?? {}, ...args);
 }
 
 function scratchDir(): string {
@@ -176,7 +181,7 @@ test("a worker that hangs is ended by the watchdog: exit 1 naming it", async () 
 test("Ctrl-C terminates the workers and exits 130", async () => {
   const dir = scratchDir();
   let sent = false;
-  const result = await daxbench(
+  const result = await spawned(
     ["run", "--scenario", "random", "--protection", "rcu", "--align", "2m", "--workers", "1", "--size", "8m", "--out", join(dir, "x.csv"), "--quiet"],
     {
       env: { DAXBENCH_INJECT: "hang:1" },

@@ -17,9 +17,9 @@ import { csvText } from "../host/export/csv.ts";
 import { wholeNumberOption, alphaOption, secondsOption } from "../host/cli/options.ts";
 import { createSharedMemory } from "../host/machine/wasm.ts";
 import { syntheticRows } from "./synthetic.ts";
+import { daxbench, bin } from "./daxbench.ts";
 
-const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
-const daxbench = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
 const scratch = (files: Record<string, string> = {}) => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-hardening-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -47,7 +47,7 @@ const typed = fc.oneof(
 );
 const list = fc.array(typed, { minLength: 0, maxLength: 3 });
 
-test("property: a matrix from any typed values is either configurations or one UsageError", () => {
+test("property: a matrix from any typed values is either configurations or one UsageError", async () => {
   fc.assert(fc.property(
     fc.record({ scenario: fc.constantFrom("populate", "readside", "churn", "tlb", "mmap-mix", "warp"), protection: list, align: list, workers: list, size: list, killPeriod: list, readDelay: list, faultCost: list, duration: typed }),
     (spec) => valueOrUsageError(() => {
@@ -59,7 +59,7 @@ test("property: a matrix from any typed values is either configurations or one U
   ), { numRuns: 300 });
 });
 
-test("property: the number options take any text and refuse it quoting it as typed", () => {
+test("property: the number options take any text and refuse it quoting it as typed", async () => {
   fc.assert(fc.property(fc.string({ maxLength: 10 }), (text) => {
     for (const parse of [() => wholeNumberOption("repeat", text, 5, 1, 1000), () => alphaOption(text), () => secondsOption("seconds", text)]) {
       try {
@@ -74,7 +74,7 @@ test("property: the number options take any text and refuse it quoting it as typ
   }), { numRuns: 300 });
 });
 
-test("property: a result file with any line damaged is rows or one UsageError naming the file", () => {
+test("property: a result file with any line damaged is rows or one UsageError naming the file", async () => {
   const good = csvText(syntheticRows([{ nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 2] }]));
   const lines = good.trimEnd().split("\n");
   const dir = scratch();
@@ -95,7 +95,7 @@ test("property: a result file with any line damaged is rows or one UsageError na
   }), { numRuns: 200 });
 });
 
-test("CSV reading: a BOM is accepted, a column twice is refused, a blank figure is not 0", () => {
+test("CSV reading: a BOM is accepted, a column twice is refused, a blank figure is not 0", async () => {
   const text = csvText(syntheticRows([{ nsPerOp: [10, 11, 12] }]));
   const [header, ...body] = text.trimEnd().split("\n");
   const dir = scratch({
@@ -108,33 +108,33 @@ test("CSV reading: a BOM is accepted, a column twice is refused, a blank figure 
   assert.throws(() => readResultFile(join(dir, "blank.csv")), /line 2, column faults: "" is not a number/);
 });
 
-test("a zero or negative ns_per_op never becomes Infinity or NaN in compare or report", () => {
+test("a zero or negative ns_per_op never becomes Infinity or NaN in compare or report", async () => {
   const dir = scratch({
     "base.csv": csvText(syntheticRows([{ nsPerOp: [0, 0, 0, 0, 0] }, { align: "2m", nsPerOp: [-1, -2, -1, -2, -1] }])),
     "new.csv": csvText(syntheticRows([{ nsPerOp: [5, 6, 5, 6, 5] }, { align: "2m", nsPerOp: [1, 2, 1, 2, 1] }])),
   });
-  const compare = daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
+  const compare = await daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
   assert.equal(compare.status, 0, compare.stderr);
   assert.doesNotMatch(compare.stdout, /Infinity|NaN/);
-  const report = daxbench("report", join(dir, "base.csv"), "--format", "md,json");
+  const report = await daxbench("report", join(dir, "base.csv"), "--format", "md,json");
   assert.equal(report.status, 0, report.stderr);
   for (const name of ["base.md", "base.json"]) assert.doesNotMatch(readFileSync(join(dir, name), "utf8"), /Infinity|NaN/, name);
 });
 
-test("a flag given twice takes its last value; a flag that takes a list gathers every value", () => {
+test("a flag given twice takes its last value; a flag that takes a list gathers every value", async () => {
   const dir = scratch();
-  const result = daxbench("run", "--scenario", "readside", "--protection", "rcu", "--workers", "1", "--workers", "2", "--duration", "60ms", "--duration", "20ms",
+  const result = await daxbench("run", "--scenario", "readside", "--protection", "rcu", "--workers", "1", "--workers", "2", "--duration", "60ms", "--duration", "20ms",
     "--repeat", "1", "--warmup", "0", "--out", join(dir, "a.csv"), "--out", join(dir, "b.csv"), "--quiet");
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(readdirSync(dir), ["b.csv"]);
   const rows = parse(readFileSync(join(dir, "b.csv"), "utf8"), { columns: true }) as Record<string, string>[];
   assert.deepEqual(rows.map((row) => [row.workers, row.duration_ns]), [["1", "20000000"], ["2", "20000000"]]);
-  const tlb = daxbench("run", "--scenario", "tlb", "--tlb-geometry", "64", "--tlb-geometry", "64/4,32/4,4/4,1536/12,16/4", "--size", "4m",
+  const tlb = await daxbench("run", "--scenario", "tlb", "--tlb-geometry", "64", "--tlb-geometry", "64/4,32/4,4/4,1536/12,16/4", "--size", "4m",
     "--duration", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet");
   assert.equal(tlb.status, 0, tlb.stderr);
 });
 
-test("values beyond what the run can honour are refused with exit 2, one line, quoting what was typed", () => {
+test("values beyond what the run can honour are refused with exit 2, one line, quoting what was typed", async () => {
   for (const [args, message] of [
     [["--duration", "3000000s"], /--duration 3000000s is longer than .* \(what a timer holds\)/],
     [["--read-delay", "2s"], /--read-delay 2s is longer than 100ms/],
@@ -144,14 +144,14 @@ test("values beyond what the run can honour are refused with exit 2, one line, q
     [["--alpha", "1"], /--alpha 1 is not a number between 0 and 1/],
     [["--fault-cost", "1s"], /--fault-cost 1s is longer than 100ms/],
   ] as [string[], RegExp][]) {
-    const result = daxbench("run", ...args, "--out", "/nonexistent-dir-never-written/x.csv");
+    const result = await daxbench("run", ...args, "--out", "/nonexistent-dir-never-written/x.csv");
     assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.ok(oneLine(result.stderr), result.stderr);
   }
 });
 
-test("output paths are checked before any work: a directory, /proc, a missing README section, the input CSV", () => {
+test("output paths are checked before any work: a directory, /proc, a missing README section, the input CSV", async () => {
   const dir = scratch({ "run.csv": csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }])), "README.md": "no markers here\n" });
   mkdirSync(join(dir, "adir.csv"));
   for (const [args, message] of [
@@ -163,7 +163,7 @@ test("output paths are checked before any work: a directory, /proc, a missing RE
     [["report", join(dir, "run.csv"), "--readme", join(dir, "MISSING.md")], /MISSING\.md: cannot be read/],
     [["report", join(dir, "run.csv"), "--format", "md,csv"], /report --format csv would overwrite its input/],
   ] as [string[], RegExp][]) {
-    const result = daxbench(...args);
+    const result = await daxbench(...args);
     assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.ok(oneLine(result.stderr), result.stderr);
@@ -172,34 +172,34 @@ test("output paths are checked before any work: a directory, /proc, a missing RE
   assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "no markers here\n");
 });
 
-test("two runs never write one file: a live lock refuses the second, a dead one is taken over", () => {
+test("two runs never write one file: a live lock refuses the second, a dead one is taken over", async () => {
   const dir = scratch();
   const out = join(dir, "run.csv");
   writeFileSync(`${out}.lock`, String(process.pid)); // this test's own process: alive
-  const refused = daxbench("run", "--scenario", "readside", "--protection", "rcu", "--duration", "20ms", "--repeat", "1", "--out", out, "--quiet");
+  const refused = await daxbench("run", "--scenario", "readside", "--protection", "rcu", "--duration", "20ms", "--repeat", "1", "--out", out, "--quiet");
   assert.equal(refused.status, 2, refused.stderr);
   assert.match(refused.stderr, new RegExp(`--out .*run\\.csv is being written by another daxbench run \\(pid ${process.pid}`));
   writeFileSync(`${out}.lock`, "999999999"); // no such process
-  const taken = daxbench("run", "--scenario", "readside", "--protection", "rcu", "--duration", "20ms", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet");
+  const taken = await daxbench("run", "--scenario", "readside", "--protection", "rcu", "--duration", "20ms", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet");
   assert.equal(taken.status, 0, taken.stderr);
   assert.deepEqual(readdirSync(dir), ["run.csv"], "the lock is gone when the run ends");
 });
 
-test("an empty shard writes a header-only CSV that merge accepts", () => {
+test("an empty shard writes a header-only CSV that merge accepts", async () => {
   const dir = scratch();
   const args = ["run", "--scenario", "readside", "--protection", "rcu", "--workers", "1", "--duration", "20ms", "--repeat", "1", "--warmup", "0", "--quiet"];
-  const first = daxbench(...args, "--shard", "1/2", "--out", join(dir, "s1.csv"));
-  const second = daxbench(...args, "--shard", "2/2", "--out", join(dir, "s2.csv"));
+  const first = await daxbench(...args, "--shard", "1/2", "--out", join(dir, "s1.csv"));
+  const second = await daxbench(...args, "--shard", "2/2", "--out", join(dir, "s2.csv"));
   assert.equal(first.status, 0, first.stderr);
   assert.equal(second.status, 0, second.stderr);
   assert.match(second.stderr, /this shard holds no configuration/);
   assert.equal(readFileSync(join(dir, "s2.csv"), "utf8").trim().split("\n").length, 1, "the header only");
-  const merged = daxbench("merge", join(dir, "s1.csv"), join(dir, "s2.csv"), "--out", join(dir, "all.csv"));
+  const merged = await daxbench("merge", join(dir, "s1.csv"), join(dir, "s2.csv"), "--out", join(dir, "all.csv"));
   assert.equal(merged.status, 0, merged.stderr);
   assert.equal(readResultFile(join(dir, "all.csv")).rows.length, 1);
 });
 
-test("a shared memory that cannot be had is one line naming its size", () => {
+test("a shared memory that cannot be had is one line naming its size", async () => {
   assert.throws(() => createSharedMemory({ initial: 1, maximum: 1 << 20 }), /cannot allocate the shared memory \(up to 64 GiB of address space; is ulimit -v lower\?\)/);
 });
 

@@ -2,20 +2,19 @@
 // codes and files; the one figure compared is a time per operation that counts predict.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { daxbenchWith } from "./daxbench.ts";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { parseProbeOutput, kernelCsv, KERNEL_COLUMNS, NR_HUGEPAGES, type KernelRow } from "../host/run/kernel.ts";
 
-const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
-const daxbench = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
+const daxbench = (args: string[], env: Record<string, string | undefined> = {}) => daxbenchWith(env, ...args);
 const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-kernel-"));
 type Row = Record<string, string>;
 const root = process.getuid?.() === 0;
 
-test("the probe's output is read line by line, and anything else is refused", () => {
+test("the probe's output is read line by line, and anything else is refused", async () => {
   assert.deepEqual(parseProbeOutput("1000 4 4\n2000 4 3\n"), [
     { elapsedNs: 1000, touches: 4, minorFaults: 4 },
     { elapsedNs: 2000, touches: 4, minorFaults: 3 },
@@ -25,8 +24,8 @@ test("the probe's output is read line by line, and anything else is refused", ()
   assert.throws(() => parseProbeOutput("10 0 0\n"), /printed "10 0 0"/, "a pass of no touch");
 });
 
-test("kernel: a 4 KiB write fault per touch, no fault on a hit, and huge pages either measured or skipped with how to get them", (t) => {
-  const result = daxbench(["kernel", "--size", "4m", "--repeat", "2", "--out", "-", "--format", "csv"]);
+test("kernel: a 4 KiB write fault per touch, no fault on a hit, and huge pages either measured or skipped with how to get them", async (t) => {
+  const result = await daxbench(["kernel", "--size", "4m", "--repeat", "2", "--out", "-", "--format", "csv"]);
   if (/no C compiler/.test(result.stderr)) return t.skip("no C compiler here");
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Row[];
@@ -50,16 +49,16 @@ test("kernel: a 4 KiB write fault per touch, no fault on a hit, and huge pages e
   assert.match(rows[0].kernel, /^\d+\.\d+/);
 });
 
-test("kernel: without a C compiler every case is skipped in one line, and nothing is written", () => {
+test("kernel: without a C compiler every case is skipped in one line, and nothing is written", async () => {
   const dir = scratch();
-  const result = daxbench(["kernel", "--size", "4m", "--out", join(dir, "k.csv")], { ...process.env, PATH: join(dir, "empty") });
+  const result = await daxbench(["kernel", "--size", "4m", "--out", join(dir, "k.csv")], { ...process.env, PATH: join(dir, "empty") });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr.trim(), "daxbench kernel: every case skipped: no C compiler (cc)");
   assert.deepEqual(readdirSync(dir), []);
 });
 
-test("kernel --reserve-hugepages: root only; the pool is put back after the run", (t) => {
-  const result = daxbench(["kernel", "--size", "4m", "--repeat", "1", "--reserve-hugepages", "2", "--out", "-"]);
+test("kernel --reserve-hugepages: root only; the pool is put back after the run", async (t) => {
+  const result = await daxbench(["kernel", "--size", "4m", "--repeat", "1", "--reserve-hugepages", "2", "--out", "-"]);
   if (!root) {
     assert.equal(result.status, 2);
     assert.match(result.stderr, /--reserve-hugepages 2 needs root/);
@@ -67,29 +66,29 @@ test("kernel --reserve-hugepages: root only; the pool is put back after the run"
   }
   if (/no C compiler/.test(result.stderr)) return t.skip("no C compiler here");
   const before = readFileSync(NR_HUGEPAGES, "utf8");
-  const again = daxbench(["kernel", "--size", "4m", "--repeat", "1", "--reserve-hugepages", "2", "--out", "-"]);
+  const again = await daxbench(["kernel", "--size", "4m", "--repeat", "1", "--reserve-hugepages", "2", "--out", "-"]);
   assert.equal(again.status, 0, again.stderr);
   assert.equal(readFileSync(NR_HUGEPAGES, "utf8"), before, "nr_hugepages as it was");
   const rows = parse(again.stdout, { columns: true }) as Row[];
   assert.deepEqual(rows.filter((r) => r.case === "2m fault").map((r) => Number(r.minor_faults)), [2]);
 });
 
-test("kernel: bad flags exit 2 with one line, before any work", () => {
+test("kernel: bad flags exit 2 with one line, before any work", async () => {
   for (const [args, message] of [
     [["--size", "3m"], /--size 3m is not a positive multiple of 2m/],
     [["--repeat", "0"], /--repeat 0 is not a whole number from 1 to 1,000/],
     [["--reserve-hugepages", "lots"], /--reserve-hugepages lots is not a whole number >= 1/],
     [["--format", "xml"], /--format xml is not one of: csv, json, md/],
   ] as [string[], RegExp][]) {
-    const result = daxbench(["kernel", ...args]);
+    const result = await daxbench(["kernel", ...args]);
     assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.equal(result.stderr.trim().split("\n").length, 1);
   }
 });
 
-test("--fault-cost 1us makes each fault about 1 us dearer, outside the read side; hits pay nothing", () => {
-  const result = daxbench(["run", "--scenario", "populate", "--align", "4k,2m", "--protection", "rcu", "--size", "8m",
+test("--fault-cost 1us makes each fault about 1 us dearer, outside the read side; hits pay nothing", async () => {
+  const result = await daxbench(["run", "--scenario", "populate", "--align", "4k,2m", "--protection", "rcu", "--size", "8m",
     "--fault-cost", "0,1us", "--repeat", "1", "--warmup", "1", "--out", "-", "--quiet"]); // the warm-up maps the tables
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Row[];
@@ -117,19 +116,19 @@ function kernelFile(dir: string, ns: number): string {
   return path;
 }
 
-test("--fault-cost kernel:PATH charges the kernel's fault of the region's page size and says where it came from", () => {
+test("--fault-cost kernel:PATH charges the kernel's fault of the region's page size and says where it came from", async () => {
   const dir = scratch();
   const path = kernelFile(dir, 2500);
-  const result = daxbench(["run", "--scenario", "populate", "--align", "4k", "--size", "4m", "--fault-cost", `kernel:${path}`,
+  const result = await daxbench(["run", "--scenario", "populate", "--align", "4k", "--size", "4m", "--fault-cost", `kernel:${path}`,
     "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet"]);
   assert.equal(result.status, 0, result.stderr);
   const [row] = parse(result.stdout, { columns: true }) as Row[];
   assert.equal(row.fault_cost_ns, "2500");
   assert.equal(row.fault_cost_source, `kernel ${path} (commit abc123, 2026-01-01T00:00:00.000Z)`);
-  const missing = daxbench(["run", "--scenario", "populate", "--align", "2m", "--size", "4m", "--fault-cost", `kernel:${path}`, "--out", join(dir, "x.csv")]);
+  const missing = await daxbench(["run", "--scenario", "populate", "--align", "2m", "--size", "4m", "--fault-cost", `kernel:${path}`, "--out", join(dir, "x.csv")]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--fault-cost kernel:.*kernel\.csv has no 2m fault/);
-  const none = daxbench(["run", "--scenario", "populate", "--fault-cost", "kernel:/nonexistent.csv", "--out", join(dir, "x.csv")]);
+  const none = await daxbench(["run", "--scenario", "populate", "--fault-cost", "kernel:/nonexistent.csv", "--out", join(dir, "x.csv")]);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /\/nonexistent\.csv: cannot be read/);
   assert.deepEqual(readdirSync(dir), ["kernel.csv"]);

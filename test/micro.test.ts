@@ -1,30 +1,19 @@
 // daxbench micro and native, and the speed bar's verdict rule. Counts, columns and verdict logic, not times.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { daxbenchWith } from "./daxbench.ts";
 import { MICRO_COLUMNS } from "../host/run/micro.ts";
 import { NATIVE_COLUMNS, nativeCells, parseNativeCsv } from "../host/run/native.ts";
 import { barVerdict } from "../host/results/stats.ts";
 import { METADATA_COLUMNS } from "../host/results/schema.ts";
 import { BROKEN_ON_PURPOSE } from "../host/machine/dax.ts";
 
-const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
-const daxbench = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
-/** The same, without waiting: for runs that may go in parallel. */
-const daxbenchAsync = (args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+const daxbench = (args: string[], env: Record<string, string | undefined> = {}) => daxbenchWith(env, ...args);
 const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-micro-"));
 
 /** The cells of a native Markdown table: its rows after the header and the rule. */
@@ -35,11 +24,11 @@ function tableCells(stdout: string): { native: string; workers: number; ratio: n
   });
 }
 
-test("micro writes rows of its own schema, one per case, in csv, md and json", () => {
+test("micro writes rows of its own schema, one per case, in csv, md and json", async () => {
   const dir = scratch();
   try {
     const out = join(dir, "micro.csv");
-    const result = daxbench(["micro", "--max-time", "0.02", "--format", "csv,md,json", "--out", out, "--quiet"]);
+    const result = await daxbench(["micro", "--max-time", "0.02", "--format", "csv,md,json", "--out", out, "--quiet"]);
     assert.equal(result.status, 0, result.stderr);
     const csv = readFileSync(out, "utf8");
     const header = csv.split("\n")[0].split(",");
@@ -87,9 +76,8 @@ test("micro and native refuse bad input with one line naming it, exit 2, before 
       [["native", "--repeat", "2x", "--out", join(dir, "native.md")], /--repeat 2x /],
       [["native", "--workers", "1,zero", "--out", join(dir, "native.md")], /--workers zero /],
     ] as [string[], RegExp][];
-    const results = await Promise.all(cases.map(([args]) => daxbenchAsync(args)));
-    for (const [i, [args, named]] of cases.entries()) {
-      const result = results[i];
+    for (const [args, named] of cases) {
+      const result = await daxbench(args);
       assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
       assert.match(result.stderr, named);
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
@@ -101,10 +89,10 @@ test("micro and native refuse bad input with one line naming it, exit 2, before 
   }
 });
 
-test("native measures every cell on both sides, prints a positive ratio with its interval, and keeps every sample", () => {
+test("native measures every cell on both sides, prints a positive ratio with its interval, and keeps every sample", async () => {
   const dir = scratch();
   try {
-    const result = daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "5", "--out", join(dir, "native.md")]);
+    const result = await daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "5", "--out", join(dir, "native.md")]);
     assert.equal(result.status, 0, result.stderr);
     const cells = tableCells(result.stdout);
     const skipped = result.stderr.split("\n").filter((line) => line.includes("skipped"));
@@ -142,7 +130,7 @@ test("native measures every cell on both sides, prints a positive ratio with its
   }
 });
 
-test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and everything without cc", (t) => {
+test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and everything without cc", async (t) => {
   const cc = spawnSync("sh", ["-c", "command -v cc"], { encoding: "utf8" }).stdout.trim();
   if (!cc) return t.skip("no cc on this machine");
   const dir = scratch();
@@ -150,7 +138,7 @@ test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and
     // A cc that cannot link liburcu, as on a machine without liburcu-dev.
     writeFileSync(join(dir, "cc"), `#!/bin/sh\ncase "$*" in *-lurcu*) echo "cannot find -lurcu" >&2; exit 1;; esac\nexec ${cc} "$@"\n`);
     chmodSync(join(dir, "cc"), 0o755);
-    const noUrcu = daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1"], { ...process.env, PATH: `${dir}:${process.env.PATH}` });
+    const noUrcu = await daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1"], { ...process.env, PATH: `${dir}:${process.env.PATH}` });
     assert.equal(noUrcu.status, 0, noUrcu.stderr);
     assert.deepEqual(tableCells(noUrcu.stdout).map((c) => c.native), ["percpu", "mutex", "rwlock"]);
     for (const cell of tableCells(noUrcu.stdout)) {
@@ -163,7 +151,7 @@ test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and
       "daxbench native: urcu-qsbr: skipped, cc failed (is liburcu-dev installed?)",
     ]);
     // No C compiler at all: every flavour is skipped with a note, the command still succeeds.
-    const noCc = daxbench(["native", "--duration", "20ms", "--workers", "1"], { ...process.env, PATH: join(dir, "empty") });
+    const noCc = await daxbench(["native", "--duration", "20ms", "--workers", "1"], { ...process.env, PATH: join(dir, "empty") });
     assert.equal(noCc.status, 0, noCc.stderr);
     assert.equal(tableCells(noCc.stdout).length, 0);
     assert.equal(noCc.stderr.trim().split("\n").filter((line) => line.endsWith("skipped, no C compiler (cc)")).length, 5, noCc.stderr);
@@ -172,7 +160,7 @@ test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and
   }
 });
 
-test("a bar's verdict comes from the interval: met, missed, inconclusive, and inconclusive without one", () => {
+test("a bar's verdict comes from the interval: met, missed, inconclusive, and inconclusive without one", async () => {
   // "ratio ≤ 1.1": met only when the whole interval is below, missed only when it is wholly above.
   assert.equal(barVerdict([0.95, 1.05], { atMost: 1.1 }), "met");
   assert.equal(barVerdict([1.15, 1.3], { atMost: 1.1 }), "missed");
@@ -187,11 +175,11 @@ test("a bar's verdict comes from the interval: met, missed, inconclusive, and in
   assert.equal(barVerdict(undefined, { atLeast: 1.8 }), "inconclusive");
 });
 
-test("a native cell that completes no read-side pair ends the run in one line, never a division by zero", (t) => {
+test("a native cell that completes no read-side pair ends the run in one line, never a division by zero", async (t) => {
   if (!spawnSync("sh", ["-c", "command -v cc"]).stdout.length) return t.skip("no C compiler here");
   const dir = scratch();
   try {
-    const result = daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1", "--out", join(dir, "native.md")], { ...process.env, DAXBENCH_INJECT: "no-pairs" });
+    const result = await daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1", "--out", join(dir, "native.md")], { ...process.env, DAXBENCH_INJECT: "no-pairs" });
     assert.equal(result.status, 1, result.stderr);
     assert.equal(result.stderr.trim(), "daxbench: native percpu at 1 workers: no read-side pair completed in 20 ms: give a longer --duration");
     assert.equal(existsSync(join(dir, "native.md")), false, "nothing written");

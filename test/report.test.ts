@@ -2,18 +2,17 @@
 // them from that CSV must give the same files, byte for byte.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { daxbench } from "./daxbench.ts";
 import { mkdtempSync, copyFileSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "bin/daxbench.js");
 
-test("daxbench report on results/reference.csv regenerates the committed Markdown, JSON and charts", () => {
+test("daxbench report on results/reference.csv regenerates the committed Markdown, JSON and charts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-report-"));
   copyFileSync(join(root, "results/reference.csv"), join(dir, "reference.csv"));
-  const result = spawnSync(process.execPath, [bin, "report", join(dir, "reference.csv"), "--format", "md,json"], { encoding: "utf8" });
+  const result = await daxbench("report", join(dir, "reference.csv"), "--format", "md,json");
   assert.equal(result.status, 0, result.stderr);
   const generated = readdirSync(dir).filter((name) => name !== "reference.csv").sort();
   const committed = readdirSync(join(root, "results")).filter((name) => name.startsWith("reference") && name !== "reference.csv").sort();

@@ -1,7 +1,7 @@
 // What reads result files: compare, the JSON and Markdown exports, merge, and the checks on a CSV.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { daxbench } from "./daxbench.ts";
 import { mkdtempSync, writeFileSync, readdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +14,6 @@ import { readResultFile } from "../host/results/file.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
 import { comparisons, summaryWarnings } from "../host/print/summary.ts";
 
-const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
-const daxbench = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
 const ten = [100, 101, 99, 102, 98, 100, 103, 97, 100, 101];
 
 function scratch(files: Record<string, string>): string {
@@ -24,7 +22,7 @@ function scratch(files: Record<string, string>): string {
   return dir;
 }
 
-test("compare: identical samples are ~, a sample twice as slow with n = 10 is about +100% with p < 0.05", () => {
+test("compare: identical samples are ~, a sample twice as slow with n = 10 is about +100% with p < 0.05", async () => {
   const base = syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten }]);
   const next = syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten.map((v) => 2 * v) }]);
   const table = compareRuns({ name: "base", rows: base }, { name: "new", rows: next }, 0.05);
@@ -37,18 +35,18 @@ test("compare: identical samples are ~, a sample twice as slow with n = 10 is ab
   assert.ok(Math.abs(table.geomeanPercent - (Math.SQRT2 - 1) * 100) < 1, `geomean ${table.geomeanPercent}`);
 });
 
-test("compare through the CLI prints ~ and the change, and --by protection compares within one file", () => {
+test("compare through the CLI prints ~ and the change, and --by protection compares within one file", async () => {
   const dir = scratch({
     "base.csv": csvText(syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten }])),
     "new.csv": csvText(syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten.map((v) => 2 * v) }])),
     "both.csv": csvText(syntheticRows([{ protection: "rcu", nsPerOp: ten }, { protection: "mutex", nsPerOp: ten.map((v) => 3 * v) }])),
   });
-  const two = daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
+  const two = await daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
   assert.equal(two.status, 0, two.stderr);
   assert.match(two.stdout, /populate rcu 4k 1w 1g .*~ \(p=1\.000 n=10\+10\)/);
   assert.match(two.stdout, /populate rcu 2m 1w 1g .*\+100\.00% \(p=0\.000 n=10\+10\)/);
   assert.match(two.stdout, /geomean .*\+41\.42%/);
-  const within = daxbench("compare", join(dir, "both.csv"), "--by", "protection");
+  const within = await daxbench("compare", join(dir, "both.csv"), "--by", "protection");
   assert.equal(within.status, 0, within.stderr);
   assert.match(within.stdout, /│ protection rcu │ protection mutex │/);
   assert.match(within.stdout, /populate 4k 1w 1g .*\+200\.00%/);
@@ -56,17 +54,17 @@ test("compare through the CLI prints ~ and the change, and --by protection compa
   assert.equal(tables[0].deltas[0].change, 200);
 });
 
-test("compare: files with no configuration in common exit 2 with a clear message", () => {
+test("compare: files with no configuration in common exit 2 with a clear message", async () => {
   const dir = scratch({
     "a.csv": csvText(syntheticRows([{ align: "4k", nsPerOp: ten }])),
     "b.csv": csvText(syntheticRows([{ align: "2m", nsPerOp: ten }])),
   });
-  const result = daxbench("compare", join(dir, "a.csv"), join(dir, "b.csv"));
+  const result = await daxbench("compare", join(dir, "a.csv"), join(dir, "b.csv"));
   assert.equal(result.status, 2);
   assert.match(result.stderr, /have no configuration in common/);
 });
 
-test("a CSV with a missing column, a non-numeric figure or a foreign header exits 2 naming file, line and column", () => {
+test("a CSV with a missing column, a non-numeric figure or a foreign header exits 2 naming file, line and column", async () => {
   const good = csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }]));
   const lines = good.trim().split("\n");
   const header = lines[0].split(",");
@@ -77,19 +75,19 @@ test("a CSV with a missing column, a non-numeric figure or a foreign header exit
     "text.csv": [lines[0], lines[1], lines[2].replace(/^(([^,]*,){9})[^,]*/, "$1fast"), lines[3]].join("\n"),
     "foreign.csv": "name,value\nx,1\n",
   });
-  const missing = daxbench("compare", join(dir, "missing.csv"), "--by", "align");
+  const missing = await daxbench("compare", join(dir, "missing.csv"), "--by", "align");
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /missing\.csv: line 1: missing column faults/);
-  const text = daxbench("report", join(dir, "text.csv"));
+  const text = await daxbench("report", join(dir, "text.csv"));
   assert.equal(text.status, 2);
   assert.match(text.stderr, /text\.csv: line 3, column ns_per_op: "fast" is not a number/);
-  const foreign = daxbench("merge", join(dir, "foreign.csv"), join(dir, "missing.csv"), "--out", join(dir, "all.csv"));
+  const foreign = await daxbench("merge", join(dir, "foreign.csv"), join(dir, "missing.csv"), "--out", join(dir, "all.csv"));
   assert.equal(foreign.status, 2);
   assert.match(foreign.stderr, /foreign\.csv: line 1, column 1: "name" is not a daxbench result header/);
   assert.equal(existsSync(join(dir, "all.csv")), false);
 });
 
-test("the JSON export carries every repetition's figures, the machine metadata and the headline's summary", () => {
+test("the JSON export carries every repetition's figures, the machine metadata and the headline's summary", async () => {
   const rows = syntheticRows([{ align: "4k", nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 2] }]);
   const json = JSON.parse([...jsonText(rows)].join(""));
   assert.deepEqual(json.machines, [{
@@ -103,7 +101,7 @@ test("the JSON export carries every repetition's figures, the machine metadata a
   assert.ok(fourK.headline.summary.ci95[0] > 0 && fourK.headline.summary.ci95[1] > 12);
 });
 
-test("the Markdown export: the headline summarised, and Relative only claims what the data support", () => {
+test("the Markdown export: the headline summarised, and Relative only claims what the data support", async () => {
   const rows = syntheticRows([
     { align: "4k", nsPerOp: [10, 11, 12, 10.5, 11.5] },
     { align: "2m", nsPerOp: [1, 1.1, 0.9, 1.05, 0.95] },
@@ -123,64 +121,64 @@ test("the Markdown export: the headline summarised, and Relative only claims wha
   assert.ok(column("geomean (95% CI)").every((cell) => /^[\d.]+ \([\d.]+…[\d.]+\)$/.test(cell)));
 });
 
-test("a CSV read back is written out again byte for byte", () => {
+test("a CSV read back is written out again byte for byte", async () => {
   const text = csvText(syntheticRows([{ nsPerOp: [10.5, 11.25, 12] }]));
   const dir = scratch({ "run.csv": text });
   assert.equal(csvText(readResultFile(join(dir, "run.csv")).rows), text);
 });
 
-test("merge joins shards and refuses files whose columns or versions differ", () => {
+test("merge joins shards and refuses files whose columns or versions differ", async () => {
   const a = csvText(syntheticRows([{ align: "4k", nsPerOp: [1, 2] }]));
   const b = csvText(syntheticRows([{ align: "2m", nsPerOp: [3, 4] }]));
   const other = csvText(syntheticRows([{ align: "1g", nsPerOp: [5] }], "0.2.0"));
   const [header, ...body] = b.trim().split("\n");
   const swap = (line: string) => { const cells = line.split(","); [cells[1], cells[2]] = [cells[2], cells[1]]; return cells.join(","); };
   const dir = scratch({ "a.csv": a, "b.csv": b, "other.csv": other, "reordered.csv": [swap(header), ...body.map(swap)].join("\n") + "\n" });
-  const merged = daxbench("merge", join(dir, "a.csv"), join(dir, "b.csv"), "--out", join(dir, "all.csv"));
+  const merged = await daxbench("merge", join(dir, "a.csv"), join(dir, "b.csv"), "--out", join(dir, "all.csv"));
   assert.equal(merged.status, 0, merged.stderr);
   assert.equal(readResultFile(join(dir, "all.csv")).rows.length, 4);
-  const versions = daxbench("merge", join(dir, "a.csv"), join(dir, "other.csv"), "--out", join(dir, "bad.csv"));
+  const versions = await daxbench("merge", join(dir, "a.csv"), join(dir, "other.csv"), "--out", join(dir, "bad.csv"));
   assert.equal(versions.status, 2);
   assert.match(versions.stderr, /different daxbench versions: 0\.1\.0 .*, 0\.2\.0/);
-  const columns = daxbench("merge", join(dir, "a.csv"), join(dir, "reordered.csv"), "--out", join(dir, "bad.csv"));
+  const columns = await daxbench("merge", join(dir, "a.csv"), join(dir, "reordered.csv"), "--out", join(dir, "bad.csv"));
   assert.equal(columns.status, 2);
   assert.match(columns.stderr, /reordered\.csv: its columns differ/);
   assert.deepEqual(readdirSync(dir).sort(), ["a.csv", "all.csv", "b.csv", "other.csv", "reordered.csv"]);
 });
 
-test("merge refuses the same repetitions twice, and other commits or machines unless --allow-mixed", () => {
+test("merge refuses the same repetitions twice, and other commits or machines unless --allow-mixed", async () => {
   const a = syntheticRows([{ align: "4k", nsPerOp: [1, 2, 3] }]);
   const laterCommit = syntheticRows([{ align: "2m", nsPerOp: [1, 2, 3], cells: { commit: "def", started_at: "2026-01-02T00:00:00.000Z" } }]);
   const otherMachine = syntheticRows([{ align: "2m", nsPerOp: [1, 2, 3], cells: { cpu: "other cpu" } }]);
   const dir = scratch({ "a.csv": csvText(a), "later.csv": csvText(laterCommit), "other.csv": csvText(otherMachine) });
-  const twice = daxbench("merge", join(dir, "a.csv"), join(dir, "a.csv"), "--out", join(dir, "x.csv"));
+  const twice = await daxbench("merge", join(dir, "a.csv"), join(dir, "a.csv"), "--out", join(dir, "x.csv"));
   assert.equal(twice.status, 2);
   assert.match(twice.stderr, /a\.csv: repetition 1 of a configuration of the run started 2026-01-01T00:00:00\.000Z is also in .*a\.csv/);
   assert.equal(twice.stderr.trim().split("\n").length, 1);
-  const commits = daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), "--out", join(dir, "x.csv"));
+  const commits = await daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), "--out", join(dir, "x.csv"));
   assert.equal(commits.status, 2);
   assert.match(commits.stderr, /different commits: abc \(.*a\.csv\); def \(.*later\.csv\); give --allow-mixed/);
-  const machines = daxbench("merge", join(dir, "a.csv"), join(dir, "other.csv"), "--out", join(dir, "x.csv"));
+  const machines = await daxbench("merge", join(dir, "a.csv"), join(dir, "other.csv"), "--out", join(dir, "x.csv"));
   assert.equal(machines.status, 2);
   assert.match(machines.stderr, /different machines: test cpu x8, Node v20\.0\.0 \(.*\); other cpu x8/);
   assert.deepEqual(readdirSync(dir).sort(), ["a.csv", "later.csv", "other.csv"], "nothing written");
-  const mixed = daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), join(dir, "other.csv"), "--out", join(dir, "x.csv"), "--allow-mixed");
+  const mixed = await daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), join(dir, "other.csv"), "--out", join(dir, "x.csv"), "--allow-mixed");
   assert.equal(mixed.status, 0, mixed.stderr);
   assert.equal(readResultFile(join(dir, "x.csv")).rows.length, 9);
 });
 
-test("compare says when samples are too small for any p below --alpha, and how many repetitions would do", () => {
+test("compare says when samples are too small for any p below --alpha, and how many repetitions would do", async () => {
   const dir = scratch({
     "base.csv": csvText(syntheticRows([{ nsPerOp: [10, 11, 12] }])),
     "new.csv": csvText(syntheticRows([{ nsPerOp: [20, 21, 22] }])),
   });
-  const result = daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
+  const result = await daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /populate rcu 4k 1w 1g \(ns\/touch\) .* ~ \(p=0\.100 n=3\+3\)/, "twice as slow, yet no verdict is possible");
   assert.match(result.stdout, /note: n=3\+3: no p below 0\.05 is possible \(smallest 0\.100\); 4\+ repetitions each are needed/);
 });
 
-test("pairs: a claim only with significance and its interval, ~ inside the noise, never along an unused dimension", () => {
+test("pairs: a claim only with significance and its interval, ~ inside the noise, never along an unused dimension", async () => {
   const rows = syntheticRows([
     { protection: "rcu", nsPerOp: [10, 10.2, 9.9, 10.1, 10.05] },
     { protection: "mutex", nsPerOp: [20, 20.4, 19.8, 20.2, 20.1] },
@@ -195,7 +193,7 @@ test("pairs: a claim only with significance and its interval, ~ inside the noise
   assert.equal(lines.length, 3 + 1, "three populate pairs, one readside pair; no pair along align or policy");
 });
 
-test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower than asked come from the rows", () => {
+test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower than asked come from the rows", async () => {
   const churn = { scenario: "churn", workers: 2, nsPerOp: [10, 11, 12, 10.5, 11.5] };
   const rows = syntheticRows([
     { ...churn, cells: { cpu_count: 2, load_avg_1m: 1.5, kill_period_ns: 200_000, kill_period_achieved_ns: 800_000, kills: 10, violations: 0 } },
@@ -209,7 +207,7 @@ test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower tha
   ]);
 });
 
-test("tlb is judged by the difference in walk levels, not by a ratio to a figure that may be zero", () => {
+test("tlb is judged by the difference in walk levels, not by a ratio to a figure that may be zero", async () => {
   const tlb = (align: string, levels: number[]) => ({
     scenario: "tlb", protection: "", align, nsPerOp: levels.map(() => 20),
     cells: { tlb_walk_levels_per_1k: "" as string | number },
@@ -227,7 +225,7 @@ test("tlb is judged by the difference in walk levels, not by a ratio to a figure
   assert.match(table, /^\| 2m 1w 1g \| 5 \| 0\.001 \|.*\| best \|/m);
 });
 
-test("a result row of a scenario this version does not know is refused, naming the file, line and value", () => {
+test("a result row of a scenario this version does not know is refused, naming the file, line and value", async () => {
   const text = csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }])).replace(/\npopulate,/, "\nwarp,");
   const dir = scratch({ "future.csv": text });
   assert.throws(() => readResultFile(join(dir, "future.csv")), /future\.csv: line 2, column scenario: "warp" is not one of: populate, random/);

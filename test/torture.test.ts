@@ -1,16 +1,14 @@
 // Short torture runs: correct schemes end with no violation, broken ones are caught. Counts, not times.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { daxbench } from "./daxbench.ts";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 
-const bin = new URL("../bin/daxbench.js", import.meta.url).pathname;
-
-function torture(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, "torture", ...args], { encoding: "utf8" });
+async function torture(args: string[]) {
+  const result = await daxbench("torture", ...args);
   const lines = result.stdout.trim().split("\n");
   const violations = Number(/violations ([\d,]+)/.exec(result.stdout)?.[1].replace(/,/g, ""));
   const kills = Number(/kills ([\d,]+)/.exec(result.stdout)?.[1].replace(/,/g, ""));
@@ -19,10 +17,10 @@ function torture(args: string[]) {
 
 const CORRECT = ["rcu", "mutex", "rwlock", "qsbr", "rcu-pointer"];
 
-test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no stale entry, SUCCESS each`, () => {
+test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no stale entry, SUCCESS each`, async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "torture.csv");
-  const run = torture(["--protection", CORRECT.join(","), "--seconds", "1", "--workers", "2", "--read-delay", "1000", "--out", out]);
+  const run = await torture(["--protection", CORRECT.join(","), "--seconds", "1", "--workers", "2", "--read-delay", "1000", "--out", out]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const reports = run.stdout.split(/\n(?=torture: )/);
   assert.equal(reports.length, CORRECT.length);
@@ -44,14 +42,14 @@ test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no
   }
 });
 
-test("torture of several schemes exits 1 when any of them fails", () => {
-  const run = torture(["--protection", "none,rcu", "--seconds", "1", "--stop-on-violation"]);
+test("torture of several schemes exits 1 when any of them fails", async () => {
+  const run = await torture(["--protection", "none,rcu", "--seconds", "1", "--stop-on-violation"]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.equal(run.last, "none FAILURE, rcu SUCCESS");
 });
 
-test("a torture run in which no kill happened is UNTESTED, exit 1, never SUCCESS", () => {
-  const run = torture(["--protection", "rcu", "--seconds", "0.3", "--kill-period", "5s"]);
+test("a torture run in which no kill happened is UNTESTED, exit 1, never SUCCESS", async () => {
+  const run = await torture(["--protection", "rcu", "--seconds", "0.3", "--kill-period", "5s"]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.equal(run.last, "UNTESTED");
   assert.match(run.stdout, /no kill in \S+: the guarantee was not exercised/);
@@ -60,18 +58,18 @@ test("a torture run in which no kill happened is UNTESTED, exit 1, never SUCCESS
 
 // Run until the first violation, with a generous cap, so a slow machine cannot make these flake.
 for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early", "rcu-check-outside"]) {
-  test(`${protection} is caught: violations > 0, FAILURE, exit 1`, () => {
-    const run = torture(["--protection", protection, "--seconds", "60", "--stop-on-violation"]);
+  test(`${protection} is caught: violations > 0, FAILURE, exit 1`, async () => {
+    const run = await torture(["--protection", protection, "--seconds", "60", "--stop-on-violation"]);
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.equal(run.last, "FAILURE");
     assert.ok(run.violations > 0);
   });
 }
 
-test("rcu-zap-early is caught: mappings installed behind a zap made before the grace period outlive their device", () => {
+test("rcu-zap-early is caught: mappings installed behind a zap made before the grace period outlive their device", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "torture.csv");
-  const run = torture(["--protection", "rcu-zap-early", "--seconds", "2", "--seed", "7", "--out", out]);
+  const run = await torture(["--protection", "rcu-zap-early", "--seconds", "2", "--seed", "7", "--out", out]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.equal(run.last, "FAILURE");
   assert.match(run.stdout, /random delays up to 5us at every step boundary, seed 7 \(--seed 7 draws them again\)/);
@@ -80,7 +78,7 @@ test("rcu-zap-early is caught: mappings installed behind a zap made before the g
   assert.deepEqual([row.seed, row.random_delay_ns], ["7", "5000"]);
 });
 
-test("torture: bad flags exit 2 with one line and write nothing", () => {
+test("torture: bad flags exit 2 with one line and write nothing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "x.csv");
   for (const [args, message] of [
@@ -93,7 +91,7 @@ test("torture: bad flags exit 2 with one line and write nothing", () => {
     [["--random-delay", "1s"], /--random-delay 1s is longer than 100ms/],
     [["--seed", "-3"], /--seed -3 is not a whole number/],
   ] as [string[], RegExp][]) {
-    const run = torture([...args, "--out", out]);
+    const run = await torture([...args, "--out", out]);
     assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
     assert.match(run.stderr, message);
     assert.equal(run.stderr.trim().split("\n").length, 1);
