@@ -18,6 +18,7 @@ import { BATCH } from "../host/run/micro-cases.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { configurationKey } from "../host/results/schema.ts";
 import { nativeCells, parseNativeCsv, formatInterval, NATIVE_ALPHA, type NativeCell } from "../host/run/native.ts";
+import { churn as churnScenario } from "../host/registry/scenarios.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const path = (name: string) => join(root, "results", name);
@@ -61,7 +62,7 @@ function nativeBar(label: string, c: NativeCell, atMost: number): string {
 
 /** ops_per_sec of the reference run's rcu churn rows on `align` with `workers` readers: its repetitions. */
 function churn(align: string, workers: number): number[] {
-  const rows = reference.filter((r) => r.scenario === "churn" && r.protection === "rcu" && r.align === align && r.workers === workers);
+  const rows = reference.filter((r) => r.scenario === churnScenario.name && r.protection === "rcu" && r.align === align && r.workers === workers);
   if (rows.length === 0) throw new Error(`results/reference.csv has no churn rcu ${align} rows at ${workers} workers`);
   // Repetitions of one configuration only: a second mapping size or kill period would mix two figures.
   if (new Set(rows.map(configurationKey)).size > 1) throw new Error(`results/reference.csv has more than one churn rcu ${align} configuration at ${workers} workers`);

@@ -13,6 +13,7 @@ import { byConfiguration, type ConfigurationResult } from "../host/results/confi
 import { readKernelFile, kernelResults, kernelMarkdown, type KernelCaseResult } from "../host/run/kernel.ts";
 import { comparePair, summarize, barVerdict, quotientInterval } from "../host/results/stats.ts";
 import { figure, geomeanWithInterval } from "../host/results/figures.ts";
+import { populate } from "../host/registry/scenarios.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const path = (name: string) => join(root, "results", name);
@@ -23,7 +24,7 @@ const GOAL_FACTOR = 2;
 
 const kernelRows = readKernelFile(path("kernel.csv"));
 const kernel = kernelResults(kernelRows);
-const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter((c) => c.identity.scenario === "populate");
+const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter((c) => c.identity.scenario === populate.name);
 const micro = parse(readFileSync(path("micro.csv"), "utf8"), { columns: true }) as Record<string, string>[];
 
 

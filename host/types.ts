@@ -57,6 +57,9 @@ export interface Headline {
   claim(better: string, worse: string, amount: string): string;
 }
 
+/** The report's charts of one scenario's configurations. */
+export type ChartName = "churn-throughput" | "populate-time" | "tlb-reach";
+
 /** Figures a scenario's tables show beside its headline (host/figures.ts draws them). */
 export type FigureName =
   | "ops_per_sec" | "faults" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
@@ -82,6 +85,13 @@ export interface Scenario {
   prepopulate?: boolean;
   /** Every touch also goes through the TLB model (assembly/tlb.ts). */
   tlb?: boolean;
+  /** Touches every page of the mapping once: faults_per_gib divides its installs by the mapping's size. */
+  populatesMapping?: boolean;
+  /** Maps this many vmas of --size per run: the row fills vmas_mapped and mmaps_rejected, and faults_per_gib
+   *  divides the installs by the vmas mmap accepted. */
+  vmasPerRun?: bigint;
+  /** The report's charts drawn from this scenario's configurations (host/export/charts.ts). */
+  charts?: readonly ChartName[];
   /** The job of reader `reader` (0-based) of config.workers. */
   readerJob(config: ScenarioConfig, reader: number): ReaderJob;
 }

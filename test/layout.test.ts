@@ -46,3 +46,18 @@ test("the runtime never imports bench/ (benchmark definitions and generators liv
   const intoBench = Object.entries(graph).flatMap(([file, imports]) => imports.filter((i) => i.startsWith("bench/")).map((i) => `${file} -> ${i}`));
   assert.deepEqual(intoBench, []);
 });
+
+test("no scenario is recognised by its name outside the registry: behaviour comes from the scenario's entry", async () => {
+  const { SCENARIOS } = await import("../host/registry/scenarios.ts");
+  const { readFileSync } = await import("node:fs");
+  const { execFileSync } = await import("node:child_process");
+  const files = execFileSync("git", ["ls-files", "host", "bench"], { cwd: root, encoding: "utf8" }).split("\n")
+    .filter((file) => file.endsWith(".ts") && !file.startsWith("host/registry/"));
+  const names = SCENARIOS.map((scenario) => scenario.name).join("|");
+  const comparison = new RegExp(`(===|!==)\\s*"(${names})"|"(${names})"\\s*(===|!==)`);
+  const found = files.flatMap((file) =>
+    readFileSync(new URL(file, new URL("..", import.meta.url)), "utf8").split("\n")
+      .map((line, i) => (comparison.test(line) ? `${file}:${i + 1}: ${line.trim()}` : ""))
+      .filter(Boolean));
+  assert.deepEqual(found, []);
+});

@@ -7,6 +7,8 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../results/schema.ts";
 import { byConfiguration, type ConfigurationResult } from "../results/configurations.ts";
 import { median } from "simple-statistics";
+import { scenarioNamed } from "../registry/scenarios.ts";
+import type { ChartName } from "../types.ts";
 
 export interface Chart {
   name: string;
@@ -209,13 +211,13 @@ export const MAX_CHARTED_CONFIGURATIONS = 400;
 /** The charts a run's rows allow, and one line for each chart left out as too crowded. */
 export async function charts(rows: ResultRow[]): Promise<{ drawn: Chart[]; skipped: string[] }> {
   const results = byConfiguration(rows);
-  const of = (scenario: string) => results.filter((c) => c.identity.scenario === scenario);
+  const charting = (chart: ChartName) => results.filter((c) => scenarioNamed(String(c.identity.scenario)).charts?.includes(chart));
   const killed = results.filter((c) => c.reps.some((r) => numeric(r.gp_p50_ns) !== undefined || numeric(r.gp_p99_ns) !== undefined));
   const wanted: [string, string, Configuration[], (r: Configuration[]) => TopLevelSpec][] = [
-    ["churn-throughput", "Churn throughput", of("churn"), churnThroughput],
-    ["populate-time", "Populate time per GiB", of("populate"), populateTime],
+    ["churn-throughput", "Churn throughput", charting("churn-throughput"), churnThroughput],
+    ["populate-time", "Populate time per GiB", charting("populate-time"), populateTime],
     ["grace-period", "Grace-period latency", killed, gracePeriod],
-    ["tlb-reach", "TLB reach", of("tlb"), tlbReach],
+    ["tlb-reach", "TLB reach", charting("tlb-reach"), tlbReach],
   ];
   const drawn: Chart[] = [];
   const skipped: string[] = [];

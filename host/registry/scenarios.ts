@@ -24,7 +24,7 @@ const nsPerTouch: Headline = {
 /** Timed readers call their batch entry point with this many operations between looks at the stop flag. */
 export const BATCH_OPS = 4096n;
 
-const populate: Scenario = {
+export const populate: Scenario = {
   name: "populate",
   summary: "each worker touches every 4 KiB of its slice once: faults = size / align (pte vs pmd vs pud)",
   operation: "a touch of a 4 KiB page that ended mapped",
@@ -33,6 +33,8 @@ const populate: Scenario = {
   dimensions: FAULT_PATH,
   headline: nsPerTouch,
   figures: ["ops_per_sec", "faults", "sigbus_share"],
+  populatesMapping: true,
+  charts: ["populate-time"],
   readerJob({ workers, size, align }, reader) {
     // Slices end on an alignment boundary, so two workers never fault on the same entry.
     const units = size / align;
@@ -59,7 +61,7 @@ const random: Scenario = {
   readerJob: timedJob("touch_random"),
 };
 
-const churn: Scenario = {
+export const churn: Scenario = {
   name: "churn",
   summary: "random touches while an updater kills and revives the device every --kill-period (grace-period latency)",
   operation: "a random touch that ended mapped (touches refused while the device is dead count as sigbus)",
@@ -68,6 +70,7 @@ const churn: Scenario = {
   dimensions: [...FAULT_PATH, "killPeriod"],
   headline: nsPerTouch,
   figures: ["ops_per_sec", "faults", "sigbus_share", "kill_period", "grace_period"],
+  charts: ["churn-throughput"],
   readerJob: timedJob("touch_random"),
 };
 
@@ -109,6 +112,7 @@ const tlb: Scenario = {
   figures: ["tlb_l1_misses", "tlb_walks", "simulator_ns"],
   prepopulate: true,
   tlb: true,
+  charts: ["tlb-reach"],
   readerJob: timedJob("touch_random_tlb"),
 };
 
@@ -132,6 +136,7 @@ const mmapMix: Scenario = {
     claim: (better, worse, amount) => `${better} is ${amount} faster than ${worse} per mapped page`,
   },
   figures: ["mmaps", "ns_per_vma", "faults"],
+  vmasPerRun: MMAP_MIX_VMAS,
   readerJob: ({ size }) => ({
     role: "reader", fn: "mmap_mix", args: [MMAP_MIX_VMAS, size, MMAP_MIX_ALIGNED_PERMILLE], untilStopped: false, stopOnViolation: false,
   }),

@@ -3,7 +3,6 @@
 // later format, writes ROW_COLUMNS.
 
 import { formatTlbGeometry } from "../machine/dax.ts";
-import { MMAP_MIX_VMAS } from "../registry/scenarios.ts";
 import type { Dimension, Measurement, RunMetadata, Stats } from "../types.ts";
 
 export const FIXED_COLUMNS = [
@@ -55,11 +54,11 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
   const uses = (dimension: Dimension) => scenario.dimensions.includes(dimension);
   const updater = scenario.updater;
-  const mmapMix = scenario.name === "mmap-mix";
+  const mapsVmas = scenario.vmasPerRun !== undefined;
   const tlbModel = scenario.tlb === true;
-  const vmasMapped = mmapMix ? Number(MMAP_MIX_VMAS - s.mmaps_rejected) : 0;
-  // Bytes the run mapped and populated: the mapping once (populate), or every vma mmap-mix did not refuse.
-  const mappedBytes = scenario.name === "populate" ? Number(m.config.size) : vmasMapped * Number(m.config.size);
+  const vmasMapped = mapsVmas ? Number(scenario.vmasPerRun! - s.mmaps_rejected) : 0;
+  // Bytes the run mapped and populated: the mapping once (populate), or every vma mmap did not refuse (mmap-mix).
+  const mappedBytes = scenario.populatesMapping ? Number(m.config.size) : vmasMapped * Number(m.config.size);
   const kills = updater ? m.gracePeriodsNs.length : 0;
   return {
     scenario: scenario.name,
@@ -99,8 +98,8 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     gp_max_ns: percentile(m.gracePeriodsNs, 100),
     stale_entries: updater ? m.staleEntries : "",
     policy: uses("policy") ? m.config.policy : "",
-    vmas_mapped: mmapMix ? vmasMapped : "",
-    mmaps_rejected: mmapMix ? Number(s.mmaps_rejected) : "",
+    vmas_mapped: mapsVmas ? vmasMapped : "",
+    mmaps_rejected: mapsVmas ? Number(s.mmaps_rejected) : "",
     faults_per_gib: mappedBytes ? Math.round((Number(installs) / mappedBytes) * 2 ** 30) : "",
     tlb_geometry: tlbModel ? formatTlbGeometry(m.config.tlbGeometry) : "",
     tlb_l1_misses_per_1k: tlbModel ? perThousand(s.tlb_l1_misses, s.tlb_accesses) : "",
