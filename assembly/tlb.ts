@@ -8,7 +8,7 @@
 // DTLB 4 KiB 64 entries 4-way, 2 MiB 32 entries 4-way, 1 GiB 4 entries 4-way; STLB 4 KiB + 2 MiB 1536
 // entries 12-way, 1 GiB 16 entries 4-way. The host passes these (or others) to tlb_configure().
 
-import { TLB_GEOMETRY, TLB_BASE, TLB_PER_CPU, MAX_CPUS } from "./layout";
+import { TLB_GEOMETRY, TLB_BASE, TLB_END, TLB_PER_CPU } from "./layout";
 import { EINVAL } from "./kernel";
 import { smp_processor_id, this_cpu_tlb_inc } from "./percpu";
 import { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, entry_ptr, entry_present, level_shift } from "./pagetable";
@@ -66,7 +66,7 @@ export function tlb_configure(l1_4k: u32, l1_4k_ways: u32, l1_2m: u32, l1_2m_way
 
 /** Empties every CPU's TLB (a full flush, as after the mapping changes). */
 export function tlb_flush_all(): void {
-  memory.fill(TLB_BASE, 0, <usize>MAX_CPUS * TLB_PER_CPU);
+  memory.fill(TLB_BASE, 0, TLB_END - TLB_BASE);
 }
 
 /** Looks `tag` up in one array; on a miss, installs it over the least recently used way. True on a hit. */
