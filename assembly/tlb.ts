@@ -3,8 +3,9 @@
 // 1 GiB), LRU in every set. A miss in both levels is a page walk of 4 loads for a 4 KiB page (PML4, PDPT,
 // PD, PT), 3 for 2 MiB and 2 for 1 GiB; paging-structure caches are not modelled.
 //
-// Default geometry: Intel Skylake server core, Intel 64 and IA-32 Architectures Optimization Reference Manual
-// (248966), section 2.6 "Skylake Server Microarchitecture" / Table 2-? "TLB parameters" for Skylake:
+// Default geometry: an Intel Skylake server core, whose TLBs are the Skylake client core's, from the TLB
+// parameters table of the Skylake microarchitecture in the Intel 64 and IA-32 Architectures Optimization
+// Reference Manual (248966; Table 2-15 in revision 045, February 2022; the numbering moves between revisions):
 // DTLB 4 KiB 64 entries 4-way, 2 MiB 32 entries 4-way, 1 GiB 4 entries 4-way; STLB 4 KiB + 2 MiB 1536
 // entries 12-way, 1 GiB 16 entries 4-way. The host passes these (or others) to tlb_configure().
 
