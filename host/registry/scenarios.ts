@@ -31,7 +31,7 @@ export interface Headline {
   claim(better: string, worse: string, amount: string): string;
 }
 
-/** Figures a scenario's tables show beside its headline (host/figures.ts draws them). */
+/** Figures a scenario's tables show beside its headline (host/results/figures.ts draws them). */
 export type FigureName =
   | "ops_per_sec" | "faults" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
   | "tlb_l1_misses" | "tlb_walks" | "simulator_ns";

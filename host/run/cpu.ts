@@ -9,7 +9,7 @@ import type { WorkerJob, JobResult } from "./protocol.ts";
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** The pool's run-control words (jobs.ts): go and stop. */
+  /** The pool's run-control words (protocol.ts): go and stop. */
   control: SharedArrayBuffer;
   cpu: number;
   seed: bigint;
