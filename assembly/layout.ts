@@ -7,10 +7,16 @@
 //   [0, CONTROL_BASE)              left empty so that a stray null pointer touches nothing shared
 //   [CONTROL_BASE, CONTROL_END)    control region: device, vma, protection, per-CPU lines
 //   [65536, ...)                   static data (asconfig.json "memoryBase"); as-pect's heap in the specs
+//   [TLB_BASE, TLB_END)            the TLB model's per-CPU arrays (tlb.ts)
 //   [TABLES_BASE, ...)             page tables of the mapped vma, sized by dax_mmap
 //
 // Static data sits above the control region on purpose: every instantiation re-copies the data segments, so
-// nothing mutable may share their bytes (test/worker-instantiation.test.ts proves it resets nothing).
+// nothing mutable may share their bytes (test/workers.test.ts, "a worker instantiated afterwards finds the
+// shared state intact", proves it resets nothing).
+//
+// Everything below TABLES_BASE is used without growing the memory, so asconfig.json's "initialMemory" (in
+// 64 KiB pages) must cover it: raising TABLES_BASE means raising initialMemory in both targets.
+// test/config.test.ts checks both against the built module.
 
 /** Size of a cache line: every group of fields written by a different party gets its own. */
 export const CACHE_LINE: usize = 64;
@@ -102,6 +108,7 @@ export const CONTROL_END: usize = STATS + <usize>MAX_CPUS * STATS_STRIDE;
 /** The TLB model's per-CPU arrays (tlb.ts), TLB_PER_CPU bytes each, between static data and the tables. */
 export const TLB_BASE: usize = 4 << 20;
 export const TLB_PER_CPU: usize = 32 << 10;
+export const TLB_END: usize = TLB_BASE + <usize>MAX_CPUS * TLB_PER_CPU;
 
 /** Page tables start here, far above static data and the spec runner's heap; dax_mmap sizes them. */
 export const TABLES_BASE: usize = 16 << 20;

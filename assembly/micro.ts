@@ -1,4 +1,4 @@
-// Batch entry points for the single-threaded micro-benchmarks (bench/micro.ts): each runs one operation
+// Batch entry points for the single-threaded micro-benchmarks (host/run/micro-cases.ts): each runs one operation
 // `count` times, so benchmark.js times thousands of operations per JS-to-wasm call.
 
 import { check_vma, vm_start } from "./vma";

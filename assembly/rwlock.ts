@@ -1,6 +1,7 @@
 // A futex reader-writer lock, the rwlock scheme: readers count themselves in one shared word (so every read
 // side bounces its cache line between CPUs, as pthread_rwlock's does); a writer sets the writer bit, which
-// stops new readers, and sleeps until the count drains. Writers are serialised by the caller.
+// stops new readers, and sleeps until the count drains. Writers serialise themselves on the grace-period
+// mutex (GP_MUTEX_WORD), so a second writer waits there until the first has dropped the writer bit.
 
 import { futex_mutex_lock, futex_mutex_unlock } from "./futex";
 import { GP_MUTEX_WORD } from "./layout";

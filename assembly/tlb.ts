@@ -3,12 +3,13 @@
 // 1 GiB), LRU in every set. A miss in both levels is a page walk of 4 loads for a 4 KiB page (PML4, PDPT,
 // PD, PT), 3 for 2 MiB and 2 for 1 GiB; paging-structure caches are not modelled.
 //
-// Default geometry: Intel Skylake server core, Intel 64 and IA-32 Architectures Optimization Reference Manual
-// (248966), section 2.6 "Skylake Server Microarchitecture" / Table 2-? "TLB parameters" for Skylake:
+// Default geometry: an Intel Skylake server core, whose TLBs are the Skylake client core's, from the TLB
+// parameters table of the Skylake microarchitecture in the Intel 64 and IA-32 Architectures Optimization
+// Reference Manual (248966; Table 2-15 in revision 045, February 2022; the numbering moves between revisions):
 // DTLB 4 KiB 64 entries 4-way, 2 MiB 32 entries 4-way, 1 GiB 4 entries 4-way; STLB 4 KiB + 2 MiB 1536
 // entries 12-way, 1 GiB 16 entries 4-way. The host passes these (or others) to tlb_configure().
 
-import { TLB_GEOMETRY, TLB_BASE, TLB_PER_CPU, MAX_CPUS } from "./layout";
+import { TLB_GEOMETRY, TLB_BASE, TLB_END, TLB_PER_CPU } from "./layout";
 import { EINVAL } from "./kernel";
 import { smp_processor_id, this_cpu_tlb_inc } from "./percpu";
 import { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, entry_ptr, entry_present, level_shift } from "./pagetable";
@@ -66,7 +67,7 @@ export function tlb_configure(l1_4k: u32, l1_4k_ways: u32, l1_2m: u32, l1_2m_way
 
 /** Empties every CPU's TLB (a full flush, as after the mapping changes). */
 export function tlb_flush_all(): void {
-  memory.fill(TLB_BASE, 0, <usize>MAX_CPUS * TLB_PER_CPU);
+  memory.fill(TLB_BASE, 0, TLB_END - TLB_BASE);
 }
 
 /** Looks `tag` up in one array; on a miss, installs it over the least recently used way. True on a hit. */

@@ -3,7 +3,7 @@
 // (results/native.csv's samples, results/micro.csv, results/reference.csv's rows). No figure in it is typed by
 // hand. It measures nothing: `npm run results:calibration` runs `daxbench micro` and `daxbench native` first.
 //
-// A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/stats.ts): "met"
+// A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/results/stats.ts): "met"
 // only when the whole interval is on the right side of the bar, "missed" only when it is wholly on the
 // wrong side, "inconclusive" otherwise, or when the data allow no interval (the table says why).
 

@@ -60,7 +60,7 @@ export interface Headline {
 /** The report's charts of one scenario's configurations. */
 export type ChartName = "churn-throughput" | "populate-time" | "tlb-reach";
 
-/** Figures a scenario's tables show beside its headline (host/figures.ts draws them). */
+/** Figures a scenario's tables show beside its headline (host/results/figures.ts draws them). */
 export type FigureName =
   | "ops_per_sec" | "faults" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
   | "tlb_l1_misses" | "tlb_walks" | "simulator_ns";

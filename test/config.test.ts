@@ -1,6 +1,7 @@
 // Bad configurations are refused by the host wrapper with the bad value named, and nothing is installed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { DaxMachine, DaxConfigError, simpleMapping, ALIGNMENTS, PHYS_BASE, USER_BASE } from "../host/machine/dax.ts";
 import { loadModule, createSharedMemory, instantiate } from "../host/machine/wasm.ts";
 
@@ -22,6 +23,21 @@ test("the module imports a shared memory and nothing else writes to it on instan
   new Uint8Array(memory.buffer).fill(0xa5);
   instantiate(module, memory);
   assert.ok(new Uint8Array(memory.buffer).every((byte) => byte === 0xa5), "no data segment, no start-time store");
+});
+
+test("every region used without growing the memory lies within the module's initial memory", () => {
+  const memoryBase: number = JSON.parse(readFileSync(new URL("../asconfig.json", import.meta.url), "utf8")).options.memoryBase;
+  for (const target of ["release", "debug"] as const) {
+    const { module, limits } = loadModule(target);
+    const core = instantiate(module, createSharedMemory(limits));
+    const at = (name: string): number => core.constant(name);
+    assert.ok(at("CONTROL_END") <= memoryBase, `${target}: the control region ends at ${at("CONTROL_END")}, in static data (memoryBase ${memoryBase})`);
+    assert.ok(at("TLB_END") <= at("TABLES_BASE"), `${target}: the TLB arrays end at ${at("TLB_END")}, past TABLES_BASE ${at("TABLES_BASE")}`);
+    assert.ok(
+      at("TABLES_BASE") <= limits.initial * 65536,
+      `${target}: TABLES_BASE ${at("TABLES_BASE")} lies beyond asconfig.json's initialMemory of ${limits.initial} pages: raise it`,
+    );
+  }
 });
 
 test("an alignment other than 4 KiB, 2 MiB or 1 GiB is refused by name", () => {

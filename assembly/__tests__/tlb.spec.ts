@@ -1,7 +1,7 @@
 import { tlb_configure, tlb_flush_all, tlb_trace_loop, TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS, TLB_STAT_WALK_LEVELS } from "../tlb";
 import { attach, STATS_TLB_OFFSET } from "../percpu";
 import { dax_region_create, POLICY_DEVICE } from "../device";
-import { STATS, TLB_BASE, TLB_PER_CPU, MAX_CPUS } from "../layout";
+import { STATS, TLB_END } from "../layout";
 import { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL } from "../pagetable";
 import { PAGE_SIZE, EINVAL } from "../kernel";
 import { DEVMAP } from "./fixtures";
@@ -12,8 +12,7 @@ function tlb(slot: i32): u64 {
 
 /** A fresh CPU 0 with Skylake's TLBs: L1 64/4, 32/4, 4/4; STLB 1536/12, 16/4. */
 function skylake(): void {
-  const end = TLB_BASE + <usize>MAX_CPUS * TLB_PER_CPU;
-  if (<usize>memory.size() << 16 < end) memory.grow(<i32>((end - (<usize>memory.size() << 16)) >> 16) + 1);
+  if (<usize>memory.size() << 16 < TLB_END) memory.grow(<i32>((TLB_END - (<usize>memory.size() << 16)) >> 16) + 1);
   expect(dax_region_create(PAGE_SIZE, DEVMAP, POLICY_DEVICE)).toBe(0); // zeroes the counters
   attach(0, 1);
   expect(tlb_configure(64, 4, 32, 4, 4, 4, 1536, 12, 16, 4)).toBe(0);

@@ -1,5 +1,6 @@
-// Markdown export: one publishable table per scenario, the same columns as the screen (host/figures.ts) plus
-// hyperfine's Relative column, judged by the one rule for "faster" (host/stats.ts).
+// Markdown export: one publishable table per scenario, the same columns as the screen
+// (host/results/figures.ts) plus hyperfine's Relative column, judged by the one rule for "faster"
+// (host/results/stats.ts).
 
 import type { ResultRow } from "../results/schema.ts";
 import { byConfiguration } from "../results/configurations.ts";

@@ -21,7 +21,8 @@ function machines(rows: ResultRow[]): string[] {
   return [...new Set(lines)];
 }
 
-/** The body shared by the report and the README section; `chartDir` is where links to charts start. */
+/** The body shared by the report and the README section; each chart's path is relative to the file the body
+ *  goes into (the report beside the CSV, or the README). */
 function body(rows: ResultRow[], chartFiles: { title: string; path: string }[], skippedCharts: string[], alpha: number): string {
   const results = byConfiguration(rows);
   const warnings = summaryWarnings(results);

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
+import { buildIfStale } from "./build.ts";
 
 // Node 20's baseline wasm compiler (Liftoff) loses a live value across memory.atomic.wait32 in SRCU's wait
 // loop: once an updater has slept, its scans never see the readers' counters balance and the grace period
@@ -77,16 +78,13 @@ export function wasmPath(target: BuildTarget = "release"): string {
 
 const compiled = new Map<BuildTarget, { module: WebAssembly.Module; limits: MemoryLimits }>();
 
-/** Compiles the core once per process; the Module can be posted to workers, which then skip compiling. */
+/** Compiles the core once per process, first building it if build/ lacks it or it is stale (build.ts); the
+ *  Module can be posted to workers, which then skip compiling. */
 export function loadModule(target: BuildTarget = "release"): { module: WebAssembly.Module; limits: MemoryLimits } {
   let entry = compiled.get(target);
   if (!entry) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(wasmPath(target)));
-    } catch {
-      throw new Error(`${wasmPath(target)} is missing: run \`npm run build\` first`);
-    }
+    buildIfStale(target, wasmPath(target));
+    const bytes = new Uint8Array(readFileSync(wasmPath(target)));
     entry = { module: new WebAssembly.Module(bytes), limits: importedMemoryLimits(bytes) };
     compiled.set(target, entry);
   }

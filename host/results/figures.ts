@@ -1,6 +1,6 @@
 // What a scenario's table shows, one column at a time: the headline figure summarised over repetitions, then
-// the figures the scenario lists (bench/scenarios.ts). The screen summary and the Markdown export draw the
-// same columns from here, so a figure has one label and one meaning wherever it appears.
+// the figures the scenario lists (host/registry/scenarios.ts). The screen summary and the Markdown export draw
+// the same columns from here, so a figure has one label and one meaning wherever it appears.
 
 import { median } from "simple-statistics";
 import { describeRow, values, headlineValues, type ConfigurationResult } from "./configurations.ts";

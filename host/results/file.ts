@@ -44,7 +44,8 @@ export function readResultFile(path: string): ResultFile {
       return number;
     };
     const row = makeRow(header.map(cell));
-    // Every figure of a row is read through its scenario's entry (bench/scenarios.ts): an unknown one is refused.
+    // Every figure of a row is read through its scenario's entry (host/registry/scenarios.ts): an unknown one
+    // is refused.
     if (!findScenario(String(row.scenario))) {
       throw new UsageError(`${path}: line ${lines}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ${SCENARIOS.map((s) => s.name).join(", ")}`);
     }

@@ -1,4 +1,4 @@
-// `daxbench micro`: runs the micro-benchmark cases (bench/micro.ts) with benchmark.js on the main thread.
+// `daxbench micro`: runs the micro-benchmark cases (micro-cases.ts) with benchmark.js on the main thread.
 // Its results have their own schema (MICRO_COLUMNS), not the run schema's: one row per case with the mean ns
 // per operation, benchmark.js's relative margin of error and its sample count, then the run's metadata.
 

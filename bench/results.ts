@@ -1,0 +1,67 @@
+// Regenerates one set of published results: `npm run results:<name>` is `node --import tsx bench/results.ts
+// <name>`. Each name is a list of steps run one after another from the repository's root, their output shown
+// as it comes; the first step that fails stops the rest and its exit status becomes this one's. `--dry-run`
+// prints the steps without running any.
+//
+// The steps write results/ and sections of README.md and take minutes (kernel needs root, for the huge pages).
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const build = "npm run build";
+
+/** Each step is a command line without quoting: its words are split on spaces. `node` is this Node. */
+const GENERATORS: Record<string, string[]> = {
+  torture: [build, "node --import tsx bench/torture-readme.ts"],
+  calibration: [
+    build,
+    "node bin/daxbench.js micro --format csv,md --out results/micro.csv",
+    "node bin/daxbench.js native --out results/native.md",
+    "node --import tsx bench/calibration-readme.ts",
+  ],
+  reference: [
+    build,
+    "node bin/daxbench.js run --full --out results/reference.csv --quiet",
+    "node bin/daxbench.js report results/reference.csv --format md,json --readme README.md",
+  ],
+  kernel: [
+    build,
+    "node bin/daxbench.js kernel --reserve-hugepages 64 --out results/kernel.csv --format csv,md",
+    "node bin/daxbench.js run --scenario populate --align 4k,2m --protection rcu --workers 1 --size 128m --fault-cost 0,kernel:results/kernel.csv --out results/kernel-model.csv --quiet",
+    "node --import tsx bench/kernel-readme.ts",
+  ],
+  alternatives: [
+    build,
+    "node bin/daxbench.js run --sweep tlb-reach --duration 300ms --repeat 5 --out results/alternatives-tlb.csv --quiet",
+    "node bin/daxbench.js run --scenario mmap-mix --policy device,fs --align 4k,2m --protection rcu --size 8m --out results/alternatives-mmap.csv --quiet",
+    "node bin/daxbench.js run --scenario readside,churn --protection rcu,rcu-pointer --align 4k --workers 1,2 --size 64m --out results/alternatives-pointer.csv --quiet",
+    "node bin/daxbench.js merge results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-pointer.csv --out results/alternatives.csv",
+    "rm results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-pointer.csv",
+    "node bin/daxbench.js report results/alternatives.csv --readme README.md --section alternatives",
+  ],
+};
+
+function main(args: string[]): number {
+  const dryRun = args.includes("--dry-run");
+  const names = args.filter((arg) => arg !== "--dry-run");
+  const steps = names.length === 1 ? GENERATORS[names[0]] : undefined;
+  if (steps === undefined) {
+    console.error(`usage: bench/results.ts [--dry-run] ${Object.keys(GENERATORS).join("|")}`);
+    return 2;
+  }
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  for (const step of steps) {
+    console.error(`results:${names[0]}: ${step}`);
+    if (dryRun) continue;
+    const [command, ...rest] = step.split(" ");
+    const result = spawnSync(command === "node" ? process.execPath : command, rest, { cwd: root, stdio: "inherit" });
+    if (result.status !== 0) {
+      const how = result.error?.message ?? (result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`);
+      console.error(`results:${names[0]}: stopped: \`${step}\` failed (${how})`);
+      return result.status || 1;
+    }
+  }
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
