@@ -61,3 +61,13 @@ test("no scenario is recognised by its name outside the registry: behaviour come
       .filter(Boolean));
   assert.deepEqual(found, []);
 });
+
+test("the README's Layout section names every folder of host/, and no folder that is not there", async () => {
+  const { readFileSync, readdirSync } = await import("node:fs");
+  const readme = readFileSync(new URL("README.md", new URL("..", import.meta.url)), "utf8");
+  const section = readme.slice(readme.indexOf("## Layout\n"), readme.indexOf("\n## ", readme.indexOf("## Layout\n") + 1) >>> 0);
+  const named = new Set([...section.matchAll(/^ {4}host\/(\w+)\//gm)].map((m) => m[1]));
+  const folders = new Set(readdirSync(new URL("host/", new URL("..", import.meta.url)), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name));
+  assert.deepEqual([...named].sort(), [...folders].sort());
+  assert.deepEqual([...folders].sort(), Object.keys(RANK).filter((stage) => stage !== "base").sort(), "every folder has a rank in the import rule");
+});
