@@ -138,7 +138,7 @@ export class DaxMachine {
     const reasons = new Map([...this.core.constants("DEV_ERR_")].map(([name, code]) => [code, name]));
     const pfnFlags = spec.pfnFlags ?? this.core.bigConstant("PFN_DEV") | this.core.bigConstant("PFN_MAP");
     const refuse = (code: number, extent?: { i: number; start: bigint; end: bigint }): void => {
-      if (code !== 0) throw new DaxConfigError(this.deviceError(reasons.get(code), spec, pfnFlags, extent));
+      if (code !== this.core.constant("DEV_OK")) throw new DaxConfigError(this.deviceError(reasons.get(code), spec, pfnFlags, extent));
     };
     const policy = this.core.constants("POLICY_").get(spec.policy ?? "device");
     if (policy === undefined) throw new DaxConfigError(`policy ${spec.policy} is not one of ${POLICIES.join(", ")}`);
@@ -199,7 +199,7 @@ export class DaxMachine {
     const current = this.memory.buffer.byteLength / WASM_PAGE;
     if (pages > current) this.memory.grow(pages - current);
     const reason = core.dax_mmap(vma.start, vma.end, pgoff, flags);
-    if (reason !== 0) {
+    if (reason !== this.core.constant("CHECK_VMA_OK")) {
       const name = [
         ...this.core.constants("CHECK_VMA_"),
         ["no_memory", this.core.constant("MMAP_NO_MEMORY")] as const,
