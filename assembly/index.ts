@@ -1,6 +1,7 @@
 // The daxbench wasm core: what the host may call and the constants it reads instead of repeating them.
 // Every export here is usable from any worker on the shared memory; none allocates. Only what host/, bench/
-// or test/ uses is exported: the specs import the modules themselves.
+// or test/ uses is exported: the specs import the modules themselves. host/machine/core.ts declares the same
+// exports for the host, and test/bindings.test.ts fails when the two differ.
 
 export { MAX_CPUS, MAX_EXTENTS, STATS, STATS_STRIDE, TLB_PER_CPU, TABLES_BASE } from "./layout";
 export { VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DAX, PFN_DEV, PFN_MAP } from "./kernel";

@@ -1,10 +1,12 @@
 // What a worker is asked to run in one measured run, and what it reports back. Shared by the pool (parent)
 // and worker-main.ts (child); every field survives postMessage.
 
+import type { CoreFunctionName } from "../machine/core.ts";
+
 /** Readers run a batch entry point of the core: once (fixed work) or again and again until stopped. */
 export interface ReaderJob {
   role: "reader";
-  fn: "populate" | "touch_random" | "readside" | "mmap_mix" | "touch_random_tlb";
+  fn: Extract<CoreFunctionName, "populate" | "touch_random" | "readside" | "mmap_mix" | "touch_random_tlb">;
   args: bigint[];
   untilStopped: boolean;
   /** Torture: the first violation this reader sees stops every worker. */
