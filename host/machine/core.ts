@@ -23,6 +23,7 @@ export const CORE_FUNCTIONS = {
   // percpu.ts
   attach: { params: ["i32", "i64"], result: "i32" }, // (cpu, seed): 0, or -1 for a cpu out of range
   this_cpu_violations: { params: [], result: "i64" },
+  per_cpu_violations: { params: ["i32"], result: "i64" }, // (cpu)
   // device.ts: DEV_OK or a DEV_ERR_* code
   dax_region_create: { params: ["i64", "i64", "i32"], result: "i32" }, // (align, pfn_flags, policy)
   dax_dev_add_extent: { params: ["i64", "i64"], result: "i32" }, // (start, end inclusive)

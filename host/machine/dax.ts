@@ -93,9 +93,11 @@ export function simpleMapping(align: bigint, bytes: bigint, policy: PolicyName =
 }
 
 /** A CPU's counters, or several CPUs' added up: STAT_SLOTS by name, sigbus_<reason>, tlb_<name>, the Reader
- *  Pipe's stages as pipe_<stage>, poison_reads (uses of freed device state) and mmaps_rejected. */
+ *  Pipe's stages as pipe_<stage>, poison_reads (uses of freed device state), mmaps_rejected, and violations
+ *  (the core's count of what broke the teardown guarantee, per_cpu_violations). */
 export type Stats = Record<
-  keyof typeof STAT_SLOTS | `sigbus_${keyof typeof SIGBUS_REASONS}` | `tlb_${keyof typeof TLB_SLOTS}` | `pipe_${number}` | "poison_reads" | "mmaps_rejected",
+  | keyof typeof STAT_SLOTS | `sigbus_${keyof typeof SIGBUS_REASONS}` | `tlb_${keyof typeof TLB_SLOTS}` | `pipe_${number}`
+  | "poison_reads" | "mmaps_rejected" | "violations",
   bigint
 >;
 
@@ -313,6 +315,7 @@ export class DaxMachine {
     stats.mmaps_rejected = words[line + this.core.constant("STATS_MMAP_REJECTED_OFFSET") / 8];
     const tlb = line + this.core.constant("STATS_TLB_OFFSET") / 8;
     for (const [name, constant] of Object.entries(TLB_SLOTS)) stats[`tlb_${name as keyof typeof TLB_SLOTS}`] = slot(constant, tlb);
+    stats.violations = this.core.exports.per_cpu_violations(cpu);
     return stats;
   }
 

@@ -6,7 +6,7 @@ import { torture } from "../registry/scenarios.ts";
 import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix, parseDurationOption, MAX_SPIN_NS } from "./matrix.ts";
 import { measureConfiguration, type Configuration, type Measurement } from "./runner.ts";
-import { toRow, violations } from "../results/schema.ts";
+import { toRow } from "../results/schema.ts";
 import { runMetadata } from "../results/metadata.ts";
 import { csvText } from "../export/csv.ts";
 import { writeFileAtomic } from "../export/files.ts";
@@ -64,7 +64,7 @@ export function tortureConfigurations(spec: TortureSpec): Configuration[] {
 }
 
 export function judge(measurement: Measurement): TortureVerdict {
-  const found = violations(measurement.stats);
+  const found = measurement.stats.violations;
   const kills = measurement.gracePeriodsNs.length;
   const outcome: TortureOutcome = found > 0n || measurement.staleEntries > 0 ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
   return {
