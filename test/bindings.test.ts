@@ -1,6 +1,7 @@
 // The host's view of the core (host/machine/core.ts) against the module npm run build made from assembly/: the
 // same exports, of the same kinds, each function with the same wasm types; every declared export used; and
-// every family of codes the core numbers (counters, reasons, schemes) named whole by the host's tables.
+// every family of codes the core numbers (counters, reasons) named whole by the host's tables; the schemes'
+// family is test/schemes.test.ts's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
@@ -8,7 +9,6 @@ import { join } from "node:path";
 import { CORE_FUNCTIONS, CORE_CONSTANTS } from "../host/machine/core.ts";
 import { wasmPath, type BuildTarget } from "../host/machine/wasm.ts";
 import { DEVICE_ERRORS, MMAP_REFUSALS, POLICY_CODES, STAT_SLOTS, SIGBUS_REASONS, TLB_SLOTS } from "../host/machine/dax.ts";
-import { SCHEMES } from "../host/registry/schemes.ts";
 
 type Export = { kind: "function"; params: string[]; result: string } | { kind: "global" | "memory" | "table" };
 
@@ -121,7 +121,6 @@ test("each family of codes the core numbers is named whole by the host's table o
     [/^DEV_ERR_/, Object.values(DEVICE_ERRORS), "DEVICE_ERRORS (dax.ts)"],
     [/^POLICY_/, Object.values(POLICY_CODES), "POLICY_CODES (dax.ts)"],
     [/^(CHECK_VMA_(?!OK$)|MMAP_)/, Object.values(MMAP_REFUSALS), "MMAP_REFUSALS (dax.ts)"],
-    [/^SCHEME_/, SCHEMES.map((scheme) => scheme.constant), "SCHEMES (registry/schemes.ts)"],
   ];
   for (const [family, named, table] of families) {
     assert.deepEqual([...named].sort(), CORE_CONSTANTS.filter((name) => family.test(name)).sort(), `${table} against the core's ${family.source}`);

@@ -4,11 +4,8 @@
 
 import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarget, type DaxInstance, type MemoryLimits } from "./wasm.ts";
 import type { CoreConstant } from "./core.ts";
-import { SCHEMES, findScheme } from "../registry/schemes.ts";
+import { SCHEME_NAMES, findScheme } from "../registry/schemes.ts";
 import { formatSize, hex } from "../units.ts";
-
-/** Schemes broken on purpose, so that torture has something it must catch: kept out of benchmark tables. */
-export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-pointer-free-early", "rcu-check-outside", "rcu-zap-early"];
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n } as const;
@@ -168,9 +165,10 @@ export class DaxMachine {
     this.core.exports.attach(0, 1n);
   }
 
-  /** Names of the protection schemes, e.g. "rcu", "mutex", "none", "rcu-skip-scan2" (registry/schemes.ts). */
+  /** Names of the protection schemes, e.g. "rcu", "mutex", "none", "rcu-skip-scan2": `daxbench list` asks the
+   *  machine for them (host/cli); everything else reads registry/schemes.ts. */
   schemes(): string[] {
-    return SCHEMES.map((scheme) => scheme.name);
+    return [...SCHEME_NAMES];
   }
 
   /** Creates the region and its device, and makes it live. Resets every lock and counter: call it only
@@ -261,7 +259,7 @@ export class DaxMachine {
   /** Picks the protection of alive: the one place a scheme is chosen. */
   setProtection(scheme: string): void {
     const found = findScheme(scheme);
-    if (!found) throw new DaxConfigError(`protection ${JSON.stringify(scheme)} is not one of ${this.schemes().join(", ")}`);
+    if (!found) throw new DaxConfigError(`protection ${JSON.stringify(scheme)} is not one of ${SCHEME_NAMES.join(", ")}`);
     this.core.exports.set_protection(this.core.constant(found.constant));
   }
 

@@ -2,6 +2,7 @@
 // expanded to every combination and checked whole before any worker starts.
 
 import { SCENARIOS, DIMENSION_DEFAULTS, findScenario, type Dimension, type Scenario } from "../registry/scenarios.ts";
+import { SCHEME_NAMES } from "../registry/schemes.ts";
 import {
   ALIGNMENTS, POLICIES, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping, type AlignName, type PolicyName, type TlbGeometry,
 } from "../machine/dax.ts";
@@ -122,7 +123,7 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
     if (list.length === 0) throw new UsageError(`--${OPTION_NAMES[dimension as Dimension]} is empty: give at least one value`);
   }
   const parsed = {
-    protection: lists.protection.map((name) => oneOf("protection", name, probe.schemes())),
+    protection: lists.protection.map((name) => oneOf("protection", name, SCHEME_NAMES)),
     align: lists.align.map((name) => oneOf("align", name, Object.keys(ALIGNMENTS) as AlignName[])),
     policy: lists.policy.map((name) => oneOf("policy", name, POLICIES)),
     workers: lists.workers.map((text) => parseWorkers(text, maxWorkers(probe))),

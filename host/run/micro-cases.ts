@@ -3,6 +3,7 @@
 
 import type { DaxMachine } from "../machine/dax.ts";
 import { simpleMapping, ALIGNMENTS, PHYS_BASE, type AlignName } from "../machine/dax.ts";
+import type { SchemeName } from "../registry/schemes.ts";
 
 /** Operations per JS-to-wasm call. */
 export const BATCH = 4096n;
@@ -11,7 +12,7 @@ const MiB = 1n << 20n;
 export interface MicroCase {
   /** The row's case column: what is timed, "micro-readside". */
   name: string;
-  protection: string;
+  protection: SchemeName;
   align: AlignName;
   mappingBytes: bigint;
   /** Entries each operation installs (the fault cases install one and zap it). */
@@ -20,7 +21,7 @@ export interface MicroCase {
   prepare(machine: DaxMachine): () => void;
 }
 
-function mapped(machine: DaxMachine, align: AlignName, protection: string, extents = 1, bytes = 64n * MiB): void {
+function mapped(machine: DaxMachine, align: AlignName, protection: SchemeName, extents = 1, bytes = 64n * MiB): void {
   const { vma } = simpleMapping(ALIGNMENTS[align], bytes);
   const size = bytes / BigInt(extents);
   // Extents of equal size, each 1 GiB apart in physical memory: pgoff_to_phys walks them in order.
@@ -32,7 +33,7 @@ function mapped(machine: DaxMachine, align: AlignName, protection: string, exten
   machine.mmap(vma);
 }
 
-const readside = (protection: string): MicroCase => ({
+const readside = (protection: SchemeName): MicroCase => ({
   name: "micro-readside",
   protection,
   align: "4k",
@@ -69,7 +70,8 @@ const faultZap = (align: AlignName): MicroCase => ({
   },
 });
 
-export function microCases(schemes: string[]): MicroCase[] {
+/** Every case, with a read-side case for each of `schemes`. */
+export function microCases(schemes: readonly SchemeName[]): MicroCase[] {
   return [
     {
       name: "micro-empty_batch",

@@ -6,10 +6,11 @@ import { WorkerPool } from "./pool.ts";
 import { describe, configurationName } from "../results/configurations.ts";
 import type { WorkerJob } from "./protocol.ts";
 import type { Scenario } from "../registry/scenarios.ts";
+import type { SchemeName } from "../registry/schemes.ts";
 
 export interface Configuration {
   scenario: Scenario;
-  protection: string;
+  protection: SchemeName;
   align: AlignName;
   policy: PolicyName;
   workers: number;
