@@ -1,8 +1,9 @@
 // The one memory layout shared by every worker's instance and by the host.
 //
 // Everything that must be seen by all workers lives at a fixed address in the shared memory: wasm globals are
-// per instance (per worker), so they hold only a worker's own identity (see percpu.ts). The host reads these
-// offsets from the module's exports; it never repeats them.
+// per instance (per worker), so they hold only a worker's own identity (see percpu.ts). The host reads the few
+// offsets it needs (the per-CPU stats lines, where the page tables start) from the module's exports; it never
+// repeats them.
 //
 //   [0, CONTROL_BASE)              left empty so that a stray null pointer touches nothing shared
 //   [CONTROL_BASE, CONTROL_END)    control region: device, vma, protection, per-CPU lines

@@ -82,14 +82,25 @@ export function smp_processor_id(): i32 {
   this_cpu_count(STATS_TLB_OFFSET + (<usize>slot << 3));
 }
 
-/** What this CPU saw break the guarantee: installs after their generation's grace period (Reader Pipe
- *  stages 2 and up) and reads of freed device state. */
-export function this_cpu_violations(): u64 {
-  let violations: u64 = load<u64>(this_cpu_stats + STATS_POISON_OFFSET);
+/** What the CPU whose stats lines start at `stats` saw break the guarantee: installs after their
+ *  generation's grace period (Reader Pipe stages 2 and up) and reads of freed device state. The one
+ *  definition of a violation: the worker's check and the host's count both come here. */
+@inline function violations(stats: usize): u64 {
+  let violations: u64 = load<u64>(stats + STATS_POISON_OFFSET);
   for (let stage = 2; stage < PIPE_LENGTH; stage++) {
-    violations += load<u64>(this_cpu_stats + STATS_PIPE_OFFSET + (<usize>stage << 3));
+    violations += load<u64>(stats + STATS_PIPE_OFFSET + (<usize>stage << 3));
   }
   return violations;
+}
+
+/** This CPU's violations: a worker checks them after each batch when torture stops at the first. */
+export function this_cpu_violations(): u64 {
+  return violations(this_cpu_stats);
+}
+
+/** CPU `cpu`'s violations, read from any CPU: the host's count, for every reader after a run. */
+export function per_cpu_violations(cpu: i32): u64 {
+  return violations(STATS + <usize>cpu * STATS_STRIDE);
 }
 
 /** xorshift64*: cheap, per CPU, and reproducible from the host's seed. */

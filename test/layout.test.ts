@@ -47,19 +47,28 @@ test("the runtime never imports bench/ (benchmark definitions and generators liv
   assert.deepEqual(intoBench, []);
 });
 
-test("no scenario is recognised by its name outside the registry: behaviour comes from the scenario's entry", async () => {
-  const { SCENARIOS } = await import("../host/registry/scenarios.ts");
+/** Lines of host/ and bench/ (registries aside) that compare a value with one of `names` as a string literal. */
+async function comparisonsWith(names: readonly string[], folders: string[]): Promise<string[]> {
   const { readFileSync } = await import("node:fs");
   const { execFileSync } = await import("node:child_process");
-  const files = execFileSync("git", ["ls-files", "host", "bench"], { cwd: root, encoding: "utf8" }).split("\n")
+  const files = execFileSync("git", ["ls-files", ...folders], { cwd: root, encoding: "utf8" }).split("\n")
     .filter((file) => file.endsWith(".ts") && !file.startsWith("host/registry/"));
-  const names = SCENARIOS.map((scenario) => scenario.name).join("|");
-  const comparison = new RegExp(`(===|!==)\\s*"(${names})"|"(${names})"\\s*(===|!==)`);
-  const found = files.flatMap((file) =>
+  const alternatives = names.map((name) => name.replace(/[-]/g, "\\-")).join("|");
+  const comparison = new RegExp(`(===|!==)\\s*"(${alternatives})"|"(${alternatives})"\\s*(===|!==)`);
+  return files.flatMap((file) =>
     readFileSync(new URL(file, new URL("..", import.meta.url)), "utf8").split("\n")
       .map((line, i) => (comparison.test(line) ? `${file}:${i + 1}: ${line.trim()}` : ""))
       .filter(Boolean));
-  assert.deepEqual(found, []);
+}
+
+test("no scenario is recognised by its name outside the registry: behaviour comes from the scenario's entry", async () => {
+  const { SCENARIOS } = await import("../host/registry/scenarios.ts");
+  assert.deepEqual(await comparisonsWith(SCENARIOS.map((scenario) => scenario.name), ["host", "bench"]), []);
+});
+
+test("no scheme is recognised by its name in host/ outside the registry", async () => {
+  const { SCHEMES } = await import("../host/registry/schemes.ts");
+  assert.deepEqual(await comparisonsWith(SCHEMES.map((scheme) => scheme.name), ["host"]), []);
 });
 
 test("the README's Layout section names every folder of host/, and no folder that is not there", async () => {

@@ -4,7 +4,7 @@ import { count_stale_entries, zap_all } from "../pagetable";
 import { dax_dev_revive, dax_dev_mark_dead } from "../device";
 import { kill_dax, kill_dev_dax, last_grace_period_ns } from "../teardown";
 import { set_protection, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY } from "../protection";
-import { attach, this_cpu_violations, STATS_PIPE_OFFSET } from "../percpu";
+import { attach, this_cpu_violations, per_cpu_violations, STATS_PIPE_OFFSET } from "../percpu";
 import { STATS, DEV_SYNCED_GENERATION, DEV_KILL_BEGUN_GENERATION } from "../layout";
 import { PAGE_SIZE, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "../kernel";
 import { device, map, MiB, USER } from "./fixtures";
@@ -39,6 +39,8 @@ describe("Reader Pipe", () => {
     expect(handle_mm_fault(USER)).toBe(VM_FAULT_NOPAGE);
     expect(pipe(2)).toBe(1);
     expect(this_cpu_violations()).toBe(1);
+    expect(per_cpu_violations(0)).toBe(1); // the host's read of the same count
+    expect(per_cpu_violations(1)).toBe(0);
   });
 
   it("records nothing when the check is off", () => {

@@ -3,11 +3,9 @@
 // Every bad value is refused here with an error that names it, before anything is installed.
 
 import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarget, type DaxInstance, type MemoryLimits } from "./wasm.ts";
+import type { CoreConstant } from "./core.ts";
 import { formatSize, hex } from "../units.ts";
-import type { AlignName, PolicyName, Stats, TlbGeometry } from "../types.ts";
-
-/** Schemes broken on purpose, so that torture has something it must catch: kept out of benchmark tables. */
-export const BROKEN_ON_PURPOSE: readonly string[] = ["rcu-skip-scan2", "rcu-pointer-free-early", "rcu-check-outside", "rcu-zap-early"];
+import type { AlignName, PolicyName, SchemeName, SigbusReason, StatSlot, Stats, TlbGeometry, TlbSlot } from "../types.ts";
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS: Readonly<Record<AlignName, bigint>> = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n };
@@ -18,9 +16,51 @@ export interface Extent {
   end: bigint;
 }
 
-/** The mapping policies, by the names the CLI and the CSV use: device-dax's deterministic alignment, or
- *  fs-dax's opportunistic pmds. */
-export const POLICIES: readonly PolicyName[] = ["device", "fs"];
+/** The constant set_protection() takes for each protection scheme (assembly/protection.ts); what each scheme
+ *  is lives in host/registry/schemes.ts. */
+export const SCHEME_CODES = {
+  none: "SCHEME_NONE", rcu: "SCHEME_RCU", mutex: "SCHEME_MUTEX", rwlock: "SCHEME_RWLOCK", qsbr: "SCHEME_QSBR",
+  "rcu-pointer": "SCHEME_RCU_POINTER", "rcu-skip-scan2": "SCHEME_RCU_SKIP_SCAN2",
+  "rcu-pointer-free-early": "SCHEME_RCU_POINTER_FREE_EARLY", "rcu-check-outside": "SCHEME_RCU_CHECK_OUTSIDE",
+  "rcu-zap-early": "SCHEME_RCU_ZAP_EARLY",
+} as const satisfies Record<SchemeName, CoreConstant>;
+
+/** The mapping policies, by the names the CLI and the CSV use, with the constant dax_region_create takes:
+ *  device-dax's deterministic alignment, or fs-dax's opportunistic pmds. */
+export const POLICY_CODES = { device: "POLICY_DEVICE", fs: "POLICY_FS" } as const satisfies Record<PolicyName, CoreConstant>;
+export const POLICIES = Object.keys(POLICY_CODES) as PolicyName[];
+
+/** Why dax_region_create, dax_dev_add_extent or dax_dev_enable refused (assembly/device.ts), by the word the
+ *  host's message is chosen by. */
+export const DEVICE_ERRORS = {
+  policy: "DEV_ERR_POLICY", align: "DEV_ERR_ALIGN", pfn_flags: "DEV_ERR_PFN_FLAGS", too_many_extents: "DEV_ERR_TOO_MANY_EXTENTS",
+  empty_extent: "DEV_ERR_EMPTY_EXTENT", unaligned_extent: "DEV_ERR_UNALIGNED_EXTENT", overlapping_extent: "DEV_ERR_OVERLAPPING_EXTENT",
+  extent_too_high: "DEV_ERR_EXTENT_TOO_HIGH", no_extents: "DEV_ERR_NO_EXTENTS", alive: "DEV_ERR_ALIVE",
+} as const satisfies Record<string, CoreConstant>;
+
+/** Why dax_mmap refused a vma (assembly/vma.ts): check_vma()'s reasons, then the mapping's own, in the words
+ *  the host's message gives them. */
+export const MMAP_REFUSALS = {
+  dead: "CHECK_VMA_DEAD", private: "CHECK_VMA_PRIVATE", unaligned: "CHECK_VMA_UNALIGNED", "needs dontfork": "CHECK_VMA_NEEDS_DONTFORK",
+  "not dax": "CHECK_VMA_NOT_DAX", "no memory": "MMAP_NO_MEMORY", "offset overflow": "MMAP_OVERFLOW",
+} as const satisfies Record<string, CoreConstant>;
+
+/** The counters of a CPU's first stats line (assembly/percpu.ts), by the names stats() reports them under. */
+export const STAT_SLOTS = {
+  pte_installs: "STAT_PTE_INSTALLS", pmd_installs: "STAT_PMD_INSTALLS", pud_installs: "STAT_PUD_INSTALLS", raced: "STAT_RACED",
+  sigbus: "STAT_SIGBUS", fallback: "STAT_FALLBACK", oom: "STAT_OOM", hits: "STAT_HITS",
+} as const satisfies Record<StatSlot, CoreConstant>;
+
+/** Why each SIGBUS was returned (assembly/fault.ts), one counter per reason: stats() reports sigbus_<reason>. */
+export const SIGBUS_REASONS = {
+  dead: "SIGBUS_DEAD", bad_vma: "SIGBUS_BAD_VMA", below_align: "SIGBUS_BELOW_ALIGN", no_devmap: "SIGBUS_NO_DEVMAP",
+  outside_vma: "SIGBUS_OUTSIDE_VMA", no_phys: "SIGBUS_NO_PHYS", insert_failed: "SIGBUS_INSERT_FAILED",
+} as const satisfies Record<SigbusReason, CoreConstant>;
+
+/** The TLB model's counters (assembly/tlb.ts): stats() reports tlb_<name>. */
+export const TLB_SLOTS = {
+  accesses: "TLB_STAT_ACCESSES", l1_misses: "TLB_STAT_L1_MISSES", walks: "TLB_STAT_WALKS", walk_levels: "TLB_STAT_WALK_LEVELS",
+} as const satisfies Record<TlbSlot, CoreConstant>;
 
 export interface DeviceSpec {
   align: bigint;
@@ -114,28 +154,27 @@ export class DaxMachine {
     this.core.exports.attach(0, 1n);
   }
 
-  /** Names of the protection schemes the core offers, e.g. "rcu", "mutex", "none", "rcu-skip-scan2". */
-  schemes(): string[] {
-    return [...this.core.constants("SCHEME_").keys()].map((name) => name.replace(/_/g, "-"));
-  }
-
   /** Creates the region and its device, and makes it live. Resets every lock and counter: call it only
    *  while no worker runs. */
   createDevice(spec: DeviceSpec): void {
     const core = this.core.exports;
-    const reasons = new Map([...this.core.constants("DEV_ERR_")].map(([name, code]) => [code, name]));
     const pfnFlags = spec.pfnFlags ?? this.core.bigConstant("PFN_DEV") | this.core.bigConstant("PFN_MAP");
     const refuse = (code: number, extent?: { i: number; start: bigint; end: bigint }): void => {
-      if (code !== 0) throw new DaxConfigError(this.deviceError(reasons.get(code), spec, pfnFlags, extent));
+      if (code !== this.core.constant("DEV_OK")) throw new DaxConfigError(this.deviceError(this.nameOf(DEVICE_ERRORS, code), spec, pfnFlags, extent));
     };
-    const policy = this.core.constants("POLICY_").get(spec.policy ?? "device");
-    if (policy === undefined) throw new DaxConfigError(`policy ${spec.policy} is not one of ${POLICIES.join(", ")}`);
-    refuse(core.dax_region_create(spec.align, pfnFlags, policy));
+    const policy = spec.policy ?? "device";
+    if (!Object.hasOwn(POLICY_CODES, policy)) throw new DaxConfigError(`policy ${spec.policy} is not one of ${POLICIES.join(", ")}`);
+    refuse(core.dax_region_create(spec.align, pfnFlags, this.core.constant(POLICY_CODES[policy])));
     spec.extents.forEach((extent, i) => refuse(core.dax_dev_add_extent(extent.start, extent.end), { i, ...extent }));
     refuse(core.dax_dev_enable());
   }
 
-  private deviceError(reason: string | undefined, spec: DeviceSpec, pfnFlags: bigint, extent?: Extent & { i: number }): string {
+  /** The host's name for `code` in one of the tables of the core's codes above; undefined for a code it lacks. */
+  private nameOf<Name extends string>(table: Record<Name, CoreConstant>, code: number): Name | undefined {
+    return (Object.keys(table) as Name[]).find((name) => this.core.constant(table[name]) === code);
+  }
+
+  private deviceError(reason: keyof typeof DEVICE_ERRORS | undefined, spec: DeviceSpec, pfnFlags: bigint, extent?: Extent & { i: number }): string {
     const where = extent ? `extent ${extent.i} [${hex(extent.start)}, ${hex(extent.end)}]` : "";
     switch (reason) {
       case "align":
@@ -187,32 +226,25 @@ export class DaxMachine {
     const current = this.memory.buffer.byteLength / WASM_PAGE;
     if (pages > current) this.memory.grow(pages - current);
     const reason = core.dax_mmap(vma.start, vma.end, pgoff, flags);
-    if (reason !== 0) {
-      const name = [
-        ...this.core.constants("CHECK_VMA_"),
-        ["no_memory", this.core.constant("MMAP_NO_MEMORY")] as const,
-        ["offset_overflow", this.core.constant("MMAP_OVERFLOW")] as const,
-      ]
-        .find(([, code]) => code === reason)?.[0];
+    if (reason !== this.core.constant("CHECK_VMA_OK")) {
       throw new DaxConfigError(
         `mmap of [${hex(vma.start)}, ${hex(vma.end)}) pgoff ${pgoff} flags ${hex(flags)} refused by check_vma: ` +
-          `${name?.replace(/_/g, " ")} (errno ${core.check_vma_errno(reason)})`,
+          `${this.nameOf(MMAP_REFUSALS, reason)} (errno ${core.check_vma_errno(reason)})`,
       );
     }
   }
 
   defaultVmaFlags(): bigint {
-    const flag = (name: string) => this.core.bigConstant(name);
+    const flag = (name: CoreConstant) => this.core.bigConstant(name);
     return flag("VM_READ") | flag("VM_WRITE") | flag("VM_SHARED") | flag("VM_MAYSHARE") | flag("VM_DAX");
   }
 
   /** Picks the protection of alive: the one place a scheme is chosen. */
   setProtection(scheme: string): void {
-    const code = this.core.constants("SCHEME_").get(scheme.replace(/-/g, "_"));
-    if (code === undefined) {
-      throw new DaxConfigError(`protection ${JSON.stringify(scheme)} is not one of ${this.schemes().join(", ")}`);
+    if (!(scheme in SCHEME_CODES)) {
+      throw new DaxConfigError(`protection ${JSON.stringify(scheme)} is not one of ${Object.keys(SCHEME_CODES).join(", ")}`);
     }
-    this.core.exports.set_protection(code);
+    this.core.exports.set_protection(this.core.constant(SCHEME_CODES[scheme as SchemeName]));
   }
 
   /** Lengthens every fault's read side by about `ns` (a calibrated spin between check_vma and the install). */
@@ -238,7 +270,7 @@ export class DaxMachine {
 
   /** Sets the TLB model's geometry (tlb.ts) and empties every CPU's TLB. */
   setTlbGeometry(geometry: TlbGeometry): void {
-    const flat = [geometry.l1_4k, geometry.l1_2m, geometry.l1_1g, geometry.stlb, geometry.stlb_1g].flatMap(([n, w]) => [n, w]);
+    const flat = [...geometry.l1_4k, ...geometry.l1_2m, ...geometry.l1_1g, ...geometry.stlb, ...geometry.stlb_1g] as const;
     if (this.core.exports.tlb_configure(...flat) !== 0) {
       throw new DaxConfigError(`TLB geometry ${formatTlbGeometry(geometry)} does not fit: each array needs a power-of-two number of sets, and all ${this.core.constant("TLB_PER_CPU") / 16} entries at most`);
     }
@@ -250,29 +282,30 @@ export class DaxMachine {
     return this.core.exports.count_stale_entries();
   }
 
-  /** CPU `cpu`'s counters: one per STAT_* export, sigbus_<reason> per SIGBUS_* export, pipe_<stage>, and
-   *  poison_reads (uses of freed device state). */
+  /** CPU `cpu`'s counters (Stats), read from its lines of the shared memory. */
   stats(cpu: number): Stats {
     const words = new BigUint64Array(this.memory.buffer);
     const line = (this.core.constant("STATS") + cpu * this.core.constant("STATS_STRIDE")) / 8;
+    const slot = (constant: CoreConstant, at = line) => words[at + this.core.constant(constant)];
+    const stats = {} as Stats;
+    for (const [name, constant] of Object.entries(STAT_SLOTS)) stats[name as keyof typeof STAT_SLOTS] = slot(constant);
     const reasons = line + this.core.constant("STATS_SIGBUS_OFFSET") / 8;
+    for (const [name, constant] of Object.entries(SIGBUS_REASONS)) stats[`sigbus_${name as keyof typeof SIGBUS_REASONS}`] = slot(constant, reasons);
     const pipe = line + this.core.constant("STATS_PIPE_OFFSET") / 8;
-    const stats: Stats = {};
-    for (const [name, slot] of this.core.constants("STAT_")) stats[name] = words[line + slot];
-    for (const [name, slot] of this.core.constants("SIGBUS_")) stats[`sigbus_${name}`] = words[reasons + slot];
     for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++) stats[`pipe_${stage}`] = words[pipe + stage];
     stats.poison_reads = words[line + this.core.constant("STATS_POISON_OFFSET") / 8];
     stats.mmaps_rejected = words[line + this.core.constant("STATS_MMAP_REJECTED_OFFSET") / 8];
     const tlb = line + this.core.constant("STATS_TLB_OFFSET") / 8;
-    for (const [name, slot] of this.core.constants("TLB_STAT_")) stats[`tlb_${name}`] = words[tlb + slot];
+    for (const [name, constant] of Object.entries(TLB_SLOTS)) stats[`tlb_${name as keyof typeof TLB_SLOTS}`] = slot(constant, tlb);
+    stats.violations = this.core.exports.per_cpu_violations(cpu);
     return stats;
   }
 
   /** The counters of several CPUs added up. */
   totalStats(cpus: Iterable<number>): Stats {
-    const total: Stats = {};
+    const total = {} as Stats;
     for (const cpu of cpus) {
-      for (const [name, value] of Object.entries(this.stats(cpu))) total[name] = (total[name] ?? 0n) + value;
+      for (const [name, value] of Object.entries(this.stats(cpu)) as [keyof Stats, bigint][]) total[name] = (total[name] ?? 0n) + value;
     }
     return total;
   }

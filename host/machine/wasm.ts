@@ -1,10 +1,12 @@
 // Loads the wasm core, creates its shared memory and instantiates it: on the main thread or in a worker.
-// The module's constants (layout offsets, codes, schemes) are read from its exports, never repeated here.
+// The module's constants (layout offsets, codes, schemes) are read from its exports by the names core.ts
+// declares, never repeated here.
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { buildIfStale } from "./build.ts";
+import type { CoreConstant, CoreExports } from "./core.ts";
 
 // Node 20's baseline wasm compiler (Liftoff) loses a live value across memory.atomic.wait32 in SRCU's wait
 // loop: once an updater has slept, its scans never see the readers' counters balance and the grace period
@@ -15,58 +17,13 @@ setFlagsFromString("--no-liftoff");
 
 export const WASM_PAGE = 65536;
 
-/** The functions the core exports (assembly/index.ts). u64 parameters and results are BigInts. */
-export interface DaxExports {
-  attach(cpu: number, seed: bigint): number;
-  dax_region_create(align: bigint, pfnFlags: bigint, policy: number): number;
-  dax_dev_add_extent(start: bigint, end: bigint): number;
-  dax_dev_enable(): number;
-  dax_dev_revive(): void;
-  dax_set_pgtable_budget(tables: bigint): void;
-  pgoff_to_phys(pgoff: bigint, size: bigint): bigint;
-  dax_mmap(start: bigint, end: bigint, pgoff: bigint, flags: bigint): number;
-  dax_mmap_tables_bytes(start: bigint, end: bigint): bigint;
-  check_vma_errno(reason: number): number;
-  set_protection(scheme: number): number;
-  synchronize(): void;
-  dev_dax_huge_fault(addr: bigint, size: bigint): number;
-  handle_mm_fault(addr: bigint): number;
-  populate(from: bigint, to: bigint): bigint;
-  touch_random(count: bigint): bigint;
-  readside(count: bigint): bigint;
-  mmap_mix(count: bigint, bytes: bigint, alignedPermille: bigint): bigint;
-  touch_random_tlb(count: bigint): bigint;
-  tlb_configure(...geometry: number[]): number;
-  tlb_flush_all(): void;
-  kill_dax(): void;
-  last_grace_period_ns(): bigint;
-  set_random_delay(spins: number): void;
-  revive_dax(): void;
-  kill_dev_dax(): bigint;
-  zap_all(): bigint;
-  count_entries(level: number): bigint;
-  count_misplaced_entries(level: number): bigint;
-  count_stale_entries(): bigint;
-  this_cpu_violations(): bigint;
-  set_read_delay(spins: number): void;
-  set_fault_cost(spins: number): void;
-  set_invariant_check(enabled: number): void;
-  spin(spins: number): void;
-  bench_empty(count: bigint): bigint;
-  bench_check_vma(count: bigint): bigint;
-  bench_pgoff_to_phys(count: bigint, pages: bigint): bigint;
-  bench_fault_zap(count: bigint, size: bigint): bigint;
-}
-
 export interface DaxInstance {
-  exports: DaxExports;
+  exports: CoreExports;
   memory: WebAssembly.Memory;
-  /** Reads an exported constant (a wasm global) by name; offsets, codes and flags below 2^53. */
-  constant(name: string): number;
+  /** Reads an exported constant (a wasm global) by its name in assembly/; offsets, codes and flags below 2^53. */
+  constant(name: CoreConstant): number;
   /** Reads an exported u64 constant exactly. */
-  bigConstant(name: string): bigint;
-  /** The exported constants whose names start with `prefix`, keyed by the rest of the name in lower case. */
-  constants(prefix: string): Map<string, number>;
+  bigConstant(name: CoreConstant): bigint;
 }
 
 const builds = { release: "daxbench.wasm", debug: "daxbench.debug.wasm" } as const;
@@ -164,20 +121,11 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
     },
   });
   const raw = instance.exports as Record<string, unknown>;
-  const bigConstant = (name: string): bigint => {
+  const bigConstant = (name: CoreConstant): bigint => {
     const value = raw[name];
     if (!(value instanceof WebAssembly.Global)) throw new Error(`the wasm core exports no constant ${name}`);
     return BigInt(value.value);
   };
-  const constant = (name: string): number => Number(bigConstant(name));
-  const constants = (prefix: string): Map<string, number> => {
-    const found = new Map<string, number>();
-    for (const [key, value] of Object.entries(raw)) {
-      if (key.startsWith(prefix) && value instanceof WebAssembly.Global) {
-        found.set(key.slice(prefix.length).toLowerCase(), Number(value.value));
-      }
-    }
-    return found;
-  };
-  return { exports: raw as unknown as DaxExports, memory, constant, bigConstant, constants };
+  const constant = (name: CoreConstant): number => Number(bigConstant(name));
+  return { exports: raw as unknown as CoreExports, memory, constant, bigConstant };
 }

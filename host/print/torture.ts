@@ -24,7 +24,7 @@ export function tortureReport(verdict: TortureVerdict): string {
   const c = m.config;
   const s = m.stats;
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
-  const pipe = Object.keys(s).filter((name) => name.startsWith("pipe_")).map((name) => count.format(s[name]));
+  const pipe = Object.entries(s).filter(([name]) => name.startsWith("pipe_")).map(([, installs]) => count.format(installs));
   const gp = (p: number) => {
     const ns = percentile(m.gracePeriodsNs, p);
     return ns === "" ? "-" : formatDuration(ns);

@@ -3,7 +3,7 @@
 // later format, writes ROW_COLUMNS.
 
 import { formatTlbGeometry } from "../machine/dax.ts";
-import type { Dimension, Measurement, RunMetadata, Stats } from "../types.ts";
+import type { Dimension, Measurement, RunMetadata } from "../types.ts";
 
 export const FIXED_COLUMNS = [
   "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",
@@ -81,7 +81,7 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     kills,
     gp_p50_ns: percentile(m.gracePeriodsNs, 50),
     gp_p99_ns: percentile(m.gracePeriodsNs, 99),
-    violations: updater ? Number(violations(s)) : "",
+    violations: updater ? Number(s.violations) : "",
     duration_ns: scenario.timed ? m.config.durationNs : "",
     kill_period_ns: updater ? (m.config.killPeriodNs ?? "") : "", // empty: never
     // What the updater achieved: its run time over its kills (the requested sleep, plus the grace period, the
@@ -109,14 +109,6 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     seed: Number(m.config.seed),
     ...meta,
   };
-}
-
-/** Installs that landed after their generation's grace period (Reader Pipe stages 2 and up), plus reads of
- *  device state that had been freed: the same count the core's this_cpu_violations() keeps. */
-export function violations(stats: Stats): bigint {
-  return Object.entries(stats)
-    .filter(([name]) => (name.startsWith("pipe_") && Number(name.slice(5)) >= 2) || name === "poison_reads")
-    .reduce((sum, [, count]) => sum + count, 0n);
 }
 
 function perThousand(count: bigint, of: bigint): number {

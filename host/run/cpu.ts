@@ -3,7 +3,7 @@
 
 import { Worker } from "node:worker_threads";
 import type { DaxMachine } from "../machine/dax.ts";
-import type { DaxExports } from "../machine/wasm.ts";
+import type { CoreExports, CoreFunctionName } from "../machine/core.ts";
 import type { JobResult, WorkerInit, WorkerJob, WorkerReply, WorkerRequest } from "../types.ts";
 
 type Waiter = { arrived?: () => void; resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -37,8 +37,8 @@ export class CpuWorker {
   }
 
   /** Runs one exported core function (a batch) on this CPU. */
-  call<K extends keyof DaxExports>(fn: K, ...args: Parameters<DaxExports[K]>): Promise<ReturnType<DaxExports[K]>> {
-    return this.request((id) => ({ id, kind: "call", fn, args })) as Promise<ReturnType<DaxExports[K]>>;
+  call<K extends CoreFunctionName>(fn: K, ...args: Parameters<CoreExports[K]>): Promise<ReturnType<CoreExports[K]>> {
+    return this.request((id) => ({ id, kind: "call", fn, args })) as Promise<ReturnType<CoreExports[K]>>;
   }
 
   /** Sends a measured job: `arrived` settles when the worker waits at the start barrier, `done` with its result. */

@@ -2,6 +2,7 @@
 // expanded to every combination and checked whole before any worker starts.
 
 import { SCENARIOS, DIMENSION_DEFAULTS, findScenario } from "../registry/scenarios.ts";
+import { SCHEME_NAMES } from "../registry/schemes.ts";
 import { ALIGNMENTS, POLICIES, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping } from "../machine/dax.ts";
 import { parseSize, parseDuration, formatSize, formatDuration, MAX_TIMER_NS } from "../units.ts";
 import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";
@@ -119,7 +120,7 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
     if (list.length === 0) throw new UsageError(`--${OPTION_NAMES[dimension as Dimension]} is empty: give at least one value`);
   }
   const parsed = {
-    protection: lists.protection.map((name) => oneOf("protection", name, probe.schemes())),
+    protection: lists.protection.map((name) => oneOf("protection", name, SCHEME_NAMES)),
     align: lists.align.map((name) => oneOf("align", name, Object.keys(ALIGNMENTS) as AlignName[])),
     policy: lists.policy.map((name) => oneOf("policy", name, POLICIES)),
     workers: lists.workers.map((text) => parseWorkers(text, maxWorkers(probe))),

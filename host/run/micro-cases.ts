@@ -3,7 +3,7 @@
 
 import type { DaxMachine } from "../machine/dax.ts";
 import { simpleMapping, ALIGNMENTS, PHYS_BASE } from "../machine/dax.ts";
-import type { AlignName, MicroCaseName } from "../types.ts";
+import type { AlignName, MicroCaseName, SchemeName } from "../types.ts";
 
 /** Operations per JS-to-wasm call. */
 export const BATCH = 4096n;
@@ -14,7 +14,7 @@ export interface MicroCase extends MicroCaseName {
   prepare(machine: DaxMachine): () => void;
 }
 
-function mapped(machine: DaxMachine, align: AlignName, protection: string, extents = 1, bytes = 64n * MiB): void {
+function mapped(machine: DaxMachine, align: AlignName, protection: SchemeName, extents = 1, bytes = 64n * MiB): void {
   const { vma } = simpleMapping(ALIGNMENTS[align], bytes);
   const size = bytes / BigInt(extents);
   // Extents of equal size, each 1 GiB apart in physical memory: pgoff_to_phys walks them in order.
@@ -26,7 +26,7 @@ function mapped(machine: DaxMachine, align: AlignName, protection: string, exten
   machine.mmap(vma);
 }
 
-const readside = (protection: string): MicroCase => ({
+const readside = (protection: SchemeName): MicroCase => ({
   name: "micro-readside",
   protection,
   align: "4k",
@@ -63,7 +63,8 @@ const faultZap = (align: AlignName): MicroCase => ({
   },
 });
 
-export function microCases(schemes: string[]): MicroCase[] {
+/** Every case, with a read-side case for each of `schemes`. */
+export function microCases(schemes: readonly SchemeName[]): MicroCase[] {
   return [
     {
       name: "micro-empty_batch",

@@ -4,7 +4,8 @@
 
 import Benchmark from "benchmark";
 import { stringify } from "csv-stringify/sync";
-import { DaxMachine, BROKEN_ON_PURPOSE } from "../machine/dax.ts";
+import { DaxMachine } from "../machine/dax.ts";
+import { BENCHMARKED_SCHEMES } from "../registry/schemes.ts";
 import { microCases, BATCH } from "./micro-cases.ts";
 import { METADATA_COLUMNS } from "../results/schema.ts";
 import type { FormatName, MicroResult, RunMetadata } from "../types.ts";
@@ -17,15 +18,10 @@ export const MICRO_COLUMNS = [
 export type MicroColumn = (typeof MICRO_COLUMNS)[number];
 export type MicroRow = Record<MicroColumn, string | number>;
 
-/** The schemes a read-side case is run for: every scheme but those broken on purpose. */
-export function microSchemes(machine: DaxMachine): string[] {
-  return machine.schemes().filter((scheme) => !BROKEN_ON_PURPOSE.includes(scheme));
-}
-
 export function runMicro(maxTimeSeconds: number, onCase: (name: string) => void = () => {}): MicroResult[] {
   const machine = new DaxMachine();
   const results: MicroResult[] = [];
-  for (const micro of microCases(microSchemes(machine))) {
+  for (const micro of microCases(BENCHMARKED_SCHEMES)) {
     onCase(`${micro.name} ${micro.protection}`);
     const batch = micro.prepare(machine);
     // benchmark.js times cycles of at least 50 ms by default, so 10 samples would take 0.5 s whatever --max-time

@@ -18,16 +18,20 @@ import { comparePair, type PairComparison } from "../results/stats.ts";
 import { METADATA_COLUMNS } from "../results/schema.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
-import type { Configuration, RunMetadata } from "../types.ts";
+import type { Configuration, RunMetadata, SchemeName } from "../types.ts";
+import { NATIVE_FLAVOURS, schemeCalibratedBy, type NativeFlavour } from "../registry/schemes.ts";
 
-/** Each native scheme: its build, and the wasm scheme it calibrates. */
-const NATIVE = [
-  { native: "percpu", binary: "plain", flags: [], libs: [], wasm: "rcu", what: "per-CPU seq-cst counters (SRCU's read side)" },
-  { native: "mutex", binary: "plain", flags: [], libs: [], wasm: "mutex", what: "pthread mutex" },
-  { native: "rwlock", binary: "plain", flags: [], libs: [], wasm: "rwlock", what: "pthread rwlock" },
-  { native: "urcu-memb", binary: "memb", flags: ["-DFLAVOR_MEMB"], libs: ["-lurcu-memb"], wasm: "rcu", what: "liburcu memb (membarrier: no fence on the read side)" },
-  { native: "urcu-qsbr", binary: "qsbr", flags: ["-DFLAVOR_QSBR"], libs: ["-lurcu-qsbr"], wasm: "qsbr", what: "liburcu qsbr" },
-] as const;
+/** How each native flavour is built. */
+const BUILDS = {
+  percpu: { binary: "plain", flags: [], libs: [], what: "per-CPU seq-cst counters (SRCU's read side)" },
+  mutex: { binary: "plain", flags: [], libs: [], what: "pthread mutex" },
+  rwlock: { binary: "plain", flags: [], libs: [], what: "pthread rwlock" },
+  "urcu-memb": { binary: "memb", flags: ["-DFLAVOR_MEMB"], libs: ["-lurcu-memb"], what: "liburcu memb (membarrier: no fence on the read side)" },
+  "urcu-qsbr": { binary: "qsbr", flags: ["-DFLAVOR_QSBR"], libs: ["-lurcu-qsbr"], what: "liburcu qsbr" },
+} as const satisfies Record<NativeFlavour, { binary: string; flags: readonly string[]; libs: readonly string[]; what: string }>;
+
+/** Each native flavour: its build, and the wasm scheme it calibrates (the registry's scheme that names it). */
+const NATIVE = NATIVE_FLAVOURS.map((native) => ({ native, ...BUILDS[native], wasm: schemeCalibratedBy(native).name }));
 
 /** Uncounted runs before the measured ones, on each side. */
 const WARMUP = 1;
@@ -70,7 +74,7 @@ const significant = (x: number) => Number(x.toPrecision(6));
 
 /** The wasm side of a cell: the readside scenario, configured by the matrix as `daxbench run --scenario readside
  *  --protection P --workers N` would be. */
-function wasmConfiguration(probe: DaxMachine, protection: string, workers: number, durationNs: number): Configuration {
+function wasmConfiguration(probe: DaxMachine, protection: SchemeName, workers: number, durationNs: number): Configuration {
   const [config] = expandMatrix(
     { scenario: ["readside"], protection: [protection], workers: [String(workers)], align: ["4k"], size: ["64m"] },
     { duration: `${durationNs}ns` },

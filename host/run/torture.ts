@@ -6,7 +6,6 @@ import { torture } from "../registry/scenarios.ts";
 import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix, parseDurationOption, MAX_SPIN_NS } from "./matrix.ts";
 import { measureConfiguration } from "./runner.ts";
-import { violations } from "../results/schema.ts";
 import { UsageError } from "../errors.ts";
 import type { Configuration, Measurement, TortureOutcome, TortureVerdict } from "../types.ts";
 
@@ -49,7 +48,7 @@ export function tortureConfigurations(spec: TortureSpec): Configuration[] {
 }
 
 export function judge(measurement: Measurement): TortureVerdict {
-  const found = violations(measurement.stats);
+  const found = measurement.stats.violations;
   const kills = measurement.gracePeriodsNs.length;
   const outcome: TortureOutcome = found > 0n || measurement.staleEntries > 0 ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
   return {

@@ -1,0 +1,123 @@
+// The protection schemes of dev->alive (assembly/protection.ts), by the names the CLI and the CSV use: what
+// each is, what it stands for in the kernel or liburcu, whether it is broken on purpose, and which native
+// read sides calibrate it. The machine, the matrix, the micro cases, native and the torture README read this
+// table; nothing else decides what a scheme is. test/schemes.test.ts holds it to the core.
+
+import type { SchemeName } from "../types.ts";
+
+/** The read sides bench/native/readside.c implements, by the name it takes as its first argument, in the
+ *  order `daxbench native` measures them. */
+export const NATIVE_FLAVOURS = ["percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr"] as const;
+export type NativeFlavour = (typeof NATIVE_FLAVOURS)[number];
+
+export interface Scheme {
+  /** As --protection and the CSV's protection column spell it (the core's constant for it: SCHEME_CODES in
+   *  host/machine/dax.ts). */
+  name: SchemeName;
+  /** One line for `daxbench list`. */
+  description: string;
+  /** What it is, or stands for, in the kernel or liburcu. */
+  counterpart: string;
+  /** Wrong on purpose, so that torture has something it must catch: never in a benchmark table. */
+  brokenOnPurpose: boolean;
+  /** The native read sides that `daxbench native` sets beside this scheme's wasm one. */
+  native: readonly NativeFlavour[];
+}
+
+export const SCHEMES = [
+  {
+    name: "none",
+    description: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
+    counterpart: "kill_dax() without its synchronize_srcu(): a flag and nothing that orders it",
+    brokenOnPurpose: false,
+    native: [],
+  },
+  {
+    name: "rcu",
+    description: "SRCU's per-CPU lock/unlock counters; teardown waits for a grace period",
+    counterpart: "SRCU (kernel/rcu/srcutree.c): dax_read_lock() is srcu_read_lock(), kill_dax() calls synchronize_srcu()",
+    brokenOnPurpose: false,
+    native: ["percpu", "urcu-memb"],
+  },
+  {
+    name: "mutex",
+    description: "a futex mutex held around every fault; teardown takes it once",
+    counterpart: "mutex_lock()/mutex_unlock() around every fault, as the reviewers proposed; natively a pthread mutex",
+    brokenOnPurpose: false,
+    native: ["mutex"],
+  },
+  {
+    name: "rwlock",
+    description: "a futex reader-writer lock around every fault; teardown takes it for writing",
+    counterpart: "an rw_semaphore: down_read() around every fault, down_write() in teardown; natively a pthread rwlock",
+    brokenOnPurpose: false,
+    native: ["rwlock"],
+  },
+  {
+    name: "qsbr",
+    description: "liburcu's QSBR: free read side, readers offline between batches; grace periods wait for batches",
+    counterpart: "liburcu urcu-qsbr (rcu_thread_online/offline, synchronize_rcu); classic non-preemptible rcu_read_lock()",
+    brokenOnPurpose: false,
+    native: ["urcu-qsbr"],
+  },
+  {
+    name: "rcu-pointer",
+    description: "SRCU guarding a pointer to a copy of the device state: updates publish a copy, free the old after a grace period",
+    counterpart: "rcu_assign_pointer()/srcu_dereference() of a copied struct, synchronize_srcu(), then kfree() of the old one",
+    brokenOnPurpose: false,
+    native: [],
+  },
+  {
+    name: "rcu-skip-scan2",
+    description: "SRCU whose grace period skips its second scan: too short on purpose (torture must catch it)",
+    counterpart: "synchronize_srcu() without the scan after the srcu_idx flip",
+    brokenOnPurpose: true,
+    native: [],
+  },
+  {
+    name: "rcu-pointer-free-early",
+    description: "rcu-pointer freeing the old copy before the grace period: broken on purpose (torture must catch it)",
+    counterpart: "rcu-pointer with kfree() of the old copy before synchronize_srcu(): a use after free",
+    brokenOnPurpose: true,
+    native: [],
+  },
+  {
+    name: "rcu-check-outside",
+    description: "SRCU, but a fault checks alive before entering the read side: broken on purpose (torture must catch it)",
+    counterpart: "dax_alive() tested before dax_read_lock() instead of inside it",
+    brokenOnPurpose: true,
+    native: [],
+  },
+  {
+    name: "rcu-zap-early",
+    description: "SRCU, but teardown zaps the mappings before the grace period: broken on purpose (torture must catch it)",
+    counterpart: "kill_dev_dax() calling unmap_mapping_range() before kill_dax()'s synchronize_srcu() instead of after",
+    brokenOnPurpose: true,
+    native: [],
+  },
+] as const satisfies readonly Scheme[];
+
+/** A scheme of the table, its name one of SchemeName. */
+export type RegisteredScheme = (typeof SCHEMES)[number];
+
+/** Compiles only when the table has an entry for every SchemeName (host/types.ts). */
+const everySchemeListed: Exclude<SchemeName, RegisteredScheme["name"]> extends never ? true : never = true;
+void everySchemeListed;
+
+/** Every scheme's name, in the table's order. */
+export const SCHEME_NAMES: readonly SchemeName[] = SCHEMES.map((scheme) => scheme.name);
+
+/** The scheme named `name`, or undefined for a name that is none of them (typed by a user, read from a file). */
+export function findScheme(name: string): RegisteredScheme | undefined {
+  return SCHEMES.find((scheme) => scheme.name === name);
+}
+
+/** The schemes a benchmark table may hold: every one but those broken on purpose. */
+export const BENCHMARKED_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => !scheme.brokenOnPurpose).map((scheme) => scheme.name);
+
+/** The scheme whose wasm read side the native flavour `flavour` calibrates. */
+export function schemeCalibratedBy(flavour: NativeFlavour): RegisteredScheme {
+  const found = SCHEMES.find((scheme) => (scheme.native as readonly NativeFlavour[]).includes(flavour));
+  if (!found) throw new Error(`no scheme in host/registry/schemes.ts names the native flavour ${flavour}`);
+  return found;
+}
