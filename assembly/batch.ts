@@ -1,53 +1,94 @@
 // Batch entry points: one call from JavaScript runs many operations, so the call's cost vanishes in the batch.
 // Each returns how many operations it completed (for touches: how many ended mapped, touch_completed());
 // everything else they did, refused touches included, is counted in the calling CPU's stats.
+//
+// The hot batches read the scheme once and run a loop instantiated for its read side (`*_with<S>`, S a marker
+// type of protection.ts): no scheme test is left in the loop (the qsbr loop is a bare load of alive; the rcu
+// loop adds the two counter stores). A scheme runs the loop of the read side it shares (read_side_of): the
+// broken variants differ on the update side or, for rcu-check-outside, on the fault path, which gets its own.
 
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE } from "./kernel";
 import { vm_start, vm_end, dax_mmap, CHECK_VMA_OK } from "./vma";
 import { VMA_FLAGS } from "./layout";
 import { zap_all } from "./pagetable";
 import { dax_region_align } from "./device";
-import { handle_mm_fault, touch_completed } from "./fault";
+import { handle_mm_fault_with, touch_completed } from "./fault";
 import { dax_alive } from "./device";
-import { read_lock, read_unlock, batch_begin, batch_end } from "./protection";
+import {
+  read_lock, read_unlock, batch_begin, batch_end, current_scheme, read_side_of, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK,
+  SCHEME_QSBR, SCHEME_RCU_CHECK_OUTSIDE, NoReadSide, SrcuReadSide, SrcuCheckedOutside, MutexReadSide, RwlockReadSide,
+  QsbrReadSide, SchemeSetNow,
+} from "./protection";
 import { this_cpu_random, this_cpu_inc_mmap_rejected } from "./percpu";
 import { tlb_access, mapping_level } from "./tlb";
 
 /** Touches every 4 KiB page of [vm_start + from, vm_start + to) once, in order: the populate workload. */
 export function populate(from: u64, to: u64): u64 {
+  const side = read_side_of(current_scheme());
+  if (side == SCHEME_RCU) return populate_with<SrcuReadSide>(from, to);
+  if (side == SCHEME_QSBR) return populate_with<QsbrReadSide>(from, to);
+  if (side == SCHEME_MUTEX) return populate_with<MutexReadSide>(from, to);
+  if (side == SCHEME_RWLOCK) return populate_with<RwlockReadSide>(from, to);
+  if (side == SCHEME_RCU_CHECK_OUTSIDE) return populate_with<SrcuCheckedOutside>(from, to);
+  return populate_with<NoReadSide>(from, to);
+}
+
+@inline function populate_with<S>(from: u64, to: u64): u64 {
   const start = vm_start() + from;
   const end = vm_start() + to;
   let completed: u64 = 0;
-  batch_begin();
-  for (let addr = start; addr < end; addr += PAGE_SIZE) completed += touch_completed(handle_mm_fault(addr));
-  batch_end();
+  batch_begin<S>();
+  for (let addr = start; addr < end; addr += PAGE_SIZE) completed += touch_completed(handle_mm_fault_with<S>(addr));
+  batch_end<S>();
   return completed;
 }
 
-/** A page of the vma chosen uniformly at random. */
+/** A page of the vma chosen uniformly at random. The page index is the high half of a 32 x 32-bit product,
+ *  not a remainder (Lemire, "Fast Random Integer Generation in an Interval", 2019): a multiply instead of a
+ *  64-bit division on every touch. Its bias is below pages / 2^32, nothing for the model's at most 2^24 pages. */
 @inline function random_page(): u64 {
-  return vm_start() + ((this_cpu_random() % ((vm_end() - vm_start()) >> PAGE_SHIFT)) << PAGE_SHIFT);
+  const pages = (vm_end() - vm_start()) >> PAGE_SHIFT;
+  return vm_start() + ((((this_cpu_random() >> 32) * pages) >> 32) << PAGE_SHIFT);
 }
 
 /** Touches `count` pages chosen uniformly at random over the whole vma: the random and churn workloads. */
 export function touch_random(count: u64): u64 {
+  const side = read_side_of(current_scheme());
+  if (side == SCHEME_RCU) return touch_random_with<SrcuReadSide>(count);
+  if (side == SCHEME_QSBR) return touch_random_with<QsbrReadSide>(count);
+  if (side == SCHEME_MUTEX) return touch_random_with<MutexReadSide>(count);
+  if (side == SCHEME_RWLOCK) return touch_random_with<RwlockReadSide>(count);
+  if (side == SCHEME_RCU_CHECK_OUTSIDE) return touch_random_with<SrcuCheckedOutside>(count);
+  return touch_random_with<NoReadSide>(count);
+}
+
+@inline function touch_random_with<S>(count: u64): u64 {
   let completed: u64 = 0;
-  batch_begin();
-  for (let i: u64 = 0; i < count; i++) completed += touch_completed(handle_mm_fault(random_page()));
-  batch_end();
+  batch_begin<S>();
+  for (let i: u64 = 0; i < count; i++) completed += touch_completed(handle_mm_fault_with<S>(random_page()));
+  batch_end<S>();
   return completed;
 }
 
 /** `count` empty read-side critical sections that only load alive: the readside workload (refscale).
  *  The load is atomic, so the compiler cannot drop it. */
 export function readside(count: u64): u64 {
-  batch_begin();
+  const side = read_side_of(current_scheme());
+  if (side == SCHEME_RCU || side == SCHEME_RCU_CHECK_OUTSIDE) return readside_with<SrcuReadSide>(count);
+  if (side == SCHEME_QSBR) return readside_with<QsbrReadSide>(count);
+  if (side == SCHEME_MUTEX) return readside_with<MutexReadSide>(count);
+  if (side == SCHEME_RWLOCK) return readside_with<RwlockReadSide>(count);
+  return readside_with<NoReadSide>(count);
+}
+
+@inline function readside_with<S>(count: u64): u64 {
+  batch_begin<S>();
   for (let i: u64 = 0; i < count; i++) {
-    const id = read_lock();
+    const id = read_lock<S>();
     dax_alive();
-    read_unlock(id);
+    read_unlock<S>(id);
   }
-  batch_end();
+  batch_end<S>();
   return count;
 }
 
@@ -60,7 +101,7 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
   const flags = load<u64>(VMA_FLAGS);
   const step = max(dax_region_align(), PMD_SIZE); // so that a 4 KiB region's vmas can be pmd-misaligned too
   let completed: u64 = 0;
-  batch_begin();
+  batch_begin<SchemeSetNow>();
   for (let i: u64 = 0; i < count; i++) {
     let start = base + (this_cpu_random() % 16) * step;
     if (this_cpu_random() % 1000 >= aligned_permille) start += (1 + this_cpu_random() % ((step >> PAGE_SHIFT) - 1)) << PAGE_SHIFT;
@@ -68,23 +109,24 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
       this_cpu_inc_mmap_rejected();
       continue;
     }
-    for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) completed += touch_completed(handle_mm_fault(addr));
+    for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) completed += touch_completed(handle_mm_fault_with<SchemeSetNow>(addr));
     zap_all(); // munmap
   }
-  batch_end();
+  batch_end<SchemeSetNow>();
   return completed;
 }
 
 /** `count` random touches over the whole vma, each also an access through the TLB model with the page size
  *  that maps it: the tlb workload (run after the mapping is populated). */
 export function touch_random_tlb(count: u64): u64 {
+  // Hits only (the mapping is populated first): no read side runs, so one loop serves every scheme.
   let completed: u64 = 0;
-  batch_begin();
+  batch_begin<SchemeSetNow>();
   for (let i: u64 = 0; i < count; i++) {
     const addr = random_page();
-    completed += touch_completed(handle_mm_fault(addr));
+    completed += touch_completed(handle_mm_fault_with<SchemeSetNow>(addr));
     tlb_access(addr, mapping_level(addr));
   }
-  batch_end();
+  batch_end<SchemeSetNow>();
   return completed;
 }

@@ -14,7 +14,7 @@ import {
   PTE_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
   populate_table_slot, slot_entry, slot_address, level_slots, level_of_size,
 } from "./pagetable";
-import { read_lock, read_unlock, checks_outside_read_side } from "./protection";
+import { read_lock, read_unlock, checks_outside_read_side, SchemeSetNow } from "./protection";
 import { read_delay, random_delay, check_invariant, spin } from "./torture";
 import { FAULT_ENTRY_SPINS } from "./layout";
 import {
@@ -93,27 +93,33 @@ export function __dev_dax_fault(addr: u64, fault_size: u64, checked: i32 = -1): 
 }
 
 /** dev_dax_huge_fault(): every attempt runs inside the read side, as dax_read_lock() brackets it. Under
- *  torture, random delays open the boundaries: before the lock, inside it, after the unlock. */
-export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
+ *  torture, random delays open the boundaries: before the lock, inside it, after the unlock. Inlined with
+ *  the read side of the batch that calls it (S, protection.ts), so that read side is compiled in. */
+@inline export function dev_dax_huge_fault_with<S>(addr: u64, fault_size: u64): u32 {
   let ret: u32 = 0;
   let checked: i32 = -1;
-  if (checks_outside_read_side()) {
+  if (checks_outside_read_side<S>()) {
     const reason = check_vma(dax_dev_deref());
     checked = reason == CHECK_VMA_OK ? dax_generation() : -2;
     ret = reason == CHECK_VMA_OK ? 0 : refused(reason);
   }
   if (checked != -2) {
     random_delay(); // before the lock
-    const id = read_lock();
+    const id = read_lock<S>();
     random_delay(); // inside, before the handler
     ret = __dev_dax_fault(addr, fault_size, checked);
-    read_unlock(id);
+    read_unlock<S>(id);
     random_delay(); // after the unlock
   }
   if (ret == VM_FAULT_SIGBUS) this_cpu_inc(STAT_SIGBUS);
   else if (ret == VM_FAULT_FALLBACK) this_cpu_inc(STAT_FALLBACK);
   else if (ret == VM_FAULT_OOM) this_cpu_inc(STAT_OOM);
   return ret;
+}
+
+/** dev_dax_huge_fault() under the scheme set now: for callers off the hot path (the specs, micro). */
+export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
+  return dev_dax_huge_fault_with<SchemeSetNow>(addr, fault_size);
 }
 
 /** What a real fault costs that the model does not run, before the kernel calls dev_dax_huge_fault (the trap
@@ -139,8 +145,9 @@ export function set_fault_cost(spins: i32): void {
 
 /** __handle_mm_fault() for the three levels daxbench models: a touch of addr (inside the vma). An entry
  *  already covering addr means no fault. Otherwise the largest size the vma allows is tried first (pud,
- *  then pmd), only where its slot is still none, and a FALLBACK moves on to the next size down. */
-export function handle_mm_fault(addr: u64): u32 {
+ *  then pmd), only where its slot is still none, and a FALLBACK moves on to the next size down. Inlined
+ *  into each batch's loop for its scheme (batch.ts). */
+@inline export function handle_mm_fault_with<S>(addr: u64): u32 {
   let entered = false; // a fault is entered once, however many sizes it then tries
   for (let level = PUD_LEVEL; level > PTE_LEVEL; level--) {
     const slot = entry_ptr(level, addr);
@@ -153,7 +160,7 @@ export function handle_mm_fault(addr: u64): u32 {
     if (entry == 0 && huge_fault_suitable(addr, size)) {
       if (!entered) fault_entry();
       entered = true;
-      const ret = dev_dax_huge_fault(addr, size);
+      const ret = dev_dax_huge_fault_with<S>(addr, size);
       if (ret != VM_FAULT_FALLBACK) return ret;
     }
     if (level == PUD_LEVEL) populate_table_slot(slot); // pmd_alloc(); the pte table comes with the first pte
@@ -163,7 +170,12 @@ export function handle_mm_fault(addr: u64): u32 {
     return NO_FAULT;
   }
   if (!entered) fault_entry();
-  return dev_dax_huge_fault(addr, PAGE_SIZE);
+  return dev_dax_huge_fault_with<S>(addr, PAGE_SIZE);
+}
+
+/** handle_mm_fault() under the scheme set now: for callers off the hot path (the specs, mmap-mix). */
+export function handle_mm_fault(addr: u64): u32 {
+  return handle_mm_fault_with<SchemeSetNow>(addr);
 }
 
 /** Present entries at `level` whose pfn is not the one pgoff_to_phys() gives for their address: a census

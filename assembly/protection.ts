@@ -1,6 +1,10 @@
 // The protection of dev->alive behind one API, as liburcu puts its flavors behind one:
-//   token = read_lock(); ...read side...; read_unlock(token);   and, on the update side, synchronize().
-// The scheme is chosen in one place, set_protection(), before workers start.
+//   token = read_lock(scheme); ...read side...; read_unlock(scheme, token);   and, on the update side, synchronize().
+// The scheme is chosen in one place, set_protection(), before workers start. The read side is generic over a
+// marker type naming the read side it is compiled for: a batch reads the scheme once and runs the loop
+// instantiated for its read side (batch.ts), so no operation pays a dispatch, as liburcu picks its flavour at
+// compile time. (A constant scheme argument was not enough: binaryen folded the per-scheme loops back into
+// one that tested the scheme on every operation. Instantiations of a generic are distinct code.)
 
 import { PROTECTION_SCHEME, MUTEX_WORD, RWLOCK_WORD } from "./layout";
 import { EINVAL } from "./kernel";
@@ -34,23 +38,25 @@ export const SCHEME_RCU_CHECK_OUTSIDE: i32 = 8;
 export const SCHEME_RCU_ZAP_EARLY: i32 = 9;
 const SCHEME_COUNT: i32 = 10;
 
+/** The scheme set_protection() chose: read once per batch. */
+@inline export function current_scheme(): i32 {
+  return load<i32>(PROTECTION_SCHEME);
+}
+
 @inline function uses_srcu(scheme: i32): bool {
   return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2 || scheme == SCHEME_RCU_CHECK_OUTSIDE || scheme == SCHEME_RCU_ZAP_EARLY ||
     uses_device_pointer(scheme);
 }
 
-/** rcu-check-outside: the fault path checks alive before read_lock() (fault.ts). */
-@inline export function checks_outside_read_side(): bool {
-  return load<i32>(PROTECTION_SCHEME) == SCHEME_RCU_CHECK_OUTSIDE;
+/** rcu-pointer and its free-early variant reach the device state through a pointer that may have been
+ *  freed: only they need the check for a freed state on the fault path. */
+@inline export function uses_device_pointer(scheme: i32): bool {
+  return scheme == SCHEME_RCU_POINTER || scheme == SCHEME_RCU_POINTER_FREE_EARLY;
 }
 
 /** rcu-zap-early: teardown zaps before its grace period (teardown.ts). */
 export function teardown_zaps_early(): bool {
   return load<i32>(PROTECTION_SCHEME) == SCHEME_RCU_ZAP_EARLY;
-}
-
-@inline function uses_device_pointer(scheme: i32): bool {
-  return scheme == SCHEME_RCU_POINTER || scheme == SCHEME_RCU_POINTER_FREE_EARLY;
 }
 
 /** Returns 0, or -EINVAL for an unknown scheme. Call it after the device is enabled. */
@@ -74,29 +80,74 @@ export function exchange_device_state(alive: i32): bool {
   return true;
 }
 
-@inline export function read_lock(): i32 {
-  const scheme = load<i32>(PROTECTION_SCHEME);
-  if (uses_srcu(scheme)) return srcu_read_lock();
-  if (scheme == SCHEME_MUTEX) futex_mutex_lock(MUTEX_WORD);
-  else if (scheme == SCHEME_RWLOCK) rwlock_read_lock(RWLOCK_WORD);
+// ---- The read side, compiled per scheme ----
+
+/** none: no read side at all. */
+export class NoReadSide {}
+/** SRCU's counters: rcu, and the SRCU variants broken on the update side or behind a pointer. */
+export class SrcuReadSide {}
+/** rcu-check-outside: SRCU's read side, but the fault path checks alive before entering it. */
+export class SrcuCheckedOutside {}
+export class MutexReadSide {}
+export class RwlockReadSide {}
+/** qsbr: nothing per operation; online and offline around each batch. */
+export class QsbrReadSide {}
+/** The scheme set now, read at run time: for callers off the hot path (mmap, the specs). */
+export class SchemeSetNow {}
+
+@inline function is<S, T>(): bool {
+  return idof<S>() == idof<T>();
+}
+
+/** The code of the scheme whose read side `scheme` runs (SCHEME_RCU for the SRCU variants that share it):
+ *  what a batch dispatches on to pick its loop. */
+@inline export function read_side_of(scheme: i32): i32 {
+  return uses_srcu(scheme) && scheme != SCHEME_RCU_CHECK_OUTSIDE ? SCHEME_RCU : scheme;
+}
+
+@inline export function read_lock<S>(): i32 {
+  if (is<S, SchemeSetNow>()) return read_lock_now();
+  if (is<S, SrcuReadSide>() || is<S, SrcuCheckedOutside>()) return srcu_read_lock();
+  if (is<S, MutexReadSide>()) futex_mutex_lock(MUTEX_WORD);
+  else if (is<S, RwlockReadSide>()) rwlock_read_lock(RWLOCK_WORD);
   return 0;
 }
 
-@inline export function read_unlock(token: i32): void {
-  const scheme = load<i32>(PROTECTION_SCHEME);
-  if (uses_srcu(scheme)) srcu_read_unlock(token);
-  else if (scheme == SCHEME_MUTEX) futex_mutex_unlock(MUTEX_WORD);
-  else if (scheme == SCHEME_RWLOCK) rwlock_read_unlock(RWLOCK_WORD);
+@inline export function read_unlock<S>(token: i32): void {
+  if (is<S, SchemeSetNow>()) read_unlock_now(token);
+  else if (is<S, SrcuReadSide>() || is<S, SrcuCheckedOutside>()) srcu_read_unlock(token);
+  else if (is<S, MutexReadSide>()) futex_mutex_unlock(MUTEX_WORD);
+  else if (is<S, RwlockReadSide>()) rwlock_read_unlock(RWLOCK_WORD);
 }
 
 /** A batch of read sides begins: under QSBR this reader comes online. Other schemes need nothing. */
-@inline export function batch_begin(): void {
-  if (load<i32>(PROTECTION_SCHEME) == SCHEME_QSBR) qsbr_online();
+@inline export function batch_begin<S>(): void {
+  if (is<S, QsbrReadSide>() || (is<S, SchemeSetNow>() && current_scheme() == SCHEME_QSBR)) qsbr_online();
 }
 
 /** A batch ends: under QSBR this reader goes offline, its quiescent state between batches. */
-@inline export function batch_end(): void {
-  if (load<i32>(PROTECTION_SCHEME) == SCHEME_QSBR) qsbr_offline();
+@inline export function batch_end<S>(): void {
+  if (is<S, QsbrReadSide>() || (is<S, SchemeSetNow>() && current_scheme() == SCHEME_QSBR)) qsbr_offline();
+}
+
+/** rcu-check-outside: the fault path checks alive before read_lock() (fault.ts). */
+@inline export function checks_outside_read_side<S>(): bool {
+  return is<S, SrcuCheckedOutside>() || (is<S, SchemeSetNow>() && current_scheme() == SCHEME_RCU_CHECK_OUTSIDE);
+}
+
+function read_lock_now(): i32 {
+  const side = read_side_of(current_scheme());
+  if (side == SCHEME_RCU || side == SCHEME_RCU_CHECK_OUTSIDE) return read_lock<SrcuReadSide>();
+  if (side == SCHEME_MUTEX) return read_lock<MutexReadSide>();
+  if (side == SCHEME_RWLOCK) return read_lock<RwlockReadSide>();
+  return 0;
+}
+
+function read_unlock_now(token: i32): void {
+  const side = read_side_of(current_scheme());
+  if (side == SCHEME_RCU || side == SCHEME_RCU_CHECK_OUTSIDE) read_unlock<SrcuReadSide>(token);
+  else if (side == SCHEME_MUTEX) read_unlock<MutexReadSide>(token);
+  else if (side == SCHEME_RWLOCK) read_unlock<RwlockReadSide>(token);
 }
 
 /** Returns once every read side that could have missed the updater's earlier stores has ended. With the

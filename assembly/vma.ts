@@ -3,7 +3,7 @@
 import { VMA_START, VMA_END, VMA_PGOFF, VMA_FLAGS } from "./layout";
 import { PAGE_SHIFT, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, PFN_DEV, PFN_MAP, ENXIO, EINVAL, ENOMEM, EOVERFLOW } from "./kernel";
 import { dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags, dax_region_policy, POLICY_DEVICE } from "./device";
-import { read_lock, read_unlock } from "./protection";
+import { read_lock, read_unlock, SchemeSetNow } from "./protection";
 import { pagetables_bytes, pagetables_setup } from "./pagetable";
 
 // check_vma()'s rejections, in the order it tests them; each has its own reason and errno.
@@ -77,9 +77,9 @@ export function dax_mmap(start: u64, end: u64, pgoff: u64, flags: u64): i32 {
   store<u64>(VMA_END, end);
   store<u64>(VMA_PGOFF, pgoff);
   store<u64>(VMA_FLAGS, flags);
-  const id = read_lock();
+  const id = read_lock<SchemeSetNow>();
   const reason = check_vma(dax_dev_deref());
-  read_unlock(id);
+  read_unlock<SchemeSetNow>(id);
   if (reason != CHECK_VMA_OK) return reason;
   if (!pagetables_setup(start, end)) return MMAP_NO_MEMORY;
   return CHECK_VMA_OK;
