@@ -148,6 +148,12 @@ export function set_fault_cost(spins: i32): void {
  *  then pmd), only where its slot is still none, and a FALLBACK moves on to the next size down. Inlined
  *  into each batch's loop for its scheme (batch.ts). */
 @inline export function handle_mm_fault_with<S>(addr: u64): u32 {
+  // The commonest touch first, a hit on a pte: a present pte covers addr whatever lies above it (its pmd and
+  // pud slots are tables, or a huge entry that won a race with it, which covers addr too).
+  if (entry_present(atomic.load<u64>(entry_ptr(PTE_LEVEL, addr)))) {
+    this_cpu_inc(STAT_HITS);
+    return NO_FAULT;
+  }
   let entered = false; // a fault is entered once, however many sizes it then tries
   for (let level = PUD_LEVEL; level > PTE_LEVEL; level--) {
     const slot = entry_ptr(level, addr);

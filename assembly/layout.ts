@@ -93,11 +93,13 @@ export const EXTENTS: usize = QSBR_GP_CTR + CACHE_LINE;
 export const EXTENT_SIZE: usize = 16;
 
 // Per-CPU reader lines, one per CPU, written by that CPU only: SRCU's lock_count[2] and unlock_count[2]
-// (u64 each), then QSBR's per-reader counter (i32; 0 = offline).
+// (u64 each), then QSBR's per-reader counter (i32; 0 = offline), then a word only micro's compare-and-swap
+// batch uses (u64).
 export const PERCPU_READERS: usize = EXTENTS + <usize>MAX_EXTENTS * EXTENT_SIZE;
 export const SRCU_LOCK_COUNT: usize = 0;
 export const SRCU_UNLOCK_COUNT: usize = 16;
 export const QSBR_CTR: usize = 32;
+export const MICRO_CAS_WORD: usize = 40;
 
 // Per-CPU statistics, five lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two),
 // the Reader Pipe (line three, PIPE_LENGTH stages), workload counters (line four) and TLB_* (line five).

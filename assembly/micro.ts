@@ -6,6 +6,8 @@ import { pgoff_to_phys, dax_dev_deref } from "./device";
 import { dev_dax_huge_fault } from "./fault";
 import { zap_entry, level_of_size } from "./pagetable";
 import { PAGE_SIZE } from "./kernel";
+import { MICRO_CAS_WORD } from "./layout";
+import { this_cpu_reader_line } from "./percpu";
 
 /** Nothing, `count` times: what is left is the cost of the call itself, the harness overhead. */
 export function bench_empty(count: u64): u64 {
@@ -41,4 +43,16 @@ export function bench_fault_zap(count: u64, size: u64): u64 {
     zap_entry(level, addr);
   }
   return count;
+}
+
+/** `count` uncontended compare-and-swaps on a word of this CPU's own line: the least an install costs (its
+ *  compare-and-swap of the entry), set beside a fault in the calibration. */
+export function bench_cas(count: u64): u64 {
+  const word = this_cpu_reader_line() + MICRO_CAS_WORD;
+  let swapped: u64 = 0;
+  for (let i: u64 = 0; i < count; i++) {
+    const seen = atomic.load<u64>(word);
+    if (atomic.cmpxchg<u64>(word, seen, seen + 1) == seen) swapped++;
+  }
+  return swapped;
 }

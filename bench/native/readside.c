@@ -8,7 +8,8 @@
  *
  *   readside SCHEME THREADS MILLISECONDS
  *
- * Built once per flavour: plain (percpu, mutex, rwlock), -DFLAVOR_MEMB (urcu-memb), -DFLAVOR_QSBR (urcu-qsbr).
+ * Built once per flavour: plain (percpu, mutex, rwlock, and the operations load, cas, random-load),
+ * -DFLAVOR_MEMB (urcu-memb), -DFLAVOR_QSBR (urcu-qsbr).
  */
 #define _GNU_SOURCE
 #define _LGPL_SOURCE /* liburcu's inline fast paths, as its own benchmarks use */
@@ -29,43 +30,24 @@
 
 static atomic_int alive = 1;
 static atomic_int stop;
-static atomic_int srcu_idx;
-/* SRCU's per-CPU counters, one 64-byte line per thread: lock[2], unlock[2]. */
-static struct { _Alignas(64) atomic_ulong lock[2], unlock[2]; } counters[MAX_THREADS];
-static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
-static const char *scheme;
 
 struct worker { int id; unsigned long pairs; double ns; };
 static pthread_barrier_t start_line;
 
+#if defined(FLAVOR_MEMB) || defined(FLAVOR_QSBR)
 static unsigned long batch(int id)
 {
 	unsigned long seen = 0;
+	(void)id;
 	for (int i = 0; i < BATCH; i++) {
 #if defined(FLAVOR_MEMB)
 		urcu_memb_read_lock();
 		seen += atomic_load_explicit(&alive, memory_order_relaxed);
 		urcu_memb_read_unlock();
-#elif defined(FLAVOR_QSBR)
+#else
 		urcu_qsbr_read_lock();
 		seen += atomic_load_explicit(&alive, memory_order_relaxed);
 		urcu_qsbr_read_unlock();
-#else
-		if (scheme[0] == 'p') { /* percpu: per-thread seq-cst counters, the wasm rcu scheme's read side */
-			int idx = atomic_load(&srcu_idx) & 1;
-			atomic_store(&counters[id].lock[idx], atomic_load_explicit(&counters[id].lock[idx], memory_order_relaxed) + 1);
-			seen += atomic_load(&alive);
-			atomic_store(&counters[id].unlock[idx], atomic_load_explicit(&counters[id].unlock[idx], memory_order_relaxed) + 1);
-		} else if (scheme[0] == 'm') {
-			pthread_mutex_lock(&mutex);
-			seen += atomic_load_explicit(&alive, memory_order_relaxed);
-			pthread_mutex_unlock(&mutex);
-		} else {
-			pthread_rwlock_rdlock(&rwlock);
-			seen += atomic_load_explicit(&alive, memory_order_relaxed);
-			pthread_rwlock_unlock(&rwlock);
-		}
 #endif
 	}
 #if defined(FLAVOR_QSBR)
@@ -73,6 +55,110 @@ static unsigned long batch(int id)
 #endif
 	return seen;
 }
+#else
+/* The plain build: one loop per flavour, chosen once (as the wasm core compiles one loop per read side). */
+
+static atomic_int srcu_idx;
+/* SRCU's per-CPU counters, one 64-byte line per thread: lock[2], unlock[2]. */
+static struct { _Alignas(64) atomic_ulong lock[2], unlock[2]; } counters[MAX_THREADS];
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
+
+/* percpu: per-thread seq-cst counters, the wasm rcu scheme's read side */
+static unsigned long batch_percpu(int id)
+{
+	unsigned long seen = 0;
+	for (int i = 0; i < BATCH; i++) {
+		int idx = atomic_load(&srcu_idx) & 1;
+		atomic_store(&counters[id].lock[idx], atomic_load_explicit(&counters[id].lock[idx], memory_order_relaxed) + 1);
+		seen += atomic_load(&alive);
+		atomic_store(&counters[id].unlock[idx], atomic_load_explicit(&counters[id].unlock[idx], memory_order_relaxed) + 1);
+	}
+	return seen;
+}
+
+static unsigned long batch_mutex(int id)
+{
+	unsigned long seen = 0;
+	(void)id;
+	for (int i = 0; i < BATCH; i++) {
+		pthread_mutex_lock(&mutex);
+		seen += atomic_load_explicit(&alive, memory_order_relaxed);
+		pthread_mutex_unlock(&mutex);
+	}
+	return seen;
+}
+
+static unsigned long batch_rwlock(int id)
+{
+	unsigned long seen = 0;
+	(void)id;
+	for (int i = 0; i < BATCH; i++) {
+		pthread_rwlock_rdlock(&rwlock);
+		seen += atomic_load_explicit(&alive, memory_order_relaxed);
+		pthread_rwlock_unlock(&rwlock);
+	}
+	return seen;
+}
+
+/* load: no read side, only the seq-cst load of alive that the wasm none scheme's loop makes */
+static unsigned long batch_load(int id)
+{
+	unsigned long seen = 0;
+	(void)id;
+	for (int i = 0; i < BATCH; i++)
+		seen += atomic_load(&alive);
+	return seen;
+}
+
+/* cas: one uncontended compare-and-swap on the thread's own line, what an install costs at least */
+static unsigned long batch_cas(int id)
+{
+	unsigned long seen = 0;
+	for (int i = 0; i < BATCH; i++) {
+		unsigned long v = atomic_load_explicit(&counters[id].lock[0], memory_order_relaxed);
+		seen += atomic_compare_exchange_strong(&counters[id].lock[0], &v, v + 1);
+	}
+	return seen;
+}
+
+/* random-load: a load of a random entry of a table the size of the model's pte table for a 64 MiB mapping
+ * (16,384 entries), drawn as the core draws a random page: xorshift64*, then multiply-shift range reduction */
+#define RANDOM_PAGES 16384
+static _Atomic unsigned long table[RANDOM_PAGES];
+static unsigned long batch_random_load(int id)
+{
+	static _Thread_local unsigned long x;
+	unsigned long seen = 0;
+	if (x == 0)
+		x = 0x9e3779b97f4a7c15UL * (unsigned long)(id + 1);
+	for (int i = 0; i < BATCH; i++) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		unsigned long r = x * 0x2545f4914f6cdd1dUL;
+		seen += atomic_load_explicit(&table[((r >> 32) * RANDOM_PAGES) >> 32], memory_order_relaxed);
+	}
+	return seen;
+}
+
+static unsigned long (*batch)(int id);
+
+static int choose_batch(const char *name)
+{
+	static const struct { const char *name; unsigned long (*batch)(int); } flavours[] = {
+		{ "percpu", batch_percpu }, { "mutex", batch_mutex }, { "rwlock", batch_rwlock },
+		{ "load", batch_load }, { "cas", batch_cas }, { "random-load", batch_random_load },
+	};
+	for (unsigned i = 0; i < sizeof(flavours) / sizeof(flavours[0]); i++) {
+		if (strcmp(name, flavours[i].name) == 0) {
+			batch = flavours[i].batch;
+			return 0;
+		}
+	}
+	return -1;
+}
+#endif
 
 static void *run(void *arg)
 {
@@ -106,7 +192,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: readside SCHEME THREADS MILLISECONDS\n");
 		return 2;
 	}
-	scheme = argv[1];
+#if !defined(FLAVOR_MEMB) && !defined(FLAVOR_QSBR)
+	if (choose_batch(argv[1]) != 0) {
+		fprintf(stderr, "readside: %s is not one of percpu, mutex, rwlock, load, cas, random-load\n", argv[1]);
+		return 2;
+	}
+	for (int i = 0; i < RANDOM_PAGES; i++)
+		table[i] = 1; /* present, as the populated mapping's entries are */
+#endif
 	int threads = atoi(argv[2]);
 	long ms = atol(argv[3]);
 	if (threads < 1 || threads > MAX_THREADS || ms < 1) {

@@ -62,6 +62,7 @@ export const CORE_FUNCTIONS = {
   bench_check_vma: { params: ["i64"], result: "i64" }, // (count)
   bench_pgoff_to_phys: { params: ["i64", "i64"], result: "i64" }, // (count, pages)
   bench_fault_zap: { params: ["i64", "i64"], result: "i64" }, // (count, size)
+  bench_cas: { params: ["i64"], result: "i64" }, // (count)
 } as const satisfies Record<string, Signature>;
 
 /** The constants (immutable wasm globals), by the file of assembly/ that defines them. */

@@ -63,6 +63,33 @@ const faultZap = (align: AlignName): MicroCase => ({
   },
 });
 
+/** One uncontended compare-and-swap on the CPU's own line: the least an install costs. */
+export const casCase: MicroCase = {
+  name: "micro-cas",
+  protection: "none",
+  align: "4k",
+  mappingBytes: 64n * MiB,
+  installsPerOp: 0,
+  prepare(machine) {
+    mapped(machine, "4k", "none");
+    return () => machine.core.exports.bench_cas(BATCH);
+  },
+};
+
+/** A random touch of a populated 64 MiB mapping of 4 KiB pages: every touch a hit (no read side runs). */
+export const randomHitCase: MicroCase = {
+  name: "micro-random_hit",
+  protection: "rcu",
+  align: "4k",
+  mappingBytes: 64n * MiB,
+  installsPerOp: 0,
+  prepare(machine) {
+    mapped(machine, "4k", "rcu");
+    machine.core.exports.populate(0n, 64n * MiB);
+    return () => machine.core.exports.touch_random(BATCH);
+  },
+};
+
 /** Every case, with a read-side case for each of `schemes`. */
 export function microCases(schemes: readonly SchemeName[]): MicroCase[] {
   return [
@@ -94,5 +121,7 @@ export function microCases(schemes: readonly SchemeName[]): MicroCase[] {
     pgoffToPhys(64),
     faultZap("4k"),
     faultZap("2m"),
+    casCase,
+    randomHitCase,
   ];
 }
