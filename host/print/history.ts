@@ -2,7 +2,7 @@
 // of the geometric mean per run, and on the first run after a change point the size of the change; then one
 // line per change point, the method and what chance alone would give.
 
-import { textTable } from "./table.ts";
+import { textTable, type Align } from "./table.ts";
 import { figure, geomeanWithInterval } from "../results/figures.ts";
 import type { History, Series, Shift } from "../results/history.ts";
 
@@ -57,7 +57,8 @@ function started(iso: string): string {
   return iso.replace("T", " ").slice(0, 16);
 }
 
-export function historyText(h: History): string {
+/** Each series' runs in order, one row each: what the screen, the Markdown and the HTML report show. */
+export function historyTable(h: History): { head: string[]; rows: string[][]; aligns: Align[] } {
   const rows: string[][] = [];
   for (const series of h.series) {
     series.points.forEach((point, i) => {
@@ -70,11 +71,29 @@ export function historyText(h: History): string {
       ]);
     });
   }
-  const shifts = h.series.flatMap((series) => series.shifts.map((shift) => shiftLine(series, shift, h)));
+  return {
+    head: ["configuration", "commit", "started (UTC)", "n", "median", "geomean (95% CI)", "change (the runs from here against those before)"],
+    rows,
+    aligns: ["left", "left", "left", "right", "right", "right", "left"],
+  };
+}
+
+/** One line per change point, in series order. */
+export function shiftLines(h: History): string[] {
+  return h.series.flatMap((series) => series.shifts.map((shift) => shiftLine(series, shift, h)));
+}
+
+/** "4 series over 3 commits, on test cpu x8, Node v20.0.0". */
+export function historyHeadline(h: History): string {
+  return `${h.series.length} series over ${h.commits} commit${h.commits === 1 ? "" : "s"}, on ${h.machines.join("; ")}`;
+}
+
+export function historyText(h: History): string {
+  const table = historyTable(h);
+  const shifts = shiftLines(h);
   return [
-    `${h.series.length} series over ${h.commits} commit${h.commits === 1 ? "" : "s"}, on ${h.machines.join("; ")}`,
-    textTable(["configuration", "commit", "started (UTC)", "n", "median", "geomean (95% CI)", "change (the runs from here against those before)"], rows,
-      ["left", "left", "left", "right", "right", "right", "left"]),
+    historyHeadline(h),
+    textTable(table.head, table.rows, table.aligns),
     ...methodLines(h),
     shifts.length ? `${shifts.length} change point${shifts.length === 1 ? "" : "s"}:` : "no change point",
     ...shifts.map((line) => `- ${line}`),
