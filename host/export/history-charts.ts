@@ -19,44 +19,32 @@ export const MAX_SERIES_CHARTS = 12;
 /** Lines in the overview, at most. */
 const MAX_OVERVIEW_SERIES = 400;
 
-/** "abc123 (2026-01-02)": a run on an axis. */
-function runLabel(commit: string, startedAt: string): string {
-  return `${commit || "–"} (${startedAt.slice(0, 10)})`;
-}
-
-/** The commits of these series in the order of their first run: the overview's axis. */
-function commitOrder(followed: Series[]): string[] {
-  const first = new Map<string, string>();
-  for (const series of followed) {
-    for (const point of series.points) {
-      const seen = first.get(point.commit);
-      if (seen === undefined || point.startedAt < seen) first.set(point.commit, point.startedAt);
-    }
-  }
-  return [...first].sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0])).map(([commit]) => commit);
+/** A run on an axis, in two lines: its commit, and when it started (to the minute, UTC). */
+function runLabel(commit: string, startedAt: string): string[] {
+  return [commit || "–", startedAt.replace("T", " ").slice(0, 16)];
 }
 
 function overview(h: History, series: Series[]): TopLevelSpec {
-  const commits = commitOrder(series);
   const values = series.flatMap((s) => {
     const base = s.points[0].result.headline!.median;
-    return s.points.map((point) => ({
-      series: seriesName(s, h), commit: point.commit || "–", started: point.startedAt, order: commits.indexOf(point.commit),
+    return s.points.map((point, i) => ({
+      series: seriesName(s, h), run: i + 1, commit: point.commit || "–", started: point.startedAt,
       median: point.result.headline!.median, relative: point.result.headline!.median / base,
       status: s.shifts.length ? "has a change point" : "no change point",
     }));
   });
+  const runs = Math.max(...series.map((s) => s.points.length));
   return {
     config,
     title: { text: "every configuration's median, against its first run", subtitle: ["log scale; one line per configuration (ns per operation figures only)", "coloured: a configuration with a change point"] },
     data: { values },
-    width: 640,
+    width: Math.max(320, 90 * runs),
     height: 260,
     mark: { type: "line", point: true, strokeWidth: 1.5 },
     encoding: {
       x: {
-        field: "order", type: "quantitative", title: "commit, oldest first", scale: { domain: [-0.25, Math.max(1, commits.length - 1) + 0.25], nice: false },
-        axis: { values: commits.map((_, i) => i), labelExpr: `${JSON.stringify(commits)}[datum.value]`, grid: false, labelAngle: 0 },
+        field: "run", type: "quantitative", title: "its runs, oldest first", scale: { domain: [0.75, runs + 0.25], nice: false },
+        axis: { values: Array.from({ length: runs }, (_, i) => i + 1), format: "d", grid: false },
       },
       y: { field: "relative", type: "quantitative", scale: { type: "log" }, title: "median / first run's median" },
       detail: { field: "series" },
@@ -79,7 +67,7 @@ function seriesChart(h: History, s: Series): TopLevelSpec {
   const changes = s.shifts.map((shift) => ({ run: shift.at - 0.5, change: `${commitRange(shift)}: ${shiftSize(s, shift, h.options.alpha)}` }));
   const x = {
     field: "run", type: "quantitative" as const, title: null, scale: { domain: [-0.5, s.points.length - 0.5], nice: false },
-    axis: { values: labels.map((_, i) => i), labelExpr: `${JSON.stringify(labels)}[datum.value]`, grid: false, labelAngle: labels.length > 4 ? -30 : 0 },
+    axis: { values: labels.map((_, i) => i), labelExpr: `${JSON.stringify(labels)}[datum.value]`, grid: false },
   };
   const tooltip = [{ field: "commit" }, { field: "started" }, { field: "kind", title: "point" }, { field: "value", type: "quantitative" as const, title: unit, format: ",.4~g" }];
   return {
