@@ -19,7 +19,8 @@ import { listCommand } from "./commands/list.ts";
 import { EXIT, type Command } from "./command.ts";
 import { println, type Io } from "./io.ts";
 
-const COMMANDS: Command<never>[] = [
+/** Every command, as main registers them (the workflow test parses the CI workflow's command lines with them). */
+export const COMMANDS: Command<never>[] = [
   runCommand, tortureCommand, compareCommand, reportCommand, mergeCommand, historyCommand, kernelCommand, microCommand, nativeCommand, listCommand,
 ] as Command<never>[];
 
