@@ -39,6 +39,7 @@ const GENERATORS: Record<string, string[]> = {
     "node bin/daxbench.js run --quick --out build/screenshot/run-3.csv --quiet",
     "node bin/daxbench.js report build/screenshot/run-3.csv --format html --history build/screenshot",
     "node --import tsx bench/screenshot.ts build/screenshot/run-3.html results/report-screenshot.png",
+    "node --import tsx bench/screenshot.ts build/screenshot/run-3.html results/report-history-screenshot.png #history",
   ],
   alternatives: [
     build,
