@@ -147,6 +147,7 @@ test("history refuses bad input with one line and exit 2, before reading any fil
     [["--permutations", "10"], /--permutations 10 cannot give a p below --alpha 0\.05 \(the smallest is 1\/11\); give at least 20/],
     [["--permutations", "many"], /--permutations many is not a whole number/],
     [["--min-change", "-5"], /--min-change -5 is not a percentage of 0 or more/],
+    [["--seed", "4294967296"], /--seed 4294967296 is not a whole number from 0 to 4,294,967,295/],
     [["--alpha", "2"], /--alpha 2 is not a number between 0 and 1/],
   ] as const) {
     const result = await daxbench("history", join(dir, "missing.csv"), ...args);

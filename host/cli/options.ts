@@ -215,5 +215,6 @@ export function historyOptions(typed: { alpha: number; permutations: string; see
     throw new UsageError(`--permutations ${typed.permutations} cannot give a p below --alpha ${typed.alpha} (the smallest is 1/${permutations + 1}); ` +
       `give at least ${Math.ceil(1 / typed.alpha)}`);
   }
-  return { alpha: typed.alpha, permutations, seed: Number(seedOption(typed.seed, 1n)), allowMixed: typed.allowMixed };
+  // The shuffles' generator (xoroshiro128+ from pure-rand) is seeded with 32 bits: a larger seed would repeat a smaller one's.
+  return { alpha: typed.alpha, permutations, seed: wholeNumberOption("seed", typed.seed, 1, 0, 2 ** 32 - 1), allowMixed: typed.allowMixed };
 }
