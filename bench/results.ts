@@ -30,6 +30,17 @@ const GENERATORS: Record<string, string[]> = {
     "node bin/daxbench.js run --scenario populate --align 4k,2m --protection rcu --workers 1 --size 128m --fault-cost 0,kernel:results/kernel.csv --out results/kernel-model.csv --quiet",
     "node --import tsx bench/kernel-readme.ts",
   ],
+  // Three quick runs of this checkout, the last reported with the first two as its history, in the browser.
+  screenshot: [
+    build,
+    "rm -rf build/screenshot",
+    "node bin/daxbench.js run --quick --out build/screenshot/run-1.csv --quiet",
+    "node bin/daxbench.js run --quick --out build/screenshot/run-2.csv --quiet",
+    "node bin/daxbench.js run --quick --out build/screenshot/run-3.csv --quiet",
+    "node bin/daxbench.js report build/screenshot/run-3.csv --format html --history build/screenshot",
+    "node --import tsx bench/screenshot.ts build/screenshot/run-3.html results/report-screenshot.png",
+    "node --import tsx bench/screenshot.ts build/screenshot/run-3.html results/report-history-screenshot.png #history",
+  ],
   alternatives: [
     build,
     "node bin/daxbench.js run --sweep tlb-reach --duration 300ms --repeat 5 --out results/alternatives-tlb.csv --quiet",

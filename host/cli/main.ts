@@ -11,6 +11,7 @@ import { tortureCommand } from "./commands/torture.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { reportCommand } from "./commands/report.ts";
 import { mergeCommand } from "./commands/merge.ts";
+import { historyCommand } from "./commands/history.ts";
 import { kernelCommand } from "./commands/kernel.ts";
 import { microCommand } from "./commands/micro.ts";
 import { nativeCommand } from "./commands/native.ts";
@@ -18,8 +19,9 @@ import { listCommand } from "./commands/list.ts";
 import { EXIT, type Command } from "./command.ts";
 import { println, type Io } from "./io.ts";
 
-const COMMANDS: Command<never>[] = [
-  runCommand, tortureCommand, compareCommand, reportCommand, mergeCommand, kernelCommand, microCommand, nativeCommand, listCommand,
+/** Every command, as main registers them (the workflow test parses the CI workflow's command lines with them). */
+export const COMMANDS: Command<never>[] = [
+  runCommand, tortureCommand, compareCommand, reportCommand, mergeCommand, historyCommand, kernelCommand, microCommand, nativeCommand, listCommand,
 ] as Command<never>[];
 
 /** A flag given twice takes its last value (`--duration 60ms --duration 50ms` is 50ms); flags that take lists

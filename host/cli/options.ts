@@ -9,6 +9,7 @@ import {
   expandMatrix, ignoredDimensionNotes, parseDurationOption, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS, type MatrixSpec,
 } from "../run/matrix.ts";
 import { parseFormats } from "../export/formats.ts";
+import type { HistoryOptions } from "../results/history.ts";
 import type { Configuration, Dimension, FormatName } from "../types.ts";
 
 /** "5" -> 5; "abc", "1.5", "-1" or a value out of [least, most] is refused, quoting the text. */
@@ -198,4 +199,22 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
     warmup: wholeNumberOption("warmup", args.warmup, 1, 0, 1_000_000),
     timeoutNs: watchdogOption(timing.duration, args.timeout),
   };
+}
+
+/** A share in percent, 0 or more: "5" or "5%". */
+export function percentOption(option: string, text: string): number {
+  const value = Number(text.trim().replace(/%$/, ""));
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0) throw new UsageError(`--${option} ${text} is not a percentage of 0 or more, e.g. 5 or 5%`);
+  return value;
+}
+
+/** History's statistics, checked: enough shuffles for a p below alpha to be possible at all. */
+export function historyOptions(typed: { alpha: number; permutations: string; seed: string | undefined; allowMixed: boolean }): HistoryOptions {
+  const permutations = wholeNumberOption("permutations", typed.permutations, 199, 1, 1_000_000);
+  if (1 / (permutations + 1) >= typed.alpha) {
+    throw new UsageError(`--permutations ${typed.permutations} cannot give a p below --alpha ${typed.alpha} (the smallest is 1/${permutations + 1}); ` +
+      `give at least ${Math.ceil(1 / typed.alpha)}`);
+  }
+  // The shuffles' generator (xoroshiro128+ from pure-rand) is seeded with 32 bits: a larger seed would repeat a smaller one's.
+  return { alpha: typed.alpha, permutations, seed: wholeNumberOption("seed", typed.seed, 1, 0, 2 ** 32 - 1), allowMixed: typed.allowMixed };
 }

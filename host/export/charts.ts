@@ -5,7 +5,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../results/schema.ts";
-import { byConfiguration, type ConfigurationResult } from "../results/configurations.ts";
+import { byConfiguration, describeRow, type ConfigurationResult } from "../results/configurations.ts";
 import { median } from "simple-statistics";
 import { scenarioNamed } from "../registry/scenarios.ts";
 import type { ChartName } from "../types.ts";
@@ -14,6 +14,13 @@ export interface Chart {
   name: string;
   title: string;
   svg: string;
+}
+
+/** A chart before it is drawn: its Vega-Lite specification. */
+export interface ChartSpec {
+  name: string;
+  title: string;
+  spec: TopLevelSpec;
 }
 
 /** All a chart needs of a configuration: its summaries are computed here, from the repetitions. */
@@ -46,16 +53,26 @@ function numeric(value: string | number): number | undefined {
   return Number.isFinite(number) ? number : undefined;
 }
 
-/** One datum per repetition with a value, then one for their median, each tagged by `kind` for the layers. */
+/** One datum per repetition with a value, then one for their median, each tagged by `kind` for the layers and
+ *  named by its configuration for the tooltips. */
 function spread(results: Configuration[], value: (row: ResultRow) => number | undefined, fields: (c: Configuration) => Datum): Datum[] {
   return results.flatMap((c) => {
     const values = c.reps.map(value).filter((v): v is number => v !== undefined);
     if (!values.length) return [];
+    const named = { ...fields(c), configuration: describeRow(c.identity) };
     return [
-      ...values.map((v) => ({ ...fields(c), kind: "repetition", value: v })),
-      { ...fields(c), kind: "median", value: median(values) },
+      ...values.map((v) => ({ ...named, kind: "repetition", value: v })),
+      { ...named, kind: "median", value: median(values) },
     ];
   });
+}
+
+/** The tooltip of a point of `spread`'s data, when the chart is interactive (the HTML report); a static SVG
+ *  has none. */
+function tooltip(interactive: boolean, value: string): { tooltip?: object[] } {
+  return interactive
+    ? { tooltip: [{ field: "configuration", title: "configuration" }, { field: "kind", title: "point" }, { field: "value", type: "quantitative", title: value, format: ",.4~g" }] }
+    : {};
 }
 
 const only = (kind: string) => [{ filter: { field: "kind", equal: kind } }];
@@ -68,7 +85,7 @@ function powers(base: number, low: number, high: number): number[] {
   return ticks;
 }
 
-function churnThroughput(results: Configuration[]): TopLevelSpec {
+function churnThroughput(results: Configuration[], interactive: boolean): TopLevelSpec {
   // Schemes side by side around each worker count, placed here: Vega-Lite's xOffset would cut the median
   // line into one piece per band.
   const workers = [...new Set(results.map((c) => Number(c.identity.workers)))].sort((a, b) => a - b);
@@ -97,6 +114,7 @@ function churnThroughput(results: Configuration[]): TopLevelSpec {
         },
         y: { field: "value", type: "quantitative", title: "touches/s, all readers", axis: { labelExpr: `format(datum.value, "~s")` } },
         color,
+        ...tooltip(interactive, "touches/s"),
       },
       layer: [
         { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
@@ -106,7 +124,7 @@ function churnThroughput(results: Configuration[]): TopLevelSpec {
   };
 }
 
-function populateTime(results: Configuration[]): TopLevelSpec {
+function populateTime(results: Configuration[], interactive: boolean): TopLevelSpec {
   const color = { field: "protection", type: "nominal" } as const;
   return {
     config,
@@ -127,6 +145,7 @@ function populateTime(results: Configuration[]): TopLevelSpec {
         xOffset: color,
         y: { field: "value", type: "quantitative", scale: { type: "log" }, title: "ms per GiB (log scale)" },
         color,
+        ...tooltip(interactive, "ms per GiB"),
       },
       layer: [
         { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
@@ -136,7 +155,7 @@ function populateTime(results: Configuration[]): TopLevelSpec {
   };
 }
 
-function gracePeriod(results: Configuration[]): TopLevelSpec {
+function gracePeriod(results: Configuration[], interactive: boolean): TopLevelSpec {
   const color = { field: "protection", type: "nominal" } as const;
   const fields = (percentile: string) => (c: Configuration) => ({
     workers: c.identity.workers, protection: c.identity.protection, align: c.identity.align, percentile,
@@ -165,6 +184,7 @@ function gracePeriod(results: Configuration[]): TopLevelSpec {
         },
         color,
         shape: { field: "percentile", type: "nominal", scale: { domain: ["p50", "p99"], range: ["circle", "triangle-up"] } },
+        ...tooltip(interactive, "grace period, ns"),
       },
       layer: [
         { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
@@ -174,7 +194,7 @@ function gracePeriod(results: Configuration[]): TopLevelSpec {
   };
 }
 
-function tlbReach(results: Configuration[]): TopLevelSpec {
+function tlbReach(results: Configuration[], interactive: boolean): TopLevelSpec {
   const data = spread(results, (r) => numeric(r.tlb_walk_levels_per_1k), (c) => ({
     align: c.identity.align, bytes: Number(c.identity.mapping_bytes),
   }));
@@ -194,6 +214,7 @@ function tlbReach(results: Configuration[]): TopLevelSpec {
       },
       y: { field: "value", type: "quantitative", title: "walk levels per 1,000 touches" },
       color: { field: "align", type: "nominal", title: "page size", scale: { domain: ALIGNS.filter((a) => data.some((d) => d.align === a)) } },
+      ...tooltip(interactive, "walk levels per 1,000 touches"),
     },
     layer: [
       { transform: only("repetition"), mark: { type: "point", size: 20, strokeWidth: 1, opacity: 0.7 } },
@@ -208,25 +229,34 @@ function tlbReach(results: Configuration[]): TopLevelSpec {
  *  them (a 300,000-row file has 60,000 configurations) takes minutes. */
 export const MAX_CHARTED_CONFIGURATIONS = 400;
 
-/** The charts a run's rows allow, and one line for each chart left out as too crowded. */
-export async function charts(rows: ResultRow[]): Promise<{ drawn: Chart[]; skipped: string[] }> {
+/** The charts a run's rows allow, as specifications (with tooltips when `interactive`), and one line for each
+ *  chart left out as too crowded. */
+export function chartSpecs(rows: ResultRow[], interactive: boolean): { specs: ChartSpec[]; skipped: string[] } {
   const results = byConfiguration(rows);
   const charting = (chart: ChartName) => results.filter((c) => scenarioNamed(String(c.identity.scenario)).charts?.includes(chart));
   const killed = results.filter((c) => c.reps.some((r) => numeric(r.gp_p50_ns) !== undefined || numeric(r.gp_p99_ns) !== undefined));
-  const wanted: [string, string, Configuration[], (r: Configuration[]) => TopLevelSpec][] = [
+  const wanted: [string, string, Configuration[], (r: Configuration[], interactive: boolean) => TopLevelSpec][] = [
     ["churn-throughput", "Churn throughput", charting("churn-throughput"), churnThroughput],
     ["populate-time", "Populate time per GiB", charting("populate-time"), populateTime],
     ["grace-period", "Grace-period latency", killed, gracePeriod],
     ["tlb-reach", "TLB reach", charting("tlb-reach"), tlbReach],
   ];
-  const drawn: Chart[] = [];
+  const specs: ChartSpec[] = [];
   const skipped: string[] = [];
   for (const [name, title, subset, spec] of wanted) {
     if (subset.length > MAX_CHARTED_CONFIGURATIONS) {
       skipped.push(`${title}: not drawn, ${subset.length.toLocaleString("en-US")} configurations (charts show up to ${MAX_CHARTED_CONFIGURATIONS})`);
     } else if (subset.length) {
-      drawn.push({ name, title, svg: await render(spec(subset)) });
+      specs.push({ name, title, spec: spec(subset, interactive) });
     }
   }
+  return { specs, skipped };
+}
+
+/** The charts a run's rows allow, drawn as SVG, and one line for each chart left out as too crowded. */
+export async function charts(rows: ResultRow[]): Promise<{ drawn: Chart[]; skipped: string[] }> {
+  const { specs, skipped } = chartSpecs(rows, false);
+  const drawn: Chart[] = [];
+  for (const { name, title, spec } of specs) drawn.push({ name, title, svg: await render(spec) });
   return { drawn, skipped };
 }

@@ -12,19 +12,24 @@ import { UsageError } from "../errors.ts";
 
 export const FORMAT_NAMES: readonly FormatName[] = ["csv", "json", "md"];
 
+/** What `report` writes: a run's formats, and the HTML report (charts drawn in the page need the report's
+ *  whole work, so a run does not write it). */
+export type ReportFormat = FormatName | "html";
+export const REPORT_FORMATS: readonly ReportFormat[] = [...FORMAT_NAMES, "html"];
+
 /** "csv,md" (or several flags) -> ["csv", "md"]; anything else is a UsageError naming it and the accepted ones. */
-export function parseFormats(values: string[]): FormatName[] {
+export function parseFormats<Name extends string = FormatName>(values: string[], accepted: readonly Name[] = FORMAT_NAMES as readonly string[] as readonly Name[]): Name[] {
   const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
   for (const name of names) {
-    if (!(FORMAT_NAMES as readonly string[]).includes(name)) throw new UsageError(`--format ${name} is not one of: ${FORMAT_NAMES.join(", ")}`);
+    if (!(accepted as readonly string[]).includes(name)) throw new UsageError(`--format ${name} is not one of: ${accepted.join(", ")}`);
   }
-  if (names.length === 0) throw new UsageError(`--format is empty: give one or more of ${FORMAT_NAMES.join(", ")}`);
-  return [...new Set(names)] as FormatName[];
+  if (names.length === 0) throw new UsageError(`--format is empty: give one or more of ${accepted.join(", ")}`);
+  return [...new Set(names)] as Name[];
 }
 
 /** "results/run.csv" with md -> "results/run.md": the formats of one run share a name. */
-export function pathFor(out: string, format: FormatName): string {
-  return `${out.replace(/\.(csv|json|md)$/, "")}.${format}`;
+export function pathFor(out: string, format: ReportFormat): string {
+  return `${out.replace(/\.(csv|json|md|html)$/, "")}.${format}`;
 }
 
 /** Writes every format beside `out`, each whole or not at all; returns the paths. */

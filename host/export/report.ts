@@ -5,14 +5,15 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { readResultFile } from "../results/file.ts";
 import { byConfiguration } from "../results/configurations.ts";
 import { charts } from "./charts.ts";
-import { markdownText } from "./markdown.ts";
-import { renderRun, pathFor } from "./formats.ts";
+import { markdownText, markdownHistory } from "./markdown.ts";
+import { htmlText } from "./html.ts";
+import { renderRun, pathFor, type ReportFormat } from "./formats.ts";
+import { history, readRuns, type History, type HistoryOptions } from "../results/history.ts";
 import { writeFileAtomic, checkWritable } from "../files.ts";
 import { comparisons, summaryWarnings } from "../print/summary.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { UsageError } from "../errors.ts";
 import { replaceSection, checkSection } from "./readme.ts";
-import type { FormatName } from "../types.ts";
 
 function machines(rows: ResultRow[]): string[] {
   const lines = rows.map((r) =>
@@ -23,11 +24,15 @@ function machines(rows: ResultRow[]): string[] {
 
 /** The body shared by the report and the README section; each chart's path is relative to the file the body
  *  goes into (the report beside the CSV, or the README). */
+function measured(rows: ResultRow[], configurations: number): string {
+  return `Measured on ${machines(rows).join("; ")}: ${rows.length} rows, ${configurations} configurations.`;
+}
+
 function body(rows: ResultRow[], chartFiles: { title: string; path: string }[], skippedCharts: string[], alpha: number): string {
   const results = byConfiguration(rows);
   const warnings = summaryWarnings(results);
   return [
-    `Measured on ${machines(rows).join("; ")}: ${rows.length} rows, ${results.length} configurations.`,
+    measured(rows, results.length),
     "",
     ...chartFiles.map((chart) => `![${chart.title}](${chart.path})`),
     ...skippedCharts.map((line) => `- ${line}`),
@@ -46,12 +51,15 @@ function body(rows: ResultRow[], chartFiles: { title: string; path: string }[], 
 }
 
 export interface ReportOptions {
-  formats: FormatName[];
+  formats: ReportFormat[];
   /** The significance level of every "faster" claim. */
   alpha: number;
   readme?: string;
   /** The README section to rewrite (between its markers); default "results". */
   section?: string;
+  /** Result files of other runs: the report adds the history of every configuration over them and the run
+   *  (the run's own file counted once). */
+  history?: { files: string[]; options: HistoryOptions };
 }
 
 /** Writes the report beside the CSV and returns the paths written. */
@@ -71,6 +79,11 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
     checkSection(options.readme, options.section ?? "results");
     checkWritable("--readme", options.readme);
   }
+  let past: History | undefined;
+  if (options.history) {
+    const others = options.history.files.filter((path) => resolve(path) !== resolve(csvPath));
+    past = history([...rows, ...readRuns(others)], options.history.options);
+  }
   const { drawn, skipped } = await charts(rows);
   const written: string[] = [];
   for (const chart of drawn) {
@@ -78,11 +91,18 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
     writeFileAtomic(path, chart.svg);
     written.push(path);
   }
-  const report = `# daxbench report: ${base}\n\n` + body(rows, drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })), skipped, options.alpha);
+  const report = `# daxbench report: ${base}\n\n` + body(rows, drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })), skipped, options.alpha) +
+    (past ? `\n${markdownHistory(past)}` : "");
   for (const format of options.formats) {
     const path = pathFor(join(dir, base), format);
-    // The report is the Markdown form of a run; csv and json are the run's own exports.
-    writeFileAtomic(path, format === "md" ? report : renderRun(format, rows, options.alpha));
+    // The report is the Markdown form of a run, or its HTML form; csv and json are the run's own exports.
+    if (format === "html") {
+      const results = byConfiguration(rows);
+      writeFileAtomic(path, await htmlText({
+        name: base, measured: measured(rows, results.length), rows, alpha: options.alpha,
+        pairs: comparisons(results, options.alpha), warnings: summaryWarnings(results), history: past,
+      }));
+    } else writeFileAtomic(path, format === "md" ? report : renderRun(format, rows, options.alpha));
     written.push(path);
   }
   if (options.readme) {

@@ -13,7 +13,7 @@ export interface MergeOptions {
 }
 
 /** The machine a row was measured on: CPU model and count, and Node's version. */
-function machineOf(row: ResultRow): string {
+export function machineOf(row: ResultRow): string {
   return `${row.cpu} x${row.cpu_count}, Node ${row.node}`;
 }
 

@@ -1,0 +1,101 @@
+// What `daxbench history` prints: each configuration's runs in order, its headline's median and the interval
+// of the geometric mean per run, and on the first run after a change point the size of the change; then one
+// line per change point, the method and what chance alone would give.
+
+import { textTable, type Align } from "./table.ts";
+import { figure, geomeanWithInterval } from "../results/figures.ts";
+import type { History, Series, Shift } from "../results/history.ts";
+
+/** "2.00× slower (95% CI 1.96…2.04, p=0.008, n=10+5)", "+2,500 walk levels/1k (…)", or "~ 1.02× (p=0.310, n=10+5)". */
+export function shiftSize(series: Series, shift: Shift, alpha: number): string {
+  const k = shift.comparison;
+  const n = `n=${k.n1}+${k.n2}`;
+  const unit = series.scenario.headline.unit;
+  const ratio = k.scale === "ratio";
+  const amount = (x: number) => (ratio ? x.toFixed(2) : `${x >= 0 ? "+" : ""}${figure(x)}`);
+  const show = (x: number) => (ratio ? `${amount(x)}×` : `${amount(x)} ${unit}`);
+  if (shift.direction === "~") {
+    return k.tooSmall ? `~ (${k.tooSmall})` : `~${k.estimate === undefined ? "" : ` ${show(k.estimate)}`} (p=${k.p.toFixed(3)}, ${n})`;
+  }
+  const level = `${Math.round((1 - alpha) * 1000) / 10}% CI`;
+  if (k.estimate === undefined || k.interval === undefined) return `${shift.direction} (p=${k.p.toFixed(3)}, ${n})`;
+  // A speed-up is said as "k× faster", so its ratio and interval are turned over.
+  const faster = ratio && shift.direction === "faster";
+  const [estimate, low, high] = faster ? [1 / k.estimate, 1 / k.interval[1], 1 / k.interval[0]] : [k.estimate, ...k.interval];
+  const word = ratio ? ` ${shift.direction}` : "";
+  return `${show(estimate)}${word} (${level} ${amount(low)}…${amount(high)}, p=${k.p.toFixed(3)}, ${n})`;
+}
+
+/** The commits to look between: "abc..def" (git's range: what def has that abc has not). */
+export function commitRange(shift: Shift): string {
+  const [from, to] = [shift.from.commit || "(no commit)", shift.to.commit || "(no commit)"];
+  return from === to ? `${to} (the same commit, run again: the change came from the runs, not the code)` : `${from}..${to}`;
+}
+
+export function seriesName(series: Series, h: History): string {
+  return h.machines.length > 1 && series.machine ? `${series.label} [${series.machine}]` : series.label;
+}
+
+/** "populate rcu 4k 1w 1g: abc..def: 2.00× slower (…); E-divisive p=0.005". */
+export function shiftLine(series: Series, shift: Shift, h: History): string {
+  return `${seriesName(series, h)}: ${commitRange(shift)}: ${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}`;
+}
+
+/** The method, and how many change points chance alone would give over the series that could have one. */
+export function methodLines(h: History): string[] {
+  const { alpha, permutations, seed } = h.options;
+  const tested = h.series.filter((series) => series.points.length > 1).length;
+  return [
+    `change points: E-divisive means (Matteson and James 2014) on each series' repetitions, a permutation test of ${permutations} ` +
+      `shuffles (seed ${seed}) at alpha ${alpha}; the change's size and verdict by Hodges-Lehmann and Mann-Whitney across it, as in compare`,
+    `${tested} series with two or more runs were tested: when nothing changed, about ${figure(alpha * tested)} of them would show a change point by chance alone`,
+  ];
+}
+
+/** "2026-01-01 00:00": the start of a run, to the minute. */
+function started(iso: string): string {
+  return iso.replace("T", " ").slice(0, 16);
+}
+
+/** Each series' runs in order, one row each: what the screen, the Markdown and the HTML report show. */
+export function historyTable(h: History): { head: string[]; rows: string[][]; aligns: Align[] } {
+  const rows: string[][] = [];
+  for (const series of h.series) {
+    series.points.forEach((point, i) => {
+      const shift = series.shifts.find((s) => s.at === i);
+      const s = point.result.headline!;
+      rows.push([
+        i === 0 ? `${seriesName(series, h)} (${series.scenario.headline.unit})` : "",
+        point.commit || "–", started(point.startedAt), String(s.n), figure(s.median), geomeanWithInterval(s),
+        shift ? `${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}` : "",
+      ]);
+    });
+  }
+  return {
+    head: ["configuration", "commit", "started (UTC)", "n", "median", "geomean (95% CI)", "change (the runs from here against those before)"],
+    rows,
+    aligns: ["left", "left", "left", "right", "right", "right", "left"],
+  };
+}
+
+/** One line per change point, in series order. */
+export function shiftLines(h: History): string[] {
+  return h.series.flatMap((series) => series.shifts.map((shift) => shiftLine(series, shift, h)));
+}
+
+/** "4 series over 3 commits, on test cpu x8, Node v20.0.0". */
+export function historyHeadline(h: History): string {
+  return `${h.series.length} series over ${h.commits} commit${h.commits === 1 ? "" : "s"}, on ${h.machines.join("; ")}`;
+}
+
+export function historyText(h: History): string {
+  const table = historyTable(h);
+  const shifts = shiftLines(h);
+  return [
+    historyHeadline(h),
+    textTable(table.head, table.rows, table.aligns),
+    ...methodLines(h),
+    shifts.length ? `${shifts.length} change point${shifts.length === 1 ? "" : "s"}:` : "no change point",
+    ...shifts.map((line) => `- ${line}`),
+  ].join("\n");
+}
