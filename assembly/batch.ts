@@ -10,7 +10,7 @@
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE } from "./kernel";
 import { vm_start, vm_end, dax_mmap, CHECK_VMA_OK } from "./vma";
 import { VMA_FLAGS } from "./layout";
-import { zap_all } from "./pagetable";
+import { zap_all, entry_ptr, entry_present, PTE_LEVEL } from "./pagetable";
 import { dax_region_align } from "./device";
 import { handle_mm_fault_with, touch_completed } from "./fault";
 import { dax_alive } from "./device";
@@ -19,7 +19,7 @@ import {
   SCHEME_QSBR, SCHEME_RCU_CHECK_OUTSIDE, NoReadSide, SrcuReadSide, SrcuCheckedOutside, MutexReadSide, RwlockReadSide,
   QsbrReadSide, SchemeSetNow,
 } from "./protection";
-import { this_cpu_random, this_cpu_inc_mmap_rejected } from "./percpu";
+import { this_cpu_random, this_cpu_inc_mmap_rejected, this_cpu_inc, STAT_HITS } from "./percpu";
 import { tlb_access, mapping_level } from "./tlb";
 
 /** Touches every 4 KiB page of [vm_start + from, vm_start + to) once, in order: the populate workload. */
@@ -43,12 +43,17 @@ export function populate(from: u64, to: u64): u64 {
   return completed;
 }
 
-/** A page of the vma chosen uniformly at random. The page index is the high half of a 32 x 32-bit product,
+/** A page index of the vma's `pages` chosen uniformly at random. The index is the high half of a 32 x 32-bit product,
  *  not a remainder (Lemire, "Fast Random Integer Generation in an Interval", 2019): a multiply instead of a
  *  64-bit division on every touch. Its bias is below pages / 2^32, nothing for the model's at most 2^24 pages. */
-@inline function random_page(): u64 {
-  const pages = (vm_end() - vm_start()) >> PAGE_SHIFT;
-  return vm_start() + ((((this_cpu_random() >> 32) * pages) >> 32) << PAGE_SHIFT);
+@inline function random_index(pages: u64): u64 {
+  return ((this_cpu_random() >> 32) * pages) >> 32;
+}
+
+/** The vma's pages, read once per batch: a batch of touches runs on one vma (only mmap-mix remaps, and it does
+ *  not touch at random). */
+@inline function vma_pages(): u64 {
+  return (vm_end() - vm_start()) >> PAGE_SHIFT;
 }
 
 /** Touches `count` pages chosen uniformly at random over the whole vma: the random and churn workloads. */
@@ -63,9 +68,22 @@ export function touch_random(count: u64): u64 {
 }
 
 @inline function touch_random_with<S>(count: u64): u64 {
+  const start = vm_start();
+  const pages = vma_pages();
+  // handle_mm_fault's first test, a hit on a pte, with the pte table's address taken once per batch rather
+  // than loaded for every touch (the loop's atomics keep the compiler from hoisting those loads itself).
+  const ptes = entry_ptr(PTE_LEVEL, start);
   let completed: u64 = 0;
   batch_begin<S>();
-  for (let i: u64 = 0; i < count; i++) completed += touch_completed(handle_mm_fault_with<S>(random_page()));
+  for (let i: u64 = 0; i < count; i++) {
+    const page = random_index(pages);
+    if (entry_present(atomic.load<u64>(ptes + (<usize>page << 3)))) {
+      this_cpu_inc(STAT_HITS);
+      completed++;
+    } else {
+      completed += touch_completed(handle_mm_fault_with<S>(start + (page << PAGE_SHIFT)));
+    }
+  }
   batch_end<S>();
   return completed;
 }
@@ -120,10 +138,12 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
  *  that maps it: the tlb workload (run after the mapping is populated). */
 export function touch_random_tlb(count: u64): u64 {
   // Hits only (the mapping is populated first): no read side runs, so one loop serves every scheme.
+  const start = vm_start();
+  const pages = vma_pages();
   let completed: u64 = 0;
   batch_begin<SchemeSetNow>();
   for (let i: u64 = 0; i < count; i++) {
-    const addr = random_page();
+    const addr = start + (random_index(pages) << PAGE_SHIFT);
     completed += touch_completed(handle_mm_fault_with<SchemeSetNow>(addr));
     tlb_access(addr, mapping_level(addr));
   }
