@@ -17,6 +17,8 @@ const GENERATORS: Record<string, string[]> = {
     build,
     "node bin/daxbench.js micro --format csv,md --out results/micro.csv",
     "node bin/daxbench.js native --out results/native.md",
+    "node bin/daxbench.js run --scenario populate --align 4k --protection rcu --workers 1 --size 1g --out results/calibration-fault.csv --quiet",
+    "node --import tsx bench/time-suites.ts",
     "node --import tsx bench/calibration-readme.ts",
   ],
   reference: [

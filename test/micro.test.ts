@@ -18,15 +18,15 @@ const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-micro-"));
 
 /** The cells of a native Markdown table: its rows after the header and the rule. */
 function tableCells(stdout: string): { native: string; workers: number; ratio: number; interval: string; n: string }[] {
-  return stdout.split("\n").filter((line) => /^\| [a-z]/.test(line) && !line.startsWith("| native read side")).map((line) => {
+  return stdout.split("\n").filter((line) => /^\| [a-z]/.test(line) && !line.startsWith("| native |")).map((line) => {
     const cells = line.split("|").slice(1, -1).map((cell) => cell.trim());
     return { native: cells[0].split(":")[0], workers: Number(cells[1]), ratio: Number(cells[5]), interval: cells[6], n: cells[7] };
   });
 }
 
-/** The native read sides, in the order native prints them; the plain ones need no library, only cc. */
-const NATIVE_FLAVOURS = ["percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr"];
-const PLAIN_FLAVOURS = ["percpu", "mutex", "rwlock"];
+/** The native read sides, then the operations, in the order native prints them; the plain ones need no library, only cc. */
+const NATIVE_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr", "cas", "random-load"];
+const PLAIN_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "cas", "random-load"];
 
 /** Whether `command` is on PATH: buildC runs `cc` from it. */
 const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
@@ -152,7 +152,7 @@ test("native measures every cell on both sides, prints a positive ratio with its
     }
     // wasm / native is the median of every wasm sample over every native sample (Hodges-Lehmann), per cell.
     for (const cell of cells) {
-      const side = (name: string) => rows.filter((r) => r.native === cell.native && r.side === name).map((r) => Number(r.ns_per_pair));
+      const side = (name: string) => rows.filter((r) => r.native === cell.native && r.side === name).map((r) => Number(r.ns_per_op));
       const ratios = side("native").flatMap((a) => side("wasm").map((b) => b / a)).sort((x, y) => x - y);
       assert.equal(ratios[(ratios.length - 1) / 2].toFixed(3), cell.ratio.toFixed(3), `${cell.native}: wasm / native`);
     }
@@ -173,7 +173,7 @@ test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and
     chmodSync(join(dir, "cc"), 0o755);
     const noUrcu = await daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1"], { ...process.env, PATH: `${dir}:${process.env.PATH}` });
     assert.equal(noUrcu.status, 0, noUrcu.stderr);
-    assert.deepEqual(tableCells(noUrcu.stdout).map((c) => c.native), ["percpu", "mutex", "rwlock"]);
+    assert.deepEqual(tableCells(noUrcu.stdout).map((c) => c.native), PLAIN_FLAVOURS);
     for (const cell of tableCells(noUrcu.stdout)) {
       assert.ok(cell.ratio > 0, `${cell.native}: ratio ${cell.ratio}`);
       assert.match(cell.interval, /^none: n=1\+1/, "one repetition: no interval, and the table says why");
@@ -187,7 +187,7 @@ test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and
     const noCc = await daxbench(["native", "--duration", "20ms", "--workers", "1"], { ...process.env, PATH: join(dir, "empty") });
     assert.equal(noCc.status, 0, noCc.stderr);
     assert.equal(tableCells(noCc.stdout).length, 0);
-    assert.equal(noCc.stderr.trim().split("\n").filter((line) => line.endsWith("skipped, no C compiler (cc)")).length, 5, noCc.stderr);
+    assert.equal(noCc.stderr.trim().split("\n").filter((line) => line.endsWith("skipped, no C compiler (cc)")).length, NATIVE_FLAVOURS.length, noCc.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -214,7 +214,7 @@ test("a native cell that completes no read-side pair ends the run in one line, n
   try {
     const result = await daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1", "--out", join(dir, "native.md")], { ...process.env, DAXBENCH_INJECT: "no-pairs" });
     assert.equal(result.status, 1, result.stderr);
-    assert.equal(result.stderr.trim(), "daxbench: native percpu at 1 workers: no read-side pair completed in 20 ms: give a longer --duration");
+    assert.equal(result.stderr.trim(), "daxbench: native load at 1 workers: no read-side pair completed in 20 ms: give a longer --duration");
     assert.equal(existsSync(join(dir, "native.md")), false, "nothing written");
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import type { SchemeName } from "../types.ts";
 
 /** The read sides bench/native/readside.c implements, by the name it takes as its first argument, in the
  *  order `daxbench native` measures them. */
-export const NATIVE_FLAVOURS = ["percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr"] as const;
+export const NATIVE_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr"] as const;
 export type NativeFlavour = (typeof NATIVE_FLAVOURS)[number];
 
 export interface Scheme {
@@ -30,7 +30,7 @@ export const SCHEMES = [
     description: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
     counterpart: "kill_dax() without its synchronize_srcu(): a flag and nothing that orders it",
     brokenOnPurpose: false,
-    native: [],
+    native: ["load"],
   },
   {
     name: "rcu",

@@ -1,7 +1,8 @@
 // `daxbench native`: the same read-side pairs as the wasm readside scenario, in C (bench/native/readside.c),
 // built with the system C compiler and run in the same session, so that wasm figures sit beside native ones
-// measured on the same machine at the same time. Flavours whose compiler or library is missing are skipped
-// with a note, and the command still succeeds.
+// measured on the same machine at the same time; and, on one thread, two operations the fault path is made
+// of (a compare-and-swap, a random hit), beside the core's micro cases for them. Flavours whose compiler or
+// library is missing are skipped with a note, and the command still succeeds.
 //
 // Every cell (native flavour x worker count) is measured `repeat` times on each side. The samples are kept
 // (results/native.csv holds one row per measurement), and every figure printed about a cell, the ratio and
@@ -20,9 +21,11 @@ import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
 import type { Configuration, RunMetadata, SchemeName } from "../types.ts";
 import { NATIVE_FLAVOURS, schemeCalibratedBy, type NativeFlavour } from "../registry/schemes.ts";
+import { casCase, randomHitCase, BATCH } from "./micro-cases.ts";
 
 /** How each native flavour is built. */
 const BUILDS = {
+  load: { binary: "plain", flags: [], libs: [], what: "no read side: the seq-cst load of alive alone" },
   percpu: { binary: "plain", flags: [], libs: [], what: "per-CPU seq-cst counters (SRCU's read side)" },
   mutex: { binary: "plain", flags: [], libs: [], what: "pthread mutex" },
   rwlock: { binary: "plain", flags: [], libs: [], what: "pthread rwlock" },
@@ -33,17 +36,28 @@ const BUILDS = {
 /** Each native flavour: its build, and the wasm scheme it calibrates (the registry's scheme that names it). */
 const NATIVE = NATIVE_FLAVOURS.map((native) => ({ native, ...BUILDS[native], wasm: schemeCalibratedBy(native).name }));
 
+/** Operations of the fault path timed on one thread, beside the micro case that runs them in the core (on the
+ *  main thread, CPU 0, timed around batches as benchmark.js would). */
+const OPERATIONS = [
+  { native: "cas", binary: "plain", flags: [], libs: [], what: "one uncontended compare-and-swap on the thread's own line", micro: casCase },
+  {
+    native: "random-load", binary: "plain", flags: [], libs: [],
+    what: "a random entry of a 16,384-entry table (a 64 MiB mapping's ptes), wasm: a random hit", micro: randomHitCase,
+  },
+] as const;
+
 /** Uncounted runs before the measured ones, on each side. */
 const WARMUP = 1;
 /** The ratio's interval is at confidence at least 1 - NATIVE_ALPHA. */
 export const NATIVE_ALPHA = 0.05;
 
 /** The native schema, long form: one row per measurement, then the run's metadata. */
-export const NATIVE_COLUMNS = ["native", "what", "wasm", "workers", "side", "rep", "ns_per_pair", ...METADATA_COLUMNS] as const;
+export const NATIVE_COLUMNS = ["native", "what", "wasm", "workers", "side", "rep", "ns_per_op", ...METADATA_COLUMNS] as const;
 export type NativeColumn = (typeof NATIVE_COLUMNS)[number];
 export type Side = "native" | "wasm";
 
-/** One measurement: ns per read-side pair per thread, of one side of one cell in one repetition. */
+/** One measurement: ns per operation (a read-side pair, or one of OPERATIONS) per thread, of one side of one
+ *  cell in one repetition. */
 export interface NativeSample {
   native: string;
   what: string;
@@ -52,7 +66,7 @@ export interface NativeSample {
   side: Side;
   /** 1 to repeat, per side. */
   rep: number;
-  nsPerPair: number;
+  nsPerOp: number;
 }
 
 /** A native flavour at one worker count, beside its wasm scheme: everything below comes from the samples. */
@@ -93,8 +107,8 @@ export async function runNative(
   signal?: AbortSignal,
 ): Promise<NativeSample[]> {
   const builds = new Map<string, Built>();
-  for (const n of NATIVE) if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
-  for (const n of NATIVE) {
+  for (const n of [...NATIVE, ...OPERATIONS]) if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
+  for (const n of [...NATIVE, ...OPERATIONS]) {
     const skipped = builds.get(n.binary)!.skipped;
     if (skipped) note(`${n.native}: skipped, ${skipped}`);
   }
@@ -107,29 +121,62 @@ export async function runNative(
     for (const workers of workerCounts) {
       const cell = { native: n.native, what: n.what, wasm: n.wasm, workers };
       onCell(`native ${n.native} / wasm ${n.wasm}, ${workers} worker${workers > 1 ? "s" : ""}`);
-      for (let i = -WARMUP; i < repeat; i++) {
-        const result = await runProgram(path, [n.native, String(workers), milliseconds], signal);
-        if (result.code === 3) throw new Error(`native ${n.native} at ${workers} workers: ${result.stderr.trim()}: give a longer --duration`);
-        const output = result.stdout.trim();
-        const ns = Number(output);
-        if (result.code !== 0 || output === "" || !(ns > 0) || !Number.isFinite(ns)) {
-          throw new Error(`${path} ${n.native} ${workers} ${milliseconds} exited ${result.code} printing ${JSON.stringify(output)}, not ns per pair`);
-        }
-        if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerPair: significant(ns) });
-      }
+      await measureNative(path, cell, milliseconds, repeat, samples, signal);
       const reps = await measureConfiguration(wasmConfiguration(probe, n.wasm, workers, durationNs), { repeat, warmup: WARMUP, timeoutMs: durationNs / 1e6 + 60_000, signal });
       if (reps.some((m) => m.ops === 0)) throw new Error(`wasm ${n.wasm} at ${workers} workers completed no read-side pair in ${milliseconds} ms: give a longer --duration`);
-      reps.forEach((m, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerPair: significant((m.elapsedNs * workers) / m.ops) }));
+      reps.forEach((m, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant((m.elapsedNs * workers) / m.ops) }));
+    }
+  }
+  for (const n of OPERATIONS) {
+    const path = builds.get(n.binary)!.path;
+    if (!path) continue;
+    const cell = { native: n.native, what: n.what, wasm: n.micro.name, workers: 1 };
+    onCell(`native ${n.native} / wasm ${n.micro.name}, 1 worker`);
+    await measureNative(path, cell, milliseconds, repeat, samples, signal);
+    const batch = n.micro.prepare(probe);
+    for (let i = -WARMUP; i < repeat; i++) {
+      signal?.throwIfAborted();
+      const ns = timeBatches(batch, durationNs);
+      if (i >= 0) samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant(ns) });
     }
   }
   return samples;
+}
+
+/** The native side of a cell: WARMUP uncounted runs, then `repeat` samples. */
+async function measureNative(
+  path: string, cell: Omit<NativeSample, "side" | "rep" | "nsPerOp">, milliseconds: string, repeat: number, samples: NativeSample[], signal?: AbortSignal,
+): Promise<void> {
+  for (let i = -WARMUP; i < repeat; i++) {
+    const result = await runProgram(path, [cell.native, String(cell.workers), milliseconds], signal);
+    if (result.code === 3) throw new Error(`native ${cell.native} at ${cell.workers} workers: ${result.stderr.trim()}: give a longer --duration`);
+    const output = result.stdout.trim();
+    const ns = Number(output);
+    if (result.code !== 0 || output === "" || !(ns > 0) || !Number.isFinite(ns)) {
+      throw new Error(`${path} ${cell.native} ${cell.workers} ${milliseconds} exited ${result.code} printing ${JSON.stringify(output)}, not ns per operation`);
+    }
+    if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerOp: significant(ns) });
+  }
+}
+
+/** Runs `batch` (BATCH operations a call) for at least `durationNs`, timed around the batches; ns per operation. */
+function timeBatches(batch: () => void, durationNs: number): number {
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0n;
+  do {
+    batch();
+    calls++;
+    elapsed = process.hrtime.bigint() - start;
+  } while (elapsed < BigInt(Math.round(durationNs)));
+  return Number(elapsed) / (calls * Number(BATCH));
 }
 
 /** Groups samples into cells (in the order they first appear) and computes each cell's figures. */
 export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): NativeCell[] {
   return [...groupBy(samples, (s) => `${s.native}|${s.workers}`).values()].map((group) => {
     const { native, what, wasm, workers } = group[0];
-    const side = (name: Side) => group.filter((s) => s.side === name).map((s) => s.nsPerPair);
+    const side = (name: Side) => group.filter((s) => s.side === name).map((s) => s.nsPerOp);
     const nativeNs = side("native");
     const wasmNs = side("wasm");
     if (nativeNs.length === 0 || wasmNs.length === 0) {
@@ -147,7 +194,7 @@ export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): Nati
 /** Every sample, one row each (csv-stringify): the data every figure about a cell is computed from. */
 export function nativeCsv(samples: NativeSample[], meta: RunMetadata): string {
   const rows = samples.map((s) => ({
-    native: s.native, what: s.what, wasm: s.wasm, workers: s.workers, side: s.side, rep: s.rep, ns_per_pair: s.nsPerPair,
+    native: s.native, what: s.what, wasm: s.wasm, workers: s.workers, side: s.side, rep: s.rep, ns_per_op: s.nsPerOp,
     ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
   }));
   return stringify(rows, { header: true, columns: [...NATIVE_COLUMNS] });
@@ -173,7 +220,7 @@ export function parseNativeCsv(text: string, path: string): NativeSample[] {
     if (side !== "native" && side !== "wasm") throw new Error(`${path}: line ${info.lines}, column side: ${JSON.stringify(side)} is not one of: native, wasm`);
     return {
       native: get("native"), what: get("what"), wasm: get("wasm"), workers: number("workers", true), side,
-      rep: number("rep", true), nsPerPair: number("ns_per_pair", true),
+      rep: number("rep", true), nsPerOp: number("ns_per_op", true),
     };
   });
 }
@@ -187,12 +234,13 @@ export function formatInterval(comparison: PairComparison, digits = 3): string {
 export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): string {
   const confidence = `${Math.round((1 - alpha) * 100)}%`;
   return [
-    `| native read side | workers | native ns/pair (median) | wasm scheme | wasm ns/pair (median) | wasm / native | ≥ ${confidence} interval | n (native+wasm) |`,
+    `| native | workers | native ns/op (median) | wasm | wasm ns/op (median) | wasm / native | ≥ ${confidence} interval | n (native+wasm) |`,
     "|:--|--:|--:|:--|--:|--:|--:|--:|",
     ...cells.map((c) =>
       `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
         `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`),
     "",
+    "An operation is a read-side pair around a load of alive, or the operation named (cas, random-load, on one thread).",
     "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
     `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
   ].join("\n") + "\n";
