@@ -328,20 +328,26 @@ function projectFiles(): string[] {
     console.error(`mutate: git ls-files failed in ${root}: ${listed.stderr.trim()}`);
     process.exit(2);
   }
-  return [...new Set(listed.stdout.split("\0").filter(Boolean))].filter((f) => existsSync(join(root, f)));
+  // node_modules is linked, not copied (a symlinked node_modules is not matched by .gitignore's "node_modules/").
+  return [...new Set(listed.stdout.split("\0").filter(Boolean))].filter((f) => f !== "node_modules" && !f.startsWith("node_modules/") && existsSync(join(root, f)));
 }
 
 function makeScratch(files: string[], n: number): string {
-  const dir = mkdtempSync(join(tmpdir(), `daxbench-mutate-${n}-`));
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    copyFileSync(join(root, f), join(dir, f));
-  }
   if (!existsSync(join(root, "node_modules"))) {
     console.error("mutate: node_modules is missing: run npm ci first");
     process.exit(2);
   }
-  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  const dir = mkdtempSync(join(tmpdir(), `daxbench-mutate-${n}-`));
+  try {
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      copyFileSync(join(root, f), join(dir, f));
+    }
+    symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return dir;
 }
 
@@ -558,7 +564,7 @@ async function main(): Promise<void> {
   const out = options.out ?? (options.only ? undefined : join(root, "results/mutation.md"));
   const start = process.hrtime.bigint();
   const files = projectFiles();
-  const dirs = Array.from({ length: Math.min(options.jobs, selected.length) }, (_, n) => makeScratch(files, n));
+  const dirs: string[] = [];
   const cleanup = (): void => {
     endChildren();
     if (!options.keep) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -570,6 +576,7 @@ async function main(): Promise<void> {
     });
   }
   try {
+    for (let n = 0; n < Math.min(options.jobs, selected.length); n++) dirs.push(makeScratch(files, n));
     const toRun = selected.filter((m) => !m.equivalent);
     console.log(`mutate: ${selected.length} entries (${toRun.length} to run, ${selected.length - toRun.length} equivalent), scratch ${dirs.join(", ")}`);
     if (options.baseline && toRun.length > 0) {
