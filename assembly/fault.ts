@@ -50,6 +50,7 @@ export function __dev_dax_fault(addr: u64, fault_size: u64, checked: i32 = -1): 
   if (generation < 0) {
     const reason = check_vma(dev);
     if (reason != CHECK_VMA_OK) return refused(reason);
+    random_delay(); // between seeing alive and reading the generation
     // Read after alive was seen true: inside a correct read side no revive can come between, so this is the
     // generation that was alive. (Read before, it could be the dead one a revive was just replacing.)
     generation = dax_generation();

@@ -4,6 +4,7 @@ import { dax_region_create, dax_dev_add_extent, dax_dev_enable, POLICY_DEVICE } 
 import { dax_mmap, dax_mmap_tables_bytes } from "../vma";
 import { set_protection, SCHEME_RCU } from "../protection";
 import { TABLES_BASE, STATS } from "../layout";
+import { STATS_SIGBUS_OFFSET } from "../percpu";
 import { VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DAX, PFN_DEV, PFN_MAP, PAGE_SIZE } from "../kernel";
 
 export const KiB: u64 = 1 << 10;
@@ -38,6 +39,11 @@ export function map(bytes: u64, flags: u64 = SHARED_DAX, start: u64 = USER, pgof
 /** CPU 0's counter `field` (a STAT_* slot). */
 export function stat(field: i32): u64 {
   return load<u64>(STATS + (<usize>field << 3));
+}
+
+/** CPU 0's count of SIGBUS for `reason` (a SIGBUS_* code of fault.ts). */
+export function sigbus_reason(reason: i32): u64 {
+  return load<u64>(STATS + STATS_SIGBUS_OFFSET + (<usize>reason << 3));
 }
 
 export function pages(bytes: u64): u64 {

@@ -47,6 +47,11 @@ describe("pgoff_to_phys", () => {
     three_extents();
     expect(pgoff_to_phys((16 * MiB) / PAGE_SIZE, PAGE_SIZE)).toBe(NONE);
   });
+
+  it("refuses an offset whose byte address wraps past 2^64 (it would land below an extent)", () => {
+    three_extents();
+    expect(pgoff_to_phys(<u64>-1 >> 12, PAGE_SIZE)).toBe(NONE); // (pgoff << 12) + A wraps to A - 4 KiB
+  });
 });
 
 describe("device creation", () => {
