@@ -47,8 +47,10 @@ test("the runtime never imports bench/ (benchmark definitions and generators liv
   assert.deepEqual(intoBench, []);
 });
 
-/** Lines of host/ and bench/ (registries aside) that compare a value with one of `names` as a string literal. */
-async function comparisonsWith(names: readonly string[], folders: string[]): Promise<string[]> {
+/** Lines of `folders` (registries aside) that compare a `subject` (a scenario, a scheme) with one of `names` as a
+ *  string literal: a line that names the subject and compares with a name. (A judge of the mutation check
+ *  whose kind is "torture" is not the torture scenario.) */
+async function comparisonsWith(names: readonly string[], folders: string[], subject: RegExp): Promise<string[]> {
   const { readFileSync } = await import("node:fs");
   const { execFileSync } = await import("node:child_process");
   const files = execFileSync("git", ["ls-files", ...folders], { cwd: root, encoding: "utf8" }).split("\n")
@@ -57,18 +59,18 @@ async function comparisonsWith(names: readonly string[], folders: string[]): Pro
   const comparison = new RegExp(`(===|!==)\\s*"(${alternatives})"|"(${alternatives})"\\s*(===|!==)`);
   return files.flatMap((file) =>
     readFileSync(new URL(file, new URL("..", import.meta.url)), "utf8").split("\n")
-      .map((line, i) => (comparison.test(line) ? `${file}:${i + 1}: ${line.trim()}` : ""))
+      .map((line, i) => (comparison.test(line) && subject.test(line) ? `${file}:${i + 1}: ${line.trim()}` : ""))
       .filter(Boolean));
 }
 
 test("no scenario is recognised by its name outside the registry: behaviour comes from the scenario's entry", async () => {
   const { SCENARIOS } = await import("../host/registry/scenarios.ts");
-  assert.deepEqual(await comparisonsWith(SCENARIOS.map((scenario) => scenario.name), ["host", "bench"]), []);
+  assert.deepEqual(await comparisonsWith(SCENARIOS.map((scenario) => scenario.name), ["host", "bench"], /scenario/i), []);
 });
 
 test("no scheme is recognised by its name in host/ outside the registry", async () => {
   const { SCHEMES } = await import("../host/registry/schemes.ts");
-  assert.deepEqual(await comparisonsWith(SCHEMES.map((scheme) => scheme.name), ["host"]), []);
+  assert.deepEqual(await comparisonsWith(SCHEMES.map((scheme) => scheme.name), ["host"], /protection|scheme/i), []);
 });
 
 test("the README's Layout section names every folder of host/, and no folder that is not there", async () => {
