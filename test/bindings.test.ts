@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { CORE_FUNCTIONS, CORE_CONSTANTS } from "../host/machine/core.ts";
-import { wasmPath, type BuildTarget } from "../host/machine/wasm.ts";
+import { loadModule, wasmPath, type BuildTarget } from "../host/machine/wasm.ts";
 import { DEVICE_ERRORS, MMAP_REFUSALS, POLICY_CODES, STAT_SLOTS, SIGBUS_REASONS, TLB_SLOTS } from "../host/machine/dax.ts";
 
 type Export = { kind: "function"; params: string[]; result: string } | { kind: "global" | "memory" | "table" };
@@ -76,6 +76,7 @@ const declared = new Map<string, Export>([
 
 for (const target of ["release", "debug"] as BuildTarget[]) {
   test(`host/machine/core.ts declares exactly what the ${target} build exports, with each function's wasm types`, () => {
+    loadModule(target); // builds the target when build/ lacks it or it is stale (a fresh copy has only what it built)
     const built = moduleExports(readFileSync(wasmPath(target)));
     const problems: string[] = [];
     for (const [name, actual] of built) {
