@@ -177,3 +177,21 @@ for (const [scheme, caught] of [["none", "violations"], ["rcu-skip-scan2", "viol
     assert.ok(seen[caught] > 0n, JSON.stringify(seen, (_, value) => (typeof value === "bigint" ? Number(value) : value)));
   });
 }
+
+// Liveness: a grace period waits only for read sides in progress. Readers that have finished their batches and
+// sit idle (a QSBR reader offline, an SRCU reader with balanced counters) must not hold a kill forever. A kill
+// that has not returned after a minute is a hang; the run takes milliseconds.
+for (const scheme of ["rcu", "mutex", "rwlock", "qsbr"]) {
+  test(`with ${scheme}, a kill after the readers' batches have ended returns: idle readers hold no grace period`, async () => {
+    const machine = mapped("4k", 16n * MiB, scheme);
+    await withWorkers(machine, [1, 2, 3], async ([reader1, reader2, updater]) => {
+      await Promise.all([reader1, reader2].map((reader) => reader.call("touch_random", 10_000n)));
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), 60_000)));
+      const outcome = await Promise.race([updater.call("kill_dev_dax").then(() => "returned" as const), hung]);
+      clearTimeout(timer);
+      assert.equal(outcome, "returned", "kill_dev_dax waited for readers that were no longer reading");
+      assert.equal(machine.core.exports.count_entries(machine.core.constant("PTE_LEVEL")), 0n);
+    });
+  });
+}
