@@ -206,7 +206,7 @@ test("a shared memory that cannot be had is one line naming its size", async () 
 test("SIGTERM to native ends its C program too, and the command exits 130", async (t) => {
   if (!spawnSync("sh", ["-c", "command -v cc"]).stdout.length) return t.skip("no C compiler here");
   const child = spawn(process.execPath, [bin, "native", "--duration", "2999ms", "--workers", "1", "--repeat", "1"]);
-  const running = () => spawnSync("pgrep", ["-f", "readside-plain percpu 1 2999"], { encoding: "utf8" }).stdout.trim();
+  const running = () => spawnSync("pgrep", ["-f", "readside-plain load 1 2999"], { encoding: "utf8" }).stdout.trim();
   // The C program runs first in each cell: wait for it.
   for (let i = 0; i < 150 && !running(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   assert.ok(running(), "the C program started");
