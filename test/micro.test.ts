@@ -214,7 +214,9 @@ test("a native cell that completes no read-side pair ends the run in one line, n
   try {
     const result = await daxbench(["native", "--duration", "20ms", "--workers", "1", "--repeat", "1", "--out", join(dir, "native.md")], { ...process.env, DAXBENCH_INJECT: "no-pairs" });
     assert.equal(result.status, 1, result.stderr);
-    assert.equal(result.stderr.trim(), "daxbench: native load at 1 workers: no read-side pair completed in 20 ms: give a longer --duration");
+    // Flavours that cannot be built here (liburcu-dev missing) are noted on their own lines and do not end the run.
+    const lines = result.stderr.trim().split("\n").filter((line) => !/^daxbench native: \S+: skipped, /.test(line));
+    assert.deepEqual(lines, ["daxbench: native load at 1 workers: no read-side pair completed in 20 ms: give a longer --duration"]);
     assert.equal(existsSync(join(dir, "native.md")), false, "nothing written");
   } finally {
     rmSync(dir, { recursive: true, force: true });
