@@ -26,7 +26,9 @@ export const listCommand: Command<object> = {
       say(`  ${"".padEnd(10)}   headline: ${s.headline.meaning}; varies: ${s.dimensions.map((d) => `--${OPTION_NAMES[d]}`).join(", ")}`);
     }
     say("protections:");
-    for (const scheme of SCHEMES) say(`  ${scheme.name.padEnd(10)} ${scheme.description}`);
+    // The longest scheme names are wider than the other lists' column: this list gets a column of its own.
+    const width = Math.max(...SCHEMES.map((scheme) => scheme.name.length));
+    for (const scheme of SCHEMES) say(`  ${scheme.name.padEnd(width)} ${scheme.description}`);
     say("alignments:");
     for (const [name, meaning] of Object.entries(ALIGNMENT_MEANINGS)) say(`  ${name.padEnd(10)} ${meaning}`);
     say("policies:");
