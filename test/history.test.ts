@@ -105,6 +105,28 @@ test("history finds nothing in three runs of the same code, and the gate passes"
   assert.equal(result.stderr, "");
 });
 
+test("runs of one commit are replicates: a run twice as slow as its siblings is no change point, and the gate passes", async () => {
+  const dir = scratch();
+  // The third run of one commit is slower as a whole, as a run whose threads landed badly is: no code changed.
+  const files = [1, 2, 3].map((day) => runFile(dir, `run-${day}.csv`, "same", day, day, day === 3 ? { protection: "mutex", align: "2m", by: 2 } : undefined));
+  const result = await daxbench("history", ...files, "--fail-on", "regression");
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^no change point$/m);
+  assert.match(result.stdout, /^4 series have a commit run more than once; their runs of one commit differ by up to 2\.\d\d× at same \(3 runs\), in populate mutex 2m 1w 1g/m);
+});
+
+test("a change no bigger than the series' runs of one commit differ is shown, and not failed on; a bigger one fails", async () => {
+  const dir = scratch();
+  const mutex2m = (by: number) => ({ protection: "mutex", align: "2m", by });
+  const base = [runFile(dir, "1.csv", "c1", 1, 1, undefined), runFile(dir, "2.csv", "c1", 2, 2, mutex2m(1.3))];
+  const modest = await daxbench("history", ...base, runFile(dir, "3.csv", "c2", 3, 3, mutex2m(1.4)), "--fail-on", "regression");
+  assert.equal(modest.status, 0, modest.stderr);
+  assert.match(modest.stdout, /^- populate mutex 2m 1w 1g: c1\.\.c2: 1\.\d\d× slower .*; no bigger than runs of one commit differ \(1\.3\d× at c1 \(2 runs\)\): not failed on$/m);
+  const large = await daxbench("history", ...base, runFile(dir, "4.csv", "c3", 4, 4, mutex2m(3)), "--fail-on", "regression");
+  assert.equal(large.status, 1, large.stdout);
+  assert.match(large.stderr, /^regression: populate mutex 2m 1w 1g: c1\.\.c3: 2\.\d\d× slower/);
+});
+
 test("a slowdown undone later is not the newest change point: the gate passes; a directory is searched for result files", async () => {
   const dir = scratch();
   const slower = { protection: "rcu", align: "4k", by: 2 };

@@ -10,7 +10,7 @@ import type { ResultRow } from "../results/schema.ts";
 import { byConfiguration } from "../results/configurations.ts";
 import { byScenario, scenarioColumns } from "../results/figures.ts";
 import type { History } from "../results/history.ts";
-import { historyHeadline, historyTable, methodLines, seriesName, commitRange, shiftSize } from "../print/history.ts";
+import { historyHeadline, historyTable, methodLines, seriesName, commitRange, shiftSize, replicateNote } from "../print/history.ts";
 import type { Align } from "../print/table.ts";
 import { chartSpecs, type ChartSpec } from "./charts.ts";
 import { historyChartSpecs } from "./history-charts.ts";
@@ -70,7 +70,7 @@ function resultTables(rows: ResultRow[], alpha: number): string {
 
 function historySection(h: History, charts: ChartSpec[], skipped: string[]): string {
   const changed = h.series.flatMap((series) => series.shifts.map((shift) => [
-    seriesName(series, h), commitRange(shift), shiftSize(series, shift, h.options.alpha), shift.permutationP.toFixed(3),
+    seriesName(series, h), commitRange(shift), `${shiftSize(series, shift, h.options.alpha)}${replicateNote(series, shift)}`, shift.permutationP.toFixed(3),
   ]));
   const trend = historyTable(h);
   return [

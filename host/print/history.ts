@@ -26,10 +26,23 @@ export function shiftSize(series: Series, shift: Shift, alpha: number): string {
   return `${show(estimate)}${word} (${level} ${amount(low)}…${amount(high)}, p=${k.p.toFixed(3)}, ${n})`;
 }
 
-/** The commits to look between: "abc..def" (git's range: what def has that abc has not). */
+/** The commits to look between: "abc..def" (git's range: what def has that abc has not). Both ends are
+ *  "(no commit)" only for runs made outside git, which history cannot tell apart by commit. */
 export function commitRange(shift: Shift): string {
-  const [from, to] = [shift.from.commit || "(no commit)", shift.to.commit || "(no commit)"];
-  return from === to ? `${to} (the same commit, run again: the change came from the runs, not the code)` : `${from}..${to}`;
+  return `${shift.from.commit || "(no commit)"}..${shift.to.commit || "(no commit)"}`;
+}
+
+/** "1.92× at abc123 (3 runs)": how far apart the series' runs of one commit lie. */
+export function replicateSpread(series: Series): string | undefined {
+  const r = series.replicates;
+  if (!r) return undefined;
+  const size = r.scale === "ratio" ? `${r.spread.toFixed(2)}×` : `${figure(r.spread)} ${series.scenario.headline.unit}`;
+  return `${size} at ${r.commit} (${r.runs} runs)`;
+}
+
+/** What a change point says beyond its size: that the runs of one commit already differ as much. */
+export function replicateNote(series: Series, shift: Shift): string {
+  return shift.withinReplicates ? `; no bigger than runs of one commit differ (${replicateSpread(series)}): not failed on` : "";
 }
 
 export function seriesName(series: Series, h: History): string {
@@ -38,17 +51,24 @@ export function seriesName(series: Series, h: History): string {
 
 /** "populate rcu 4k 1w 1g: abc..def: 2.00× slower (…); E-divisive p=0.005". */
 export function shiftLine(series: Series, shift: Shift, h: History): string {
-  return `${seriesName(series, h)}: ${commitRange(shift)}: ${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}`;
+  return `${seriesName(series, h)}: ${commitRange(shift)}: ${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}${replicateNote(series, shift)}`;
 }
 
 /** The method, and how many change points chance alone would give over the series that could have one. */
 export function methodLines(h: History): string[] {
   const { alpha, permutations, seed } = h.options;
-  const tested = h.series.filter((series) => series.points.length > 1).length;
+  const tested = h.series.filter((series) => new Set(series.points.map((point) => point.commit || point.startedAt)).size > 1).length;
+  const replicated = h.series.filter((series) => series.replicates);
+  const widest = replicated.filter((series) => series.replicates!.scale === "ratio").sort((a, b) => b.replicates!.spread - a.replicates!.spread)[0];
   return [
-    `change points: E-divisive means (Matteson and James 2014) on each series' repetitions, a permutation test of ${permutations} ` +
-      `shuffles (seed ${seed}) at alpha ${alpha}; the change's size and verdict by Hodges-Lehmann and Mann-Whitney across it, as in compare`,
-    `${tested} series with two or more runs were tested: when nothing changed, about ${figure(alpha * tested)} of them would show a change point by chance alone`,
+    `change points: E-divisive means (Matteson and James 2014) on each series' repetitions, split only where the commit changes ` +
+      `(runs of one commit are replicates), a permutation test of ${permutations} shuffles (seed ${seed}) at alpha ${alpha}; ` +
+      `the change's size and verdict by Hodges-Lehmann and Mann-Whitney across it, as in compare`,
+    `${tested} series with two or more commits were tested: when nothing changed, about ${figure(alpha * tested)} of them would show a change point by chance alone`,
+    ...(replicated.length
+      ? [`${replicated.length} series have a commit run more than once${widest ? `; their runs of one commit differ by up to ${replicateSpread(widest)}, in ${seriesName(widest, h)}` : ""}: ` +
+          "a change no bigger than its series' runs of one commit differ is shown, and not failed on"]
+      : []),
   ];
 }
 
@@ -67,7 +87,7 @@ export function historyTable(h: History): { head: string[]; rows: string[][]; al
       rows.push([
         i === 0 ? `${seriesName(series, h)} (${series.scenario.headline.unit})` : "",
         point.commit || "–", started(point.startedAt), String(s.n), figure(s.median), geomeanWithInterval(s),
-        shift ? `${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}` : "",
+        shift ? `${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}${replicateNote(series, shift)}` : "",
       ]);
     });
   }

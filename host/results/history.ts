@@ -3,7 +3,9 @@
 // E-divisive means (changepoints.ts), each judged across the change by compare's rule (stats.ts: Hodges-
 // Lehmann ratio with its interval, and "slower" or "faster" only with a Mann-Whitney p below alpha and 3+
 // repetitions a side). A series is one configuration on one machine (CPU model and count, Node version):
-// runs of other machines differ for reasons no commit made, and are kept apart unless allowMixed.
+// runs of other machines differ for reasons no commit made, and are kept apart unless allowMixed. A change
+// point falls only where the commit changes: runs of one commit are replicates, and how far apart they lie
+// is the yardstick a change must pass before the gate fails on it.
 
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -48,6 +50,21 @@ export interface Shift {
   comparison: PairComparison;
   /** "slower" or "faster" only when the comparison is significant; the headline is a cost. */
   direction: Direction;
+  /** The change is no bigger than the series' own runs of one commit differ (Series.replicates): the gate
+   *  passes over it. */
+  withinReplicates: boolean;
+}
+
+/** How far apart the runs of one commit lie in a series: the most their medians differ, as a ratio (the
+ *  largest median over the smallest) for costs or as a difference otherwise, over every commit run more
+ *  than once. Those runs measured the same code, so this much change is what running again alone gives. */
+export interface ReplicateSpread {
+  /** The ratio (scale "ratio") or difference (scale "difference") of the farthest-apart medians. */
+  spread: number;
+  scale: "ratio" | "difference";
+  /** The commit whose runs differ most, and how many runs it has. */
+  commit: string;
+  runs: number;
 }
 
 export interface Series {
@@ -57,6 +74,8 @@ export interface Series {
   scenario: Scenario;
   points: RunPoint[];
   shifts: Shift[];
+  /** Undefined when no commit of the series was run more than once. */
+  replicates?: ReplicateSpread;
 }
 
 export interface History {
@@ -130,6 +149,35 @@ function direction(comparison: PairComparison, before: number[], after: number[]
   return up ? "slower" : "faster";
 }
 
+/** The series' runs as E-divisive's groups: consecutive runs of one commit are one group, since a change point
+ *  is a change of the code and the code did not change between them. A run without a commit (made outside git)
+ *  is a group of its own. Each group is given by the index of its first run. */
+function commitGroups(runs: RunPoint[]): number[] {
+  return runs.flatMap((point, i) => (i > 0 && point.commit !== "" && point.commit === runs[i - 1].commit ? [] : [i]));
+}
+
+/** The ReplicateSpread of a series, or undefined without a commit run twice. */
+function replicateSpread(runs: RunPoint[], scale: Scenario["headline"]["scale"]): ReplicateSpread | undefined {
+  let widest: ReplicateSpread | undefined;
+  for (const [commit, points] of groupBy(runs.filter((point) => point.commit !== ""), (point) => point.commit)) {
+    if (points.length < 2) continue;
+    const medians = points.map((point) => point.result.headline!.median);
+    const [low, high] = [Math.min(...medians), Math.max(...medians)];
+    const ratio = scale === "ratio" && low > 0;
+    const spread = ratio ? high / low : high - low;
+    if (!widest || spread > widest.spread) widest = { spread, scale: ratio ? "ratio" : "difference", commit, runs: points.length };
+  }
+  return widest;
+}
+
+/** Whether a shift's estimate is no bigger than the spread of the series' runs of one commit. */
+function withinReplicates(comparison: PairComparison, replicates: ReplicateSpread | undefined): boolean {
+  const { estimate, scale } = comparison;
+  if (!replicates || estimate === undefined || scale !== replicates.scale) return false;
+  const size = scale === "ratio" ? Math.max(estimate, 1 / estimate) : Math.abs(estimate);
+  return size <= replicates.spread;
+}
+
 export function history(rows: ResultRow[], options: HistoryOptions): History {
   const keyOf = (row: ResultRow) => (options.allowMixed ? configurationKey(row) : `${configurationKey(row)}|${machineOf(row)}`);
   const series: Series[] = [];
@@ -143,8 +191,11 @@ export function history(rows: ResultRow[], options: HistoryOptions): History {
     const entry: Series = {
       label: describeRow(first.identity), machine: options.allowMixed ? "" : machineOf(first.identity), scenario: first.scenario, points: runs, shifts: [],
     };
-    const groups = observations(entry);
-    const found = eDivisive(groups, { ...options, minSize: MIN_COMPARABLE_N });
+    entry.replicates = replicateSpread(runs, first.scenario.headline.scale);
+    const perRun = observations(entry);
+    const starts = commitGroups(runs);
+    const groups = starts.map((start, g) => perRun.slice(start, starts[g + 1] ?? runs.length).flat());
+    const found = eDivisive(groups, { ...options, minSize: MIN_COMPARABLE_N }).map((change) => ({ ...change, at: starts[change.at] }));
     const bounds = [0, ...found.map((change) => change.at), runs.length];
     entry.shifts = found.map((change, i) => {
       const values = (from: number, to: number) => runs.slice(from, to).flatMap((point) => headlineValues(point.result));
@@ -152,6 +203,7 @@ export function history(rows: ResultRow[], options: HistoryOptions): History {
       const comparison = comparePair(before, after, options.alpha, first.scenario.headline.scale);
       return {
         at: change.at, from: runs[change.at - 1], to: runs[change.at], permutationP: change.p, comparison, direction: direction(comparison, before, after),
+        withinReplicates: withinReplicates(comparison, entry.replicates),
       };
     });
     series.push(entry);
@@ -175,11 +227,11 @@ export function changePercent(shift: Shift): number | undefined {
 }
 
 /** The regressions a CI gate fails on: each series whose newest change point is a significant slowdown of at
- *  least `minChangePercent`. */
+ *  least `minChangePercent`, and bigger than the series' runs of one commit differ. */
 export function regressions(h: History, minChangePercent: number): { series: Series; shift: Shift }[] {
   return h.series.flatMap((series) => {
     const shift = series.shifts.at(-1);
-    if (!shift || shift.direction !== "slower") return [];
+    if (!shift || shift.direction !== "slower" || shift.withinReplicates) return [];
     const percent = changePercent(shift);
     return percent === undefined || percent >= minChangePercent ? [{ series, shift }] : [];
   });
