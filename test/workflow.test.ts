@@ -64,6 +64,14 @@ test("every daxbench line of the workflow names a real command and real flags", 
   assert.match(await parseError(["histroy", "a.csv"]), /Unknown arguments?: histroy/);
 });
 
+test("every npm script the workflow runs is one of package.json's, and the mutation check runs for a release", () => {
+  const scripts = Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts);
+  const run = Object.values(workflow.jobs).flatMap(({ steps }) => steps.flatMap((step) => [...(step.run ?? "").matchAll(/\bnpm run (\S+)/g)].map((m) => m[1])));
+  assert.ok(run.includes("mutate"), "a job runs npm run mutate");
+  for (const script of run) assert.ok(scripts.includes(script), `npm run ${script}: package.json has no such script`);
+  assert.deepEqual((workflow.on as { push: { tags: string[] } }).push.tags, ["v*"]);
+});
+
 test("the shards cover the matrix once, and every artifact downloaded is one uploaded", () => {
   const { shard: shards } = workflow.jobs.shard.strategy!.matrix;
   const [run] = daxbenchLines({ shard: workflow.jobs.shard });
