@@ -32,16 +32,18 @@ const GENERATORS: Record<string, string[]> = {
     "node bin/daxbench.js run --scenario populate --align 4k,2m --protection rcu --workers 1 --size 128m --fault-cost 0,kernel:results/kernel.csv --out results/kernel-model.csv --quiet",
     "node --import tsx bench/kernel-readme.ts",
   ],
-  // Three quick runs of this checkout, the last reported with the first two as its history, in the browser.
+  // The reference run's HTML report, with the project's history as its own: every earlier reference run git
+  // holds, and a second full run of this checkout, so that the runs of one commit show how far apart runs
+  // of unchanged code lie. Run after results:reference.
   screenshot: [
     build,
     "rm -rf build/screenshot",
-    "node bin/daxbench.js run --quick --out build/screenshot/run-1.csv --quiet",
-    "node bin/daxbench.js run --quick --out build/screenshot/run-2.csv --quiet",
-    "node bin/daxbench.js run --quick --out build/screenshot/run-3.csv --quiet",
-    "node bin/daxbench.js report build/screenshot/run-3.csv --format html --history build/screenshot",
-    "node --import tsx bench/screenshot.ts build/screenshot/run-3.html results/report-screenshot.png",
-    "node --import tsx bench/screenshot.ts build/screenshot/run-3.html results/report-history-screenshot.png #history",
+    "node --import tsx bench/reference-history.ts build/screenshot/history",
+    "node bin/daxbench.js run --full --out build/screenshot/history/rerun.csv --quiet",
+    "cp results/reference.csv build/screenshot/reference.csv",
+    "node bin/daxbench.js report build/screenshot/reference.csv --format html --history build/screenshot/history",
+    "node --import tsx bench/screenshot.ts build/screenshot/reference.html results/report-screenshot.png",
+    "node --import tsx bench/screenshot.ts build/screenshot/reference.html results/report-history-screenshot.png #history",
   ],
   alternatives: [
     build,
