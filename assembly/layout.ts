@@ -87,9 +87,12 @@ export const TLB_GEOMETRY: usize = SLEEP_WORD + CACHE_LINE;
 export const RWLOCK_WORD: usize = TLB_GEOMETRY + CACHE_LINE; // i32
 // QSBR's grace-period counter (liburcu's rcu_gp.ctr), bumped by each synchronize.
 export const QSBR_GP_CTR: usize = RWLOCK_WORD + CACHE_LINE; // i32
+// The futex word two CPUs hand back and forth in the calibration's wake-up measurement (micro.ts,
+// bench_futex_handover): it counts the hand-overs, so its parity says whose turn it is.
+export const HANDOVER_WORD: usize = QSBR_GP_CTR + CACHE_LINE; // i32
 
 // Extents: res[i] = { start: u64, end: u64 (inclusive) }.
-export const EXTENTS: usize = QSBR_GP_CTR + CACHE_LINE;
+export const EXTENTS: usize = HANDOVER_WORD + CACHE_LINE;
 export const EXTENT_SIZE: usize = 16;
 
 // Per-CPU reader lines, one per CPU, written by that CPU only: SRCU's lock_count[2] and unlock_count[2]

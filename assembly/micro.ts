@@ -6,8 +6,8 @@ import { pgoff_to_phys, dax_dev_deref } from "./device";
 import { dev_dax_huge_fault } from "./fault";
 import { zap_entry, level_of_size } from "./pagetable";
 import { PAGE_SIZE } from "./kernel";
-import { MICRO_CAS_WORD } from "./layout";
-import { this_cpu_reader_line } from "./percpu";
+import { MICRO_CAS_WORD, HANDOVER_WORD } from "./layout";
+import { this_cpu_reader_line, smp_processor_id } from "./percpu";
 
 /** Nothing, `count` times: what is left is the cost of the call itself, the harness overhead. */
 export function bench_empty(count: u64): u64 {
@@ -55,4 +55,22 @@ export function bench_cas(count: u64): u64 {
     if (atomic.cmpxchg<u64>(word, seen, seen + 1) == seen) swapped++;
   }
   return swapped;
+}
+
+/** `count` hand-overs of a futex word from this CPU to its partner, each side sleeping in memory.atomic.wait32
+ *  until the other's notify: what a contended futex mutex pays when its spin fails and it must be woken, set
+ *  beside FUTEX_WAIT/FUTEX_WAKE in C in the calibration. Two CPUs of different parity run it together with
+ *  the same count (the even one moves first); the word counts every hand-over, so calls may follow calls. */
+export function bench_futex_handover(count: u64): u64 {
+  const turn = smp_processor_id() & 1;
+  for (let i: u64 = 0; i < count; i++) {
+    let seen = atomic.load<i32>(HANDOVER_WORD);
+    while ((seen & 1) != turn) {
+      memory.atomic.wait32(HANDOVER_WORD, seen, -1);
+      seen = atomic.load<i32>(HANDOVER_WORD);
+    }
+    atomic.store<i32>(HANDOVER_WORD, seen + 1);
+    atomic.notify(HANDOVER_WORD, 1);
+  }
+  return count;
 }

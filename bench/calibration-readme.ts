@@ -154,6 +154,21 @@ const speedBar = [
   timeBar("daxbench run --full", 300),
 ].join("\n");
 
+/** What the contended locks pay when a spin fails, from the handover cell: not a goal, the measurement behind
+ *  what the contended mutex's verdict cannot close. */
+function wakeupNote(): string {
+  const c = cell("handover", 2);
+  const micro = (ns: number) => `${fixed(ns / 1000, 1)} µs`;
+  const pair = cell("mutex", 2);
+  return [
+    `A futex wake-up (the handover row), what a contended mutex or rwlock pays each time its spin fails and it`,
+    `sleeps: ${micro(c.nativeMedian)} natively (FUTEX_WAIT/FUTEX_WAKE), ${micro(c.wasmMedian)} in wasm (memory.atomic.wait32/notify), a ratio`,
+    `of ${ratioText(c.comparison)} (${formatInterval(c.comparison)}), against a contended mutex pair of ${fixed(pair.nativeMedian)} (native) and`,
+    `${fixed(pair.wasmMedian)} ns (wasm) on average: one native sleep costs as much as ${Math.round(c.nativeMedian / pair.nativeMedian).toLocaleString("en-US")} such pairs, so how`,
+    "often each side's spin fails, more than the cost of its atomics, decides the contended figures.",
+  ].join("\n");
+}
+
 /** "AMD EPYC x2, Node v20.20.2, daxbench 0.1.0, commit ..., load 0.52, started ...": from a file's first row. */
 function measuredOn(rows: Record<string, string>[]): string {
   const r = rows[0];
@@ -171,9 +186,9 @@ replaceSection(join(root, "README.md"), "calibration", [
   "",
   read("micro.md"),
   "",
-  "The same read-side pairs in C, and on one thread a compare-and-swap and a random load beside the core's micro",
-  "cases for them, measured in the same session (`daxbench native`; `results/native.md`, every sample in",
-  "`results/native.csv`): the median of each side's repetitions, n of them per side.",
+  "The same read-side pairs in C, on one thread a compare-and-swap and a random load beside the core's micro",
+  "cases for them, and on two threads a futex wake-up, measured in the same session (`daxbench native`;",
+  "`results/native.md`, every sample in `results/native.csv`): the median of each side's repetitions, n of them per side.",
   `Measured on ${measuredOn(nativeRows)}.`,
   "",
   read("native.md"),
@@ -186,5 +201,7 @@ replaceSection(join(root, "README.md"), "calibration", [
   "error; the suites' times are one run each.",
   "",
   speedBar,
+  "",
+  wakeupNote(),
 ].join("\n"));
 console.log("README.md calibration section written from results/micro.*, results/native.* and results/reference.csv");

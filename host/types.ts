@@ -179,7 +179,7 @@ export interface Measurement {
 /** Readers run a batch entry point of the core: once (fixed work) or again and again until stopped. */
 export interface ReaderJob {
   role: "reader";
-  fn: "populate" | "touch_random" | "readside" | "mmap_mix" | "touch_random_tlb";
+  fn: "populate" | "touch_random" | "readside" | "mmap_mix" | "touch_random_tlb" | "bench_futex_handover";
   args: bigint[];
   untilStopped: boolean;
   /** Torture: the first violation this reader sees stops every worker. */

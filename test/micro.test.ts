@@ -25,8 +25,8 @@ function tableCells(stdout: string): { native: string; workers: number; ratio: n
 }
 
 /** The native read sides, then the operations, in the order native prints them; the plain ones need no library, only cc. */
-const NATIVE_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr", "cas", "random-load"];
-const PLAIN_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "cas", "random-load"];
+const NATIVE_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr", "cas", "random-load", "handover"];
+const PLAIN_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "cas", "random-load", "handover"];
 
 /** Whether `command` is on PATH: buildC runs `cc` from it. */
 const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;

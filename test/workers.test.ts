@@ -195,3 +195,19 @@ for (const scheme of ["rcu", "mutex", "rwlock", "qsbr"]) {
     });
   });
 }
+
+// The calibration's wake-up (bench_futex_handover): two CPUs of different parity take turns on one futex word,
+// each asleep until the other's notify. A turn taken out of order, or a lost wake-up, leaves both asleep.
+test("two workers hand the futex word back and forth, each call returning its count, call after call", async () => {
+  const machine = new DaxMachine();
+  await withWorkers(machine, [1, 2], async (workers) => {
+    for (const count of [1_000n, 1n, 4_096n]) {
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), 60_000)));
+      const both = Promise.all(workers.map((worker) => worker.call("bench_futex_handover", count)));
+      const outcome = await Promise.race([both, hung]);
+      clearTimeout(timer);
+      assert.deepEqual(outcome, [count, count], `${count} hand-overs a side`);
+    }
+  });
+});

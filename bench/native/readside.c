@@ -7,9 +7,14 @@
  * a thread the scheduler starts late still counts (on a loaded machine it may start after the stop).
  *
  *   readside SCHEME THREADS MILLISECONDS
+ *   readside handover 2 COUNT
  *
- * Built once per flavour: plain (percpu, mutex, rwlock, and the operations load, cas, random-load),
+ * Built once per flavour: plain (percpu, mutex, rwlock, the operations load, cas, random-load, and handover),
  * -DFLAVOR_MEMB (urcu-memb), -DFLAVOR_QSBR (urcu-qsbr).
+ *
+ * handover is not a loop of batches: two threads hand a futex word back and forth COUNT times each, each
+ * sleeping in FUTEX_WAIT until the other's FUTEX_WAKE (the wasm core's bench_futex_handover does the same with
+ * memory.atomic.wait32/notify); it prints ns per hand-over.
  */
 #define _GNU_SOURCE
 #define _LGPL_SOURCE /* liburcu's inline fast paths, as its own benchmarks use */
@@ -19,6 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if !defined(FLAVOR_MEMB) && !defined(FLAVOR_QSBR)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #if defined(FLAVOR_MEMB)
 #include <urcu/urcu-memb.h>
 #elif defined(FLAVOR_QSBR)
@@ -142,6 +152,50 @@ static unsigned long batch_random_load(int id)
 	return seen;
 }
 
+/* handover: the word counts the hand-overs; thread `turn` moves it when its parity is turn's, as the core does */
+static atomic_int handover_word;
+static long handover_count;
+static double handover_ns;
+
+static void *handover(void *arg)
+{
+	int turn = *(int *)arg;
+	struct timespec start, end;
+	pthread_barrier_wait(&start_line);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (long i = 0; i < handover_count; i++) {
+		int seen = atomic_load(&handover_word);
+		while ((seen & 1) != turn) {
+			syscall(SYS_futex, &handover_word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+			seen = atomic_load(&handover_word);
+		}
+		atomic_store(&handover_word, seen + 1);
+		syscall(SYS_futex, &handover_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	if (turn == 0) /* the thread that moves first: its time spans every hand-over */
+		handover_ns = (end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec);
+	return NULL;
+}
+
+static int run_handover(const char *threads, const char *count)
+{
+	if (atoi(threads) != 2 || atol(count) < 1) {
+		fprintf(stderr, "readside: handover takes 2 threads and a positive count\n");
+		return 2;
+	}
+	handover_count = atol(count);
+	static int turns[2] = { 0, 1 };
+	pthread_t tids[2];
+	pthread_barrier_init(&start_line, NULL, 2);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&tids[i], NULL, handover, &turns[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(tids[i], NULL);
+	printf("%.3f\n", handover_ns / (2.0 * handover_count));
+	return 0;
+}
+
 static unsigned long (*batch)(int id);
 
 static int choose_batch(const char *name)
@@ -193,8 +247,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 #if !defined(FLAVOR_MEMB) && !defined(FLAVOR_QSBR)
+	if (strcmp(argv[1], "handover") == 0)
+		return run_handover(argv[2], argv[3]);
 	if (choose_batch(argv[1]) != 0) {
-		fprintf(stderr, "readside: %s is not one of percpu, mutex, rwlock, load, cas, random-load\n", argv[1]);
+		fprintf(stderr, "readside: %s is not one of percpu, mutex, rwlock, load, cas, random-load, handover\n", argv[1]);
 		return 2;
 	}
 	for (int i = 0; i < RANDOM_PAGES; i++)

@@ -1,8 +1,9 @@
 // `daxbench native`: the same read-side pairs as the wasm readside scenario, in C (bench/native/readside.c),
 // built with the system C compiler and run in the same session, so that wasm figures sit beside native ones
-// measured on the same machine at the same time; and, on one thread, two operations the fault path is made
-// of (a compare-and-swap, a random hit), beside the core's micro cases for them. Flavours whose compiler or
-// library is missing are skipped with a note, and the command still succeeds.
+// measured on the same machine at the same time; on one thread, two operations the fault path is made of (a
+// compare-and-swap, a random hit), beside the core's micro cases for them; and on two threads a futex
+// wake-up, what the contended locks pay when their spin fails. Flavours whose compiler or library is missing
+// are skipped with a note, and the command still succeeds.
 //
 // Every cell (native flavour x worker count) is measured `repeat` times on each side. The samples are kept
 // (results/native.csv holds one row per measurement), and every figure printed about a cell, the ratio and
@@ -13,13 +14,14 @@ import { median } from "simple-statistics";
 import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 import { measureConfiguration } from "./runner.ts";
+import { WorkerPool } from "./pool.ts";
 import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix } from "./matrix.ts";
 import { comparePair, type PairComparison } from "../results/stats.ts";
 import { METADATA_COLUMNS } from "../results/schema.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
-import type { Configuration, RunMetadata, SchemeName } from "../types.ts";
+import type { Configuration, ReaderJob, RunMetadata, SchemeName } from "../types.ts";
 import { NATIVE_FLAVOURS, schemeCalibratedBy, type NativeFlavour } from "../registry/schemes.ts";
 import { casCase, randomHitCase, BATCH } from "./micro-cases.ts";
 
@@ -45,6 +47,15 @@ const OPERATIONS = [
     what: "a random entry of a 16,384-entry table (a 64 MiB mapping's ptes), wasm: a random hit", micro: randomHitCase,
   },
 ] as const;
+
+/** A wake-up, on two threads: a futex word handed back and forth, each side asleep until the other wakes it;
+ *  what a contended mutex pays each time its spin fails. Natively FUTEX_WAIT/FUTEX_WAKE, in wasm the core's
+ *  bench_futex_handover on two workers (memory.atomic.wait32/notify). A sample is a fixed count of hand-overs
+ *  a side, whatever the duration: both threads must stop on the same one. */
+const HANDOVER = {
+  native: "handover", binary: "plain", flags: [], libs: [], wasm: "futex-handover", count: 2048,
+  what: "a futex wake-up: two threads hand a word back and forth, each asleep (FUTEX_WAIT; wasm: memory.atomic.wait32) until the other's wake",
+} as const;
 
 /** Uncounted runs before the measured ones, on each side. */
 const WARMUP = 1;
@@ -107,8 +118,9 @@ export async function runNative(
   signal?: AbortSignal,
 ): Promise<NativeSample[]> {
   const builds = new Map<string, Built>();
-  for (const n of [...NATIVE, ...OPERATIONS]) if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
-  for (const n of [...NATIVE, ...OPERATIONS]) {
+  const everyProgram = [...NATIVE, ...OPERATIONS, HANDOVER];
+  for (const n of everyProgram) if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
+  for (const n of everyProgram) {
     const skipped = builds.get(n.binary)!.skipped;
     if (skipped) note(`${n.native}: skipped, ${skipped}`);
   }
@@ -140,20 +152,50 @@ export async function runNative(
       if (i >= 0) samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant(ns) });
     }
   }
+  const handover = builds.get(HANDOVER.binary)!.path;
+  if (handover) {
+    const cell = { native: HANDOVER.native, what: HANDOVER.what, wasm: HANDOVER.wasm, workers: 2 };
+    onCell(`native ${HANDOVER.native} / wasm ${HANDOVER.wasm}, 2 workers`);
+    await measureNative(handover, cell, String(HANDOVER.count), repeat, samples, signal);
+    const ns = await wasmHandovers(HANDOVER.count, repeat, signal);
+    ns.forEach((x, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant(x) }));
+  }
   return samples;
 }
 
-/** The native side of a cell: WARMUP uncounted runs, then `repeat` samples. */
+/** The wasm side of the wake-up cell: `repeat` samples (after WARMUP) of ns per hand-over, `count` hand-overs
+ *  a worker. Workers are CPUs 1 and 2; CPU 2, the even one, moves first, so its time spans every hand-over. */
+async function wasmHandovers(count: number, repeat: number, signal?: AbortSignal): Promise<number[]> {
+  const pool = await WorkerPool.start(new DaxMachine(), 2);
+  const stopPool = () => void pool.stop();
+  signal?.addEventListener("abort", stopPool);
+  const job: ReaderJob = { role: "reader", fn: "bench_futex_handover", args: [BigInt(count)], untilStopped: false, stopOnViolation: false };
+  const ns: number[] = [];
+  try {
+    for (let i = -WARMUP; i < repeat; i++) {
+      signal?.throwIfAborted();
+      const [, first] = await pool.run([job, job], { timeoutMs: 60_000 });
+      if (i >= 0) ns.push(Number(first.endNs - first.startNs) / (2 * count));
+    }
+  } finally {
+    signal?.removeEventListener("abort", stopPool);
+    await pool.stop();
+  }
+  return ns;
+}
+
+/** The native side of a cell: WARMUP uncounted runs, then `repeat` samples. `length` is the program's last
+ *  argument: the milliseconds of a timed cell, or the count of hand-overs. */
 async function measureNative(
-  path: string, cell: Omit<NativeSample, "side" | "rep" | "nsPerOp">, milliseconds: string, repeat: number, samples: NativeSample[], signal?: AbortSignal,
+  path: string, cell: Omit<NativeSample, "side" | "rep" | "nsPerOp">, length: string, repeat: number, samples: NativeSample[], signal?: AbortSignal,
 ): Promise<void> {
   for (let i = -WARMUP; i < repeat; i++) {
-    const result = await runProgram(path, [cell.native, String(cell.workers), milliseconds], signal);
+    const result = await runProgram(path, [cell.native, String(cell.workers), length], signal);
     if (result.code === 3) throw new Error(`native ${cell.native} at ${cell.workers} workers: ${result.stderr.trim()}: give a longer --duration`);
     const output = result.stdout.trim();
     const ns = Number(output);
     if (result.code !== 0 || output === "" || !(ns > 0) || !Number.isFinite(ns)) {
-      throw new Error(`${path} ${cell.native} ${cell.workers} ${milliseconds} exited ${result.code} printing ${JSON.stringify(output)}, not ns per operation`);
+      throw new Error(`${path} ${cell.native} ${cell.workers} ${length} exited ${result.code} printing ${JSON.stringify(output)}, not ns per operation`);
     }
     if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerOp: significant(ns) });
   }
@@ -240,7 +282,8 @@ export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): strin
       `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
         `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`),
     "",
-    "An operation is a read-side pair around a load of alive, or the operation named (cas, random-load, on one thread).",
+    "An operation is a read-side pair around a load of alive, or the operation named (cas, random-load, on one thread;",
+    `handover, on two threads: ns per hand-over, ${HANDOVER.count.toLocaleString("en-US")} hand-overs a side per sample, timed by the thread that moves first).`,
     "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
     `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
   ].join("\n") + "\n";
