@@ -77,12 +77,13 @@ function historySection(h: History, charts: ChartSpec[], skipped: string[]): str
     `<section id="history"><h2>History</h2>`,
     `<p>${escape(historyHeadline(h))}.</p>`,
     ...methodLines(h).map((line) => `<p class="note">${escape(line)}.</p>`),
+    // The charts first: they show at a glance what the change-point table then gives figure by figure.
+    ...charts.map(figure),
+    list(skipped),
     "<h3>Change points</h3>",
     changed.length
       ? table("table-change-points", ["configuration", "commits", "change (after against before)", "E-divisive p"], changed, ["left", "left", "left", "right"])
       : "<p>No change point.</p>",
-    ...charts.map(figure),
-    list(skipped),
     "<h3>Every run</h3>",
     table("table-history", trend.head, trend.rows, trend.aligns),
     "</section>",
@@ -95,6 +96,8 @@ h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2e
 table { border-collapse: collapse; margin: .5em 0 1.5em; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: .25em .6em; white-space: nowrap; }
 th { background: #f4f4f4; } td.right, th.right { text-align: right; font-variant-numeric: tabular-nums; }
+/* A change's sentence wraps, so the history's tables fit the page. */
+#table-change-points td:nth-child(3), #table-history td:nth-child(7) { white-space: normal; min-width: 24em; }
 tbody tr:hover { background: #fafae0; }
 figure.chart { display: inline-block; margin: .5em 1em 1em 0; vertical-align: top; }
 figcaption { font-weight: bold; margin-bottom: .3em; }

@@ -3,7 +3,7 @@
 import { textTable } from "./table.ts";
 import type { ComparisonTable } from "../results/compare.ts";
 import type { Summary } from "../results/stats.ts";
-import { figure } from "../results/figures.ts";
+import { figure, pValue } from "../results/figures.ts";
 
 /** "39.4 ± 3%": the median and the spread (σ / mean) of a configuration's repetitions. */
 function medianWithSpread(s: Summary): string {
@@ -22,7 +22,7 @@ export function comparisonText(t: ComparisonTable, alpha: number): string {
     const verdict = !d.significant ? "~" : d.change === undefined ? "–"
       : scale === "ratio" ? `${signed(d.change)}%` : `${d.change >= 0 ? "+" : ""}${figure(d.change)}`;
     rows.push([`${d.label} (${d.base.scenario.headline.unit})`, medianWithSpread(d.base.headline!), medianWithSpread(d.next.headline!),
-      `${verdict} (p=${d.p.toFixed(3)} ${n})`]);
+      `${verdict} (${pValue(d.p)} ${n})`]);
   }
   rows.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? `${signed(t.geomeanPercent)}%` : "–"]);
   // Why a pair could not be significant whatever its data, once per distinct reason.

@@ -3,7 +3,7 @@
 // line per change point, the method and what chance alone would give.
 
 import { textTable, type Align } from "./table.ts";
-import { figure, geomeanWithInterval } from "../results/figures.ts";
+import { figure, geomeanWithInterval, pValue } from "../results/figures.ts";
 import type { History, Series, Shift } from "../results/history.ts";
 
 /** "2.00× slower (95% CI 1.96…2.04, p=0.008, n=10+5)", "+2,500 walk levels/1k (…)", or "~ 1.02× (p=0.310, n=10+5)". */
@@ -15,15 +15,15 @@ export function shiftSize(series: Series, shift: Shift, alpha: number): string {
   const amount = (x: number) => (ratio ? x.toFixed(2) : `${x >= 0 ? "+" : ""}${figure(x)}`);
   const show = (x: number) => (ratio ? `${amount(x)}×` : `${amount(x)} ${unit}`);
   if (shift.direction === "~") {
-    return k.tooSmall ? `~ (${k.tooSmall})` : `~${k.estimate === undefined ? "" : ` ${show(k.estimate)}`} (p=${k.p.toFixed(3)}, ${n})`;
+    return k.tooSmall ? `~ (${k.tooSmall})` : `~${k.estimate === undefined ? "" : ` ${show(k.estimate)}`} (${pValue(k.p)}, ${n})`;
   }
   const level = `${Math.round((1 - alpha) * 1000) / 10}% CI`;
-  if (k.estimate === undefined || k.interval === undefined) return `${shift.direction} (p=${k.p.toFixed(3)}, ${n})`;
+  if (k.estimate === undefined || k.interval === undefined) return `${shift.direction} (${pValue(k.p)}, ${n})`;
   // A speed-up is said as "k× faster", so its ratio and interval are turned over.
   const faster = ratio && shift.direction === "faster";
   const [estimate, low, high] = faster ? [1 / k.estimate, 1 / k.interval[1], 1 / k.interval[0]] : [k.estimate, ...k.interval];
   const word = ratio ? ` ${shift.direction}` : "";
-  return `${show(estimate)}${word} (${level} ${amount(low)}…${amount(high)}, p=${k.p.toFixed(3)}, ${n})`;
+  return `${show(estimate)}${word} (${level} ${amount(low)}…${amount(high)}, ${pValue(k.p)}, ${n})`;
 }
 
 /** The commits to look between: "abc..def" (git's range: what def has that abc has not). Both ends are

@@ -25,6 +25,11 @@ export function figure(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? DASH : significant.format(value);
 }
 
+/** "p=0.012", or "p<0.001" for a p that three decimals would round to zero: no test here gives a p of 0. */
+export function pValue(p: number): string {
+  return p < 0.0005 ? "p<0.001" : `p=${p.toFixed(3)}`;
+}
+
 /** "25.5 (24.1…27.3)": a summary's geometric mean with its 95% interval; "–" without an interval (n < 2, or a
  *  value not positive). The figure beside an interval is always the value it is an interval of. */
 export function geomeanWithInterval(s: Summary | undefined): string {

@@ -6,7 +6,7 @@
 import { CONFIGURATION_COLUMNS } from "./schema.ts";
 import { describeRow, headlineValues, type ComparedDimension, type ConfigurationResult } from "./configurations.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
-import { figure } from "./figures.ts";
+import { figure, pValue } from "./figures.ts";
 import { groupBy } from "./group.ts";
 
 const COMPARED: readonly ComparedDimension[] = ["protection", "align", "policy"];
@@ -46,15 +46,15 @@ export function pairText(v: PairVerdict, alpha: number): string {
   const context = describeRow(better.identity, dimension);
   const [a, b] = [String(better.identity[dimension]), String(worse.identity[dimension])];
   const n = `n=${k.n1}+${k.n2}`;
-  if (!k.significant) return `${context}: ${a} ~ ${b} (${k.tooSmall ?? `p=${k.p.toFixed(3)}, ${n}`})`;
+  if (!k.significant) return `${context}: ${a} ~ ${b} (${k.tooSmall ?? `${pValue(k.p)}, ${n}`})`;
   const level = `${Math.round((1 - alpha) * 1000) / 10}% CI`;
   if (k.estimate === undefined || k.interval === undefined) {
     // A figure of zero has no ratio: the medians say what differs.
     return `${context}: ${a} has the lower ${better.scenario.headline.unit}: ${figure(better.headline!.median)} against ` +
-      `${figure(worse.headline!.median)} for ${b} (p=${k.p.toFixed(3)}, ${n})`;
+      `${figure(worse.headline!.median)} for ${b} (${pValue(k.p)}, ${n})`;
   }
   const show = (x: number) => (k.scale === "ratio" ? x.toFixed(2) : figure(x));
   const claim = better.scenario.headline.claim(a, b, `${show(k.estimate)}${k.scale === "ratio" ? "×" : ""}`);
   const bounds = k.interval.map(show).join("…");
-  return `${context}: ${claim} (${level} ${bounds}, p=${k.p.toFixed(3)}, ${n})`;
+  return `${context}: ${claim} (${level} ${bounds}, ${pValue(k.p)}, ${n})`;
 }
