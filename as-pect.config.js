@@ -4,7 +4,7 @@ export default {
   include: ["assembly/__tests__/**/*.include.ts"],
   disclude: [/node_modules/],
   async instantiate(memory, createImports, instantiate, binary) {
-    // clock_ns: the host's monotonic clock, the one import the core has besides its memory (teardown.ts).
+    // clock_ns: the host's monotonic clock, the one import the core has besides its memory (clock.ts).
     return instantiate(binary, createImports({ env: { memory, clock_ns: () => process.hrtime.bigint() } }));
   },
   outputBinary: false,

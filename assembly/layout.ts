@@ -87,9 +87,12 @@ export const TLB_GEOMETRY: usize = SLEEP_WORD + CACHE_LINE;
 export const RWLOCK_WORD: usize = TLB_GEOMETRY + CACHE_LINE; // i32
 // QSBR's grace-period counter (liburcu's rcu_gp.ctr), bumped by each synchronize.
 export const QSBR_GP_CTR: usize = RWLOCK_WORD + CACHE_LINE; // i32
-// The futex word two CPUs hand back and forth in the calibration's wake-up measurement (micro.ts,
-// bench_futex_handover): it counts the hand-overs, so its parity says whose turn it is.
+// The calibration's wake-up measurement (micro.ts, bench_futex_handover): the futex word two CPUs hand back
+// and forth (it counts the hand-overs, so its parity says whose turn it is), when the last one was handed
+// over, and the wake-ups timed so far with their summed latency.
 export const HANDOVER_WORD: usize = QSBR_GP_CTR + CACHE_LINE; // i32
+export const HANDOVER_STAMP: usize = HANDOVER_WORD + 8; // u64, clock_ns() just before the word moved
+export const HANDOVER_WAKEUP_NS: usize = HANDOVER_WORD + 16; // u64, summed latency of the wake-ups timed
 
 // Extents: res[i] = { start: u64, end: u64 (inclusive) }.
 export const EXTENTS: usize = HANDOVER_WORD + CACHE_LINE;

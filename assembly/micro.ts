@@ -6,7 +6,8 @@ import { pgoff_to_phys, dax_dev_deref } from "./device";
 import { dev_dax_huge_fault } from "./fault";
 import { zap_entry, level_of_size } from "./pagetable";
 import { PAGE_SIZE } from "./kernel";
-import { MICRO_CAS_WORD, HANDOVER_WORD } from "./layout";
+import { MICRO_CAS_WORD, HANDOVER_WORD, HANDOVER_STAMP, HANDOVER_WAKEUP_NS } from "./layout";
+import { clock_ns } from "./clock";
 import { this_cpu_reader_line, smp_processor_id } from "./percpu";
 
 /** Nothing, `count` times: what is left is the cost of the call itself, the harness overhead. */
@@ -57,20 +58,33 @@ export function bench_cas(count: u64): u64 {
   return swapped;
 }
 
-/** `count` hand-overs of a futex word from this CPU to its partner, each side sleeping in memory.atomic.wait32
- *  until the other's notify: what a contended futex mutex pays when its spin fails and it must be woken, set
- *  beside FUTEX_WAIT/FUTEX_WAKE in C in the calibration. Two CPUs of different parity run it together with
- *  the same count (the even one moves first); the word counts every hand-over, so calls may follow calls. */
+/** `count` hand-overs of a futex word from this CPU to its partner, each side asleep in memory.atomic.wait32
+ *  until the other's notify: what a contended futex mutex pays when its spin fails, set beside FUTEX_WAIT and
+ *  FUTEX_WAKE in C in the calibration. Two CPUs of different parity run it together with the same count (the
+ *  even one moves first); the word counts every hand-over, so calls may follow calls. A hand-over wakes a
+ *  sleeper only when the partner got to sleep before the word moved, so only those are timed: from just
+ *  before the word moved to the sleeper's return, added to HANDOVER_WAKEUP_NS. Returns how many it timed. */
 export function bench_futex_handover(count: u64): u64 {
   const turn = smp_processor_id() & 1;
+  let woken: u64 = 0;
   for (let i: u64 = 0; i < count; i++) {
     let seen = atomic.load<i32>(HANDOVER_WORD);
     while ((seen & 1) != turn) {
-      memory.atomic.wait32(HANDOVER_WORD, seen, -1);
+      const slept = memory.atomic.wait32(HANDOVER_WORD, seen, -1) == 0; // 0: "ok", woken by a notify
       seen = atomic.load<i32>(HANDOVER_WORD);
+      if (slept && (seen & 1) == turn) {
+        atomic.add<u64>(HANDOVER_WAKEUP_NS, clock_ns() - atomic.load<u64>(HANDOVER_STAMP));
+        woken++;
+      }
     }
+    atomic.store<u64>(HANDOVER_STAMP, clock_ns());
     atomic.store<i32>(HANDOVER_WORD, seen + 1);
     atomic.notify(HANDOVER_WORD, 1);
   }
-  return count;
+  return woken;
+}
+
+/** The summed latency of every wake-up bench_futex_handover has timed. */
+export function handover_wakeup_ns(): u64 {
+  return atomic.load<u64>(HANDOVER_WAKEUP_NS);
 }

@@ -7,10 +7,7 @@ import { synchronize, exchange_device_state, teardown_zaps_early } from "./prote
 import { zap_all } from "./pagetable";
 import { random_delay } from "./torture";
 import { DEV_LAST_GP_NS } from "./layout";
-
-/** The host's monotonic clock, in ns: the one time the core reads, to time a grace period where it runs. */
-// @ts-ignore: decorator
-@external("env", "clock_ns") declare function clock_ns(): u64;
+import { clock_ns } from "./clock";
 
 /** The grace period proper, timed: wait for every reader that might have missed alive = false, then publish
  *  that this generation's readers are all done. rcu-pointer publishes a dead copy and waits inside. */

@@ -161,9 +161,9 @@ function wakeupNote(): string {
   const micro = (ns: number) => `${fixed(ns / 1000, 1)} µs`;
   const pair = cell("mutex", 2);
   return [
-    "A futex wake-up (the handover row) is what a contended mutex or rwlock pays each time its spin fails and it",
-    `sleeps: ${micro(c.nativeMedian)} natively (FUTEX_WAIT/FUTEX_WAKE) and ${micro(c.wasmMedian)} in wasm (memory.atomic.wait32/notify),`,
-    `medians, a ratio of ${ratioText(c.comparison)} (${formatInterval(c.comparison)}). The contended mutex pair's medians are`,
+    "A futex wake-up (the handover row: from one thread's move of the word to its sleeping partner's return) is what a",
+    `contended mutex or rwlock pays each time its spin fails and it sleeps: ${micro(c.nativeMedian)} natively (FUTEX_WAIT/FUTEX_WAKE) and`,
+    `${micro(c.wasmMedian)} in wasm (memory.atomic.wait32/notify), medians, a ratio of ${ratioText(c.comparison)} (${formatInterval(c.comparison)}). The contended mutex pair's medians are`,
     `${fixed(pair.nativeMedian)} ns (native) and ${fixed(pair.wasmMedian)} ns (wasm): one native sleep costs as much as`,
     `${Math.round(c.nativeMedian / pair.nativeMedian).toLocaleString("en-US")} such pairs, so how often each side's spin fails decides the contended figures more`,
     "than the cost of its atomics does.",

@@ -198,16 +198,25 @@ for (const scheme of ["rcu", "mutex", "rwlock", "qsbr"]) {
 
 // The calibration's wake-up (bench_futex_handover): two CPUs of different parity take turns on one futex word,
 // each asleep until the other's notify. A turn taken out of order, or a lost wake-up, leaves both asleep.
-test("two workers hand the futex word back and forth, each call returning its count, call after call", async () => {
+test("two workers hand the futex word back and forth call after call, and time only the hand-overs that woke a sleeper", async () => {
   const machine = new DaxMachine();
+  const core = machine.core.exports;
   await withWorkers(machine, [1, 2], async (workers) => {
     for (const count of [1_000n, 1n, 4_096n]) {
+      const before = core.handover_wakeup_ns();
       let timer: NodeJS.Timeout | undefined;
       const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), 60_000)));
       const both = Promise.all(workers.map((worker) => worker.call("bench_futex_handover", count)));
       const outcome = await Promise.race([both, hung]);
       clearTimeout(timer);
-      assert.deepEqual(outcome, [count, count], `${count} hand-overs a side`);
+      assert.notEqual(outcome, "hung", `${count} hand-overs a side`);
+      const woken = outcome as bigint[];
+      // A side is woken at most once per hand-over it waits for: count of them (the first mover waits for one fewer).
+      for (const w of woken) assert.ok(w >= 0n && w <= count, `${w} wake-ups timed of ${count} hand-overs`);
+      const total = woken[0] + woken[1];
+      const ns = core.handover_wakeup_ns() - before;
+      if (count > 1n) assert.ok(total > 0n, `not one of ${2n * count} hand-overs slept`);
+      assert.ok(total === 0n ? ns === 0n : ns >= total, `${ns} ns summed over ${total} wake-ups: every wake-up takes time`);
     }
   });
 });

@@ -14,7 +14,9 @@
  *
  * handover is not a loop of batches: two threads hand a futex word back and forth COUNT times each, each
  * sleeping in FUTEX_WAIT until the other's FUTEX_WAKE (the wasm core's bench_futex_handover does the same with
- * memory.atomic.wait32/notify); it prints ns per hand-over.
+ * memory.atomic.wait32/notify). A hand-over wakes a sleeper only when the partner got to sleep before the word
+ * moved; those are timed, from just before the word moved to the sleeper's return, and it prints their mean
+ * latency: ns per wake-up.
  */
 #define _GNU_SOURCE
 #define _LGPL_SOURCE /* liburcu's inline fast paths, as its own benchmarks use */
@@ -154,27 +156,37 @@ static unsigned long batch_random_load(int id)
 
 /* handover: the word counts the hand-overs; thread `turn` moves it when its parity is turn's, as the core does */
 static atomic_int handover_word;
+static _Atomic long handover_stamp; /* CLOCK_MONOTONIC ns just before the word moved */
 static long handover_count;
-static double handover_ns;
+static long woken[2];
+static double woken_ns[2];
+
+static long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
 
 static void *handover(void *arg)
 {
 	int turn = *(int *)arg;
-	struct timespec start, end;
 	pthread_barrier_wait(&start_line);
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (long i = 0; i < handover_count; i++) {
 		int seen = atomic_load(&handover_word);
 		while ((seen & 1) != turn) {
-			syscall(SYS_futex, &handover_word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+			/* 0: woken by a FUTEX_WAKE; -1 (EAGAIN): the word had moved before it slept */
+			int slept = syscall(SYS_futex, &handover_word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0) == 0;
 			seen = atomic_load(&handover_word);
+			if (slept && (seen & 1) == turn) {
+				woken_ns[turn] += now_ns() - atomic_load(&handover_stamp);
+				woken[turn]++;
+			}
 		}
+		atomic_store(&handover_stamp, now_ns());
 		atomic_store(&handover_word, seen + 1);
 		syscall(SYS_futex, &handover_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	if (turn == 0) /* the thread that moves first: its time spans every hand-over */
-		handover_ns = (end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec);
 	return NULL;
 }
 
@@ -192,7 +204,11 @@ static int run_handover(const char *threads, const char *count)
 		pthread_create(&tids[i], NULL, handover, &turns[i]);
 	for (int i = 0; i < 2; i++)
 		pthread_join(tids[i], NULL);
-	printf("%.3f\n", handover_ns / (2.0 * handover_count));
+	if (woken[0] + woken[1] == 0) {
+		fprintf(stderr, "readside: no hand-over of %ld woke a sleeper\n", handover_count);
+		return 1;
+	}
+	printf("%.3f\n", (woken_ns[0] + woken_ns[1]) / (woken[0] + woken[1]));
 	return 0;
 }
 

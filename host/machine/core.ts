@@ -64,7 +64,8 @@ export const CORE_FUNCTIONS = {
   bench_pgoff_to_phys: { params: ["i64", "i64"], result: "i64" }, // (count, pages)
   bench_fault_zap: { params: ["i64", "i64"], result: "i64" }, // (count, size)
   bench_cas: { params: ["i64"], result: "i64" }, // (count)
-  bench_futex_handover: { params: ["i64"], result: "i64" }, // (count): two CPUs of different parity at once
+  bench_futex_handover: { params: ["i64"], result: "i64" }, // (count): two CPUs of different parity at once; returns the wake-ups timed
+  handover_wakeup_ns: { params: [], result: "i64" }, // their summed latency so far
 } as const satisfies Record<string, Signature>;
 
 /** The constants (immutable wasm globals), by the file of assembly/ that defines them. */

@@ -50,11 +50,12 @@ const OPERATIONS = [
 
 /** A wake-up, on two threads: a futex word handed back and forth, each side asleep until the other wakes it;
  *  what a contended mutex pays each time its spin fails. Natively FUTEX_WAIT/FUTEX_WAKE, in wasm the core's
- *  bench_futex_handover on two workers (memory.atomic.wait32/notify). A sample is a fixed count of hand-overs
- *  a side, whatever the duration: both threads must stop on the same one. */
+ *  bench_futex_handover on two workers (memory.atomic.wait32/notify). Each side times the hand-overs that
+ *  woke it from sleep, from just before the word moved to its return; a sample is their mean. A sample is a
+ *  fixed count of hand-overs a side, whatever the duration: both threads must stop on the same one. */
 const HANDOVER = {
   native: "handover", binary: "plain", flags: [], libs: [], wasm: "futex-handover", count: 2048,
-  what: "a futex wake-up: two threads hand a word back and forth, each asleep (FUTEX_WAIT; wasm: memory.atomic.wait32) until the other's wake",
+  what: "a futex wake-up: from a thread's move of a word to its partner's return from sleep (FUTEX_WAIT; wasm: memory.atomic.wait32)",
 } as const;
 
 /** Uncounted runs before the measured ones, on each side. */
@@ -163,10 +164,11 @@ export async function runNative(
   return samples;
 }
 
-/** The wasm side of the wake-up cell: `repeat` samples (after WARMUP) of ns per hand-over, `count` hand-overs
- *  a worker. Workers are CPUs 1 and 2; CPU 2, the even one, moves first, so its time spans every hand-over. */
+/** The wasm side of the wake-up cell: `repeat` samples (after WARMUP) of ns per wake-up, `count` hand-overs a
+ *  worker (CPUs 1 and 2): the latency the core summed over the run, over the wake-ups the workers timed. */
 async function wasmHandovers(count: number, repeat: number, signal?: AbortSignal): Promise<number[]> {
-  const pool = await WorkerPool.start(new DaxMachine(), 2);
+  const machine = new DaxMachine();
+  const pool = await WorkerPool.start(machine, 2);
   const stopPool = () => void pool.stop();
   signal?.addEventListener("abort", stopPool);
   const job: ReaderJob = { role: "reader", fn: "bench_futex_handover", args: [BigInt(count)], untilStopped: false, stopOnViolation: false };
@@ -174,8 +176,11 @@ async function wasmHandovers(count: number, repeat: number, signal?: AbortSignal
   try {
     for (let i = -WARMUP; i < repeat; i++) {
       signal?.throwIfAborted();
-      const [, first] = await pool.run([job, job], { timeoutMs: 60_000 });
-      if (i >= 0) ns.push(Number(first.endNs - first.startNs) / (2 * count));
+      const before = machine.core.exports.handover_wakeup_ns();
+      const results = await pool.run([job, job], { timeoutMs: 60_000 });
+      const woken = results.reduce((sum, r) => sum + r.ops, 0);
+      if (woken === 0) throw new Error(`wasm futex-handover: no hand-over of ${count} woke a sleeper`);
+      if (i >= 0) ns.push(Number(machine.core.exports.handover_wakeup_ns() - before) / woken);
     }
   } finally {
     signal?.removeEventListener("abort", stopPool);
@@ -283,7 +288,7 @@ export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): strin
         `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`),
     "",
     "An operation is a read-side pair around a load of alive, or the operation named (cas, random-load, on one thread;",
-    `handover, on two threads: ns per hand-over, ${HANDOVER.count.toLocaleString("en-US")} hand-overs a side per sample, timed by the thread that moves first).`,
+    `handover, on two threads: ns per wake-up, the mean over the hand-overs that woke a sleeper, of ${HANDOVER.count.toLocaleString("en-US")} a side per sample).`,
     "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
     `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
   ].join("\n") + "\n";
