@@ -68,7 +68,10 @@ export function methodLines(h: History): string[] {
     ...(replicated.length
       ? [`${replicated.length} series have a commit run more than once${widest ? `; their runs of one commit differ by up to ${replicateSpread(widest)}, in ${seriesName(widest, h)}` : ""}: ` +
           "a change no bigger than its series' runs of one commit differ is shown, and not failed on"]
-      : []),
+      : tested
+        ? ["no commit was run more than once, so how far apart runs of unchanged code lie is unknown here: a change point may be " +
+            "one run that landed badly (on a 2-core machine 2-worker runs can differ 2× or more); run a commit again to measure it"]
+        : []),
   ];
 }
 
