@@ -33,7 +33,7 @@ export function commitRange(shift: Shift): string {
 }
 
 /** "1.92× at abc123 (3 runs)": how far apart the series' runs of one commit lie. */
-export function replicateSpread(series: Series): string | undefined {
+export function replicateSpreadText(series: Series): string | undefined {
   const r = series.replicates;
   if (!r) return undefined;
   const size = r.scale === "ratio" ? `${r.spread.toFixed(2)}×` : `${figure(r.spread)} ${series.scenario.headline.unit}`;
@@ -42,7 +42,7 @@ export function replicateSpread(series: Series): string | undefined {
 
 /** What a change point says beyond its size: that the runs of one commit already differ as much. */
 export function replicateNote(series: Series, shift: Shift): string {
-  return shift.withinReplicates ? `; no bigger than runs of one commit differ (${replicateSpread(series)}): not failed on` : "";
+  return shift.withinReplicates ? `; no bigger than runs of one commit differ (${replicateSpreadText(series)}): not failed on` : "";
 }
 
 export function seriesName(series: Series, h: History): string {
@@ -66,11 +66,11 @@ export function methodLines(h: History): string[] {
       `the change's size and verdict by Hodges-Lehmann and Mann-Whitney across it, as in compare`,
     `${tested} series with two or more commits were tested: when nothing changed, about ${figure(alpha * tested)} of them would show a change point by chance alone`,
     ...(replicated.length
-      ? [`${replicated.length} series have a commit run more than once${widest ? `; their runs of one commit differ by up to ${replicateSpread(widest)}, in ${seriesName(widest, h)}` : ""}: ` +
+      ? [`${replicated.length} series have a commit run more than once${widest ? `; their runs of one commit differ by up to ${replicateSpreadText(widest)}, in ${seriesName(widest, h)}` : ""}: ` +
           "a change no bigger than its series' runs of one commit differ is shown, and not failed on"]
       : tested
         ? ["no commit was run more than once, so how far apart runs of unchanged code lie is unknown here: a change point may be " +
-            "one run that landed badly (on a 2-core machine 2-worker runs can differ 2× or more); run a commit again to measure it"]
+            "one run that landed badly; run a commit again to measure it"]
         : []),
   ];
 }
