@@ -81,7 +81,7 @@ export type ChartName = "churn-throughput" | "populate-time" | "tlb-reach";
 
 /** Figures a scenario's tables show beside its headline (host/results/figures.ts draws them). */
 export type FigureName =
-  | "ops_per_sec" | "faults" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
+  | "ops_per_sec" | "faults" | "faults_per_pass" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
   | "tlb_l1_misses" | "tlb_walks" | "simulator_ns";
 
 export interface Scenario {
@@ -127,6 +127,10 @@ export interface Configuration {
   size: bigint;
   /** How long timed scenarios run per repetition. */
   durationNs: number;
+  /** Fixed-work scenarios do their work again, each pass on a fresh device, until a repetition has been timed
+   *  this long (0: one pass): pyperf's and Google Benchmark's minimum time per value, so that a value is not a
+   *  few milliseconds that one preemption doubles. */
+  minTimeNs: number;
   /** How often the updater kills the device, in scenarios that have one; null: never. */
   killPeriodNs: number | null;
   /** Extra length of every fault's read side, between check_vma and the install. */
@@ -144,6 +148,10 @@ export interface Configuration {
   seed: bigint;
 }
 
+/** The order of a run's repetitions (host/run/schedule.ts): each on workers of its own, shuffled together with
+ *  every other configuration's, or each configuration's back to back on one set of workers. */
+export type RunOrder = "interleaved" | "sequential";
+
 export interface RunSettings {
   repeat: number;
   warmup: number;
@@ -157,8 +165,15 @@ export interface RunSettings {
 /** What one measured repetition produced. */
 export interface Measurement {
   config: Configuration;
+  /** Its number among its configuration's repetitions, 1 for the first to run. */
   rep: number;
-  /** From the first reader's start to the last reader's end. */
+  /** Times the work was done: a timed scenario runs once; a fixed-work one repeats until minTimeNs. The time,
+   *  the operations and every counter below are summed over the passes. */
+  passes: number;
+  /** The run's order, and this repetition's place in it (1 for the first repetition the run measured). */
+  order: RunOrder;
+  position: number;
+  /** From the first reader's start to the last reader's end, summed over the passes. */
   elapsedNs: number;
   /** Completed operations over all readers: touches that ended mapped, or read-side pairs. Refused touches
    *  (SIGBUS, OOM) are not operations; they are counted in stats. */
@@ -170,6 +185,15 @@ export interface Measurement {
   updaterElapsedNs: number | undefined;
   /** Entries of dead generations that outlived a zap (count_stale_entries), after the run. */
   staleEntries: number;
+  /** The readers' summed time in their loops less the time each waited for a CPU, over elapsedNs: how many
+   *  readers ran side by side, on average (their count, ideally). Undefined where the system does not report
+   *  run-queue waits. */
+  readerParallelism: number | undefined;
+  /** The worker threads that ran it (Node's threadId): each group of repetitions gets threads of its own. */
+  threadIds: number[];
+  /** CPU time the hypervisor took from this machine during the repetition (steal, summed over the CPUs, in
+   *  10 ms steps); undefined where the system does not report it. */
+  stealNs: number | undefined;
 }
 
 
@@ -200,14 +224,23 @@ export interface JobResult {
   /** process.hrtime.bigint() around the measured batches: one monotonic clock for every thread. */
   startNs: bigint;
   endNs: bigint;
+  /** How long, between startNs and endNs, this thread was ready to run but waited for a CPU (the kernel's
+   *  schedstat run_delay); undefined where the system does not report it. */
+  runQueueWaitNs: number | undefined;
   /** The updater's grace periods (synchronize within kill_dev_dax(), as the core timed them), one per kill. */
   gracePeriodsNs: number[];
 }
 
-/** Indices into the pool's run-control Int32Array. */
+/** Indices into the pool's run-control Int32Array: the start barrier (go), the stop flag, and the running
+ *  barrier that the readers pass together once released (how many are running, and how many there are). */
 export const CONTROL_GO = 0;
 export const CONTROL_STOP = 1;
-export const CONTROL_WORDS = 2;
+export const CONTROL_RUNNING = 2;
+export const CONTROL_READERS = 3;
+export const CONTROL_WORDS = 4;
+
+/** How long DAXBENCH_INJECT=late:<cpu> keeps that CPU from joining its run once released (worker-main.ts). */
+export const INJECTED_LATENESS_MS = 100;
 
 
 export interface WorkerInit {
@@ -223,8 +256,10 @@ export type WorkerRequest =
   | { id: number; kind: "call"; fn: string; args: unknown[] }
   | { id: number; kind: "run"; job: WorkerJob };
 
-/** A run request is answered twice: "arrived" at the start barrier, then its result. */
+/** A worker says "ready" once, when it has instantiated the core and attached as its CPU; a run request is
+ *  answered twice: "arrived" at the start barrier, then its result. */
 export type WorkerReply =
+  | { ready: true }
   | { id: number; arrived: true }
   | { id: number; value: unknown }
   | { id: number; error: string };
@@ -240,6 +275,12 @@ export interface RunMetadata {
   cpu_count: number;
   /** The 1-minute load average when the run started: other work on the machine competes with the run. */
   load_avg_1m: number;
+  /** The first CPU's frequency governor ("performance", "powersave"...); "" where the system has none to read. */
+  cpu_governor: string;
+  /** Transparent huge pages for anonymous memory, and their defrag policy, as the kernel was set ("always",
+   *  "madvise", "never"...); "" where not readable. The shared memory the model runs in is such memory. */
+  thp_enabled: string;
+  thp_defrag: string;
   commit: string;
   started_at: string;
   daxbench_version: string;

@@ -4,7 +4,8 @@ import type { CoreConstant } from "../host/machine/core.ts";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { DaxMachine, DaxConfigError, simpleMapping, ALIGNMENTS, PHYS_BASE, USER_BASE } from "../host/machine/dax.ts";
-import { loadModule, createSharedMemory, instantiate } from "../host/machine/wasm.ts";
+import { loadModule, createSharedMemory } from "../host/machine/wasm.ts";
+import { instantiate } from "../host/machine/instance.ts";
 
 const MiB = 1n << 20n;
 const TiB = 1n << 40n;

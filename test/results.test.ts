@@ -91,7 +91,8 @@ test("the JSON export carries every repetition's figures, the machine metadata a
   const rows = syntheticRows([{ align: "4k", nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 2] }]);
   const json = JSON.parse([...jsonText(rows)].join(""));
   assert.deepEqual(json.machines, [{
-    node: "v20.0.0", cpu: "test cpu", cpu_count: 8, load_avg_1m: 0.5, commit: "abc", started_at: "2026-01-01T00:00:00.000Z", daxbench_version: "0.1.0",
+    node: "v20.0.0", cpu: "test cpu", cpu_count: 8, load_avg_1m: 0.5, cpu_governor: "", thp_enabled: "", thp_defrag: "", commit: "abc",
+    started_at: "2026-01-01T00:00:00.000Z", daxbench_version: "0.1.0",
   }]);
   assert.equal(json.configurations.length, 2);
   assert.deepEqual(json.configurations.flatMap((c: { repetitions: unknown[] }) => c.repetitions), rows);

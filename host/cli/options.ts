@@ -10,7 +10,8 @@ import {
 } from "../run/matrix.ts";
 import { parseFormats } from "../export/formats.ts";
 import type { HistoryOptions } from "../results/history.ts";
-import type { Configuration, Dimension, FormatName } from "../types.ts";
+import { RUN_ORDERS } from "../run/schedule.ts";
+import type { Configuration, Dimension, FormatName, RunOrder } from "../types.ts";
 
 /** "5" -> 5; "abc", "1.5", "-1" or a value out of [least, most] is refused, quoting the text. */
 export function wholeNumberOption(option: string, text: string | undefined, fallback: number, least: number, most = Number.MAX_SAFE_INTEGER): number {
@@ -107,6 +108,7 @@ export interface RunArgs {
   workers?: string[];
   size?: string[];
   duration?: string;
+  "min-time"?: string;
   "kill-period"?: string[];
   "read-delay"?: string[];
   "fault-cost"?: string[];
@@ -124,6 +126,7 @@ export interface RunArgs {
   quiet: boolean;
   alpha: string;
   seed?: string;
+  order: string;
 }
 
 /** What `run` will do, checked whole before any worker starts. */
@@ -131,6 +134,9 @@ export interface RunPlan {
   configs: Configuration[];
   repeat: number;
   warmup: number;
+  /** The order of the repetitions, and the seed that shuffles them (the run's --seed). */
+  order: RunOrder;
+  seed: bigint;
   timeoutNs: number;
   out: string;
   formats: FormatName[];
@@ -169,7 +175,7 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
   if (tlbGeometry === null) {
     throw new UsageError(`--tlb-geometry ${args["tlb-geometry"]} is not five entries/ways pairs (L1 4k, L1 2m, L1 1g, STLB, STLB 1g), e.g. ${formatTlbGeometry(SKYLAKE_TLB)}`);
   }
-  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), tlbGeometry, seed: seedOption(args.seed, 1n) };
+  const timing = { duration: args.duration ?? (args.quick ? "300ms" : "1s"), minTime: args["min-time"], tlbGeometry, seed: seedOption(args.seed, 1n) };
   const preset = args.quick ? QUICK_MATRICES : args.full ? FULL_MATRICES : args.sweep ? SWEEPS[args.sweep].matrices : undefined;
   // --fault-cost is a cost the model carries, not a matrix of its own: it applies to the suites too.
   const withFaultCost = (matrix: MatrixSpec): MatrixSpec => (args["fault-cost"] ? { ...matrix, faultCost: args["fault-cost"] } : matrix);
@@ -197,8 +203,16 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
     // one overlap allowed; 3 never can (its smallest p is 0.1), so --quick runs 5 too, only shorter.
     repeat: wholeNumberOption("repeat", args.repeat, 5, 1, 1_000_000),
     warmup: wholeNumberOption("warmup", args.warmup, 1, 0, 1_000_000),
+    order: orderOption(args.order),
+    seed: timing.seed,
     timeoutNs: watchdogOption(timing.duration, args.timeout),
   };
+}
+
+export function orderOption(text: string): RunOrder {
+  const order = RUN_ORDERS.find((name) => name === text.trim());
+  if (order === undefined) throw new UsageError(`--order ${text} is not one of: ${RUN_ORDERS.join(", ")}`);
+  return order;
 }
 
 /** A share in percent, 0 or more: "5" or "5%". */

@@ -2,7 +2,8 @@
 // thread's own instance (CPU 0), which sets up the region, device and vma before any worker starts.
 // Every bad value is refused here with an error that names it, before anything is installed.
 
-import { loadModule, createSharedMemory, instantiate, WASM_PAGE, type BuildTarget, type DaxInstance, type MemoryLimits } from "./wasm.ts";
+import { loadModule, createSharedMemory, WASM_PAGE, type BuildTarget, type MemoryLimits } from "./wasm.ts";
+import { instantiate, type DaxInstance } from "./instance.ts";
 import type { CoreConstant } from "./core.ts";
 import { formatSize, hex } from "../units.ts";
 import type { AlignName, PolicyName, SchemeName, SigbusReason, StatSlot, Stats, TlbGeometry, TlbSlot } from "../types.ts";
@@ -137,6 +138,13 @@ function spinsFor(ns: number, core: DaxInstance): number {
   const spins = Math.round(ns * spinsPerNanosecond(core));
   if (spins > 2 ** 31 - 1) throw new DaxConfigError(`a spin of ${ns} ns does not fit the core's 32-bit spin count`);
   return spins;
+}
+
+/** Two sets of counters added up, counter by counter. */
+export function addStats(a: Stats, b: Stats): Stats {
+  const sum = { ...a };
+  for (const [name, value] of Object.entries(b) as [keyof Stats, bigint][]) sum[name] = (sum[name] ?? 0n) + value;
+  return sum;
 }
 
 export class DaxMachine {
@@ -303,10 +311,8 @@ export class DaxMachine {
 
   /** The counters of several CPUs added up. */
   totalStats(cpus: Iterable<number>): Stats {
-    const total = {} as Stats;
-    for (const cpu of cpus) {
-      for (const [name, value] of Object.entries(this.stats(cpu)) as [keyof Stats, bigint][]) total[name] = (total[name] ?? 0n) + value;
-    }
-    return total;
+    let total: Stats | undefined;
+    for (const cpu of cpus) total = total ? addStats(total, this.stats(cpu)) : this.stats(cpu);
+    return total ?? ({} as Stats);
   }
 }

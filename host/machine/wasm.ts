@@ -1,12 +1,10 @@
-// Loads the wasm core, creates its shared memory and instantiates it: on the main thread or in a worker.
-// The module's constants (layout offsets, codes, schemes) are read from its exports by the names core.ts
-// declares, never repeated here.
+// Loads the wasm core (building it when stale) and creates its shared memory, on the main thread; workers
+// receive both and only instantiate (instance.ts).
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { buildIfStale } from "./build.ts";
-import type { CoreConstant, CoreExports } from "./core.ts";
 
 // Node 20's baseline wasm compiler (Liftoff) loses a live value across memory.atomic.wait32 in SRCU's wait
 // loop: once an updater has slept, its scans never see the readers' counters balance and the grace period
@@ -17,14 +15,6 @@ setFlagsFromString("--no-liftoff");
 
 export const WASM_PAGE = 65536;
 
-export interface DaxInstance {
-  exports: CoreExports;
-  memory: WebAssembly.Memory;
-  /** Reads an exported constant (a wasm global) by its name in assembly/; offsets, codes and flags below 2^53. */
-  constant(name: CoreConstant): number;
-  /** Reads an exported u64 constant exactly. */
-  bigConstant(name: CoreConstant): bigint;
-}
 
 const builds = { release: "daxbench.wasm", debug: "daxbench.debug.wasm" } as const;
 export type BuildTarget = keyof typeof builds;
@@ -105,27 +95,4 @@ export function createSharedMemory(limits: MemoryLimits): WebAssembly.Memory {
     const gib = (limits.maximum * WASM_PAGE) / 2 ** 30;
     throw new Error(`cannot allocate the shared memory (up to ${gib} GiB of address space; is ulimit -v lower?): ${error instanceof Error ? error.message : error}`);
   }
-}
-
-/** Instantiating re-runs the module's start function, which sets only this instance's globals: it writes
- *  nothing to the shared memory (the module has no data segments above the control region). */
-export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): DaxInstance {
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      memory,
-      // The core's one clock (assembly/clock.ts): teardown times its grace period with it, the calibration its wake-ups.
-      clock_ns: () => process.hrtime.bigint(),
-      abort(_message: number, _file: number, line: number, column: number): never {
-        throw new Error(`wasm core aborted at line ${line}:${column}`);
-      },
-    },
-  });
-  const raw = instance.exports as Record<string, unknown>;
-  const bigConstant = (name: CoreConstant): bigint => {
-    const value = raw[name];
-    if (!(value instanceof WebAssembly.Global)) throw new Error(`the wasm core exports no constant ${name}`);
-    return BigInt(value.value);
-  };
-  const constant = (name: CoreConstant): number => Number(bigConstant(name));
-  return { exports: raw as unknown as CoreExports, memory, constant, bigConstant };
 }

@@ -26,13 +26,13 @@ export const BATCH_OPS = 4096n;
 
 export const populate: Scenario = {
   name: "populate",
-  summary: "each worker touches every 4 KiB of its slice once: faults = size / align (pte vs pmd vs pud)",
+  summary: "each worker touches every 4 KiB of its slice once a pass: faults per pass = size / align (pte vs pmd vs pud)",
   operation: "a touch of a 4 KiB page that ended mapped",
   timed: false,
   updater: false,
   dimensions: FAULT_PATH,
   headline: nsPerTouch,
-  figures: ["ops_per_sec", "faults", "sigbus_share"],
+  figures: ["ops_per_sec", "faults_per_pass", "sigbus_share"],
   populatesMapping: true,
   charts: ["populate-time"],
   readerJob({ workers, size, align }, reader) {
@@ -135,7 +135,7 @@ const mmapMix: Scenario = {
     meaning: "ns per page mapped and touched in an accepted vma",
     claim: (better, worse, amount) => `${better} is ${amount} faster than ${worse} per mapped page`,
   },
-  figures: ["mmaps", "ns_per_vma", "faults"],
+  figures: ["mmaps", "ns_per_vma", "faults_per_pass"],
   vmasPerRun: MMAP_MIX_VMAS,
   readerJob: ({ size }) => ({
     role: "reader", fn: "mmap_mix", args: [MMAP_MIX_VMAS, size, MMAP_MIX_ALIGNED_PERMILLE], untilStopped: false, stopOnViolation: false,

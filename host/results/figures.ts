@@ -59,6 +59,11 @@ const FIGURES: Record<FigureName, TableColumn> = {
     cell: (c) => { const v = medianOf(values(c, "ops_per_sec")); return v === undefined ? DASH : whole.format(v); },
   },
   faults: { header: "faults", align: "right", cell: (c) => { const v = medianOf(values(c, "faults")); return v === undefined ? DASH : whole.format(v); } },
+  // A fixed-work repetition does its work `passes` times: the faults of one pass are what the work costs.
+  faults_per_pass: {
+    header: "faults/pass", align: "right",
+    cell: (c) => { const v = perRow(c, (r) => Number(r.faults) / Number(r.passes)); return v === undefined ? DASH : whole.format(v); },
+  },
   sigbus_share: { header: "sigbus %", align: "right", cell: (c) => figure(perRow(c, sigbusPercent)) },
   kill_period: {
     header: "kill period asked → got", align: "right",
@@ -77,8 +82,9 @@ const FIGURES: Record<FigureName, TableColumn> = {
     },
   },
   mmaps: {
-    header: "vmas mapped / refused", align: "right",
-    cell: (c) => `${figure(medianOf(values(c, "vmas_mapped")))} / ${figure(medianOf(values(c, "mmaps_rejected")))}`,
+    header: "vmas mapped / refused per pass", align: "right",
+    cell: (c) => `${figure(perRow(c, (r) => Number(r.vmas_mapped) / Number(r.passes)))} / ` +
+      `${figure(perRow(c, (r) => Number(r.mmaps_rejected) / Number(r.passes)))}`,
   },
   ns_per_vma: {
     header: "ns/vma", align: "right",

@@ -4,6 +4,7 @@ import { cpus, availableParallelism, loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { sysfsChoice } from "../system.ts";
 import type { RunMetadata } from "../types.ts";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -31,6 +32,9 @@ export function runMetadata(startedAt = new Date()): RunMetadata {
     cpu: cpus()[0]?.model.trim() || "unknown",
     cpu_count: availableParallelism(),
     load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
+    cpu_governor: sysfsChoice("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+    thp_enabled: sysfsChoice("/sys/kernel/mm/transparent_hugepage/enabled"),
+    thp_defrag: sysfsChoice("/sys/kernel/mm/transparent_hugepage/defrag"),
     commit: commit(),
     started_at: startedAt.toISOString(),
     daxbench_version: daxbenchVersion(),

@@ -15,21 +15,22 @@ export const EXTRA_COLUMNS = [
   "duration_ns", "kill_period_ns", "kill_period_achieved_ns", "read_delay_ns", "fault_cost_ns", "fault_cost_source", "pte_installs", "pmd_installs",
   "pud_installs", "hits", "oom", "gp_max_ns", "stale_entries", "policy", "vmas_mapped", "mmaps_rejected",
   "faults_per_gib", "tlb_geometry", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
-  "random_delay_ns", "seed",
+  "random_delay_ns", "seed", "order", "position", "min_time_ns", "passes", "reader_parallelism", "steal_ns",
 ] as const;
 
 /** Columns that hold words; every other column holds a number. A word column is empty where the row's
  *  scenario does not use that dimension (readside has no alignment, tlb no protection scheme). */
 export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
   "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version", "policy", "tlb_geometry",
-  "fault_cost_source",
+  "fault_cost_source", "order", "cpu_governor", "thp_enabled", "thp_defrag",
 ]);
 /** Number columns that may be empty: the figure does not apply to every scenario (or, for ns_per_op, a
  *  repetition completed no operation, so no time per operation exists). */
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
   "mapping_bytes", "ns_per_op", "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns",
   "kill_period_achieved_ns", "read_delay_ns", "fault_cost_ns", "gp_max_ns", "stale_entries", "vmas_mapped", "mmaps_rejected",
-  "faults_per_gib", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
+  "faults_per_gib", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k", "min_time_ns", "reader_parallelism",
+  "steal_ns",
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -37,7 +38,9 @@ export type Column = (typeof ROW_COLUMNS)[number];
 export type ResultRow = Record<Column, string | number>;
 
 /** The metadata columns, in the order every result schema (run, micro, native) ends with them. */
-export const METADATA_COLUMNS = ["node", "cpu", "cpu_count", "load_avg_1m", "commit", "started_at", "daxbench_version"] as const satisfies readonly (keyof RunMetadata)[];
+export const METADATA_COLUMNS = [
+  "node", "cpu", "cpu_count", "load_avg_1m", "cpu_governor", "thp_enabled", "thp_defrag", "commit", "started_at", "daxbench_version",
+] as const satisfies readonly (keyof RunMetadata)[];
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS, ...METADATA_COLUMNS] as const;
 
@@ -56,9 +59,10 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
   const updater = scenario.updater;
   const mapsVmas = scenario.vmasPerRun !== undefined;
   const tlbModel = scenario.tlb === true;
-  const vmasMapped = mapsVmas ? Number(scenario.vmasPerRun! - s.mmaps_rejected) : 0;
-  // Bytes the run mapped and populated: the mapping once (populate), or every vma mmap did not refuse (mmap-mix).
-  const mappedBytes = scenario.populatesMapping ? Number(m.config.size) : vmasMapped * Number(m.config.size);
+  const vmasMapped = mapsVmas ? Number(BigInt(m.passes) * scenario.vmasPerRun! - s.mmaps_rejected) : 0;
+  // Bytes the repetition mapped and populated: the mapping once a pass (populate), or every vma mmap did not
+  // refuse (mmap-mix).
+  const mappedBytes = scenario.populatesMapping ? m.passes * Number(m.config.size) : vmasMapped * Number(m.config.size);
   const kills = updater ? m.gracePeriodsNs.length : 0;
   return {
     scenario: scenario.name,
@@ -107,6 +111,12 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     tlb_walk_levels_per_1k: tlbModel ? perThousand(s.tlb_walk_levels, s.tlb_accesses) : "",
     random_delay_ns: m.config.randomDelayNs,
     seed: Number(m.config.seed),
+    order: m.order,
+    position: m.position,
+    min_time_ns: scenario.timed ? "" : m.config.minTimeNs,
+    passes: m.passes,
+    reader_parallelism: m.readerParallelism === undefined ? "" : round(m.readerParallelism),
+    steal_ns: m.stealNs ?? "",
     ...meta,
   };
 }
@@ -123,7 +133,7 @@ function round(value: number): number {
  *  are repetitions of one another. */
 export const CONFIGURATION_COLUMNS = [
   "scenario", "protection", "align", "policy", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
-  "fault_cost_ns", "fault_cost_source", "duration_ns", "tlb_geometry", "random_delay_ns", "seed",
+  "fault_cost_ns", "fault_cost_source", "duration_ns", "min_time_ns", "tlb_geometry", "random_delay_ns", "seed", "order",
 ] as const;
 
 export function configurationKey(row: ResultRow): string {

@@ -6,9 +6,14 @@ import { median } from "simple-statistics";
 import { describeRow, values, type ConfigurationResult } from "./configurations.ts";
 import { warnings as sampleWarnings } from "./stats.ts";
 import { formatDuration } from "../units.ts";
+import { figure } from "./figures.ts";
 
 /** An achieved kill period this many times the requested one is reported. */
 export const KILL_PERIOD_SLACK = 1.5;
+/** Readers that had CPUs for fewer than this share of their count, on average, did not run side by side. */
+export const PARALLELISM_FLOOR = 0.8;
+/** Steal above this share of the CPU time a repetition spanned (elapsed time × CPUs) is reported. */
+export const STEAL_CEILING = 0.05;
 
 /** The busy threads of a configuration: its readers, and its updater if the scenario has one. */
 function threads(c: ConfigurationResult): number {
@@ -30,10 +35,32 @@ function configurationWarnings(c: ConfigurationResult): string[] {
     found.push(`the updater killed every ${formatDuration(Math.round(median(got)))} (median), not every ${formatDuration(asked)} as asked: ` +
       "a kill (grace period, zap, revive) takes longer than the period");
   }
+  found.push(...parallelismWarnings(c), ...stealWarnings(c));
   if (typeof asked === "number" && got.length < c.reps.length) {
     found.push(`${c.reps.length - got.length} of ${c.reps.length} repetitions had no kill: the teardown was not exercised`);
   }
   return found.map((w) => `warning: ${describeRow(c.identity)}: ${w}`);
+}
+
+/** Readers that should have run side by side (no more threads than CPUs) but had CPUs for less than
+ *  PARALLELISM_FLOOR of their count in some repetitions: another thread held a CPU meanwhile. */
+function parallelismWarnings(c: ConfigurationResult): string[] {
+  const workers = Number(c.identity.workers);
+  if (threads(c) > Number(c.identity.cpu_count)) return []; // taking turns is warned of already
+  const short = values(c, "reader_parallelism").filter((p) => p < PARALLELISM_FLOOR * workers);
+  if (short.length === 0) return [];
+  const readers = workers > 1 ? `its ${workers} readers had CPUs` : "its reader had a CPU";
+  return [`in ${short.length} of ${c.reps.length} repetitions ${readers} for only ${figure(Math.min(...short))}…${figure(Math.max(...short))} ` +
+    `of ${workers} on average (reader_parallelism): another thread held a CPU, and the time includes waiting for it`];
+}
+
+/** A hypervisor that took a noticeable share of the CPUs' time while the configuration ran. */
+function stealWarnings(c: ConfigurationResult): string[] {
+  const withSteal = c.reps.filter((row) => typeof row.steal_ns === "number");
+  const stolen = withSteal.reduce((total, row) => total + Number(row.steal_ns), 0);
+  const spanned = withSteal.reduce((total, row) => total + Number(row.elapsed_ns) * Number(row.cpu_count), 0);
+  if (spanned === 0 || stolen / spanned <= STEAL_CEILING) return [];
+  return [`the hypervisor took ${figure((100 * stolen) / spanned)}% of the CPUs' time while it ran (steal): its figures include that`];
 }
 
 /** One warning per run (rows sharing a start time) that began on a loaded machine. */

@@ -2,9 +2,26 @@
 // jobs, stop it. A worker that throws or exits fails every request still pending on it.
 
 import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 import type { DaxMachine } from "../machine/dax.ts";
 import type { CoreExports, CoreFunctionName } from "../machine/core.ts";
+import { CONTROL_WORDS } from "../types.ts";
 import type { JobResult, WorkerInit, WorkerJob, WorkerReply, WorkerRequest } from "../types.ts";
+
+let bundled: URL | undefined;
+
+/** The worker's program: worker-main.ts and what it imports, bundled once per process by esbuild into one ES
+ *  module, given to each worker as a data: URL. A worker then loads plain JavaScript and starts in
+ *  milliseconds; one that registered tsx to load TypeScript itself took about 130 ms of CPU, and each
+ *  repetition of a run starts workers of its own (schedule.ts). */
+function workerCode(): URL {
+  bundled ??= new URL(`data:text/javascript;base64,${Buffer.from(buildSync({
+    entryPoints: [fileURLToPath(new URL("./worker-main.ts", import.meta.url))],
+    bundle: true, format: "esm", platform: "node", target: "node20", write: false, logLevel: "silent",
+  }).outputFiles[0].text).toString("base64")}`);
+  return bundled;
+}
 
 type Waiter = { arrived?: () => void; resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -24,16 +41,22 @@ export class CpuWorker {
 
   /** Starts a worker as CPU `cpu` (1 and up: CPU 0 is the main thread) and waits until it is ready. Its random
    *  generator (touches, torture's delays) starts from the run's seed mixed with its CPU number. */
-  static async start(machine: DaxMachine, cpu: number, control = new SharedArrayBuffer(8), runSeed = 1n): Promise<CpuWorker> {
+  static async start(machine: DaxMachine, cpu: number, control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT), runSeed = 1n): Promise<CpuWorker> {
     const seed = BigInt.asUintN(64, (runSeed * 0x100000001b3n + BigInt(cpu)) * 0x9e3779b97f4a7c15n);
     const init: WorkerInit = { module: machine.module, memory: machine.memory, control, cpu, seed };
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: init });
+    const worker = new Worker(workerCode(), { workerData: init, execArgv: [] });
     const handle = new CpuWorker(cpu, worker);
+    // Ready once the core is instantiated and attached: loading the worker's code is never part of a run.
     await new Promise<void>((resolve, reject) => {
-      worker.once("online", resolve);
+      handle.onReady = resolve;
       worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`cpu ${cpu} exited (code ${code}) before it was ready`)));
     });
     return handle;
+  }
+
+  get threadId(): number {
+    return this.worker.threadId;
   }
 
   /** Runs one exported core function (a batch) on this CPU. */
@@ -63,7 +86,10 @@ export class CpuWorker {
     });
   }
 
+  private onReady = () => {};
+
   private receive(reply: WorkerReply): void {
+    if ("ready" in reply) return this.onReady();
     const waiter = this.waiting.get(reply.id);
     if (!waiter) return;
     if ("arrived" in reply) return waiter.arrived?.();

@@ -17,6 +17,7 @@ import { ALIGNMENTS } from "../machine/dax.ts";
 import { formatSize } from "../units.ts";
 import { geomeanWithInterval } from "../results/figures.ts";
 import { UsageError } from "../errors.ts";
+import { sysfsChoice } from "../system.ts";
 import type { AlignName, FormatName, RunMetadata } from "../types.ts";
 
 export type PageName = AlignName;
@@ -45,12 +46,13 @@ export const FAULT_CASE: Record<PageName, string> = { "4k": "4k populate", "2m":
 /** The kernel schema: what was measured, the figures, what shaped them on this machine, then the metadata. */
 export const KERNEL_COLUMNS = [
   "case", "page", "mode", "mapping_bytes", "stride_bytes", "rep", "elapsed_ns", "touches", "minor_faults", "ns_per_touch",
-  "ns_per_fault", "kernel", "thp_enabled", "thp_shmem_enabled", "hugepages_2m", "hugepages_1g", ...METADATA_COLUMNS,
+  "ns_per_fault", "kernel", "thp_shmem_enabled", "hugepages_2m", "hugepages_1g", ...METADATA_COLUMNS,
 ] as const;
 export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
 /** Columns that hold words; every other column holds a number, or is empty where it does not apply. */
 const KERNEL_TEXT_COLUMNS: ReadonlySet<string> = new Set([
-  "case", "page", "mode", "kernel", "thp_enabled", "thp_shmem_enabled", "node", "cpu", "commit", "started_at", "daxbench_version",
+  "case", "page", "mode", "kernel", "thp_shmem_enabled", "node", "cpu", "cpu_governor", "thp_enabled", "thp_defrag", "commit", "started_at",
+  "daxbench_version",
 ]);
 export type KernelRow = Record<KernelColumn, string | number>;
 
@@ -71,13 +73,11 @@ export function freeHugePages(page: PageName): number {
 }
 
 /** The settings that shape the run: the kernel, transparent huge pages, the huge-page pools. */
-export function kernelSettings(): Pick<KernelRow, "kernel" | "thp_enabled" | "thp_shmem_enabled" | "hugepages_2m" | "hugepages_1g"> {
-  // "always [madvise] never": the bracketed word is the one in force.
-  const chosen = (path: string) => /\[(\w[\w-]*)\]/.exec(readSetting(path))?.[1] ?? "";
+export function kernelSettings(): Pick<KernelRow, "kernel" | "thp_shmem_enabled" | "hugepages_2m" | "hugepages_1g"> {
   return {
     kernel: release(),
-    thp_enabled: chosen("/sys/kernel/mm/transparent_hugepage/enabled"),
-    thp_shmem_enabled: chosen("/sys/kernel/mm/transparent_hugepage/shmem_enabled"),
+    // Transparent huge pages for anonymous memory are in every row's metadata; shared memory has its own setting.
+    thp_shmem_enabled: sysfsChoice("/sys/kernel/mm/transparent_hugepage/shmem_enabled"),
     hugepages_2m: Number(readSetting(`${HUGEPAGES("2m")}/nr_hugepages`) || 0),
     hugepages_1g: Number(readSetting(`${HUGEPAGES("1g")}/nr_hugepages`) || 0),
   };

@@ -27,6 +27,8 @@ export interface MatrixSpec {
 
 export interface TimingSpec {
   duration: string;
+  /** Fixed-work scenarios: the least time a repetition is timed for, in passes of the work (default 100ms). */
+  minTime?: string;
   /** The TLB model's geometry (default Skylake's). */
   tlbGeometry?: TlbGeometry;
   /** Torture's random delays at step boundaries, up to this long (default none). */
@@ -62,6 +64,9 @@ export function parseDurationOption(option: string, text: string, { allowZero = 
   if (ns > most) throw new UsageError(`--${option} ${text} is longer than ${formatDuration(most)}${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`);
   return ns;
 }
+
+/** pyperf's minimum time per value: a fixed-work repetition lasts at least this long unless --min-time says. */
+export const DEFAULT_MIN_TIME = "100ms";
 
 /** A read-side delay or a fault cost is a spin counted in a 32-bit word: beyond this it would wrap. */
 export const MAX_SPIN_NS = 100e6;
@@ -136,6 +141,7 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
     faultCost: parseFaultCost(DIMENSION_DEFAULTS.faultCost),
   };
   const durationNs = parseDurationOption("duration", timing.duration);
+  const minTimeNs = parseDurationOption("min-time", timing.minTime ?? DEFAULT_MIN_TIME, { allowZero: true });
   const configs: Configuration[] = [];
   for (const scenario of scenarios) {
     const used = <D extends Dimension>(dimension: D): (typeof parsed)[D] =>
@@ -149,7 +155,7 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
                 for (const readDelayNs of used("readDelay"))
                   for (const faultCost of used("faultCost")) {
                     configs.push({
-                      scenario, protection, align, policy, workers, size, durationNs, killPeriodNs, readDelayNs,
+                      scenario, protection, align, policy, workers, size, durationNs, minTimeNs, killPeriodNs, readDelayNs,
                       faultCostNs: faultCost.ns(align), faultCostSource: faultCost.source,
                       tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB, randomDelayNs: timing.randomDelayNs ?? 0, seed: timing.seed ?? 1n,
                     });

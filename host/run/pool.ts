@@ -4,7 +4,7 @@
 
 import { CpuWorker } from "./cpu.ts";
 import type { DaxMachine } from "../machine/dax.ts";
-import { CONTROL_GO, CONTROL_STOP, CONTROL_WORDS } from "../types.ts";
+import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, CONTROL_WORDS } from "../types.ts";
 import type { JobResult, WorkerJob } from "../types.ts";
 
 export interface RunOptions {
@@ -43,6 +43,8 @@ export class WorkerPool {
   async run(jobs: WorkerJob[], options: RunOptions): Promise<JobResult[]> {
     Atomics.store(this.control, CONTROL_GO, 0);
     Atomics.store(this.control, CONTROL_STOP, 0);
+    Atomics.store(this.control, CONTROL_RUNNING, 0);
+    Atomics.store(this.control, CONTROL_READERS, jobs.filter((job) => job.role === "reader").length);
     const runs = jobs.map((job, i) => this.workers[i].run(job));
     const arrived = new Set<number>();
     const finished = new Set<number>();

@@ -1,10 +1,18 @@
-// Measures one configuration of the matrix: a machine, a pool of worker CPUs, warm-up runs that are thrown
-// away, then --repeat measured runs, each on a freshly created device and vma.
+// Measures repetitions of configurations: a group of repetitions (host/run/schedule.ts) gets a pool of worker
+// CPUs started for it, warm-up runs that are thrown away, then its measured repetitions. A repetition is one
+// run of the workers (a timed scenario), or as many passes of the fixed work as fill the minimum time; every
+// run is on a freshly created device and vma.
 
-import { DaxMachine, simpleMapping, ALIGNMENTS } from "../machine/dax.ts";
+import { DaxMachine, simpleMapping, addStats, ALIGNMENTS } from "../machine/dax.ts";
 import { WorkerPool } from "./pool.ts";
+import { cpuStealNs } from "../system.ts";
 import { describe, configurationName } from "../results/configurations.ts";
-import type { Configuration, Measurement, RunSettings, WorkerJob } from "../types.ts";
+import type { Trial } from "./schedule.ts";
+import type { Configuration, JobResult, Measurement, RunOrder, RunSettings, Stats, WorkerJob } from "../types.ts";
+
+/** A warm-up run of a timed scenario lasts --duration, but no longer than this: long enough for a fresh set of
+ *  workers to have compiled their code and the machine to have settled after starting them. */
+export const WARMUP_RUN_NS = 100e6;
 
 export function describeConfiguration(config: Configuration): string {
   return describe(configurationName(config));
@@ -20,51 +28,107 @@ function jobsFor(config: Configuration, stopOnViolation: boolean): WorkerJob[] {
   return jobs;
 }
 
-export async function measureConfiguration(
-  config: Configuration,
-  settings: RunSettings,
-  onRepetition: (rep: number) => void = () => {},
-): Promise<Measurement[]> {
-  const machine = new DaxMachine();
+/** Sets the machine up for one run of `config`: a new device and vma, every lock and counter reset. */
+function prepare(machine: DaxMachine, config: Configuration): void {
   const { device, vma } = simpleMapping(ALIGNMENTS[config.align], config.size, config.policy);
-  const prepare = (): void => {
-    machine.createDevice(device);
-    machine.setProtection(config.protection);
-    machine.setReadDelay(config.readDelayNs);
-    machine.setFaultCost(config.faultCostNs);
-    machine.setRandomDelay(config.randomDelayNs);
-    machine.setInvariantCheck(config.scenario.updater);
-    machine.mmap(vma);
-    if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);
-    if (config.scenario.prepopulate) machine.core.exports.populate(0n, config.size);
+  machine.createDevice(device);
+  machine.setProtection(config.protection);
+  machine.setReadDelay(config.readDelayNs);
+  machine.setFaultCost(config.faultCostNs);
+  machine.setRandomDelay(config.randomDelayNs);
+  machine.setInvariantCheck(config.scenario.updater);
+  machine.mmap(vma);
+  if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);
+  if (config.scenario.prepopulate) machine.core.exports.populate(0n, config.size);
+}
+
+/** A fixed-work repetition stops adding passes here, whatever its time: a bound, not a setting. */
+const MAX_PASSES = 100_000;
+
+/** What one run of the workers did, before it is added into its repetition. */
+interface Pass {
+  /** From the first reader's start to the last reader's end. */
+  elapsedNs: number;
+  /** The readers' summed time in their loops less what each waited for a CPU; undefined when a wait is unknown. */
+  busyNs: number | undefined;
+  ops: number;
+  stats: Stats;
+  gracePeriodsNs: number[];
+  updaterElapsedNs: number | undefined;
+  staleEntries: number;
+}
+
+const sum = <T>(items: T[], of: (item: T) => number): number => items.reduce((total, item) => total + of(item), 0);
+
+/** One run's results (readers first, then the updater) and the machine's counters after it. */
+function pass(machine: DaxMachine, config: Configuration, results: JobResult[]): Pass {
+  const readers = results.slice(0, config.workers);
+  const start = readers.reduce((min, r) => (r.startNs < min ? r.startNs : min), readers[0].startNs);
+  const end = readers.reduce((max, r) => (r.endNs > max ? r.endNs : max), readers[0].endNs);
+  const updater = config.scenario.updater ? results[config.workers] : undefined;
+  return {
+    elapsedNs: Number(end - start),
+    busyNs: readers.some((r) => r.runQueueWaitNs === undefined) ? undefined : sum(readers, (r) => Number(r.endNs - r.startNs) - r.runQueueWaitNs!),
+    ops: sum(readers, (r) => r.ops),
+    stats: machine.totalStats(readers.map((_, i) => i + 1)),
+    gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
+    updaterElapsedNs: updater ? Number(updater.endNs - updater.startNs) : undefined,
+    staleEntries: Number(machine.staleEntries()),
   };
-  prepare();
+}
+
+/** Measures a group of repetitions of one configuration, on one pool of workers started for them: `warmup`
+ *  uncounted runs, then one measured run per trial. `onRun` is told of each run as it starts (the trial, or
+ *  undefined for a warm-up). */
+export async function measureGroup(
+  machine: DaxMachine,
+  trials: Trial[],
+  order: RunOrder,
+  settings: RunSettings,
+  onRun: (trial: Trial | undefined) => void = () => {},
+): Promise<Measurement[]> {
+  const config = trials[0].config;
   const jobs = jobsFor(config, settings.stopOnViolation ?? false);
-  const readers = Array.from({ length: config.workers }, (_, i) => i + 1);
+  const timedNs = config.scenario.timed ? config.durationNs : undefined;
   const pool = await WorkerPool.start(machine, jobs.length, config.seed);
   const stopPool = () => void pool.stop();
   settings.signal?.addEventListener("abort", stopPool);
   const measurements: Measurement[] = [];
   try {
-    for (let run = -settings.warmup; run < settings.repeat; run++) {
+    for (let run = 0; run < settings.warmup; run++) {
       settings.signal?.throwIfAborted();
-      onRepetition(run);
-      prepare();
-      const durationNs = config.scenario.timed ? config.durationNs : undefined;
-      const results = await pool.run(jobs, { durationNs, timeoutMs: settings.timeoutMs });
-      if (run < 0) continue; // warm-up: not counted
-      const readerResults = results.slice(0, config.workers);
-      const start = readerResults.reduce((min, r) => (r.startNs < min ? r.startNs : min), readerResults[0].startNs);
-      const end = readerResults.reduce((max, r) => (r.endNs > max ? r.endNs : max), readerResults[0].endNs);
+      onRun(undefined);
+      prepare(machine, config);
+      const durationNs = timedNs === undefined ? undefined : Math.min(timedNs, WARMUP_RUN_NS);
+      await pool.run(jobs, { durationNs, timeoutMs: settings.timeoutMs });
+    }
+    for (const trial of trials) {
+      onRun(trial);
+      const stealBefore = cpuStealNs();
+      const passes: Pass[] = [];
+      do {
+        settings.signal?.throwIfAborted();
+        prepare(machine, config);
+        passes.push(pass(machine, config, await pool.run(jobs, { durationNs: timedNs, timeoutMs: settings.timeoutMs })));
+      } while (timedNs === undefined && sum(passes, (p) => p.elapsedNs) < config.minTimeNs && passes.length < MAX_PASSES);
+      const stealAfter = cpuStealNs();
+      const elapsedNs = sum(passes, (p) => p.elapsedNs);
+      const busy = passes.every((p) => p.busyNs !== undefined) ? sum(passes, (p) => p.busyNs!) : undefined;
       measurements.push({
         config,
-        rep: run + 1,
-        elapsedNs: Number(end - start),
-        ops: readerResults.reduce((sum, r) => sum + r.ops, 0),
-        stats: machine.totalStats(readers),
-        gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
-        updaterElapsedNs: config.scenario.updater ? Number(results[config.workers].endNs - results[config.workers].startNs) : undefined,
-        staleEntries: Number(machine.staleEntries()),
+        rep: trial.rep,
+        order,
+        position: trial.position,
+        passes: passes.length,
+        elapsedNs,
+        ops: sum(passes, (p) => p.ops),
+        stats: passes.map((p) => p.stats).reduce(addStats),
+        gracePeriodsNs: passes.flatMap((p) => p.gracePeriodsNs),
+        updaterElapsedNs: config.scenario.updater ? sum(passes, (p) => p.updaterElapsedNs!) : undefined,
+        staleEntries: sum(passes, (p) => p.staleEntries),
+        readerParallelism: busy === undefined || elapsedNs <= 0 ? undefined : busy / elapsedNs,
+        threadIds: pool.workers.map((worker) => worker.threadId),
+        stealNs: stealBefore === undefined || stealAfter === undefined ? undefined : stealAfter - stealBefore,
       });
     }
   } finally {
@@ -72,4 +136,11 @@ export async function measureConfiguration(
     await pool.stop();
   }
   return measurements;
+}
+
+/** `repeat` repetitions of one configuration back to back on one pool, on a machine of their own: what torture
+ *  and native's wasm side measure. */
+export function measureConfiguration(config: Configuration, settings: RunSettings): Promise<Measurement[]> {
+  const trials = Array.from({ length: settings.repeat }, (_, r) => ({ config, rep: r + 1, position: r + 1 }));
+  return measureGroup(new DaxMachine(), trials, "sequential", settings);
 }

@@ -3,8 +3,9 @@
 // Time is taken here, around the batches, so message passing never enters a measurement.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { instantiate } from "../machine/wasm.ts";
-import { CONTROL_GO, CONTROL_STOP } from "../types.ts";
+import { instantiate } from "../machine/instance.ts";
+import { runQueueWaitNs } from "../system.ts";
+import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, INJECTED_LATENESS_MS } from "../types.ts";
 import type { JobResult, ReaderJob, UpdaterJob, WorkerInit, WorkerReply, WorkerRequest } from "../types.ts";
 
 const init = workerData as WorkerInit;
@@ -18,15 +19,38 @@ function stopEveryone(): void {
   Atomics.notify(control, CONTROL_STOP);
 }
 
+/** Loads of the running count before a reader waiting for the others sleeps between looks instead. */
+const RUNNING_SPINS = 100_000;
+
+/** The running barrier: released readers start timing only once every reader of the run is on a CPU. Each
+ *  says it is running, then spins until all are (liburcu's benchmarks spin on test_go the same way). Woken
+ *  together from the start barrier, two readers may be queued on one CPU until the scheduler moves one (a
+ *  tick, 4 ms here), and a reader timed from its release would be timed waiting for a CPU. Past
+ *  RUNNING_SPINS it sleeps between looks, so that with more readers than CPUs the spinners let the others on. */
+function startTogether(): void {
+  Atomics.add(control, CONTROL_RUNNING, 1);
+  Atomics.notify(control, CONTROL_RUNNING);
+  const readers = Atomics.load(control, CONTROL_READERS);
+  for (let spins = 0, running; (running = Atomics.load(control, CONTROL_RUNNING)) < readers; spins++) {
+    if (Atomics.load(control, CONTROL_STOP) !== 0) return;
+    if (spins > RUNNING_SPINS) Atomics.wait(control, CONTROL_RUNNING, running, 1);
+  }
+}
+
 function runReader(job: ReaderJob): JobResult {
   const batch = functions[job.fn] as (...args: bigint[]) => bigint;
+  startTogether();
+  const waitedBefore = runQueueWaitNs();
   const startNs = process.hrtime.bigint();
   let ops = 0;
   do {
     ops += Number(batch(...job.args));
     if (job.stopOnViolation && core.exports.this_cpu_violations() > 0n) stopEveryone();
   } while (job.untilStopped && Atomics.load(control, CONTROL_STOP) === 0);
-  return { ops, startNs, endNs: process.hrtime.bigint(), gracePeriodsNs: [] };
+  const endNs = process.hrtime.bigint();
+  const waitedAfter = runQueueWaitNs();
+  const runQueueWait = waitedBefore === undefined || waitedAfter === undefined ? undefined : waitedAfter - waitedBefore;
+  return { ops, startNs, endNs, runQueueWaitNs: runQueueWait, gracePeriodsNs: [] };
 }
 
 function runUpdater(job: UpdaterJob): JobResult {
@@ -40,14 +64,19 @@ function runUpdater(job: UpdaterJob): JobResult {
     gracePeriodsNs.push(Number(core.exports.last_grace_period_ns()));
     core.exports.revive_dax();
   }
-  return { ops: gracePeriodsNs.length, startNs, endNs: process.hrtime.bigint(), gracePeriodsNs };
+  return { ops: gracePeriodsNs.length, startNs, endNs: process.hrtime.bigint(), runQueueWaitNs: undefined, gracePeriodsNs };
 }
 
 /** DAXBENCH_INJECT=fail:<cpu> makes that CPU throw as its job starts, hang:<cpu> makes it spin once the job
- *  is released: how the tests prove that a failing or hanging worker aborts a run. */
-function injected(fault: "fail" | "hang"): boolean {
+ *  is released, late:<cpu> makes it sleep INJECTED_LATENESS_MS once released: how the tests prove that a
+ *  failing or hanging worker aborts a run, and that readers start timing together. */
+function injected(fault: "fail" | "hang" | "late"): boolean {
   const [what, cpu] = (process.env.DAXBENCH_INJECT ?? "").split(":");
   return what === fault && Number(cpu) === init.cpu;
+}
+
+function sleepLate(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, INJECTED_LATENESS_MS);
 }
 
 function hangForever(): never {
@@ -65,9 +94,11 @@ function handle(request: WorkerRequest): unknown {
   parentPort!.postMessage({ id: request.id, arrived: true } satisfies WorkerReply);
   Atomics.wait(control, CONTROL_GO, 0);
   if (injected("hang")) hangForever();
+  if (injected("late")) sleepLate();
   return request.job.role === "reader" ? runReader(request.job) : runUpdater(request.job);
 }
 
+parentPort!.postMessage({ ready: true } satisfies WorkerReply);
 parentPort!.on("message", (request: WorkerRequest) => {
   let reply: WorkerReply;
   try {

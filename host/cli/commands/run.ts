@@ -2,8 +2,9 @@
 
 import { DaxMachine } from "../../machine/dax.ts";
 import { SCENARIOS } from "../../registry/scenarios.ts";
-import { SWEEPS } from "../../run/matrix.ts";
-import { measureConfiguration, describeConfiguration } from "../../run/runner.ts";
+import { SWEEPS, DEFAULT_MIN_TIME } from "../../run/matrix.ts";
+import { measureGroup, describeConfiguration } from "../../run/runner.ts";
+import { schedule, RUN_ORDERS } from "../../run/schedule.ts";
 import { toRow, type ResultRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { byConfiguration } from "../../results/configurations.ts";
@@ -15,6 +16,7 @@ import { formatTlbGeometry, SKYLAKE_TLB } from "../../machine/dax.ts";
 import { runPlan, type RunArgs } from "../options.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
+import type { Measurement } from "../../types.ts";
 
 export const runCommand: Command<RunArgs> = {
   usage: "run",
@@ -26,6 +28,10 @@ export const runCommand: Command<RunArgs> = {
     .option("workers", { type: "string", array: true, describe: "reader workers (one per CPU)" })
     .option("size", { type: "string", array: true, describe: "mapping sizes, e.g. 64m, 1g" })
     .option("duration", { type: "string", describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]" })
+    .option("min-time", {
+      type: "string",
+      describe: `fixed-work scenarios (populate, mmap-mix) repeat their work, each pass on a fresh device, until a repetition has been timed this long; 0: one pass [default: ${DEFAULT_MIN_TIME}]`,
+    })
     .option("kill-period", { type: "string", array: true, describe: "churn: time between kills, or never [default: 1ms]" })
     .option("read-delay", { type: "string", array: true, describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]" })
     .option("policy", { type: "string", array: true, describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]" })
@@ -37,8 +43,12 @@ export const runCommand: Command<RunArgs> = {
     .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
     .option("repeat", { type: "string", describe: "measured repetitions per configuration [default: 5]" })
     .option("alpha", { type: "string", default: "0.05", describe: "significance level of every \"faster\" claim; ~ marks pairs above it" })
-    .option("seed", { type: "string", describe: "seed of every worker's random generator [default: 1]" })
-    .option("warmup", { type: "string", describe: "uncounted runs before measuring [default: 1]" })
+    .option("seed", { type: "string", describe: "seed of every worker's random generator and of the order of the repetitions [default: 1]" })
+    .option("order", {
+      type: "string", default: "interleaved",
+      describe: `${RUN_ORDERS.join(" or ")}: every repetition on workers of its own, all configurations' shuffled together; or each configuration's back to back on one set of workers`,
+    })
+    .option("warmup", { type: "string", describe: "uncounted runs on each new set of workers before it measures (a timed scenario's last at most 100ms) [default: 1]" })
     .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
     .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
     .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list): one file each, named after --out" })
@@ -52,22 +62,37 @@ export const runCommand: Command<RunArgs> = {
   run,
 };
 
+/** While a run goes on, its files are rewritten at most this often (and once more when it ends or is aborted):
+ *  a run killed outright loses little, and writing does not come between every repetition. */
+const SAVE_INTERVAL_MS = 5000;
+
 async function run(args: RunArgs, io: Io): Promise<number> {
   const startedAt = new Date();
-  const plan = runPlan(args, new DaxMachine(), startedAt);
+  const machine = new DaxMachine();
+  const plan = runPlan(args, machine, startedAt);
   for (const note of plan.notes) println(io.stderr, note);
   const { out } = plan;
   if (out !== "-") for (const format of plan.formats) checkWritable("--out", pathFor(out, format));
   const release = out === "-" ? () => {} : lockOutput("--out", out);
   const meta = runMetadata(startedAt);
   const progress = new Progress(io.stderr);
-  const rows: ResultRow[] = [];
+  const groups = schedule(plan.configs, plan.repeat, plan.order, plan.seed);
+  const trials = groups.reduce((sum, group) => sum + group.length, 0);
+  const matrixIndex = new Map(plan.configs.map((config, i) => [config, i]));
+  const measurements: Measurement[] = [];
+  /** The rows in the matrix's order (each configuration's repetitions together), whatever order they ran in. */
+  const rows = (): ResultRow[] => [...measurements]
+    .sort((a, b) => matrixIndex.get(a.config)! - matrixIndex.get(b.config)! || a.rep - b.rep)
+    .map((m) => toRow(m, meta));
   /** Rows in the files as they stand: what an aborted run really leaves. */
   let saved = 0;
+  let savedAt = Date.now();
   const save = () => {
     if (out === "-") return;
-    writeFormats(out, plan.formats, (format) => renderRun(format, rows, plan.alpha));
-    saved = rows.length;
+    const finished = rows();
+    writeFormats(out, plan.formats, (format) => renderRun(format, finished, plan.alpha));
+    saved = finished.length;
+    savedAt = Date.now();
   };
   const abort = new AbortController();
   const onInterrupt = () => abort.abort();
@@ -76,27 +101,33 @@ async function run(args: RunArgs, io: Io): Promise<number> {
   let failure: string | undefined;
   let current = "";
   try {
-    // A shard with no configuration still writes its (header-only) files, so that merge finds every shard.
-    if (plan.configs.length === 0) {
-      println(io.stderr, "note: this shard holds no configuration of the matrix: writing the header only");
-      save();
-    }
-    for (const [index, config] of plan.configs.entries()) {
-      current = describeConfiguration(config);
-      const label = `[${index + 1}/${plan.configs.length}] ${current}`;
-      const timedNs = config.scenario.timed ? config.durationNs : 0;
-      const measurements = await measureConfiguration(
-        config,
+    for (const group of groups) {
+      current = describeConfiguration(group[0].config);
+      const timedNs = group[0].config.scenario.timed ? group[0].config.durationNs : 0;
+      measurements.push(...await measureGroup(
+        machine,
+        group,
+        plan.order,
         // The watchdog allows --timeout beyond the run's own --duration.
-        { repeat: plan.repeat, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal: abort.signal },
-        (rep) => args.quiet || progress.update(`${label} ${rep < 0 ? "warm-up" : `rep ${rep + 1}/${plan.repeat}`}`),
-      );
-      rows.push(...measurements.map((m) => toRow(m, meta)));
-      // Rewritten whole after every configuration: an aborted run leaves only finished configurations.
-      save();
+        { repeat: group.length, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal: abort.signal },
+        (trial) => args.quiet || progress.update(
+          trial ? `[${trial.position}/${trials}] ${current} rep ${trial.rep}/${plan.repeat}` : `${current} warm-up`,
+        ),
+      ));
+      if (Date.now() - savedAt >= SAVE_INTERVAL_MS) save();
     }
+    // A shard with no configuration still writes its (header-only) files, so that merge finds every shard.
+    if (plan.configs.length === 0) println(io.stderr, "note: this shard holds no configuration of the matrix: writing the header only");
+    save();
   } catch (error) {
-    const done = saved ? `finished configurations (${saved} rows) are in ${out}` : "nothing written";
+    if (measurements.length > saved) {
+      try {
+        save();
+      } catch {
+        // The run's own failure is what gets reported; the files keep what the last save wrote.
+      }
+    }
+    const done = saved ? `the repetitions that finished (${saved} rows) are in ${out}` : "nothing written";
     if (abort.signal.aborted) {
       progress.clear();
       println(io.stderr, `daxbench: interrupted; ${done}`);
@@ -113,13 +144,14 @@ async function run(args: RunArgs, io: Io): Promise<number> {
     println(io.stderr, `daxbench: run aborted: ${failure}`);
     return EXIT.failed;
   }
-  if (out === "-") writeText(io.stdout, renderRun(plan.formats[0], rows, plan.alpha));
+  const finished = rows();
+  if (out === "-") writeText(io.stdout, renderRun(plan.formats[0], finished, plan.alpha));
   if (!args.quiet) {
     const print = out === "-" ? io.stderr : io.stdout;
-    const results = byConfiguration(rows);
+    const results = byConfiguration(finished);
     println(print, summaryTable(results));
     for (const line of [...comparisons(results, plan.alpha), ...summaryWarnings(results)]) println(print, line);
-    if (out !== "-") println(print, `wrote ${rows.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`);
+    if (out !== "-") println(print, `wrote ${finished.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`);
   }
   return EXIT.ok;
 }

@@ -1,0 +1,46 @@
+// What the operating system says about how a run was treated, read where it runs (pyperf's system checks are
+// the model): the time a thread waited for a CPU, and the time the hypervisor took from this machine. Linux
+// reports both in /proc; elsewhere each reads as undefined, and the figures built on them are left empty.
+
+import { readFileSync } from "node:fs";
+
+/** The calling thread's total time spent ready to run but waiting on a run queue, in ns: the second field of
+ *  /proc/thread-self/schedstat (run_delay). It is brought up to date whenever the thread is put on a CPU, so
+ *  a thread reading it while running reads every wait it has had. */
+export function runQueueWaitNs(): number | undefined {
+  try {
+    const delay = Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]);
+    return Number.isFinite(delay) ? delay : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ, the unit of /proc/stat's times: 100 on every Linux architecture's ABI. */
+const USER_HZ = 100;
+
+/** The time the hypervisor ran something else while this machine's CPUs wanted to run (steal), summed over
+ *  the CPUs since boot, in ns: the eighth figure of /proc/stat's "cpu" line, in USER_HZ ticks (so it moves in
+ *  steps of 10 ms). */
+export function cpuStealNs(): number | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+    const fields = line.trim().split(/\s+/);
+    if (fields[0] !== "cpu" || fields.length < 9) return undefined;
+    const ticks = Number(fields[8]);
+    return Number.isFinite(ticks) ? (ticks * 1e9) / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The selected value of a sysfs choice file ("always [madvise] never" -> "madvise"), or the file's text when
+ *  it has no brackets (a governor's name); "" where it cannot be read. */
+export function sysfsChoice(path: string): string {
+  try {
+    const text = readFileSync(path, "utf8").trim();
+    return /\[([^\]]+)\]/.exec(text)?.[1] ?? text;
+  } catch {
+    return "";
+  }
+}
