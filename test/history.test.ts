@@ -9,6 +9,8 @@ import fc from "fast-check";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { bestSplit, eDivisive } from "../host/results/changepoints.ts";
+import { history, regressions } from "../host/results/history.ts";
+import { holm } from "../host/results/stats.ts";
 import { csvText } from "../host/export/csv.ts";
 import { syntheticRows, type SyntheticConfig } from "./synthetic.ts";
 import { daxbench } from "./daxbench.ts";
@@ -185,4 +187,28 @@ test("history refuses bad input with one line and exit 2, before reading any fil
   const empty = await daxbench("history", mkdtempSync(join(tmpdir(), "daxbench-empty-")));
   assert.equal(empty.status, 2);
   assert.match(empty.stderr, /no result file \(a CSV written by daxbench run\) found/);
+});
+
+test("the gate holds all its series to alpha together (Holm): a borderline slowdown fails alone, not as one of twenty", () => {
+  const before = [10, 10.2, 10.4, 10.6, 10.8];
+  const borderline = [10.5, 10.9, 11.0, 11.1, 11.2]; // one-sided Mann-Whitney p = 0.004 against runs 1 and 2
+  const clear = before.map((x) => x * 2);
+  const runs = (series: number, third: (k: number) => number[]) => [1, 2, 3].flatMap((run) => syntheticRows(
+    Array.from({ length: series }, (_, k) => ({
+      workers: k + 1, nsPerOp: run === 3 ? third(k) : before.map((x) => x + run * 0.01),
+      cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
+    })),
+  ));
+  const options = { alpha: 0.05, permutations: 199, seed: 1, allowMixed: false };
+  assert.equal(regressions(history(runs(1, () => borderline), options), 0).length, 1, "alone, 0.004 is below alpha");
+  assert.deepEqual(regressions(history(runs(20, () => borderline), options), 0), [], "one of twenty, 0.004 is above alpha / 20");
+  const one = regressions(history(runs(20, (k) => (k === 7 ? clear : before.map((x) => x + 0.03))), options), 0);
+  assert.deepEqual(one.map((r) => r.series.label), ["populate rcu 4k 8w 1g"], "a clear slowdown among twenty still fails");
+  assert.ok(Math.abs(one[0].bound - 0.05 / 20) < 1e-12);
+});
+
+test("Holm's procedure: the smallest p against alpha / m, the next against alpha / (m - 1), stopping at the first above", () => {
+  assert.deepEqual(holm([0.01, 0.04, 0.03, 0.005], 0.05), [0.05 / 3, undefined, undefined, 0.05 / 4]);
+  assert.deepEqual(holm([0.2, 0.5], 0.05), [undefined, undefined]);
+  assert.deepEqual(holm([], 0.05), []);
 });

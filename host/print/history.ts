@@ -4,7 +4,7 @@
 
 import { textTable, type Align } from "./table.ts";
 import { figure, geomeanWithInterval, pValue } from "../results/figures.ts";
-import type { History, Series, Shift } from "../results/history.ts";
+import type { History, Regression, Series, Shift } from "../results/history.ts";
 
 /** "2.00× slower (95% CI 1.96…2.04, p=0.008, n=10+5)", "+2,500 walk levels/1k (…)", or "~ 1.02× (p=0.310, n=10+5)". */
 export function shiftSize(series: Series, shift: Shift, alpha: number): string {
@@ -54,6 +54,20 @@ export function shiftLine(series: Series, shift: Shift, h: History): string {
   return `${seriesName(series, h)}: ${commitRange(shift)}: ${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}${replicateNote(series, shift)}`;
 }
 
+/** "populate rcu 4k 1w 1g: abc..def: 2.00× slower (…); E-divisive p=0.005; slower at p=0.0003, within
+ *  Holm's 0.0011 for 46 series". */
+export function regressionLine(r: Regression, h: History): string {
+  return `${shiftLine(r.series, r.shift, h)}; slower at one-sided p=${r.p.toPrecision(2)}, within Holm's bound ${r.bound.toPrecision(2)} ` +
+    `for ${h.series.length} series`;
+}
+
+/** How --fail-on regression decides, in one line. */
+function gateRule(h: History): string {
+  return `--fail-on regression: each of the ${h.series.length} series is a test of "its newest change point made it slower" ` +
+    `(Mann-Whitney, one-sided), held together to alpha ${h.options.alpha} by Holm's procedure: an unchanged series fails the gate ` +
+    `by chance with probability at most ${h.options.alpha} in all, not ${h.options.alpha} each`;
+}
+
 /** The method, and how many change points chance alone would give over the series that could have one. */
 export function methodLines(h: History): string[] {
   const { alpha, permutations, seed } = h.options;
@@ -72,6 +86,7 @@ export function methodLines(h: History): string[] {
         ? ["no commit was run more than once, so how far apart runs of unchanged code lie is unknown here: a change point may be " +
             "one run that landed badly; run a commit again to measure it"]
         : []),
+    gateRule(h),
   ];
 }
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { readResultFile } from "./file.ts";
 import { byConfiguration, describeRow, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { configurationKey, type ResultRow } from "./schema.ts";
-import { comparePair, MIN_COMPARABLE_N, type PairComparison } from "./stats.ts";
+import { comparePair, holm, MIN_COMPARABLE_N, type PairComparison } from "./stats.ts";
 import { eDivisive } from "./changepoints.ts";
 import { groupBy } from "./group.ts";
 import { machineOf } from "./merge.ts";
@@ -226,13 +226,34 @@ export function changePercent(shift: Shift): number | undefined {
   return median > 0 ? (estimate / median) * 100 : undefined;
 }
 
-/** The regressions a CI gate fails on: each series whose newest change point is a significant slowdown of at
- *  least `minChangePercent`, and bigger than the series' runs of one commit differ. */
-export function regressions(h: History, minChangePercent: number): { series: Series; shift: Shift }[] {
-  return h.series.flatMap((series) => {
-    const shift = series.shifts.at(-1);
-    if (!shift || shift.direction !== "slower" || shift.withinReplicates) return [];
+/** The one-sided p-value that a shift's runs after the change are slower than those before: Mann-Whitney's
+ *  two-sided p halved in the direction its estimate points, its complement against it. */
+export function slowdownP(shift: Shift): number {
+  const { p, estimate, scale } = shift.comparison;
+  const slower = shift.direction === "slower" || (estimate !== undefined && estimate > (scale === "ratio" ? 1 : 0));
+  return slower ? p / 2 : 1 - p / 2;
+}
+
+/** A regression the gate fails on, with the p-value that failed it and the bound Holm held it to. */
+export interface Regression {
+  series: Series;
+  shift: Shift;
+  p: number;
+  bound: number;
+}
+
+/** The regressions a CI gate fails on. Every series is one test of "its newest change point made it slower",
+ *  by slowdownP (1 for a series with no change point); the tests are held together to alpha by Holm's
+ *  procedure, so that with many series the chance that any unchanged one fails the gate stays at alpha, not
+ *  alpha times the number of series. A rejected test fails the gate when its change is a significant slowdown
+ *  of at least `minChangePercent` and bigger than the series' runs of one commit differ. */
+export function regressions(h: History, minChangePercent: number): Regression[] {
+  const tested = h.series.map((series) => ({ series, shift: series.shifts.at(-1) }));
+  const bounds = holm(tested.map(({ shift }) => (shift ? slowdownP(shift) : 1)), h.options.alpha);
+  return tested.flatMap(({ series, shift }, i) => {
+    const bound = bounds[i];
+    if (!shift || bound === undefined || shift.direction !== "slower" || shift.withinReplicates) return [];
     const percent = changePercent(shift);
-    return percent === undefined || percent >= minChangePercent ? [{ series, shift }] : [];
+    return percent === undefined || percent >= minChangePercent ? [{ series, shift, p: slowdownP(shift), bound }] : [];
   });
 }

@@ -302,3 +302,19 @@ function binomial(n: number, k: number): number {
   for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;
   return result;
 }
+
+/** Holm's step-down procedure (Holm 1979) over m p-values: which hypotheses are rejected with the chance of
+ *  rejecting any true one kept at most alpha, whatever the dependence between the tests. The smallest p is
+ *  held to alpha / m, the next to alpha / (m - 1), and so on, stopping at the first that is not below its
+ *  bound. Returns each p-value's bound where it was rejected, undefined where it was not. */
+export function holm(pValues: number[], alpha: number): (number | undefined)[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  const bounds: (number | undefined)[] = pValues.map(() => undefined);
+  for (const [rank, { p, i }] of order.entries()) {
+    const bound = alpha / (m - rank);
+    if (!(p <= bound)) break;
+    bounds[i] = bound;
+  }
+  return bounds;
+}

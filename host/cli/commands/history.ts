@@ -2,7 +2,7 @@
 // change points of its headline figure; --fail-on regression makes it a CI gate.
 
 import { history, readRuns, regressions, resultPaths } from "../../results/history.ts";
-import { historyText, shiftLine } from "../../print/history.ts";
+import { historyText, regressionLine } from "../../print/history.ts";
 import { UsageError } from "../../errors.ts";
 import { alphaOption, historyOptions, percentOption } from "../options.ts";
 import { println, type Io } from "../io.ts";
@@ -42,7 +42,7 @@ export const historyCommand: Command<HistoryArgs> = {
     println(io.stdout, historyText(found));
     if (failOn === undefined) return EXIT.ok;
     const failing = regressions(found, minChange);
-    for (const { series, shift } of failing) println(io.stderr, `regression: ${shiftLine(series, shift, found)}`);
+    for (const regression of failing) println(io.stderr, `regression: ${regressionLine(regression, found)}`);
     return failing.length ? EXIT.failed : EXIT.ok;
   },
 };
