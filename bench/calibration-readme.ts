@@ -150,9 +150,25 @@ const speedBar = [
   churnBar("2m", 1.8),
   churnBar("4k", 1.8),
   overheadBar(0.01),
-  timeBar("npm run bench", 20),
-  timeBar("daxbench run --full", 300),
+  timeBar("npm run bench", 30),
+  timeBar("daxbench run --full", 600),
 ].join("\n");
+
+/** What the interleaved sampling costs: each matrix's time against the same matrix in the sequential order. */
+function samplingCost(): string {
+  const seconds = (suite: string) => {
+    const row = timing.find((r) => r.suite === suite);
+    if (!row) throw new Error(`results/timing.csv has no row for ${suite}`);
+    return Number(row.seconds);
+  };
+  const quick = seconds("npm run bench");
+  const quickSequential = seconds("daxbench run --quick --order sequential");
+  const full = seconds("daxbench run --full");
+  const fullSequential = seconds("daxbench run --full --order sequential");
+  return `What the interleaved sampling costs (one timed run each): the quick suite ${quickSequential} s in the sequential order, ` +
+    `${quick} s interleaved with the build before it (\`npm run bench\`); the full suite ${fullSequential} s sequential, ${full} s interleaved ` +
+    `(${fixed(full / fullSequential, 2)}×): a set of workers started for every repetition, its warm-up, and fixed work repeated to 100 ms.`;
+}
 
 /** What the contended locks pay when a spin fails, from the handover cell: not a goal, the measurement behind
  *  what the contended mutex's verdict cannot close. */
@@ -202,6 +218,8 @@ replaceSection(join(root, "README.md"), "calibration", [
   "error; the suites' times are one run each.",
   "",
   speedBar,
+  "",
+  samplingCost(),
   "",
   wakeupNote(),
 ].join("\n"));
