@@ -1,6 +1,7 @@
 // The statistics behind summaries and compare, against answers worked out by hand or in textbooks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { summarize, mannWhitneyU, comparePair, smallestP, repetitionsNeeded, warnings } from "../host/results/stats.ts";
 import { shard, expandMatrix, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
 import { DaxMachine } from "../host/machine/dax.ts";
@@ -73,6 +74,28 @@ test("a pair: the Hodges-Lehmann ratio and its interval from the pairwise ratios
   assert.ok(pair.interval![0] > 0 && pair.interval![0] < 2 && pair.interval![1] > 2);
   assert.equal(pair.significant, true);
   close(pair.p, 2 / 252, 1e-12, "p");
+});
+
+test("the Hodges-Lehmann ratio of an even count of ratios is the geometric mean of the middle two, and swapping inverts it", () => {
+  // The 12 ratios b/a are 1 ×3, 1.1 ×3, 1.5 ×3, 2 ×3: the middle two are 1.1 and 1.5, so √1.65, not 1.3.
+  const a = [100, 100, 100];
+  const b = [100, 110, 150, 200];
+  close(comparePair(a, b, 0.05).estimate!, Math.sqrt(1.1 * 1.5), 1e-12, "b / a");
+  close(comparePair(b, a, 0.05).estimate!, 1 / Math.sqrt(1.1 * 1.5), 1e-12, "a / b");
+});
+
+test("property: the ratio of b to a is the inverse of the ratio of a to b, and its interval the inverse interval", () => {
+  const sample = fc.array(fc.double({ min: 1e-3, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 12 });
+  fc.assert(fc.property(sample, sample, fc.constantFrom(0.01, 0.05, 0.2), (a, b, alpha) => {
+    const forth = comparePair(a, b, alpha);
+    const back = comparePair(b, a, alpha);
+    close(forth.estimate! * back.estimate!, 1, 1e-12, `estimates of ${a} and ${b}`);
+    assert.equal(forth.interval === undefined, back.interval === undefined);
+    if (forth.interval && back.interval) {
+      close(forth.interval[0] * back.interval[1], 1, 1e-12, "one end");
+      close(forth.interval[1] * back.interval[0], 1, 1e-12, "the other");
+    }
+  }), { numRuns: 500 });
 });
 
 test("a pair inside the noise is not significant, and its interval holds 1", () => {

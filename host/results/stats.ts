@@ -130,7 +130,8 @@ export interface PairComparison {
   n1: number;
   n2: number;
   scale: Scale;
-  /** The Hodges-Lehmann estimate: of b / a on the ratio scale (the median of every ratio b_j / a_i), of
+  /** The Hodges-Lehmann estimate: of b / a on the ratio scale (the median of every ratio b_j / a_i, on their
+   *  logarithms: the geometric mean of the middle two for an even count, so that a / b is its inverse), of
    *  b - a on the difference scale (the median of every b_j - a_i). Undefined on the ratio scale when a value
    *  is not positive (a ratio of costs needs positive costs). */
   estimate: number | undefined;
@@ -170,7 +171,7 @@ export function comparePair(a: number[], b: number[], alpha: number, scale: Scal
     n1,
     n2,
     scale,
-    estimate: defined ? sortedMedian(pairwise) : undefined,
+    estimate: defined ? (scale === "ratio" ? ratioMedian(pairwise) : sortedMedian(pairwise)) : undefined,
     interval: rank > 0 ? [pairwise[rank - 1], pairwise[pairwise.length - rank]] : undefined,
     p,
     significant: tooSmall === undefined && p < alpha,
@@ -252,6 +253,14 @@ function quantiles(values: number[], count: number): number[] {
 function sortedMedian(sorted: Float64Array): number {
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The median of sorted positive ratios taken on their logarithms: for an even count, the geometric mean of
+ *  the two middle ones. The arithmetic mean would not be swap-invariant: the ratios of a to b are the
+ *  reciprocals of those of b to a, and only the geometric mean of two reciprocals is the reciprocal of theirs. */
+function ratioMedian(sorted: Float64Array): number {
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : Math.sqrt(sorted[middle - 1]) * Math.sqrt(sorted[middle]);
 }
 
 /** Cumulative null distributions of U, by "n1,n2": computed once, since every pair of a table has the same
