@@ -1,10 +1,12 @@
 // No figure is read silently: every reader of daxbench's CSVs (run results, history's directories, kernel,
 // micro, native) refuses a malformed number cell (whitespace only, empty where the figure is not optional,
 // text, NaN or Infinity, a quote never closed, a stray quote) with one line naming the file, the line and the
-// column: a UsageError, exit 2. Shown by properties over generated cells, in process.
+// column: a UsageError, exit 2. Shown by properties over generated cells, in process, and by one real process
+// per reader class for the exit status and the single line.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -20,7 +22,7 @@ import { NATIVE_TABLE, nativeCsv, parseNativeCsv, type NativeSample } from "../h
 import type { CsvTable } from "../host/csv-input.ts";
 import type { RunMetadata } from "../host/types.ts";
 import { syntheticRows } from "./synthetic.ts";
-import { daxbench } from "./daxbench.ts";
+import { daxbench, bin } from "./daxbench.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "daxbench-inputs-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -166,3 +168,57 @@ for (const reader of READERS) {
     }), { numRuns: reader.runs ?? 60 });
   });
 }
+
+/** `node ARGS...` in a process of its own: the exit status and what it printed on stderr. */
+function run(...args: string[]): Promise<Answer> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("close", (status) => resolve({ status: status ?? -1, message: stderr }));
+  });
+}
+
+/** `text` written as `name` (in a directory of its own unless `dir` is given), with `raw` at data row `row`'s `column`. */
+function damagedFile(text: string, name: string, row: number, column: string, raw: string, dir = freshDir()): string {
+  const path = join(dir, name);
+  writeFileSync(path, damaged(text, row, (parse(text) as string[][])[0].indexOf(column), raw));
+  return path;
+}
+
+test("real processes: every reader class exits 2 with one line naming the file, the line and the column", async () => {
+  // compare reads the issue's figure of one blank; history a run file with an unterminated quote in a directory;
+  // run --fault-cost kernel:PATH a kernel file with NaN; bench/calibration-readme.ts (which reads results/ or the
+  // directory it is given) a native file with a stray quote, then a micro file with an empty sample count. Each
+  // directory holds only the files read up to the damaged one: a reader that let it through would stop at the
+  // next, missing, file, and never reach the README.
+  const good = join(freshDir(), "good.csv");
+  writeFileSync(good, RUN_TEXT);
+  const blank = damagedFile(RUN_TEXT, "blank.csv", 1, "ns_per_op", " ");
+  const quote = damagedFile(RUN_TEXT, "quote.csv", 4, "ops", '"1000000');
+  const kernel = damagedFile(KERNEL_TEXT, "kernel.csv", 2, "ns_per_touch", "NaN");
+  const native = damagedFile(NATIVE_TEXT, "native.csv", 3, "ns_per_op", '0.2"5');
+  const microDir = freshDir();
+  writeFileSync(join(microDir, "native.csv"), NATIVE_TEXT);
+  const micro = damagedFile(MICRO_TEXT, "micro.csv", 0, "samples", "", microDir);
+  const calibration = new URL("../bench/calibration-readme.ts", import.meta.url).pathname;
+  const out = join(freshDir(), "x.csv");
+  const answers = await Promise.all([
+    run(bin, "compare", blank, good),
+    run(bin, "history", join(quote, "..")),
+    run(bin, "run", "--scenario", "populate", "--fault-cost", `kernel:${kernel}`, "--duration", "20ms", "--repeat", "1", "--warmup", "0", "--out", out),
+    run("--import", "tsx", calibration, join(native, "..")),
+    run("--import", "tsx", calibration, microDir),
+  ]);
+  const expected: [string, string, number, string][] = [
+    ["daxbench", blank, 3, "ns_per_op"], ["daxbench", quote, 6, "ops"], ["daxbench", kernel, 4, "ns_per_touch"],
+    ["calibration-readme.ts", native, 5, "ns_per_op"], ["calibration-readme.ts", micro, 2, "samples"],
+  ];
+  answers.forEach((answer, k) => {
+    const [program, path, line, column] = expected[k];
+    assert.equal(answer.status, 2, `${path}: ${answer.message}`);
+    assert.ok(answer.message.startsWith(`${program}: ${path}: line ${line}, column ${column}: `), answer.message);
+    assert.equal(answer.message.split("\n").length, 2, `one line: ${answer.message}`);
+  });
+  assert.deepEqual(readdirSync(join(out, "..")), [], "run wrote nothing");
+});
