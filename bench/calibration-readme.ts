@@ -3,42 +3,40 @@
 // (results/native.csv's samples, results/micro.csv, results/calibration-fault.csv, results/timing.csv,
 // results/reference.csv's rows). No figure in it is typed by hand. It measures nothing: `npm run
 // results:calibration` runs `daxbench micro`, `daxbench native`, the populate run and the suite timings first.
+// `node --import tsx bench/calibration-readme.ts DIR` reads the files from DIR instead of results/.
 //
 // A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/results/stats.ts): "met"
 // only when the whole interval is on the right side of the bar, "missed" only when it is wholly on the
 // wrong side, "inconclusive" otherwise, or when the data allow no interval (the table says why).
 
+import "./usage-exit.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "csv-parse/sync";
 import { median } from "simple-statistics";
 import { replaceSection } from "../host/export/readme.ts";
 import { comparePair, barVerdict, quotientInterval, summarize, type PairComparison } from "../host/results/stats.ts";
-import { MICRO_COLUMNS } from "../host/run/micro.ts";
+import { readMicroFile, type MicroRow } from "../host/run/micro.ts";
 import { BATCH } from "../host/run/micro-cases.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { configurationKey } from "../host/results/schema.ts";
-import { nativeCells, parseNativeCsv, formatInterval, NATIVE_ALPHA, type NativeCell } from "../host/run/native.ts";
+import { nativeCells, parseNativeCsv, formatInterval, NATIVE_ALPHA, NATIVE_TABLE, type NativeCell } from "../host/run/native.ts";
+import { readCsvText, readTable } from "../host/csv-input.ts";
 import { churn as churnScenario } from "../host/registry/scenarios.ts";
 
 const root = new URL("..", import.meta.url).pathname;
-const path = (name: string) => join(root, "results", name);
+const results = process.argv[2] ?? join(root, "results");
+const path = (name: string) => join(results, name);
 const read = (name: string) => readFileSync(path(name), "utf8").trim();
 
-/** A CSV as records, refusing one that lacks a column this script reads. */
-function readCsv(name: string, columns: readonly string[]): Record<string, string>[] {
-  const rows = parse(readFileSync(path(name), "utf8"), { columns: true }) as Record<string, string>[];
-  const header = rows.length ? Object.keys(rows[0]) : [];
-  const missing = columns.filter((column) => !header.includes(column));
-  if (missing.length) throw new Error(`results/${name}: no rows, or missing column ${missing.join(", ")}`);
-  return rows;
-}
-
-const cells = nativeCells(parseNativeCsv(readFileSync(path("native.csv"), "utf8"), "results/native.csv"));
-const micro = readCsv("micro.csv", MICRO_COLUMNS);
+// Every file is read, and refused if malformed, before anything is written.
+const nativeText = readCsvText(path("native.csv"));
+const cells = nativeCells(parseNativeCsv(nativeText, path("native.csv")));
+const nativeRows = readTable(path("native.csv"), nativeText, NATIVE_TABLE).map(({ row }) => row);
+const micro = readMicroFile(path("micro.csv"));
 const reference = readResultFile(path("reference.csv")).rows;
 const faultRows = readResultFile(path("calibration-fault.csv")).rows;
-const timing = readCsv("timing.csv", ["suite", "seconds"]);
+const timing = readTable(path("timing.csv"), readCsvText(path("timing.csv")), { kind: "timing", columns: ["suite", "seconds"], text: new Set(["suite"]) })
+  .map(({ row }) => row);
 
 const confidence = `${Math.round((1 - NATIVE_ALPHA) * 100)}%`;
 const fixed = (x: number, digits = 2) => x.toFixed(digits);
@@ -91,7 +89,7 @@ function overheadBar(atMost: number): string {
   const others = micro.filter((r) => r !== empty);
   if (others.length === 0) throw new Error("results/micro.csv has no operation besides the empty batch");
   const cheapest = others.reduce((a, b) => (Number(a.ns_per_op) <= Number(b.ns_per_op) ? a : b));
-  const bounds = (r: Record<string, string>): [number, number] => {
+  const bounds = (r: MicroRow): [number, number] => {
     const mean = Number(r.ns_per_op);
     const rme = Number(r.rme_percent) / 100;
     return [mean * (1 - rme), mean * (1 + rme)];
@@ -187,13 +185,12 @@ function wakeupNote(): string {
 }
 
 /** "AMD EPYC x2, Node v20.20.2, daxbench 0.1.0, commit ..., load 0.52, started ...": from a file's first row. */
-function measuredOn(rows: Record<string, string>[]): string {
+function measuredOn(rows: Record<string, string | number>[]): string {
   const r = rows[0];
   return `${r.cpu} x${r.cpu_count}, Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, ` +
     `1-minute load ${r.load_avg_1m}, started ${r.started_at}`;
 }
 const batch = Number(BATCH).toLocaleString("en-US");
-const nativeRows = parse(readFileSync(path("native.csv"), "utf8"), { columns: true }) as Record<string, string>[];
 
 replaceSection(join(root, "README.md"), "calibration", [
   "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns/op is benchmark.js's",

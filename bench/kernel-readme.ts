@@ -4,13 +4,13 @@
 // the model's own fault (results/micro.csv). Every figure, interval and verdict is computed here from those
 // files; `npm run results:kernel` measures them first.
 
-import { readFileSync } from "node:fs";
+import "./usage-exit.ts";
 import { join } from "node:path";
-import { parse } from "csv-parse/sync";
 import { replaceSection } from "../host/export/readme.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { byConfiguration, type ConfigurationResult } from "../host/results/configurations.ts";
 import { readKernelFile, kernelResults, kernelMarkdown, type KernelCaseResult } from "../host/run/kernel.ts";
+import { readMicroFile } from "../host/run/micro.ts";
 import { comparePair, summarize, barVerdict, quotientInterval } from "../host/results/stats.ts";
 import { figure, geomeanWithInterval } from "../host/results/figures.ts";
 import { populate } from "../host/registry/scenarios.ts";
@@ -25,7 +25,7 @@ const GOAL_FACTOR = 2;
 const kernelRows = readKernelFile(path("kernel.csv"));
 const kernel = kernelResults(kernelRows);
 const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter((c) => c.identity.scenario === populate.name);
-const micro = parse(readFileSync(path("micro.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+const micro = readMicroFile(path("micro.csv"));
 
 
 function kernelCase(name: string): KernelCaseResult | undefined {

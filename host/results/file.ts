@@ -1,10 +1,9 @@
-// Reads a result CSV back (compare, report, merge), refusing anything that is not exactly what `run`
-// writes: the error names the file, the line and the column.
+// Reads a result CSV back (compare, report, merge, history), refusing anything that is not exactly what `run`
+// writes: the error names the file, the line and the column (host/csv-input.ts, as every reader's does).
 
-import { readFileSync } from "node:fs";
-import { parse } from "csv-parse/sync";
 import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, type ResultRow } from "./schema.ts";
 import { UsageError } from "../errors.ts";
+import { readCsvText, parseCsv, numberCell } from "../csv-input.ts";
 import { SCENARIOS, findScenario } from "../registry/scenarios.ts";
 
 export interface ResultFile {
@@ -14,51 +13,31 @@ export interface ResultFile {
 }
 
 export function readResultFile(path: string): ResultFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UsageError(`${path}: cannot be read`);
-  }
+  const text = readCsvText(path);
   let header: string[] | undefined;
   let makeRow: (values: (string | number)[]) => ResultRow = () => ({}) as ResultRow;
   const rows: ResultRow[] = [];
   // Words repeat on every row (a scenario, a CPU, a start time): one string each, not one per row.
   const words = new Map<string, string>();
   const word = (value: string) => words.get(value) ?? (words.set(value, value), value);
-  /** One record, turned into a row as it is parsed, so that the parser keeps no record (a 300,000-row file). */
-  const onRecord = (record: string[], lines: number): null => {
+  // One record at a time, turned into a row as it is parsed: no record is kept (a 300,000-row file).
+  parseCsv(path, text, (record, line) => {
     if (header === undefined) {
       header = record;
       checkHeader(path, header);
       makeRow = rowMaker(header);
-      return null;
+      return;
     }
-    const cell = (column: string, i: number): string | number => {
-      const value = record[i];
-      if (TEXT_COLUMNS.has(column) || (value === "" && OPTIONAL_COLUMNS.has(column))) return word(value);
-      const number = Number(value);
-      if (value === "" || !Number.isFinite(number)) {
-        throw new UsageError(`${path}: line ${lines}, column ${column}: ${JSON.stringify(value)} is not a number`);
-      }
-      return number;
-    };
+    const cell = (column: string, i: number): string | number =>
+      TEXT_COLUMNS.has(column) ? word(record[i]) : numberCell(path, line, column, record[i], OPTIONAL_COLUMNS.has(column) ? "optional" : "number");
     const row = makeRow(header.map(cell));
     // Every figure of a row is read through its scenario's entry (host/registry/scenarios.ts): an unknown one
     // is refused.
     if (!findScenario(String(row.scenario))) {
-      throw new UsageError(`${path}: line ${lines}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ${SCENARIOS.map((s) => s.name).join(", ")}`);
+      throw new UsageError(`${path}: line ${line}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ${SCENARIOS.map((s) => s.name).join(", ")}`);
     }
     rows.push(row);
-    return null;
-  };
-  try {
-    // bom: a spreadsheet's UTF-8 export starts with one; it is not part of the first column's name.
-    parse(text, { relax_column_count: false, bom: true, on_record: (record: string[], context: { lines: number }) => onRecord(record, context.lines) });
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${path}: not a CSV file (${error instanceof Error ? error.message : error})`);
-  }
+  });
   if (header === undefined) throw new UsageError(`${path}: empty; expected a header starting with "scenario"`);
   return { path, header, rows };
 }

@@ -41,6 +41,10 @@ export type ResultRow = Record<Column, string | number>;
 export const METADATA_COLUMNS = [
   "node", "cpu", "cpu_count", "load_avg_1m", "cpu_governor", "thp_enabled", "thp_defrag", "commit", "started_at", "daxbench_version",
 ] as const satisfies readonly (keyof RunMetadata)[];
+/** The metadata columns that hold words; cpu_count and load_avg_1m hold numbers. */
+export const METADATA_TEXT_COLUMNS = [
+  "node", "cpu", "cpu_governor", "thp_enabled", "thp_defrag", "commit", "started_at", "daxbench_version",
+] as const satisfies readonly (typeof METADATA_COLUMNS)[number][];
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS, ...METADATA_COLUMNS] as const;
 

@@ -9,15 +9,15 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { parse } from "csv-parse/sync";
 import { buildC, runProgram } from "./cc.ts";
-import { METADATA_COLUMNS } from "../results/schema.ts";
+import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { summarize, type Summary } from "../results/stats.ts";
 import { ALIGNMENTS } from "../machine/dax.ts";
 import { formatSize } from "../units.ts";
 import { geomeanWithInterval } from "../results/figures.ts";
 import { UsageError } from "../errors.ts";
 import { sysfsChoice } from "../system.ts";
+import { readCsvText, readTable, type CsvTable } from "../csv-input.ts";
 import type { AlignName, FormatName, RunMetadata } from "../types.ts";
 
 export type PageName = AlignName;
@@ -49,11 +49,14 @@ export const KERNEL_COLUMNS = [
   "ns_per_fault", "kernel", "thp_shmem_enabled", "hugepages_2m", "hugepages_1g", ...METADATA_COLUMNS,
 ] as const;
 export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
-/** Columns that hold words; every other column holds a number, or is empty where it does not apply. */
-const KERNEL_TEXT_COLUMNS: ReadonlySet<string> = new Set([
-  "case", "page", "mode", "kernel", "thp_shmem_enabled", "node", "cpu", "cpu_governor", "thp_enabled", "thp_defrag", "commit", "started_at",
-  "daxbench_version",
-]);
+/** The kernel schema as read back: words in some columns, numbers in the others, and ns_per_fault empty where
+ *  not every touch faults. */
+export const KERNEL_TABLE: CsvTable<KernelColumn> = {
+  kind: "kernel",
+  columns: KERNEL_COLUMNS,
+  text: new Set(["case", "page", "mode", "kernel", "thp_shmem_enabled", ...METADATA_TEXT_COLUMNS]),
+  rules: { ns_per_fault: "optional" },
+};
 export type KernelRow = Record<KernelColumn, string | number>;
 
 const HUGEPAGES = (page: PageName) => `/sys/kernel/mm/hugepages/hugepages-${Number(ALIGNMENTS[page] >> 10n)}kB`;
@@ -197,24 +200,11 @@ export function kernelCsv(rows: KernelRow[]): string {
   return stringify(rows, { header: true, columns: [...KERNEL_COLUMNS] });
 }
 
-/** Reads kernelCsv's output back; throws naming the file and the column when it is not one. */
+/** Reads kernelCsv's output back; throws naming the file, the line and the column of anything else. */
 export function readKernelFile(path: string): KernelRow[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UsageError(`${path}: cannot be read`);
-  }
-  const records = parse(text, { columns: true }) as Record<string, string>[];
-  const header = records.length ? Object.keys(records[0]) : [];
-  const missing = KERNEL_COLUMNS.filter((column) => !header.includes(column));
-  if (missing.length) throw new UsageError(`${path}: no rows, or missing column ${missing.join(", ")}: not a daxbench kernel result file`);
-  return records.map((record, i) => Object.fromEntries(KERNEL_COLUMNS.map((column) => {
-    const value = record[column];
-    if (KERNEL_TEXT_COLUMNS.has(column) || value === "") return [column, value];
-    if (!Number.isFinite(Number(value))) throw new UsageError(`${path}: line ${i + 2}, column ${column}: ${JSON.stringify(value)} is not a number`);
-    return [column, Number(value)];
-  })) as KernelRow);
+  const rows = readTable(path, readCsvText(path), KERNEL_TABLE).map(({ row }) => row);
+  if (rows.length === 0) throw new UsageError(`${path}: no rows: not a daxbench kernel result file`);
+  return rows;
 }
 
 /** One Markdown row per case: the geometric mean over repetitions with its 95% interval. */

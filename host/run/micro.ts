@@ -7,7 +7,8 @@ import { stringify } from "csv-stringify/sync";
 import { DaxMachine } from "../machine/dax.ts";
 import { BENCHMARKED_SCHEMES } from "../registry/schemes.ts";
 import { microCases, BATCH } from "./micro-cases.ts";
-import { METADATA_COLUMNS } from "../results/schema.ts";
+import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
+import { readCsvText, readTable, type CsvTable } from "../csv-input.ts";
 import type { FormatName, MicroResult, RunMetadata } from "../types.ts";
 
 /** The micro schema: what was timed, the figures, then the run's metadata. */
@@ -17,6 +18,7 @@ export const MICRO_COLUMNS = [
 ] as const;
 export type MicroColumn = (typeof MICRO_COLUMNS)[number];
 export type MicroRow = Record<MicroColumn, string | number>;
+export const MICRO_TABLE: CsvTable<MicroColumn> = { kind: "micro", columns: MICRO_COLUMNS, text: new Set(["case", "protection", "align", ...METADATA_TEXT_COLUMNS]) };
 
 export function runMicro(maxTimeSeconds: number, onCase: (name: string) => void = () => {}): MicroResult[] {
   const machine = new DaxMachine();
@@ -60,6 +62,11 @@ export function microRow(result: MicroResult, meta: RunMetadata): MicroRow {
 
 export function microCsv(rows: MicroRow[]): string {
   return stringify(rows, { header: true, columns: [...MICRO_COLUMNS] });
+}
+
+/** Reads microCsv's output back; throws (a UsageError) naming the file, the line and the column of anything else. */
+export function readMicroFile(path: string): MicroRow[] {
+  return readTable(path, readCsvText(path), MICRO_TABLE).map(({ row }) => row);
 }
 
 /** `| case | protection | align | ns/op | ± rme | samples |`: ns/op to three significant digits. */

@@ -12,13 +12,13 @@
 
 import { median } from "simple-statistics";
 import { stringify } from "csv-stringify/sync";
-import { parse } from "csv-parse/sync";
 import { measureConfiguration } from "./runner.ts";
 import { WorkerPool } from "./pool.ts";
 import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix } from "./matrix.ts";
 import { comparePair, type PairComparison } from "../results/stats.ts";
-import { METADATA_COLUMNS } from "../results/schema.ts";
+import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
+import { readTable, cellError, type CsvTable } from "../csv-input.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
 import type { Configuration, ReaderJob, RunMetadata, SchemeName } from "../types.ts";
@@ -66,6 +66,13 @@ export const NATIVE_ALPHA = 0.05;
 /** The native schema, long form: one row per measurement, then the run's metadata. */
 export const NATIVE_COLUMNS = ["native", "what", "wasm", "workers", "side", "rep", "ns_per_op", ...METADATA_COLUMNS] as const;
 export type NativeColumn = (typeof NATIVE_COLUMNS)[number];
+/** The native schema as read back: every figure a cell is computed from must be positive. */
+export const NATIVE_TABLE: CsvTable<NativeColumn> = {
+  kind: "native",
+  columns: NATIVE_COLUMNS,
+  text: new Set(["native", "what", "wasm", "side", ...METADATA_TEXT_COLUMNS]),
+  rules: { workers: "positive", rep: "positive", ns_per_op: "positive" },
+};
 export type Side = "native" | "wasm";
 
 /** One measurement: ns per operation (a read-side pair, or one of OPERATIONS) per thread, of one side of one
@@ -247,27 +254,14 @@ export function nativeCsv(samples: NativeSample[], meta: RunMetadata): string {
   return stringify(rows, { header: true, columns: [...NATIVE_COLUMNS] });
 }
 
-/** Reads nativeCsv's output back; throws naming the file, the line and the column of anything else. */
+/** Reads nativeCsv's output back; throws (a UsageError) naming the file, the line and the column of anything else. */
 export function parseNativeCsv(text: string, path: string): NativeSample[] {
-  const records = parse(text, { info: true }) as unknown as { record: string[]; info: { lines: number } }[];
-  if (records.length === 0) throw new Error(`${path}: empty; expected a header with ${NATIVE_COLUMNS.join(", ")}`);
-  const header = records[0].record;
-  const missing = NATIVE_COLUMNS.filter((column) => !header.includes(column));
-  if (missing.length) throw new Error(`${path}: line 1: missing column ${missing.join(", ")} (not the long form daxbench native writes)`);
-  return records.slice(1).map(({ record, info }) => {
-    const get = (column: NativeColumn) => record[header.indexOf(column)];
-    const number = (column: NativeColumn, positive: boolean) => {
-      const value = Number(get(column));
-      if (get(column) === "" || !Number.isFinite(value) || (positive && !(value > 0))) {
-        throw new Error(`${path}: line ${info.lines}, column ${column}: ${JSON.stringify(get(column))} is not a ${positive ? "positive " : ""}number`);
-      }
-      return value;
-    };
-    const side = get("side");
-    if (side !== "native" && side !== "wasm") throw new Error(`${path}: line ${info.lines}, column side: ${JSON.stringify(side)} is not one of: native, wasm`);
+  return readTable(path, text, NATIVE_TABLE).map(({ line, row }) => {
+    const side = row.side;
+    if (side !== "native" && side !== "wasm") throw cellError(path, line, "side", `${JSON.stringify(side)} is not one of: native, wasm`);
     return {
-      native: get("native"), what: get("what"), wasm: get("wasm"), workers: number("workers", true), side,
-      rep: number("rep", true), nsPerOp: number("ns_per_op", true),
+      native: String(row.native), what: String(row.what), wasm: String(row.wasm), workers: Number(row.workers), side,
+      rep: Number(row.rep), nsPerOp: Number(row.ns_per_op),
     };
   });
 }

@@ -1,0 +1,116 @@
+// Reading the CSVs daxbench writes (run results, kernel, micro, native) back, after a person may have opened,
+// edited or cut one short. Every reader goes through here, so that a malformed cell is refused the same way
+// everywhere: a UsageError (exit 2) of one line naming the file, the line, the column and the value as typed,
+// never a cell read as something else (Number(" ") is 0).
+
+import { readFileSync } from "node:fs";
+import { parse, CsvError } from "csv-parse/sync";
+import { UsageError } from "./errors.ts";
+
+export function readCsvText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError(`${path}: cannot be read`);
+  }
+}
+
+/** Calls onRecord with each record of `text` in order, the header first, and the line the record starts on (a
+ *  quoted value may hold a line break). The parser's own refusals (a quote never closed, a quote inside a value,
+ *  a record of another length than the header) name the line their record starts on and, where one cell is to
+ *  blame, its column. */
+export function parseCsv(path: string, text: string, onRecord: (record: string[], line: number) => void): void {
+  let header: string[] | undefined;
+  let start = 1;
+  try {
+    // bom: a spreadsheet's UTF-8 export starts with one; it is not part of the first column's name.
+    parse(text, {
+      bom: true,
+      relax_column_count: false,
+      on_record: (record: string[], context: { lines: number }) => {
+        header ??= record;
+        onRecord(record, start);
+        start = context.lines + 1;
+        return null; // the caller keeps what it needs: a 300,000-row file is not held twice
+      },
+    });
+  } catch (error) {
+    if (error instanceof CsvError) throw parserError(path, start, header, error);
+    throw error;
+  }
+}
+
+/** A number as daxbench writes one: a sign, digits with a point, an exponent (String of a finite number), and
+ *  nothing around it. Number() alone reads "" and " " as 0 and "0x10" as 16. */
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** "number": any finite number; "optional": one, or empty where the figure does not apply; "positive": above 0. */
+export type NumberRule = "number" | "optional" | "positive";
+
+/** The number in a cell, or "" for an empty optional one; anything else is refused naming the cell. */
+export function numberCell(path: string, line: number, column: string, value: string, rule: NumberRule = "number"): number | "" {
+  if (value === "" && rule === "optional") return "";
+  const number = NUMBER.test(value) ? Number(value) : NaN;
+  if (Number.isFinite(number) && (rule !== "positive" || number > 0)) return number;
+  throw cellError(path, line, column, `${JSON.stringify(value)} is not a ${rule === "positive" ? "positive " : ""}number`);
+}
+
+export function cellError(path: string, line: number, column: string, problem: string): UsageError {
+  return new UsageError(`${path}: line ${line}, column ${column}: ${problem}`);
+}
+
+/** A schema of the simple kind: named columns, each of words or of numbers. */
+export interface CsvTable<Column extends string> {
+  /** What the file holds, for messages: "kernel" in "not a daxbench kernel result file". */
+  kind: string;
+  columns: readonly Column[];
+  /** Columns of words; every other column holds a number. */
+  text: ReadonlySet<string>;
+  /** How a number column is checked, when not by "number". */
+  rules?: Partial<Record<Column, NumberRule>>;
+}
+
+export interface TableRow<Column extends string> {
+  /** The line the row starts on. */
+  line: number;
+  row: Record<Column, string | number>;
+}
+
+/** The rows of a CSV file with `table`'s columns (in any order; others are passed over), every cell checked. */
+export function readTable<Column extends string>(path: string, text: string, table: CsvTable<Column>): TableRow<Column>[] {
+  const rows: TableRow<Column>[] = [];
+  let at: number[] | undefined;
+  parseCsv(path, text, (record, line) => {
+    if (at === undefined) {
+      const missing = table.columns.filter((column) => !record.includes(column));
+      if (missing.length) throw new UsageError(`${path}: line 1: missing column ${missing.join(", ")} (not a daxbench ${table.kind} result file)`);
+      at = table.columns.map((column) => record.indexOf(column));
+      return;
+    }
+    const cells = table.columns.map((column, i) => {
+      const value = record[at![i]];
+      return [column, table.text.has(column) ? value : numberCell(path, line, column, value, table.rules?.[column])];
+    });
+    rows.push({ line, row: Object.fromEntries(cells) as Record<Column, string | number> });
+  });
+  if (at === undefined) throw new UsageError(`${path}: empty; expected a header with ${table.columns.join(", ")}`);
+  return rows;
+}
+
+function parserError(path: string, line: number, header: string[] | undefined, error: CsvError): UsageError {
+  const index = typeof error.index === "number" ? error.index : 0;
+  // The header names the columns of every later line; a fault in the header itself is named by position.
+  const column = line > 1 && header?.[index] !== undefined ? header[index] : String(index + 1);
+  switch (error.code) {
+    case "CSV_QUOTE_NOT_CLOSED":
+      return cellError(path, line, column, "a quote opens the value and none closes it");
+    case "CSV_INVALID_CLOSING_QUOTE":
+      return cellError(path, line, column, "a quoted value goes on after its closing quote (or its quote is never closed)");
+    case "INVALID_OPENING_QUOTE":
+      return cellError(path, line, column, `a quote inside a value, after ${JSON.stringify(error.field)}: a value with a quote is quoted whole, its quotes doubled`);
+    case "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH":
+      return new UsageError(`${path}: line ${line}: ${(error.record as unknown[] | undefined)?.length ?? "another number of"} values, the header has ${header?.length} columns`);
+    default:
+      return new UsageError(`${path}: line ${line}: not a CSV file (${error.message})`);
+  }
+}
