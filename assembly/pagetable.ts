@@ -7,6 +7,7 @@
 import { TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, DEV_GENERATION, DEV_STALE_ENTRIES,
   CACHE_LINE } from "./layout";
 import { PAGE_SHIFT, PMD_SIZE, PUD_SIZE, ENOMEM, EBUSY } from "./kernel";
+import { random_delay } from "./torture";
 
 export const PTE_LEVEL: i32 = 0;
 export const PMD_LEVEL: i32 = 1;
@@ -122,7 +123,11 @@ export function insert_pfn(level: i32, haddr: u64, pfn: u64, generation: i32): i
     const err = pte_alloc(entry_ptr(PMD_LEVEL, haddr));
     if (err != 0) return err;
   }
-  const old = atomic.cmpxchg<u64>(entry_ptr(level, haddr), 0, make_entry(pfn, generation));
+  const slot = entry_ptr(level, haddr);
+  if (atomic.load<u64>(slot) != 0) return -EBUSY; // insert_pfn(): if (!pte_none(*pte)) goto out_unlock
+  random_delay(); // torture only: between reading the slot and installing it
+  // set_pte_at() under the pte lock, which makes the check and the store one step: here, a compare-and-swap.
+  const old = atomic.cmpxchg<u64>(slot, 0, make_entry(pfn, generation));
   return old == 0 ? 0 : -EBUSY;
 }
 
