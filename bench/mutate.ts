@@ -303,7 +303,8 @@ function tortureVerdict(output: string): string {
   const verdict = /^(SUCCESS|FAILURE|UNTESTED)$/m.exec(output)?.[1] ?? output.trim().split("\n").at(-1)?.slice(0, 160) ?? "";
   const violations = /violations ([\d,]+)/.exec(output)?.[1];
   const stale = /stale entries ([\d,]+)/.exec(output)?.[1];
-  return violations !== undefined ? `${verdict}, violations ${violations}, stale ${stale}` : verdict;
+  const unaccounted = /unaccounted installs (-?[\d,]+)/.exec(output)?.[1];
+  return violations !== undefined ? `${verdict}, violations ${violations}, stale ${stale}${unaccounted ? `, unaccounted installs ${unaccounted}` : ""}` : verdict;
 }
 
 function aspectJudge(): Judge {
