@@ -14,7 +14,7 @@ export {
   CHECK_VMA_OK, CHECK_VMA_DEAD, CHECK_VMA_PRIVATE, CHECK_VMA_UNALIGNED, CHECK_VMA_NEEDS_DONTFORK, CHECK_VMA_NOT_DAX,
   MMAP_NO_MEMORY, MMAP_OVERFLOW, check_vma_errno, dax_mmap, dax_mmap_tables_bytes,
 } from "./vma";
-export { PTE_LEVEL, PMD_LEVEL, count_entries, count_stale_entries } from "./pagetable";
+export { PTE_LEVEL, PMD_LEVEL, count_entries, count_stale_entries, count_unaccounted_installs } from "./pagetable";
 export {
   SIGBUS_DEAD, SIGBUS_BAD_VMA, SIGBUS_BELOW_ALIGN, SIGBUS_NO_DEVMAP, SIGBUS_OUTSIDE_VMA, SIGBUS_NO_PHYS,
   SIGBUS_INSERT_FAILED, count_misplaced_entries, set_fault_cost,

@@ -42,6 +42,9 @@ export const DEV_STALE_ENTRIES: usize = DEV_ALIVE + 32; // u64, dead generations
 export const DEV_STATE_PTR: usize = DEV_ALIVE + 40; // u32
 // How long the last teardown's grace period took (kill_dax, by the host's clock), for the updater to report.
 export const DEV_LAST_GP_NS: usize = DEV_ALIVE + 48; // u64
+// Entries zap_all() has cleared since the device was created: with the entries still present, what every
+// install that succeeded must add up to (torture's census, pagetable.ts count_unaccounted_installs).
+export const DEV_ZAPPED_ENTRIES: usize = DEV_ALIVE + 56; // u64
 
 // rcu-pointer's two copies of the device state, 8 bytes each: the live one and the one being retired.
 export const DEV_COPIES: usize = DEV_ALIVE + CACHE_LINE;

@@ -103,6 +103,17 @@ export function per_cpu_violations(cpu: i32): u64 {
   return violations(STATS + <usize>cpu * STATS_STRIDE);
 }
 
+/** Installs counted by every CPU (STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS), read from any CPU
+ *  once the workers have stopped: one side of torture's census (pagetable.ts, count_unaccounted_installs). */
+export function all_cpus_installs(): u64 {
+  let installs: u64 = 0;
+  for (let cpu = 0; cpu < MAX_CPUS; cpu++) {
+    const stats = STATS + <usize>cpu * STATS_STRIDE;
+    for (let stat = STAT_PTE_INSTALLS; stat <= STAT_PUD_INSTALLS; stat++) installs += load<u64>(stats + (<usize>stat << 3));
+  }
+  return installs;
+}
+
 /** xorshift64*: cheap, per CPU, and reproducible from the host's seed. */
 @inline export function this_cpu_random(): u64 {
   let x = rng_state;

@@ -7,20 +7,31 @@
 import { QSBR_GP_CTR, QSBR_CTR, PERCPU_READERS, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
 import { this_cpu_reader_line } from "./percpu";
 import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
+import { random_delay_quiescent } from "./torture";
 
 const GP_ONLINE: i32 = 1; // URCU_QSBR_GP_ONLINE: a reader's counter is never 0 while online
 const GP_CTR: i32 = 2; // URCU_QSBR_GP_CTR
 const SCANS_BEFORE_SLEEP: i32 = 64;
 const SLEEP_BETWEEN_SCANS_NS: i64 = 5000;
 
-/** rcu_thread_online() / rcu_quiescent_state(): this reader has seen the current grace period. */
+/** rcu_thread_online() / rcu_quiescent_state(): this reader has seen the current grace period. Under torture,
+ *  delays around the quiescent state: between loading rcu_gp.ctr and publishing it (a grace period may begin
+ *  between the two), and after it. */
 @inline export function qsbr_online(): void {
-  atomic.store<i32>(this_cpu_reader_line() + QSBR_CTR, atomic.load<i32>(QSBR_GP_CTR) | GP_ONLINE);
+  random_delay_quiescent();
+  const gp = atomic.load<i32>(QSBR_GP_CTR);
+  random_delay_quiescent();
+  // _rcu_thread_online(): store the gp counter, then smp_mb() (the seq-cst store) before any read-side access.
+  atomic.store<i32>(this_cpu_reader_line() + QSBR_CTR, gp | GP_ONLINE);
+  random_delay_quiescent();
 }
 
-/** rcu_thread_offline(): this reader holds nothing until it comes online again. */
+/** rcu_thread_offline(): this reader holds nothing until it comes online again. Under torture, delays on
+ *  both sides of the extended quiescent state. */
 @inline export function qsbr_offline(): void {
+  random_delay_quiescent();
   atomic.store<i32>(this_cpu_reader_line() + QSBR_CTR, 0);
+  random_delay_quiescent();
 }
 
 export function synchronize_qsbr(): void {

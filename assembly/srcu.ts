@@ -7,6 +7,7 @@
 import { SRCU_IDX, PERCPU_READERS, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
 import { this_cpu_reader_line } from "./percpu";
 import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
+import { random_delay } from "./torture";
 
 /** try_check_zero() retries in quick succession before it sleeps: read sides are short. */
 const SCANS_BEFORE_SLEEP: i32 = 64;
@@ -18,6 +19,8 @@ const SLEEP_BETWEEN_SCANS_NS: i64 = 5000; // SRCU_RETRY_CHECK_DELAY is 5 us
 
 @inline export function srcu_read_lock(): i32 {
   const idx = atomic.load<i32>(SRCU_IDX) & 1;
+  // Torture only: a reader delayed between READ_ONCE(srcu_idx) and its increment, the window SCAN1 closes.
+  random_delay();
   // this_cpu_inc(lock_count[idx]); smp_mb() /* B */: the critical section cannot leak above this.
   this_cpu_counter_inc(this_cpu_reader_line() + SRCU_LOCK_COUNT + (<usize>idx << 3));
   return idx;
@@ -60,6 +63,8 @@ function srcu_flip(): void {
 export function synchronize_srcu(scan2: bool): void {
   futex_mutex_lock(GP_MUTEX_WORD); // srcu_gp_mutex: one grace period at a time
   const idx = atomic.load<i32>(SRCU_IDX);
+  // SRCU_STATE_SCAN1 (srcu_advance_state): a reader that loaded this index before the last flip may have
+  // incremented it after that flip's scan; it must be waited for before the index becomes current again.
   srcu_wait_for_readers(1 ^ (idx & 1)); // SRCU_STATE_SCAN1
   srcu_flip();
   if (scan2) srcu_wait_for_readers(idx & 1); // SRCU_STATE_SCAN2

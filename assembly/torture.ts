@@ -14,11 +14,28 @@ export function set_random_delay(max_spins: i32): void {
   store<i32>(RANDOM_DELAY_SPINS, max_spins);
 }
 
-/** At a step boundary: one time in 64, spin for a random time up to the maximum, drawn from this CPU's
- *  seeded generator (so a run's delays are the seed's). */
+/** At a step boundary, or inside a primitive (SRCU's read lock, the install, QSBR's quiescent states): one
+ *  time in 64, spin for a random time up to the maximum, drawn from this CPU's seeded generator (so a run's
+ *  delays are the seed's). Outside torture the maximum is 0 and this is one load and one branch, never taken:
+ *  the benchmarks' hot paths (srcu_read_lock among them) pay nothing else. */
 @inline export function random_delay(): void {
   const most = load<i32>(RANDOM_DELAY_SPINS);
-  if (most > 0 && (this_cpu_random() & 63) == 0) spin(<i32>(this_cpu_random() % <u64>most));
+  if (most > 0) random_delay_draw(<u64>most);
+}
+
+function random_delay_draw(most: u64): void {
+  if ((this_cpu_random() & 63) == 0) spin(<i32>min(this_cpu_random() % most, <u64>i32.MAX_VALUE));
+}
+
+/** How much longer a delay around a QSBR quiescent state may be than one at a step boundary. */
+const QUIESCENT_DELAY_FACTOR: u64 = 64;
+
+/** Around a quiescent state (qsbr.ts): like random_delay(), but up to QUIESCENT_DELAY_FACTOR times as long. A
+ *  reader announces one per batch, so these cost little; and a grace period that sleeps between its scans
+ *  (for at least the OS timer's slack, tens of microseconds) can end inside one only if it is that long. */
+@inline export function random_delay_quiescent(): void {
+  const most = load<i32>(RANDOM_DELAY_SPINS);
+  if (most > 0) random_delay_draw(<u64>most * QUIESCENT_DELAY_FACTOR);
 }
 
 /** How long every fault's read side lasts beyond its own work, in spins of spin() (the host calibrates). */

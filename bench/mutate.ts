@@ -19,9 +19,9 @@
 //            iterating on the catalogue only; judges then get fixed timeouts)
 
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { copyProject, mutatedText, projectFiles as listProjectFiles } from "./planted.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const CATALOGUE = join(root, "bench/mutations.json");
@@ -35,12 +35,19 @@ interface Mutation {
   /** Text that must occur exactly once in the file. */
   find: string;
   replace: string;
+  /** Further edits of the same file, made with the first: a slip that adds a call needs its import too. Each
+   *  search text, like the first, must occur exactly once in the unmutated file. */
+  also?: { find: string; replace: string }[];
   description: string;
   /** Why this change cannot alter behaviour on this machine: listed, not run, not counted. */
   equivalent?: string;
   /** Tortures to run after the tests: a scheme, which must end SUCCESS, or "scheme:FAILURE" for a scheme broken
    *  on purpose, which must still be caught. */
   tortures?: string[];
+  /** Options of `daxbench torture` for this entry's tortures, for a slip that the defaults do not expose
+   *  reliably (a window that only back-to-back kills open often enough, say). The unmutated core must pass
+   *  them too: the baseline runs every distinct torture. */
+  tortureOptions?: string[];
   /** For a change that only a real race between workers can show: how many times the fast node tests and the
    *  tortures run before the mutant is said to have survived them (default 1). A busy machine may not schedule
    *  two workers side by side in one run. */
@@ -136,14 +143,30 @@ function loadCatalogue(): Mutation[] {
       problems.push(`${where}: ${m.file} does not exist`);
       continue;
     }
-    const n = occurrences(readFileSync(path, "utf8"), m.find);
+    const text = readFileSync(path, "utf8");
+    const n = occurrences(text, m.find);
     if (n !== 1) problems.push(`${where}: its search text occurs ${n} times in ${m.file}, not once: ${JSON.stringify(m.find.slice(0, 80))}`);
     if (m.find === m.replace) problems.push(`${where}: the replacement changes nothing`);
+    if (m.also !== undefined && !Array.isArray(m.also)) problems.push(`${where}: also must be a list of { find, replace }`);
+    for (const [j, edit] of (Array.isArray(m.also) ? m.also : []).entries()) {
+      if (typeof edit?.find !== "string" || typeof edit?.replace !== "string") {
+        problems.push(`${where}: also[${j}] needs find and replace strings`);
+        continue;
+      }
+      const k = occurrences(text, edit.find);
+      if (k !== 1) problems.push(`${where}: also[${j}]'s search text occurs ${k} times in ${m.file}, not once: ${JSON.stringify(edit.find.slice(0, 80))}`);
+      if (edit.find === edit.replace) problems.push(`${where}: also[${j}] changes nothing`);
+    }
     if (m.equivalent !== undefined && (typeof m.equivalent !== "string" || m.equivalent.length < 10)) {
       problems.push(`${where}: equivalent must give the reason`);
     }
     if (m.attempts !== undefined && !(Number.isInteger(m.attempts) && m.attempts >= 1 && m.attempts <= 10)) {
       problems.push(`${where}: attempts must be a whole number from 1 to 10`);
+    }
+    if (m.tortureOptions !== undefined) {
+      if (!Array.isArray(m.tortureOptions) || !m.tortureOptions.every((o) => typeof o === "string" && /^(--[a-z][a-z-]*|[\w.]+)$/.test(o))) {
+        problems.push(`${where}: tortureOptions must be a list of options and values (["--kill-period", "0"])`);
+      } else if (!m.tortures?.length) problems.push(`${where}: tortureOptions without tortures`);
     }
     for (const t of m.tortures ?? []) {
       if (!/^[a-z][a-z0-9-]*(:FAILURE)?$/.test(t)) problems.push(`${where}: torture ${JSON.stringify(t)} is not a scheme or scheme:FAILURE`);
@@ -280,7 +303,8 @@ function tortureVerdict(output: string): string {
   const verdict = /^(SUCCESS|FAILURE|UNTESTED)$/m.exec(output)?.[1] ?? output.trim().split("\n").at(-1)?.slice(0, 160) ?? "";
   const violations = /violations ([\d,]+)/.exec(output)?.[1];
   const stale = /stale entries ([\d,]+)/.exec(output)?.[1];
-  return violations !== undefined ? `${verdict}, violations ${violations}, stale ${stale}` : verdict;
+  const unaccounted = /unaccounted installs (-?[\d,]+)/.exec(output)?.[1];
+  return violations !== undefined ? `${verdict}, violations ${violations}, stale ${stale}${unaccounted ? `, unaccounted installs ${unaccounted}` : ""}` : verdict;
 }
 
 function aspectJudge(): Judge {
@@ -291,14 +315,17 @@ function nodeJudge(name: string, files: string[]): Judge {
   return { name, kind: "node", command: node, args: ["--import", "tsx", "--test", "--test-reporter=tap", ...files], explain: firstFailingTest };
 }
 
-function tortureJudge(spec: string, seconds: number): Judge {
+function tortureJudge(spec: string, seconds: number, options: string[] = []): Judge {
   const [scheme, expect] = spec.split(":");
   const mustFail = expect === "FAILURE";
   return {
-    name: `torture ${scheme}${mustFail ? " (must be caught)" : ""}`,
+    name: `torture ${[scheme, ...options].join(" ")}${mustFail ? " (must be caught)" : ""}`,
     kind: "torture",
     command: node,
-    args: ["bin/daxbench.js", "torture", "--protection", scheme, "--seconds", String(seconds), "--timeout", "20s", ...(mustFail ? ["--stop-on-violation"] : [])],
+    args: [
+      "bin/daxbench.js", "torture", "--protection", scheme, "--seconds", String(seconds), "--timeout", "20s", ...options,
+      ...(mustFail ? ["--stop-on-violation"] : []),
+    ],
     explain: tortureVerdict,
     mustFail,
   };
@@ -314,7 +341,7 @@ function judgesFor(m: Mutation, dir: string, tortureSeconds: number): Judge[] {
   return [
     aspectJudge(),
     ...(fast.length > 0 ? [nodeJudge("node (races, workers)", fast)] : []),
-    ...(m.tortures ?? []).map((t) => tortureJudge(t, tortureSeconds)),
+    ...(m.tortures ?? []).map((t) => tortureJudge(t, tortureSeconds, m.tortureOptions)),
     { ...nodeJudge("node (all)", allNodeTests(dir)), whole: true },
   ];
 }
@@ -323,13 +350,12 @@ function judgesFor(m: Mutation, dir: string, tortureSeconds: number): Judge[] {
 // Scratch copies: the project's files (tracked, and new ones git does not ignore) with node_modules linked.
 
 function projectFiles(): string[] {
-  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
-  if (listed.status !== 0) {
-    console.error(`mutate: git ls-files failed in ${root}: ${listed.stderr.trim()}`);
+  try {
+    return listProjectFiles(root);
+  } catch (error) {
+    console.error(`mutate: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   }
-  // node_modules is linked, not copied (a symlinked node_modules is not matched by .gitignore's "node_modules/").
-  return [...new Set(listed.stdout.split("\0").filter(Boolean))].filter((f) => f !== "node_modules" && !f.startsWith("node_modules/") && existsSync(join(root, f)));
 }
 
 function makeScratch(files: string[], n: number): string {
@@ -337,18 +363,7 @@ function makeScratch(files: string[], n: number): string {
     console.error("mutate: node_modules is missing: run npm ci first");
     process.exit(2);
   }
-  const dir = mkdtempSync(join(tmpdir(), `daxbench-mutate-${n}-`));
-  try {
-    for (const f of files) {
-      mkdirSync(dirname(join(dir, f)), { recursive: true });
-      copyFileSync(join(root, f), join(dir, f));
-    }
-    symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return dir;
+  return copyProject(root, files, `daxbench-mutate-${n}-`);
 }
 
 function build(dir: string): Promise<RunResult> {
@@ -388,7 +403,7 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
   const seconds = (): number => Number(process.hrtime.bigint() - start) / 1e9;
   const path = join(dir, m.file);
   const original = readFileSync(path, "utf8");
-  const mutated = original.replace(m.find, () => m.replace);
+  const mutated = mutatedText(original, m);
   const install = (text: string): Promise<RunResult> => {
     writeFileSync(path, text);
     return build(dir);
@@ -548,7 +563,7 @@ async function main(): Promise<void> {
   const catalogue = loadCatalogue();
   if (options.list) {
     for (const m of catalogue) {
-      const tortures = m.tortures?.length ? ` [torture ${m.tortures.join(", ")}]` : "";
+      const tortures = m.tortures?.length ? ` [torture ${m.tortures.join(", ")}${m.tortureOptions ? ` ${m.tortureOptions.join(" ")}` : ""}]` : "";
       console.log(`${m.id.padEnd(34)} ${m.area.padEnd(14)} ${m.file.padEnd(24)} ${m.equivalent ? "(equivalent) " : ""}${m.description}${tortures}`);
     }
     const areas = new Set(catalogue.map((m) => m.area));

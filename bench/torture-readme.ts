@@ -2,7 +2,7 @@
 // (npm run results:torture). Nothing in that section is typed by hand: the numbers come from these runs.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../host/files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { formatDuration } from "../host/units.ts";
 import type { SchemeName } from "../host/types.ts";
+import { catalogueEntry, plantedCopy, type CatalogueEdits } from "./planted.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "bin/daxbench.js");
@@ -99,6 +100,29 @@ const RATE_RUNS = 10;
 const RATE_SECONDS = 10;
 const RATE_SCHEMES = Object.entries(runs).filter(([, run]) => run.orderingBug).map(([protection]) => protection);
 
+/** One-line slips inside the primitives, entries of the mutation catalogue: each is planted in a scratch copy
+ *  and tortured RATE_RUNS times with its entry's scheme and settings (tortureOptions), as npm run mutate
+ *  tortures it. */
+const PRIMITIVE_SLIPS = ["srcu-scan1-skipped", "install-check-then-store", "qsbr-quiescent-state-in-read-side"];
+
+interface SlipEntry extends CatalogueEdits {
+  description: string;
+  tortures?: string[];
+  tortureOptions?: string[];
+}
+
+/** Runs `daxbench torture` RATE_RUNS times in `dir`, each run its own seed; how many ended FAILURE. */
+function caughtIn(dir: string, args: string[]): number {
+  let caught = 0;
+  for (let run = 0; run < RATE_RUNS; run++) {
+    const command = [join(dir, "bin/daxbench.js"), "torture", ...args, "--seconds", String(RATE_SECONDS)];
+    const result = spawnSync(process.execPath, command, { cwd: dir, encoding: "utf8" });
+    if (result.status !== 0 && result.status !== 1) throw new Error(`daxbench torture ${args.join(" ")} failed in ${dir}: ${result.stderr}`);
+    if (result.stdout.trim().endsWith("FAILURE")) caught++;
+  }
+  return caught;
+}
+
 const scratch = mkdtempSync(join(tmpdir(), "daxbench-torture-readme-"));
 const sections: string[] = [];
 const csvLines: string[] = [];
@@ -120,14 +144,19 @@ for (const [protection, run] of Object.entries(runs)) {
 writeFileAtomic(join(root, "results/torture.csv"), csvLines.join("\n") + "\n");
 
 // Each run draws its own seed (printed in its report), so the ten runs are ten different schedules of delays.
-const rates = RATE_SCHEMES.map((protection) => {
-  let caught = 0;
-  for (let run = 0; run < RATE_RUNS; run++) {
-    const result = spawnSync(process.execPath, [bin, "torture", "--protection", protection, "--seconds", String(RATE_SECONDS)], { encoding: "utf8" });
-    if (result.status !== 0 && result.status !== 1) throw new Error(`daxbench torture --protection ${protection} failed: ${result.stderr}`);
-    if (result.stdout.trim().endsWith("FAILURE")) caught++;
+const rates = RATE_SCHEMES.map((protection) => `| \`${protection}\` | ${caughtIn(root, ["--protection", protection])} of ${RATE_RUNS} |`);
+
+const slipRates = PRIMITIVE_SLIPS.map((id) => {
+  const entry = catalogueEntry<SlipEntry>(root, id);
+  const scheme = entry.tortures?.[0];
+  if (scheme === undefined || scheme.includes(":")) throw new Error(`bench/mutations.json: ${id} names no correct scheme to torture`);
+  const args = ["--protection", scheme, ...(entry.tortureOptions ?? [])];
+  const dir = plantedCopy(root, entry);
+  try {
+    return `| \`${id}\` | ${entry.description} | \`${args.join(" ")}\` | ${caughtIn(dir, args)} of ${RATE_RUNS} |`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return `| \`${protection}\` | ${caught} of ${RATE_RUNS} |`;
 });
 
 replaceSection(join(root, "README.md"), "torture", [
@@ -141,15 +170,29 @@ replaceSection(join(root, "README.md"), "torture", [
   "",
   "As rcutorture does, every run injects random delays (up to 5 µs, one step boundary in 64) before the read lock, inside",
   "it, between `check_vma` and the install, after the unlock, between clearing `alive` and the grace period and between",
-  "the grace period and the zap: narrow windows open wide enough for an ordering bug to show. The delays come from each",
-  "worker's generator, seeded from `--seed` (drawn and printed when not given), and teardown is the core's own",
-  "`kill_dev_dax`, as the updater calls it.",
+  "the grace period and the zap: narrow windows open wide enough for an ordering bug to show. It injects them inside the",
+  "primitives too: between SRCU's load of `srcu_idx` and its counter's increment, between the install's read of the slot",
+  "and its compare-and-swap, and around QSBR's quiescent states (there up to 64 times as long: a reader announces one per",
+  "batch, and a grace period sleeps between its scans). The delays come from each worker's generator, seeded from",
+  "`--seed` (drawn and printed when not given); with `--random-delay 0`, as in every benchmark, each is one branch never",
+  "taken. Teardown is the core's own `kill_dev_dax`, as the updater calls it. After the run, a census: the installs the",
+  "readers counted must equal the entries the zaps cleared plus those left (`unaccounted installs`), else two CPUs",
+  "installed one slot.",
   "",
   `How often torture catches the ordering bugs, each in ${RATE_RUNS} runs of ${RATE_SECONDS} s, each run its own seed:`,
   "",
   "| broken on purpose | runs that ended FAILURE |",
   "|:--|--:|",
   ...rates,
+  "",
+  "And one-line slips inside the primitives, each planted in a scratch copy of the core (the entries of `npm run mutate`",
+  `that name them), tortured ${RATE_RUNS} times for ${RATE_SECONDS} s with the settings that expose it: SCAN1's window closes at`,
+  "the next kill, so back-to-back kills (`--kill-period 0`); two readers meet on one slot, and a QSBR grace period ends",
+  "between short batches, on a small mapping (`--size 2m`). The correct schemes pass these settings too.",
+  "",
+  "| slip | what it does | torture | runs that ended FAILURE |",
+  "|:--|:--|:--|--:|",
+  ...slipRates,
   "",
   sections.join("\n\n"),
 ].join("\n"));

@@ -194,6 +194,9 @@ export interface Measurement {
   /** CPU time the hypervisor took from this machine during the repetition (steal, summed over the CPUs, in
    *  10 ms steps); undefined where the system does not report it. */
   stealNs: number | undefined;
+  /** Installs counted minus the entries they made (count_unaccounted_installs), either way, after the run:
+   *  0 unless two CPUs both installed one slot. Undefined where it was not taken (rows read back from a CSV). */
+  unaccountedInstalls?: number;
 }
 
 
@@ -307,6 +310,8 @@ export interface TortureVerdict {
   measurement: Measurement;
   violations: bigint;
   staleEntries: number;
+  /** Installs the page tables do not account for (Measurement.unaccountedInstalls; 0 when not taken). */
+  unaccountedInstalls: number;
   kills: number;
   /** The updater's run time over its kills; undefined without a kill. */
   achievedKillPeriodNs: number | undefined;

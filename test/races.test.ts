@@ -27,6 +27,9 @@ test("two workers populating the same mapping at once install each slot once, co
   // fault the same pages in step, and each such page is a race for its slot (and each new 2 MiB, a race for
   // its pte table).
   machine.setReadDelay(100);
+  // Torture's random delays, which include one between the install's read of the slot and its compare-and-swap:
+  // an install made of a check and a separate store is then overtaken between the two now and then.
+  machine.setRandomDelay(1000);
   const core = machine.core.exports;
   const workers = await Promise.all([1, 2].map((cpu) => CpuWorker.start(machine, cpu)));
   let raced = 0n;

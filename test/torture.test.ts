@@ -27,6 +27,7 @@ test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no
   for (const [i, protection] of CORRECT.entries()) {
     assert.match(reports[i], new RegExp(`^torture: ${protection}, `));
     assert.match(reports[i], /violations 0 /);
+    assert.match(reports[i], /stale entries 0  unaccounted installs 0\n/);
     assert.match(reports[i], /kills [\d,]+: one every \S+ \(asked 200us\), [\d,]+ per second/);
     assert.match(reports[i], /\nSUCCESS\n/);
   }
@@ -40,6 +41,15 @@ test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no
     assert.ok(Number(row.kills) > 0);
     assert.ok(Number(row.kill_period_achieved_ns) >= 200_000, `achieved ${row.kill_period_achieved_ns}`);
   }
+});
+
+// The settings that catch the slips inside the primitives (bench/mutations.json's tortureOptions): the
+// correct schemes must pass them too, or a caught slip would mean nothing.
+test("rcu and qsbr survive back-to-back kills on a 2 MiB mapping, with delays inside the primitives: SUCCESS, every install accounted for", async () => {
+  const run = await torture(["--protection", "rcu,qsbr", "--seconds", "1", "--kill-period", "0", "--size", "2m"]);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.equal(run.stdout.match(/violations 0 \(of which reads of freed device state 0\)  stale entries 0  unaccounted installs 0\n/g)?.length, 2, run.stdout);
+  assert.equal(run.last, "rcu SUCCESS, qsbr SUCCESS");
 });
 
 test("torture of several schemes exits 1 when any of them fails", async () => {

@@ -1,10 +1,12 @@
 import { handle_mm_fault } from "../fault";
-import { set_invariant_check } from "../torture";
-import { count_stale_entries, zap_all } from "../pagetable";
+import { set_invariant_check, set_random_delay } from "../torture";
+import { count_stale_entries, count_unaccounted_installs, zap_all, insert_pfn, PTE_LEVEL } from "../pagetable";
+import { srcu_read_lock, srcu_read_unlock } from "../srcu";
+import { qsbr_online, qsbr_offline } from "../qsbr";
 import { dax_dev_revive, dax_dev_mark_dead } from "../device";
 import { kill_dax, kill_dev_dax, last_grace_period_ns } from "../teardown";
 import { set_protection, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY } from "../protection";
-import { attach, this_cpu_violations, per_cpu_violations, STATS_PIPE_OFFSET } from "../percpu";
+import { attach, this_cpu_violations, per_cpu_violations, this_cpu_random, this_cpu_inc, STATS_PIPE_OFFSET, STAT_PTE_INSTALLS } from "../percpu";
 import { STATS, DEV_SYNCED_GENERATION, DEV_KILL_BEGUN_GENERATION } from "../layout";
 import { PAGE_SIZE, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "../kernel";
 import { device, map, MiB, USER } from "./fixtures";
@@ -108,5 +110,86 @@ describe("teardown, whole in the core", () => {
     handle_mm_fault(USER + PAGE_SIZE);
     expect(kill_dev_dax()).toBe(2);
     expect(count_stale_entries()).toBe(0);
+  });
+});
+
+// Whether the primitives drew from this CPU's generator since attach(0, SEED): its next number is then not
+// the one a fresh generator gives.
+const SEED: u64 = 7;
+
+function drew(): bool {
+  const next = this_cpu_random();
+  attach(0, SEED);
+  return this_cpu_random() != next;
+}
+
+describe("random delays inside the primitives", () => {
+  beforeEach(() => {
+    attach(0, SEED);
+    device(PAGE_SIZE, 64 * MiB);
+    expect(map(64 * MiB)).toBe(0);
+    set_random_delay(1); // at most 1 spin, of 0: the draws without the wait
+  });
+
+  it("srcu_read_lock draws one between loading srcu_idx and its increment", () => {
+    srcu_read_unlock(srcu_read_lock());
+    expect(drew()).toBe(true);
+  });
+
+  it("the install draws one between reading the slot and its compare-and-swap", () => {
+    expect(insert_pfn(PTE_LEVEL, USER, 0, 1)).toBe(0);
+    expect(drew()).toBe(true);
+  });
+
+  it("an install that finds the slot filled returns -EBUSY before the delay", () => {
+    expect(insert_pfn(PTE_LEVEL, USER, 0, 1)).toBe(0);
+    attach(0, SEED);
+    expect(insert_pfn(PTE_LEVEL, USER, 0, 1)).toBeLessThan(0);
+    expect(drew()).toBe(false);
+  });
+
+  it("QSBR's quiescent states draw around them, online and offline", () => {
+    qsbr_online();
+    expect(drew()).toBe(true);
+    qsbr_offline();
+    expect(drew()).toBe(true);
+  });
+
+  it("none of them draws, or waits, when torture's random delay is 0, as in every benchmark", () => {
+    set_random_delay(0);
+    srcu_read_unlock(srcu_read_lock());
+    expect(insert_pfn(PTE_LEVEL, USER, 0, 1)).toBe(0);
+    qsbr_online();
+    qsbr_offline();
+    expect(handle_mm_fault(USER + PAGE_SIZE)).toBe(VM_FAULT_NOPAGE);
+    expect(drew()).toBe(false);
+  });
+});
+
+describe("the census of installs", () => {
+  beforeEach(() => {
+    attach(0, 1);
+    device(PAGE_SIZE, 64 * MiB);
+    expect(map(64 * MiB)).toBe(0);
+  });
+
+  it("adds up: installs counted = entries zapped + entries present, across kills and revives", () => {
+    handle_mm_fault(USER);
+    handle_mm_fault(USER + PAGE_SIZE);
+    handle_mm_fault(USER); // a hit: no install
+    expect(kill_dev_dax()).toBe(2);
+    dax_dev_revive();
+    handle_mm_fault(USER);
+    expect(count_unaccounted_installs()).toBe(0);
+  });
+
+  it("counts an install that landed on another's entry: counted by a second CPU, no entry of its own", () => {
+    handle_mm_fault(USER);
+    attach(1, 1); // CPU 1 found the slot none before CPU 0 installed, then stored over CPU 0's entry
+    this_cpu_inc(STAT_PTE_INSTALLS);
+    attach(0, 1);
+    expect(count_unaccounted_installs()).toBe(1);
+    zap_all();
+    expect(count_unaccounted_installs()).toBe(1);
   });
 });

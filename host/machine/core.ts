@@ -37,6 +37,7 @@ export const CORE_FUNCTIONS = {
   count_entries: { params: ["i32"], result: "i64" }, // (level)
   count_misplaced_entries: { params: ["i32"], result: "i64" }, // (level)
   count_stale_entries: { params: [], result: "i64" },
+  count_unaccounted_installs: { params: [], result: "i64" }, // installs minus the entries zapped and present
   // protection.ts
   set_protection: { params: ["i32"], result: "i32" }, // (SCHEME_*): 0, or -EINVAL
   // fault.ts and torture.ts: spins are counted in an i32

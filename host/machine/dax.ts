@@ -290,6 +290,12 @@ export class DaxMachine {
     return this.core.exports.count_stale_entries();
   }
 
+  /** Torture's census (count_unaccounted_installs): installs counted minus the entries they made, zapped or
+   *  still present; anything but 0 means an install landed on another's entry, or an entry went uncounted. */
+  unaccountedInstalls(): bigint {
+    return this.core.exports.count_unaccounted_installs();
+  }
+
   /** CPU `cpu`'s counters (Stats), read from its lines of the shared memory. */
   stats(cpu: number): Stats {
     const words = new BigUint64Array(this.memory.buffer);

@@ -20,7 +20,7 @@ function killLine({ kills, achievedKillPeriodNs, measurement: m }: TortureVerdic
 }
 
 export function tortureReport(verdict: TortureVerdict): string {
-  const { measurement: m, violations, staleEntries, outcome } = verdict;
+  const { measurement: m, violations, staleEntries, unaccountedInstalls, outcome } = verdict;
   const c = m.config;
   const s = m.stats;
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
@@ -39,7 +39,8 @@ export function tortureReport(verdict: TortureVerdict): string {
     `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  grace period p50 ${gp(50)} p99 ${gp(99)}`,
     `Reader Pipe: ${pipe.join(" ")}`,
     "  (installs by the stage their generation had reached: 0 alive, 1 kill begun, 2+ synchronized = violation)",
-    `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})  stale entries ${count.format(staleEntries)}`,
+    `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})  stale entries ${count.format(staleEntries)}` +
+      `  unaccounted installs ${count.format(unaccountedInstalls)}`,
     outcome,
   ].join("\n");
 }

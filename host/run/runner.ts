@@ -56,6 +56,8 @@ interface Pass {
   gracePeriodsNs: number[];
   updaterElapsedNs: number | undefined;
   staleEntries: number;
+  /** Installs counted minus the entries they made (count_unaccounted_installs), either way. */
+  unaccountedInstalls: number;
 }
 
 const sum = <T>(items: T[], of: (item: T) => number): number => items.reduce((total, item) => total + of(item), 0);
@@ -74,6 +76,7 @@ function pass(machine: DaxMachine, config: Configuration, results: JobResult[]):
     gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
     updaterElapsedNs: updater ? Number(updater.endNs - updater.startNs) : undefined,
     staleEntries: Number(machine.staleEntries()),
+    unaccountedInstalls: Math.abs(Number(machine.unaccountedInstalls())),
   };
 }
 
@@ -126,6 +129,7 @@ export async function measureGroup(
         gracePeriodsNs: passes.flatMap((p) => p.gracePeriodsNs),
         updaterElapsedNs: config.scenario.updater ? sum(passes, (p) => p.updaterElapsedNs!) : undefined,
         staleEntries: sum(passes, (p) => p.staleEntries),
+        unaccountedInstalls: sum(passes, (p) => p.unaccountedInstalls),
         readerParallelism: busy === undefined || elapsedNs <= 0 ? undefined : busy / elapsedNs,
         threadIds: pool.workers.map((worker) => worker.threadId),
         stealNs: stealBefore === undefined || stealAfter === undefined ? undefined : stealAfter - stealBefore,

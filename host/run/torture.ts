@@ -1,6 +1,7 @@
 // `daxbench torture`: churn with every install checked against the teardown guarantee, judged like
-// rcutorture: any install past Reader Pipe stage 1, or any stale entry, is a FAILURE; a run in which the
-// updater never killed the device tested nothing and is UNTESTED, never a SUCCESS.
+// rcutorture: any install past Reader Pipe stage 1, any stale entry, or installs that the page tables do not
+// account for, is a FAILURE; a run in which the updater never killed the device tested nothing and is
+// UNTESTED, never a SUCCESS.
 
 import { torture } from "../registry/scenarios.ts";
 import { DaxMachine } from "../machine/dax.ts";
@@ -47,14 +48,19 @@ export function tortureConfigurations(spec: TortureSpec): Configuration[] {
   );
 }
 
+/** FAILURE when any install broke the guarantee, any entry outlived its device, or the installs counted do
+ *  not add up to the entries the page tables received (two CPUs installed one slot). */
 export function judge(measurement: Measurement): TortureVerdict {
   const found = measurement.stats.violations;
   const kills = measurement.gracePeriodsNs.length;
-  const outcome: TortureOutcome = found > 0n || measurement.staleEntries > 0 ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
+  const unaccounted = measurement.unaccountedInstalls ?? 0;
+  const broken = found > 0n || measurement.staleEntries > 0 || unaccounted !== 0;
+  const outcome: TortureOutcome = broken ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
   return {
     measurement,
     violations: found,
     staleEntries: measurement.staleEntries,
+    unaccountedInstalls: unaccounted,
     kills,
     achievedKillPeriodNs: kills > 0 ? measurement.updaterElapsedNs! / kills : undefined,
     outcome,
