@@ -6,7 +6,7 @@
 // repeats them.
 //
 //   [0, CONTROL_BASE)              left empty so that a stray null pointer touches nothing shared
-//   [CONTROL_BASE, CONTROL_END)    control region: device, vma, protection, per-CPU lines
+//   [CONTROL_BASE, CONTROL_END)    control region: the CPUs in use, device, vma, protection, per-CPU lines
 //   [65536, ...)                   static data (asconfig.json "memoryBase"); as-pect's heap in the specs
 //   [TLB_BASE, TLB_END)            the TLB model's per-CPU arrays (tlb.ts)
 //   [TABLES_BASE, ...)             page tables of the mapped vma, sized by dax_mmap
@@ -21,15 +21,20 @@
 
 /** Size of a cache line: every group of fields written by a different party gets its own. */
 export const CACHE_LINE: usize = 64;
-/** Workers are CPUs; each gets its own counter lines. CPU 0 is the host's main thread. */
+/** Workers are CPUs; each gets its own counter lines. CPU 0 is the host's main thread. Scans stop at
+ *  nr_cpu_ids, the CPUs in use (percpu.ts), so a run pays only for the CPUs it attaches. */
 export const MAX_CPUS: i32 = 64;
 /** A device has at most this many physical extents (dax_dev->res[]). */
 export const MAX_EXTENTS: i32 = 64;
 
 export const CONTROL_BASE: usize = 1024;
 
+// CPU line: nr_cpu_ids, raised by each attach, read by every grace period's scan (percpu.ts). It belongs to
+// the machine, not the device: dax_region_create's reset starts at DEV_ALIVE, after it.
+export const NR_CPU_IDS: usize = CONTROL_BASE; // i32
+
 // Device line: written by the updater (kill/revive), read by every fault.
-export const DEV_ALIVE: usize = CONTROL_BASE; // i32, dax_dev->alive
+export const DEV_ALIVE: usize = NR_CPU_IDS + CACHE_LINE; // i32, dax_dev->alive
 export const DEV_GENERATION: usize = DEV_ALIVE + 4; // i32, bumped by revive
 export const DEV_NR_EXTENTS: usize = DEV_ALIVE + 8; // i32, dax_dev->num_resources
 export const DEV_PGTABLE_BUDGET: usize = DEV_ALIVE + 16; // i64, pte tables left to allocate; < 0 = unlimited
