@@ -1,6 +1,6 @@
 import { attach, nr_cpu_ids, forget_other_cpus } from "../percpu";
 import { tlb_flush_all } from "../tlb";
-import { MAX_CPUS, TLB_BASE, TLB_PER_CPU, TLB_END } from "../layout";
+import { MAX_CPUS, TLB_BASE, TLB_PER_CPU, TLB_END, CACHE_LINE, PERCPU_READERS, STATS, STATS_STRIDE, CONTROL_END } from "../layout";
 
 /** The first and the last word of CPU `cpu`'s TLB arrays. */
 function tlb_first(cpu: i32): usize {
@@ -56,5 +56,16 @@ describe("nr_cpu_ids", () => {
     tlb_flush_all();
     expect(load<u64>(tlb_last(2))).toBe(0);
     expect(load<u64>(tlb_first(0))).toBe(0);
+  });
+});
+
+describe("per-CPU lines", () => {
+  it("every CPU's reader line and stats lines are lines of their own, all MAX_CPUS of them inside the control region", () => {
+    expect(PERCPU_READERS % CACHE_LINE).toBe(0);
+    expect(STATS % CACHE_LINE).toBe(0);
+    expect(STATS_STRIDE % CACHE_LINE).toBe(0);
+    expect(PERCPU_READERS + <usize>MAX_CPUS * CACHE_LINE).toBeLessThanOrEqual(STATS);
+    expect(STATS + <usize>MAX_CPUS * STATS_STRIDE).toBeLessThanOrEqual(CONTROL_END);
+    expect(TLB_PER_CPU % CACHE_LINE).toBe(0);
   });
 });
