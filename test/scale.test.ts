@@ -1,9 +1,16 @@
 // Many CPUs: the grace periods scan only the CPUs a run attaches (nr_cpu_ids, assembly/percpu.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import { DaxMachine } from "../host/machine/dax.ts";
 import { WorkerPool } from "../host/run/pool.ts";
+import { maxWorkers } from "../host/run/matrix.ts";
+import { BATCH_OPS } from "../host/registry/scenarios.ts";
 import { buildC, runProgram } from "../host/run/cc.ts";
+import { daxbench } from "./daxbench.ts";
 
 test("a pool's workers raise the CPUs the grace periods scan to cover them, and stopping it leaves CPU 0 alone", async () => {
   const machine = new DaxMachine();
@@ -15,6 +22,46 @@ test("a pool's workers raise the CPUs the grace periods scan to cover them, and 
   const smaller = await WorkerPool.start(machine, 1);
   assert.equal(machine.cpusInUse(), 2, "a smaller pool after a bigger one scans only its own CPUs");
   await smaller.stop();
+});
+
+test("--workers above what the core lays out is refused: exit 2, one line naming the value as typed and the range", async () => {
+  const most = maxWorkers(new DaxMachine());
+  assert.ok(most >= 256, `at least 256 readers, as servers have: ${most}`);
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-scale-"));
+  for (const typed of [String(most + 1), `0${most + 1},2`]) {
+    const result = await daxbench("run", "--scenario", "readside", "--workers", typed, "--out", join(dir, "x.csv"));
+    assert.equal(result.status, 2);
+    const value = typed.split(",")[0];
+    assert.match(result.stderr, new RegExp(`^daxbench: --workers ${value} is not a whole number from 1 to ${most} \\(the core lays out ${most + 2} CPUs`));
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+  assert.deepEqual(readdirSync(dir), [], "nothing written");
+});
+
+// 256 readers on however few CPUs the machine has: every one runs (a readside reader runs at least one batch of
+// BATCH_OPS pairs), and a populate's counts are exact: each page of every reader's slice installed once.
+test("256 readers run readside and populate: every reader ran, and every page was installed exactly once", async () => {
+  const readers = 256;
+  const pages = 4096; // a 16 MiB mapping of 4 KiB pages: 16 per reader
+  const result = await daxbench(
+    "run", "--scenario", "readside,populate", "--protection", "rcu", "--align", "4k", "--size", "16m", "--workers", String(readers),
+    "--duration", "50ms", "--repeat", "1", "--warmup", "0", "--min-time", "0", "--order", "sequential", "--timeout", "600s", "--out", "-",
+  );
+  assert.equal(result.status, 0, result.stderr);
+  const rows = parse(result.stdout, { columns: true }) as Record<string, string>[];
+  const row = (scenario: string) => rows.find((r) => r.scenario === scenario)!;
+  assert.deepEqual(rows.map((r) => [r.scenario, r.workers]), [["readside", String(readers)], ["populate", String(readers)]]);
+  const pairs = Number(row("readside").ops);
+  assert.equal(pairs % Number(BATCH_OPS), 0, `${pairs} pairs: whole batches`);
+  assert.ok(pairs >= readers * Number(BATCH_OPS), `${pairs} pairs: each of the ${readers} readers ran a batch at least`);
+  const populate = row("populate");
+  assert.equal(populate.passes, "1");
+  // Slices end on page boundaries, so no two readers fault on one pte (fallbacks are not exact: readers sharing
+  // a 2 MiB range may each try its pmd before the first pte gives it a table).
+  assert.deepEqual(
+    { ops: populate.ops, faults: populate.faults, raced: populate.raced, sigbus: populate.sigbus },
+    { ops: String(pages), faults: String(pages), raced: "0", sigbus: "0" },
+  );
 });
 
 // `daxbench native` takes the same --workers: its C read sides once had room for 64 threads.
