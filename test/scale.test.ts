@@ -1,7 +1,7 @@
 // Many CPUs: the grace periods scan only the CPUs a run attaches (nr_cpu_ids, assembly/percpu.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -28,14 +28,18 @@ test("--workers above what the core lays out is refused: exit 2, one line naming
   const most = maxWorkers(new DaxMachine());
   assert.ok(most >= 256, `at least 256 readers, as servers have: ${most}`);
   const dir = mkdtempSync(join(tmpdir(), "daxbench-scale-"));
-  for (const typed of [String(most + 1), `0${most + 1},2`]) {
-    const result = await daxbench("run", "--scenario", "readside", "--workers", typed, "--out", join(dir, "x.csv"));
-    assert.equal(result.status, 2);
-    const value = typed.split(",")[0];
-    assert.match(result.stderr, new RegExp(`^daxbench: --workers ${value} is not a whole number from 1 to ${most} \\(the core lays out ${most + 2} CPUs`));
-    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  try {
+    for (const typed of [String(most + 1), `0${most + 1},2`]) {
+      const result = await daxbench("run", "--scenario", "readside", "--workers", typed, "--out", join(dir, "x.csv"));
+      assert.equal(result.status, 2);
+      const value = typed.split(",")[0];
+      assert.match(result.stderr, new RegExp(`^daxbench: --workers ${value} is not a whole number from 1 to ${most} \\(the core lays out ${most + 2} CPUs`));
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    }
+    assert.deepEqual(readdirSync(dir), [], "nothing written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  assert.deepEqual(readdirSync(dir), [], "nothing written");
 });
 
 // 256 readers on however few CPUs the machine has, through the whole run as a user starts it. One run of one
