@@ -82,8 +82,8 @@ export const DEV_POISON: i32 = 0x6b6b6b6b;
   return load<i32>(DEV_NR_EXTENTS);
 }
 
-/** Forgets every earlier device, lock and counter: the whole control region starts from zero, so call it
- *  only while no worker runs. */
+/** Forgets every earlier device, lock and counter: the control region from DEV_ALIVE on starts from zero (the
+ *  CPUs in use before it are the machine's, not the device's), so call it only while no worker runs. */
 export function dax_region_create(align: u64, pfn_flags: u64, policy: i32): i32 {
   if (align != PAGE_SIZE && align != PMD_SIZE && align != PUD_SIZE) return DEV_ERR_ALIGN;
   if ((pfn_flags & ~(PFN_DEV | PFN_MAP)) != 0) return DEV_ERR_PFN_FLAGS;

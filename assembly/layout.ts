@@ -6,8 +6,8 @@
 // repeats them.
 //
 //   [0, CONTROL_BASE)              left empty so that a stray null pointer touches nothing shared
-//   [CONTROL_BASE, CONTROL_END)    control region: device, vma, protection, per-CPU lines
-//   [65536, ...)                   static data (asconfig.json "memoryBase"); as-pect's heap in the specs
+//   [CONTROL_BASE, CONTROL_END)    control region: the CPUs in use, device, vma, protection, per-CPU lines
+//   [512 KiB, ...)                 static data (asconfig.json "memoryBase"); as-pect's heap in the specs
 //   [TLB_BASE, TLB_END)            the TLB model's per-CPU arrays (tlb.ts)
 //   [TABLES_BASE, ...)             page tables of the mapped vma, sized by dax_mmap
 //
@@ -16,20 +16,27 @@
 // shared state intact", proves it resets nothing).
 //
 // Everything below TABLES_BASE is used without growing the memory, so asconfig.json's "initialMemory" (in
-// 64 KiB pages) must cover it: raising TABLES_BASE means raising initialMemory in both targets.
+// 64 KiB pages) must cover it, and its "memoryBase" must lie above CONTROL_END: raising MAX_CPUS lengthens
+// the control region and moves TABLES_BASE (after the TLB arrays), so it may mean raising both.
 // test/config.test.ts checks both against the built module.
 
 /** Size of a cache line: every group of fields written by a different party gets its own. */
 export const CACHE_LINE: usize = 64;
-/** Workers are CPUs; each gets its own counter lines. CPU 0 is the host's main thread. */
-export const MAX_CPUS: i32 = 64;
+/** Workers are CPUs; each gets its own counter lines. CPU 0 is the host's main thread. The kernel's NR_CPUS:
+ *  room for the largest two-socket servers (768 CPUs) with CPU 0 and an updater to spare. Scans stop at
+ *  nr_cpu_ids, the CPUs in use (percpu.ts), so a run pays only for the CPUs it attaches. */
+export const MAX_CPUS: i32 = 1024;
 /** A device has at most this many physical extents (dax_dev->res[]). */
 export const MAX_EXTENTS: i32 = 64;
 
 export const CONTROL_BASE: usize = 1024;
 
+// CPU line: nr_cpu_ids, raised by each attach, read by every grace period's scan (percpu.ts). It belongs to
+// the machine, not the device: dax_region_create's reset starts at DEV_ALIVE, after it.
+export const NR_CPU_IDS: usize = CONTROL_BASE; // i32
+
 // Device line: written by the updater (kill/revive), read by every fault.
-export const DEV_ALIVE: usize = CONTROL_BASE; // i32, dax_dev->alive
+export const DEV_ALIVE: usize = NR_CPU_IDS + CACHE_LINE; // i32, dax_dev->alive
 export const DEV_GENERATION: usize = DEV_ALIVE + 4; // i32, bumped by revive
 export const DEV_NR_EXTENTS: usize = DEV_ALIVE + 8; // i32, dax_dev->num_resources
 export const DEV_PGTABLE_BUDGET: usize = DEV_ALIVE + 16; // i64, pte tables left to allocate; < 0 = unlimited
@@ -122,5 +129,6 @@ export const TLB_BASE: usize = 4 << 20;
 export const TLB_PER_CPU: usize = 32 << 10;
 export const TLB_END: usize = TLB_BASE + <usize>MAX_CPUS * TLB_PER_CPU;
 
-/** Page tables start here, far above static data and the spec runner's heap; dax_mmap sizes them. */
-export const TABLES_BASE: usize = 16 << 20;
+/** Page tables start after the TLB arrays, far above static data and the spec runner's heap; dax_mmap sizes
+ *  them. */
+export const TABLES_BASE: usize = TLB_END;

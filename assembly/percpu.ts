@@ -1,7 +1,11 @@
 // A worker is a CPU. Its identity lives in wasm globals, which are per instance and so per worker: the
 // kernel's this_cpu. Everything it counts lives in its own lines of the shared memory (layout.ts).
+//
+// The layout has room for MAX_CPUS (the kernel's NR_CPUS); a run attaches a few. nr_cpu_ids, kept in shared
+// memory, is one more than the highest CPU attached, and every scan over the CPUs stops there, so a run of 2
+// workers does not pay for the CPUs it leaves unused.
 
-import { MAX_CPUS, PERCPU_READERS, CACHE_LINE, STATS, STATS_STRIDE } from "./layout";
+import { MAX_CPUS, NR_CPU_IDS, PERCPU_READERS, CACHE_LINE, STATS, STATS_STRIDE, TLB_BASE, TLB_PER_CPU } from "./layout";
 
 // Line one of a CPU's statistics (u64 slots). The host names its columns after these exports.
 export const STAT_PTE_INSTALLS: i32 = 0;
@@ -32,14 +36,42 @@ let this_cpu_readers: usize = PERCPU_READERS;
 let this_cpu_stats: usize = STATS;
 let rng_state: u64 = 0x9e3779b97f4a7c15;
 
-/** Makes this instance CPU `cpu`. Writes no shared memory. Returns 0, or -1 when cpu is out of range. */
+/** Makes this instance CPU `cpu` and raises nr_cpu_ids to cover it; writes nothing else shared. Returns 0, or
+ *  -1 when cpu is out of range. */
 export function attach(cpu: i32, seed: u64): i32 {
   if (cpu < 0 || cpu >= MAX_CPUS) return -1;
   this_cpu = cpu;
-  this_cpu_readers = PERCPU_READERS + <usize>cpu * CACHE_LINE;
+  this_cpu_readers = per_cpu_reader_line(cpu);
   this_cpu_stats = STATS + <usize>cpu * STATS_STRIDE;
   rng_state = seed | 1; // xorshift state must not be 0
+  raise_nr_cpu_ids(cpu + 1);
   return 0;
+}
+
+/** setup_nr_cpu_ids(): nr_cpu_ids is one more than the highest possible CPU. Raised before the CPU's first
+ *  read side, so a grace period that began without it began before that read side too. */
+function raise_nr_cpu_ids(ids: i32): void {
+  for (let seen = atomic.load<i32>(NR_CPU_IDS); seen < ids; ) {
+    const was = atomic.cmpxchg<i32>(NR_CPU_IDS, seen, ids);
+    if (was == seen) return;
+    seen = was;
+  }
+}
+
+/** The CPUs a scan covers: for_each_possible_cpu() runs from 0 to nr_cpu_ids. */
+@inline export function nr_cpu_ids(): i32 {
+  return atomic.load<i32>(NR_CPU_IDS);
+}
+
+/** Forgets every CPU above this one (the host's CPU 0): nr_cpu_ids falls back to cover this one. Each CPU
+ *  forgotten leaves an empty TLB, as a CPU comes up with one, so tlb_flush_all() need flush only the CPUs in
+ *  use. Call it only once every other CPU has stopped for good (the host, after its workers have exited). */
+export function forget_other_cpus(): void {
+  const forgotten = nr_cpu_ids();
+  if (forgotten > this_cpu + 1) {
+    memory.fill(TLB_BASE + <usize>(this_cpu + 1) * TLB_PER_CPU, 0, <usize>(forgotten - this_cpu - 1) * TLB_PER_CPU);
+  }
+  atomic.store<i32>(NR_CPU_IDS, this_cpu + 1);
 }
 
 export function smp_processor_id(): i32 {
@@ -49,6 +81,11 @@ export function smp_processor_id(): i32 {
 /** This CPU's reader line: its SRCU counters and its QSBR counter. */
 @inline export function this_cpu_reader_line(): usize {
   return this_cpu_readers;
+}
+
+/** CPU `cpu`'s reader line, read from any CPU: what a grace period scans. */
+@inline export function per_cpu_reader_line(cpu: i32): usize {
+  return PERCPU_READERS + <usize>cpu * CACHE_LINE;
 }
 
 /** Adds one to the counter at `offset` in this CPU's stats lines. Only this CPU writes them, so a plain add is

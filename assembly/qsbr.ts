@@ -4,8 +4,8 @@
 // period bumps the global counter and waits until every reader is offline or has seen the new value, so it
 // lasts as long as the longest batch in flight: a free read side for slower grace periods.
 
-import { QSBR_GP_CTR, QSBR_CTR, PERCPU_READERS, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
-import { this_cpu_reader_line } from "./percpu";
+import { QSBR_GP_CTR, QSBR_CTR, GP_MUTEX_WORD } from "./layout";
+import { this_cpu_reader_line, per_cpu_reader_line, nr_cpu_ids } from "./percpu";
 import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
 import { random_delay_quiescent } from "./torture";
 
@@ -37,8 +37,9 @@ const SLEEP_BETWEEN_SCANS_NS: i64 = 5000;
 export function synchronize_qsbr(): void {
   futex_mutex_lock(GP_MUTEX_WORD);
   const gp = (atomic.add<i32>(QSBR_GP_CTR, GP_CTR) + GP_CTR) | GP_ONLINE;
-  for (let cpu = 0; cpu < MAX_CPUS; cpu++) {
-    const ctr = PERCPU_READERS + <usize>cpu * CACHE_LINE + QSBR_CTR;
+  // liburcu waits for each registered reader; here a reader is a CPU, and none beyond nr_cpu_ids has attached.
+  for (let cpu = 0, cpus = nr_cpu_ids(); cpu < cpus; cpu++) {
+    const ctr = per_cpu_reader_line(cpu) + QSBR_CTR;
     let scans = 0;
     for (let seen = atomic.load<i32>(ctr); seen != 0 && seen != gp; seen = atomic.load<i32>(ctr)) {
       if (++scans >= SCANS_BEFORE_SLEEP) futex_sleep(SLEEP_BETWEEN_SCANS_NS);

@@ -4,8 +4,8 @@
 // Every wasm atomic is sequentially consistent, and V8 emits a seq-cst store as xchg (a full barrier): the
 // store that bumps a counter is also the smp_mb() the kernel places beside it.
 
-import { SRCU_IDX, PERCPU_READERS, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MAX_CPUS, CACHE_LINE } from "./layout";
-import { this_cpu_reader_line } from "./percpu";
+import { SRCU_IDX, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD } from "./layout";
+import { this_cpu_reader_line, per_cpu_reader_line, nr_cpu_ids } from "./percpu";
 import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
 import { random_delay } from "./torture";
 
@@ -33,7 +33,8 @@ const SLEEP_BETWEEN_SCANS_NS: i64 = 5000; // SRCU_RETRY_CHECK_DELAY is 5 us
 
 function srcu_readers_sum(counter: usize): u64 {
   let sum: u64 = 0;
-  for (let cpu = 0; cpu < MAX_CPUS; cpu++) sum += atomic.load<u64>(PERCPU_READERS + <usize>cpu * CACHE_LINE + counter);
+  // for_each_possible_cpu(), as srcu_readers_lock_idx() sums: a CPU beyond nr_cpu_ids has never read.
+  for (let cpu = 0, cpus = nr_cpu_ids(); cpu < cpus; cpu++) sum += atomic.load<u64>(per_cpu_reader_line(cpu) + counter);
   return sum;
 }
 

@@ -9,9 +9,9 @@
 // DTLB 4 KiB 64 entries 4-way, 2 MiB 32 entries 4-way, 1 GiB 4 entries 4-way; STLB 4 KiB + 2 MiB 1536
 // entries 12-way, 1 GiB 16 entries 4-way. The host passes these (or others) to tlb_configure().
 
-import { TLB_GEOMETRY, TLB_BASE, TLB_END, TLB_PER_CPU } from "./layout";
+import { TLB_GEOMETRY, TLB_BASE, TLB_PER_CPU } from "./layout";
 import { EINVAL } from "./kernel";
-import { smp_processor_id, this_cpu_tlb_inc } from "./percpu";
+import { smp_processor_id, this_cpu_tlb_inc, nr_cpu_ids } from "./percpu";
 import { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL, entry_ptr, entry_present, level_shift } from "./pagetable";
 
 // Arrays, in TLB_GEOMETRY order: L1 4 KiB, L1 2 MiB, L1 1 GiB, STLB 4 KiB + 2 MiB, STLB 1 GiB.
@@ -65,9 +65,10 @@ export function tlb_configure(l1_4k: u32, l1_4k_ways: u32, l1_2m: u32, l1_2m_way
   return x != 0 && (x & (x - 1)) == 0;
 }
 
-/** Empties every CPU's TLB (a full flush, as after the mapping changes). */
+/** Empties every CPU's TLB (a full flush, as after the mapping changes). flush_tlb_all() flushes the online
+ *  CPUs; one beyond nr_cpu_ids holds nothing (percpu.ts, forget_other_cpus). */
 export function tlb_flush_all(): void {
-  memory.fill(TLB_BASE, 0, TLB_END - TLB_BASE);
+  memory.fill(TLB_BASE, 0, <usize>nr_cpu_ids() * TLB_PER_CPU);
 }
 
 /** Looks `tag` up in one array; on a miss, installs it over the least recently used way. True on a hit. */

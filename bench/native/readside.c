@@ -38,7 +38,6 @@
 #endif
 
 #define BATCH 4096
-#define MAX_THREADS 64
 
 static atomic_int alive = 1;
 static atomic_int stop;
@@ -71,8 +70,10 @@ static unsigned long batch(int id)
 /* The plain build: one loop per flavour, chosen once (as the wasm core compiles one loop per read side). */
 
 static atomic_int srcu_idx;
-/* SRCU's per-CPU counters, one 64-byte line per thread: lock[2], unlock[2]. */
-static struct { _Alignas(64) atomic_ulong lock[2], unlock[2]; } counters[MAX_THREADS];
+/* SRCU's per-CPU counters, one 64-byte line per thread: lock[2], unlock[2]. As many as the threads asked for
+ * (main): the host bounds the count, as it bounds the wasm workers (host/run/matrix.ts, maxWorkers). */
+struct percpu_counters { _Alignas(64) atomic_ulong lock[2], unlock[2]; };
+static struct percpu_counters *counters;
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
 
@@ -274,12 +275,23 @@ int main(int argc, char **argv)
 #endif
 	int threads = atoi(argv[2]);
 	long ms = atol(argv[3]);
-	if (threads < 1 || threads > MAX_THREADS || ms < 1) {
-		fprintf(stderr, "readside: threads must be 1..%d and milliseconds positive\n", MAX_THREADS);
+	if (threads < 1 || ms < 1) {
+		fprintf(stderr, "readside: threads and milliseconds must be positive\n");
 		return 2;
 	}
-	struct worker workers[MAX_THREADS] = {0};
-	pthread_t tids[MAX_THREADS];
+	struct worker *workers = calloc(threads, sizeof *workers);
+	pthread_t *tids = calloc(threads, sizeof *tids);
+	int no_memory = !workers || !tids;
+#if !defined(FLAVOR_MEMB) && !defined(FLAVOR_QSBR)
+	counters = aligned_alloc(64, threads * sizeof *counters);
+	no_memory = no_memory || !counters;
+	if (counters)
+		memset(counters, 0, threads * sizeof *counters);
+#endif
+	if (no_memory) {
+		fprintf(stderr, "readside: no memory for %d threads\n", threads);
+		return 1;
+	}
 	struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
 	pthread_barrier_init(&start_line, NULL, threads + 1);
 	for (int i = 0; i < threads; i++) {

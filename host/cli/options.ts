@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { MAX_TIMER_MS, MAX_TIMER_NS, formatDuration, parseSize } from "../units.ts";
 import { DaxMachine, ALIGNMENTS, SKYLAKE_TLB, parseTlbGeometry, formatTlbGeometry } from "../machine/dax.ts";
 import {
-  expandMatrix, ignoredDimensionNotes, parseDurationOption, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS, type MatrixSpec,
+  expandMatrix, ignoredDimensionNotes, parseDurationOption, parseWorkers, shard, splitList, QUICK_MATRICES, FULL_MATRICES, SWEEPS, type MatrixSpec,
 } from "../run/matrix.ts";
 import { parseFormats } from "../export/formats.ts";
 import type { HistoryOptions } from "../results/history.ts";
@@ -68,11 +68,7 @@ export function defaultOutPath(startedAt: Date, prefix = ""): string {
 
 /** Thread counts from 1 to what the machine holds, each once, in the order given. */
 export function workerCountsOption(values: string[], most: number): number[] {
-  const counts = splitList(values).map((text) => {
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || n < 1 || n > most) throw new UsageError(`--workers ${text} is not a whole number from 1 to ${most}`);
-    return n;
-  });
+  const counts = splitList(values).map((text) => parseWorkers(text, most));
   if (counts.length === 0) throw new UsageError("--workers is empty: give at least one thread count");
   return [...new Set(counts)];
 }

@@ -24,6 +24,8 @@ export const CORE_FUNCTIONS = {
   attach: { params: ["i32", "i64"], result: "i32" }, // (cpu, seed): 0, or -1 for a cpu out of range
   this_cpu_violations: { params: [], result: "i64" },
   per_cpu_violations: { params: ["i32"], result: "i64" }, // (cpu)
+  nr_cpu_ids: { params: [], result: "i32" }, // one more than the highest CPU attached: where every scan stops
+  forget_other_cpus: { params: [], result: "void" }, // once the workers have exited: nr_cpu_ids covers the caller alone
   // device.ts: DEV_OK or a DEV_ERR_* code
   dax_region_create: { params: ["i64", "i64", "i32"], result: "i32" }, // (align, pfn_flags, policy)
   dax_dev_add_extent: { params: ["i64", "i64"], result: "i32" }, // (start, end inclusive)

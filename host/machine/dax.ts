@@ -321,4 +321,16 @@ export class DaxMachine {
     for (const cpu of cpus) total = total ? addStats(total, this.stats(cpu)) : this.stats(cpu);
     return total ?? ({} as Stats);
   }
+
+  /** How many CPUs the grace periods scan: one more than the highest CPU attached since the workers were
+   *  last forgotten (the kernel's nr_cpu_ids). */
+  cpusInUse(): number {
+    return this.core.exports.nr_cpu_ids();
+  }
+
+  /** The workers have exited: scans cover CPU 0 alone again, until the next workers attach. Call it only when
+   *  no worker is left, or a grace period would miss its read sides. */
+  forgetWorkerCpus(): void {
+    this.core.exports.forget_other_cpus();
+  }
 }

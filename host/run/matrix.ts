@@ -37,7 +37,8 @@ export interface TimingSpec {
   seed?: bigint;
 }
 
-/** CPU 0 is the main thread and churn adds an updater CPU, so readers get the rest. */
+/** The most readers a run takes, whatever the machine: the core lays out MAX_CPUS CPUs, CPU 0 is the main
+ *  thread and churn adds an updater CPU, so readers get the rest. */
 export function maxWorkers(machine: DaxMachine): number {
   return machine.core.constant("MAX_CPUS") - 2;
 }
@@ -74,10 +75,11 @@ export const MAX_SPIN_NS = 100e6;
 /** The largest mapping the model can place: its extent starts at PHYS_BASE and pfns have 40 bits (MAX_PHYS). */
 export const MAX_SIZE = (1n << 52n) - PHYS_BASE;
 
-function parseWorkers(text: string, most: number): number {
+/** A reader count as typed, from 1 to `most` (maxWorkers). */
+export function parseWorkers(text: string, most: number): number {
   const workers = Number(text);
   if (!/^\d+$/.test(text) || workers < 1 || workers > most) {
-    throw new UsageError(`--workers ${text} is not a whole number from 1 to ${most}`);
+    throw new UsageError(`--workers ${text} is not a whole number from 1 to ${most} (the core lays out ${most + 2} CPUs: CPU 0 is the main thread, one is churn's updater)`);
   }
   return workers;
 }

@@ -20,11 +20,13 @@ export class WorkerHangError extends Error {
 
 export class WorkerPool {
   private constructor(
+    private readonly machine: DaxMachine,
     readonly workers: CpuWorker[],
     private readonly control: Int32Array,
   ) {}
 
-  /** Starts `count` workers as CPUs 1..count (CPU 0 is the main thread), their generators from `seed`. */
+  /** Starts `count` workers as CPUs 1..count (CPU 0 is the main thread), their generators from `seed`. Each
+   *  raises the machine's CPUs in use as it attaches, so the grace periods of the run scan CPUs 0..count. */
   static async start(machine: DaxMachine, count: number, seed = 1n): Promise<WorkerPool> {
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
     const started = await Promise.allSettled(
@@ -33,10 +35,10 @@ export class WorkerPool {
     const workers = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     const failed = started.find((result) => result.status === "rejected");
     if (failed) {
-      await Promise.all(workers.map((worker) => worker.stop()));
+      await stopAll(machine, workers);
       throw (failed as PromiseRejectedResult).reason;
     }
-    return new WorkerPool(workers, new Int32Array(control));
+    return new WorkerPool(machine, workers, new Int32Array(control));
   }
 
   /** Runs jobs[i] on worker i, all released at once; resolves with their results in the same order. */
@@ -82,11 +84,18 @@ export class WorkerPool {
 
   async stop(): Promise<void> {
     this.signalStop();
-    await Promise.all(this.workers.map((worker) => worker.stop()));
+    await stopAll(this.machine, this.workers);
   }
 
   private signalStop(): void {
     Atomics.store(this.control, CONTROL_STOP, 1);
     Atomics.notify(this.control, CONTROL_STOP);
   }
+}
+
+/** Ends the workers, then forgets their CPUs once none is left, so that a smaller pool started next on the same
+ *  machine scans only its own. */
+async function stopAll(machine: DaxMachine, workers: CpuWorker[]): Promise<void> {
+  await Promise.all(workers.map((worker) => worker.stop()));
+  machine.forgetWorkerCpus();
 }
