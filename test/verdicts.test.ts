@@ -144,3 +144,13 @@ test("the gate holds its series together at --alpha: at 0.01, a slowdown of one-
   assert.ok(Math.abs(found.bound - 0.05 / 40) < 1e-12);
   assert.deepEqual(at(0.01), [], "1 / 3003 is above 0.01 / 40: at 0.01 the gate passes");
 });
+
+test("history calls no change point with fewer than 3 repetitions after it, however far they moved", async () => {
+  const dir = scratch({});
+  const files = historyFiles(dir, [30, 31]);
+  const result = await daxbench("history", ...files, "--fail-on", "regression");
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^no change point$/m, "two repetitions three times as slow are too few to split on");
+  const three = await daxbench("history", ...historyFiles(scratch({}), [30, 31, 32]), "--fail-on", "regression");
+  assert.equal(three.status, 1, "three are enough");
+});
