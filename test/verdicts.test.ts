@@ -58,6 +58,9 @@ test("a p-value equal to alpha is not below it, and a p between two alphas is si
   // The interval is the ratio's at confidence 1 - alpha: wider at 0.01 than at 0.05.
   const [wide, narrow] = [comparePair(base, slower, 0.01).interval!, comparePair(base, slower, 0.05).interval!];
   assert.ok(wide[0] < narrow[0] && wide[1] > narrow[1], `99%: ${wide}, 95%: ${narrow}`);
+  // At alpha 2 / 252 the outermost ratios miss with probability P(U = 0) + P(U = 25) = 2 / 252 = alpha exactly:
+  // they still cover 1 - alpha, so that interval is given, not none.
+  assert.deepEqual(comparePair(base, slower, 2 / 252).interval, [13.5 / 14, 18 / 10]);
   // 3 + 3 can reach p = 0.1 and no lower: at alpha 0.1 no verdict is possible, at 0.2 one is.
   assert.match(comparePair([1, 2, 3], [4, 5, 6], 0.1).tooSmall ?? "", /^n=3\+3: no p below 0\.1 is possible \(smallest 0\.100\); 4\+ repetitions each are needed$/);
   assert.equal(comparePair([1, 2, 3], [4, 5, 6], 0.2).significant, true);
