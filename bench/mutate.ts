@@ -15,7 +15,7 @@
 // writes results/mutation.md, saying at which commit it was made.
 //
 //   npm run mutate                       every entry; writes results/mutation.md
-//   npm run mutate -- --list             the catalogue, nothing run
+//   npm run mutate -- --list             the catalogue (or the entries chosen below), nothing run
 //   npm run mutate -- --only ID,ID       those entries (writes nothing unless --out)
 //   npm run mutate -- --file F,F         the entries that change those files (a folder: every file under it)
 //   npm run mutate -- --area A,A         the entries of those areas (--only, --file and --area together: all must match)
@@ -587,16 +587,6 @@ function line(o: Outcome): string {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const catalogue = loadCatalogue();
-  if (options.list) {
-    for (const m of catalogue) {
-      const tortures = m.tortures?.length ? ` [torture ${m.tortures.join(", ")}${m.tortureOptions ? ` ${m.tortureOptions.join(" ")}` : ""}]` : "";
-      const tests = m.tests?.length ? ` [${m.tests.join(", ")}]` : "";
-      console.log(`${m.id.padEnd(34)} ${m.area.padEnd(14)} ${m.file.padEnd(24)} ${m.equivalent ? "(equivalent) " : ""}${m.description}${tortures}${tests}`);
-    }
-    const areas = new Set(catalogue.map((m) => m.area));
-    console.log(`${catalogue.length} entries in ${areas.size} areas, ${catalogue.filter((m) => m.equivalent).length} equivalent`);
-    return;
-  }
   let selected = catalogue;
   if (options.only) {
     const unknown = options.only.filter((id) => !catalogue.some((m) => m.id === id));
@@ -616,6 +606,16 @@ async function main(): Promise<void> {
   }
   if (selected.length === 0) usage("no entry matches all of --only, --file and --area");
   const subset = selected.length < catalogue.length;
+  if (options.list) {
+    for (const m of selected) {
+      const tortures = m.tortures?.length ? ` [torture ${m.tortures.join(", ")}${m.tortureOptions ? ` ${m.tortureOptions.join(" ")}` : ""}]` : "";
+      const tests = m.tests?.length ? ` [${m.tests.join(", ")}]` : "";
+      console.log(`${m.id.padEnd(34)} ${m.area.padEnd(14)} ${m.file.padEnd(24)} ${m.equivalent ? "(equivalent) " : ""}${m.description}${tortures}${tests}`);
+    }
+    const areas = new Set(selected.map((m) => m.area));
+    console.log(`${selected.length} entries in ${areas.size} areas, ${selected.filter((m) => m.equivalent).length} equivalent`);
+    return;
+  }
   const out = options.out ?? (subset ? undefined : join(root, "results/mutation.md"));
   const start = process.hrtime.bigint();
   const files = projectFiles();
