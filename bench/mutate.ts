@@ -474,7 +474,7 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
           notes.push(`${j.name} failed on the unmutated core too (${again.explain(control.output)}), so it is not counted`);
           continue;
         }
-        const confirmed = result.timedOut ? "passes on the unmutated core" : "fails again on the mutant and passes on the unmutated core";
+        const confirmed = result.timedOut ? "passes unmutated" : "fails again on the mutant and passes unmutated";
         return { mutation: m, verdict: "killed", judge: j.name, detail: `${detail}; ${confirmed}`, seconds: seconds() };
       }
       return { mutation: m, verdict: "killed", judge: j.name, detail, seconds: seconds() };
