@@ -19,7 +19,7 @@ import {
   SCHEME_QSBR, SCHEME_RCU_CHECK_OUTSIDE, NoReadSide, SrcuReadSide, SrcuCheckedOutside, MutexReadSide, RwlockReadSide,
   QsbrReadSide, SchemeSetNow,
 } from "./protection";
-import { this_cpu_random, this_cpu_inc_mmap_rejected, this_cpu_inc, STAT_HITS } from "./percpu";
+import { this_cpu_random, this_cpu_inc_mmap_rejected, this_cpu_add_alive_seen, this_cpu_inc, STAT_HITS } from "./percpu";
 import { tlb_access, mapping_level } from "./tlb";
 
 /** Touches every 4 KiB page of [vm_start + from, vm_start + to) once, in order: the populate workload. */
@@ -89,7 +89,8 @@ export function touch_random(count: u64): u64 {
 }
 
 /** `count` empty read-side critical sections that only load alive: the readside workload (refscale).
- *  The load is atomic, so the compiler cannot drop it. */
+ *  The load is atomic, so the compiler cannot drop it; what it finds is summed, as native's loop sums it, and
+ *  added to this CPU's alive_seen once the batch ends (nothing kills the device meanwhile: all of them). */
 export function readside(count: u64): u64 {
   const side = read_side_of(current_scheme());
   if (side == SCHEME_RCU || side == SCHEME_RCU_CHECK_OUTSIDE) return readside_with<SrcuReadSide>(count);
@@ -100,13 +101,15 @@ export function readside(count: u64): u64 {
 }
 
 @inline function readside_with<S>(count: u64): u64 {
+  let seen: u64 = 0;
   batch_begin<S>();
   for (let i: u64 = 0; i < count; i++) {
     const id = read_lock<S>();
-    dax_alive();
+    seen += <u64>dax_alive();
     read_unlock<S>(id);
   }
   batch_end<S>();
+  this_cpu_add_alive_seen(seen);
   return count;
 }
 

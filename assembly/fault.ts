@@ -18,7 +18,7 @@ import { read_lock, read_unlock, checks_outside_read_side, SchemeSetNow } from "
 import { read_delay, random_delay, check_invariant, spin } from "./torture";
 import { FAULT_ENTRY_SPINS } from "./layout";
 import {
-  this_cpu_inc, this_cpu_inc_sigbus_reason, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
+  this_cpu_inc, this_cpu_inc_sigbus_reason, this_cpu_inc_fault_costs, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
   STAT_HITS,
 } from "./percpu";
 
@@ -95,8 +95,11 @@ export function __dev_dax_fault(addr: u64, fault_size: u64, checked: i32 = -1): 
 
 /** dev_dax_huge_fault(): every attempt runs inside the read side, as dax_read_lock() brackets it. Under
  *  torture, random delays open the boundaries: before the lock, inside it, after the unlock. Inlined with
- *  the read side of the batch that calls it (S, protection.ts), so that read side is compiled in. */
-@inline export function dev_dax_huge_fault_with<S>(addr: u64, fault_size: u64): u32 {
+ *  the read side of the batch that calls it (S, protection.ts), so that read side is compiled in. `first`:
+ *  this is the touch's first attempt, which first pays what the kernel spends before calling the handler
+ *  (fault_entry), outside every read side. */
+@inline export function dev_dax_huge_fault_with<S>(addr: u64, fault_size: u64, first: bool): u32 {
+  if (first) fault_entry();
   let ret: u32 = 0;
   let checked: i32 = -1;
   if (checks_outside_read_side<S>()) {
@@ -120,7 +123,7 @@ export function __dev_dax_fault(addr: u64, fault_size: u64, checked: i32 = -1): 
 
 /** dev_dax_huge_fault() under the scheme set now: for callers off the hot path (the specs, micro). */
 export function dev_dax_huge_fault(addr: u64, fault_size: u64): u32 {
-  return dev_dax_huge_fault_with<SchemeSetNow>(addr, fault_size);
+  return dev_dax_huge_fault_with<SchemeSetNow>(addr, fault_size, false);
 }
 
 /** What a real fault costs that the model does not run, before the kernel calls dev_dax_huge_fault (the trap
@@ -132,10 +135,14 @@ export function set_fault_cost(spins: i32): void {
 }
 
 /** Pays, once per touch that faults, the cost set_fault_cost() set: outside the read side, as the kernel pays
- *  it before dax_read_lock(). Hits never come here. */
+ *  it before dax_read_lock(). Hits never come here. Each payment is counted (a probe: the count must equal
+ *  the touches that faulted, and a test holding the read side's lock sees it paid before the lock). */
 @inline function fault_entry(): void {
   const spins = load<i32>(FAULT_ENTRY_SPINS);
-  if (spins > 0) spin(spins);
+  if (spins > 0) {
+    this_cpu_inc_fault_costs();
+    spin(spins);
+  }
 }
 
 /** 1 when a touch ended with its address mapped (a hit, or an install won or raced), else 0. This is what
@@ -165,9 +172,8 @@ export function set_fault_cost(spins: i32): void {
     }
     const size: u64 = 1 << level_shift(level);
     if (entry == 0 && huge_fault_suitable(addr, size)) {
-      if (!entered) fault_entry();
+      const ret = dev_dax_huge_fault_with<S>(addr, size, !entered);
       entered = true;
-      const ret = dev_dax_huge_fault_with<S>(addr, size);
       if (ret != VM_FAULT_FALLBACK) return ret;
     }
     if (level == PUD_LEVEL) populate_table_slot(slot); // pmd_alloc(); the pte table comes with the first pte
@@ -176,8 +182,7 @@ export function set_fault_cost(spins: i32): void {
     this_cpu_inc(STAT_HITS);
     return NO_FAULT;
   }
-  if (!entered) fault_entry();
-  return dev_dax_huge_fault_with<S>(addr, PAGE_SIZE);
+  return dev_dax_huge_fault_with<S>(addr, PAGE_SIZE, !entered);
 }
 
 /** handle_mm_fault() under the scheme set now: for callers off the hot path (the specs, mmap-mix). */

@@ -33,3 +33,8 @@ export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./
 export { TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS, TLB_STAT_WALK_LEVELS, tlb_configure, tlb_flush_all } from "./tlb";
 export { kill_dev_dax, revive_dax, last_grace_period_ns } from "./teardown";
 export { bench_empty, bench_check_vma, bench_pgoff_to_phys, bench_fault_zap, bench_cas, bench_futex_handover, handover_wakeup_ns } from "./micro";
+// Probes for test/loops.test.ts: where the read sides' locks and alive live, and each CPU's read-side counters.
+export { DEV_ALIVE, MUTEX_WORD, RWLOCK_WORD } from "./layout";
+export { RW_WRITER } from "./rwlock";
+export { STATS_ALIVE_SEEN_OFFSET, STATS_FAULT_COSTS_OFFSET } from "./percpu";
+export { srcu_lock_count, srcu_unlock_count, qsbr_reader_ctr, set_qsbr_reader_ctr } from "./probe";

@@ -6,7 +6,8 @@
 import { futex_mutex_lock, futex_mutex_unlock } from "./futex";
 import { GP_MUTEX_WORD } from "./layout";
 
-const RW_WRITER: i32 = 1 << 30;
+/** The writer bit of the rwlock word: set, it turns new readers away. */
+export const RW_WRITER: i32 = 1 << 30;
 
 export function rwlock_read_lock(word: usize): void {
   for (;;) {

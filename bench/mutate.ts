@@ -1,19 +1,24 @@
-// The mutation check (npm run mutate): does the suite fail when the model is wrong?
+// The mutation check (npm run mutate): does the suite fail when the model, or what the host makes of it, is
+// wrong?
 //
-// Each entry of bench/mutations.json is one small, realistic change to assembly/ (a removed check, a swapped
-// order, `<` for `<=`, a plain store for a compare-and-swap, a wrong slot, a skipped wait). Each is applied, one
-// at a time, to a scratch copy of the project, which is rebuilt and judged, cheapest judge first, until one
-// fails: the as-pect specs, the fast node tests, the entry's tortures, then the whole node suite. A mutant a
-// judge fails is killed; one every judge passes survived: the suite would not notice that bug. Entries that
-// cannot change behaviour on this machine are marked equivalent in the catalogue, with the reason, and are
-// neither run nor counted.
+// Each entry of bench/mutations.json is one small, realistic change to the wasm core (assembly/: a removed
+// check, a swapped order, `<` for `<=`, a plain store for a compare-and-swap, a wrong slot, a skipped wait) or
+// to the host (host/: the statistics and the verdict rule, the accounting of a CSV figure, the merge and
+// history guards, which loop a scheme or scenario runs). Each is applied, one at a time, to a scratch copy of
+// the project (the core rebuilt for an assembly/ entry) and judged, cheapest judge first, until one fails: the
+// entry's own tests, then for the core the as-pect specs, the fast node tests and the entry's tortures, then
+// the whole node suite. A mutant a judge fails is killed; one every judge passes survived: the suite would
+// not notice that bug. Entries that cannot change behaviour are marked equivalent in the catalogue, with the
+// reason, and are neither run nor counted.
 //
 // Not part of npm test (a full run takes many minutes): a maintainer runs it before a release. A full run
 // writes results/mutation.md, saying at which commit it was made.
 //
 //   npm run mutate                       every entry; writes results/mutation.md
-//   npm run mutate -- --list             the catalogue, nothing run
+//   npm run mutate -- --list             the catalogue (or the entries chosen below), nothing run
 //   npm run mutate -- --only ID,ID       those entries (writes nothing unless --out)
+//   npm run mutate -- --file F,F         the entries that change those files (a folder: every file under it)
+//   npm run mutate -- --area A,A         the entries of those areas (--only, --file and --area together: all must match)
 //   options: --jobs N (scratch copies run side by side; default 1), --torture-seconds S (default 5),
 //            --out FILE, --keep (leave the scratch copies), --no-baseline (skip the unmutated run: for
 //            iterating on the catalogue only; judges then get fixed timeouts)
@@ -30,7 +35,7 @@ const CATALOGUE = join(root, "bench/mutations.json");
 interface Mutation {
   id: string;
   area: string;
-  /** A file under assembly/. */
+  /** A file of the core (assembly/, not its specs) or of the host (host/). */
   file: string;
   /** Text that must occur exactly once in the file. */
   find: string;
@@ -48,6 +53,8 @@ interface Mutation {
    *  reliably (a window that only back-to-back kills open often enough, say). The unmutated core must pass
    *  them too: the baseline runs every distinct torture. */
   tortureOptions?: string[];
+  /** Node test files (test/*.test.ts) that are meant to kill this mutant: the first judge, being the cheapest. */
+  tests?: string[];
   /** For a change that only a real race between workers can show: how many times the fast node tests and the
    *  tortures run before the mutant is said to have survived them (default 1). A busy machine may not schedule
    *  two workers side by side in one run. */
@@ -72,6 +79,8 @@ interface Outcome {
 interface Options {
   list: boolean;
   only?: string[];
+  files?: string[];
+  areas?: string[];
   jobs: number;
   tortureSeconds: number;
   out?: string;
@@ -81,7 +90,7 @@ interface Options {
 
 function usage(message: string): never {
   console.error(`mutate: ${message}`);
-  console.error("usage: npm run mutate -- [--list] [--only ID,ID] [--jobs N] [--torture-seconds S] [--out FILE] [--keep] [--no-baseline]");
+  console.error("usage: npm run mutate -- [--list] [--only ID,ID] [--file F,F] [--area A,A] [--jobs N] [--torture-seconds S] [--out FILE] [--keep] [--no-baseline]");
   process.exit(2);
 }
 
@@ -98,6 +107,8 @@ function parseOptions(argv: string[]): Options {
     else if (arg === "--keep") options.keep = true;
     else if (arg === "--no-baseline") options.baseline = false;
     else if (arg === "--only") options.only = value().split(",").map((id) => id.trim()).filter(Boolean);
+    else if (arg === "--file") options.files = value().split(",").map((file) => file.trim().replace(/\/$/, "")).filter(Boolean);
+    else if (arg === "--area") options.areas = value().split(",").map((area) => area.trim()).filter(Boolean);
     else if (arg === "--out") options.out = value();
     else if (arg === "--jobs") {
       const text = value();
@@ -134,8 +145,8 @@ function loadCatalogue(): Mutation[] {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(m.id)) problems.push(`${where}: id must be lower-case words joined by -`);
     if (ids.has(m.id)) problems.push(`${where}: id used twice`);
     ids.add(m.id);
-    if (!m.file.startsWith("assembly/") || m.file.includes("..") || m.file.includes("__tests__")) {
-      problems.push(`${where}: file ${m.file} is not a file of the core under assembly/`);
+    if (!/^(assembly|host)\//.test(m.file) || m.file.includes("..") || m.file.includes("__tests__")) {
+      problems.push(`${where}: file ${m.file} is not a file of the core (assembly/) or of the host (host/)`);
       continue;
     }
     const path = join(root, m.file);
@@ -170,6 +181,12 @@ function loadCatalogue(): Mutation[] {
     }
     for (const t of m.tortures ?? []) {
       if (!/^[a-z][a-z0-9-]*(:FAILURE)?$/.test(t)) problems.push(`${where}: torture ${JSON.stringify(t)} is not a scheme or scheme:FAILURE`);
+    }
+    if (m.tests !== undefined && !Array.isArray(m.tests)) problems.push(`${where}: tests must be a list of test files`);
+    for (const t of Array.isArray(m.tests) ? m.tests : []) {
+      if (typeof t !== "string" || !/^test\/[a-z0-9-]+\.test\.ts$/.test(t) || !existsSync(join(root, t))) {
+        problems.push(`${where}: test ${JSON.stringify(t)} is not a file test/*.test.ts of the project`);
+      }
     }
   }
   if (problems.length > 0) {
@@ -335,11 +352,20 @@ function allNodeTests(dir: string): string[] {
   return readdirSync(join(dir, "test")).filter((f) => f.endsWith(".test.ts")).sort().map((f) => `test/${f}`);
 }
 
-/** The judges of one entry, cheapest first. The whole node suite comes last: it is the slowest. */
+/** Whether an entry changes the wasm core (rebuilt for it, and judged by the specs and the worker tests too),
+ *  rather than the host (run from source by tsx: nothing to build). */
+function changesCore(m: Mutation): boolean {
+  return m.file.startsWith("assembly/");
+}
+
+/** The judges of one entry, cheapest first: the tests written to kill it, then for the core the specs, the
+ *  worker tests and its tortures. The whole node suite comes last: it is the slowest. */
 function judgesFor(m: Mutation, dir: string, tortureSeconds: number): Judge[] {
-  const fast = FAST_NODE_TESTS.filter((f) => existsSync(join(dir, f)));
+  const own = (m.tests ?? []).filter((f) => existsSync(join(dir, f)));
+  const fast = changesCore(m) ? FAST_NODE_TESTS.filter((f) => existsSync(join(dir, f))) : [];
   return [
-    aspectJudge(),
+    ...(own.length > 0 ? [nodeJudge(`node (${own.map((f) => f.replace(/^test\//, "")).join(", ")})`, own)] : []),
+    ...(changesCore(m) ? [aspectJudge()] : []),
     ...(fast.length > 0 ? [nodeJudge("node (races, workers)", fast)] : []),
     ...(m.tortures ?? []).map((t) => tortureJudge(t, tortureSeconds, m.tortureOptions)),
     { ...nodeJudge("node (all)", allNodeTests(dir)), whole: true },
@@ -404,9 +430,10 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
   const path = join(dir, m.file);
   const original = readFileSync(path, "utf8");
   const mutated = mutatedText(original, m);
-  const install = (text: string): Promise<RunResult> => {
+  const install = async (text: string): Promise<RunResult> => {
     writeFileSync(path, text);
-    return build(dir);
+    // The host runs from source: a changed file of host/ is in force at the next judge's start.
+    return changesCore(m) ? build(dir) : { ok: true, timedOut: false, output: "", seconds: 0 };
   };
   const notes: string[] = [];
   try {
@@ -447,7 +474,7 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
           notes.push(`${j.name} failed on the unmutated core too (${again.explain(control.output)}), so it is not counted`);
           continue;
         }
-        const confirmed = result.timedOut ? "passes on the unmutated core" : "fails again on the mutant and passes on the unmutated core";
+        const confirmed = result.timedOut ? "passes unmutated" : "fails again on the mutant and passes unmutated";
         return { mutation: m, verdict: "killed", judge: j.name, detail: `${detail}; ${confirmed}`, seconds: seconds() };
       }
       return { mutation: m, verdict: "killed", judge: j.name, detail, seconds: seconds() };
@@ -460,8 +487,6 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
 
 /** The unmutated copy must pass every judge the run will use, else a kill would mean nothing. Sets the timeouts. */
 async function baseline(dir: string, selected: Mutation[], options: Options): Promise<void> {
-  const built = await build(dir);
-  if (!built.ok) throw new Error(`the unmutated core does not build:\n${built.output}`);
   const judges = new Map<string, Judge>();
   for (const m of selected) for (const j of judgesFor(m, dir, options.tortureSeconds)) judges.set(j.name, j);
   for (const j of judges.values()) {
@@ -505,8 +530,9 @@ function markdown(outcomes: Outcome[], totalSeconds: number, options: Options): 
       `${dirty ? " with uncommitted changes" : ""}, on ${new Date().toISOString().slice(0, 10)}, node ${process.version}; the run took ` +
       `${formatMinutes(totalSeconds)} with ${options.jobs} job${options.jobs === 1 ? "" : "s"} and ${options.tortureSeconds}s tortures. Do not edit by hand.`,
     "",
-    "Each entry is one small change to the wasm core, applied alone to a scratch copy, rebuilt and judged cheapest judge",
-    "first: the as-pect specs, the node tests of the core across workers (test/races.test.ts, test/workers.test.ts),",
+    "Each entry is one small change to the wasm core (assembly/) or to the host (host/), applied alone to a scratch",
+    "copy (the core rebuilt) and judged cheapest judge first: the node tests written to kill it, then for the core",
+    "the as-pect specs, the node tests of the core across workers (test/races.test.ts, test/workers.test.ts) and",
     "the entry's tortures, then the whole node suite. The first judge that fails kills the mutant. A torture marked",
     "\"must be caught\" runs a scheme broken on purpose, and kills the mutant if that scheme is no longer caught.",
     "Equivalent entries cannot change behaviour on this machine; they are listed with the reason and not counted.",
@@ -561,22 +587,36 @@ function line(o: Outcome): string {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const catalogue = loadCatalogue();
-  if (options.list) {
-    for (const m of catalogue) {
-      const tortures = m.tortures?.length ? ` [torture ${m.tortures.join(", ")}${m.tortureOptions ? ` ${m.tortureOptions.join(" ")}` : ""}]` : "";
-      console.log(`${m.id.padEnd(34)} ${m.area.padEnd(14)} ${m.file.padEnd(24)} ${m.equivalent ? "(equivalent) " : ""}${m.description}${tortures}`);
-    }
-    const areas = new Set(catalogue.map((m) => m.area));
-    console.log(`${catalogue.length} entries in ${areas.size} areas, ${catalogue.filter((m) => m.equivalent).length} equivalent`);
-    return;
-  }
   let selected = catalogue;
   if (options.only) {
     const unknown = options.only.filter((id) => !catalogue.some((m) => m.id === id));
     if (unknown.length > 0) usage(`--only: no entry ${unknown.join(", ")} (see --list)`);
-    selected = catalogue.filter((m) => options.only!.includes(m.id));
+    selected = selected.filter((m) => options.only!.includes(m.id));
   }
-  const out = options.out ?? (options.only ? undefined : join(root, "results/mutation.md"));
+  if (options.files) {
+    const under = (m: Mutation, file: string) => m.file === file || m.file.startsWith(`${file}/`);
+    const unknown = options.files.filter((file) => !catalogue.some((m) => under(m, file)));
+    if (unknown.length > 0) usage(`--file: no entry changes ${unknown.join(", ")} (see --list)`);
+    selected = selected.filter((m) => options.files!.some((file) => under(m, file)));
+  }
+  if (options.areas) {
+    const unknown = options.areas.filter((area) => !catalogue.some((m) => m.area === area));
+    if (unknown.length > 0) usage(`--area: no entry of area ${unknown.join(", ")} (see --list)`);
+    selected = selected.filter((m) => options.areas!.includes(m.area));
+  }
+  if (selected.length === 0) usage("no entry matches all of --only, --file and --area");
+  const subset = selected.length < catalogue.length;
+  if (options.list) {
+    for (const m of selected) {
+      const tortures = m.tortures?.length ? ` [torture ${m.tortures.join(", ")}${m.tortureOptions ? ` ${m.tortureOptions.join(" ")}` : ""}]` : "";
+      const tests = m.tests?.length ? ` [${m.tests.join(", ")}]` : "";
+      console.log(`${m.id.padEnd(34)} ${m.area.padEnd(14)} ${m.file.padEnd(24)} ${m.equivalent ? "(equivalent) " : ""}${m.description}${tortures}${tests}`);
+    }
+    const areas = new Set(selected.map((m) => m.area));
+    console.log(`${selected.length} entries in ${areas.size} areas, ${selected.filter((m) => m.equivalent).length} equivalent`);
+    return;
+  }
+  const out = options.out ?? (subset ? undefined : join(root, "results/mutation.md"));
   const start = process.hrtime.bigint();
   const files = projectFiles();
   const dirs: string[] = [];
@@ -592,6 +632,10 @@ async function main(): Promise<void> {
   }
   try {
     for (let n = 0; n < Math.min(options.jobs, selected.length); n++) dirs.push(makeScratch(files, n));
+    // Every copy gets its own build of the unmutated core: a host entry runs the tests on it as it is.
+    for (const built of await Promise.all(dirs.map(build))) {
+      if (!built.ok) throw new Error(`the unmutated core does not build:\n${built.output}`);
+    }
     const toRun = selected.filter((m) => !m.equivalent);
     console.log(`mutate: ${selected.length} entries (${toRun.length} to run, ${selected.length - toRun.length} equivalent), scratch ${dirs.join(", ")}`);
     if (options.baseline && toRun.length > 0) {

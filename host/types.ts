@@ -26,10 +26,12 @@ export type TlbSlot = "accesses" | "l1_misses" | "walks" | "walk_levels";
 
 /** A CPU's counters, or several CPUs' added up (host/machine/dax.ts stats()): the slots by name,
  *  sigbus_<reason>, tlb_<name>, the Reader Pipe's stages as pipe_<stage>, poison_reads (uses of freed device
- *  state), mmaps_rejected, and violations (the core's count of what broke the teardown guarantee,
+ *  state), mmaps_rejected, alive_seen (readside's pairs that found alive true), fault_costs_paid (faults that
+ *  paid --fault-cost), and violations (the core's count of what broke the teardown guarantee,
  *  per_cpu_violations). */
 export type Stats = Record<
-  StatSlot | `sigbus_${SigbusReason}` | `tlb_${TlbSlot}` | `pipe_${number}` | "poison_reads" | "mmaps_rejected" | "violations",
+  | StatSlot | `sigbus_${SigbusReason}` | `tlb_${TlbSlot}` | `pipe_${number}` | "poison_reads" | "mmaps_rejected" | "alive_seen"
+  | "fault_costs_paid" | "violations",
   bigint
 >;
 

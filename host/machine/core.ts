@@ -69,6 +69,11 @@ export const CORE_FUNCTIONS = {
   bench_cas: { params: ["i64"], result: "i64" }, // (count)
   bench_futex_handover: { params: ["i64"], result: "i64" }, // (count): two CPUs of different parity at once; returns the wake-ups timed
   handover_wakeup_ns: { params: [], result: "i64" }, // their summed latency so far
+  // probe.ts: a CPU's read-side state, for the tests
+  srcu_lock_count: { params: ["i32"], result: "i64" }, // (cpu): its srcu_read_lock() calls
+  srcu_unlock_count: { params: ["i32"], result: "i64" }, // (cpu): its srcu_read_unlock() calls
+  qsbr_reader_ctr: { params: ["i32"], result: "i32" }, // (cpu): 0 offline, else the grace period it saw
+  set_qsbr_reader_ctr: { params: ["i32", "i32"], result: "void" }, // (cpu, value)
 } as const satisfies Record<string, Signature>;
 
 /** The constants (immutable wasm globals), by the file of assembly/ that defines them. */
@@ -96,6 +101,8 @@ export const CORE_CONSTANTS = [
   "SCHEME_RCU_POINTER_FREE_EARLY", "SCHEME_RCU_CHECK_OUTSIDE", "SCHEME_RCU_ZAP_EARLY",
   // tlb.ts
   "TLB_STAT_ACCESSES", "TLB_STAT_L1_MISSES", "TLB_STAT_WALKS", "TLB_STAT_WALK_LEVELS",
+  // the probes' addresses and slots (layout.ts, rwlock.ts, percpu.ts)
+  "DEV_ALIVE", "MUTEX_WORD", "RWLOCK_WORD", "RW_WRITER", "STATS_ALIVE_SEEN_OFFSET", "STATS_FAULT_COSTS_OFFSET",
 ] as const;
 
 export type CoreFunctionName = keyof typeof CORE_FUNCTIONS;

@@ -309,6 +309,8 @@ export class DaxMachine {
     for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++) stats[`pipe_${stage}`] = words[pipe + stage];
     stats.poison_reads = words[line + this.core.constant("STATS_POISON_OFFSET") / 8];
     stats.mmaps_rejected = words[line + this.core.constant("STATS_MMAP_REJECTED_OFFSET") / 8];
+    stats.alive_seen = words[line + this.core.constant("STATS_ALIVE_SEEN_OFFSET") / 8];
+    stats.fault_costs_paid = words[line + this.core.constant("STATS_FAULT_COSTS_OFFSET") / 8];
     const tlb = line + this.core.constant("STATS_TLB_OFFSET") / 8;
     for (const [name, constant] of Object.entries(TLB_SLOTS)) stats[`tlb_${name as keyof typeof TLB_SLOTS}`] = slot(constant, tlb);
     stats.violations = this.core.exports.per_cpu_violations(cpu);

@@ -46,7 +46,7 @@ function prepare(machine: DaxMachine, config: Configuration): void {
 const MAX_PASSES = 100_000;
 
 /** What one run of the workers did, before it is added into its repetition. */
-interface Pass {
+export interface Pass {
   /** From the first reader's start to the last reader's end. */
   elapsedNs: number;
   /** The readers' summed time in their loops less what each waited for a CPU; undefined when a wait is unknown. */
@@ -63,7 +63,7 @@ interface Pass {
 const sum = <T>(items: T[], of: (item: T) => number): number => items.reduce((total, item) => total + of(item), 0);
 
 /** One run's results (readers first, then the updater) and the machine's counters after it. */
-function pass(machine: DaxMachine, config: Configuration, results: JobResult[]): Pass {
+export function pass(machine: DaxMachine, config: Configuration, results: JobResult[]): Pass {
   const readers = results.slice(0, config.workers);
   const start = readers.reduce((min, r) => (r.startNs < min ? r.startNs : min), readers[0].startNs);
   const end = readers.reduce((max, r) => (r.endNs > max ? r.endNs : max), readers[0].endNs);
@@ -77,6 +77,38 @@ function pass(machine: DaxMachine, config: Configuration, results: JobResult[]):
     updaterElapsedNs: updater ? Number(updater.endNs - updater.startNs) : undefined,
     staleEntries: Number(machine.staleEntries()),
     unaccountedInstalls: Math.abs(Number(machine.unaccountedInstalls())),
+  };
+}
+
+/** One repetition of `trial` from its passes: the time, the operations and every counter summed over them;
+ *  how many readers ran side by side (their summed time on a CPU over the elapsed time); the steal read
+ *  before and after it. */
+export function repetition(
+  trial: Trial,
+  order: RunOrder,
+  passes: Pass[],
+  steal: { before: number | undefined; after: number | undefined },
+  threadIds: number[],
+): Measurement {
+  const { config } = trial;
+  const elapsedNs = sum(passes, (p) => p.elapsedNs);
+  const busy = passes.every((p) => p.busyNs !== undefined) ? sum(passes, (p) => p.busyNs!) : undefined;
+  return {
+    config,
+    rep: trial.rep,
+    order,
+    position: trial.position,
+    passes: passes.length,
+    elapsedNs,
+    ops: sum(passes, (p) => p.ops),
+    stats: passes.map((p) => p.stats).reduce(addStats),
+    gracePeriodsNs: passes.flatMap((p) => p.gracePeriodsNs),
+    updaterElapsedNs: config.scenario.updater ? sum(passes, (p) => p.updaterElapsedNs!) : undefined,
+    staleEntries: sum(passes, (p) => p.staleEntries),
+    unaccountedInstalls: sum(passes, (p) => p.unaccountedInstalls),
+    readerParallelism: busy === undefined || elapsedNs <= 0 ? undefined : busy / elapsedNs,
+    threadIds,
+    stealNs: steal.before === undefined || steal.after === undefined ? undefined : steal.after - steal.before,
   };
 }
 
@@ -115,25 +147,7 @@ export async function measureGroup(
         passes.push(pass(machine, config, await pool.run(jobs, { durationNs: timedNs, timeoutMs: settings.timeoutMs })));
       } while (timedNs === undefined && sum(passes, (p) => p.elapsedNs) < config.minTimeNs && passes.length < MAX_PASSES);
       const stealAfter = cpuStealNs();
-      const elapsedNs = sum(passes, (p) => p.elapsedNs);
-      const busy = passes.every((p) => p.busyNs !== undefined) ? sum(passes, (p) => p.busyNs!) : undefined;
-      measurements.push({
-        config,
-        rep: trial.rep,
-        order,
-        position: trial.position,
-        passes: passes.length,
-        elapsedNs,
-        ops: sum(passes, (p) => p.ops),
-        stats: passes.map((p) => p.stats).reduce(addStats),
-        gracePeriodsNs: passes.flatMap((p) => p.gracePeriodsNs),
-        updaterElapsedNs: config.scenario.updater ? sum(passes, (p) => p.updaterElapsedNs!) : undefined,
-        staleEntries: sum(passes, (p) => p.staleEntries),
-        unaccountedInstalls: sum(passes, (p) => p.unaccountedInstalls),
-        readerParallelism: busy === undefined || elapsedNs <= 0 ? undefined : busy / elapsedNs,
-        threadIds: pool.workers.map((worker) => worker.threadId),
-        stealNs: stealBefore === undefined || stealAfter === undefined ? undefined : stealAfter - stealBefore,
-      });
+      measurements.push(repetition(trial, order, passes, { before: stealBefore, after: stealAfter }, pool.workers.map((worker) => worker.threadId)));
     }
   } finally {
     settings.signal?.removeEventListener("abort", stopPool);
