@@ -44,8 +44,8 @@ async function native(args: NativeArgs, io: Io): Promise<number> {
     runNative(workerCounts, durationNs, repeat, (line) => println(io.stderr, `daxbench native: ${line}`), (label) => progress.update(label), signal));
   progress.clear();
   if (run.interrupted) {
-    println(io.stderr, "daxbench: interrupted; nothing written");
-    return EXIT.interrupted;
+    println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
+    return run.status;
   }
   const samples = run.value;
   const table = nativeMarkdown(nativeCells(samples));

@@ -76,8 +76,8 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
     return EXIT.failed;
   }
   if (run.interrupted) {
-    println(io.stderr, "daxbench: interrupted; nothing written");
-    return EXIT.interrupted;
+    println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
+    return run.status;
   }
   const verdicts = run.value;
   if (args.out) writeFileAtomic(args.out, csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
