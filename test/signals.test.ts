@@ -124,3 +124,13 @@ test("native whose parent is gone ends its C program too", async (t) => {
   assert.equal(running(pid), false, "daxbench has ended");
   assert.equal(program(), "", "no C program left behind");
 });
+
+test("a lock goes with its process however it exits: a fatal error ends daxbench through process.exit, past every finally", () => {
+  const dir = scratchDir();
+  const out = join(dir, "run.csv");
+  const files = new URL("../host/files.ts", import.meta.url).href;
+  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e",
+    `import { lockOutput } from ${JSON.stringify(files)}; lockOutput("--out", ${JSON.stringify(out)}); process.exit(1);`], { encoding: "utf8" });
+  assert.equal(child.status, 1, child.stderr);
+  assert.deepEqual(readdirSync(dir), []);
+});
