@@ -3,7 +3,8 @@
 import { DaxMachine } from "../../machine/dax.ts";
 import { SCENARIOS } from "../../registry/scenarios.ts";
 import { SWEEPS, DEFAULT_MIN_TIME } from "../../run/matrix.ts";
-import { measureGroup, describeConfiguration } from "../../run/runner.ts";
+import { measureGroup, describeConfiguration, mostWorkerCpus } from "../../run/runner.ts";
+import { checkAddressSpace } from "../../run/address-space.ts";
 import { schedule, RUN_ORDERS } from "../../run/schedule.ts";
 import { toRow, type ResultRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
@@ -74,6 +75,8 @@ async function run(args: RunArgs, io: Io): Promise<number> {
   for (const note of plan.notes) println(io.stderr, note);
   const { out } = plan;
   if (out !== "-") for (const format of plan.formats) checkWritable("--out", pathFor(out, format));
+  // Before the lock: a limit that leaves no room for the workers would end the process with no word (address-space.ts).
+  checkAddressSpace(mostWorkerCpus(plan.configs));
   const release = out === "-" ? () => {} : lockOutput("--out", out);
   const meta = runMetadata(startedAt);
   const progress = new Progress(io.stderr);
