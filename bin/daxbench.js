@@ -17,6 +17,11 @@ process.stdout.on("error", (error) => {
   if (error.code !== "EPIPE") throw error;
   process.exit(process.exitCode ?? 0);
 });
+// Nor is a stderr nobody reads any more (the process that started daxbench is gone, and the pipe with it): the
+// command still ends as it would, releasing its lock and its workers; it only says nothing.
+process.stderr.on("error", (error) => {
+  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+});
 
 register();
 const { main } = await import("../host/cli/main.ts");

@@ -58,13 +58,19 @@ export function checkWritable(option: string, path: string): void {
 }
 
 /** Takes `path`.lock for this process (its pid inside), or refuses: another live run writes the same file. A
- *  lock whose process is gone is taken over. Returns the release. */
+ *  lock whose process is gone is taken over. Returns the release; a process that exits without calling it (a
+ *  fatal error that ends it from bin/daxbench.js) releases it as it exits. */
 export function lockOutput(option: string, path: string): () => void {
   const lock = `${path}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lock, String(process.pid), { flag: "wx" });
-      return () => rmSync(lock, { force: true });
+      const release = () => {
+        process.off("exit", release);
+        rmSync(lock, { force: true });
+      };
+      process.once("exit", release);
+      return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number(readFileSync(lock, "utf8"));

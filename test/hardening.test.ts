@@ -203,7 +203,7 @@ test("a shared memory that cannot be had is one line naming its size", async () 
   assert.throws(() => createSharedMemory({ initial: 1, maximum: 1 << 20 }), /cannot allocate the shared memory \(up to 64 GiB of address space; is ulimit -v lower\?\)/);
 });
 
-test("SIGTERM to native ends its C program too, and the command exits 130", async (t) => {
+test("SIGTERM to native ends its C program too, and the command exits 143 (128 + SIGTERM)", async (t) => {
   if (!spawnSync("sh", ["-c", "command -v cc"]).stdout.length) return t.skip("no C compiler here");
   const child = spawn(process.execPath, [bin, "native", "--duration", "2999ms", "--workers", "1", "--repeat", "1"]);
   const running = () => spawnSync("pgrep", ["-f", "readside-plain load 1 2999"], { encoding: "utf8" }).stdout.trim();
@@ -212,6 +212,6 @@ test("SIGTERM to native ends its C program too, and the command exits 130", asyn
   assert.ok(running(), "the C program started");
   child.kill("SIGTERM");
   const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  assert.equal(status, 130);
+  assert.equal(status, 143);
   assert.equal(running(), "", "no C program left behind");
 });

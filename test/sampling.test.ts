@@ -106,12 +106,16 @@ test("reader_parallelism counts only time on a CPU: more readers than CPUs never
 
 test("fixed work repeats in passes until the minimum time; every counter is the passes' sum", async () => {
   const result = await daxbench("run", "--scenario", "populate", "--protection", "rcu", "--align", "4k,2m", "--size", "8m", "--min-time", "20ms",
-    "--repeat", "2", "--warmup", "0", "--out", "-", "--quiet");
+    "--repeat", "2", "--warmup", "1", "--out", "-", "--quiet");
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Record<string, string>[];
+  // A warm pass of an 8 MiB populate takes 10 to 70 us, but the first of a process (its tables' pages touched for
+  // the first time: the warm-up's) tens of ms, and so may one the scheduler sets aside on a loaded machine (a 4 KiB
+  // pass took 38 ms at a load of 23 on 2 CPUs); such a pass fills the minimum time alone, rightly. Whichever passes
+  // are slow, not all four repetitions' first passes last 20 ms: the work is done again in some.
+  assert.ok(rows.some((row) => Number(row.passes) > 1), "an 8 MiB populate is far shorter than 20 ms: it is done again");
   for (const row of rows) {
     const passes = Number(row.passes);
-    assert.ok(passes > 1, "an 8 MiB populate is far shorter than 20 ms: it is done again");
     assert.ok(Number(row.elapsed_ns) >= 20e6, "timed for at least the minimum time");
     assert.equal(row.min_time_ns, "20000000");
     assert.equal(Number(row.faults), passes * (row.align === "4k" ? 2048 : 4), "faults: size / align each pass");

@@ -12,5 +12,6 @@ export interface Command<Args> {
   run(args: Args, io: Io): Promise<number> | number;
 }
 
-/** The status of a command: 0 done, 1 a check failed or a worker failed or hung, 2 bad input, 130 interrupted. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+/** The status of a command: 0 done, 1 a check failed or a worker failed or hung, 2 bad input. One a signal
+ *  ended is 128 + the signal's number, from interrupt.ts (130 for Ctrl-C, 143 for SIGTERM). */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

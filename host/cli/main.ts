@@ -1,7 +1,8 @@
 // The daxbench command line: argv in, an exit status out. It only parses (yargs); options.ts validates what
 // was typed into typed options, and each command in commands/ does its work through the stages below.
 // Exit status: 0 done, 1 a check or a worker failed (or hung), 2 bad input (nothing started, nothing
-// written), 130 Ctrl-C. Everything it prints goes through `io`, so tests run it in process.
+// written), 128 + the signal when a signal ended it (130 Ctrl-C, 143 SIGTERM; see interrupt.ts). Everything it
+// prints goes through `io`, so tests run it in process.
 
 import yargs, { type MiddlewareFunction } from "yargs";
 import { UsageError } from "../errors.ts";

@@ -3,23 +3,31 @@
 
 import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
-import { buildSync } from "esbuild";
+import { build } from "esbuild";
 import type { DaxMachine } from "../machine/dax.ts";
 import type { CoreExports, CoreFunctionName } from "../machine/core.ts";
 import { CONTROL_WORDS } from "../types.ts";
 import type { JobResult, WorkerInit, WorkerJob, WorkerReply, WorkerRequest } from "../types.ts";
 
-let bundled: URL | undefined;
+let bundled: Promise<URL> | undefined;
 
 /** The worker's program: worker-main.ts and what it imports, bundled once per process by esbuild into one ES
  *  module, given to each worker as a data: URL. A worker then loads plain JavaScript and starts in
  *  milliseconds; one that registered tsx to load TypeScript itself took about 130 ms of CPU, and each
- *  repetition of a run starts workers of its own (schedule.ts). */
-function workerCode(): URL {
-  bundled ??= new URL(`data:text/javascript;base64,${Buffer.from(buildSync({
+ *  repetition of a run starts workers of its own (schedule.ts). esbuild's asynchronous API runs it as a child
+ *  process; its synchronous one would start a thread of its own for the life of the process, another V8 isolate
+ *  beside the workers, with its own share of the address space (address-space.ts). */
+function workerCode(): Promise<URL> {
+  bundled ??= build({
     entryPoints: [fileURLToPath(new URL("./worker-main.ts", import.meta.url))],
     bundle: true, format: "esm", platform: "node", target: "node20", write: false, logLevel: "silent",
-  }).outputFiles[0].text).toString("base64")}`);
+  }).then(
+    (result) => new URL(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString("base64")}`),
+    (error) => {
+      bundled = undefined; // tried again by the next worker, as a synchronous build would be
+      throw error;
+    },
+  );
   return bundled;
 }
 
@@ -44,7 +52,7 @@ export class CpuWorker {
   static async start(machine: DaxMachine, cpu: number, control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT), runSeed = 1n): Promise<CpuWorker> {
     const seed = BigInt.asUintN(64, (runSeed * 0x100000001b3n + BigInt(cpu)) * 0x9e3779b97f4a7c15n);
     const init: WorkerInit = { module: machine.module, memory: machine.memory, control, cpu, seed };
-    const worker = new Worker(workerCode(), { workerData: init, execArgv: [] });
+    const worker = new Worker(await workerCode(), { workerData: init, execArgv: [] });
     const handle = new CpuWorker(cpu, worker);
     // Ready once the core is instantiated and attached: loading the worker's code is never part of a run.
     await new Promise<void>((resolve, reject) => {

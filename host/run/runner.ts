@@ -18,6 +18,16 @@ export function describeConfiguration(config: Configuration): string {
   return describe(configurationName(config));
 }
 
+/** How many worker CPUs a run of `config` starts: its readers, and the updater if the scenario has one. */
+export function workerCpus(config: Configuration): number {
+  return config.workers + (config.scenario.updater ? 1 : 0);
+}
+
+/** The most worker CPUs any of `configs` starts at once (each repetition's pool is stopped before the next starts). */
+export function mostWorkerCpus(configs: readonly Configuration[]): number {
+  return configs.reduce((most, config) => Math.max(most, workerCpus(config)), 0);
+}
+
 /** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */
 function jobsFor(config: Configuration, stopOnViolation: boolean): WorkerJob[] {
   const align = ALIGNMENTS[config.align];

@@ -50,8 +50,8 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
       (name) => args.quiet || progress.update(`kernel ${name}`)));
     progress.clear();
     if (run.interrupted) {
-      println(io.stderr, "daxbench: interrupted; nothing written");
-      return EXIT.interrupted;
+      println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
+      return run.status;
     }
     const rows = run.value;
     if (out === "-") io.stdout.write(renderKernel(formats[0], rows));

@@ -7,6 +7,7 @@ import { checkWritable } from "../../files.ts";
 import { microTable, harnessOverhead } from "../../print/micro.ts";
 import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, maxTimeOption } from "../options.ts";
+import { parentWatch } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
 
@@ -36,7 +37,13 @@ function micro(args: MicroArgs, io: Io): number {
   const meta = runMetadata();
   const out = args.out ?? defaultOutPath(new Date(meta.started_at), "micro");
   if (out !== "-") for (const format of formats) checkWritable("--out", pathFor(out, format));
-  const results = runMicro(maxTime, (name) => args.quiet || progress.update(`micro ${name}`));
+  // benchmark.js runs synchronously, so no signal handler could run: Ctrl-C and SIGTERM end micro by their default
+  // action (it has written nothing yet), and between cases it ends the same way once the process that started it is gone.
+  const checkParent = parentWatch();
+  const results = runMicro(maxTime, (name) => {
+    checkParent();
+    if (!args.quiet) progress.update(`micro ${name}`);
+  });
   progress.clear();
   const rows = results.map((result) => microRow(result, meta));
   const written = out === "-" ? [] : writeFormats(out, formats, (format) => renderMicro(format, rows));

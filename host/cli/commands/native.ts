@@ -3,6 +3,7 @@
 import { DaxMachine } from "../../machine/dax.ts";
 import { maxWorkers, parseDurationOption } from "../../run/matrix.ts";
 import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "../../run/native.ts";
+import { checkAddressSpace } from "../../run/address-space.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { writeFileAtomic, checkWritable } from "../../files.ts";
 import { Progress } from "../../print/progress.ts";
@@ -38,14 +39,15 @@ async function native(args: NativeArgs, io: Io): Promise<number> {
   if (args.out === "-") throw new UsageError("--out - is not accepted: native writes two files, NAME.md and NAME.csv; give a path");
   const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;
   if (base !== undefined) for (const path of [`${base}.md`, `${base}.csv`]) checkWritable("--out", path);
+  checkAddressSpace(Math.max(2, ...workerCounts)); // the wasm side's readers, or the wake-up cell's two workers
   const progress = new Progress(io.stderr);
   const meta = runMetadata();
   const run = await interruptible((signal) =>
     runNative(workerCounts, durationNs, repeat, (line) => println(io.stderr, `daxbench native: ${line}`), (label) => progress.update(label), signal));
   progress.clear();
   if (run.interrupted) {
-    println(io.stderr, "daxbench: interrupted; nothing written");
-    return EXIT.interrupted;
+    println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
+    return run.status;
   }
   const samples = run.value;
   const table = nativeMarkdown(nativeCells(samples));

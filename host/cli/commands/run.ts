@@ -3,7 +3,8 @@
 import { DaxMachine } from "../../machine/dax.ts";
 import { SCENARIOS } from "../../registry/scenarios.ts";
 import { SWEEPS, DEFAULT_MIN_TIME } from "../../run/matrix.ts";
-import { measureGroup, describeConfiguration } from "../../run/runner.ts";
+import { measureGroup, describeConfiguration, mostWorkerCpus } from "../../run/runner.ts";
+import { checkAddressSpace } from "../../run/address-space.ts";
 import { schedule, RUN_ORDERS } from "../../run/schedule.ts";
 import { toRow, type ResultRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
@@ -14,6 +15,7 @@ import { summaryTable, summaryWarnings, comparisons } from "../../print/summary.
 import { Progress } from "../../print/progress.ts";
 import { formatTlbGeometry, SKYLAKE_TLB } from "../../machine/dax.ts";
 import { runPlan, type RunArgs } from "../options.ts";
+import { interruptible, type Interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
 import type { Measurement } from "../../types.ts";
@@ -73,6 +75,8 @@ async function run(args: RunArgs, io: Io): Promise<number> {
   for (const note of plan.notes) println(io.stderr, note);
   const { out } = plan;
   if (out !== "-") for (const format of plan.formats) checkWritable("--out", pathFor(out, format));
+  // Before the lock: a limit that leaves no room for the workers would end the process with no word (address-space.ts).
+  checkAddressSpace(mostWorkerCpus(plan.configs));
   const release = out === "-" ? () => {} : lockOutput("--out", out);
   const meta = runMetadata(startedAt);
   const progress = new Progress(io.stderr);
@@ -94,54 +98,55 @@ async function run(args: RunArgs, io: Io): Promise<number> {
     saved = finished.length;
     savedAt = Date.now();
   };
-  const abort = new AbortController();
-  const onInterrupt = () => abort.abort();
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onInterrupt);
   let failure: string | undefined;
   let current = "";
+  let run: Interruptible<void> | undefined;
   try {
-    for (const group of groups) {
-      current = describeConfiguration(group[0].config);
-      const timedNs = group[0].config.scenario.timed ? group[0].config.durationNs : 0;
-      measurements.push(...await measureGroup(
-        machine,
-        group,
-        plan.order,
-        // The watchdog allows --timeout beyond the run's own --duration.
-        { repeat: group.length, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal: abort.signal },
-        (trial) => args.quiet || progress.update(
-          trial ? `[${trial.position}/${trials}] ${current} rep ${trial.rep}/${plan.repeat}` : `${current} warm-up`,
-        ),
-      ));
-      if (Date.now() - savedAt >= SAVE_INTERVAL_MS) save();
-    }
-    // A shard with no configuration still writes its (header-only) files, so that merge finds every shard.
-    if (plan.configs.length === 0) println(io.stderr, "note: this shard holds no configuration of the matrix: writing the header only");
-    save();
-  } catch (error) {
-    if (measurements.length > saved) {
+    run = await interruptible(async (signal) => {
       try {
+        for (const group of groups) {
+          current = describeConfiguration(group[0].config);
+          const timedNs = group[0].config.scenario.timed ? group[0].config.durationNs : 0;
+          measurements.push(...await measureGroup(
+            machine,
+            group,
+            plan.order,
+            // The watchdog allows --timeout beyond the run's own --duration.
+            { repeat: group.length, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal },
+            (trial) => args.quiet || progress.update(
+              trial ? `[${trial.position}/${trials}] ${current} rep ${trial.rep}/${plan.repeat}` : `${current} warm-up`,
+            ),
+          ));
+          if (Date.now() - savedAt >= SAVE_INTERVAL_MS) save();
+        }
+        // A shard with no configuration still writes its (header-only) files, so that merge finds every shard.
+        if (plan.configs.length === 0) println(io.stderr, "note: this shard holds no configuration of the matrix: writing the header only");
         save();
-      } catch {
-        // The run's own failure is what gets reported; the files keep what the last save wrote.
+      } catch (error) {
+        // Failed or interrupted, the files keep every repetition that finished.
+        if (measurements.length > saved) {
+          try {
+            save();
+          } catch {
+            // The run's own failure is what gets reported; the files keep what the last save wrote.
+          }
+        }
+        throw error;
       }
-    }
-    const done = saved ? `the repetitions that finished (${saved} rows) are in ${out}` : "nothing written";
-    if (abort.signal.aborted) {
-      progress.clear();
-      println(io.stderr, `daxbench: interrupted; ${done}`);
-      return EXIT.interrupted;
-    }
-    failure = `in ${current}: ${error instanceof Error ? error.message : String(error)}; ${done}`;
+    });
+  } catch (error) {
+    failure = `in ${current}: ${error instanceof Error ? error.message : String(error)}`;
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
     progress.clear();
     release();
   }
+  const done = saved ? `the repetitions that finished (${saved} rows) are in ${out}` : "nothing written";
+  if (run?.interrupted) {
+    println(io.stderr, `daxbench: interrupted${run.cause}; ${done}`);
+    return run.status;
+  }
   if (failure !== undefined) {
-    println(io.stderr, `daxbench: run aborted: ${failure}`);
+    println(io.stderr, `daxbench: run aborted: ${failure}; ${done}`);
     return EXIT.failed;
   }
   const finished = rows();

@@ -1,6 +1,8 @@
 // `daxbench torture`: check the teardown guarantee under kills, scheme by scheme; SUCCESS, FAILURE or UNTESTED.
 
 import { tortureConfigurations, runTorture } from "../../run/torture.ts";
+import { mostWorkerCpus } from "../../run/runner.ts";
+import { checkAddressSpace } from "../../run/address-space.ts";
 import { toRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { csvText } from "../../export/csv.ts";
@@ -65,6 +67,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
     randomDelay: args["random-delay"],
   });
   const timeoutNs = watchdogOption(`${seconds}s`, args.timeout);
+  checkAddressSpace(mostWorkerCpus(configs));
   let printed = 0;
   let run;
   try {
@@ -76,8 +79,8 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
     return EXIT.failed;
   }
   if (run.interrupted) {
-    println(io.stderr, "daxbench: interrupted; nothing written");
-    return EXIT.interrupted;
+    println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
+    return run.status;
   }
   const verdicts = run.value;
   if (args.out) writeFileAtomic(args.out, csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
