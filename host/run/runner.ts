@@ -52,8 +52,10 @@ function prepare(machine: DaxMachine, config: Configuration): void {
   if (config.scenario.prepopulate) machine.core.exports.populate(0n, config.size);
 }
 
-/** A fixed-work repetition stops adding passes here, whatever its time: a bound, not a setting. */
-const MAX_PASSES = 100_000;
+/** A fixed-work repetition stops adding passes once it has taken this many times --min-time in all, set-up
+ *  included, though its timed part be shorter: where a pass is a few microseconds of work (a 4 MiB populate at
+ *  2 MiB), setting each one up (a new device and vma, the workers released) costs tens of times more than it. */
+export const PASSES_WALL_FACTOR = 3;
 
 /** What one run of the workers did, before it is added into its repetition. */
 export interface Pass {
@@ -151,11 +153,13 @@ export async function measureGroup(
       onRun(trial);
       const stealBefore = cpuStealNs();
       const passes: Pass[] = [];
+      const started = process.hrtime.bigint();
+      const wallNs = () => Number(process.hrtime.bigint() - started);
       do {
         settings.signal?.throwIfAborted();
         prepare(machine, config);
         passes.push(pass(machine, config, await pool.run(jobs, { durationNs: timedNs, timeoutMs: settings.timeoutMs })));
-      } while (timedNs === undefined && sum(passes, (p) => p.elapsedNs) < config.minTimeNs && passes.length < MAX_PASSES);
+      } while (timedNs === undefined && sum(passes, (p) => p.elapsedNs) < config.minTimeNs && wallNs() < PASSES_WALL_FACTOR * config.minTimeNs);
       const stealAfter = cpuStealNs();
       measurements.push(repetition(trial, order, passes, { before: stealBefore, after: stealAfter }, pool.workers.map((worker) => worker.threadId)));
     }
