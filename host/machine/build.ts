@@ -25,7 +25,7 @@ function sources(): string[] {
 }
 
 /** Why `outFile` must be (re)built, or null when it is newer than every source. */
-function staleReason(outFile: string): string | null {
+export function staleReason(outFile: string): string | null {
   let built: number;
   try {
     built = statSync(outFile).mtimeMs;

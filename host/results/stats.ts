@@ -13,8 +13,16 @@
 import {
   mean, median, min, max, sampleStandardDeviation, medianAbsoluteDeviation, errorFunction,
 } from "simple-statistics";
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import { createRequire } from "node:module";
 import type { Scale } from "../types.ts";
+
+/** stdlib's t quantile, loaded on first use: its hundred small modules take 0.15 s to load, which every
+ *  command paid at start-up, those that compute no interval too. */
+let loadedTQuantile: ((p: number, dof: number) => number) | undefined;
+function tQuantile(p: number, dof: number): number {
+  loadedTQuantile ??= createRequire(import.meta.url)("@stdlib/stats-base-dists-t-quantile") as (p: number, dof: number) => number;
+  return loadedTQuantile(p, dof);
+}
 
 /** Fewer repetitions than this on either side cannot support a comparison (benchstat asks for more, too). */
 export const MIN_COMPARABLE_N = 3;

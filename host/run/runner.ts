@@ -57,6 +57,12 @@ function prepare(machine: DaxMachine, config: Configuration): void {
  *  2 MiB), setting each one up (a new device and vma, the workers released) costs tens of times more than it. */
 export const PASSES_WALL_FACTOR = 3;
 
+/** Whether a fixed-work repetition does its work again: while its passes' timed work is short of --min-time and
+ *  the repetition, set-up included, has not yet taken PASSES_WALL_FACTOR times --min-time. */
+export function wantsAnotherPass(timedNs: number, wallNs: number, minTimeNs: number): boolean {
+  return timedNs < minTimeNs && wallNs < PASSES_WALL_FACTOR * minTimeNs;
+}
+
 /** What one run of the workers did, before it is added into its repetition. */
 export interface Pass {
   /** From the first reader's start to the last reader's end. */
@@ -154,12 +160,11 @@ export async function measureGroup(
       const stealBefore = cpuStealNs();
       const passes: Pass[] = [];
       const started = process.hrtime.bigint();
-      const wallNs = () => Number(process.hrtime.bigint() - started);
       do {
         settings.signal?.throwIfAborted();
         prepare(machine, config);
         passes.push(pass(machine, config, await pool.run(jobs, { durationNs: timedNs, timeoutMs: settings.timeoutMs })));
-      } while (timedNs === undefined && sum(passes, (p) => p.elapsedNs) < config.minTimeNs && wallNs() < PASSES_WALL_FACTOR * config.minTimeNs);
+      } while (timedNs === undefined && wantsAnotherPass(sum(passes, (p) => p.elapsedNs), Number(process.hrtime.bigint() - started), config.minTimeNs));
       const stealAfter = cpuStealNs();
       measurements.push(repetition(trial, order, passes, { before: stealBefore, after: stealAfter }, pool.workers.map((worker) => worker.threadId)));
     }
