@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -162,6 +162,10 @@ test("output paths are checked before any work: a directory, /proc, a missing RE
     [["report", join(dir, "run.csv"), "--readme", join(dir, "README.md")], /README\.md: has no <!-- results:begin --> \.\.\. <!-- results:end --> markers/],
     [["report", join(dir, "run.csv"), "--readme", join(dir, "MISSING.md")], /MISSING\.md: cannot be read/],
     [["report", join(dir, "run.csv"), "--format", "md,csv"], /report --format csv would overwrite its input/],
+    // Where --out can only be a file, "-" is refused rather than written as a file of that name.
+    [["torture", "--out", "-"], /--out - is not accepted: torture prints its report on stdout/],
+    [["merge", join(dir, "run.csv"), "--out", "-"], /--out - is not accepted: merge writes the merged CSV to a file/],
+    [["native", "--out", "-"], /--out - is not accepted: native writes two files/],
   ] as [string[], RegExp][]) {
     const result = await daxbench(...args);
     assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
@@ -170,6 +174,7 @@ test("output paths are checked before any work: a directory, /proc, a missing RE
   }
   assert.deepEqual(readdirSync(dir).sort(), ["README.md", "adir.csv", "run.csv"], "nothing written, no report, no chart");
   assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "no markers here\n");
+  assert.ok(!existsSync("-"), "a file named - was written");
 });
 
 test("two runs never write one file: a live lock refuses the second, a dead one is taken over", async () => {

@@ -60,6 +60,11 @@ export function formatsOption(out: string | undefined, format: string[]): Format
   return formats;
 }
 
+/** For a command whose --out can only be a file: `--out -` would otherwise write a file named "-". */
+export function fileOutOption(out: string | undefined, why: string): void {
+  if (out === "-") throw new UsageError(`--out - is not accepted: ${why}; give a path`);
+}
+
 /** results/<date-time>.csv, or results/<prefix>-<date-time>.csv: a run never overwrites another by default. */
 export function defaultOutPath(startedAt: Date, prefix = ""): string {
   const stamp = startedAt.toISOString().replace(/\.\d+Z$/, "").replace(/:/g, "-");

@@ -4,6 +4,7 @@ import { mergeFiles } from "../../results/merge.ts";
 import { csvPieces } from "../../export/csv.ts";
 import { writeFileAtomic, checkWritable } from "../../files.ts";
 import { println, type Io } from "../io.ts";
+import { fileOutOption } from "../options.ts";
 import { EXIT, type Command } from "../command.ts";
 
 interface MergeArgs {
@@ -20,6 +21,7 @@ export const mergeCommand: Command<MergeArgs> = {
     .option("out", { type: "string", demandOption: true, nargs: 1, describe: "the merged CSV" })
     .option("allow-mixed", { type: "boolean", default: false, describe: "merge runs of different commits or machines" }),
   run(args: MergeArgs, io: Io) {
+    fileOutOption(args.out, "merge writes the merged CSV to a file and says so on stdout");
     checkWritable("--out", args.out);
     const rows = mergeFiles(args.files, { allowMixed: args["allow-mixed"] });
     writeFileAtomic(args.out, csvPieces(rows));

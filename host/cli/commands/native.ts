@@ -7,8 +7,7 @@ import { checkAddressSpace } from "../../run/address-space.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { writeFileAtomic, checkWritable } from "../../files.ts";
 import { Progress } from "../../print/progress.ts";
-import { UsageError } from "../../errors.ts";
-import { wholeNumberOption, workerCountsOption } from "../options.ts";
+import { fileOutOption, wholeNumberOption, workerCountsOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
@@ -36,7 +35,7 @@ async function native(args: NativeArgs, io: Io): Promise<number> {
   const workerCounts = workerCountsOption(args.workers, maxWorkers(new DaxMachine()));
   const durationNs = parseDurationOption("duration", args.duration);
   const repeat = wholeNumberOption("repeat", args.repeat, 5, 1, 1000);
-  if (args.out === "-") throw new UsageError("--out - is not accepted: native writes two files, NAME.md and NAME.csv; give a path");
+  fileOutOption(args.out, "native writes two files, NAME.md and NAME.csv");
   const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;
   if (base !== undefined) for (const path of [`${base}.md`, `${base}.csv`]) checkWritable("--out", path);
   checkAddressSpace(Math.max(2, ...workerCounts)); // the wasm side's readers, or the wake-up cell's two workers

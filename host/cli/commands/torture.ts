@@ -8,7 +8,7 @@ import { runMetadata } from "../../results/metadata.ts";
 import { csvText } from "../../export/csv.ts";
 import { writeFileAtomic, checkWritable } from "../../files.ts";
 import { tortureReport } from "../../print/torture.ts";
-import { secondsOption, seedOption, watchdogOption } from "../options.ts";
+import { fileOutOption, secondsOption, seedOption, watchdogOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
@@ -54,6 +54,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
   const seconds = secondsOption("seconds", args.seconds);
   // A seed not given is drawn and printed, so that any run, a failing one above all, can be made again.
   const seed = seedOption(args.seed, BigInt(Math.floor(Math.random() * 2 ** 31)));
+  fileOutOption(args.out, "torture prints its report on stdout and writes its CSV to a file");
   if (args.out) checkWritable("--out", args.out);
   const configs = tortureConfigurations({
     protection: args.protection,
