@@ -13,7 +13,7 @@ import { VMA_FLAGS } from "./layout";
 import { zap_all, entry_ptr, entry_present, PTE_LEVEL } from "./pagetable";
 import { dax_region_align } from "./device";
 import { handle_mm_fault_with, touch_completed } from "./fault";
-import { dax_alive } from "./device";
+import { dax_alive_word } from "./device";
 import {
   read_lock, read_unlock, batch_begin, batch_end, current_scheme, read_side_of, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK,
   SCHEME_QSBR, SCHEME_RCU_CHECK_OUTSIDE, NoReadSide, SrcuReadSide, SrcuCheckedOutside, MutexReadSide, RwlockReadSide,
@@ -105,7 +105,7 @@ export function readside(count: u64): u64 {
   batch_begin<S>();
   for (let i: u64 = 0; i < count; i++) {
     const id = read_lock<S>();
-    seen += <u64>dax_alive();
+    seen += <u64>dax_alive_word();
     read_unlock<S>(id);
   }
   batch_end<S>();

@@ -43,7 +43,14 @@ export const MAX_PHYS: u64 = 1 << 52;
 }
 
 @inline export function dax_alive(): bool {
-  return atomic.load<i32>(DEV_ALIVE) != 0;
+  return dax_alive_word() != 0;
+}
+
+/** alive as the word it is stored in: 1 alive, 0 dead. A loop that sums what it loads adds this, as native's
+ *  loop adds the int: made a bool first (a compare and a widening on every pass), the readside loop took
+ *  twice as long as native's (0.7 against 0.3 ns a pair), the conversion and not the load being measured. */
+@inline export function dax_alive_word(): u32 {
+  return <u32>atomic.load<i32>(DEV_ALIVE);
 }
 
 /** What freed device state reads as (the slab allocator's POISON_FREE, 0x6b, in every byte). */
