@@ -51,7 +51,12 @@ function verdictText(interval: readonly [number, number] | undefined, bar: Param
 /** The native cell a bar reads; a missing one is an error, not a verdict. */
 function cell(native: string, workers: number): NativeCell {
   const found = cells.find((c) => c.native === native && c.workers === workers);
-  if (!found) throw new Error(`results/native.csv has no ${native} samples at ${workers} workers`);
+  if (!found) {
+    // liburcu's flavours are the ones a machine may lack: native skips them, saying so, when liburcu-dev is missing.
+    const how = native.startsWith("urcu") ? ": install liburcu-dev (apt-get install liburcu-dev) and run npm run results:calibration again" : "";
+    console.error(`calibration-readme.ts: results/native.csv has no ${native} samples at ${workers} workers${how}`);
+    process.exit(1);
+  }
   return found;
 }
 
