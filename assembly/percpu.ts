@@ -95,9 +95,13 @@ export function smp_processor_id(): i32 {
 
 /** Adds one to the counter at `offset` in this CPU's stats lines. Only this CPU writes them, so a plain add is
  *  enough; readers sum them after the run. */
-@inline function this_cpu_count(offset: usize): void {
+@inline function this_cpu_add(offset: usize, n: u64): void {
   const slot = this_cpu_stats + offset;
-  store<u64>(slot, load<u64>(slot) + 1);
+  store<u64>(slot, load<u64>(slot) + n);
+}
+
+@inline function this_cpu_count(offset: usize): void {
+  this_cpu_add(offset, 1);
 }
 
 @inline export function this_cpu_inc(stat: i32): void {
@@ -122,8 +126,7 @@ export function smp_processor_id(): i32 {
 
 /** Adds `seen` read-side pairs that found alive true: once a batch, not once a pair. */
 @inline export function this_cpu_add_alive_seen(seen: u64): void {
-  const slot = this_cpu_stats + STATS_ALIVE_SEEN_OFFSET;
-  store<u64>(slot, load<u64>(slot) + seen);
+  this_cpu_add(STATS_ALIVE_SEEN_OFFSET, seen);
 }
 
 @inline export function this_cpu_inc_fault_costs(): void {

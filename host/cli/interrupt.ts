@@ -49,9 +49,8 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const parent = process.ppid;
-  // A process whose parent is init already (started by a daemon, or orphaned before it got here) has none to lose.
   const watch = parent > 1
-    ? setInterval(() => process.ppid !== parent && end("SIGTERM", ` (the process that started it, pid ${parent}, is gone)`), PARENT_POLL_MS).unref()
+    ? setInterval(() => parentGone(parent) && end("SIGTERM", ` (the process that started it, pid ${parent}, is gone)`), PARENT_POLL_MS).unref()
     : undefined;
   try {
     return { interrupted: false, value: await work(abort.signal) };
@@ -71,6 +70,13 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
 export function parentWatch(): () => void {
   const parent = process.ppid;
   return () => {
-    if (parent > 1 && process.ppid !== parent) process.kill(process.pid, "SIGTERM");
+    if (parentGone(parent)) process.kill(process.pid, "SIGTERM");
   };
+}
+
+/** Whether the process that started this one (`parent`, read at the start) has ended: this process was handed to
+ *  init or a subreaper. A process whose parent was init already (started by a daemon, or orphaned before it got
+ *  here) has none to lose. */
+function parentGone(parent: number): boolean {
+  return parent > 1 && process.ppid !== parent;
 }
