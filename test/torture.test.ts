@@ -1,4 +1,7 @@
 // Short torture runs: correct schemes end with no violation, broken ones are caught. Counts, not times.
+// Half a second a scheme: the long tortures are results/torture.md's (10 runs of each slip) and npm run
+// mutate's; here a correct scheme must not trip at once, and rcu-zap-early leaves hundreds of stale entries
+// in a third of a second.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { daxbench } from "./daxbench.ts";
@@ -20,7 +23,7 @@ const CORRECT = ["rcu", "mutex", "rwlock", "qsbr", "rcu-pointer"];
 test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no stale entry, SUCCESS each`, async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "torture.csv");
-  const run = await torture(["--protection", CORRECT.join(","), "--seconds", "1", "--workers", "2", "--read-delay", "1000", "--out", out]);
+  const run = await torture(["--protection", CORRECT.join(","), "--seconds", "0.5", "--workers", "2", "--read-delay", "1000", "--out", out]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const reports = run.stdout.split(/\n(?=torture: )/);
   assert.equal(reports.length, CORRECT.length);
@@ -46,14 +49,14 @@ test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no
 // The settings that catch the slips inside the primitives (bench/mutations.json's tortureOptions): the
 // correct schemes must pass them too, or a caught slip would mean nothing.
 test("rcu and qsbr survive back-to-back kills on a 2 MiB mapping, with delays inside the primitives: SUCCESS, every install accounted for", async () => {
-  const run = await torture(["--protection", "rcu,qsbr", "--seconds", "1", "--kill-period", "0", "--size", "2m"]);
+  const run = await torture(["--protection", "rcu,qsbr", "--seconds", "0.5", "--kill-period", "0", "--size", "2m"]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.equal(run.stdout.match(/violations 0 \(of which reads of freed device state 0\)  stale entries 0  unaccounted installs 0\n/g)?.length, 2, run.stdout);
   assert.equal(run.last, "rcu SUCCESS, qsbr SUCCESS");
 });
 
 test("torture of several schemes exits 1 when any of them fails", async () => {
-  const run = await torture(["--protection", "none,rcu", "--seconds", "1", "--stop-on-violation"]);
+  const run = await torture(["--protection", "none,rcu", "--seconds", "0.5", "--stop-on-violation"]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.equal(run.last, "none FAILURE, rcu SUCCESS");
 });
@@ -79,7 +82,7 @@ for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early", "r
 test("rcu-zap-early is caught: mappings installed behind a zap made before the grace period outlive their device", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "torture.csv");
-  const run = await torture(["--protection", "rcu-zap-early", "--seconds", "2", "--seed", "7", "--out", out]);
+  const run = await torture(["--protection", "rcu-zap-early", "--seconds", "0.5", "--seed", "7", "--out", out]);
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.equal(run.last, "FAILURE");
   assert.match(run.stdout, /random delays up to 5us at every step boundary, seed 7 \(--seed 7 draws them again\)/);
