@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { daxbench } from "./daxbench.ts";
 import { parse } from "csv-parse/sync";
 
-const run = (...args: string[]) => daxbench("run", "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet", ...args);
+const run = (...args: string[]) => daxbench("run", "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet", ...args);
 type Row = Record<string, string>;
 
 test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuses none and maps ptes where pmds do not fit", async () => {
@@ -22,7 +22,7 @@ test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuse
 });
 
 test("mmap-mix runs on one worker: --workers is not its dimension, and it says so; it reports per vma and per page", async () => {
-  const result = await daxbench("run", "--repeat", "1", "--warmup", "0", "--out", "-",
+  const result = await daxbench("run", "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-",
     "--scenario", "mmap-mix", "--workers", "1,2", "--size", "4m", "--align", "2m", "--protection", "rcu");
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /^note: mmap-mix does not use --workers; it runs once per protection × align × policy × size × read-delay × fault-cost$/m);

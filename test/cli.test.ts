@@ -52,7 +52,7 @@ test("populate over align x protection x workers writes 8 rows with exact fault 
   const out = join(dir, "populate.csv");
   const result = await daxbench([
     "run", "--scenario", "populate", "--align", "4k,2m", "--protection", "rcu,mutex", "--workers", "1,2",
-    "--size", "8m", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
+    "--size", "8m", "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
   ]);
   assert.equal(result.status, 0, result.stderr);
   const header = readFileSync(out, "utf8").split("\n")[0].split(",");
@@ -100,7 +100,7 @@ test("churn rows: refused touches are not operations, the achieved kill period i
 test("with one repetition no pair is called faster: every pair is ~ with the reason", async () => {
   const result = await daxbench([
     "run", "--scenario", "populate,readside", "--align", "4k,2m", "--protection", "rcu,mutex", "--size", "4m", "--duration", "50ms",
-    "--repeat", "1", "--warmup", "0", "--out", "-",
+    "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-",
   ]);
   assert.equal(result.status, 0, result.stderr);
   assert.doesNotMatch(result.stderr, /faster/);
@@ -114,7 +114,7 @@ test("with one repetition no pair is called faster: every pair is ~ with the rea
 });
 
 test("--out - writes the CSV to stdout and the table to stderr", async () => {
-  const result = await daxbench(["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--size", "4m", "--repeat", "1", "--warmup", "0", "--out", "-"]);
+  const result = await daxbench(["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--size", "4m", "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-"]);
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Row[];
   assert.equal(rows.length, 1);
