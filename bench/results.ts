@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const build = "npm run build";
 
 /** Each step is a command line without quoting: its words are split on spaces. `node` is this Node. */
-const GENERATORS: Record<string, string[]> = {
+export const GENERATORS: Record<string, string[]> = {
   torture: [build, "node --import tsx bench/torture-readme.ts"],
   calibration: [
     build,
@@ -79,4 +79,5 @@ function main(args: string[]): number {
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Run as a script, not when a test imports GENERATORS.
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
