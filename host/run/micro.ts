@@ -2,7 +2,8 @@
 // Its results have their own schema (MICRO_COLUMNS), not the run schema's: one row per case with the mean ns
 // per operation, benchmark.js's relative margin of error and its sample count, then the run's metadata.
 
-import Benchmark from "benchmark";
+import { createRequire } from "node:module";
+import type BenchmarkJs from "benchmark";
 import { stringify } from "csv-stringify/sync";
 import { DaxMachine } from "../machine/dax.ts";
 import { BENCHMARKED_SCHEMES } from "../registry/schemes.ts";
@@ -20,7 +21,12 @@ export type MicroColumn = (typeof MICRO_COLUMNS)[number];
 export type MicroRow = Record<MicroColumn, string | number>;
 export const MICRO_TABLE: CsvTable<MicroColumn> = { kind: "micro", columns: MICRO_COLUMNS, text: new Set(["case", "protection", "align", ...METADATA_TEXT_COLUMNS]) };
 
+/** benchmark.js, loaded by the one command that uses it: it costs 0.15 s of CPU to load (lodash), which every
+ *  other command, and every process that imports the CLI, would pay. */
+const loadBenchmark = (): typeof BenchmarkJs => createRequire(import.meta.url)("benchmark");
+
 export function runMicro(maxTimeSeconds: number, onCase: (name: string) => void = () => {}): MicroResult[] {
+  const Benchmark = loadBenchmark();
   const machine = new DaxMachine();
   const results: MicroResult[] = [];
   for (const micro of microCases(BENCHMARKED_SCHEMES)) {
