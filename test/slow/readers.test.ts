@@ -1,4 +1,4 @@
-// The slow tier (npm run test:slow; .ci/run runs it after npm test): stress too dear for npm test's 90 s.
+// The slow tier (npm run test:slow; .ci/run runs it after npm test): tests too dear for npm test's 90 s.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
