@@ -137,6 +137,11 @@ export function dax_set_pgtable_budget(tables: i64): void {
   atomic.store<i64>(DEV_PGTABLE_BUDGET, tables);
 }
 
+/** The pte tables faults may still allocate (< 0: no limit): what a budget leaves tells how many were taken. */
+export function dax_pgtable_budget(): i64 {
+  return atomic.load<i64>(DEV_PGTABLE_BUDGET);
+}
+
 /** pgoff_to_phys(): walk the extents in order; valid only if [phys, phys + size) stays in one extent.
  *  Returns -1 (as u64) when it does not, which the fault handlers turn into SIGBUS. */
 export function pgoff_to_phys(pgoff: u64, size: u64): u64 {

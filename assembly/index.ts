@@ -8,7 +8,7 @@ export { VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DAX, PFN_DEV, PFN_MAP } f
 export {
   DEV_OK, POLICY_DEVICE, POLICY_FS, DEV_ERR_POLICY, DEV_ERR_ALIGN, DEV_ERR_PFN_FLAGS, DEV_ERR_TOO_MANY_EXTENTS, DEV_ERR_EMPTY_EXTENT, DEV_ERR_UNALIGNED_EXTENT,
   DEV_ERR_OVERLAPPING_EXTENT, DEV_ERR_EXTENT_TOO_HIGH, DEV_ERR_NO_EXTENTS, DEV_ERR_ALIVE, MAX_PHYS,
-  dax_region_create, dax_dev_add_extent, dax_dev_enable, dax_set_pgtable_budget,
+  dax_region_create, dax_dev_add_extent, dax_dev_enable, dax_set_pgtable_budget, dax_pgtable_budget,
 } from "./device";
 export {
   CHECK_VMA_OK, CHECK_VMA_DEAD, CHECK_VMA_PRIVATE, CHECK_VMA_UNALIGNED, CHECK_VMA_NEEDS_DONTFORK, CHECK_VMA_NOT_DAX,

@@ -111,6 +111,7 @@ function pte_alloc(pmd_slot: usize): i32 {
   if (atomic.load<u64>(pmd_slot) != 0) return 0;
   const err = pgtable_budget_take();
   if (err != 0) return err;
+  random_delay(); // torture only: between finding the pmd slot empty and hanging a table there (a lost race)
   if (atomic.cmpxchg<u64>(pmd_slot, 0, ENTRY_TABLE) != 0 && atomic.load<i64>(DEV_PGTABLE_BUDGET) >= 0) {
     atomic.add<i64>(DEV_PGTABLE_BUDGET, 1); // another CPU allocated it first: give ours back
   }

@@ -31,6 +31,7 @@ export const CORE_FUNCTIONS = {
   dax_dev_add_extent: { params: ["i64", "i64"], result: "i32" }, // (start, end inclusive)
   dax_dev_enable: { params: [], result: "i32" },
   dax_set_pgtable_budget: { params: ["i64"], result: "void" }, // (tables): a budget of pte tables, < 0 for none
+  dax_pgtable_budget: { params: [], result: "i64" }, // the pte tables still allowed, < 0 for no budget
   // vma.ts
   dax_mmap: { params: ["i64", "i64", "i64", "i64"], result: "i32" }, // (start, end, pgoff, flags): CHECK_VMA_OK or why not
   dax_mmap_tables_bytes: { params: ["i64", "i64"], result: "i64" }, // (start, end)
