@@ -166,6 +166,18 @@ test("a configuration whose readers did not run side by side, or met steal, is w
   ]);
 });
 
+test("fixed work timed for less than --min-time (passes stopped by the wall-time bound) is warned of by name", () => {
+  const rows = syntheticRows([
+    { nsPerOp: [30, 40, 120], cells: { min_time_ns: 100_000_000, passes: 3 } }, // timed 30, 40 and 120 ms
+    { protection: "mutex", nsPerOp: [100, 110, 120], cells: { min_time_ns: 100_000_000, passes: 2 } },
+    { protection: "qsbr", nsPerOp: [1, 1, 1], cells: { min_time_ns: 0 } }, // --min-time 0: one pass, as asked
+  ]);
+  assert.deepEqual(runWarnings(byConfiguration(rows)).filter((w) => /min-time/.test(w)), [
+    "warning: populate rcu 4k 1w 1g: in 2 of 3 repetitions the passes were timed for only 30ms…40ms, short of --min-time 100ms: " +
+      "setting a pass up took the wall time allowed (a larger --size gives a pass more work)",
+  ]);
+});
+
 test("a bad --min-time is refused before any work", async () => {
   const bad = await daxbenchWith({}, "run", "--min-time", "soon", "--out", "-");
   assert.equal(bad.status, 2);

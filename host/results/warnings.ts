@@ -1,6 +1,7 @@
 // What a reader of a run should know before trusting its figures, found in the rows themselves (pyperf's
 // system checks are the model): too few repetitions or outliers, more busy threads than CPUs, a machine that
-// was loaded when the run began, and an updater that could not kill as often as asked.
+// was loaded when the run began, an updater that could not kill as often as asked, and fixed work timed for less
+// than --min-time.
 
 import { median } from "simple-statistics";
 import { describeRow, values, type ConfigurationResult } from "./configurations.ts";
@@ -35,7 +36,7 @@ function configurationWarnings(c: ConfigurationResult): string[] {
     found.push(`the updater killed every ${formatDuration(Math.round(median(got)))} (median), not every ${formatDuration(asked)} as asked: ` +
       "a kill (grace period, zap, revive) takes longer than the period");
   }
-  found.push(...parallelismWarnings(c), ...stealWarnings(c));
+  found.push(...parallelismWarnings(c), ...stealWarnings(c), ...minTimeWarnings(c));
   if (typeof asked === "number" && got.length < c.reps.length) {
     found.push(`${c.reps.length - got.length} of ${c.reps.length} repetitions had no kill: the teardown was not exercised`);
   }
@@ -52,6 +53,18 @@ function parallelismWarnings(c: ConfigurationResult): string[] {
   const readers = workers > 1 ? `its ${workers} readers had CPUs` : "its reader had a CPU";
   return [`in ${short.length} of ${c.reps.length} repetitions ${readers} for only ${figure(Math.min(...short))}…${figure(Math.max(...short))} ` +
     `of ${workers} on average (reader_parallelism): another thread held a CPU, and the time includes waiting for it`];
+}
+
+/** Fixed-work repetitions whose timed passes fell short of --min-time: the runner stops adding passes at a bound
+ *  of wall time (set-up included) too, which only these reach, where setting a pass up outweighs its work. */
+function minTimeWarnings(c: ConfigurationResult): string[] {
+  const asked = c.identity.min_time_ns;
+  if (typeof asked !== "number" || asked <= 0) return [];
+  const short = values(c, "elapsed_ns").filter((timed) => timed < asked);
+  if (short.length === 0) return [];
+  const timed = `${formatDuration(Math.min(...short))}…${formatDuration(Math.max(...short))}`;
+  return [`in ${short.length} of ${c.reps.length} repetitions the passes were timed for only ${timed}, short of --min-time ` +
+    `${formatDuration(asked)}: setting a pass up took the wall time allowed (a larger --size gives a pass more work)`];
 }
 
 /** A hypervisor that took a noticeable share of the CPUs' time while the configuration ran. */
