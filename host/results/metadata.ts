@@ -2,7 +2,7 @@
 
 import { cpus, availableParallelism, loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { sysfsChoice } from "../system.ts";
 import type { RunMetadata } from "../types.ts";
@@ -13,11 +13,13 @@ export function daxbenchVersion(): string {
   return JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 }
 
-/** The checkout's commit, with "+dirty" when its code has uncommitted changes; "" outside a git checkout.
+/** The checkout's commit, with "+dirty" when its code has uncommitted changes; "" outside a git checkout, and
+ *  for an installed package inside another repository (node_modules/daxbench), whose commit is not its own.
  *  results/ and the README do not count: daxbench writes them itself, between runs of one publication. */
 function commit(): string {
   try {
     const git = (...args: string[]) => execFileSync("git", args, { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    if (realpathSync(git("rev-parse", "--show-toplevel")) !== realpathSync(projectRoot)) return "";
     const head = git("rev-parse", "--short=12", "HEAD");
     const changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!README.md");
     return changed === "" ? head : `${head}+dirty`;
