@@ -1,6 +1,6 @@
 // Short torture runs: correct schemes end with no violation, broken ones are caught. Counts, not times.
-// Half a second a scheme: the long tortures are results/torture.md's (10 runs of each slip) and npm run
-// mutate's; here a correct scheme must not trip at once, and rcu-zap-early leaves hundreds of stale entries
+// Half a second a scheme: the long tortures are the README's (results/torture.csv, 10 runs of each slip) and
+// npm run mutate's; here a correct scheme must not trip at once, and rcu-zap-early leaves hundreds of stale entries
 // in a third of a second.
 import { test } from "node:test";
 import assert from "node:assert/strict";

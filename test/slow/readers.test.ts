@@ -7,9 +7,9 @@ import { daxbench } from "../daxbench.ts";
 
 // 256 readers on however few CPUs the machine has, through the whole run as a user starts it. One run of one
 // configuration, since every configuration starts workers of its own and a worker costs Node's start-up
-// (60 to 90 ms of CPU here, what an empty worker costs: 20 to 30 s of CPU for this test, a fifth of all of
-// npm test's): random touches, which time their readers as readside
-// does and race them for installs as populate's disjoint slices never do. Every reader ran (each runs whole
+// (60 to 90 ms of CPU here, what an empty worker costs: about 20 s of CPU for this test, an eighth of all
+// of npm test's): random touches, which time their readers as readside does and race them for installs as
+// populate's disjoint slices never do. Every reader ran (each runs whole
 // batches of BATCH_OPS touches, one at least), each page was installed exactly once however many raced for
 // it, and every touch is a hit, an install or an install that lost the race.
 test("256 readers racing over one mapping: every reader ran, each page was installed exactly once, every touch is accounted for", async () => {
