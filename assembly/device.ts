@@ -8,6 +8,7 @@ import {
 } from "./layout";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, PFN_DEV, PFN_MAP } from "./kernel";
 import { this_cpu_inc_poison_reads } from "./percpu";
+import { random_delay } from "./torture";
 
 // Why a device could not be created: the kernel refuses each of these with -EINVAL. The host names them.
 export const DEV_OK: i32 = 0;
@@ -173,5 +174,6 @@ export function dax_dev_mark_synchronized(): void {
 /** Not a kernel operation: the model brings the device back as a new generation so churn can repeat. */
 export function dax_dev_revive(): void {
   atomic.add<i32>(DEV_GENERATION, 1);
+  random_delay(); // torture only: between the new generation and alive, which must come after it
   atomic.store<i32>(DEV_ALIVE, 1);
 }
