@@ -2,11 +2,11 @@
 // the C programs native and kernel compile) and nothing else, no tests, results or generators.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { buildIfStale } from "../host/machine/build.ts";
 import { wasmPath } from "../host/machine/wasm.ts";
+import { npm } from "./npm.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -26,7 +26,9 @@ function shipped(): string[] {
 test("npm pack ships the command, the core's sources and the built core, the C programs, and no test, result or generator", () => {
   buildIfStale("release", wasmPath("release")); // the tarball carries the built core (npm pack's prepack builds it)
   // --ignore-scripts: the list only, without prepack's build (npm test has just built the core).
-  const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { files: { path: string }[] }[];
+  const listed = npm(["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root });
+  assert.equal(listed.status, 0, listed.stderr);
+  const [pack] = JSON.parse(listed.stdout) as { files: { path: string }[] }[];
   const files = pack.files.map((file) => file.path).sort();
   assert.deepEqual(files, shipped().sort());
 });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { buildIfStale } from "../../host/machine/build.ts";
 import { wasmPath } from "../../host/machine/wasm.ts";
+import { npm } from "../npm.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
@@ -17,7 +18,7 @@ test("npm install of the packed tarball into an empty directory gives a daxbench
   const dir = mkdtempSync(join(tmpdir(), "daxbench-install-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   buildIfStale("release", wasmPath("release"));
-  const pack = spawnSync("npm", ["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: root, encoding: "utf8" });
+  const pack = npm(["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: root });
   assert.equal(pack.status, 0, pack.stderr);
   const tarball = join(dir, `daxbench-${version}.tgz`);
   const project = join(dir, "project");
@@ -27,7 +28,7 @@ test("npm install of the packed tarball into an empty directory gives a daxbench
   const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=u", "-c", "user.email=u@example.org", ...args], { cwd: project });
   git("init", "-q");
   git("commit", "-q", "--allow-empty", "-m", "a user's project");
-  const install = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], { cwd: project, encoding: "utf8" });
+  const install = npm(["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], { cwd: project });
   if (install.status !== 0 && /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|E5\d\d|network/.test(install.stderr)) {
     return t.skip("npm could not reach its registry for the dependencies: run where it can");
   }
