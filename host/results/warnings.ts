@@ -56,7 +56,7 @@ function parallelismWarnings(c: ConfigurationResult): string[] {
 }
 
 /** Fixed-work repetitions whose timed passes fell short of --min-time: the runner stops adding passes at a bound
- *  of wall time (set-up included) too, which only these reach, where setting a pass up outweighs its work. */
+ *  of wall time too, which counts each pass's set-up and its readers' waits for a CPU as well as its work. */
 function minTimeWarnings(c: ConfigurationResult): string[] {
   const asked = c.identity.min_time_ns;
   if (typeof asked !== "number" || asked <= 0) return [];
@@ -64,7 +64,7 @@ function minTimeWarnings(c: ConfigurationResult): string[] {
   if (short.length === 0) return [];
   const timed = `${formatDuration(Math.min(...short))}…${formatDuration(Math.max(...short))}`;
   return [`in ${short.length} of ${c.reps.length} repetitions the passes were timed for only ${timed}, short of --min-time ` +
-    `${formatDuration(asked)}: setting a pass up took the wall time allowed (a larger --size gives a pass more work)`];
+    `${formatDuration(asked)}: the wall-time bound came first (it counts setting each pass up and waiting for a CPU)`];
 }
 
 /** A hypervisor that took a noticeable share of the CPUs' time while the configuration ran. */
