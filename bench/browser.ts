@@ -36,7 +36,11 @@ export interface OpenReport {
 }
 
 /** Opens an HTML report and waits until every chart has been drawn or has failed. */
-export async function openReport(executablePath: string, path: string, viewport = { width: 1280, height: 900 }): Promise<OpenReport> {
+export async function openReport(
+  executablePath: string,
+  path: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<OpenReport> {
   const browser: Browser = await puppeteer.launch({
     executablePath,
     headless: true,
@@ -50,12 +54,18 @@ export async function openReport(executablePath: string, path: string, viewport 
     page.on("console", (message) => {
       if (message.type() === "error") problems.push(`console error: ${message.text()}`);
     });
-    page.on("pageerror", (error) => problems.push(`page error: ${error instanceof Error ? error.message : String(error)}`));
+    page.on("pageerror", (error) =>
+      problems.push(`page error: ${error instanceof Error ? error.message : String(error)}`),
+    );
     page.on("request", (request) => {
-      if (!request.url().startsWith("file:") && !request.url().startsWith("data:")) problems.push(`request: ${request.url()}`);
+      if (!request.url().startsWith("file:") && !request.url().startsWith("data:"))
+        problems.push(`request: ${request.url()}`);
     });
     await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
-    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>("figure.chart")).every((figure) => figure.dataset.drawn), { timeout: 30_000 });
+    await page.waitForFunction(
+      () => Array.from(document.querySelectorAll<HTMLElement>("figure.chart")).every((figure) => figure.dataset.drawn),
+      { timeout: 30_000 },
+    );
     return { page, problems, close: () => browser.close() };
   } catch (error) {
     await browser.close();

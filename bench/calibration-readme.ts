@@ -19,7 +19,14 @@ import { readMicroFile, type MicroRow } from "../host/run/micro.ts";
 import { BATCH } from "../host/run/micro-cases.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { configurationKey } from "../host/results/schema.ts";
-import { nativeCells, parseNativeCsv, formatInterval, NATIVE_ALPHA, NATIVE_TABLE, type NativeCell } from "../host/run/native.ts";
+import {
+  nativeCells,
+  parseNativeCsv,
+  formatInterval,
+  NATIVE_ALPHA,
+  NATIVE_TABLE,
+  type NativeCell,
+} from "../host/run/native.ts";
 import { readCsvText, readTable } from "../host/csv-input.ts";
 import { churn as churnScenario } from "../host/registry/scenarios.ts";
 
@@ -35,8 +42,11 @@ const nativeRows = readTable(path("native.csv"), nativeText, NATIVE_TABLE).map((
 const micro = readMicroFile(path("micro.csv"));
 const reference = readResultFile(path("reference.csv")).rows;
 const faultRows = readResultFile(path("calibration-fault.csv")).rows;
-const timing = readTable(path("timing.csv"), readCsvText(path("timing.csv")), { kind: "timing", columns: ["suite", "seconds"], text: new Set(["suite"]) })
-  .map(({ row }) => row);
+const timing = readTable(path("timing.csv"), readCsvText(path("timing.csv")), {
+  kind: "timing",
+  columns: ["suite", "seconds"],
+  text: new Set(["suite"]),
+}).map(({ row }) => row);
 
 const confidence = `${Math.round((1 - NATIVE_ALPHA) * 100)}%`;
 const fixed = (x: number, digits = 2) => x.toFixed(digits);
@@ -53,7 +63,9 @@ function cell(native: string, workers: number): NativeCell {
   const found = cells.find((c) => c.native === native && c.workers === workers);
   if (!found) {
     // liburcu's flavours are the ones a machine may lack: native skips them, saying so, when liburcu-dev is missing.
-    const how = native.startsWith("urcu") ? ": install liburcu-dev (apt-get install liburcu-dev) and run npm run results:calibration again" : "";
+    const how = native.startsWith("urcu")
+      ? ": install liburcu-dev (apt-get install liburcu-dev) and run npm run results:calibration again"
+      : "";
     console.error(`calibration-readme.ts: results/native.csv has no ${native} samples at ${workers} workers${how}`);
     process.exit(1);
   }
@@ -68,10 +80,13 @@ function nativeBar(label: string, c: NativeCell, atMost: number): string {
 
 /** ops_per_sec of the reference run's rcu churn rows on `align` with `workers` readers: its repetitions. */
 function churn(align: string, workers: number): number[] {
-  const rows = reference.filter((r) => r.scenario === churnScenario.name && r.protection === "rcu" && r.align === align && r.workers === workers);
+  const rows = reference.filter(
+    (r) => r.scenario === churnScenario.name && r.protection === "rcu" && r.align === align && r.workers === workers,
+  );
   if (rows.length === 0) throw new Error(`results/reference.csv has no churn rcu ${align} rows at ${workers} workers`);
   // Repetitions of one configuration only: a second mapping size or kill period would mix two figures.
-  if (new Set(rows.map(configurationKey)).size > 1) throw new Error(`results/reference.csv has more than one churn rcu ${align} configuration at ${workers} workers`);
+  if (new Set(rows.map(configurationKey)).size > 1)
+    throw new Error(`results/reference.csv has more than one churn rcu ${align} configuration at ${workers} workers`);
   return rows.map((r) => Number(r.ops_per_sec));
 }
 
@@ -103,11 +118,16 @@ function overheadBar(atMost: number): string {
   const interval = quotientInterval(bounds(empty), bounds(cheapest));
   const share = Number(empty.ns_per_op) / Number(cheapest.ns_per_op);
   const percent = (x: number) => `${fixed(x * 100, 3)}%`;
-  const measured = `empty batch ${Number(empty.ns_per_op).toPrecision(3)} ± ${fixed(Number(empty.rme_percent))}% ns/op against ` +
+  const measured =
+    `empty batch ${Number(empty.ns_per_op).toPrecision(3)} ± ${fixed(Number(empty.rme_percent))}% ns/op against ` +
     `${cheapest.case} ${cheapest.protection} ${Number(cheapest.ns_per_op).toPrecision(3)} ± ${fixed(Number(cheapest.rme_percent))}% ns/op (means ± rme)`;
-  const range = interval ? interval.map(percent).join("…") + " (≥ 90%, from the two rme intervals)" : "none: the cheapest operation's interval reaches zero";
-  return `| harness overhead ≤ ${Number((atMost * 100).toPrecision(6))}% of the cheapest operation | ${measured} | ${percent(share)} | ${range} | ` +
-    `${verdictText(interval, { atMost })} |`;
+  const range = interval
+    ? interval.map(percent).join("…") + " (≥ 90%, from the two rme intervals)"
+    : "none: the cheapest operation's interval reaches zero";
+  return (
+    `| harness overhead ≤ ${Number((atMost * 100).toPrecision(6))}% of the cheapest operation | ${measured} | ${percent(share)} | ${range} | ` +
+    `${verdictText(interval, { atMost })} |`
+  );
 }
 
 /** One pte fault against what it is made of at least: the populate run's ns per touch (every touch of a 4 KiB
@@ -119,12 +139,16 @@ function faultBar(atMost: number): string {
   const fault = summarize(faultRows.map((r) => Number(r.ns_per_op)));
   const pair = summarize(cell("percpu", 1).wasmNs);
   const cas = summarize(cell("cas", 1).wasmNs);
-  const sum = pair.ci95 && cas.ci95 ? ([pair.ci95[0] + cas.ci95[0], pair.ci95[1] + cas.ci95[1]] as [number, number]) : undefined;
+  const sum =
+    pair.ci95 && cas.ci95 ? ([pair.ci95[0] + cas.ci95[0], pair.ci95[1] + cas.ci95[1]] as [number, number]) : undefined;
   const interval = quotientInterval(fault.ci95, sum);
   const ratio = fault.geomean! / (pair.geomean! + cas.geomean!);
-  const measured = `populate rcu 4k 1w ${fixed(fault.geomean!)} ns/touch / (rcu pair ${fixed(pair.geomean!)} + cas ${fixed(cas.geomean!)}) ns ` +
+  const measured =
+    `populate rcu 4k 1w ${fixed(fault.geomean!)} ns/touch / (rcu pair ${fixed(pair.geomean!)} + cas ${fixed(cas.geomean!)}) ns ` +
     `(geometric means, n=${fault.n}, ${pair.n}, ${cas.n})`;
-  const range = interval ? `${interval.map((x) => fixed(x, 3)).join("…")} (≥ 85%, from the three intervals)` : "none: too few repetitions";
+  const range = interval
+    ? `${interval.map((x) => fixed(x, 3)).join("…")} (≥ 85%, from the three intervals)`
+    : "none: too few repetitions";
   return `| one pte fault ≤ ${atMost} × (its read-side pair + one uncontended compare-and-swap) | ${measured} | ${fixed(ratio, 3)} | ${range} | ${verdictText(interval, { atMost })} |`;
 }
 
@@ -168,9 +192,11 @@ function samplingCost(): string {
   const quickSequential = seconds("daxbench run --quick --order sequential");
   const full = seconds("daxbench run --full");
   const fullSequential = seconds("daxbench run --full --order sequential");
-  return `What the interleaved sampling costs (one timed run each): the quick suite ${quickSequential} s in the sequential order, ` +
+  return (
+    `What the interleaved sampling costs (one timed run each): the quick suite ${quickSequential} s in the sequential order, ` +
     `${quick} s interleaved with the build before it (\`npm run bench\`); the full suite ${fullSequential} s sequential, ${full} s interleaved ` +
-    `(${fixed(full / fullSequential, 2)}×): a set of workers started for every repetition, its warm-up, and fixed work repeated to 100 ms.`;
+    `(${fixed(full / fullSequential, 2)}×): a set of workers started for every repetition, its warm-up, and fixed work repeated to 100 ms.`
+  );
 }
 
 /** What the contended locks pay when a spin fails, from the handover cell: not a goal, the measurement behind
@@ -192,37 +218,43 @@ function wakeupNote(): string {
 /** "AMD EPYC x2, Node v20.20.2, daxbench 0.1.0, commit ..., load 0.52, started ...": from a file's first row. */
 function measuredOn(rows: Record<string, string | number>[]): string {
   const r = rows[0];
-  return `${r.cpu} x${r.cpu_count}, Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, ` +
-    `1-minute load ${r.load_avg_1m}, started ${r.started_at}`;
+  return (
+    `${r.cpu} x${r.cpu_count}, Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, ` +
+    `1-minute load ${r.load_avg_1m}, started ${r.started_at}`
+  );
 }
 const batch = Number(BATCH).toLocaleString("en-US");
 
-replaceSection(join(root, "README.md"), "calibration", [
-  "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns/op is benchmark.js's",
-  `mean time of a batch of ${batch} operations, over ${batch}; ± rme its relative margin of error (the half-width of a 95%`,
-  "interval of the mean, in % of it); samples the number of timed batches.",
-  `Measured on ${measuredOn(micro)}.`,
-  "",
-  read("micro.md"),
-  "",
-  "The same read-side pairs in C, on one thread a compare-and-swap and a random load beside the core's micro",
-  "cases for them, and on two threads a futex wake-up, measured in the same session (`daxbench native`;",
-  "`results/native.md`, every sample in `results/native.csv`): the median of each side's repetitions, n of them per side.",
-  `Measured on ${measuredOn(nativeRows)}.`,
-  "",
-  read("native.md"),
-  "",
-  "The speed goals, computed from `results/native.csv`, `results/micro.csv`, `results/calibration-fault.csv`,",
-  "`results/timing.csv` and `results/reference.csv`. A goal is met when its whole interval is on the right side of",
-  "it, missed when the whole interval is on the wrong side, and inconclusive otherwise. Native and churn ratios are",
-  "Hodges-Lehmann estimates with distribution-free intervals; the fault's is a ratio of geometric means, its interval",
-  "from theirs; the harness overhead is a ratio of two benchmark.js means, its interval bounded by their margins of",
-  "error; the suites' times are one run each.",
-  "",
-  speedBar,
-  "",
-  samplingCost(),
-  "",
-  wakeupNote(),
-].join("\n"));
+replaceSection(
+  join(root, "README.md"),
+  "calibration",
+  [
+    "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns/op is benchmark.js's",
+    `mean time of a batch of ${batch} operations, over ${batch}; ± rme its relative margin of error (the half-width of a 95%`,
+    "interval of the mean, in % of it); samples the number of timed batches.",
+    `Measured on ${measuredOn(micro)}.`,
+    "",
+    read("micro.md"),
+    "",
+    "The same read-side pairs in C, on one thread a compare-and-swap and a random load beside the core's micro",
+    "cases for them, and on two threads a futex wake-up, measured in the same session (`daxbench native`;",
+    "`results/native.md`, every sample in `results/native.csv`): the median of each side's repetitions, n of them per side.",
+    `Measured on ${measuredOn(nativeRows)}.`,
+    "",
+    read("native.md"),
+    "",
+    "The speed goals, computed from `results/native.csv`, `results/micro.csv`, `results/calibration-fault.csv`,",
+    "`results/timing.csv` and `results/reference.csv`. A goal is met when its whole interval is on the right side of",
+    "it, missed when the whole interval is on the wrong side, and inconclusive otherwise. Native and churn ratios are",
+    "Hodges-Lehmann estimates with distribution-free intervals; the fault's is a ratio of geometric means, its interval",
+    "from theirs; the harness overhead is a ratio of two benchmark.js means, its interval bounded by their margins of",
+    "error; the suites' times are one run each.",
+    "",
+    speedBar,
+    "",
+    samplingCost(),
+    "",
+    wakeupNote(),
+  ].join("\n"),
+);
 console.log("README.md calibration section written from results/micro.*, results/native.* and results/reference.csv");

@@ -52,7 +52,12 @@ function syntheticRuns(reference: ResultRow[], set: number, slow: string | undef
       const column = c.scenario.headline.column;
       for (const rep of c.reps) {
         const factor = (1 + NOISE * (2 * next() - 1)) * (run === 3 && c.key === slow ? SLOWDOWN : 1);
-        rows.push({ ...rep, [column]: Number(rep[column]) * factor, commit: `set${set}-run${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` });
+        rows.push({
+          ...rep,
+          [column]: Number(rep[column]) * factor,
+          commit: `set${set}-run${run}`,
+          started_at: `2026-01-0${run}T00:00:00.000Z`,
+        });
       }
     }
   }
@@ -85,7 +90,12 @@ interface Tally {
 
 function tally(outcomes: SetOutcome[]): Tally {
   const count = (test: (o: SetOutcome) => boolean) => outcomes.filter(test).length;
-  return { sets: outcomes.length, falseAlarms: count((o) => o.falseAlarm), caught: count((o) => o.caught), alsoFailed: count((o) => o.alsoFailed) };
+  return {
+    sets: outcomes.length,
+    falseAlarms: count((o) => o.falseAlarm),
+    caught: count((o) => o.caught),
+    alsoFailed: count((o) => o.alsoFailed),
+  };
 }
 
 const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
@@ -107,11 +117,22 @@ function markdown(outcomes: SetOutcome[], reference: string, commit: string): st
     markdownTable(
       ["", `gates failed, first ${JUDGED} sets`, "goal", "", `over ${all.sets} sets`],
       [
-        ["no change", `${judged.falseAlarms} of ${judged.sets}`, `at most ${GOALS.falseAlarmsAtMost}`, met(judged.falseAlarms <= GOALS.falseAlarmsAtMost),
-          `${all.falseAlarms} (${percent(all.falseAlarms, all.sets)})`],
-        [slower, `${judged.caught} of ${judged.sets} on it` + (judged.alsoFailed ? ` (${judged.alsoFailed} also on another)` : ""),
-          `at least ${GOALS.caughtAtLeast}`, met(judged.caught >= GOALS.caughtAtLeast),
-          `${all.caught} caught (${percent(all.caught, all.sets)})` + (all.alsoFailed ? `, ${all.alsoFailed} also on another` : "")],
+        [
+          "no change",
+          `${judged.falseAlarms} of ${judged.sets}`,
+          `at most ${GOALS.falseAlarmsAtMost}`,
+          met(judged.falseAlarms <= GOALS.falseAlarmsAtMost),
+          `${all.falseAlarms} (${percent(all.falseAlarms, all.sets)})`,
+        ],
+        [
+          slower,
+          `${judged.caught} of ${judged.sets} on it` +
+            (judged.alsoFailed ? ` (${judged.alsoFailed} also on another)` : ""),
+          `at least ${GOALS.caughtAtLeast}`,
+          met(judged.caught >= GOALS.caughtAtLeast),
+          `${all.caught} caught (${percent(all.caught, all.sets)})` +
+            (all.alsoFailed ? `, ${all.alsoFailed} also on another` : ""),
+        ],
       ],
       ["left", "right", "right", "left", "right"],
     ),
@@ -148,10 +169,15 @@ function main(args: string[]): number {
   const commit = String(rows[0]?.commit ?? "");
   writeFileAtomic(join(root, "results", "gate.md"), markdown(outcomes, reference, commit));
   const [judged, all] = [tally(outcomes.slice(0, JUDGED)), tally(outcomes)];
-  const summary = `With no change, ${judged.falseAlarms} of the first ${JUDGED} gates failed (${all.falseAlarms} of ${all.sets}, ` +
+  const summary =
+    `With no change, ${judged.falseAlarms} of the first ${JUDGED} gates failed (${all.falseAlarms} of ${all.sets}, ` +
     `${percent(all.falseAlarms, all.sets)}); with one configuration ${Math.round((SLOWDOWN - 1) * 100)}% slower, ${judged.caught} of ${JUDGED} ` +
     `caught it (${percent(all.caught, all.sets)} of ${all.sets})`;
-  replaceSection(join(root, "README.md"), "gate", `${summary}: [results/gate.md](results/gate.md), from ${reference} at ${commit}.`);
+  replaceSection(
+    join(root, "README.md"),
+    "gate",
+    `${summary}: [results/gate.md](results/gate.md), from ${reference} at ${commit}.`,
+  );
   console.log(summary);
   return 0;
 }

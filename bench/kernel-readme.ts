@@ -24,9 +24,10 @@ const GOAL_FACTOR = 2;
 
 const kernelRows = readKernelFile(path("kernel.csv"));
 const kernel = kernelResults(kernelRows);
-const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter((c) => c.identity.scenario === populate.name);
+const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter(
+  (c) => c.identity.scenario === populate.name,
+);
 const micro = readMicroFile(path("micro.csv"));
-
 
 function kernelCase(name: string): KernelCaseResult | undefined {
   return kernel.find((r) => r.kernelCase.name === name);
@@ -34,8 +35,9 @@ function kernelCase(name: string): KernelCaseResult | undefined {
 
 /** The model's populate at `align`, with the kernel's fault cost charged or not. */
 function modelled(align: string, charged: boolean): ConfigurationResult {
-  const found = model.find((c) => c.identity.align === align && (Number(c.identity.fault_cost_ns) > 0) === charged);
-  if (!found) throw new Error(`results/kernel-model.csv has no populate ${align} ${charged ? "with" : "without"} a fault cost`);
+  const found = model.find((c) => c.identity.align === align && Number(c.identity.fault_cost_ns) > 0 === charged);
+  if (!found)
+    throw new Error(`results/kernel-model.csv has no populate ${align} ${charged ? "with" : "without"} a fault cost`);
   return found;
 }
 
@@ -51,8 +53,10 @@ function kernelMsPerGiB(name: string): number[] {
 /** "86.4× (80.1…90.2)": how many times the 4 KiB populate takes the 2 MiB one (Hodges-Lehmann, its interval). */
 function ratioOf(twoM: number[], fourK: number[]) {
   const pair = comparePair(twoM, fourK, ALPHA);
-  const text = pair.estimate === undefined ? "–"
-    : `${figure(pair.estimate)}×${pair.interval ? ` (${figure(pair.interval[0])}…${figure(pair.interval[1])})` : ""}`;
+  const text =
+    pair.estimate === undefined
+      ? "–"
+      : `${figure(pair.estimate)}×${pair.interval ? ` (${figure(pair.interval[0])}…${figure(pair.interval[1])})` : ""}`;
   return { pair, text };
 }
 
@@ -63,7 +67,10 @@ function microCase(name: string): string {
 
 const fourKFault = kernelCase("4k populate");
 const twoMFault = kernelCase("2m fault");
-if (!fourKFault || !twoMFault) throw new Error("results/kernel.csv lacks the 4k populate or the 2m fault case: run npm run results:kernel with huge pages");
+if (!fourKFault || !twoMFault)
+  throw new Error(
+    "results/kernel.csv lacks the 4k populate or the 2m fault case: run npm run results:kernel with huge pages",
+  );
 const kernelRatio = ratioOf(kernelMsPerGiB("2m populate"), kernelMsPerGiB("4k populate"));
 const bare = { "4k": modelled("4k", false), "2m": modelled("2m", false) };
 const charged = { "4k": modelled("4k", true), "2m": modelled("2m", true) };
@@ -72,11 +79,17 @@ const chargedRatio = ratioOf(modelMsPerGiB(charged["2m"]), modelMsPerGiB(charged
 const msPerGiB = (values: number[]) => geomeanWithInterval(values.length ? summarize(values) : undefined);
 
 // model / kernel for the 4k/2m ratio: its interval from the two ratios' intervals, at their ends.
-const apart = chargedRatio.pair.estimate !== undefined && kernelRatio.pair.estimate !== undefined
-  ? chargedRatio.pair.estimate / kernelRatio.pair.estimate : undefined;
+const apart =
+  chargedRatio.pair.estimate !== undefined && kernelRatio.pair.estimate !== undefined
+    ? chargedRatio.pair.estimate / kernelRatio.pair.estimate
+    : undefined;
 const apartInterval = quotientInterval(chargedRatio.pair.interval, kernelRatio.pair.interval);
-const [low, high] = [barVerdict(apartInterval, { atLeast: 1 / GOAL_FACTOR }), barVerdict(apartInterval, { atMost: GOAL_FACTOR })];
-const verdict = low === "met" && high === "met" ? "met" : low === "missed" || high === "missed" ? "missed" : "inconclusive";
+const [low, high] = [
+  barVerdict(apartInterval, { atLeast: 1 / GOAL_FACTOR }),
+  barVerdict(apartInterval, { atMost: GOAL_FACTOR }),
+];
+const verdict =
+  low === "met" && high === "met" ? "met" : low === "missed" || high === "missed" ? "missed" : "inconclusive";
 
 // What is left over: the touches that do not fault, inside each 2 MiB page.
 const perTouch = (c: ConfigurationResult) => summarize(c.reps.map((r) => Number(r.ns_per_op)));
@@ -97,31 +110,35 @@ const table = [
   `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
 ].join("\n");
 
-replaceSection(join(root, "README.md"), "kernel", [
-  `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} (transparent huge pages ${first.thp_enabled}, shmem ` +
-    `${first.thp_shmem_enabled}, ${first.hugepages_2m} 2 MiB huge pages), Node ${first.node}, daxbench ${first.daxbench_version}, ` +
-    `commit ${first.commit || "unknown"}: \`daxbench kernel\` started ${first.started_at} (\`results/kernel.csv\`), the model's ` +
-    `populate (rcu, 1 worker, ${figure(Number(modelRun.mapping_bytes) / 2 ** 20)} MiB) started ${modelRun.started_at} ` +
-    "(`results/kernel-model.csv`). Geometric means over 5 repetitions with their 95% intervals; ratios are " +
-    "Hodges-Lehmann estimates with their distribution-free intervals.",
-  "",
-  table,
-  "",
-  `**Goal**: with \`--fault-cost kernel\`, the modelled 4 KiB / 2 MiB populate ratio within ${GOAL_FACTOR}× of the kernel's. ` +
-    `Model over kernel: ${apart === undefined ? "–" : figure(apart)}` +
-    `${apartInterval ? ` (${figure(apartInterval[0])}…${figure(apartInterval[1])}, at least 90%: the two ratios' intervals taken at their ends)` : ""}: ` +
-    `**${verdict}** (met when the whole interval lies within ${1 / GOAL_FACTOR}…${GOAL_FACTOR}).`,
-  "",
-  "What is left over is the touches that do not fault. A 2 MiB populate faults once per 512 touches; the rest are hits. " +
-    `The kernel's touch there writes to memory not yet in cache: a median of ${figure(kernelTouch2m.median)} ns per touch of ` +
-    `its 2 MiB populate, fault included (a read of a mapped 4 KiB page: ${kernelHit ? figure(kernelHit.median) : "–"} ns). The ` +
-    `model's hit reads a page-table slot that stays in cache and touches no data: a median of ${figure(perTouch(charged["2m"]).median)} ns per ` +
-    "touch of its 2 MiB populate with the kernel's fault cost charged. Hits pay nothing extra by design (`--fault-cost` stands for what a " +
-    `fault costs, not memory), so the model's 2 MiB populate stays ${perTouch(charged["2m"]).median < kernelTouch2m.median ? "cheaper" : "dearer"} ` +
-    `than the kernel's and its 4k/2m ratio ${apart !== undefined && apart > 1 ? "larger" : "smaller"}.`,
-  "",
-  "Every case `daxbench kernel` measured (`results/kernel.md`):",
-  "",
-  kernelMarkdown(kernelRows).trim(),
-].join("\n"));
+replaceSection(
+  join(root, "README.md"),
+  "kernel",
+  [
+    `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} (transparent huge pages ${first.thp_enabled}, shmem ` +
+      `${first.thp_shmem_enabled}, ${first.hugepages_2m} 2 MiB huge pages), Node ${first.node}, daxbench ${first.daxbench_version}, ` +
+      `commit ${first.commit || "unknown"}: \`daxbench kernel\` started ${first.started_at} (\`results/kernel.csv\`), the model's ` +
+      `populate (rcu, 1 worker, ${figure(Number(modelRun.mapping_bytes) / 2 ** 20)} MiB) started ${modelRun.started_at} ` +
+      "(`results/kernel-model.csv`). Geometric means over 5 repetitions with their 95% intervals; ratios are " +
+      "Hodges-Lehmann estimates with their distribution-free intervals.",
+    "",
+    table,
+    "",
+    `**Goal**: with \`--fault-cost kernel\`, the modelled 4 KiB / 2 MiB populate ratio within ${GOAL_FACTOR}× of the kernel's. ` +
+      `Model over kernel: ${apart === undefined ? "–" : figure(apart)}` +
+      `${apartInterval ? ` (${figure(apartInterval[0])}…${figure(apartInterval[1])}, at least 90%: the two ratios' intervals taken at their ends)` : ""}: ` +
+      `**${verdict}** (met when the whole interval lies within ${1 / GOAL_FACTOR}…${GOAL_FACTOR}).`,
+    "",
+    "What is left over is the touches that do not fault. A 2 MiB populate faults once per 512 touches; the rest are hits. " +
+      `The kernel's touch there writes to memory not yet in cache: a median of ${figure(kernelTouch2m.median)} ns per touch of ` +
+      `its 2 MiB populate, fault included (a read of a mapped 4 KiB page: ${kernelHit ? figure(kernelHit.median) : "–"} ns). The ` +
+      `model's hit reads a page-table slot that stays in cache and touches no data: a median of ${figure(perTouch(charged["2m"]).median)} ns per ` +
+      "touch of its 2 MiB populate with the kernel's fault cost charged. Hits pay nothing extra by design (`--fault-cost` stands for what a " +
+      `fault costs, not memory), so the model's 2 MiB populate stays ${perTouch(charged["2m"]).median < kernelTouch2m.median ? "cheaper" : "dearer"} ` +
+      `than the kernel's and its 4k/2m ratio ${apart !== undefined && apart > 1 ? "larger" : "smaller"}.`,
+    "",
+    "Every case `daxbench kernel` measured (`results/kernel.md`):",
+    "",
+    kernelMarkdown(kernelRows).trim(),
+  ].join("\n"),
+);
 console.log("README.md kernel section written from results/kernel.csv, results/kernel-model.csv and results/micro.csv");

@@ -26,6 +26,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { copyProject, mutatedText, projectFiles as listProjectFiles } from "./planted.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -90,7 +91,9 @@ interface Options {
 
 function usage(message: string): never {
   console.error(`mutate: ${message}`);
-  console.error("usage: npm run mutate -- [--list] [--only ID,ID] [--file F,F] [--area A,A] [--jobs N] [--torture-seconds S] [--out FILE] [--keep] [--no-baseline]");
+  console.error(
+    "usage: npm run mutate -- [--list] [--only ID,ID] [--file F,F] [--area A,A] [--jobs N] [--torture-seconds S] [--out FILE] [--keep] [--no-baseline]",
+  );
   process.exit(2);
 }
 
@@ -106,18 +109,32 @@ function parseOptions(argv: string[]): Options {
     if (arg === "--list") options.list = true;
     else if (arg === "--keep") options.keep = true;
     else if (arg === "--no-baseline") options.baseline = false;
-    else if (arg === "--only") options.only = value().split(",").map((id) => id.trim()).filter(Boolean);
-    else if (arg === "--file") options.files = value().split(",").map((file) => file.trim().replace(/\/$/, "")).filter(Boolean);
-    else if (arg === "--area") options.areas = value().split(",").map((area) => area.trim()).filter(Boolean);
+    else if (arg === "--only")
+      options.only = value()
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean);
+    else if (arg === "--file")
+      options.files = value()
+        .split(",")
+        .map((file) => file.trim().replace(/\/$/, ""))
+        .filter(Boolean);
+    else if (arg === "--area")
+      options.areas = value()
+        .split(",")
+        .map((area) => area.trim())
+        .filter(Boolean);
     else if (arg === "--out") options.out = value();
     else if (arg === "--jobs") {
       const text = value();
       options.jobs = Number(text);
-      if (!Number.isInteger(options.jobs) || options.jobs < 1 || options.jobs > 16) usage(`--jobs ${text} is not a whole number from 1 to 16`);
+      if (!Number.isInteger(options.jobs) || options.jobs < 1 || options.jobs > 16)
+        usage(`--jobs ${text} is not a whole number from 1 to 16`);
     } else if (arg === "--torture-seconds") {
       const text = value();
       options.tortureSeconds = Number(text);
-      if (!(options.tortureSeconds > 0 && options.tortureSeconds <= 60)) usage(`--torture-seconds ${text} is not a number of seconds from 0 to 60`);
+      if (!(options.tortureSeconds > 0 && options.tortureSeconds <= 60))
+        usage(`--torture-seconds ${text} is not a number of seconds from 0 to 60`);
     } else usage(`unknown argument ${arg}`);
   }
   return options;
@@ -156,16 +173,23 @@ function loadCatalogue(): Mutation[] {
     }
     const text = readFileSync(path, "utf8");
     const n = occurrences(text, m.find);
-    if (n !== 1) problems.push(`${where}: its search text occurs ${n} times in ${m.file}, not once: ${JSON.stringify(m.find.slice(0, 80))}`);
+    if (n !== 1)
+      problems.push(
+        `${where}: its search text occurs ${n} times in ${m.file}, not once: ${JSON.stringify(m.find.slice(0, 80))}`,
+      );
     if (m.find === m.replace) problems.push(`${where}: the replacement changes nothing`);
-    if (m.also !== undefined && !Array.isArray(m.also)) problems.push(`${where}: also must be a list of { find, replace }`);
+    if (m.also !== undefined && !Array.isArray(m.also))
+      problems.push(`${where}: also must be a list of { find, replace }`);
     for (const [j, edit] of (Array.isArray(m.also) ? m.also : []).entries()) {
       if (typeof edit?.find !== "string" || typeof edit?.replace !== "string") {
         problems.push(`${where}: also[${j}] needs find and replace strings`);
         continue;
       }
       const k = occurrences(text, edit.find);
-      if (k !== 1) problems.push(`${where}: also[${j}]'s search text occurs ${k} times in ${m.file}, not once: ${JSON.stringify(edit.find.slice(0, 80))}`);
+      if (k !== 1)
+        problems.push(
+          `${where}: also[${j}]'s search text occurs ${k} times in ${m.file}, not once: ${JSON.stringify(edit.find.slice(0, 80))}`,
+        );
       if (edit.find === edit.replace) problems.push(`${where}: also[${j}] changes nothing`);
     }
     if (m.equivalent !== undefined && (typeof m.equivalent !== "string" || m.equivalent.length < 10)) {
@@ -175,12 +199,16 @@ function loadCatalogue(): Mutation[] {
       problems.push(`${where}: attempts must be a whole number from 1 to 10`);
     }
     if (m.tortureOptions !== undefined) {
-      if (!Array.isArray(m.tortureOptions) || !m.tortureOptions.every((o) => typeof o === "string" && /^(--[a-z][a-z-]*|[\w.]+)$/.test(o))) {
+      if (
+        !Array.isArray(m.tortureOptions) ||
+        !m.tortureOptions.every((o) => typeof o === "string" && /^(--[a-z][a-z-]*|[\w.]+)$/.test(o))
+      ) {
         problems.push(`${where}: tortureOptions must be a list of options and values (["--kill-period", "0"])`);
       } else if (!m.tortures?.length) problems.push(`${where}: tortureOptions without tortures`);
     }
     for (const t of m.tortures ?? []) {
-      if (!/^[a-z][a-z0-9-]*(:FAILURE)?$/.test(t)) problems.push(`${where}: torture ${JSON.stringify(t)} is not a scheme or scheme:FAILURE`);
+      if (!/^[a-z][a-z0-9-]*(:FAILURE)?$/.test(t))
+        problems.push(`${where}: torture ${JSON.stringify(t)} is not a scheme or scheme:FAILURE`);
     }
     if (m.tests !== undefined && !Array.isArray(m.tests)) problems.push(`${where}: tests must be a list of test files`);
     for (const t of Array.isArray(m.tests) ? m.tests : []) {
@@ -213,7 +241,12 @@ const children = new Set<number>();
 function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<RunResult> {
   const start = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
+    const child = spawn(command, args, {
+      cwd,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+    });
     let output = "";
     const keep = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -236,7 +269,12 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
     child.on("close", (code) => {
       clearTimeout(timer);
       if (child.pid !== undefined) children.delete(child.pid);
-      resolve({ ok: code === 0 && !timedOut, timedOut, output, seconds: Number(process.hrtime.bigint() - start) / 1e9 });
+      resolve({
+        ok: code === 0 && !timedOut,
+        timedOut,
+        output,
+        seconds: Number(process.hrtime.bigint() - start) / 1e9,
+      });
     });
   });
 }
@@ -274,7 +312,7 @@ const FAST_NODE_TESTS = ["test/races.test.ts", "test/workers.test.ts"];
 
 function firstFailingSpec(output: string): string {
   // as-pect: "❌ assembly/__tests__/x.spec.ts ..." for a file, then "    ❌ <test name> - <message>" per failing test.
-  const clean = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const clean = stripVTControlCharacters(output);
   let file = "";
   const failed: string[] = [];
   for (const text of clean.split("\n")) {
@@ -290,7 +328,10 @@ function firstFailingSpec(output: string): string {
 
 function firstFailingTest(output: string): string {
   // TAP: the most deeply nested "not ok" lines are the tests themselves, not their files.
-  const failures = output.split("\n").map((text) => /^(\s*)not ok \d+ - (.*)$/.exec(text)).filter((m) => m !== null);
+  const failures = output
+    .split("\n")
+    .map((text) => /^(\s*)not ok \d+ - (.*)$/.exec(text))
+    .filter((m) => m !== null);
   if (failures.length === 0) return "failed";
   const depth = Math.max(...failures.map((m) => m[1].length));
   const tests = failures.filter((m) => m[1].length === depth).map((m) => m[2].trim());
@@ -313,23 +354,40 @@ function failingFiles(output: string, dir: string): string[] {
       }
     }
   });
-  return [...files].map((f) => (f.startsWith(dir + "/") ? f.slice(dir.length + 1) : f)).filter((f) => f.startsWith("test/"));
+  return [...files]
+    .map((f) => (f.startsWith(dir + "/") ? f.slice(dir.length + 1) : f))
+    .filter((f) => f.startsWith("test/"));
 }
 
 function tortureVerdict(output: string): string {
-  const verdict = /^(SUCCESS|FAILURE|UNTESTED)$/m.exec(output)?.[1] ?? output.trim().split("\n").at(-1)?.slice(0, 160) ?? "";
+  const verdict =
+    /^(SUCCESS|FAILURE|UNTESTED)$/m.exec(output)?.[1] ?? output.trim().split("\n").at(-1)?.slice(0, 160) ?? "";
   const violations = /violations ([\d,]+)/.exec(output)?.[1];
   const stale = /stale entries ([\d,]+)/.exec(output)?.[1];
   const unaccounted = /unaccounted installs (-?[\d,]+)/.exec(output)?.[1];
-  return violations !== undefined ? `${verdict}, violations ${violations}, stale ${stale}${unaccounted ? `, unaccounted installs ${unaccounted}` : ""}` : verdict;
+  return violations !== undefined
+    ? `${verdict}, violations ${violations}, stale ${stale}${unaccounted ? `, unaccounted installs ${unaccounted}` : ""}`
+    : verdict;
 }
 
 function aspectJudge(): Judge {
-  return { name: "as-pect", kind: "as-pect", command: node, args: ["node_modules/@as-pect/cli/bin/asp.js", "--config", "as-pect.config.js"], explain: firstFailingSpec };
+  return {
+    name: "as-pect",
+    kind: "as-pect",
+    command: node,
+    args: ["node_modules/@as-pect/cli/bin/asp.js", "--config", "as-pect.config.js"],
+    explain: firstFailingSpec,
+  };
 }
 
 function nodeJudge(name: string, files: string[]): Judge {
-  return { name, kind: "node", command: node, args: ["--import", "tsx", "--test", "--test-reporter=tap", ...files], explain: firstFailingTest };
+  return {
+    name,
+    kind: "node",
+    command: node,
+    args: ["--import", "tsx", "--test", "--test-reporter=tap", ...files],
+    explain: firstFailingTest,
+  };
 }
 
 function tortureJudge(spec: string, seconds: number, options: string[] = []): Judge {
@@ -340,7 +398,15 @@ function tortureJudge(spec: string, seconds: number, options: string[] = []): Ju
     kind: "torture",
     command: node,
     args: [
-      "bin/daxbench.js", "torture", "--protection", scheme, "--seconds", String(seconds), "--timeout", "20s", ...options,
+      "bin/daxbench.js",
+      "torture",
+      "--protection",
+      scheme,
+      "--seconds",
+      String(seconds),
+      "--timeout",
+      "20s",
+      ...options,
       ...(mustFail ? ["--stop-on-violation"] : []),
     ],
     explain: tortureVerdict,
@@ -349,7 +415,10 @@ function tortureJudge(spec: string, seconds: number, options: string[] = []): Ju
 }
 
 function allNodeTests(dir: string): string[] {
-  return readdirSync(join(dir, "test")).filter((f) => f.endsWith(".test.ts")).sort().map((f) => `test/${f}`);
+  return readdirSync(join(dir, "test"))
+    .filter((f) => f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => `test/${f}`);
 }
 
 /** Whether an entry changes the wasm core (rebuilt for it, and judged by the specs and the worker tests too),
@@ -395,7 +464,12 @@ function makeScratch(files: string[], n: number): string {
 function build(dir: string): Promise<RunResult> {
   // Only the release build: it is what the node tests and torture load (host/machine/wasm.ts); the debug build
   // is the same source, and as-pect compiles the specs from source itself.
-  return run(node, ["node_modules/assemblyscript/bin/asc.js", "assembly/index.ts", "--target", "release"], dir, 180_000);
+  return run(
+    node,
+    ["node_modules/assemblyscript/bin/asc.js", "assembly/index.ts", "--target", "release"],
+    dir,
+    180_000,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -443,7 +517,7 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
       return { mutation: m, verdict: "build broken", detail: error?.slice(0, 200), seconds: seconds() };
     }
     for (const j of judgesFor(m, dir, options.tortureSeconds)) {
-      const attempts = j.kind === "as-pect" || j.whole ? 1 : m.attempts ?? 1;
+      const attempts = j.kind === "as-pect" || j.whole ? 1 : (m.attempts ?? 1);
       let result = await run(j.command, j.args, dir, timeoutFor(j));
       for (let attempt = 1; attempt < attempts && !failed(j, result); attempt++) {
         result = await run(j.command, j.args, dir, timeoutFor(j));
@@ -451,7 +525,9 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
       if (!failed(j, result)) continue;
       const detail = result.timedOut
         ? `hung: timeout after ${Math.round(timeoutFor(j) / 1000)}s`
-        : j.mustFail ? `${j.explain(result.output)}: no longer caught` : j.explain(result.output);
+        : j.mustFail
+          ? `${j.explain(result.output)}: no longer caught`
+          : j.explain(result.output);
       if (needsConfirmation(j, result)) {
         // A kill counts only if it is the mutant's doing: the failing node files fail again on the mutant, and
         // the same judge (for node, only those files) passes on the unmutated core. A hang is not run twice.
@@ -471,7 +547,9 @@ async function judge(m: Mutation, dir: string, options: Options): Promise<Outcom
         const control = await run(again.command, again.args, dir, timeoutFor(j));
         if (!(await install(mutated)).ok) throw new Error(`mutant ${m.id} no longer builds in ${dir}`);
         if (failed(again, control)) {
-          notes.push(`${j.name} failed on the unmutated core too (${again.explain(control.output)}), so it is not counted`);
+          notes.push(
+            `${j.name} failed on the unmutated core too (${again.explain(control.output)}), so it is not counted`,
+          );
           continue;
         }
         const confirmed = result.timedOut ? "passes unmutated" : "fails again on the mutant and passes unmutated";
@@ -493,7 +571,10 @@ async function baseline(dir: string, selected: Mutation[], options: Options): Pr
     const result = await run(j.command, j.args, dir, 900_000);
     const passed = !failed(j, result);
     console.log(`  baseline ${j.name}: ${passed ? "passes" : "FAILS"} (${result.seconds.toFixed(1)}s)`);
-    if (!passed) throw new Error(`the unmutated copy fails ${j.name}, so no mutant can be judged by it:\n${result.output.slice(-3000)}`);
+    if (!passed)
+      throw new Error(
+        `the unmutated copy fails ${j.name}, so no mutant can be judged by it:\n${result.output.slice(-3000)}`,
+      );
     // A hang is what a timeout is for: allow four times the unmutated run, and never less than a minute.
     timeouts.set(j.name, Math.max(60_000, Math.ceil(result.seconds * 4 * 1000)));
   }
@@ -504,7 +585,10 @@ async function baseline(dir: string, selected: Mutation[], options: Options): Pr
 
 function commitOf(): { commit: string; dirty: boolean } {
   const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim() || "unknown";
-  const status = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8" }).stdout.trim();
+  const status = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+    cwd: root,
+    encoding: "utf8",
+  }).stdout.trim();
   return { commit, dirty: status.length > 0 };
 }
 
@@ -512,11 +596,23 @@ function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-function score(outcomes: Outcome[]): { killed: number; counted: number; survived: number; equivalent: number; broken: number } {
+function score(outcomes: Outcome[]): {
+  killed: number;
+  counted: number;
+  survived: number;
+  equivalent: number;
+  broken: number;
+} {
   const count = (v: Verdict): number => outcomes.filter((o) => o.verdict === v).length;
   const killed = count("killed");
   const survived = count("survived");
-  return { killed, survived, counted: killed + survived, equivalent: count("equivalent"), broken: count("build broken") };
+  return {
+    killed,
+    survived,
+    counted: killed + survived,
+    equivalent: count("equivalent"),
+    broken: count("build broken"),
+  };
 }
 
 function markdown(outcomes: Outcome[], totalSeconds: number, options: Options): string {
@@ -534,7 +630,7 @@ function markdown(outcomes: Outcome[], totalSeconds: number, options: Options): 
     "copy (the core rebuilt) and judged cheapest judge first: the node tests written to kill it, then for the core",
     "the as-pect specs, the node tests of the core across workers (test/races.test.ts, test/workers.test.ts) and",
     "the entry's tortures, then the whole node suite. The first judge that fails kills the mutant. A torture marked",
-    "\"must be caught\" runs a scheme broken on purpose, and kills the mutant if that scheme is no longer caught.",
+    '"must be caught" runs a scheme broken on purpose, and kills the mutant if that scheme is no longer caught.',
     "Equivalent entries cannot change behaviour on this machine; they are listed with the reason and not counted.",
     "",
     `**Score: ${s.killed} of ${s.counted} killed (${s.counted ? ((100 * s.killed) / s.counted).toFixed(0) : "-"}%)**, ${s.survived} survived, ` +
@@ -552,8 +648,8 @@ function markdown(outcomes: Outcome[], totalSeconds: number, options: Options): 
     "| --- | --- | --- | --- | --- | --- | --- | ---: |",
     ...outcomes.map((o) => {
       const m = o.mutation;
-      const by = o.verdict === "equivalent" ? "" : o.judge ?? "";
-      const what = o.verdict === "equivalent" ? m.equivalent ?? "" : o.detail ?? "";
+      const by = o.verdict === "equivalent" ? "" : (o.judge ?? "");
+      const what = o.verdict === "equivalent" ? (m.equivalent ?? "") : (o.detail ?? "");
       const time = o.verdict === "equivalent" ? "" : `${o.seconds.toFixed(1)}s`;
       return `| ${m.id} | ${m.area} | ${m.file.replace(/^assembly\//, "")} | ${cell(m.description)} | ${o.verdict} | ${cell(by)} | ${cell(what)} | ${time} |`;
     }),
@@ -608,12 +704,18 @@ async function main(): Promise<void> {
   const subset = selected.length < catalogue.length;
   if (options.list) {
     for (const m of selected) {
-      const tortures = m.tortures?.length ? ` [torture ${m.tortures.join(", ")}${m.tortureOptions ? ` ${m.tortureOptions.join(" ")}` : ""}]` : "";
+      const tortures = m.tortures?.length
+        ? ` [torture ${m.tortures.join(", ")}${m.tortureOptions ? ` ${m.tortureOptions.join(" ")}` : ""}]`
+        : "";
       const tests = m.tests?.length ? ` [${m.tests.join(", ")}]` : "";
-      console.log(`${m.id.padEnd(34)} ${m.area.padEnd(14)} ${m.file.padEnd(24)} ${m.equivalent ? "(equivalent) " : ""}${m.description}${tortures}${tests}`);
+      console.log(
+        `${m.id.padEnd(34)} ${m.area.padEnd(14)} ${m.file.padEnd(24)} ${m.equivalent ? "(equivalent) " : ""}${m.description}${tortures}${tests}`,
+      );
     }
     const areas = new Set(selected.map((m) => m.area));
-    console.log(`${selected.length} entries in ${areas.size} areas, ${selected.filter((m) => m.equivalent).length} equivalent`);
+    console.log(
+      `${selected.length} entries in ${areas.size} areas, ${selected.filter((m) => m.equivalent).length} equivalent`,
+    );
     return;
   }
   const out = options.out ?? (subset ? undefined : join(root, "results/mutation.md"));
@@ -624,7 +726,10 @@ async function main(): Promise<void> {
     endChildren();
     if (!options.keep) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   };
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     process.on(signal, () => {
       cleanup();
       process.exit(code);
@@ -637,7 +742,9 @@ async function main(): Promise<void> {
       if (!built.ok) throw new Error(`the unmutated core does not build:\n${built.output}`);
     }
     const toRun = selected.filter((m) => !m.equivalent);
-    console.log(`mutate: ${selected.length} entries (${toRun.length} to run, ${selected.length - toRun.length} equivalent), scratch ${dirs.join(", ")}`);
+    console.log(
+      `mutate: ${selected.length} entries (${toRun.length} to run, ${selected.length - toRun.length} equivalent), scratch ${dirs.join(", ")}`,
+    );
     if (options.baseline && toRun.length > 0) {
       console.log("mutate: the unmutated copy against every judge the run uses");
       await baseline(dirs[0], toRun, options);

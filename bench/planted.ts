@@ -3,7 +3,16 @@
 // The project's own tree is never changed.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -18,15 +27,23 @@ export interface CatalogueEdits {
 
 /** The entry's file text with its edits made, each at the one place its search text occurs. */
 export function mutatedText(original: string, m: CatalogueEdits): string {
-  return [{ find: m.find, replace: m.replace }, ...(m.also ?? [])].reduce((text, edit) => text.replace(edit.find, () => edit.replace), original);
+  return [{ find: m.find, replace: m.replace }, ...(m.also ?? [])].reduce(
+    (text, edit) => text.replace(edit.find, () => edit.replace),
+    original,
+  );
 }
 
 /** The project's files: tracked, and new ones git does not ignore. Throws if git cannot list them. */
 export function projectFiles(root: string): string[] {
-  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
+  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   if (listed.status !== 0) throw new Error(`git ls-files failed in ${root}: ${listed.stderr.trim()}`);
   // node_modules is linked, not copied (a symlinked node_modules is not matched by .gitignore's "node_modules/").
-  return [...new Set(listed.stdout.split("\0").filter(Boolean))].filter((f) => f !== "node_modules" && !f.startsWith("node_modules/") && existsSync(join(root, f)));
+  return [...new Set(listed.stdout.split("\0").filter(Boolean))].filter(
+    (f) => f !== "node_modules" && !f.startsWith("node_modules/") && existsSync(join(root, f)),
+  );
 }
 
 /** A copy of `files` of the project under a new directory of the system's temporary one, node_modules linked. */
@@ -61,10 +78,15 @@ export function plantedCopy(root: string, m: CatalogueEdits): string {
   const path = join(dir, m.file);
   const original = readFileSync(path, "utf8");
   for (const { find } of [m, ...(m.also ?? [])]) {
-    if (original.split(find).length !== 2) throw new Error(`${m.id}: a search text does not occur exactly once in ${m.file}`);
+    if (original.split(find).length !== 2)
+      throw new Error(`${m.id}: a search text does not occur exactly once in ${m.file}`);
   }
   writeFileSync(path, mutatedText(original, m));
-  const built = spawnSync(process.execPath, ["node_modules/assemblyscript/bin/asc.js", "assembly/index.ts", "--target", "release"], { cwd: dir, encoding: "utf8" });
+  const built = spawnSync(
+    process.execPath,
+    ["node_modules/assemblyscript/bin/asc.js", "assembly/index.ts", "--target", "release"],
+    { cwd: dir, encoding: "utf8" },
+  );
   if (built.status !== 0) throw new Error(`${m.id} does not build: ${built.stderr.trim().split("\n")[0]}`);
   return dir;
 }

@@ -71,7 +71,8 @@ function main(args: string[]): number {
     const [command, ...rest] = step.split(" ");
     const result = spawnSync(command === "node" ? process.execPath : command, rest, { cwd: root, stdio: "inherit" });
     if (result.status !== 0) {
-      const how = result.error?.message ?? (result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`);
+      const how =
+        result.error?.message ?? (result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`);
       console.error(`results:${names[0]}: stopped: \`${step}\` failed (${how})`);
       return result.status || 1;
     }

@@ -59,8 +59,14 @@ function time(label: string, args: string[]): Timing {
   const result = spawnSync(command[0], command.slice(1), { encoding: "utf8", maxBuffer: 1 << 30 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const measured = gnu ? /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(result.stderr) : null;
-  if (result.status !== 0) console.error(`${label}: exit ${result.status}: ${result.stderr.trim().split("\n").slice(-3).join(" / ")}`);
-  return { command: label, seconds: measured ? Number(measured[1]) : seconds, mib: measured ? Number(measured[2]) / 1024 : undefined, status: result.status };
+  if (result.status !== 0)
+    console.error(`${label}: exit ${result.status}: ${result.stderr.trim().split("\n").slice(-3).join(" / ")}`);
+  return {
+    command: label,
+    seconds: measured ? Number(measured[1]) : seconds,
+    mib: measured ? Number(measured[2]) / 1024 : undefined,
+    status: result.status,
+  };
 }
 
 const reference = readResultFile(join(root, "results/reference.csv")).rows;
@@ -78,7 +84,13 @@ try {
   const timings = [
     time("compare base.csv new.csv", ["compare", join(dir, "base.csv"), join(dir, "new.csv")]),
     time("report base.csv --format md,json", ["report", join(dir, "base.csv"), "--format", "md,json"]),
-    time("merge half-1.csv half-2.csv", ["merge", join(dir, "half-1.csv"), join(dir, "half-2.csv"), "--out", join(dir, "merged.csv")]),
+    time("merge half-1.csv half-2.csv", [
+      "merge",
+      join(dir, "half-1.csv"),
+      join(dir, "half-2.csv"),
+      "--out",
+      join(dir, "merged.csv"),
+    ]),
   ];
   const goals: Record<string, number> = { compare: 15, report: 60, merge: 60 };
   const table = [

@@ -32,7 +32,11 @@ async function main([html, png, selector]: string[]): Promise<number> {
       const { x, y, width, height } = element.getBoundingClientRect();
       return { x: x + window.scrollX, y: y + window.scrollY, width, height };
     });
-    await report.page.screenshot({ path, captureBeyondViewport: true, clip: { ...box, height: Math.min(box.height, HEIGHT) } });
+    await report.page.screenshot({
+      path,
+      captureBeyondViewport: true,
+      clip: { ...box, height: Math.min(box.height, HEIGHT) },
+    });
     return 0;
   } finally {
     await report.close();

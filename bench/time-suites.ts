@@ -20,7 +20,10 @@ mkdirSync(scratch, { recursive: true });
 function time(steps: string[][]): number {
   const start = process.hrtime.bigint();
   for (const [command, ...args] of steps) {
-    const result = spawnSync(command === "node" ? process.execPath : command, args, { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+    const result = spawnSync(command === "node" ? process.execPath : command, args, {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     if (result.status !== 0) throw new Error(`${[command, ...args].join(" ")} failed (exit ${result.status})`);
   }
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -29,16 +32,56 @@ function time(steps: string[][]): number {
 const meta = runMetadata();
 const rows = [
   // What `npm run bench` runs (package.json), with its CSV sent to scratch rather than results/.
-  { suite: "npm run bench", seconds: time([["npm", "run", "build"], ["node", "bin/daxbench.js", "run", "--quick", "--out", join(scratch, "quick.csv")]]) },
-  { suite: "daxbench run --full", seconds: time([["node", "bin/daxbench.js", "run", "--full", "--out", join(scratch, "full.csv"), "--quiet"]]) },
+  {
+    suite: "npm run bench",
+    seconds: time([
+      ["npm", "run", "build"],
+      ["node", "bin/daxbench.js", "run", "--quick", "--out", join(scratch, "quick.csv")],
+    ]),
+  },
+  {
+    suite: "daxbench run --full",
+    seconds: time([["node", "bin/daxbench.js", "run", "--full", "--out", join(scratch, "full.csv"), "--quiet"]]),
+  },
   {
     suite: "daxbench run --quick --order sequential",
-    seconds: time([["node", "bin/daxbench.js", "run", "--quick", "--order", "sequential", "--out", join(scratch, "quick-sequential.csv"), "--quiet"]]),
+    seconds: time([
+      [
+        "node",
+        "bin/daxbench.js",
+        "run",
+        "--quick",
+        "--order",
+        "sequential",
+        "--out",
+        join(scratch, "quick-sequential.csv"),
+        "--quiet",
+      ],
+    ]),
   },
   {
     suite: "daxbench run --full --order sequential",
-    seconds: time([["node", "bin/daxbench.js", "run", "--full", "--order", "sequential", "--out", join(scratch, "full-sequential.csv"), "--quiet"]]),
+    seconds: time([
+      [
+        "node",
+        "bin/daxbench.js",
+        "run",
+        "--full",
+        "--order",
+        "sequential",
+        "--out",
+        join(scratch, "full-sequential.csv"),
+        "--quiet",
+      ],
+    ]),
   },
-].map((row) => ({ ...row, seconds: Number(row.seconds.toFixed(1)), ...Object.fromEntries(METADATA_COLUMNS.map((c) => [c, meta[c]])) }));
-writeFileAtomic(join(root, "results", "timing.csv"), stringify(rows, { header: true, columns: ["suite", "seconds", ...METADATA_COLUMNS] }));
+].map((row) => ({
+  ...row,
+  seconds: Number(row.seconds.toFixed(1)),
+  ...Object.fromEntries(METADATA_COLUMNS.map((c) => [c, meta[c]])),
+}));
+writeFileAtomic(
+  join(root, "results", "timing.csv"),
+  stringify(rows, { header: true, columns: ["suite", "seconds", ...METADATA_COLUMNS] }),
+);
 for (const row of rows) console.log(`${row.suite}: ${row.seconds} s`);

@@ -98,7 +98,9 @@ const runs: Record<SchemeName, Run> = {
 /** How often torture catches each scheme broken by an ordering bug: runs of RATE_SECONDS, counted. */
 const RATE_RUNS = 10;
 const RATE_SECONDS = 10;
-const RATE_SCHEMES = Object.entries(runs).filter(([, run]) => run.orderingBug).map(([protection]) => protection);
+const RATE_SCHEMES = Object.entries(runs)
+  .filter(([, run]) => run.orderingBug)
+  .map(([protection]) => protection);
 
 /** One-line slips inside the primitives, entries of the mutation catalogue: each is planted in a scratch copy
  *  and tortured RATE_RUNS times with its entry's scheme and settings (tortureOptions), as npm run mutate
@@ -117,7 +119,8 @@ function caughtIn(dir: string, args: string[]): number {
   for (let run = 0; run < RATE_RUNS; run++) {
     const command = [join(dir, "bin/daxbench.js"), "torture", ...args, "--seconds", String(RATE_SECONDS)];
     const result = spawnSync(process.execPath, command, { cwd: dir, encoding: "utf8" });
-    if (result.status !== 0 && result.status !== 1) throw new Error(`daxbench torture ${args.join(" ")} failed in ${dir}: ${result.stderr}`);
+    if (result.status !== 0 && result.status !== 1)
+      throw new Error(`daxbench torture ${args.join(" ")} failed in ${dir}: ${result.stderr}`);
     if (result.stdout.trim().endsWith("FAILURE")) caught++;
   }
   return caught;
@@ -130,7 +133,8 @@ for (const [protection, run] of Object.entries(runs)) {
   const out = join(scratch, `${protection}.csv`);
   const args = ["torture", "--protection", protection, "--seconds", String(run.seconds), "--out", out];
   const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
-  if (result.status !== 0 && result.status !== 1) throw new Error(`daxbench ${args.join(" ")} failed: ${result.stderr}`);
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(`daxbench ${args.join(" ")} failed: ${result.stderr}`);
   const text = readFileSync(out, "utf8");
   const [header, line] = text.trim().split("\n");
   if (csvLines.length === 0) csvLines.push(header);
@@ -138,18 +142,23 @@ for (const [protection, run] of Object.entries(runs)) {
   const [row] = parse(text, { columns: true }) as Record<string, string>[];
   sections.push(
     `**\`${protection}\`** (\`daxbench ${args.slice(0, -2).join(" ")}\`): ${run.meaning(row)}\n\n` +
-      "```\n" + result.stdout.trim() + "\n```",
+      "```\n" +
+      result.stdout.trim() +
+      "\n```",
   );
 }
 writeFileAtomic(join(root, "results/torture.csv"), csvLines.join("\n") + "\n");
 
 // Each run draws its own seed (printed in its report), so the ten runs are ten different schedules of delays.
-const rates = RATE_SCHEMES.map((protection) => `| \`${protection}\` | ${caughtIn(root, ["--protection", protection])} of ${RATE_RUNS} |`);
+const rates = RATE_SCHEMES.map(
+  (protection) => `| \`${protection}\` | ${caughtIn(root, ["--protection", protection])} of ${RATE_RUNS} |`,
+);
 
 const slipRates = PRIMITIVE_SLIPS.map((id) => {
   const entry = catalogueEntry<SlipEntry>(root, id);
   const scheme = entry.tortures?.[0];
-  if (scheme === undefined || scheme.includes(":")) throw new Error(`bench/mutations.json: ${id} names no correct scheme to torture`);
+  if (scheme === undefined || scheme.includes(":"))
+    throw new Error(`bench/mutations.json: ${id} names no correct scheme to torture`);
   const args = ["--protection", scheme, ...(entry.tortureOptions ?? [])];
   const dir = plantedCopy(root, entry);
   try {
@@ -159,41 +168,45 @@ const slipRates = PRIMITIVE_SLIPS.map((id) => {
   }
 });
 
-replaceSection(join(root, "README.md"), "torture", [
-  "Each run below is churn with every install checked: readers fault continuously with a 1 µs read side while an",
-  "updater is asked to kill the device every 200 µs (`alive = false`, `synchronize`, zap, revive). A kill takes longer",
-  "than that here (the zap alone walks 16,384 ptes, and 2 readers plus the updater share 2 CPUs), so each report gives",
-  "the period achieved, which is what was tested. An install that lands after its generation's `synchronize` returned is",
-  "a violation (Reader Pipe stage 2 or more); an entry of a dead generation left after a zap is a stale mapping; a run",
-  "without a kill would be UNTESTED. What torture cannot show (reorderings of weakly ordered CPUs) is said below, in",
-  "\"What the schemes are, and what the model leaves out\". Rows: `results/torture.csv`.",
-  "",
-  "As rcutorture does, every run injects random delays (up to 5 µs, one step boundary in 64) before the read lock, inside",
-  "it, between `check_vma` and the install, after the unlock, between clearing `alive` and the grace period and between",
-  "the grace period and the zap: narrow windows open wide enough for an ordering bug to show. It injects them inside the",
-  "primitives too: between SRCU's load of `srcu_idx` and its counter's increment, between the install's read of the slot",
-  "and its compare-and-swap, and around QSBR's quiescent states (there up to 64 times as long: a reader announces one per",
-  "batch, and a grace period sleeps between its scans). The delays come from each worker's generator, seeded from",
-  "`--seed` (drawn and printed when not given); with `--random-delay 0`, as in every benchmark, each is one branch never",
-  "taken. Teardown is the core's own `kill_dev_dax`, as the updater calls it. After the run, a census: the installs the",
-  "readers counted must equal the entries the zaps cleared plus those left (`unaccounted installs`), else two CPUs",
-  "installed one slot.",
-  "",
-  `How often torture catches the ordering bugs, each in ${RATE_RUNS} runs of ${RATE_SECONDS} s, each run its own seed:`,
-  "",
-  "| broken on purpose | runs that ended FAILURE |",
-  "|:--|--:|",
-  ...rates,
-  "",
-  "And one-line slips inside the primitives, each planted in a scratch copy of the core (the entries of `npm run mutate`",
-  `that name them), tortured ${RATE_RUNS} times for ${RATE_SECONDS} s with the settings that expose it: SCAN1's window closes at`,
-  "the next kill, so back-to-back kills (`--kill-period 0`); two readers meet on one slot, and a QSBR grace period ends",
-  "between short batches, on a small mapping (`--size 2m`). The correct schemes pass these settings too.",
-  "",
-  "| slip | what it does | torture | runs that ended FAILURE |",
-  "|:--|:--|:--|--:|",
-  ...slipRates,
-  "",
-  sections.join("\n\n"),
-].join("\n"));
+replaceSection(
+  join(root, "README.md"),
+  "torture",
+  [
+    "Each run below is churn with every install checked: readers fault continuously with a 1 µs read side while an",
+    "updater is asked to kill the device every 200 µs (`alive = false`, `synchronize`, zap, revive). A kill takes longer",
+    "than that here (the zap alone walks 16,384 ptes, and 2 readers plus the updater share 2 CPUs), so each report gives",
+    "the period achieved, which is what was tested. An install that lands after its generation's `synchronize` returned is",
+    "a violation (Reader Pipe stage 2 or more); an entry of a dead generation left after a zap is a stale mapping; a run",
+    "without a kill would be UNTESTED. What torture cannot show (reorderings of weakly ordered CPUs) is said below, in",
+    '"What the schemes are, and what the model leaves out". Rows: `results/torture.csv`.',
+    "",
+    "As rcutorture does, every run injects random delays (up to 5 µs, one step boundary in 64) before the read lock, inside",
+    "it, between `check_vma` and the install, after the unlock, between clearing `alive` and the grace period and between",
+    "the grace period and the zap: narrow windows open wide enough for an ordering bug to show. It injects them inside the",
+    "primitives too: between SRCU's load of `srcu_idx` and its counter's increment, between the install's read of the slot",
+    "and its compare-and-swap, and around QSBR's quiescent states (there up to 64 times as long: a reader announces one per",
+    "batch, and a grace period sleeps between its scans). The delays come from each worker's generator, seeded from",
+    "`--seed` (drawn and printed when not given); with `--random-delay 0`, as in every benchmark, each is one branch never",
+    "taken. Teardown is the core's own `kill_dev_dax`, as the updater calls it. After the run, a census: the installs the",
+    "readers counted must equal the entries the zaps cleared plus those left (`unaccounted installs`), else two CPUs",
+    "installed one slot.",
+    "",
+    `How often torture catches the ordering bugs, each in ${RATE_RUNS} runs of ${RATE_SECONDS} s, each run its own seed:`,
+    "",
+    "| broken on purpose | runs that ended FAILURE |",
+    "|:--|--:|",
+    ...rates,
+    "",
+    "And one-line slips inside the primitives, each planted in a scratch copy of the core (the entries of `npm run mutate`",
+    `that name them), tortured ${RATE_RUNS} times for ${RATE_SECONDS} s with the settings that expose it: SCAN1's window closes at`,
+    "the next kill, so back-to-back kills (`--kill-period 0`); two readers meet on one slot, and a QSBR grace period ends",
+    "between short batches, on a small mapping (`--size 2m`). The correct schemes pass these settings too.",
+    "",
+    "| slip | what it does | torture | runs that ended FAILURE |",
+    "|:--|:--|:--|--:|",
+    ...slipRates,
+    "",
+    sections.join("\n\n"),
+  ].join("\n"),
+);
 console.log(`README.md and results/torture.csv regenerated from ${Object.keys(runs).length} torture runs`);

@@ -48,11 +48,22 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 export type NumberRule = "number" | "optional" | "positive";
 
 /** The number in a cell, or "" for an empty optional one; anything else is refused naming the cell. */
-export function numberCell(path: string, line: number, column: string, value: string, rule: NumberRule = "number"): number | "" {
+export function numberCell(
+  path: string,
+  line: number,
+  column: string,
+  value: string,
+  rule: NumberRule = "number",
+): number | "" {
   if (value === "" && rule === "optional") return "";
   const number = NUMBER.test(value) ? Number(value) : NaN;
   if (Number.isFinite(number) && (rule !== "positive" || number > 0)) return number;
-  throw cellError(path, line, column, `${JSON.stringify(value)} is not a ${rule === "positive" ? "positive " : ""}number`);
+  throw cellError(
+    path,
+    line,
+    column,
+    `${JSON.stringify(value)} is not a ${rule === "positive" ? "positive " : ""}number`,
+  );
 }
 
 export function cellError(path: string, line: number, column: string, problem: string): UsageError {
@@ -77,13 +88,20 @@ export interface TableRow<Column extends string> {
 }
 
 /** The rows of a CSV file with `table`'s columns (in any order; others are passed over), every cell checked. */
-export function readTable<Column extends string>(path: string, text: string, table: CsvTable<Column>): TableRow<Column>[] {
+export function readTable<Column extends string>(
+  path: string,
+  text: string,
+  table: CsvTable<Column>,
+): TableRow<Column>[] {
   const rows: TableRow<Column>[] = [];
   let at: number[] | undefined;
   parseCsv(path, text, (record, line) => {
     if (at === undefined) {
       const missing = table.columns.filter((column) => !record.includes(column));
-      if (missing.length) throw new UsageError(`${path}: line 1: missing column ${missing.join(", ")} (not a daxbench ${table.kind} result file)`);
+      if (missing.length)
+        throw new UsageError(
+          `${path}: line 1: missing column ${missing.join(", ")} (not a daxbench ${table.kind} result file)`,
+        );
       at = table.columns.map((column) => record.indexOf(column));
       return;
     }
@@ -105,11 +123,23 @@ function parserError(path: string, line: number, header: string[] | undefined, e
     case "CSV_QUOTE_NOT_CLOSED":
       return cellError(path, line, column, "a quote opens the value and none closes it");
     case "CSV_INVALID_CLOSING_QUOTE":
-      return cellError(path, line, column, "a quoted value goes on after its closing quote (or its quote is never closed)");
+      return cellError(
+        path,
+        line,
+        column,
+        "a quoted value goes on after its closing quote (or its quote is never closed)",
+      );
     case "INVALID_OPENING_QUOTE":
-      return cellError(path, line, column, `a quote inside a value, after ${JSON.stringify(error.field)}: a value with a quote is quoted whole, its quotes doubled`);
+      return cellError(
+        path,
+        line,
+        column,
+        `a quote inside a value, after ${JSON.stringify(error.field)}: a value with a quote is quoted whole, its quotes doubled`,
+      );
     case "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH":
-      return new UsageError(`${path}: line ${line}: ${(error.record as unknown[] | undefined)?.length ?? "another number of"} values, the header has ${header?.length} columns`);
+      return new UsageError(
+        `${path}: line ${line}: ${(error.record as unknown[] | undefined)?.length ?? "another number of"} values, the header has ${header?.length} columns`,
+      );
     default:
       return new UsageError(`${path}: line ${line}: not a CSV file (${error.message})`);
   }

@@ -2,7 +2,17 @@
 // path a command will write is checked before any work (checkWritable), and a run holds a lock beside its
 // output so that two runs never write one file at once (lockOutput).
 
-import { writeFileSync, renameSync, rmSync, mkdirSync, statSync, readFileSync, openSync, writeSync, closeSync } from "node:fs";
+import {
+  writeFileSync,
+  renameSync,
+  rmSync,
+  mkdirSync,
+  statSync,
+  readFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { UsageError } from "./errors.ts";
 
@@ -74,7 +84,8 @@ export function lockOutput(option: string, path: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number(readFileSync(lock, "utf8"));
-      if (processAlive(holder)) throw new UsageError(`${option} ${path} is being written by another daxbench run (pid ${holder}, ${lock})`);
+      if (processAlive(holder))
+        throw new UsageError(`${option} ${path} is being written by another daxbench run (pid ${holder}, ${lock})`);
       rmSync(lock, { force: true });
     }
   }

@@ -11,16 +11,39 @@ export type AlignName = "4k" | "2m" | "1g";
 /** The protection schemes of alive, as --protection and the CSV spell them: what each one is lives in
  *  host/registry/schemes.ts, the core's constant for each in host/machine/dax.ts SCHEME_CODES. */
 export type SchemeName =
-  | "none" | "rcu" | "mutex" | "rwlock" | "qsbr" | "rcu-pointer"
-  | "rcu-skip-scan2" | "rcu-pointer-free-early" | "rcu-check-outside" | "rcu-zap-early";
+  | "none"
+  | "rcu"
+  | "mutex"
+  | "rwlock"
+  | "qsbr"
+  | "rcu-pointer"
+  | "rcu-skip-scan2"
+  | "rcu-pointer-free-early"
+  | "rcu-check-outside"
+  | "rcu-zap-early";
 
 /** The mapping policies: device-dax's deterministic alignment, or fs-dax's opportunistic pmds. */
 export type PolicyName = "device" | "fs";
 
 /** The counters of a CPU's first stats line (STAT_SLOTS in host/machine/dax.ts). */
-export type StatSlot = "pte_installs" | "pmd_installs" | "pud_installs" | "raced" | "sigbus" | "fallback" | "oom" | "hits";
+export type StatSlot =
+  | "pte_installs"
+  | "pmd_installs"
+  | "pud_installs"
+  | "raced"
+  | "sigbus"
+  | "fallback"
+  | "oom"
+  | "hits";
 /** Why a SIGBUS was returned, one counter per reason (SIGBUS_REASONS). */
-export type SigbusReason = "dead" | "bad_vma" | "below_align" | "no_devmap" | "outside_vma" | "no_phys" | "insert_failed";
+export type SigbusReason =
+  | "dead"
+  | "bad_vma"
+  | "below_align"
+  | "no_devmap"
+  | "outside_vma"
+  | "no_phys"
+  | "insert_failed";
 /** The TLB model's counters (TLB_SLOTS). */
 export type TlbSlot = "accesses" | "l1_misses" | "walks" | "walk_levels";
 
@@ -30,8 +53,15 @@ export type TlbSlot = "accesses" | "l1_misses" | "walks" | "walk_levels";
  *  paid --fault-cost), and violations (the core's count of what broke the teardown guarantee,
  *  per_cpu_violations). */
 export type Stats = Record<
-  | StatSlot | `sigbus_${SigbusReason}` | `tlb_${TlbSlot}` | `pipe_${number}` | "poison_reads" | "mmaps_rejected" | "alive_seen"
-  | "fault_costs_paid" | "violations",
+  | StatSlot
+  | `sigbus_${SigbusReason}`
+  | `tlb_${TlbSlot}`
+  | `pipe_${number}`
+  | "poison_reads"
+  | "mmaps_rejected"
+  | "alive_seen"
+  | "fault_costs_paid"
+  | "violations",
   bigint
 >;
 
@@ -44,14 +74,12 @@ export interface TlbGeometry {
   stlb_1g: [number, number];
 }
 
-
 // ---- Scenarios (host/registry/scenarios.ts) ----
 
 /** How two samples are set against each other: by how many times one is the other (costs in time), or by
  *  how much one exceeds the other (counts per 1,000 touches, where zero is an ordinary value and a ratio to
  *  it means nothing). */
 export type Scale = "ratio" | "difference";
-
 
 export interface ScenarioConfig {
   workers: number;
@@ -61,7 +89,15 @@ export interface ScenarioConfig {
 }
 
 /** The dimensions of a matrix (the flags that take comma lists). */
-export type Dimension = "protection" | "align" | "policy" | "workers" | "size" | "killPeriod" | "readDelay" | "faultCost";
+export type Dimension =
+  | "protection"
+  | "align"
+  | "policy"
+  | "workers"
+  | "size"
+  | "killPeriod"
+  | "readDelay"
+  | "faultCost";
 
 /** The figure a scenario is judged by: a cost, so lower is better. */
 export interface Headline {
@@ -83,8 +119,17 @@ export type ChartName = "churn-throughput" | "populate-time" | "tlb-reach";
 
 /** Figures a scenario's tables show beside its headline (host/results/figures.ts draws them). */
 export type FigureName =
-  | "ops_per_sec" | "faults" | "faults_per_pass" | "sigbus_share" | "kill_period" | "grace_period" | "mmaps" | "ns_per_vma"
-  | "tlb_l1_misses" | "tlb_walks" | "simulator_ns";
+  | "ops_per_sec"
+  | "faults"
+  | "faults_per_pass"
+  | "sigbus_share"
+  | "kill_period"
+  | "grace_period"
+  | "mmaps"
+  | "ns_per_vma"
+  | "tlb_l1_misses"
+  | "tlb_walks"
+  | "simulator_ns";
 
 export interface Scenario {
   name: string;
@@ -116,7 +161,6 @@ export interface Scenario {
   /** The job of reader `reader` (0-based) of config.workers. */
   readerJob(config: ScenarioConfig, reader: number): ReaderJob;
 }
-
 
 // ---- A configuration and its measurement (host/run/) ----
 
@@ -201,7 +245,6 @@ export interface Measurement {
   unaccountedInstalls?: number;
 }
 
-
 // ---- The worker protocol: what a worker is asked to run, and what it reports back. Shared by the pool
 // (parent, host/run/cpu.ts) and host/run/worker-main.ts (child); every field survives postMessage. ----
 
@@ -247,7 +290,6 @@ export const CONTROL_WORDS = 4;
 /** How long DAXBENCH_INJECT=late:<cpu> keeps that CPU from joining its run once released (worker-main.ts). */
 export const INJECTED_LATENESS_MS = 100;
 
-
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
@@ -291,7 +333,6 @@ export interface RunMetadata {
   daxbench_version: string;
 }
 
-
 /** The export formats, by the names --format takes. */
 export type FormatName = "csv" | "json" | "md";
 
@@ -320,7 +361,6 @@ export interface TortureVerdict {
   outcome: TortureOutcome;
 }
 
-
 /** What identifies a micro-benchmark case in its row (host/run/micro-cases.ts). */
 export interface MicroCaseName {
   /** The row's case column: what is timed, "micro-readside". */
@@ -341,4 +381,3 @@ export interface MicroResult {
   /** Timed batches (benchmark.js's samples) the mean is over. */
   samples: number;
 }
-

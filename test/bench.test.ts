@@ -11,7 +11,10 @@ const root = new URL("..", import.meta.url).pathname;
 const scripts: Record<string, string> = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts;
 
 function dryRun(name: string): { status: number | null; stderr: string } {
-  return spawnSync(process.execPath, ["--import", "tsx", "bench/results.ts", "--dry-run", name], { cwd: root, encoding: "utf8" });
+  return spawnSync(process.execPath, ["--import", "tsx", "bench/results.ts", "--dry-run", name], {
+    cwd: root,
+    encoding: "utf8",
+  });
 }
 
 test("every results:* script that calls bench/results.ts names one of its generators", () => {
@@ -20,13 +23,17 @@ test("every results:* script that calls bench/results.ts names one of its genera
     return match ? [[script, match[1]]] : [];
   });
   assert.ok(calls.length >= 5, "package.json's results:* scripts no longer call bench/results.ts");
-  for (const [script, name] of calls) assert.ok(GENERATORS[name]?.length, `${script}: bench/results.ts has no generator ${name}`);
+  for (const [script, name] of calls)
+    assert.ok(GENERATORS[name]?.length, `${script}: bench/results.ts has no generator ${name}`);
 });
 
 test("bench/results.ts --dry-run prints a generator's steps and runs none; an unknown name exits 2", () => {
   const { status, stderr } = dryRun("kernel");
   assert.equal(status, 0, stderr);
-  assert.deepEqual(stderr.trim().split("\n"), GENERATORS.kernel.map((step) => `results:kernel: ${step}`));
+  assert.deepEqual(
+    stderr.trim().split("\n"),
+    GENERATORS.kernel.map((step) => `results:kernel: ${step}`),
+  );
   const unknown = dryRun("no-such-generator");
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /^usage: bench\/results\.ts \[--dry-run\] torture\|/);

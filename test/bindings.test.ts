@@ -8,7 +8,14 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { CORE_FUNCTIONS, CORE_CONSTANTS } from "../host/machine/core.ts";
 import { loadModule, wasmPath, type BuildTarget } from "../host/machine/wasm.ts";
-import { DEVICE_ERRORS, MMAP_REFUSALS, POLICY_CODES, STAT_SLOTS, SIGBUS_REASONS, TLB_SLOTS } from "../host/machine/dax.ts";
+import {
+  DEVICE_ERRORS,
+  MMAP_REFUSALS,
+  POLICY_CODES,
+  STAT_SLOTS,
+  SIGBUS_REASONS,
+  TLB_SLOTS,
+} from "../host/machine/dax.ts";
 
 type Export = { kind: "function"; params: string[]; result: string } | { kind: "global" | "memory" | "table" };
 
@@ -50,8 +57,10 @@ function moduleExports(bytes: Uint8Array): Map<string, Export> {
         name();
         const kind = bytes[pos++];
         if (kind === 0) functions.push(u32());
-        else if (kind === 1) (pos++, limits());
-        else if (kind === 2) limits();
+        else if (kind === 1) {
+          pos++;
+          limits();
+        } else if (kind === 2) limits();
         else pos += 2; // global: value type, mutability
       }
     } else if (id === 3) {
@@ -61,7 +70,12 @@ function moduleExports(bytes: Uint8Array): Map<string, Export> {
         const field = name();
         const kind = bytes[pos++];
         const index = u32();
-        exports.set(field, kind === 0 ? { kind: "function", ...types[functions[index]] } : { kind: (["table", "memory", "global"] as const)[kind - 1] });
+        exports.set(
+          field,
+          kind === 0
+            ? { kind: "function", ...types[functions[index]] }
+            : { kind: (["table", "memory", "global"] as const)[kind - 1] },
+        );
       }
     }
     pos = end;
@@ -70,7 +84,10 @@ function moduleExports(bytes: Uint8Array): Map<string, Export> {
 }
 
 const declared = new Map<string, Export>([
-  ...Object.entries(CORE_FUNCTIONS).map(([name, { params, result }]): [string, Export] => [name, { kind: "function", params: [...params], result }]),
+  ...Object.entries(CORE_FUNCTIONS).map(([name, { params, result }]): [string, Export] => [
+    name,
+    { kind: "function", params: [...params], result },
+  ]),
   ...CORE_CONSTANTS.map((name): [string, Export] => [name, { kind: "global" }]),
 ]);
 
@@ -81,8 +98,10 @@ for (const target of ["release", "debug"] as BuildTarget[]) {
     const problems: string[] = [];
     for (const [name, actual] of built) {
       const expected = declared.get(name);
-      if (!expected) problems.push(`assembly/ exports ${name} (${signature(actual)}), which host/machine/core.ts does not declare`);
-      else if (signature(expected) !== signature(actual)) problems.push(`${name} is ${signature(actual)} in assembly/, ${signature(expected)} in host/machine/core.ts`);
+      if (!expected)
+        problems.push(`assembly/ exports ${name} (${signature(actual)}), which host/machine/core.ts does not declare`);
+      else if (signature(expected) !== signature(actual))
+        problems.push(`${name} is ${signature(actual)} in assembly/, ${signature(expected)} in host/machine/core.ts`);
     }
     for (const name of declared.keys()) {
       if (!built.has(name)) problems.push(`host/machine/core.ts declares ${name}, which assembly/ does not export`);
@@ -105,13 +124,18 @@ function sources(dir: string, skip: string[]): string[] {
 test("every export core.ts declares is used by host/, bench/ or test/: an export nothing uses is removed from assembly/", () => {
   const root = new URL("..", import.meta.url).pathname;
   const text = ["host", "bench", "test"]
-    .flatMap((dir) => sources(join(root, dir), [join(root, "host/machine/core.ts"), join(root, "test/bindings.test.ts")]))
+    .flatMap((dir) =>
+      sources(join(root, dir), [join(root, "host/machine/core.ts"), join(root, "test/bindings.test.ts")]),
+    )
     .join("\n");
   // A constant is read by its quoted name; a function is called on the exports, or named to a worker.
   const unused = [...declared].filter(([name, entry]) =>
     entry.kind === "function" ? !new RegExp(`\\.${name}\\(|"${name}"`).test(text) : !text.includes(`"${name}"`),
   );
-  assert.deepEqual(unused.map(([name]) => name), []);
+  assert.deepEqual(
+    unused.map(([name]) => name),
+    [],
+  );
 });
 
 test("each family of codes the core numbers is named whole by the host's table of it", () => {
@@ -124,6 +148,10 @@ test("each family of codes the core numbers is named whole by the host's table o
     [/^(CHECK_VMA_(?!OK$)|MMAP_)/, Object.values(MMAP_REFUSALS), "MMAP_REFUSALS (dax.ts)"],
   ];
   for (const [family, named, table] of families) {
-    assert.deepEqual([...named].sort(), CORE_CONSTANTS.filter((name) => family.test(name)).sort(), `${table} against the core's ${family.source}`);
+    assert.deepEqual(
+      [...named].sort(),
+      CORE_CONSTANTS.filter((name) => family.test(name)).sort(),
+      `${table} against the core's ${family.source}`,
+    );
   }
 });

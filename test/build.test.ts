@@ -14,7 +14,10 @@ test("a missing core is built, a fresh one is left alone, and one older than its
 
   buildIfStale("release", outFile);
   const module = new WebAssembly.Module(readFileSync(outFile));
-  assert.ok(WebAssembly.Module.exports(module).some((e) => e.name === "set_protection"), "the built file is not the core");
+  assert.ok(
+    WebAssembly.Module.exports(module).some((e) => e.name === "set_protection"),
+    "the built file is not the core",
+  );
   const built = statSync(outFile).mtimeMs;
 
   buildIfStale("release", outFile);

@@ -16,7 +16,10 @@ interface Outcome {
 }
 
 /** A real process, for what only a process has: a signal from outside. */
-function spawned(args: string[], options: { env?: Record<string, string>; onStderr?: (text: string, kill: () => void) => void } = {}): Promise<Outcome> {
+function spawned(
+  args: string[],
+  options: { env?: Record<string, string>; onStderr?: (text: string, kill: () => void) => void } = {},
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env } });
     let stdout = "";
@@ -45,14 +48,45 @@ function readRows(path: string): Row[] {
   return parse(readFileSync(path, "utf8"), { columns: true });
 }
 
-const NUMERIC = ["workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op", "ops_per_sec", "sigbus", "fallback", "raced", "kills"];
+const NUMERIC = [
+  "workers",
+  "rep",
+  "mapping_bytes",
+  "elapsed_ns",
+  "ops",
+  "faults",
+  "ns_per_op",
+  "ops_per_sec",
+  "sigbus",
+  "fallback",
+  "raced",
+  "kills",
+];
 
 test("populate over align x protection x workers writes 8 rows with exact fault counts", async () => {
   const dir = scratchDir();
   const out = join(dir, "populate.csv");
   const result = await daxbench([
-    "run", "--scenario", "populate", "--align", "4k,2m", "--protection", "rcu,mutex", "--workers", "1,2",
-    "--size", "8m", "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
+    "run",
+    "--scenario",
+    "populate",
+    "--align",
+    "4k,2m",
+    "--protection",
+    "rcu,mutex",
+    "--workers",
+    "1,2",
+    "--size",
+    "8m",
+    "--min-time",
+    "20ms",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--out",
+    out,
+    "--quiet",
   ]);
   assert.equal(result.status, 0, result.stderr);
   const header = readFileSync(out, "utf8").split("\n")[0].split(",");
@@ -60,10 +94,15 @@ test("populate over align x protection x workers writes 8 rows with exact fault 
   const rows = readRows(out);
   assert.equal(rows.length, 8);
   for (const row of rows) {
-    for (const column of NUMERIC) assert.ok(Number.isFinite(Number(row[column])) && row[column] !== "", `${column}=${row[column]}`);
+    for (const column of NUMERIC)
+      assert.ok(Number.isFinite(Number(row[column])) && row[column] !== "", `${column}=${row[column]}`);
     const passes = Number(row.passes);
     assert.ok(passes >= 1);
-    assert.equal(Number(row.faults), passes * (row.align === "4k" ? 2048 : 4), `faults of ${row.align}: size / align each pass`);
+    assert.equal(
+      Number(row.faults),
+      passes * (row.align === "4k" ? 2048 : 4),
+      `faults of ${row.align}: size / align each pass`,
+    );
     assert.equal(Number(row.ops), passes * 2048, "every page touched once a pass");
     assert.equal(Number(row.sigbus), 0);
   }
@@ -75,8 +114,30 @@ test("churn rows: refused touches are not operations, the achieved kill period i
   const dir = scratchDir();
   const out = join(dir, "churn.csv");
   const result = await daxbench([
-    "run", "--scenario", "churn", "--protection", "rcu,mutex", "--align", "4k", "--workers", "1", "--size", "8m",
-    "--duration", "200ms", "--kill-period", "1ms", "--read-delay", "0,10us", "--repeat", "1", "--warmup", "0", "--out", out, "--quiet",
+    "run",
+    "--scenario",
+    "churn",
+    "--protection",
+    "rcu,mutex",
+    "--align",
+    "4k",
+    "--workers",
+    "1",
+    "--size",
+    "8m",
+    "--duration",
+    "200ms",
+    "--kill-period",
+    "1ms",
+    "--read-delay",
+    "0,10us",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--out",
+    out,
+    "--quiet",
   ]);
   assert.equal(result.status, 0, result.stderr);
   const rows = readRows(out);
@@ -86,21 +147,47 @@ test("churn rows: refused touches are not operations, the achieved kill period i
     assert.ok(Number(row.gp_p50_ns) > 0 && Number(row.gp_p99_ns) >= Number(row.gp_p50_ns));
     assert.ok(Number(row.faults) > 0);
     assert.equal(row.violations, "0", "every install checked the teardown guarantee");
-    assert.equal(Number(row.ops), Number(row.hits) + Number(row.faults) + Number(row.raced), "ops: touches that ended mapped, nothing else");
+    assert.equal(
+      Number(row.ops),
+      Number(row.hits) + Number(row.faults) + Number(row.raced),
+      "ops: touches that ended mapped, nothing else",
+    );
     assert.equal(Number(row.ns_per_op), Math.round((Number(row.elapsed_ns) / Number(row.ops)) * 1000) / 1000);
     assert.equal(row.kill_period_ns, "1000000");
     assert.ok(Number(row.kill_period_achieved_ns) >= 1_000_000, `achieved ${row.kill_period_achieved_ns}`);
   }
   for (const protection of ["rcu", "mutex"]) {
-    const [plain, delayed] = ["0", "10000"].map((delay) => rows.find((r) => r.protection === protection && r.read_delay_ns === delay)!);
-    assert.ok(Number(delayed.ns_per_op) > Number(plain.ns_per_op), `${protection}: ${delayed.ns_per_op} ns/op at 10us, ${plain.ns_per_op} at 0`);
+    const [plain, delayed] = ["0", "10000"].map(
+      (delay) => rows.find((r) => r.protection === protection && r.read_delay_ns === delay)!,
+    );
+    assert.ok(
+      Number(delayed.ns_per_op) > Number(plain.ns_per_op),
+      `${protection}: ${delayed.ns_per_op} ns/op at 10us, ${plain.ns_per_op} at 0`,
+    );
   }
 });
 
 test("with one repetition no pair is called faster: every pair is ~ with the reason", async () => {
   const result = await daxbench([
-    "run", "--scenario", "populate,readside", "--align", "4k,2m", "--protection", "rcu,mutex", "--size", "4m", "--duration", "50ms",
-    "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-",
+    "run",
+    "--scenario",
+    "populate,readside",
+    "--align",
+    "4k,2m",
+    "--protection",
+    "rcu,mutex",
+    "--size",
+    "4m",
+    "--duration",
+    "50ms",
+    "--min-time",
+    "20ms",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--out",
+    "-",
   ]);
   assert.equal(result.status, 0, result.stderr);
   assert.doesNotMatch(result.stderr, /faster/);
@@ -110,11 +197,35 @@ test("with one repetition no pair is called faster: every pair is ~ with the rea
   assert.match(result.stderr, /^note: readside does not use --align, --size; it runs once per protection × workers$/m);
   const rows = parse(result.stdout, { columns: true }) as Row[];
   const readside = rows.filter((r) => r.scenario === "readside");
-  assert.deepEqual(readside.map((r) => [r.protection, r.align, r.mapping_bytes, r.read_delay_ns]), [["rcu", "", "", ""], ["mutex", "", "", ""]]);
+  assert.deepEqual(
+    readside.map((r) => [r.protection, r.align, r.mapping_bytes, r.read_delay_ns]),
+    [
+      ["rcu", "", "", ""],
+      ["mutex", "", "", ""],
+    ],
+  );
 });
 
 test("--out - writes the CSV to stdout and the table to stderr", async () => {
-  const result = await daxbench(["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--size", "4m", "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-"]);
+  const result = await daxbench([
+    "run",
+    "--scenario",
+    "populate",
+    "--align",
+    "2m",
+    "--protection",
+    "rcu",
+    "--size",
+    "4m",
+    "--min-time",
+    "20ms",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--out",
+    "-",
+  ]);
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Row[];
   assert.equal(rows.length, 1);
@@ -126,7 +237,11 @@ const badInputs: [string, string[], RegExp][] = [
   ["an unknown scenario", ["--scenario", "warp"], /--scenario warp is not one of: populate, random, churn, readside/],
   ["--workers 0", ["--workers", "0"], /--workers 0 is not a whole number from 1 to \d+/],
   ["--size 3k", ["--size", "3k"], /--size 3k is not a multiple of 4k pages/],
-  ["a size that is not a multiple of the alignment", ["--size", "3m", "--align", "2m"], /--size 3m is not a multiple of --align 2m/],
+  [
+    "a size that is not a multiple of the alignment",
+    ["--size", "3m", "--align", "2m"],
+    /--size 3m is not a multiple of --align 2m/,
+  ],
   ["a size the memory cannot hold", ["--size", "4t", "--align", "4k"], /--size 4t: a 4t mapping needs .* at most 4g/],
   ["an unknown flag", ["--wokers", "2"], /Unknown argument: wokers/],
   ["a bad duration", ["--scenario", "churn", "--duration", "fast"], /--duration fast is not a positive duration/],
@@ -146,14 +261,37 @@ test("a worker that throws aborts the run with exit 1, naming the worker; only f
   const dir = scratchDir();
   const out = join(dir, "failed.csv");
   const result = await daxbench(
-    ["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--workers", "1,2", "--size", "8m", "--repeat", "2", "--warmup", "0", "--out", out, "--quiet"],
+    [
+      "run",
+      "--scenario",
+      "populate",
+      "--align",
+      "2m",
+      "--protection",
+      "rcu",
+      "--workers",
+      "1,2",
+      "--size",
+      "8m",
+      "--repeat",
+      "2",
+      "--warmup",
+      "0",
+      "--out",
+      out,
+      "--quiet",
+    ],
     { env: { DAXBENCH_INJECT: "fail:2" } },
   );
   assert.equal(result.status, 1);
   assert.match(result.stderr, /cpu 2: injected failure/);
   assert.match(result.stderr, /populate rcu 2m 2w 8m/);
   const rows = readRows(out);
-  assert.deepEqual(rows.map((r) => r.workers), ["1", "1"], "the 1-worker configuration, whole; nothing of the failed one");
+  assert.deepEqual(
+    rows.map((r) => r.workers),
+    ["1", "1"],
+    "the 1-worker configuration, whole; nothing of the failed one",
+  );
   assert.deepEqual(readdirSync(dir), ["failed.csv"]);
 });
 
@@ -161,7 +299,22 @@ test("a worker that throws in the first configuration leaves no file", async () 
   const dir = scratchDir();
   const out = join(dir, "none.csv");
   const result = await daxbench(
-    ["run", "--scenario", "populate", "--align", "2m", "--protection", "rcu", "--workers", "2", "--size", "8m", "--out", out, "--quiet"],
+    [
+      "run",
+      "--scenario",
+      "populate",
+      "--align",
+      "2m",
+      "--protection",
+      "rcu",
+      "--workers",
+      "2",
+      "--size",
+      "8m",
+      "--out",
+      out,
+      "--quiet",
+    ],
     { env: { DAXBENCH_INJECT: "fail:1" } },
   );
   assert.equal(result.status, 1);
@@ -175,7 +328,26 @@ test("a worker that hangs is ended by the watchdog: exit 1 naming it", async () 
   // is named beside cpu 2, which the expectation allows: only cpu 2 must be named, whichever worker is slow.
   const dir = scratchDir();
   const result = await daxbench(
-    ["run", "--scenario", "random", "--protection", "rcu", "--align", "2m", "--workers", "2", "--size", "8m", "--duration", "100ms", "--timeout", "2s", "--out", join(dir, "x.csv"), "--quiet"],
+    [
+      "run",
+      "--scenario",
+      "random",
+      "--protection",
+      "rcu",
+      "--align",
+      "2m",
+      "--workers",
+      "2",
+      "--size",
+      "8m",
+      "--duration",
+      "100ms",
+      "--timeout",
+      "2s",
+      "--out",
+      join(dir, "x.csv"),
+      "--quiet",
+    ],
     { env: { DAXBENCH_INJECT: "hang:2" } },
   );
   assert.equal(result.status, 1);
@@ -187,11 +359,29 @@ test("Ctrl-C terminates the workers and exits 130", async () => {
   const dir = scratchDir();
   let sent = false;
   const result = await spawned(
-    ["run", "--scenario", "random", "--protection", "rcu", "--align", "2m", "--workers", "1", "--size", "8m", "--out", join(dir, "x.csv"), "--quiet"],
+    [
+      "run",
+      "--scenario",
+      "random",
+      "--protection",
+      "rcu",
+      "--align",
+      "2m",
+      "--workers",
+      "1",
+      "--size",
+      "8m",
+      "--out",
+      join(dir, "x.csv"),
+      "--quiet",
+    ],
     {
       env: { DAXBENCH_INJECT: "hang:1" },
       onStderr: (text, interrupt) => {
-        if (!sent && text.includes("hanging")) (sent = true), interrupt();
+        if (!sent && text.includes("hanging")) {
+          sent = true;
+          interrupt();
+        }
       },
     },
   );

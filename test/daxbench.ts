@@ -16,7 +16,10 @@ export interface Outcome {
 export async function daxbenchWith(env: Record<string, string | undefined>, ...args: string[]): Promise<Outcome> {
   let stdout = "";
   let stderr = "";
-  const io: Io = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } };
+  const io: Io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];

@@ -31,14 +31,20 @@ function statistic(x: number[], y: number[]): number {
 }
 
 test("bestSplit finds the split of largest Q̂, each Q̂ as the paper defines it", () => {
-  fc.assert(fc.property(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 2, maxLength: 30 }), (z) => {
-    const offsets = Array.from({ length: z.length - 1 }, (_, i) => i + 1);
-    const found = bestSplit(z, offsets)!;
-    const each = offsets.map((m) => statistic(z.slice(0, m), z.slice(m)));
-    const best = Math.max(...each);
-    assert.ok(Math.abs(found.statistic - best) <= 1e-9 * Math.max(1, Math.abs(best)), `${found.statistic} against ${best}`);
-    assert.ok(Math.abs(each[found.offset - 1] - best) <= 1e-9 * Math.max(1, Math.abs(best)));
-  }), { numRuns: 200 });
+  fc.assert(
+    fc.property(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 2, maxLength: 30 }), (z) => {
+      const offsets = Array.from({ length: z.length - 1 }, (_, i) => i + 1);
+      const found = bestSplit(z, offsets)!;
+      const each = offsets.map((m) => statistic(z.slice(0, m), z.slice(m)));
+      const best = Math.max(...each);
+      assert.ok(
+        Math.abs(found.statistic - best) <= 1e-9 * Math.max(1, Math.abs(best)),
+        `${found.statistic} against ${best}`,
+      );
+      assert.ok(Math.abs(each[found.offset - 1] - best) <= 1e-9 * Math.max(1, Math.abs(best)));
+    }),
+    { numRuns: 200 },
+  );
 });
 
 /** `count` draws of base × (1 ± spread), from a seeded generator. */
@@ -49,29 +55,63 @@ function draws(seed: number, count: number, base: number, spread = 0.02): number
 
 test("E-divisive: a shift is found where it is, with the smallest p the shuffles allow; noise gives none", () => {
   const runs = [draws(1, 5, 100), draws(2, 5, 100), draws(3, 5, 200), draws(4, 5, 200)];
-  assert.deepEqual(eDivisive(runs, E).map(({ at, p }) => ({ at, p })), [{ at: 2, p: 1 / 200 }]);
+  assert.deepEqual(
+    eDivisive(runs, E).map(({ at, p }) => ({ at, p })),
+    [{ at: 2, p: 1 / 200 }],
+  );
   assert.deepEqual(eDivisive([draws(1, 5, 100), draws(2, 5, 100), draws(3, 5, 100), draws(4, 5, 100)], E), []);
-  const twice = [draws(5, 5, 100), draws(6, 5, 100), draws(7, 5, 150), draws(8, 5, 150), draws(9, 5, 100), draws(10, 5, 100)];
-  assert.deepEqual(eDivisive(twice, E).map((c) => c.at), [2, 4], "a slowdown and its undoing");
+  const twice = [
+    draws(5, 5, 100),
+    draws(6, 5, 100),
+    draws(7, 5, 150),
+    draws(8, 5, 150),
+    draws(9, 5, 100),
+    draws(10, 5, 100),
+  ];
+  assert.deepEqual(
+    eDivisive(twice, E).map((c) => c.at),
+    [2, 4],
+    "a slowdown and its undoing",
+  );
   assert.deepEqual(eDivisive(twice, E), eDivisive(twice, E), "the same seed, the same answer");
 });
 
 test("E-divisive: no split leaves fewer than minSize observations on a side", () => {
-  assert.deepEqual(eDivisive([draws(1, 5, 100), draws(2, 2, 300)], E), [], "two repetitions after the change are too few");
-  assert.deepEqual(eDivisive([draws(1, 5, 100), draws(2, 3, 300)], E).map((c) => c.at), [1]);
+  assert.deepEqual(
+    eDivisive([draws(1, 5, 100), draws(2, 2, 300)], E),
+    [],
+    "two repetitions after the change are too few",
+  );
+  assert.deepEqual(
+    eDivisive([draws(1, 5, 100), draws(2, 3, 300)], E).map((c) => c.at),
+    [1],
+  );
 });
 
 const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-history-"));
 
 /** One run's result file: four configurations, made at commit `commit` on day `day`. */
-function runFile(dir: string, name: string, commit: string, day: number, seed: number, slower: { align: string; protection: string; by: number } | undefined, cells: SyntheticConfig["cells"] = {}) {
+function runFile(
+  dir: string,
+  name: string,
+  commit: string,
+  day: number,
+  seed: number,
+  slower: { align: string; protection: string; by: number } | undefined,
+  cells: SyntheticConfig["cells"] = {},
+) {
   const configs: SyntheticConfig[] = [];
   let k = 0;
   for (const protection of ["rcu", "mutex"]) {
     for (const align of ["4k", "2m"]) {
       const factor = slower && slower.align === align && slower.protection === protection ? slower.by : 1;
       const base = (align === "4k" ? 100 : 10) * (protection === "rcu" ? 1 : 1.3) * factor;
-      configs.push({ protection, align, nsPerOp: draws(seed * 10 + k++, 5, base), cells: { commit, started_at: `2026-01-0${day}T12:00:00.000Z`, ...cells } });
+      configs.push({
+        protection,
+        align,
+        nsPerOp: draws(seed * 10 + k++, 5, base),
+        cells: { commit, started_at: `2026-01-0${day}T12:00:00.000Z`, ...cells },
+      });
     }
   }
   writeFileSync(join(dir, name), csvText(syntheticRows(configs)));
@@ -88,9 +128,15 @@ test("history names the configuration and the commit of a planted 2× slowdown, 
   ];
   const shown = await daxbench("history", ...files);
   assert.equal(shown.status, 0, shown.stderr);
-  assert.match(shown.stdout, /^1 change point:\n- populate mutex 2m 1w 1g: bbb222\.\.ccc333: 2\.\d\d× slower \(95% CI [\d.]+…[\d.]+, p=0\.00\d, n=10\+5\); E-divisive p=0\.005$/m);
+  assert.match(
+    shown.stdout,
+    /^1 change point:\n- populate mutex 2m 1w 1g: bbb222\.\.ccc333: 2\.\d\d× slower \(95% CI [\d.]+…[\d.]+, p=0\.00\d, n=10\+5\); E-divisive p=0\.005$/m,
+  );
   assert.match(shown.stdout, /4 series over 3 commits/);
-  assert.match(shown.stdout, /^no commit was run more than once, so how far apart runs of unchanged code lie is unknown here/m);
+  assert.match(
+    shown.stdout,
+    /^no commit was run more than once, so how far apart runs of unchanged code lie is unknown here/m,
+  );
   const gate = await daxbench("history", ...files, "--fail-on", "regression");
   assert.equal(gate.status, 1);
   assert.match(gate.stderr, /^regression: populate mutex 2m 1w 1g: bbb222\.\.ccc333: 2\.\d\d× slower/);
@@ -111,11 +157,23 @@ test("history finds nothing in three runs of the same code, and the gate passes"
 test("runs of one commit are replicates: a run twice as slow as its siblings is no change point, and the gate passes", async () => {
   const dir = scratch();
   // The third run of one commit is slower as a whole, as a run whose threads landed badly is: no code changed.
-  const files = [1, 2, 3].map((day) => runFile(dir, `run-${day}.csv`, "same", day, day, day === 3 ? { protection: "mutex", align: "2m", by: 2 } : undefined));
+  const files = [1, 2, 3].map((day) =>
+    runFile(
+      dir,
+      `run-${day}.csv`,
+      "same",
+      day,
+      day,
+      day === 3 ? { protection: "mutex", align: "2m", by: 2 } : undefined,
+    ),
+  );
   const result = await daxbench("history", ...files, "--fail-on", "regression");
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^no change point$/m);
-  assert.match(result.stdout, /^4 series have a commit run more than once; their runs of one commit differ by up to 2\.\d\d× at same \(3 runs\), in populate mutex 2m 1w 1g/m);
+  assert.match(
+    result.stdout,
+    /^4 series have a commit run more than once; their runs of one commit differ by up to 2\.\d\d× at same \(3 runs\), in populate mutex 2m 1w 1g/m,
+  );
   assert.doesNotMatch(result.stdout, /no commit was run more than once/);
 });
 
@@ -123,10 +181,25 @@ test("a change no bigger than the series' runs of one commit differ is shown, an
   const dir = scratch();
   const mutex2m = (by: number) => ({ protection: "mutex", align: "2m", by });
   const base = [runFile(dir, "1.csv", "c1", 1, 1, undefined), runFile(dir, "2.csv", "c1", 2, 2, mutex2m(1.3))];
-  const modest = await daxbench("history", ...base, runFile(dir, "3.csv", "c2", 3, 3, mutex2m(1.4)), "--fail-on", "regression");
+  const modest = await daxbench(
+    "history",
+    ...base,
+    runFile(dir, "3.csv", "c2", 3, 3, mutex2m(1.4)),
+    "--fail-on",
+    "regression",
+  );
   assert.equal(modest.status, 0, modest.stderr);
-  assert.match(modest.stdout, /^- populate mutex 2m 1w 1g: c1\.\.c2: 1\.\d\d× slower .*; no bigger than runs of one commit differ \(1\.3\d× at c1 \(2 runs\)\): not failed on$/m);
-  const large = await daxbench("history", ...base, runFile(dir, "4.csv", "c3", 4, 4, mutex2m(3)), "--fail-on", "regression");
+  assert.match(
+    modest.stdout,
+    /^- populate mutex 2m 1w 1g: c1\.\.c2: 1\.\d\d× slower .*; no bigger than runs of one commit differ \(1\.3\d× at c1 \(2 runs\)\): not failed on$/m,
+  );
+  const large = await daxbench(
+    "history",
+    ...base,
+    runFile(dir, "4.csv", "c3", 4, 4, mutex2m(3)),
+    "--fail-on",
+    "regression",
+  );
   assert.equal(large.status, 1, large.stdout);
   assert.match(large.stderr, /^regression: populate mutex 2m 1w 1g: c1\.\.c3: 2\.\d\d× slower/);
 });
@@ -158,7 +231,10 @@ test("runs of another machine are a series of their own unless --allow-mixed", a
   ];
   const apart = await daxbench("history", ...files, "--fail-on", "regression");
   assert.equal(apart.status, 0, apart.stderr);
-  assert.match(apart.stdout, /^8 series over 3 commits, on test cpu x8, Node v20\.0\.0; other cpu x8, Node v20\.0\.0$/m);
+  assert.match(
+    apart.stdout,
+    /^8 series over 3 commits, on test cpu x8, Node v20\.0\.0; other cpu x8, Node v20\.0\.0$/m,
+  );
   assert.match(apart.stdout, /^no change point$/m);
   const mixed = await daxbench("history", ...files, "--fail-on", "regression", "--allow-mixed");
   assert.equal(mixed.status, 1);
@@ -170,7 +246,10 @@ test("history refuses bad input with one line and exit 2, before reading any fil
   const file = runFile(dir, "a.csv", "c1", 1, 1, undefined);
   for (const [args, message] of [
     [["--fail-on", "slower"], /--fail-on slower is not one of: regression/],
-    [["--permutations", "10"], /--permutations 10 cannot give a p below --alpha 0\.05 \(the smallest is 1\/11\); give at least 20/],
+    [
+      ["--permutations", "10"],
+      /--permutations 10 cannot give a p below --alpha 0\.05 \(the smallest is 1\/11\); give at least 20/,
+    ],
     [["--permutations", "many"], /--permutations many is not a whole number/],
     [["--min-change", "-5"], /--min-change -5 is not a percentage of 0 or more/],
     [["--seed", "4294967296"], /--seed 4294967296 is not a whole number from 0 to 4,294,967,295/],
@@ -193,17 +272,51 @@ test("the gate holds all its series to alpha together (Holm): a borderline slowd
   const before = [10, 10.2, 10.4, 10.6, 10.8];
   const borderline = [10.5, 10.9, 11.0, 11.1, 11.2]; // one-sided Mann-Whitney p = 0.004 against runs 1 and 2
   const clear = before.map((x) => x * 2);
-  const runs = (series: number, third: (k: number) => number[]) => [1, 2, 3].flatMap((run) => syntheticRows(
-    Array.from({ length: series }, (_, k) => ({
-      workers: k + 1, nsPerOp: run === 3 ? third(k) : before.map((x) => x + run * 0.01),
-      cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
-    })),
-  ));
+  const runs = (series: number, third: (k: number) => number[]) =>
+    [1, 2, 3].flatMap((run) =>
+      syntheticRows(
+        Array.from({ length: series }, (_, k) => ({
+          workers: k + 1,
+          nsPerOp: run === 3 ? third(k) : before.map((x) => x + run * 0.01),
+          cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
+        })),
+      ),
+    );
   const options = { alpha: 0.05, permutations: 199, seed: 1, allowMixed: false };
-  assert.equal(regressions(history(runs(1, () => borderline), options), 0).length, 1, "alone, 0.004 is below alpha");
-  assert.deepEqual(regressions(history(runs(20, () => borderline), options), 0), [], "one of twenty, 0.004 is above alpha / 20");
-  const one = regressions(history(runs(20, (k) => (k === 7 ? clear : before.map((x) => x + 0.03))), options), 0);
-  assert.deepEqual(one.map((r) => r.series.label), ["populate rcu 4k 8w 1g"], "a clear slowdown among twenty still fails");
+  assert.equal(
+    regressions(
+      history(
+        runs(1, () => borderline),
+        options,
+      ),
+      0,
+    ).length,
+    1,
+    "alone, 0.004 is below alpha",
+  );
+  assert.deepEqual(
+    regressions(
+      history(
+        runs(20, () => borderline),
+        options,
+      ),
+      0,
+    ),
+    [],
+    "one of twenty, 0.004 is above alpha / 20",
+  );
+  const one = regressions(
+    history(
+      runs(20, (k) => (k === 7 ? clear : before.map((x) => x + 0.03))),
+      options,
+    ),
+    0,
+  );
+  assert.deepEqual(
+    one.map((r) => r.series.label),
+    ["populate rcu 4k 8w 1g"],
+    "a clear slowdown among twenty still fails",
+  );
   assert.ok(Math.abs(one[0].bound - 0.05 / 20) < 1e-12);
 });
 

@@ -35,24 +35,76 @@ const freshDir = () => {
 };
 
 const META: RunMetadata = {
-  node: "v20.0.0", cpu: "test cpu", cpu_count: 8, load_avg_1m: 0.5, cpu_governor: "performance", thp_enabled: "madvise", thp_defrag: "madvise",
-  commit: "abc", started_at: "2026-01-01T00:00:00.000Z", daxbench_version: "0.2.0",
+  node: "v20.0.0",
+  cpu: "test cpu",
+  cpu_count: 8,
+  load_avg_1m: 0.5,
+  cpu_governor: "performance",
+  thp_enabled: "madvise",
+  thp_defrag: "madvise",
+  commit: "abc",
+  started_at: "2026-01-01T00:00:00.000Z",
+  daxbench_version: "0.2.0",
 };
 
 const RUN_TEXT = csvText(syntheticRows([{ nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 2, 3] }]));
-const KERNEL_TEXT = kernelCsv([1, 2, 3].map((rep) => ({
-  ...Object.fromEntries(KERNEL_COLUMNS.map((column) => [column, ""])), ...META,
-  case: "4k populate", page: "4k", mode: "fault", mapping_bytes: 4 << 20, stride_bytes: 4096, rep, elapsed_ns: 2_000_000 + rep,
-  touches: 1024, minor_faults: 1024, ns_per_touch: 1953.1, ns_per_fault: 1953.1, kernel: "6.1.0", thp_shmem_enabled: "never",
-  hugepages_2m: 0, hugepages_1g: 0,
-}) as KernelRow));
-const MICRO_TEXT = microCsv(["micro-empty_batch", "micro-readside"].map((name, i) => ({
-  ...META, case: name, protection: "rcu", align: "4k", mapping_bytes: 64 << 20, installs_per_op: 0, ns_per_op: 0.25 + i, rme_percent: 1.5, samples: 23,
-}) as MicroRow));
-const NATIVE_TEXT = nativeCsv((["native", "wasm"] as const).flatMap((side) => [1, 2, 3].map((rep): NativeSample => ({
-  // A description with a comma: the writer quotes it, and the reader must still find every column.
-  native: "load", what: "no read side, the load alone", wasm: "none", workers: 1, side, rep, nsPerOp: side === "native" ? 0.2 + rep / 100 : 0.3 + rep / 100,
-}))), META);
+const KERNEL_TEXT = kernelCsv(
+  [1, 2, 3].map(
+    (rep) =>
+      ({
+        ...Object.fromEntries(KERNEL_COLUMNS.map((column) => [column, ""])),
+        ...META,
+        case: "4k populate",
+        page: "4k",
+        mode: "fault",
+        mapping_bytes: 4 << 20,
+        stride_bytes: 4096,
+        rep,
+        elapsed_ns: 2_000_000 + rep,
+        touches: 1024,
+        minor_faults: 1024,
+        ns_per_touch: 1953.1,
+        ns_per_fault: 1953.1,
+        kernel: "6.1.0",
+        thp_shmem_enabled: "never",
+        hugepages_2m: 0,
+        hugepages_1g: 0,
+      }) as KernelRow,
+  ),
+);
+const MICRO_TEXT = microCsv(
+  ["micro-empty_batch", "micro-readside"].map(
+    (name, i) =>
+      ({
+        ...META,
+        case: name,
+        protection: "rcu",
+        align: "4k",
+        mapping_bytes: 64 << 20,
+        installs_per_op: 0,
+        ns_per_op: 0.25 + i,
+        rme_percent: 1.5,
+        samples: 23,
+      }) as MicroRow,
+  ),
+);
+const NATIVE_TEXT = nativeCsv(
+  (["native", "wasm"] as const).flatMap((side) =>
+    [1, 2, 3].map(
+      (rep): NativeSample => ({
+        // A description with a comma: the writer quotes it, and the reader must still find every column.
+        native: "load",
+        what: "no read side, the load alone",
+        wasm: "none",
+        workers: 1,
+        side,
+        rep,
+        nsPerOp: side === "native" ? 0.2 + rep / 100 : 0.3 + rep / 100,
+      }),
+    ),
+  ),
+  META,
+);
 
 /** How a reader answers a file: its rows, or a refusal's status and message. */
 interface Answer {
@@ -90,12 +142,17 @@ const fromTable = (table: CsvTable<string>) => ({
   numeric: (column: string) => !table.text.has(column),
   optional: (column: string) => table.rules?.[column] === "optional",
 });
-const runSchema = { numeric: (column: string) => !TEXT_COLUMNS.has(column), optional: (column: string) => OPTIONAL_COLUMNS.has(column) };
+const runSchema = {
+  numeric: (column: string) => !TEXT_COLUMNS.has(column),
+  optional: (column: string) => OPTIONAL_COLUMNS.has(column),
+};
 
 const READERS: ReaderClass[] = [
   { name: "run results", text: RUN_TEXT, ...runSchema, answer: answerOf(readResultFile) },
   {
-    name: "history's directories", text: RUN_TEXT, ...runSchema,
+    name: "history's directories",
+    text: RUN_TEXT,
+    ...runSchema,
     // The whole command, in process, on the directory that holds the file.
     answer: async (path) => {
       const result = await daxbench("history", join(path, ".."));
@@ -105,7 +162,12 @@ const READERS: ReaderClass[] = [
   },
   { name: "kernel", text: KERNEL_TEXT, ...fromTable(KERNEL_TABLE), answer: answerOf(readKernelFile) },
   { name: "micro", text: MICRO_TEXT, ...fromTable(MICRO_TABLE), answer: answerOf(readMicroFile) },
-  { name: "native", text: NATIVE_TEXT, ...fromTable(NATIVE_TABLE), answer: answerOf((path) => parseNativeCsv(readFileSync(path, "utf8"), path)) },
+  {
+    name: "native",
+    text: NATIVE_TEXT,
+    ...fromTable(NATIVE_TABLE),
+    answer: answerOf((path) => parseNativeCsv(readFileSync(path, "utf8"), path)),
+  },
 ];
 
 /** A malformed cell: `raw` is what the file holds, `value` the cell's value once unquoted (none when the quotes
@@ -115,13 +177,18 @@ interface Malformed {
   value?: string;
 }
 /** A value as a CSV holds it: quoted when it holds a comma, a quote or a line break, its quotes doubled. */
-const cell = (value: string): Malformed => ({ raw: /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value, value });
+const cell = (value: string): Malformed => ({
+  raw: /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value,
+  value,
+});
 const MALFORMED: fc.Arbitrary<Malformed> = fc.oneof(
   fc.array(fc.constantFrom(" ", "\t"), { minLength: 1, maxLength: 4 }).map((blanks) => cell(blanks.join(""))),
   fc.constant(cell("")),
   fc.constantFrom("NaN", "Infinity", "-Infinity", "+Infinity", "1e400", "-1e999", "nan", "inf").map(cell),
   fc.string({ maxLength: 8 }).map((text) => cell(`x${text}`)),
-  fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(" ", "ms", "%", "abc", ",5")).map(([n, junk]) => cell(`${n}${junk}`)),
+  fc
+    .tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(" ", "ms", "%", "abc", ",5"))
+    .map(([n, junk]) => cell(`${n}${junk}`)),
   fc.tuple(fc.constantFrom(" ", "\t", "$", "0x", "--"), fc.nat()).map(([junk, n]) => cell(`${junk}${n}`)),
   fc.nat().map((n) => ({ raw: `"${n}` })), // a quote that opens the value and is never closed
   fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => ({ raw: `${a}"${b}` })), // a stray quote inside the value
@@ -142,8 +209,12 @@ function assertNamesCell(answer: Answer, path: string, line: number, column: str
   assert.equal(answer.status, 2, `${JSON.stringify(malformed.raw)} in ${column} was read: ${answer.message}`);
   const message = answer.message.trimEnd();
   assert.ok(!message.includes("\n"), `one line: ${message}`);
-  assert.ok(message.startsWith(`${path}: line ${line}, column ${column}: `), `${message} names ${path}, line ${line}, column ${column}`);
-  if (malformed.value !== undefined) assert.ok(message.includes(JSON.stringify(malformed.value)), `${message} quotes the value as typed`);
+  assert.ok(
+    message.startsWith(`${path}: line ${line}, column ${column}: `),
+    `${message} names ${path}, line ${line}, column ${column}`,
+  );
+  if (malformed.value !== undefined)
+    assert.ok(message.includes(JSON.stringify(malformed.value)), `${message} quotes the value as typed`);
 }
 
 for (const reader of READERS) {
@@ -157,15 +228,24 @@ for (const reader of READERS) {
     assert.deepEqual(await reader.answer(validPath), { status: 0, message: "" }, "the valid file");
     for (const row of rows) {
       row.forEach((value, i) => {
-        if (value !== "" && Number.isFinite(Number(value))) assert.ok(reader.numeric(header[i]), `${header[i]} holds ${value} but is read as words`);
+        if (value !== "" && Number.isFinite(Number(value)))
+          assert.ok(reader.numeric(header[i]), `${header[i]} holds ${value} but is read as words`);
       });
     }
-    await fc.assert(fc.asyncProperty(fc.nat(rows.length - 1), fc.constantFrom(...numeric), MALFORMED, async (row, { column, i }, malformed) => {
-      fc.pre(!(malformed.value === "" && reader.optional(column)));
-      const path = join(freshDir(), "damaged.csv");
-      writeFileSync(path, damaged(reader.text, row, i, malformed.raw));
-      assertNamesCell(await reader.answer(path), path, row + 2, column, malformed);
-    }), { numRuns: reader.runs ?? 60 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(rows.length - 1),
+        fc.constantFrom(...numeric),
+        MALFORMED,
+        async (row, { column, i }, malformed) => {
+          fc.pre(!(malformed.value === "" && reader.optional(column)));
+          const path = join(freshDir(), "damaged.csv");
+          writeFileSync(path, damaged(reader.text, row, i, malformed.raw));
+          assertNamesCell(await reader.answer(path), path, row + 2, column, malformed);
+        },
+      ),
+      { numRuns: reader.runs ?? 60 },
+    );
   });
 }
 
@@ -206,13 +286,31 @@ test("real processes: every reader class exits 2 with one line naming the file, 
   const answers = await Promise.all([
     run(bin, "compare", blank, good),
     run(bin, "history", join(quote, "..")),
-    run(bin, "run", "--scenario", "populate", "--fault-cost", `kernel:${kernel}`, "--duration", "20ms", "--repeat", "1", "--warmup", "0", "--out", out),
+    run(
+      bin,
+      "run",
+      "--scenario",
+      "populate",
+      "--fault-cost",
+      `kernel:${kernel}`,
+      "--duration",
+      "20ms",
+      "--repeat",
+      "1",
+      "--warmup",
+      "0",
+      "--out",
+      out,
+    ),
     run("--import", "tsx", calibration, join(native, "..")),
     run("--import", "tsx", calibration, microDir),
   ]);
   const expected: [string, string, number, string][] = [
-    ["daxbench", blank, 3, "ns_per_op"], ["daxbench", quote, 6, "ops"], ["daxbench", kernel, 4, "ns_per_touch"],
-    ["calibration-readme.ts", native, 5, "ns_per_op"], ["calibration-readme.ts", micro, 2, "samples"],
+    ["daxbench", blank, 3, "ns_per_op"],
+    ["daxbench", quote, 6, "ops"],
+    ["daxbench", kernel, 4, "ns_per_touch"],
+    ["calibration-readme.ts", native, 5, "ns_per_op"],
+    ["calibration-readme.ts", micro, 2, "samples"],
   ];
   answers.forEach((answer, k) => {
     const [program, path, line, column] = expected[k];

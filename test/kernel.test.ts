@@ -42,16 +42,23 @@ test("kernel: a 4 KiB write fault per touch, no fault on a hit, and huge pages e
     assert.equal(row.ns_per_fault, "");
   }
   if (cases("2m fault").length) {
-    for (const row of [...cases("2m fault"), ...cases("2m populate")]) assert.equal(Number(row.minor_faults), 2, "one fault per 2 MiB page");
+    for (const row of [...cases("2m fault"), ...cases("2m populate")])
+      assert.equal(Number(row.minor_faults), 2, "one fault per 2 MiB page");
   } else {
-    assert.match(result.stderr, /2m fault: skipped, \d+ free 2m huge pages, 2 needed: as root, run with --reserve-hugepages 2/);
+    assert.match(
+      result.stderr,
+      /2m fault: skipped, \d+ free 2m huge pages, 2 needed: as root, run with --reserve-hugepages 2/,
+    );
   }
   assert.match(rows[0].kernel, /^\d+\.\d+/);
 });
 
 test("kernel: without a C compiler every case is skipped in one line, and nothing is written", async () => {
   const dir = scratch();
-  const result = await daxbench(["kernel", "--size", "4m", "--out", join(dir, "k.csv")], { ...process.env, PATH: join(dir, "empty") });
+  const result = await daxbench(["kernel", "--size", "4m", "--out", join(dir, "k.csv")], {
+    ...process.env,
+    PATH: join(dir, "empty"),
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr.trim(), "daxbench kernel: every case skipped: no C compiler (cc)");
   assert.deepEqual(readdirSync(dir), []);
@@ -70,7 +77,10 @@ test("kernel --reserve-hugepages: root only; the pool is put back after the run"
   assert.equal(again.status, 0, again.stderr);
   assert.equal(readFileSync(NR_HUGEPAGES, "utf8"), before, "nr_hugepages as it was");
   const rows = parse(again.stdout, { columns: true }) as Row[];
-  assert.deepEqual(rows.filter((r) => r.case === "2m fault").map((r) => Number(r.minor_faults)), [2]);
+  assert.deepEqual(
+    rows.filter((r) => r.case === "2m fault").map((r) => Number(r.minor_faults)),
+    [2],
+  );
 });
 
 test("kernel: bad flags exit 2 with one line, before any work", async () => {
@@ -88,12 +98,38 @@ test("kernel: bad flags exit 2 with one line, before any work", async () => {
 });
 
 test("--fault-cost 1us makes each fault about 1 us dearer, outside the read side; hits pay nothing", async () => {
-  const result = await daxbench(["run", "--scenario", "populate", "--align", "4k,2m", "--protection", "rcu", "--size", "8m",
-    "--fault-cost", "0,1us", "--repeat", "1", "--warmup", "1", "--out", "-", "--quiet"]); // the warm-up maps the tables
+  const result = await daxbench([
+    "run",
+    "--scenario",
+    "populate",
+    "--align",
+    "4k,2m",
+    "--protection",
+    "rcu",
+    "--size",
+    "8m",
+    "--fault-cost",
+    "0,1us",
+    "--repeat",
+    "1",
+    "--warmup",
+    "1",
+    "--out",
+    "-",
+    "--quiet",
+  ]); // the warm-up maps the tables
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Row[];
   const row = (align: string, cost: string) => rows.find((r) => r.align === align && r.fault_cost_ns === cost)!;
-  assert.deepEqual(rows.map((r) => [r.align, r.fault_cost_ns, r.fault_cost_source]), [["4k", "0", ""], ["4k", "1000", "1us"], ["2m", "0", ""], ["2m", "1000", "1us"]]);
+  assert.deepEqual(
+    rows.map((r) => [r.align, r.fault_cost_ns, r.fault_cost_source]),
+    [
+      ["4k", "0", ""],
+      ["4k", "1000", "1us"],
+      ["2m", "0", ""],
+      ["2m", "1000", "1us"],
+    ],
+  );
   // The time per operation on the reader's CPU: ns_per_op less the reader's waits for a CPU (reader_parallelism is
   // its time on a CPU over the elapsed time), so that what a busy machine takes away from one side and not the
   // other is not read as a cost. The spin is calibrated the same way (dax.ts).
@@ -110,11 +146,29 @@ test("--fault-cost 1us makes each fault about 1 us dearer, outside the read side
 
 /** A kernel results file with a 4 KiB fault of `ns` and no 2 MiB measurement. */
 function kernelFile(dir: string, ns: number): string {
-  const rows = [1, 2, 3].map((rep) => Object.assign(Object.fromEntries(KERNEL_COLUMNS.map((c) => [c, ""])), {
-    case: "4k populate", page: "4k", mode: "fault", mapping_bytes: 4 << 20, stride_bytes: 4096, rep, elapsed_ns: ns * 1024,
-    touches: 1024, minor_faults: 1024, ns_per_touch: ns, ns_per_fault: ns, kernel: "6.1.0", commit: "abc123", started_at: "2026-01-01T00:00:00.000Z",
-    cpu_count: 2, load_avg_1m: 0.1, hugepages_2m: 0, hugepages_1g: 0,
-  }) as KernelRow);
+  const rows = [1, 2, 3].map(
+    (rep) =>
+      Object.assign(Object.fromEntries(KERNEL_COLUMNS.map((c) => [c, ""])), {
+        case: "4k populate",
+        page: "4k",
+        mode: "fault",
+        mapping_bytes: 4 << 20,
+        stride_bytes: 4096,
+        rep,
+        elapsed_ns: ns * 1024,
+        touches: 1024,
+        minor_faults: 1024,
+        ns_per_touch: ns,
+        ns_per_fault: ns,
+        kernel: "6.1.0",
+        commit: "abc123",
+        started_at: "2026-01-01T00:00:00.000Z",
+        cpu_count: 2,
+        load_avg_1m: 0.1,
+        hugepages_2m: 0,
+        hugepages_1g: 0,
+      }) as KernelRow,
+  );
   const path = join(dir, "kernel.csv");
   writeFileSync(path, kernelCsv(rows));
   return path;
@@ -123,16 +177,52 @@ function kernelFile(dir: string, ns: number): string {
 test("--fault-cost kernel:PATH charges the kernel's fault of the region's page size and says where it came from", async () => {
   const dir = scratch();
   const path = kernelFile(dir, 2500);
-  const result = await daxbench(["run", "--scenario", "populate", "--align", "4k", "--size", "4m", "--fault-cost", `kernel:${path}`,
-    "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet"]);
+  const result = await daxbench([
+    "run",
+    "--scenario",
+    "populate",
+    "--align",
+    "4k",
+    "--size",
+    "4m",
+    "--fault-cost",
+    `kernel:${path}`,
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--out",
+    "-",
+    "--quiet",
+  ]);
   assert.equal(result.status, 0, result.stderr);
   const [row] = parse(result.stdout, { columns: true }) as Row[];
   assert.equal(row.fault_cost_ns, "2500");
   assert.equal(row.fault_cost_source, `kernel ${path} (commit abc123, 2026-01-01T00:00:00.000Z)`);
-  const missing = await daxbench(["run", "--scenario", "populate", "--align", "2m", "--size", "4m", "--fault-cost", `kernel:${path}`, "--out", join(dir, "x.csv")]);
+  const missing = await daxbench([
+    "run",
+    "--scenario",
+    "populate",
+    "--align",
+    "2m",
+    "--size",
+    "4m",
+    "--fault-cost",
+    `kernel:${path}`,
+    "--out",
+    join(dir, "x.csv"),
+  ]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--fault-cost kernel:.*kernel\.csv has no 2m fault/);
-  const none = await daxbench(["run", "--scenario", "populate", "--fault-cost", "kernel:/nonexistent.csv", "--out", join(dir, "x.csv")]);
+  const none = await daxbench([
+    "run",
+    "--scenario",
+    "populate",
+    "--fault-cost",
+    "kernel:/nonexistent.csv",
+    "--out",
+    join(dir, "x.csv"),
+  ]);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /\/nonexistent\.csv: cannot be read/);
   assert.deepEqual(readdirSync(dir), ["kernel.csv"]);

@@ -44,7 +44,9 @@ test("every host/ folder is a known stage and imports only lower stages", () => 
 });
 
 test("the runtime never imports bench/ (benchmark definitions and generators live there)", () => {
-  const intoBench = Object.entries(graph).flatMap(([file, imports]) => imports.filter((i) => i.startsWith("bench/")).map((i) => `${file} -> ${i}`));
+  const intoBench = Object.entries(graph).flatMap(([file, imports]) =>
+    imports.filter((i) => i.startsWith("bench/")).map((i) => `${file} -> ${i}`),
+  );
   assert.deepEqual(intoBench, []);
 });
 
@@ -55,32 +57,65 @@ async function comparisonsWith(names: readonly string[], folders: string[], subj
   const { readFileSync, readdirSync } = await import("node:fs");
   // The files on disk, not git's list: the mutation check runs this suite in a copy without .git.
   const files = folders
-    .flatMap((folder) => readdirSync(new URL(folder, new URL("..", import.meta.url)), { recursive: true }).map((file) => `${folder}/${file}`))
+    .flatMap((folder) =>
+      readdirSync(new URL(folder, new URL("..", import.meta.url)), { recursive: true }).map(
+        (file) => `${folder}/${file}`,
+      ),
+    )
     .filter((file) => file.endsWith(".ts") && !file.startsWith("host/registry/"));
   const alternatives = names.map((name) => name.replace(/[-]/g, "\\-")).join("|");
   const comparison = new RegExp(`(===|!==)\\s*"(${alternatives})"|"(${alternatives})"\\s*(===|!==)`);
   return files.flatMap((file) =>
-    readFileSync(new URL(file, new URL("..", import.meta.url)), "utf8").split("\n")
+    readFileSync(new URL(file, new URL("..", import.meta.url)), "utf8")
+      .split("\n")
       .map((line, i) => (comparison.test(line) && subject.test(line) ? `${file}:${i + 1}: ${line.trim()}` : ""))
-      .filter(Boolean));
+      .filter(Boolean),
+  );
 }
 
 test("no scenario is recognised by its name outside the registry: behaviour comes from the scenario's entry", async () => {
   const { SCENARIOS } = await import("../host/registry/scenarios.ts");
-  assert.deepEqual(await comparisonsWith(SCENARIOS.map((scenario) => scenario.name), ["host", "bench"], /scenario/i), []);
+  assert.deepEqual(
+    await comparisonsWith(
+      SCENARIOS.map((scenario) => scenario.name),
+      ["host", "bench"],
+      /scenario/i,
+    ),
+    [],
+  );
 });
 
 test("no scheme is recognised by its name in host/ outside the registry", async () => {
   const { SCHEMES } = await import("../host/registry/schemes.ts");
-  assert.deepEqual(await comparisonsWith(SCHEMES.map((scheme) => scheme.name), ["host"], /protection|scheme/i), []);
+  assert.deepEqual(
+    await comparisonsWith(
+      SCHEMES.map((scheme) => scheme.name),
+      ["host"],
+      /protection|scheme/i,
+    ),
+    [],
+  );
 });
 
 test("the README's Layout section names every folder of host/, and no folder that is not there", async () => {
   const { readFileSync, readdirSync } = await import("node:fs");
   const readme = readFileSync(new URL("README.md", new URL("..", import.meta.url)), "utf8");
-  const section = readme.slice(readme.indexOf("## Layout\n"), readme.indexOf("\n## ", readme.indexOf("## Layout\n") + 1) >>> 0);
+  const section = readme.slice(
+    readme.indexOf("## Layout\n"),
+    readme.indexOf("\n## ", readme.indexOf("## Layout\n") + 1) >>> 0,
+  );
   const named = new Set([...section.matchAll(/^ {4}host\/(\w+)\//gm)].map((m) => m[1]));
-  const folders = new Set(readdirSync(new URL("host/", new URL("..", import.meta.url)), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name));
+  const folders = new Set(
+    readdirSync(new URL("host/", new URL("..", import.meta.url)), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name),
+  );
   assert.deepEqual([...named].sort(), [...folders].sort());
-  assert.deepEqual([...folders].sort(), Object.keys(RANK).filter((stage) => stage !== "base").sort(), "every folder has a rank in the import rule");
+  assert.deepEqual(
+    [...folders].sort(),
+    Object.keys(RANK)
+      .filter((stage) => stage !== "base")
+      .sort(),
+    "every folder has a rank in the import rule",
+  );
 });

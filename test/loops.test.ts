@@ -35,7 +35,10 @@ function map(machine: DaxMachine, align: AlignName, bytes: bigint, scheme: Schem
 }
 
 /** The i32 word at a byte address of the shared memory (a fresh view: mmap may have grown the memory). */
-function word(machine: DaxMachine, constant: "DEV_ALIVE" | "MUTEX_WORD" | "RWLOCK_WORD"): { view: Int32Array; index: number } {
+function word(
+  machine: DaxMachine,
+  constant: "DEV_ALIVE" | "MUTEX_WORD" | "RWLOCK_WORD",
+): { view: Int32Array; index: number } {
   return { view: new Int32Array(machine.memory.buffer), index: machine.core.constant(constant) / 4 };
 }
 
@@ -72,14 +75,22 @@ test("--fault-cost is paid once per touch that faults, whatever sizes it tries (
     const one = machine.stats(0);
     assert.equal(one.fallback, first.fallback, `${what}: the first touch tried the larger sizes first`);
     assert.equal(one[first.installed], 1n, `${what}: the first touch installed at its size`);
-    assert.equal(one.fault_costs_paid, 1n, `${what}: the first touch paid the fault cost once, not once per size tried`);
+    assert.equal(
+      one.fault_costs_paid,
+      1n,
+      `${what}: the first touch paid the fault cost once, not once per size tried`,
+    );
     // Then the whole vma, and again: every touch that faulted paid once, every hit nothing.
     core.populate(0n, vma);
     core.populate(0n, vma);
     const all = machine.stats(0);
     const touches = 1n + 2n * (vma / PAGE);
     assert.equal(all.hits + faultEnds(all), touches, `${what}: every touch a hit or a fault`);
-    assert.equal(all.fault_costs_paid, faultEnds(all), `${what}: each touch that faulted paid once (${all.fault_costs_paid} of ${faultEnds(all)})`);
+    assert.equal(
+      all.fault_costs_paid,
+      faultEnds(all),
+      `${what}: each touch that faulted paid once (${all.fault_costs_paid} of ${faultEnds(all)})`,
+    );
     assert.ok(all.hits > 0n, `${what}: the second pass hit`);
   }
   // Touches refused as SIGBUS faulted too, and paid.
@@ -171,8 +182,16 @@ for (const scheme of ["mutex", "rwlock"] as const) {
 /** The read side each scheme's loops must take: its own, or the one it shares (the SRCU variants, broken on
  *  the update side or behind a pointer, read as rcu does; rcu-check-outside checks alive before it). */
 const READ_SIDE: Record<SchemeName, "none" | "srcu" | "mutex" | "rwlock" | "qsbr"> = {
-  none: "none", rcu: "srcu", mutex: "mutex", rwlock: "rwlock", qsbr: "qsbr", "rcu-pointer": "srcu", "rcu-skip-scan2": "srcu",
-  "rcu-pointer-free-early": "srcu", "rcu-check-outside": "srcu", "rcu-zap-early": "srcu",
+  none: "none",
+  rcu: "srcu",
+  mutex: "mutex",
+  rwlock: "rwlock",
+  qsbr: "qsbr",
+  "rcu-pointer": "srcu",
+  "rcu-skip-scan2": "srcu",
+  "rcu-pointer-free-early": "srcu",
+  "rcu-check-outside": "srcu",
+  "rcu-zap-early": "srcu",
 };
 
 const LOOPS = {
@@ -184,7 +203,11 @@ const LOOPS = {
 } as const;
 
 test("every scheme's loops take its read side and no other: SRCU's counters once per read side, QSBR's batch ending offline, none nothing", () => {
-  assert.deepEqual(Object.keys(READ_SIDE).sort(), [...SCHEME_NAMES].sort(), "every scheme has its expected read side here");
+  assert.deepEqual(
+    Object.keys(READ_SIDE).sort(),
+    [...SCHEME_NAMES].sort(),
+    "every scheme has its expected read side here",
+  );
   const machine = new DaxMachine();
   const core = machine.core.exports;
   const MARK = 12345; // a QSBR counter no batch writes: only going offline at a batch's end clears it
@@ -206,9 +229,21 @@ test("every scheme's loops take its read side and no other: SRCU's counters once
         assert.equal(faultEnds(s) + s.hits, 0n, `${what}: the readside loop touches nothing`);
       }
       const srcu = READ_SIDE[scheme] === "srcu";
-      assert.equal(core.srcu_lock_count(0) - locks, srcu ? sides : 0n, `${what}: srcu_read_lock once per read side (${sides}) under SRCU, never otherwise`);
-      assert.equal(core.srcu_unlock_count(0) - unlocks, core.srcu_lock_count(0) - locks, `${what}: each srcu_read_lock unlocked`);
-      assert.equal(core.qsbr_reader_ctr(0), READ_SIDE[scheme] === "qsbr" ? 0 : MARK, `${what}: only QSBR's loop comes online and goes offline`);
+      assert.equal(
+        core.srcu_lock_count(0) - locks,
+        srcu ? sides : 0n,
+        `${what}: srcu_read_lock once per read side (${sides}) under SRCU, never otherwise`,
+      );
+      assert.equal(
+        core.srcu_unlock_count(0) - unlocks,
+        core.srcu_lock_count(0) - locks,
+        `${what}: each srcu_read_lock unlocked`,
+      );
+      assert.equal(
+        core.qsbr_reader_ctr(0),
+        READ_SIDE[scheme] === "qsbr" ? 0 : MARK,
+        `${what}: only QSBR's loop comes online and goes offline`,
+      );
       for (const lock of ["MUTEX_WORD", "RWLOCK_WORD"] as const) {
         const { view, index } = word(machine, lock);
         assert.equal(Atomics.load(view, index), 0, `${what}: ${lock} left free`);
@@ -228,7 +263,9 @@ for (const scheme of ["mutex", "rwlock"] as const) {
         if (name === "readside") Atomics.store(alive.view, alive.index, 0);
         let finished = false;
         const count = 3n;
-        const done = (name === "populate" ? worker.call("populate", 0n, 4n * PAGE) : worker.call(name, count)).finally(() => (finished = true));
+        const done = (name === "populate" ? worker.call("populate", 0n, 4n * PAGE) : worker.call(name, count)).finally(
+          () => (finished = true),
+        );
         try {
           await until(() => lock.contended() || finished, `the ${name} loop blocks on the ${scheme}, or finishes`);
           assert.equal(finished, false, `the ${name} loop ran on while the test held the ${scheme}`);
@@ -240,7 +277,11 @@ for (const scheme of ["mutex", "rwlock"] as const) {
         const s = machine.stats(1);
         if (name === "readside") {
           assert.equal(ops, count);
-          assert.equal(s.alive_seen, count, "every pair loaded alive inside its read side, after the lock was released");
+          assert.equal(
+            s.alive_seen,
+            count,
+            "every pair loaded alive inside its read side, after the lock was released",
+          );
         } else {
           assert.equal(ops, s.hits + s.pte_installs + s.raced);
           assert.ok(s.pte_installs > 0n);
@@ -262,7 +303,11 @@ test("each scenario runs its own loop: populate touches every page once, random 
       probe,
     );
     const machine = new DaxMachine();
-    const [m] = await measureGroup(machine, schedule([config], 1, "sequential", 1n)[0], "sequential", { repeat: 1, warmup: 0, timeoutMs: 60_000 });
+    const [m] = await measureGroup(machine, schedule([config], 1, "sequential", 1n)[0], "sequential", {
+      repeat: 1,
+      warmup: 0,
+      timeoutMs: 60_000,
+    });
     return { m, core: machine.core.exports };
   };
   const populate = await run("populate", "rcu");
@@ -272,13 +317,24 @@ test("each scenario runs its own loop: populate touches every page once, random 
   assert.equal(populate.core.srcu_lock_count(1), 2048n + 4n, "populate: one read side per attempt");
   for (const scenario of ["random", "churn"]) {
     const { m, core } = await run(scenario, "rcu", scenario === "churn" ? { killPeriod: ["1ms"] } : {});
-    assert.equal(BigInt(m.ops), m.stats.hits + m.stats.pte_installs + m.stats.raced, `${scenario}: ops are touches that ended mapped`);
-    assert.ok(m.stats.pte_installs > 0n && m.stats.alive_seen === 0n, `${scenario}: touches that fault, no readside pairs`);
+    assert.equal(
+      BigInt(m.ops),
+      m.stats.hits + m.stats.pte_installs + m.stats.raced,
+      `${scenario}: ops are touches that ended mapped`,
+    );
+    assert.ok(
+      m.stats.pte_installs > 0n && m.stats.alive_seen === 0n,
+      `${scenario}: touches that fault, no readside pairs`,
+    );
     assert.equal(core.srcu_lock_count(1), attempts(m.stats), `${scenario}: a read side per fault, none per hit`);
   }
   const readside = await run("readside", "rcu");
   assert.ok(readside.m.ops > 0);
-  assert.equal(readside.m.stats.alive_seen, BigInt(readside.m.ops), "readside: every operation a pair that loaded alive");
+  assert.equal(
+    readside.m.stats.alive_seen,
+    BigInt(readside.m.ops),
+    "readside: every operation a pair that loaded alive",
+  );
   assert.equal(readside.core.srcu_lock_count(1), BigInt(readside.m.ops), "readside: one SRCU read side per operation");
   assert.equal(faultEnds(readside.m.stats) + readside.m.stats.hits, 0n, "readside: no touch");
 });

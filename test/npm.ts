@@ -3,7 +3,10 @@
 // the script. Run by hand (node --test), the npm on PATH is the system's.
 import { spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns } from "node:child_process";
 
-export function npm(args: string[], options: Omit<SpawnSyncOptionsWithStringEncoding, "encoding">): SpawnSyncReturns<string> {
+export function npm(
+  args: string[],
+  options: Omit<SpawnSyncOptionsWithStringEncoding, "encoding">,
+): SpawnSyncReturns<string> {
   const cli = process.env.npm_execpath;
   return cli && /npm-cli\.js$/.test(cli)
     ? spawnSync(process.execPath, [cli, ...args], { ...options, encoding: "utf8" })

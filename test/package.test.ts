@@ -13,13 +13,20 @@ const root = new URL("..", import.meta.url).pathname;
 /** The files that ship: everything the CLI loads, builds or compiles at run time, as they are on disk (npm
  *  packs what is there, tracked or not). */
 function shipped(): string[] {
-  const under = (dir: string) => (readdirSync(join(root, dir), { recursive: true }) as string[])
-    .map((file) => `${dir}/${file}`)
-    .filter((file) => statSync(join(root, file)).isFile());
+  const under = (dir: string) =>
+    (readdirSync(join(root, dir), { recursive: true }) as string[])
+      .map((file) => `${dir}/${file}`)
+      .filter((file) => statSync(join(root, file)).isFile());
   return [
-    ...under("bin"), ...under("host"), ...under("assembly").filter((file) => !file.startsWith("assembly/__tests__/")),
+    ...under("bin"),
+    ...under("host"),
+    ...under("assembly").filter((file) => !file.startsWith("assembly/__tests__/")),
     ...under("bench/native").filter((file) => file.endsWith(".c")),
-    "asconfig.json", "LICENSE", "README.md", "package.json", "build/daxbench.wasm",
+    "asconfig.json",
+    "LICENSE",
+    "README.md",
+    "package.json",
+    "build/daxbench.wasm",
   ];
 }
 

@@ -45,12 +45,26 @@ test("two workers populating the same mapping at once install each slot once, co
       const before = machine.totalStats([1, 2]);
       await Promise.all(workers.map((worker) => worker.call("populate", 0n, BYTES)));
       const after = machine.totalStats([1, 2]);
-      const d = Object.fromEntries(Object.entries(after).map(([name, value]) => [name, value - before[name as keyof typeof before]]));
-      assert.equal(d.pte_installs, PAGES, `round ${round}: installs (${d.pte_installs}) equal the slots filled (${PAGES}): none installed twice`);
+      const d = Object.fromEntries(
+        Object.entries(after).map(([name, value]) => [name, value - before[name as keyof typeof before]]),
+      );
+      assert.equal(
+        d.pte_installs,
+        PAGES,
+        `round ${round}: installs (${d.pte_installs}) equal the slots filled (${PAGES}): none installed twice`,
+      );
       assert.equal(d.oom, 0n, `round ${round}: no fault ran out of page tables`);
-      assert.equal(core.dax_pgtable_budget(), 1n, `round ${round}: one table left of the budget: every table allocated in a lost race went back`);
+      assert.equal(
+        core.dax_pgtable_budget(),
+        1n,
+        `round ${round}: one table left of the budget: every table allocated in a lost race went back`,
+      );
       assert.equal(core.count_entries(0), PAGES, `round ${round}: every slot filled`);
-      assert.equal(d.pte_installs + d.raced + d.hits, 2n * PAGES, `round ${round}: every touch is an install, a race or a hit`);
+      assert.equal(
+        d.pte_installs + d.raced + d.hits,
+        2n * PAGES,
+        `round ${round}: every touch is an install, a race or a hit`,
+      );
       assert.equal(d.sigbus, 0n, `round ${round}: a lost race is not SIGBUS`);
       assert.equal(core.count_misplaced_entries(0), 0n, `round ${round}: every entry maps its own page`);
       raced += d.raced;

@@ -14,8 +14,12 @@ test("daxbench report on results/reference.csv regenerates the committed Markdow
   copyFileSync(join(root, "results/reference.csv"), join(dir, "reference.csv"));
   const result = await daxbench("report", join(dir, "reference.csv"), "--format", "md,json");
   assert.equal(result.status, 0, result.stderr);
-  const generated = readdirSync(dir).filter((name) => name !== "reference.csv").sort();
-  const committed = readdirSync(join(root, "results")).filter((name) => name.startsWith("reference") && name !== "reference.csv").sort();
+  const generated = readdirSync(dir)
+    .filter((name) => name !== "reference.csv")
+    .sort();
+  const committed = readdirSync(join(root, "results"))
+    .filter((name) => name.startsWith("reference") && name !== "reference.csv")
+    .sort();
   assert.deepEqual(generated, committed);
   for (const name of generated) {
     assert.equal(readFileSync(join(dir, name), "utf8"), readFileSync(join(root, "results", name), "utf8"), name);

@@ -23,8 +23,14 @@ function scratch(files: Record<string, string>): string {
 }
 
 test("compare: identical samples are ~, a sample twice as slow with n = 10 is about +100% with p < 0.05", async () => {
-  const base = syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten }]);
-  const next = syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten.map((v) => 2 * v) }]);
+  const base = syntheticRows([
+    { align: "4k", nsPerOp: ten },
+    { align: "2m", nsPerOp: ten },
+  ]);
+  const next = syntheticRows([
+    { align: "4k", nsPerOp: ten },
+    { align: "2m", nsPerOp: ten.map((v) => 2 * v) },
+  ]);
   const table = compareRuns({ name: "base", rows: base }, { name: "new", rows: next }, 0.05);
   const [same, slower] = table.deltas;
   assert.equal(same.significant, false);
@@ -37,9 +43,24 @@ test("compare: identical samples are ~, a sample twice as slow with n = 10 is ab
 
 test("compare through the CLI prints ~ and the change, and --by protection compares within one file", async () => {
   const dir = scratch({
-    "base.csv": csvText(syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten }])),
-    "new.csv": csvText(syntheticRows([{ align: "4k", nsPerOp: ten }, { align: "2m", nsPerOp: ten.map((v) => 2 * v) }])),
-    "both.csv": csvText(syntheticRows([{ protection: "rcu", nsPerOp: ten }, { protection: "mutex", nsPerOp: ten.map((v) => 3 * v) }])),
+    "base.csv": csvText(
+      syntheticRows([
+        { align: "4k", nsPerOp: ten },
+        { align: "2m", nsPerOp: ten },
+      ]),
+    ),
+    "new.csv": csvText(
+      syntheticRows([
+        { align: "4k", nsPerOp: ten },
+        { align: "2m", nsPerOp: ten.map((v) => 2 * v) },
+      ]),
+    ),
+    "both.csv": csvText(
+      syntheticRows([
+        { protection: "rcu", nsPerOp: ten },
+        { protection: "mutex", nsPerOp: ten.map((v) => 3 * v) },
+      ]),
+    ),
   });
   const two = await daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
   assert.equal(two.status, 0, two.stderr);
@@ -69,7 +90,14 @@ test("a CSV with a missing column, a non-numeric figure or a foreign header exit
   const lines = good.trim().split("\n");
   const header = lines[0].split(",");
   const dropAt = header.indexOf("faults");
-  const dropped = lines.map((line) => line.split(",").filter((_, i) => i !== dropAt).join(",")).join("\n");
+  const dropped = lines
+    .map((line) =>
+      line
+        .split(",")
+        .filter((_, i) => i !== dropAt)
+        .join(","),
+    )
+    .join("\n");
   const dir = scratch({
     "missing.csv": dropped,
     "text.csv": [lines[0], lines[1], lines[2].replace(/^(([^,]*,){9})[^,]*/, "$1fast"), lines[3]].join("\n"),
@@ -81,21 +109,43 @@ test("a CSV with a missing column, a non-numeric figure or a foreign header exit
   const text = await daxbench("report", join(dir, "text.csv"));
   assert.equal(text.status, 2);
   assert.match(text.stderr, /text\.csv: line 3, column ns_per_op: "fast" is not a number/);
-  const foreign = await daxbench("merge", join(dir, "foreign.csv"), join(dir, "missing.csv"), "--out", join(dir, "all.csv"));
+  const foreign = await daxbench(
+    "merge",
+    join(dir, "foreign.csv"),
+    join(dir, "missing.csv"),
+    "--out",
+    join(dir, "all.csv"),
+  );
   assert.equal(foreign.status, 2);
   assert.match(foreign.stderr, /foreign\.csv: line 1, column 1: "name" is not a daxbench result header/);
   assert.equal(existsSync(join(dir, "all.csv")), false);
 });
 
 test("the JSON export carries every repetition's figures, the machine metadata and the headline's summary", async () => {
-  const rows = syntheticRows([{ align: "4k", nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 2] }]);
+  const rows = syntheticRows([
+    { align: "4k", nsPerOp: [10, 11, 12] },
+    { align: "2m", nsPerOp: [1, 2] },
+  ]);
   const json = JSON.parse([...jsonText(rows)].join(""));
-  assert.deepEqual(json.machines, [{
-    node: "v20.0.0", cpu: "test cpu", cpu_count: 8, load_avg_1m: 0.5, cpu_governor: "", thp_enabled: "", thp_defrag: "", commit: "abc",
-    started_at: "2026-01-01T00:00:00.000Z", daxbench_version: "0.1.0",
-  }]);
+  assert.deepEqual(json.machines, [
+    {
+      node: "v20.0.0",
+      cpu: "test cpu",
+      cpu_count: 8,
+      load_avg_1m: 0.5,
+      cpu_governor: "",
+      thp_enabled: "",
+      thp_defrag: "",
+      commit: "abc",
+      started_at: "2026-01-01T00:00:00.000Z",
+      daxbench_version: "0.1.0",
+    },
+  ]);
   assert.equal(json.configurations.length, 2);
-  assert.deepEqual(json.configurations.flatMap((c: { repetitions: unknown[] }) => c.repetitions), rows);
+  assert.deepEqual(
+    json.configurations.flatMap((c: { repetitions: unknown[] }) => c.repetitions),
+    rows,
+  );
   const [fourK] = json.configurations;
   assert.equal(fourK.headline.column, "ns_per_op");
   assert.equal(fourK.headline.summary.mean, 11);
@@ -108,8 +158,14 @@ test("the Markdown export: the headline summarised, and Relative only claims wha
     { align: "2m", nsPerOp: [1, 1.1, 0.9, 1.05, 0.95] },
     { align: "1g", nsPerOp: [0.9, 1.2, 1] },
   ]);
-  const table = markdownText(rows).split("\n").filter((line) => line.startsWith("| rcu"));
-  const header = markdownText(rows).split("\n").find((line) => line.startsWith("| configuration"))!.split("|").map((cell) => cell.trim());
+  const table = markdownText(rows)
+    .split("\n")
+    .filter((line) => line.startsWith("| rcu"));
+  const header = markdownText(rows)
+    .split("\n")
+    .find((line) => line.startsWith("| configuration"))!
+    .split("|")
+    .map((cell) => cell.trim());
   const cells = table.map((line) => line.split("|").map((cell) => cell.trim()));
   const column = (name: string) => cells.map((c) => c[header.indexOf(name)]);
   assert.deepEqual(column("configuration"), ["rcu 4k 1w 1g", "rcu 2m 1w 1g", "rcu 1g 1w 1g"]);
@@ -133,15 +189,30 @@ test("merge joins shards and refuses files whose columns or versions differ", as
   const b = csvText(syntheticRows([{ align: "2m", nsPerOp: [3, 4] }]));
   const other = csvText(syntheticRows([{ align: "1g", nsPerOp: [5] }], "0.2.0"));
   const [header, ...body] = b.trim().split("\n");
-  const swap = (line: string) => { const cells = line.split(","); [cells[1], cells[2]] = [cells[2], cells[1]]; return cells.join(","); };
-  const dir = scratch({ "a.csv": a, "b.csv": b, "other.csv": other, "reordered.csv": [swap(header), ...body.map(swap)].join("\n") + "\n" });
+  const swap = (line: string) => {
+    const cells = line.split(",");
+    [cells[1], cells[2]] = [cells[2], cells[1]];
+    return cells.join(",");
+  };
+  const dir = scratch({
+    "a.csv": a,
+    "b.csv": b,
+    "other.csv": other,
+    "reordered.csv": [swap(header), ...body.map(swap)].join("\n") + "\n",
+  });
   const merged = await daxbench("merge", join(dir, "a.csv"), join(dir, "b.csv"), "--out", join(dir, "all.csv"));
   assert.equal(merged.status, 0, merged.stderr);
   assert.equal(readResultFile(join(dir, "all.csv")).rows.length, 4);
   const versions = await daxbench("merge", join(dir, "a.csv"), join(dir, "other.csv"), "--out", join(dir, "bad.csv"));
   assert.equal(versions.status, 2);
   assert.match(versions.stderr, /different daxbench versions: 0\.1\.0 .*, 0\.2\.0/);
-  const columns = await daxbench("merge", join(dir, "a.csv"), join(dir, "reordered.csv"), "--out", join(dir, "bad.csv"));
+  const columns = await daxbench(
+    "merge",
+    join(dir, "a.csv"),
+    join(dir, "reordered.csv"),
+    "--out",
+    join(dir, "bad.csv"),
+  );
   assert.equal(columns.status, 2);
   assert.match(columns.stderr, /reordered\.csv: its columns differ/);
   assert.deepEqual(readdirSync(dir).sort(), ["a.csv", "all.csv", "b.csv", "other.csv", "reordered.csv"]);
@@ -149,12 +220,17 @@ test("merge joins shards and refuses files whose columns or versions differ", as
 
 test("merge refuses the same repetitions twice, and other commits or machines unless --allow-mixed", async () => {
   const a = syntheticRows([{ align: "4k", nsPerOp: [1, 2, 3] }]);
-  const laterCommit = syntheticRows([{ align: "2m", nsPerOp: [1, 2, 3], cells: { commit: "def", started_at: "2026-01-02T00:00:00.000Z" } }]);
+  const laterCommit = syntheticRows([
+    { align: "2m", nsPerOp: [1, 2, 3], cells: { commit: "def", started_at: "2026-01-02T00:00:00.000Z" } },
+  ]);
   const otherMachine = syntheticRows([{ align: "2m", nsPerOp: [1, 2, 3], cells: { cpu: "other cpu" } }]);
   const dir = scratch({ "a.csv": csvText(a), "later.csv": csvText(laterCommit), "other.csv": csvText(otherMachine) });
   const twice = await daxbench("merge", join(dir, "a.csv"), join(dir, "a.csv"), "--out", join(dir, "x.csv"));
   assert.equal(twice.status, 2);
-  assert.match(twice.stderr, /a\.csv: repetition 1 of a configuration of the run started 2026-01-01T00:00:00\.000Z is also in .*a\.csv/);
+  assert.match(
+    twice.stderr,
+    /a\.csv: repetition 1 of a configuration of the run started 2026-01-01T00:00:00\.000Z is also in .*a\.csv/,
+  );
   assert.equal(twice.stderr.trim().split("\n").length, 1);
   const commits = await daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), "--out", join(dir, "x.csv"));
   assert.equal(commits.status, 2);
@@ -163,7 +239,15 @@ test("merge refuses the same repetitions twice, and other commits or machines un
   assert.equal(machines.status, 2);
   assert.match(machines.stderr, /different machines: test cpu x8, Node v20\.0\.0 \(.*\); other cpu x8/);
   assert.deepEqual(readdirSync(dir).sort(), ["a.csv", "later.csv", "other.csv"], "nothing written");
-  const mixed = await daxbench("merge", join(dir, "a.csv"), join(dir, "later.csv"), join(dir, "other.csv"), "--out", join(dir, "x.csv"), "--allow-mixed");
+  const mixed = await daxbench(
+    "merge",
+    join(dir, "a.csv"),
+    join(dir, "later.csv"),
+    join(dir, "other.csv"),
+    "--out",
+    join(dir, "x.csv"),
+    "--allow-mixed",
+  );
   assert.equal(mixed.status, 0, mixed.stderr);
   assert.equal(readResultFile(join(dir, "x.csv")).rows.length, 9);
 });
@@ -175,8 +259,15 @@ test("compare says when samples are too small for any p below --alpha, and how m
   });
   const result = await daxbench("compare", join(dir, "base.csv"), join(dir, "new.csv"));
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /populate rcu 4k 1w 1g \(ns\/touch\) .* ~ \(p=0\.100 n=3\+3\)/, "twice as slow, yet no verdict is possible");
-  assert.match(result.stdout, /note: n=3\+3: no p below 0\.05 is possible \(smallest 0\.100\); 4\+ repetitions each are needed/);
+  assert.match(
+    result.stdout,
+    /populate rcu 4k 1w 1g \(ns\/touch\) .* ~ \(p=0\.100 n=3\+3\)/,
+    "twice as slow, yet no verdict is possible",
+  );
+  assert.match(
+    result.stdout,
+    /note: n=3\+3: no p below 0\.05 is possible \(smallest 0\.100\); 4\+ repetitions each are needed/,
+  );
 });
 
 test("pairs: a claim only with significance and its interval, ~ inside the noise, never along an unused dimension", async () => {
@@ -184,21 +275,65 @@ test("pairs: a claim only with significance and its interval, ~ inside the noise
     { protection: "rcu", nsPerOp: [10, 10.2, 9.9, 10.1, 10.05] },
     { protection: "mutex", nsPerOp: [20, 20.4, 19.8, 20.2, 20.1] },
     { protection: "rwlock", nsPerOp: [10.1, 9.8, 10.3, 9.95, 10.15] },
-    { scenario: "readside", protection: "rcu", align: "", nsPerOp: [5, 5.1, 4.9, 5.05, 4.95], cells: { mapping_bytes: "", read_delay_ns: "" } },
-    { scenario: "readside", protection: "mutex", align: "", nsPerOp: [5.02, 5.12, 4.92, 5.07, 4.97], cells: { mapping_bytes: "", read_delay_ns: "" } },
+    {
+      scenario: "readside",
+      protection: "rcu",
+      align: "",
+      nsPerOp: [5, 5.1, 4.9, 5.05, 4.95],
+      cells: { mapping_bytes: "", read_delay_ns: "" },
+    },
+    {
+      scenario: "readside",
+      protection: "mutex",
+      align: "",
+      nsPerOp: [5.02, 5.12, 4.92, 5.07, 4.97],
+      cells: { mapping_bytes: "", read_delay_ns: "" },
+    },
   ]);
   const lines = comparisons(byConfiguration(rows), 0.05);
-  assert.ok(lines.includes("populate 4k 1w 1g: rcu is 2.00× faster than mutex per completed touch (95% CI 1.96…2.04, p=0.008, n=5+5)"), lines.join("\n"));
-  assert.ok(lines.some((line) => /^populate 4k 1w 1g: rcu ~ rwlock \(p=0\.\d+, n=5\+5\)$/.test(line)), lines.join("\n"));
-  assert.ok(lines.some((line) => /^readside 1w: rcu ~ mutex \(p=/.test(line)), "readside pairs along protection only");
+  assert.ok(
+    lines.includes(
+      "populate 4k 1w 1g: rcu is 2.00× faster than mutex per completed touch (95% CI 1.96…2.04, p=0.008, n=5+5)",
+    ),
+    lines.join("\n"),
+  );
+  assert.ok(
+    lines.some((line) => /^populate 4k 1w 1g: rcu ~ rwlock \(p=0\.\d+, n=5\+5\)$/.test(line)),
+    lines.join("\n"),
+  );
+  assert.ok(
+    lines.some((line) => /^readside 1w: rcu ~ mutex \(p=/.test(line)),
+    "readside pairs along protection only",
+  );
   assert.equal(lines.length, 3 + 1, "three populate pairs, one readside pair; no pair along align or policy");
 });
 
 test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower than asked come from the rows", async () => {
   const churn = { scenario: "churn", workers: 2, nsPerOp: [10, 11, 12, 10.5, 11.5] };
   const rows = syntheticRows([
-    { ...churn, cells: { cpu_count: 2, load_avg_1m: 1.5, kill_period_ns: 200_000, kill_period_achieved_ns: 800_000, kills: 10, violations: 0 } },
-    { ...churn, cells: { cpu_count: 4, load_avg_1m: 0.5, kill_period_ns: 1_000_000, kill_period_achieved_ns: 1_200_000, kills: 10, violations: 0, started_at: "2026-01-02T00:00:00.000Z" } },
+    {
+      ...churn,
+      cells: {
+        cpu_count: 2,
+        load_avg_1m: 1.5,
+        kill_period_ns: 200_000,
+        kill_period_achieved_ns: 800_000,
+        kills: 10,
+        violations: 0,
+      },
+    },
+    {
+      ...churn,
+      cells: {
+        cpu_count: 4,
+        load_avg_1m: 0.5,
+        kill_period_ns: 1_000_000,
+        kill_period_achieved_ns: 1_200_000,
+        kills: 10,
+        violations: 0,
+        started_at: "2026-01-02T00:00:00.000Z",
+      },
+    },
   ]);
   const warnings = summaryWarnings(byConfiguration(rows));
   assert.deepEqual(warnings, [
@@ -210,16 +345,29 @@ test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower tha
 
 test("tlb is judged by the difference in walk levels, not by a ratio to a figure that may be zero", async () => {
   const tlb = (align: string, levels: number[]) => ({
-    scenario: "tlb", protection: "", align, nsPerOp: levels.map(() => 20),
+    scenario: "tlb",
+    protection: "",
+    align,
+    nsPerOp: levels.map(() => 20),
     cells: { tlb_walk_levels_per_1k: "" as string | number },
   });
   const rows = [
     ...syntheticRows([tlb("4k", [])]),
-    ...[[2500, 2501, 2499, 2502, 2498], [0.001, 0, 0.002, 0.001, 0]].flatMap((levels, k) =>
-      syntheticRows([{ ...tlb(k ? "2m" : "4k", levels), nsPerOp: levels.map(() => 20) }]).map((row, i) => ({ ...row, tlb_walk_levels_per_1k: levels[i] }))),
+    ...[
+      [2500, 2501, 2499, 2502, 2498],
+      [0.001, 0, 0.002, 0.001, 0],
+    ].flatMap((levels, k) =>
+      syntheticRows([{ ...tlb(k ? "2m" : "4k", levels), nsPerOp: levels.map(() => 20) }]).map((row, i) => ({
+        ...row,
+        tlb_walk_levels_per_1k: levels[i],
+      })),
+    ),
   ];
   const [line] = comparisons(byConfiguration(rows), 0.05);
-  assert.match(line, /^tlb 1w 1g: 2m walks 2,500 fewer page-table levels per 1,000 touches than 4k \(95% CI 2,500…2,500, p=0\.0\d\d, n=5\+5\)$/);
+  assert.match(
+    line,
+    /^tlb 1w 1g: 2m walks 2,500 fewer page-table levels per 1,000 touches than 4k \(95% CI 2,500…2,500, p=0\.0\d\d, n=5\+5\)$/,
+  );
   const table = markdownText(rows);
   assert.match(table, /\| vs best \|/);
   assert.match(table, /^\| 4k 1w 1g \| 5 \| 2,500 \|.*\| \+2,500 \(\+2,500…\+2,500\) \|/m);
@@ -229,5 +377,8 @@ test("tlb is judged by the difference in walk levels, not by a ratio to a figure
 test("a result row of a scenario this version does not know is refused, naming the file, line and value", async () => {
   const text = csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }])).replace(/\npopulate,/, "\nwarp,");
   const dir = scratch({ "future.csv": text });
-  assert.throws(() => readResultFile(join(dir, "future.csv")), /future\.csv: line 2, column scenario: "warp" is not one of: populate, random/);
+  assert.throws(
+    () => readResultFile(join(dir, "future.csv")),
+    /future\.csv: line 2, column scenario: "warp" is not one of: populate, random/,
+  );
 });

@@ -18,30 +18,53 @@ import { syntheticRows } from "./synthetic.ts";
 
 const probe = new DaxMachine();
 
-function configurations(spec: { scenario?: string; protection?: string; workers?: string; size?: string }, minTime = "0"): Configuration[] {
+function configurations(
+  spec: { scenario?: string; protection?: string; workers?: string; size?: string },
+  minTime = "0",
+): Configuration[] {
   return expandMatrix(
-    { scenario: [spec.scenario ?? "populate"], protection: [spec.protection ?? "rcu,mutex"], align: ["4k,2m"], workers: [spec.workers ?? "1"], size: [spec.size ?? "8m"] },
+    {
+      scenario: [spec.scenario ?? "populate"],
+      protection: [spec.protection ?? "rcu,mutex"],
+      align: ["4k,2m"],
+      workers: [spec.workers ?? "1"],
+      size: [spec.size ?? "8m"],
+    },
     { duration: "20ms", minTime },
     probe,
   );
 }
 
-const order = (groups: ReturnType<typeof schedule>) => groups.flat().map((t) => `${t.config.protection} ${t.config.align} ${t.rep}`);
+const order = (groups: ReturnType<typeof schedule>) =>
+  groups.flat().map((t) => `${t.config.protection} ${t.config.align} ${t.rep}`);
 
 test("interleaved: every repetition a group of its own, all configurations shuffled together, numbered in run order", () => {
   const configs = configurations({});
   const groups = schedule(configs, 5, "interleaved", 1n);
   assert.equal(groups.length, 20);
-  assert.ok(groups.every((group) => group.length === 1), "each repetition gets workers of its own");
+  assert.ok(
+    groups.every((group) => group.length === 1),
+    "each repetition gets workers of its own",
+  );
   const trials = groups.flat();
-  assert.deepEqual(trials.map((t) => t.position), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    trials.map((t) => t.position),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   for (const config of configs) {
     const mine = trials.filter((t) => t.config === config);
-    assert.deepEqual(mine.map((t) => t.rep), [1, 2, 3, 4, 5], "a configuration's repetitions are numbered in the order they run");
+    assert.deepEqual(
+      mine.map((t) => t.rep),
+      [1, 2, 3, 4, 5],
+      "a configuration's repetitions are numbered in the order they run",
+    );
   }
   // Not the matrix's order: some repetition of a configuration runs between two of another's.
   const byConfig = trials.map((t) => configs.indexOf(t.config));
-  assert.ok(byConfig.some((c, i) => i > 0 && c !== byConfig[i - 1] && byConfig.indexOf(c) < i), "configurations are interleaved");
+  assert.ok(
+    byConfig.some((c, i) => i > 0 && c !== byConfig[i - 1] && byConfig.indexOf(c) < i),
+    "configurations are interleaved",
+  );
 });
 
 test("interleaved: the seed decides the order, the same seed gives the same order, and a shard is scheduled alike anywhere", () => {
@@ -49,15 +72,27 @@ test("interleaved: the seed decides the order, the same seed gives the same orde
   assert.deepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 1n)));
   assert.notDeepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 2n)));
   const slice = shard(configs, "2/2");
-  assert.deepEqual(order(schedule(slice, 3, "interleaved", 7n)), order(schedule(shard(configurations({}), "2/2"), 3, "interleaved", 7n)));
+  assert.deepEqual(
+    order(schedule(slice, 3, "interleaved", 7n)),
+    order(schedule(shard(configurations({}), "2/2"), 3, "interleaved", 7n)),
+  );
 });
 
 test("sequential: one group per configuration, its repetitions back to back, in the matrix's order", () => {
   const configs = configurations({});
   const groups = schedule(configs, 3, "sequential", 1n);
-  assert.deepEqual(groups.map((group) => group.map((t) => t.rep)), configs.map(() => [1, 2, 3]));
-  assert.deepEqual(groups.map((group) => group[0].config), configs);
-  assert.deepEqual(groups.flat().map((t) => t.position), Array.from({ length: 12 }, (_, i) => i + 1));
+  assert.deepEqual(
+    groups.map((group) => group.map((t) => t.rep)),
+    configs.map(() => [1, 2, 3]),
+  );
+  assert.deepEqual(
+    groups.map((group) => group[0].config),
+    configs,
+  );
+  assert.deepEqual(
+    groups.flat().map((t) => t.position),
+    Array.from({ length: 12 }, (_, i) => i + 1),
+  );
 });
 
 test("each group of repetitions runs on worker threads of its own; a group's repetitions share theirs", async () => {
@@ -79,12 +114,21 @@ test("released readers start timing together: none starts before a late one has 
   process.env.DAXBENCH_INJECT = "late:2"; // workers copy the environment when they start
   const pool = await WorkerPool.start(machine, 2).finally(() => delete process.env.DAXBENCH_INJECT);
   try {
-    const job = (from: bigint, to: bigint) => ({ role: "reader" as const, fn: "populate" as const, args: [from, to], untilStopped: false, stopOnViolation: false });
+    const job = (from: bigint, to: bigint) => ({
+      role: "reader" as const,
+      fn: "populate" as const,
+      args: [from, to],
+      untilStopped: false,
+      stopOnViolation: false,
+    });
     const released = process.hrtime.bigint();
     const [early, late] = await pool.run([job(0n, 4n << 20n), job(4n << 20n, 8n << 20n)], { timeoutMs: 60_000 });
     const joined = released + BigInt(INJECTED_LATENESS_MS) * 1_000_000n;
     assert.ok(late.startNs >= joined, "the late reader started after its delay");
-    assert.ok(early.startNs >= joined, `the reader on time waited for the late one (started ${Number(joined - early.startNs) / 1e6} ms too early)`);
+    assert.ok(
+      early.startNs >= joined,
+      `the reader on time waited for the late one (started ${Number(joined - early.startNs) / 1e6} ms too early)`,
+    );
   } finally {
     await pool.stop();
   }
@@ -98,10 +142,17 @@ test("reader_parallelism counts only time on a CPU: more readers than CPUs never
     { duration: "200ms" },
     probe,
   );
-  const [m] = await measureGroup(new DaxMachine(), schedule([config], 1, "sequential", 1n)[0], "sequential", { repeat: 1, warmup: 0, timeoutMs: 60_000 });
+  const [m] = await measureGroup(new DaxMachine(), schedule([config], 1, "sequential", 1n)[0], "sequential", {
+    repeat: 1,
+    warmup: 0,
+    timeoutMs: 60_000,
+  });
   if (m.readerParallelism === undefined) return; // no schedstat here: the figure is left empty
   assert.ok(m.readerParallelism > 0);
-  assert.ok(m.readerParallelism <= cpus + 0.25, `${readers} readers on ${cpus} CPUs ran as ${m.readerParallelism} at once`);
+  assert.ok(
+    m.readerParallelism <= cpus + 0.25,
+    `${readers} readers on ${cpus} CPUs ran as ${m.readerParallelism} at once`,
+  );
 });
 
 test("a fixed-work repetition does its work again until --min-time of timed work, or PASSES_WALL_FACTOR times it of wall time", () => {
@@ -116,15 +167,36 @@ test("a fixed-work repetition does its work again until --min-time of timed work
 });
 
 test("fixed work repeats in passes until the minimum time; every counter is the passes' sum", async () => {
-  const result = await daxbench("run", "--scenario", "populate", "--protection", "rcu", "--align", "4k,2m", "--size", "128m", "--min-time", "20ms",
-    "--repeat", "2", "--warmup", "1", "--out", "-", "--quiet");
+  const result = await daxbench(
+    "run",
+    "--scenario",
+    "populate",
+    "--protection",
+    "rcu",
+    "--align",
+    "4k,2m",
+    "--size",
+    "128m",
+    "--min-time",
+    "20ms",
+    "--repeat",
+    "2",
+    "--warmup",
+    "1",
+    "--out",
+    "-",
+    "--quiet",
+  );
   assert.equal(result.status, 0, result.stderr);
   const rows = parse(result.stdout, { columns: true }) as Record<string, string>[];
   // A warm pass of a 128 MiB populate takes 0.2 to 1.2 ms, but the first of a process (its tables' pages touched
   // for the first time: the warm-up's) tens of ms, and so may one the scheduler sets aside on a loaded machine (a
   // 4 KiB pass took 38 ms at a load of 23 on 2 CPUs); such a pass fills the minimum time alone, rightly. Whichever
   // passes are slow, not all four repetitions' first passes last 20 ms: the work is done again in some.
-  assert.ok(rows.some((row) => Number(row.passes) > 1), "a 128 MiB populate is far shorter than 20 ms: it is done again");
+  assert.ok(
+    rows.some((row) => Number(row.passes) > 1),
+    "a 128 MiB populate is far shorter than 20 ms: it is done again",
+  );
   for (const row of rows) {
     const passes = Number(row.passes);
     assert.equal(row.min_time_ns, "20000000");
@@ -132,19 +204,72 @@ test("fixed work repeats in passes until the minimum time; every counter is the 
     assert.equal(Number(row.ops), passes * 32768, "ops: every 4 KiB touched once a pass");
     assert.equal(Number(row.faults_per_gib), row.align === "4k" ? 262144 : 512);
   }
-  const once = await daxbench("run", "--scenario", "populate", "--protection", "rcu", "--align", "4k", "--size", "8m", "--min-time", "0",
-    "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet");
-  assert.equal((parse(once.stdout, { columns: true }) as Record<string, string>[])[0].passes, "1", "--min-time 0: one pass");
+  const once = await daxbench(
+    "run",
+    "--scenario",
+    "populate",
+    "--protection",
+    "rcu",
+    "--align",
+    "4k",
+    "--size",
+    "8m",
+    "--min-time",
+    "0",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--out",
+    "-",
+    "--quiet",
+  );
+  assert.equal(
+    (parse(once.stdout, { columns: true }) as Record<string, string>[])[0].passes,
+    "1",
+    "--min-time 0: one pass",
+  );
 });
 
 test("run records the order and each repetition's place in it, and writes rows in the matrix's order", async () => {
-  const args = ["run", "--scenario", "populate", "--protection", "rcu,mutex", "--align", "4k", "--size", "8m", "--min-time", "0", "--repeat", "3", "--warmup", "0", "--out", "-", "--quiet"];
+  const args = [
+    "run",
+    "--scenario",
+    "populate",
+    "--protection",
+    "rcu,mutex",
+    "--align",
+    "4k",
+    "--size",
+    "8m",
+    "--min-time",
+    "0",
+    "--repeat",
+    "3",
+    "--warmup",
+    "0",
+    "--out",
+    "-",
+    "--quiet",
+  ];
   const interleaved = parse((await daxbench(...args)).stdout, { columns: true }) as Record<string, string>[];
-  assert.deepEqual(interleaved.map((r) => `${r.protection} ${r.rep}`), ["rcu 1", "rcu 2", "rcu 3", "mutex 1", "mutex 2", "mutex 3"]);
+  assert.deepEqual(
+    interleaved.map((r) => `${r.protection} ${r.rep}`),
+    ["rcu 1", "rcu 2", "rcu 3", "mutex 1", "mutex 2", "mutex 3"],
+  );
   assert.ok(interleaved.every((r) => r.order === "interleaved"));
-  assert.deepEqual(interleaved.map((r) => Number(r.position)).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
-  const sequential = parse((await daxbench(...args, "--order", "sequential")).stdout, { columns: true }) as Record<string, string>[];
-  assert.deepEqual(sequential.map((r) => [r.order, r.position]), [1, 2, 3, 4, 5, 6].map((p) => ["sequential", String(p)]));
+  assert.deepEqual(
+    interleaved.map((r) => Number(r.position)).sort((a, b) => a - b),
+    [1, 2, 3, 4, 5, 6],
+  );
+  const sequential = parse((await daxbench(...args, "--order", "sequential")).stdout, { columns: true }) as Record<
+    string,
+    string
+  >[];
+  assert.deepEqual(
+    sequential.map((r) => [r.order, r.position]),
+    [1, 2, 3, 4, 5, 6].map((p) => ["sequential", String(p)]),
+  );
   const bad = await daxbench(...args, "--order", "random");
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim(), "daxbench: --order random is not one of: interleaved, sequential");
@@ -154,16 +279,27 @@ test("a configuration whose readers did not run side by side, or met steal, is w
   const rows = syntheticRows([
     { workers: 2, nsPerOp: [10, 11, 12], cells: { cpu_count: 4, reader_parallelism: 1.9 } },
     { protection: "mutex", workers: 2, nsPerOp: [10, 11, 12], cells: { cpu_count: 4, reader_parallelism: 1.2 } },
-    { protection: "qsbr", workers: 2, nsPerOp: [10, 11, 12], cells: { cpu_count: 4, reader_parallelism: 1.9, steal_ns: 0.5e9, elapsed_ns: 1e9 } },
+    {
+      protection: "qsbr",
+      workers: 2,
+      nsPerOp: [10, 11, 12],
+      cells: { cpu_count: 4, reader_parallelism: 1.9, steal_ns: 0.5e9, elapsed_ns: 1e9 },
+    },
   ]);
   const warnings = runWarnings(byConfiguration(rows));
-  assert.deepEqual(warnings.filter((w) => /reader_parallelism/.test(w)), [
-    "warning: populate mutex 4k 2w 1g: in 3 of 3 repetitions its 2 readers had CPUs for only 1.2…1.2 of 2 on average (reader_parallelism): " +
-      "another thread held a CPU, and the time includes waiting for it",
-  ]);
-  assert.deepEqual(warnings.filter((w) => /steal/.test(w)), [
-    "warning: populate qsbr 4k 2w 1g: the hypervisor took 12.5% of the CPUs' time while it ran (steal): its figures include that",
-  ]);
+  assert.deepEqual(
+    warnings.filter((w) => /reader_parallelism/.test(w)),
+    [
+      "warning: populate mutex 4k 2w 1g: in 3 of 3 repetitions its 2 readers had CPUs for only 1.2…1.2 of 2 on average (reader_parallelism): " +
+        "another thread held a CPU, and the time includes waiting for it",
+    ],
+  );
+  assert.deepEqual(
+    warnings.filter((w) => /steal/.test(w)),
+    [
+      "warning: populate qsbr 4k 2w 1g: the hypervisor took 12.5% of the CPUs' time while it ran (steal): its figures include that",
+    ],
+  );
 });
 
 test("fixed work timed for less than --min-time (passes stopped by the wall-time bound) is warned of by name", () => {
@@ -172,10 +308,13 @@ test("fixed work timed for less than --min-time (passes stopped by the wall-time
     { protection: "mutex", nsPerOp: [100, 110, 120], cells: { min_time_ns: 100_000_000, passes: 2 } },
     { protection: "qsbr", nsPerOp: [1, 1, 1], cells: { min_time_ns: 0 } }, // --min-time 0: one pass, as asked
   ]);
-  assert.deepEqual(runWarnings(byConfiguration(rows)).filter((w) => /min-time/.test(w)), [
-    "warning: populate rcu 4k 1w 1g: in 2 of 3 repetitions the passes were timed for only 30ms…40ms, short of --min-time 100ms: " +
-      "the wall-time bound came first (it counts setting each pass up and waiting for a CPU)",
-  ]);
+  assert.deepEqual(
+    runWarnings(byConfiguration(rows)).filter((w) => /min-time/.test(w)),
+    [
+      "warning: populate rcu 4k 1w 1g: in 2 of 3 repetitions the passes were timed for only 30ms…40ms, short of --min-time 100ms: " +
+        "the wall-time bound came first (it counts setting each pass up and waiting for a CPU)",
+    ],
+  );
 });
 
 test("a bad --min-time is refused before any work", async () => {
@@ -187,17 +326,21 @@ test("a bad --min-time is refused before any work", async () => {
 test("reproducibility: intervals that hold other runs' medians, contradicted verdicts, repeated ones, spreads", () => {
   const low = [10, 10.1, 10.2, 10.3, 10.4];
   const high = low.map((x) => x + 10);
-  const run = (started: string, rcu: number[], mutex: number[]) => syntheticRows([
-    { protection: "rcu", nsPerOp: rcu, cells: { started_at: started } },
-    { protection: "mutex", nsPerOp: mutex, cells: { started_at: started } },
-  ]);
+  const run = (started: string, rcu: number[], mutex: number[]) =>
+    syntheticRows([
+      { protection: "rcu", nsPerOp: rcu, cells: { started_at: started } },
+      { protection: "mutex", nsPerOp: mutex, cells: { started_at: started } },
+    ]);
   const rows = [
     ...run("2026-01-03T00:00:00.000Z", low, low), // rcu ~ mutex
     ...run("2026-01-01T00:00:00.000Z", low, high), // rcu faster
     ...run("2026-01-02T00:00:00.000Z", high, low), // mutex faster
   ];
   const runs = splitRuns(rows);
-  assert.deepEqual(runs.map((r) => r[0].started_at), ["2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z"]);
+  assert.deepEqual(
+    runs.map((r) => r[0].started_at),
+    ["2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z"],
+  );
   const r = reproducibility(runs, 0.05);
   // rcu's medians 10.2, 20.2, 10.2: runs 1 and 3 hold each other's; mutex's 20.2, 10.2, 10.2: runs 2 and 3.
   assert.deepEqual([r.intervalHeld, r.intervalCases], [4, 12]);
@@ -208,7 +351,10 @@ test("reproducibility: intervals that hold other runs' medians, contradicted ver
   const rcu = r.configurations.find((c) => c.result.identity.protection === "rcu")!;
   assert.deepEqual(rcu.medians, [10.2, 20.2, 10.2]);
   assert.ok(Math.abs(rcu.spread! - 20.2 / 10.2) < 1e-12);
-  const agreeing = reproducibility(splitRuns([...run("2026-01-01T00:00:00.000Z", low, high), ...run("2026-01-02T00:00:00.000Z", low, high)]), 0.05);
+  const agreeing = reproducibility(
+    splitRuns([...run("2026-01-01T00:00:00.000Z", low, high), ...run("2026-01-02T00:00:00.000Z", low, high)]),
+    0.05,
+  );
   assert.deepEqual([agreeing.verdictRepeated, agreeing.verdictCases, agreeing.intervalHeld], [2, 2, 4]);
   assert.equal(agreeing.pairs[0].contradicted, false);
 });

@@ -31,7 +31,12 @@ test("--workers above what the core lays out is refused: exit 2, one line naming
       const result = await daxbench("run", "--scenario", "readside", "--workers", typed, "--out", join(dir, "x.csv"));
       assert.equal(result.status, 2);
       const value = typed.split(",")[0];
-      assert.match(result.stderr, new RegExp(`^daxbench: --workers ${value} is not a whole number from 1 to ${most} \\(the core lays out ${most + 2} CPUs`));
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^daxbench: --workers ${value} is not a whole number from 1 to ${most} \\(the core lays out ${most + 2} CPUs`,
+        ),
+      );
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
     }
     assert.deepEqual(readdirSync(dir), [], "nothing written");

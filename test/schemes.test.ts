@@ -9,10 +9,14 @@ import { SCHEMES, NATIVE_FLAVOURS, BENCHMARKED_SCHEMES, findScheme } from "../ho
 import { QUICK_MATRICES, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
 
 test("every SCHEME_* export of the core has exactly one scheme, and every scheme's constant is exported", () => {
-  const exported = WebAssembly.Module.exports(loadModule().module).filter((entry) => entry.name.startsWith("SCHEME_")).map((entry) => entry.name);
+  const exported = WebAssembly.Module.exports(loadModule().module)
+    .filter((entry) => entry.name.startsWith("SCHEME_"))
+    .map((entry) => entry.name);
   const registered = SCHEMES.map((scheme) => SCHEME_CODES[scheme.name]);
-  for (const name of exported) assert.equal(registered.filter((constant) => constant === name).length, 1, `entries selecting ${name}`);
-  for (const constant of registered) assert.ok(exported.includes(constant), `${constant} is in the registry but not exported by assembly/`);
+  for (const name of exported)
+    assert.equal(registered.filter((constant) => constant === name).length, 1, `entries selecting ${name}`);
+  for (const constant of registered)
+    assert.ok(exported.includes(constant), `${constant} is in the registry but not exported by assembly/`);
 });
 
 test("each scheme's constant is a distinct one set_protection accepts, and its name finds it", () => {
@@ -20,7 +24,11 @@ test("each scheme's constant is a distinct one set_protection accepts, and its n
   const codes = SCHEMES.map((scheme) => core.constant(SCHEME_CODES[scheme.name]));
   assert.equal(new Set(codes).size, codes.length, "two schemes select the same code");
   for (const scheme of SCHEMES) {
-    assert.equal(core.exports.set_protection(core.constant(SCHEME_CODES[scheme.name])), 0, `set_protection(${SCHEME_CODES[scheme.name]})`);
+    assert.equal(
+      core.exports.set_protection(core.constant(SCHEME_CODES[scheme.name])),
+      0,
+      `set_protection(${SCHEME_CODES[scheme.name]})`,
+    );
     assert.equal(findScheme(scheme.name), scheme);
     assert.match(scheme.name, /^[a-z][a-z0-9-]*$/, "a name the CLI's comma lists and the CSV take as it is");
   }
@@ -28,7 +36,9 @@ test("each scheme's constant is a distinct one set_protection accepts, and its n
 
 test("each native flavour calibrates exactly one scheme", () => {
   for (const flavour of NATIVE_FLAVOURS) {
-    const naming = SCHEMES.filter((scheme) => (scheme.native as readonly string[]).includes(flavour)).map((scheme) => scheme.name);
+    const naming = SCHEMES.filter((scheme) => (scheme.native as readonly string[]).includes(flavour)).map(
+      (scheme) => scheme.name,
+    );
     assert.equal(naming.length, 1, `${flavour} is named by ${naming.join(", ") || "no scheme"}`);
   }
 });

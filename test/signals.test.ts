@@ -16,13 +16,19 @@ import { bin } from "./daxbench.ts";
 const scratchDir = () => mkdtempSync(join(tmpdir(), "daxbench-signals-"));
 
 test("interruptible: SIGINT ends the work with 130, SIGTERM with 143, its signal aborted", async () => {
-  for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, status] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     // A signal handler does not keep Node's event loop alive; the work's own handles do (workers, programs): here, this.
     const alive = setInterval(() => {}, 1 << 30);
-    const run = await interruptible((abort) => new Promise((_, reject) => {
-      abort.addEventListener("abort", () => reject(new Error("aborted")));
-      process.kill(process.pid, signal); // caught by interruptible's handler, or this test's process ends
-    })).finally(() => clearInterval(alive));
+    const run = await interruptible(
+      (abort) =>
+        new Promise((_, reject) => {
+          abort.addEventListener("abort", () => reject(new Error("aborted")));
+          process.kill(process.pid, signal); // caught by interruptible's handler, or this test's process ends
+        }),
+    ).finally(() => clearInterval(alive));
     assert.deepEqual(run, { interrupted: true, signal, status, cause: "" });
   }
 });
@@ -42,7 +48,9 @@ interface Started {
  *  killing that shell leaves daxbench without the process that started it. */
 function start(args: string[], env: Record<string, string>, viaShell: boolean): Started {
   const child = viaShell
-    ? spawn("sh", ["-c", '"$0" "$@" & echo $!; wait', process.execPath, bin, ...args], { env: { ...process.env, ...env } })
+    ? spawn("sh", ["-c", '"$0" "$@" & echo $!; wait', process.execPath, bin, ...args], {
+        env: { ...process.env, ...env },
+      })
     : spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
   let stderr = "";
   const waiting: { text: string | RegExp; resolve: () => void }[] = [];
@@ -54,7 +62,9 @@ function start(args: string[], env: Record<string, string>, viaShell: boolean): 
   let stdout = "";
   child.stdout!.on("data", (chunk) => (stdout += chunk));
   const pid = viaShell
-    ? new Promise<number>((resolve) => child.stdout!.on("data", () => /^\d+\n/.test(stdout) && resolve(Number.parseInt(stdout, 10))))
+    ? new Promise<number>((resolve) =>
+        child.stdout!.on("data", () => /^\d+\n/.test(stdout) && resolve(Number.parseInt(stdout, 10))),
+      )
     : Promise.resolve(child.pid!);
   return {
     child,
@@ -74,10 +84,35 @@ function running(pid: number): boolean {
 }
 
 /** A run that finishes the 1-worker configuration's 2 repetitions, then hangs in the 2-worker one (cpu 2). */
-const HANGING_RUN = ["run", "--scenario", "populate", "--protection", "rcu", "--align", "2m", "--workers", "1,2", "--size", "8m", "--min-time", "0",
-  "--repeat", "2", "--warmup", "0", "--order", "sequential", "--timeout", "30s", "--quiet"];
+const HANGING_RUN = [
+  "run",
+  "--scenario",
+  "populate",
+  "--protection",
+  "rcu",
+  "--align",
+  "2m",
+  "--workers",
+  "1,2",
+  "--size",
+  "8m",
+  "--min-time",
+  "0",
+  "--repeat",
+  "2",
+  "--warmup",
+  "0",
+  "--order",
+  "sequential",
+  "--timeout",
+  "30s",
+  "--quiet",
+];
 
-for (const [how, stop] of [["SIGTERM", "SIGTERM"], ["the end of the process that started it", "parent"]] as const) {
+for (const [how, stop] of [
+  ["SIGTERM", "SIGTERM"],
+  ["the end of the process that started it", "parent"],
+] as const) {
   test(`run ended by ${how}: the finished repetitions saved and said so, no lock left${stop === "SIGTERM" ? ", exit 143" : ""}`, async () => {
     const dir = scratchDir();
     const out = join(dir, "run.csv");
@@ -89,16 +124,26 @@ for (const [how, stop] of [["SIGTERM", "SIGTERM"], ["the end of the process that
     const { status, stderr } = await daxbench.ended;
     if (stop === "SIGTERM") assert.equal(status, 143, stderr);
     const cause = stop === "parent" ? ` \\(the process that started it, pid \\d+, is gone\\)` : "";
-    assert.match(stderr, new RegExp(`daxbench: interrupted${cause}; the repetitions that finished \\(2 rows\\) are in .*run\\.csv`));
+    assert.match(
+      stderr,
+      new RegExp(`daxbench: interrupted${cause}; the repetitions that finished \\(2 rows\\) are in .*run\\.csv`),
+    );
     assert.equal(running(pid), false, "daxbench and its workers have ended");
     assert.deepEqual(readdirSync(dir), ["run.csv"], "no lock left");
-    assert.deepEqual((parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[]).map((r) => r.workers), ["1", "1"]);
+    assert.deepEqual(
+      (parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[]).map((r) => r.workers),
+      ["1", "1"],
+    );
   });
 }
 
 test("torture ended by SIGTERM: exit 143, nothing written", async () => {
   const dir = scratchDir();
-  const daxbench = start(["torture", "--protection", "rcu", "--seconds", "120", "--out", join(dir, "t.csv")], { DAXBENCH_INJECT: "hang:1" }, false);
+  const daxbench = start(
+    ["torture", "--protection", "rcu", "--seconds", "120", "--out", join(dir, "t.csv")],
+    { DAXBENCH_INJECT: "hang:1" },
+    false,
+  );
   await daxbench.saw("cpu 1: hanging");
   daxbench.child.kill("SIGTERM");
   const { status, stderr } = await daxbench.ended;
@@ -129,8 +174,17 @@ test("a lock goes with its process however it exits: a fatal error ends daxbench
   const dir = scratchDir();
   const out = join(dir, "run.csv");
   const files = new URL("../host/files.ts", import.meta.url).href;
-  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e",
-    `import { lockOutput } from ${JSON.stringify(files)}; lockOutput("--out", ${JSON.stringify(out)}); process.exit(1);`], { encoding: "utf8" });
+  const child = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      `import { lockOutput } from ${JSON.stringify(files)}; lockOutput("--out", ${JSON.stringify(out)}); process.exit(1);`,
+    ],
+    { encoding: "utf8" },
+  );
   assert.equal(child.status, 1, child.stderr);
   assert.deepEqual(readdirSync(dir), []);
 });

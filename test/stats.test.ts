@@ -50,7 +50,12 @@ test("summary: mean, σ, median, range, and the 95% interval of the geometric me
 
 test("intervals of positive, skewed samples never go below zero (Student's t on the values would)", () => {
   // The README's own example: two repetitions far apart, and a skewed sample of three.
-  for (const sample of [[6, 25], [1, 1, 100], [3.5, 3.7, 13.5, 3.9, 4.1], [82, 210, 150]]) {
+  for (const sample of [
+    [6, 25],
+    [1, 1, 100],
+    [3.5, 3.7, 13.5, 3.9, 4.1],
+    [82, 210, 150],
+  ]) {
     const s = summarize(sample);
     assert.ok(s.ci95![0] > 0, `${sample}: ${s.ci95}`);
     assert.ok(s.ci95![0] <= s.geomean! && s.geomean! <= s.ci95![1]);
@@ -86,16 +91,19 @@ test("the Hodges-Lehmann ratio of an even count of ratios is the geometric mean 
 
 test("property: the ratio of b to a is the inverse of the ratio of a to b, and its interval the inverse interval", () => {
   const sample = fc.array(fc.double({ min: 1e-3, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 12 });
-  fc.assert(fc.property(sample, sample, fc.constantFrom(0.01, 0.05, 0.2), (a, b, alpha) => {
-    const forth = comparePair(a, b, alpha);
-    const back = comparePair(b, a, alpha);
-    close(forth.estimate! * back.estimate!, 1, 1e-12, `estimates of ${a} and ${b}`);
-    assert.equal(forth.interval === undefined, back.interval === undefined);
-    if (forth.interval && back.interval) {
-      close(forth.interval[0] * back.interval[1], 1, 1e-12, "one end");
-      close(forth.interval[1] * back.interval[0], 1, 1e-12, "the other");
-    }
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(sample, sample, fc.constantFrom(0.01, 0.05, 0.2), (a, b, alpha) => {
+      const forth = comparePair(a, b, alpha);
+      const back = comparePair(b, a, alpha);
+      close(forth.estimate! * back.estimate!, 1, 1e-12, `estimates of ${a} and ${b}`);
+      assert.equal(forth.interval === undefined, back.interval === undefined);
+      if (forth.interval && back.interval) {
+        close(forth.interval[0] * back.interval[1], 1, 1e-12, "one end");
+        close(forth.interval[1] * back.interval[0], 1, 1e-12, "the other");
+      }
+    }),
+    { numRuns: 500 },
+  );
 });
 
 /** pmf[n1][n2][u] = P(U = u) for samples of n1 and n2, every size up to max, by the recurrence on which
@@ -136,10 +144,18 @@ test("the ratio's interval covers at least 1 - alpha, and one rank narrower woul
       for (const alpha of [0.01, 0.05, 0.1, 0.2, 0.5]) {
         const { interval } = comparePair(a, b, alpha);
         const rank = interval ? ratios.indexOf(interval[0]) + 1 : 0;
-        if (interval) assert.equal(interval[1], ratios[ratios.length - rank], `${n1} + ${n2} at ${alpha}: the interval's ends are the same rank from each side`);
+        if (interval)
+          assert.equal(
+            interval[1],
+            ratios[ratios.length - rank],
+            `${n1} + ${n2} at ${alpha}: the interval's ends are the same rank from each side`,
+          );
         const coverage = rank === 0 ? 1 : 1 - 2 * cdf(rank - 1);
         assert.ok(coverage >= 1 - alpha - 1e-12, `${n1} + ${n2} at alpha ${alpha}: rank ${rank} covers ${coverage}`);
-        assert.ok(1 - 2 * cdf(rank) < 1 - alpha + 1e-12, `${n1} + ${n2} at alpha ${alpha}: rank ${rank + 1} would still cover ${1 - 2 * cdf(rank)}`);
+        assert.ok(
+          1 - 2 * cdf(rank) < 1 - alpha + 1e-12,
+          `${n1} + ${n2} at alpha ${alpha}: rank ${rank + 1} would still cover ${1 - 2 * cdf(rank)}`,
+        );
       }
     }
   }
@@ -149,7 +165,12 @@ test("the interval's ranks at large and lopsided sizes are SciPy's exact critica
   // One more than the count of c with P(U <= c) <= alpha / 2, from scipy.stats._mannwhitneyu._MWU(n1, n2).cdf
   // (SciPy 1.17.1); 500 + 500 is the size QUANTILES brings large samples to, where the counts reach 2.7e299.
   const spread = (count: number, step: number) => Array.from({ length: count }, (_, i) => Math.exp((i * step) % 1)); // distinct ratios
-  for (const [n1, n2, alpha, rank] of [[40, 400, 0.01, 6034], [40, 400, 0.2, 7016], [500, 500, 0.01, 113244], [500, 500, 0.05, 116051]]) {
+  for (const [n1, n2, alpha, rank] of [
+    [40, 400, 0.01, 6034],
+    [40, 400, 0.2, 7016],
+    [500, 500, 0.01, 113244],
+    [500, 500, 0.05, 116051],
+  ]) {
     const a = spread(n1, Math.SQRT2);
     const b = spread(n2, Math.sqrt(3));
     const ratios = Float64Array.from(a.flatMap((x) => b.map((y) => y / x))).sort();
@@ -171,7 +192,10 @@ test("no verdict at n = 1 or with too few repetitions for any p below alpha, and
   const three = comparePair([1, 2, 3], [10, 20, 30], 0.05);
   assert.equal(three.significant, false, "3 + 3 can never reach p < 0.05: its smallest p is 0.1");
   close(smallestP(3, 3), 0.1, 1e-12, "smallest p at 3+3");
-  assert.match(three.tooSmall!, /n=3\+3: no p below 0.05 is possible \(smallest 0.100\); 4\+ repetitions each are needed/);
+  assert.match(
+    three.tooSmall!,
+    /n=3\+3: no p below 0.05 is possible \(smallest 0.100\); 4\+ repetitions each are needed/,
+  );
   assert.equal(three.interval, undefined, "no 95% interval from 3 + 3");
   assert.equal(repetitionsNeeded(0.05), 4);
   assert.equal(repetitionsNeeded(0.01), 5);
@@ -206,11 +230,25 @@ test("--sweep update-rate expands to every scheme at every kill period, never in
 });
 
 test("a matrix expands only the dimensions a scenario uses: readside once per scheme and worker count", () => {
-  const spec = { scenario: ["readside,populate"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["64m,128m"], readDelay: ["0,100"] };
+  const spec = {
+    scenario: ["readside,populate"],
+    protection: ["rcu,mutex"],
+    align: ["4k,2m"],
+    workers: ["1,2"],
+    size: ["64m,128m"],
+    readDelay: ["0,100"],
+  };
   const configs = expandMatrix(spec, { duration: "1s" }, new DaxMachine());
   const readside = configs.filter((c) => c.scenario.name === "readside");
-  assert.deepEqual(readside.map((c) => `${c.protection} ${c.workers}`), ["rcu 1", "rcu 2", "mutex 1", "mutex 2"]);
-  assert.equal(configs.filter((c) => c.scenario.name === "populate").length, 2 * 2 * 2 * 2 * 2, "populate uses all five");
+  assert.deepEqual(
+    readside.map((c) => `${c.protection} ${c.workers}`),
+    ["rcu 1", "rcu 2", "mutex 1", "mutex 2"],
+  );
+  assert.equal(
+    configs.filter((c) => c.scenario.name === "populate").length,
+    2 * 2 * 2 * 2 * 2,
+    "populate uses all five",
+  );
   const tlb = expandMatrix({ ...spec, scenario: ["tlb"] }, { duration: "1s" }, new DaxMachine());
   assert.equal(tlb.length, 2 * 2, "tlb: align x size; no scheme runs on its hits, one worker");
   assert.ok(tlb.every((c) => c.workers === 1));
@@ -228,6 +266,16 @@ test("large samples: U by ranking agrees with counting, and thousands of repetit
   for (const x of a) for (const y of b) uLarge += x > y ? 1 : x === y ? 0.5 : 0;
   assert.equal(large.u, uLarge);
   // 20,000 + 20,000 repetitions are summarised by quantiles, not expanded into 400 million pairs.
-  const pair = comparePair(Array.from({ length: 20000 }, (_, i) => 10 + (i % 97) / 100), Array.from({ length: 20000 }, (_, i) => 20 + (i % 89) / 100), 0.05);
-  assert.ok(pair.significant && pair.estimate! > 1.9 && pair.estimate! < 2.1 && pair.interval![0] < pair.estimate! && pair.interval![1] > pair.estimate!);
+  const pair = comparePair(
+    Array.from({ length: 20000 }, (_, i) => 10 + (i % 97) / 100),
+    Array.from({ length: 20000 }, (_, i) => 20 + (i % 89) / 100),
+    0.05,
+  );
+  assert.ok(
+    pair.significant &&
+      pair.estimate! > 1.9 &&
+      pair.estimate! < 2.1 &&
+      pair.interval![0] < pair.estimate! &&
+      pair.interval![1] > pair.estimate!,
+  );
 });

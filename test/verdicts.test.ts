@@ -21,28 +21,60 @@ const eight = [20, 20.1, 20.2, 20.3, 20.4, 20.5, 20.6, 20.7];
 
 test("no verdict with fewer than 3 repetitions on either side, even 2 against 8 that Mann-Whitney alone would call (p = 0.044)", () => {
   assert.ok(mannWhitneyU(two, eight).p < 0.05, "the test alone is below alpha: only the rule stops it");
-  for (const [a, b] of [[two, eight], [eight, two]]) {
+  for (const [a, b] of [
+    [two, eight],
+    [eight, two],
+  ]) {
     const pair = comparePair(a, b, 0.05);
     assert.equal(pair.significant, false, `n=${a.length}+${b.length}`);
     assert.equal(pair.tooSmall, `n=${a.length}+${b.length}: too few repetitions to compare (want 3+ each)`);
   }
-  for (const [a, b] of [[three, eight], [eight, three]]) {
+  for (const [a, b] of [
+    [three, eight],
+    [eight, three],
+  ]) {
     const pair = comparePair(a, b, 0.05);
     assert.equal(pair.significant, true, `n=${a.length}+${b.length}: 3 a side is enough (p = ${pair.p})`);
     assert.equal(pair.tooSmall, undefined);
   }
   // The same rule wherever a verdict is given: compare's table, and the pairs of run and report.
-  const base = syntheticRows([{ align: "4k", nsPerOp: two }, { align: "2m", nsPerOp: three }]);
-  const next = syntheticRows([{ align: "4k", nsPerOp: eight }, { align: "2m", nsPerOp: eight }]);
+  const base = syntheticRows([
+    { align: "4k", nsPerOp: two },
+    { align: "2m", nsPerOp: three },
+  ]);
+  const next = syntheticRows([
+    { align: "4k", nsPerOp: eight },
+    { align: "2m", nsPerOp: eight },
+  ]);
   const [short, enough] = compareRuns({ name: "base", rows: base }, { name: "new", rows: next }, 0.05).deltas;
-  assert.deepEqual([short.significant, short.tooSmall], [false, "n=2+8: too few repetitions to compare (want 3+ each)"]);
+  assert.deepEqual(
+    [short.significant, short.tooSmall],
+    [false, "n=2+8: too few repetitions to compare (want 3+ each)"],
+  );
   assert.deepEqual([enough.significant, enough.tooSmall], [true, undefined]);
-  const lines = comparisons(byConfiguration(syntheticRows([
-    { protection: "rcu", nsPerOp: two }, { protection: "mutex", nsPerOp: eight },
-    { protection: "rcu", align: "2m", nsPerOp: three }, { protection: "mutex", align: "2m", nsPerOp: eight },
-  ])), 0.05);
-  assert.ok(lines.includes("populate 4k 1w 1g: rcu ~ mutex (n=2+8: too few repetitions to compare (want 3+ each))"), lines.join("\n"));
-  assert.ok(lines.some((line) => /^populate 2m 1w 1g: rcu is 2\.0\d× faster than mutex per completed touch \(95% CI .*, p=0\.012, n=3\+8\)$/.test(line)), lines.join("\n"));
+  const lines = comparisons(
+    byConfiguration(
+      syntheticRows([
+        { protection: "rcu", nsPerOp: two },
+        { protection: "mutex", nsPerOp: eight },
+        { protection: "rcu", align: "2m", nsPerOp: three },
+        { protection: "mutex", align: "2m", nsPerOp: eight },
+      ]),
+    ),
+    0.05,
+  );
+  assert.ok(
+    lines.includes("populate 4k 1w 1g: rcu ~ mutex (n=2+8: too few repetitions to compare (want 3+ each))"),
+    lines.join("\n"),
+  );
+  assert.ok(
+    lines.some((line) =>
+      /^populate 2m 1w 1g: rcu is 2\.0\d× faster than mutex per completed touch \(95% CI .*, p=0\.012, n=3\+8\)$/.test(
+        line,
+      ),
+    ),
+    lines.join("\n"),
+  );
 });
 
 /** Five repetitions a side, one pair out of order: U = 1, an exact p of 2 × 2 / C(10, 5) = 4 / 252 = 0.016. */
@@ -62,7 +94,10 @@ test("a p-value equal to alpha is not below it, and a p between two alphas is si
   // they still cover 1 - alpha, so that interval is given, not none.
   assert.deepEqual(comparePair(base, slower, 2 / 252).interval, [13.5 / 14, 18 / 10]);
   // 3 + 3 can reach p = 0.1 and no lower: at alpha 0.1 no verdict is possible, at 0.2 one is.
-  assert.match(comparePair([1, 2, 3], [4, 5, 6], 0.1).tooSmall ?? "", /^n=3\+3: no p below 0\.1 is possible \(smallest 0\.100\); 4\+ repetitions each are needed$/);
+  assert.match(
+    comparePair([1, 2, 3], [4, 5, 6], 0.1).tooSmall ?? "",
+    /^n=3\+3: no p below 0\.1 is possible \(smallest 0\.100\); 4\+ repetitions each are needed$/,
+  );
   assert.equal(comparePair([1, 2, 3], [4, 5, 6], 0.2).significant, true);
 });
 
@@ -76,7 +111,12 @@ test("compare judges at --alpha: p = 0.016 is a change at 0.05 and ~ at 0.01", a
   const dir = scratch({
     "base.csv": csvText(syntheticRows([{ nsPerOp: base }])),
     "new.csv": csvText(syntheticRows([{ nsPerOp: slower }])),
-    "both.csv": csvText(syntheticRows([{ protection: "rcu", nsPerOp: base }, { protection: "mutex", nsPerOp: slower }])),
+    "both.csv": csvText(
+      syntheticRows([
+        { protection: "rcu", nsPerOp: base },
+        { protection: "mutex", nsPerOp: slower },
+      ]),
+    ),
   });
   const files = [join(dir, "base.csv"), join(dir, "new.csv")];
   const usual = await daxbench("compare", ...files);
@@ -89,18 +129,31 @@ test("compare judges at --alpha: p = 0.016 is a change at 0.05 and ~ at 0.01", a
   const within = await daxbench("compare", join(dir, "both.csv"), "--by", "protection", "--alpha", "0.01");
   assert.match(within.stdout, /populate 4k 1w 1g .* ~ \(p=0\.016 n=5\+5\)/);
   const small = await daxbench("compare", ...files, "--alpha", "0.001");
-  assert.match(small.stdout, /note: n=5\+5: no p below 0\.001 is possible \(smallest 0\.008\); 7\+ repetitions each are needed/);
+  assert.match(
+    small.stdout,
+    /note: n=5\+5: no p below 0\.001 is possible \(smallest 0\.008\); 7\+ repetitions each are needed/,
+  );
 });
 
 test("report judges its pairs and its Relative column at --alpha, and names the interval's level", async () => {
-  const dir = scratch({ "run.csv": csvText(syntheticRows([{ protection: "rcu", nsPerOp: base }, { protection: "mutex", nsPerOp: slower }])) });
+  const dir = scratch({
+    "run.csv": csvText(
+      syntheticRows([
+        { protection: "rcu", nsPerOp: base },
+        { protection: "mutex", nsPerOp: slower },
+      ]),
+    ),
+  });
   const report = async (...alpha: string[]) => {
     const result = await daxbench("report", join(dir, "run.csv"), "--format", "md", ...alpha);
     assert.equal(result.status, 0, result.stderr);
     return readFileSync(join(dir, "run.md"), "utf8");
   };
   const usual = await report();
-  assert.match(usual, /^- populate 4k 1w 1g: rcu is 1\.33× faster than mutex per completed touch \(95% CI [\d.]+…[\d.]+, p=0\.016, n=5\+5\)$/m);
+  assert.match(
+    usual,
+    /^- populate 4k 1w 1g: rcu is 1\.33× faster than mutex per completed touch \(95% CI [\d.]+…[\d.]+, p=0\.016, n=5\+5\)$/m,
+  );
   assert.match(usual, /^\| mutex 4k 1w 1g \|.*\| 1\.33 \([\d.]+…[\d.]+\) \|/m);
   const strict = await report("--alpha", "0.01");
   assert.match(strict, /^- populate 4k 1w 1g: rcu ~ mutex \(p=0\.016, n=5\+5\)$/m);
@@ -116,8 +169,17 @@ function historyFiles(dir: string, after = [10.5, 11.5, 11.5, 12, 12.5]): string
   const before = [10, 10.2, 10.4, 10.6, 10.8];
   return [1, 2, 3].map((run) => {
     const path = join(dir, `run-${run}.csv`);
-    writeFileSync(path, csvText(syntheticRows([{ nsPerOp: run === 3 ? after : before.map((x) => x + run * 0.01),
-      cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` } }])));
+    writeFileSync(
+      path,
+      csvText(
+        syntheticRows([
+          {
+            nsPerOp: run === 3 ? after : before.map((x) => x + run * 0.01),
+            cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
+          },
+        ]),
+      ),
+    );
     return path;
   });
 }
@@ -126,20 +188,31 @@ test("history judges a change point at --alpha: slower, and failed on, at 0.05; 
   const files = historyFiles(scratch({}));
   const usual = await daxbench("history", ...files, "--fail-on", "regression");
   assert.equal(usual.status, 1, usual.stdout);
-  assert.match(usual.stdout, /^- populate rcu 4k 1w 1g: c2\.\.c3: 1\.\d\d× slower \(95% CI [\d.]+…[\d.]+, p=0\.012, n=10\+5\); E-divisive p=0\.005$/m);
+  assert.match(
+    usual.stdout,
+    /^- populate rcu 4k 1w 1g: c2\.\.c3: 1\.\d\d× slower \(95% CI [\d.]+…[\d.]+, p=0\.012, n=10\+5\); E-divisive p=0\.005$/m,
+  );
   const strict = await daxbench("history", ...files, "--fail-on", "regression", "--alpha", "0.01");
   assert.equal(strict.status, 0, strict.stderr);
-  assert.match(strict.stdout, /^- populate rcu 4k 1w 1g: c2\.\.c3: ~ 1\.\d\d× \(p=0\.012, n=10\+5\); E-divisive p=0\.005$/m);
+  assert.match(
+    strict.stdout,
+    /^- populate rcu 4k 1w 1g: c2\.\.c3: ~ 1\.\d\d× \(p=0\.012, n=10\+5\); E-divisive p=0\.005$/m,
+  );
   assert.match(strict.stdout, /at alpha 0\.01/);
   assert.equal(strict.stderr, "");
 });
 
 test("the gate holds its series together at --alpha: at 0.01, a slowdown of one-sided p 0.0003 among 40 series is not enough (0.01 / 40)", () => {
   const before = [10, 10.2, 10.4, 10.6, 10.8];
-  const rows = [1, 2, 3].flatMap((run) => syntheticRows(Array.from({ length: 40 }, (_, k) => ({
-    workers: k + 1, nsPerOp: run === 3 && k === 5 ? before.map((x) => 2 * x) : before.map((x) => x + run * 0.01),
-    cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
-  }))));
+  const rows = [1, 2, 3].flatMap((run) =>
+    syntheticRows(
+      Array.from({ length: 40 }, (_, k) => ({
+        workers: k + 1,
+        nsPerOp: run === 3 && k === 5 ? before.map((x) => 2 * x) : before.map((x) => x + run * 0.01),
+        cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
+      })),
+    ),
+  );
   const at = (alpha: number) => regressions(history(rows, { alpha, permutations: 199, seed: 1, allowMixed: false }), 0);
   const [found] = at(0.05);
   assert.equal(found.series.label, "populate rcu 4k 6w 1g");

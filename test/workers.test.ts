@@ -8,7 +8,11 @@ import { setTimeout as delay } from "node:timers/promises";
 
 const MiB = 1n << 20n;
 
-async function withWorkers<T>(machine: DaxMachine, cpus: number[], body: (workers: CpuWorker[]) => Promise<T>): Promise<T> {
+async function withWorkers<T>(
+  machine: DaxMachine,
+  cpus: number[],
+  body: (workers: CpuWorker[]) => Promise<T>,
+): Promise<T> {
   const workers = await Promise.all(cpus.map((cpu) => CpuWorker.start(machine, cpu)));
   try {
     return await body(workers);
@@ -77,7 +81,9 @@ async function until(done: () => boolean, what: string): Promise<void> {
 /** `promise`, or an error naming `what` after 20 s: a scheme that deadlocks fails instead of hanging the file. */
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over 20 s`)), 20_000)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over 20 s`)), 20_000)),
+  );
   try {
     return await Promise.race([promise, late]);
   } finally {
@@ -110,12 +116,16 @@ async function killDuringReads(scheme: string, cpus: Cpus = RUN_CPUS) {
   machine.setReadDelay(READ_DELAY_NS);
   const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
   const words = new Int32Array(control);
-  const workers = await Promise.all([...cpus.readers, cpus.updater].map((cpu) => CpuWorker.start(machine, cpu, control)));
+  const workers = await Promise.all(
+    [...cpus.readers, cpus.updater].map((cpu) => CpuWorker.start(machine, cpu, control)),
+  );
   const readers = workers.slice(0, cpus.readers.length);
   const updater = workers[cpus.readers.length];
   const counters = () => readers.map(({ cpu }) => readerCounters(machine, cpu));
   try {
-    const jobs = readers.map((reader) => reader.run({ role: "reader", fn: "touch_random", args: [BATCH], untilStopped: true, stopOnViolation: false }));
+    const jobs = readers.map((reader) =>
+      reader.run({ role: "reader", fn: "touch_random", args: [BATCH], untilStopped: true, stopOnViolation: false }),
+    );
     await within(Promise.all(jobs.map((job) => job.arrived)), "the readers' start");
     Atomics.store(words, CONTROL_GO, 1);
     Atomics.notify(words, CONTROL_GO);
@@ -123,10 +133,16 @@ async function killDuringReads(scheme: string, cpus: Cpus = RUN_CPUS) {
       await until(() => counters().every((c) => c.installs >= 2n), "both readers install");
       // The poll saw an install just land, when a mutex may be passing between readers: kill in mid-fault.
       await delay(READ_DELAY_NS / 2e6);
-      assert.ok(counters().every((c) => c.refusedDead === 0n), "no reader is refused before the kill");
+      assert.ok(
+        counters().every((c) => c.refusedDead === 0n),
+        "no reader is refused before the kill",
+      );
       await within(updater.call("kill_dev_dax"), "kill_dev_dax");
       const atKill = counters();
-      await until(() => counters().every((c, i) => c.refusedDead >= atKill[i].refusedDead + 64n), "both readers run on past the kill");
+      await until(
+        () => counters().every((c, i) => c.refusedDead >= atKill[i].refusedDead + 64n),
+        "both readers run on past the kill",
+      );
     } finally {
       Atomics.store(words, CONTROL_STOP, 1);
       Atomics.notify(words, CONTROL_STOP);
@@ -138,7 +154,10 @@ async function killDuringReads(scheme: string, cpus: Cpus = RUN_CPUS) {
       duringGracePeriod: counters().reduce((sum, c) => sum + c.duringGracePeriod, 0n),
       /** What each reader's this_cpu_violations() counts: installs after synchronize() returned (stage 2 and
        *  up) and reads of freed device state. */
-      violations: (await Promise.all(readers.map((reader) => reader.call("this_cpu_violations")))).reduce((sum, v) => sum + v, 0n),
+      violations: (await Promise.all(readers.map((reader) => reader.call("this_cpu_violations")))).reduce(
+        (sum, v) => sum + v,
+        0n,
+      ),
       /** Entries present once the readers stopped (the device never came back, so all are the dead one's). */
       survivors: machine.core.exports.count_entries(0),
     };
@@ -146,7 +165,12 @@ async function killDuringReads(scheme: string, cpus: Cpus = RUN_CPUS) {
     await Promise.all(readers.map((reader) => reader.call("touch_random", 10_000n)));
     const after = machine.totalStats(cpus.readers);
     const touches = BigInt(readers.length) * 10_000n;
-    return { ...seen, touches, laterTouchesRefused: after.sigbus - before.sigbus, laterTouchesRefusedDead: after.sigbus_dead - before.sigbus_dead };
+    return {
+      ...seen,
+      touches,
+      laterTouchesRefused: after.sigbus - before.sigbus,
+      laterTouchesRefusedDead: after.sigbus_dead - before.sigbus_dead,
+    };
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
   }
@@ -168,8 +192,15 @@ async function killDuringFaults(scheme: string, cpus: Cpus = RUN_CPUS) {
 /** The guarantee, held by a kill during the faults of readers on `cpus`. */
 async function holdsDuringFaults(scheme: string, cpus: Cpus = RUN_CPUS): Promise<void> {
   const seen = await killDuringFaults(scheme, cpus);
-  assert.ok(inFlight(seen) > 0n, "the kill overlapped the readers' faults: one in flight at the kill installed after it began");
-  assert.equal(seen.violations, 0n, "no install after synchronize() returned (Reader Pipe stage 2 and up), no read of freed state");
+  assert.ok(
+    inFlight(seen) > 0n,
+    "the kill overlapped the readers' faults: one in flight at the kill installed after it began",
+  );
+  assert.equal(
+    seen.violations,
+    0n,
+    "no install after synchronize() returned (Reader Pipe stage 2 and up), no read of freed state",
+  );
   assert.equal(seen.survivors, 0n, "no entry outlives kill_dev_dax()");
   assert.equal(seen.laterTouchesRefused, seen.touches, "every touch after the kill is refused");
   assert.equal(seen.laterTouchesRefusedDead, seen.touches, "refused because the device is dead");
@@ -194,10 +225,17 @@ for (const scheme of ["rcu", "qsbr"]) {
 // The same run must catch schemes that break the guarantee, or passing it above would prove nothing. none and
 // rcu-skip-scan2 let faults in flight install after synchronize() returned; rcu-zap-early's grace period is
 // whole, so the Reader Pipe sees nothing wrong, but it zaps first and the installs it waits for survive.
-for (const [scheme, caught] of [["none", "violations"], ["rcu-skip-scan2", "violations"], ["rcu-zap-early", "survivors"]] as const) {
+for (const [scheme, caught] of [
+  ["none", "violations"],
+  ["rcu-skip-scan2", "violations"],
+  ["rcu-zap-early", "survivors"],
+] as const) {
   test(`with ${scheme}, broken on purpose, the same kill is caught: ${caught} > 0`, async () => {
     const seen = await killDuringFaults(scheme);
-    assert.ok(seen[caught] > 0n, JSON.stringify(seen, (_, value) => (typeof value === "bigint" ? Number(value) : value)));
+    assert.ok(
+      seen[caught] > 0n,
+      JSON.stringify(seen, (_, value) => (typeof value === "bigint" ? Number(value) : value)),
+    );
   });
 }
 
@@ -239,7 +277,10 @@ test("two workers hand the futex word back and forth call after call, and time o
       const total = woken[0] + woken[1];
       const ns = core.handover_wakeup_ns() - before;
       if (count > 1n) assert.ok(total > 0n, `not one of ${2n * count} hand-overs slept`);
-      assert.ok(total === 0n ? ns === 0n : ns >= total, `${ns} ns summed over ${total} wake-ups: every wake-up takes time`);
+      assert.ok(
+        total === 0n ? ns === 0n : ns >= total,
+        `${ns} ns summed over ${total} wake-ups: every wake-up takes time`,
+      );
     }
   });
 });

@@ -18,14 +18,28 @@ import { daxbench } from "./daxbench.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
-interface Step { name?: string; run?: string; uses?: string; with?: Record<string, string | number | boolean> }
-interface Job { needs?: string | string[]; "runs-on"?: string; strategy?: { matrix: Record<string, unknown[]> }; steps: Step[] }
-interface Workflow { on: unknown; jobs: Record<string, Job> }
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+  with?: Record<string, string | number | boolean>;
+}
+interface Job {
+  needs?: string | string[];
+  "runs-on"?: string;
+  strategy?: { matrix: Record<string, unknown[]> };
+  steps: Step[];
+}
+interface Workflow {
+  on: unknown;
+  jobs: Record<string, Job>;
+}
 
 const text = readFileSync(join(root, ".github/workflows/bench.yml"), "utf8");
 const workflow = parse(text) as Workflow;
-const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false })
-  .compile(JSON.parse(readFileSync(join(root, "test/schemas/github-workflow.json"), "utf8")));
+const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
+  JSON.parse(readFileSync(join(root, "test/schemas/github-workflow.json"), "utf8")),
+);
 
 test("the workflow validates against the GitHub workflow schema, and a broken one does not", () => {
   assert.equal(validate(workflow), true, JSON.stringify(validate.errors, null, 2));
@@ -37,16 +51,31 @@ test("the workflow validates against the GitHub workflow schema, and a broken on
 
 /** The daxbench command lines of every step's script, with the matrix's value put in for its expression. */
 function daxbenchLines(jobs: Record<string, Job>): { job: string; args: string[] }[] {
-  return Object.entries(jobs).flatMap(([job, { steps }]) => steps.flatMap((step) => (step.run ?? "").split("\n")
-    .filter((line) => /\bnpx daxbench /.test(line))
-    .map((line) => ({ job, args: line.replace(/\$\{\{ matrix\.shard \}\}/g, "1").split(/\bnpx daxbench /)[1].trim().split(/\s+/) }))));
+  return Object.entries(jobs).flatMap(([job, { steps }]) =>
+    steps.flatMap((step) =>
+      (step.run ?? "")
+        .split("\n")
+        .filter((line) => /\bnpx daxbench /.test(line))
+        .map((line) => ({
+          job,
+          args: line
+            .replace(/\$\{\{ matrix\.shard \}\}/g, "1")
+            .split(/\bnpx daxbench /)[1]
+            .trim()
+            .split(/\s+/),
+        })),
+    ),
+  );
 }
 
 /** The error daxbench's parser gives these arguments (strict: every command and flag must exist), or "". */
 async function parseError(args: string[]): Promise<string> {
-  let parser = yargs().strict().exitProcess(false).fail((message, error) => {
-    throw error ?? new Error(message);
-  });
+  let parser = yargs()
+    .strict()
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new Error(message);
+    });
   for (const command of COMMANDS) parser = parser.command(command.usage, command.describe, command.options);
   try {
     await parser.demandCommand(1).parseAsync(args);
@@ -60,13 +89,18 @@ test("every daxbench line of the workflow names a real command and real flags", 
   const lines = daxbenchLines(workflow.jobs);
   assert.deepEqual([...new Set(lines.map((line) => line.args[0]))].sort(), ["history", "merge", "report", "run"]);
   for (const { job, args } of lines) assert.equal(await parseError(args), "", `${job}: daxbench ${args.join(" ")}`);
-  assert.match(await parseError(["history", "a.csv", "--fail-on", "regression", "--min-chnge", "10"]), /Unknown arguments?: min-chnge/);
+  assert.match(
+    await parseError(["history", "a.csv", "--fail-on", "regression", "--min-chnge", "10"]),
+    /Unknown arguments?: min-chnge/,
+  );
   assert.match(await parseError(["histroy", "a.csv"]), /Unknown arguments?: histroy/);
 });
 
 test("every npm script the workflow runs is one of package.json's, and the mutation check runs for a release", () => {
   const scripts = Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts);
-  const run = Object.values(workflow.jobs).flatMap(({ steps }) => steps.flatMap((step) => [...(step.run ?? "").matchAll(/\bnpm run (\S+)/g)].map((m) => m[1])));
+  const run = Object.values(workflow.jobs).flatMap(({ steps }) =>
+    steps.flatMap((step) => [...(step.run ?? "").matchAll(/\bnpm run (\S+)/g)].map((m) => m[1])),
+  );
   assert.ok(run.includes("mutate"), "a job runs npm run mutate");
   for (const script of run) assert.ok(scripts.includes(script), `npm run ${script}: package.json has no such script`);
   assert.deepEqual((workflow.on as { push: { tags: string[] } }).push.tags, ["v*"]);
@@ -76,17 +110,38 @@ test("the shards cover the matrix once, and every artifact downloaded is one upl
   const { shard: shards } = workflow.jobs.shard.strategy!.matrix;
   const [run] = daxbenchLines({ shard: workflow.jobs.shard });
   const count = Number(/^1\/(\d+)$/.exec(run.args[run.args.indexOf("--shard") + 1])![1]);
-  assert.deepEqual(shards, Array.from({ length: count }, (_, i) => i + 1), "one job per slice of --shard I/N");
+  assert.deepEqual(
+    shards,
+    Array.from({ length: count }, (_, i) => i + 1),
+    "one job per slice of --shard I/N",
+  );
   const configurations = Array.from({ length: 23 }, (_, i) => i);
-  assert.deepEqual(shards.flatMap((i) => shard(configurations, `${i}/${count}`)).sort((a, b) => a - b), configurations);
-  const steps = (job: string, action: string) => workflow.jobs[job].steps.filter((step) => step.uses?.startsWith(action)).map((step) => step.with!);
-  assert.deepEqual(steps("shard", "actions/upload-artifact").map((w) => w.name), ["shard-${{ matrix.shard }}"]);
-  assert.deepEqual(steps("merge", "actions/download-artifact").map((w) => w.pattern), ["shard-*"]);
-  assert.deepEqual(steps("merge", "actions/upload-artifact").map((w) => w.name), ["bench-results"]);
-  assert.deepEqual(steps("regression", "actions/download-artifact").map((w) => w.name), ["bench-results"]);
+  assert.deepEqual(
+    shards.flatMap((i) => shard(configurations, `${i}/${count}`)).sort((a, b) => a - b),
+    configurations,
+  );
+  const steps = (job: string, action: string) =>
+    workflow.jobs[job].steps.filter((step) => step.uses?.startsWith(action)).map((step) => step.with!);
+  assert.deepEqual(
+    steps("shard", "actions/upload-artifact").map((w) => w.name),
+    ["shard-${{ matrix.shard }}"],
+  );
+  assert.deepEqual(
+    steps("merge", "actions/download-artifact").map((w) => w.pattern),
+    ["shard-*"],
+  );
+  assert.deepEqual(
+    steps("merge", "actions/upload-artifact").map((w) => w.name),
+    ["bench-results"],
+  );
+  assert.deepEqual(
+    steps("regression", "actions/download-artifact").map((w) => w.name),
+    ["bench-results"],
+  );
   assert.match(text, /gh run download "\$run_id" --repo "\$GITHUB_REPOSITORY" --name bench-results --dir base/);
   for (const [name, job] of Object.entries(workflow.jobs)) {
-    for (const need of [job.needs ?? []].flat()) assert.ok(need in workflow.jobs, `${name} needs ${need}, which is no job`);
+    for (const need of [job.needs ?? []].flat())
+      assert.ok(need in workflow.jobs, `${name} needs ${need}, which is no job`);
   }
 });
 
@@ -94,7 +149,10 @@ test("the shards cover the matrix once, and every artifact downloaded is one upl
 function expand(token: string): string[] {
   if (!token.includes("*")) return [token];
   const pattern = new RegExp(`^${token.split("/").at(-1)!.replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`);
-  return readdirSync(dirname(token)).filter((name) => pattern.test(name)).sort().map((name) => join(dirname(token), name));
+  return readdirSync(dirname(token))
+    .filter((name) => pattern.test(name))
+    .sort()
+    .map((name) => join(dirname(token), name));
 }
 
 test("merge, report and history run as the workflow writes them, and the pull request's gate fails on a planted slowdown", async () => {
@@ -103,12 +161,34 @@ test("merge, report and history run as the workflow writes them, and the pull re
   const configurations = ["rcu", "mutex"].flatMap((protection) => ["4k", "2m"].map((align) => ({ protection, align })));
   mkdirSync(join(dir, "shards"));
   // What the shard jobs upload: one configuration each, at this commit.
-  configurations.forEach((c, i) => writeFileSync(join(dir, "shards", `shard-${i + 1}.csv`), csvText(syntheticRows([{
-    ...c, nsPerOp: reps.map((v) => v * (c.protection === "mutex" && c.align === "2m" ? 2 : 1)), cells: { commit: "pr", started_at: `2026-02-01T00:0${i}:00.000Z` },
-  }]))));
+  configurations.forEach((c, i) =>
+    writeFileSync(
+      join(dir, "shards", `shard-${i + 1}.csv`),
+      csvText(
+        syntheticRows([
+          {
+            ...c,
+            nsPerOp: reps.map((v) => v * (c.protection === "mutex" && c.align === "2m" ? 2 : 1)),
+            cells: { commit: "pr", started_at: `2026-02-01T00:0${i}:00.000Z` },
+          },
+        ]),
+      ),
+    ),
+  );
   /** What the base branch's bench-results held: the same configurations, none slower. */
-  const base = csvText(syntheticRows(configurations.map((c) => ({ ...c, nsPerOp: reps, cells: { commit: "main", started_at: "2026-01-01T00:00:00.000Z" } }))));
-  const line = (job: string, command: string) => daxbenchLines({ [job]: workflow.jobs[job] }).find((l) => l.args[0] === command)!.args.flatMap(expand);
+  const base = csvText(
+    syntheticRows(
+      configurations.map((c) => ({
+        ...c,
+        nsPerOp: reps,
+        cells: { commit: "main", started_at: "2026-01-01T00:00:00.000Z" },
+      })),
+    ),
+  );
+  const line = (job: string, command: string) =>
+    daxbenchLines({ [job]: workflow.jobs[job] })
+      .find((l) => l.args[0] === command)!
+      .args.flatMap(expand);
   const cwd = process.cwd();
   process.chdir(dir);
   try {
@@ -129,7 +209,10 @@ test("merge, report and history run as the workflow writes them, and the pull re
     assert.equal(report.status, 0, report.stderr);
     assert.match(readFileSync(join("new", "bench.html"), "utf8"), /<section id="history">/);
     // The same runs with nothing slower pass the gate.
-    writeFileSync(join("new", "bench.csv"), base.replaceAll(",main,2026-01-01T00:00:00.000Z,", ",pr,2026-02-01T00:00:00.000Z,"));
+    writeFileSync(
+      join("new", "bench.csv"),
+      base.replaceAll(",main,2026-01-01T00:00:00.000Z,", ",pr,2026-02-01T00:00:00.000Z,"),
+    );
     const pass = await daxbench(...line("regression", "history"));
     assert.equal(pass.status, 0, pass.stdout + pass.stderr);
   } finally {

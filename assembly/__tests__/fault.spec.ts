@@ -6,7 +6,7 @@ import { dax_dev_revive, dax_dev_mark_dead, dax_set_pgtable_budget, POLICY_FS } 
 import { count_entries, slot_entry, PTE_LEVEL, PMD_LEVEL, PUD_LEVEL } from "../pagetable";
 import { set_protection, SCHEME_RCU, SCHEME_MUTEX, SCHEME_NONE } from "../protection";
 import { CHECK_VMA_OK } from "../vma";
-import { attach, STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_PUD_INSTALLS, STAT_FALLBACK, STAT_HITS, STAT_SIGBUS,
+import { attach, STAT_PTE_INSTALLS, STAT_PMD_INSTALLS, STAT_FALLBACK, STAT_HITS, STAT_SIGBUS,
   STAT_OOM, STAT_RACED } from "../percpu";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, VM_FAULT_OOM,
   NO_FAULT, PFN_DEV, VM_DONTCOPY } from "../kernel";

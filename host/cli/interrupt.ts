@@ -49,9 +49,13 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const parent = process.ppid;
-  const watch = parent > 1
-    ? setInterval(() => parentGone(parent) && end("SIGTERM", ` (the process that started it, pid ${parent}, is gone)`), PARENT_POLL_MS).unref()
-    : undefined;
+  const watch =
+    parent > 1
+      ? setInterval(
+          () => parentGone(parent) && end("SIGTERM", ` (the process that started it, pid ${parent}, is gone)`),
+          PARENT_POLL_MS,
+        ).unref()
+      : undefined;
   try {
     return { interrupted: false, value: await work(abort.signal) };
   } catch (error) {

@@ -22,7 +22,16 @@ import { println, type Io } from "./io.ts";
 
 /** Every command, as main registers them (the workflow test parses the CI workflow's command lines with them). */
 export const COMMANDS: Command<never>[] = [
-  runCommand, tortureCommand, compareCommand, reportCommand, mergeCommand, historyCommand, kernelCommand, microCommand, nativeCommand, listCommand,
+  runCommand,
+  tortureCommand,
+  compareCommand,
+  reportCommand,
+  mergeCommand,
+  historyCommand,
+  kernelCommand,
+  microCommand,
+  nativeCommand,
+  listCommand,
 ] as Command<never>[];
 
 /** A flag given twice takes its last value (`--duration 60ms --duration 50ms` is 50ms); flags that take lists
@@ -65,7 +74,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       });
     return status;
   } catch (error) {
-    if (process.env.DAXBENCH_DEBUG === "1") println(io.stderr, error instanceof Error ? String(error.stack) : String(error));
+    if (process.env.DAXBENCH_DEBUG === "1")
+      println(io.stderr, error instanceof Error ? String(error.stack) : String(error));
     println(io.stderr, `daxbench: ${error instanceof Error ? error.message : String(error)}`);
     return error instanceof UsageError ? EXIT.usage : EXIT.failed;
   }

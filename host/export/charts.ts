@@ -55,7 +55,11 @@ function numeric(value: string | number): number | undefined {
 
 /** One datum per repetition with a value, then one for their median, each tagged by `kind` for the layers and
  *  named by its configuration for the tooltips. */
-function spread(results: Configuration[], value: (row: ResultRow) => number | undefined, fields: (c: Configuration) => Datum): Datum[] {
+function spread(
+  results: Configuration[],
+  value: (row: ResultRow) => number | undefined,
+  fields: (c: Configuration) => Datum,
+): Datum[] {
   return results.flatMap((c) => {
     const values = c.reps.map(value).filter((v): v is number => v !== undefined);
     if (!values.length) return [];
@@ -71,7 +75,13 @@ function spread(results: Configuration[], value: (row: ResultRow) => number | un
  *  has none. */
 function tooltip(interactive: boolean, value: string): { tooltip?: object[] } {
   return interactive
-    ? { tooltip: [{ field: "configuration", title: "configuration" }, { field: "kind", title: "point" }, { field: "value", type: "quantitative", title: value, format: ",.4~g" }] }
+    ? {
+        tooltip: [
+          { field: "configuration", title: "configuration" },
+          { field: "kind", title: "point" },
+          { field: "value", type: "quantitative", title: value, format: ",.4~g" },
+        ],
+      }
     : {};
 }
 
@@ -94,12 +104,22 @@ function churnThroughput(results: Configuration[], interactive: boolean): TopLev
   const color = { field: "protection", type: "nominal", scale: { domain: protections } } as const;
   return {
     config,
-    title: { text: "churn: completed touches/s, all readers", subtitle: ["small circles: each repetition", "line and dots: median of the repetitions"] },
+    title: {
+      text: "churn: completed touches/s, all readers",
+      subtitle: ["small circles: each repetition", "line and dots: median of the repetitions"],
+    },
     data: {
-      values: spread(results, (r) => numeric(r.ops_per_sec), (c) => ({
-        protection: c.identity.protection, align: c.identity.align,
-        position: workers.indexOf(Number(c.identity.workers)) + (protections.indexOf(String(c.identity.protection)) - (protections.length - 1) / 2) * step,
-      })),
+      values: spread(
+        results,
+        (r) => numeric(r.ops_per_sec),
+        (c) => ({
+          protection: c.identity.protection,
+          align: c.identity.align,
+          position:
+            workers.indexOf(Number(c.identity.workers)) +
+            (protections.indexOf(String(c.identity.protection)) - (protections.length - 1) / 2) * step,
+        }),
+      ),
     },
     // Alignment is a facet, not a dash pattern: a dashed line between two points has no legend one can read.
     facet: { column: { field: "align", type: "nominal", sort: ALIGNS, title: "region alignment" } },
@@ -108,11 +128,18 @@ function churnThroughput(results: Configuration[], interactive: boolean): TopLev
       height: 240,
       encoding: {
         x: {
-          field: "position", type: "quantitative", title: "reader workers",
+          field: "position",
+          type: "quantitative",
+          title: "reader workers",
           scale: { domain: [-0.5, workers.length - 0.5], nice: false },
           axis: { values: workers.map((_, i) => i), labelExpr: `${JSON.stringify(workers)}[datum.value]`, grid: false },
         },
-        y: { field: "value", type: "quantitative", title: "touches/s, all readers", axis: { labelExpr: `format(datum.value, "~s")` } },
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: "touches/s, all readers",
+          axis: { labelExpr: `format(datum.value, "~s")` },
+        },
         color,
         ...tooltip(interactive, "touches/s"),
       },
@@ -128,12 +155,19 @@ function populateTime(results: Configuration[], interactive: boolean): TopLevelS
   const color = { field: "protection", type: "nominal" } as const;
   return {
     config,
-    title: { text: "populate: time to map 1 GiB", subtitle: ["small circles: each repetition", "tick: median of the repetitions"] },
+    title: {
+      text: "populate: time to map 1 GiB",
+      subtitle: ["small circles: each repetition", "tick: median of the repetitions"],
+    },
     data: {
-      values: spread(results, (r) => {
-        const [elapsed, bytes] = [numeric(r.elapsed_ns), numeric(r.mapping_bytes)];
-        return elapsed === undefined || !bytes ? undefined : elapsed / 1e6 / (bytes / GiB);
-      }, (c) => ({ align: c.identity.align, protection: c.identity.protection, workers: readers(c) })),
+      values: spread(
+        results,
+        (r) => {
+          const [elapsed, bytes] = [numeric(r.elapsed_ns), numeric(r.mapping_bytes)];
+          return elapsed === undefined || !bytes ? undefined : elapsed / 1e6 / (bytes / GiB);
+        },
+        (c) => ({ align: c.identity.align, protection: c.identity.protection, workers: readers(c) }),
+      ),
     },
     facet: { column: { field: "workers", type: "nominal", title: null } },
     spec: {
@@ -158,7 +192,10 @@ function populateTime(results: Configuration[], interactive: boolean): TopLevelS
 function gracePeriod(results: Configuration[], interactive: boolean): TopLevelSpec {
   const color = { field: "protection", type: "nominal" } as const;
   const fields = (percentile: string) => (c: Configuration) => ({
-    workers: c.identity.workers, protection: c.identity.protection, align: c.identity.align, percentile,
+    workers: c.identity.workers,
+    protection: c.identity.protection,
+    align: c.identity.align,
+    percentile,
   });
   const data = [
     ...spread(results, (r) => numeric(r.gp_p50_ns), fields("p50")),
@@ -168,7 +205,10 @@ function gracePeriod(results: Configuration[], interactive: boolean): TopLevelSp
   const ticks = powers(10, Math.min(...ns), Math.max(...ns));
   return {
     config,
-    title: { text: "grace-period (kill) latency: p50, p99", subtitle: ["small open marks: each repetition", "large filled marks: their median"] },
+    title: {
+      text: "grace-period (kill) latency: p50, p99",
+      subtitle: ["small open marks: each repetition", "large filled marks: their median"],
+    },
     data: { values: data },
     facet: { column: { field: "align", type: "nominal", sort: ALIGNS, title: "region alignment" } },
     spec: {
@@ -178,12 +218,21 @@ function gracePeriod(results: Configuration[], interactive: boolean): TopLevelSp
         x: { field: "workers", type: "ordinal", title: "reader workers", axis: { labelAngle: 0 } },
         xOffset: color,
         y: {
-          field: "value", type: "quantitative", title: "grace period (log scale)",
+          field: "value",
+          type: "quantitative",
+          title: "grace period (log scale)",
           scale: { type: "log", domain: [ticks[0], ticks[ticks.length - 1]], nice: false },
-          axis: { values: ticks, labelExpr: `datum.value >= 1e6 ? datum.value / 1e6 + " ms" : datum.value >= 1e3 ? datum.value / 1e3 + " µs" : datum.value + " ns"` },
+          axis: {
+            values: ticks,
+            labelExpr: `datum.value >= 1e6 ? datum.value / 1e6 + " ms" : datum.value >= 1e3 ? datum.value / 1e3 + " µs" : datum.value + " ns"`,
+          },
         },
         color,
-        shape: { field: "percentile", type: "nominal", scale: { domain: ["p50", "p99"], range: ["circle", "triangle-up"] } },
+        shape: {
+          field: "percentile",
+          type: "nominal",
+          scale: { domain: ["p50", "p99"], range: ["circle", "triangle-up"] },
+        },
         ...tooltip(interactive, "grace period, ns"),
       },
       layer: [
@@ -195,25 +244,43 @@ function gracePeriod(results: Configuration[], interactive: boolean): TopLevelSp
 }
 
 function tlbReach(results: Configuration[], interactive: boolean): TopLevelSpec {
-  const data = spread(results, (r) => numeric(r.tlb_walk_levels_per_1k), (c) => ({
-    align: c.identity.align, bytes: Number(c.identity.mapping_bytes),
-  }));
+  const data = spread(
+    results,
+    (r) => numeric(r.tlb_walk_levels_per_1k),
+    (c) => ({
+      align: c.identity.align,
+      bytes: Number(c.identity.mapping_bytes),
+    }),
+  );
   // Ticks at the powers of 4 that span the working sets, in binary units ("64 MiB", "1 GiB"), not SI
   // prefixes on MiB ("1.024k MiB").
   const bytes = data.map((d) => Number(d.bytes));
   const ticks = powers(4, Math.min(...bytes), Math.max(...bytes));
   return {
     config,
-    title: { text: "TLB reach: page-walk levels per 1,000 random touches", subtitle: ["small circles: each repetition", "line: median of the repetitions"] },
+    title: {
+      text: "TLB reach: page-walk levels per 1,000 random touches",
+      subtitle: ["small circles: each repetition", "line: median of the repetitions"],
+    },
     data: { values: data },
     encoding: {
       x: {
-        field: "bytes", type: "quantitative", title: "working set (log scale)",
+        field: "bytes",
+        type: "quantitative",
+        title: "working set (log scale)",
         scale: { type: "log", base: 2, domain: [ticks[0], ticks[ticks.length - 1]], nice: false, padding: 10 },
-        axis: { values: ticks, labelExpr: `datum.value >= ${GiB} ? datum.value / ${GiB} + " GiB" : datum.value >= ${MiB} ? datum.value / ${MiB} + " MiB" : datum.value / 1024 + " KiB"` },
+        axis: {
+          values: ticks,
+          labelExpr: `datum.value >= ${GiB} ? datum.value / ${GiB} + " GiB" : datum.value >= ${MiB} ? datum.value / ${MiB} + " MiB" : datum.value / 1024 + " KiB"`,
+        },
       },
       y: { field: "value", type: "quantitative", title: "walk levels per 1,000 touches" },
-      color: { field: "align", type: "nominal", title: "page size", scale: { domain: ALIGNS.filter((a) => data.some((d) => d.align === a)) } },
+      color: {
+        field: "align",
+        type: "nominal",
+        title: "page size",
+        scale: { domain: ALIGNS.filter((a) => data.some((d) => d.align === a)) },
+      },
       ...tooltip(interactive, "walk levels per 1,000 touches"),
     },
     layer: [
@@ -233,8 +300,11 @@ export const MAX_CHARTED_CONFIGURATIONS = 400;
  *  chart left out as too crowded. */
 export function chartSpecs(rows: ResultRow[], interactive: boolean): { specs: ChartSpec[]; skipped: string[] } {
   const results = byConfiguration(rows);
-  const charting = (chart: ChartName) => results.filter((c) => scenarioNamed(String(c.identity.scenario)).charts?.includes(chart));
-  const killed = results.filter((c) => c.reps.some((r) => numeric(r.gp_p50_ns) !== undefined || numeric(r.gp_p99_ns) !== undefined));
+  const charting = (chart: ChartName) =>
+    results.filter((c) => scenarioNamed(String(c.identity.scenario)).charts?.includes(chart));
+  const killed = results.filter((c) =>
+    c.reps.some((r) => numeric(r.gp_p50_ns) !== undefined || numeric(r.gp_p99_ns) !== undefined),
+  );
   const wanted: [string, string, Configuration[], (r: Configuration[], interactive: boolean) => TopLevelSpec][] = [
     ["churn-throughput", "Churn throughput", charting("churn-throughput"), churnThroughput],
     ["populate-time", "Populate time per GiB", charting("populate-time"), populateTime],
@@ -245,7 +315,9 @@ export function chartSpecs(rows: ResultRow[], interactive: boolean): { specs: Ch
   const skipped: string[] = [];
   for (const [name, title, subset, spec] of wanted) {
     if (subset.length > MAX_CHARTED_CONFIGURATIONS) {
-      skipped.push(`${title}: not drawn, ${subset.length.toLocaleString("en-US")} configurations (charts show up to ${MAX_CHARTED_CONFIGURATIONS})`);
+      skipped.push(
+        `${title}: not drawn, ${subset.length.toLocaleString("en-US")} configurations (charts show up to ${MAX_CHARTED_CONFIGURATIONS})`,
+      );
     } else if (subset.length) {
       specs.push({ name, title, spec: spec(subset, interactive) });
     }

@@ -18,10 +18,17 @@ export type ReportFormat = FormatName | "html";
 export const REPORT_FORMATS: readonly ReportFormat[] = [...FORMAT_NAMES, "html"];
 
 /** "csv,md" (or several flags) -> ["csv", "md"]; anything else is a UsageError naming it and the accepted ones. */
-export function parseFormats<Name extends string = FormatName>(values: string[], accepted: readonly Name[] = FORMAT_NAMES as readonly string[] as readonly Name[]): Name[] {
-  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+export function parseFormats<Name extends string = FormatName>(
+  values: string[],
+  accepted: readonly Name[] = FORMAT_NAMES as readonly string[] as readonly Name[],
+): Name[] {
+  const names = values
+    .flatMap((value) => value.split(","))
+    .map((name) => name.trim())
+    .filter(Boolean);
   for (const name of names) {
-    if (!(accepted as readonly string[]).includes(name)) throw new UsageError(`--format ${name} is not one of: ${accepted.join(", ")}`);
+    if (!(accepted as readonly string[]).includes(name))
+      throw new UsageError(`--format ${name} is not one of: ${accepted.join(", ")}`);
   }
   if (names.length === 0) throw new UsageError(`--format is empty: give one or more of ${accepted.join(", ")}`);
   return [...new Set(names)] as Name[];

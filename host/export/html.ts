@@ -10,7 +10,15 @@ import type { ResultRow } from "../results/schema.ts";
 import { byConfiguration } from "../results/configurations.ts";
 import { byScenario, scenarioColumns } from "../results/figures.ts";
 import type { History } from "../results/history.ts";
-import { historyHeadline, historyTable, methodLines, seriesName, commitRange, shiftSize, replicateNote } from "../print/history.ts";
+import {
+  historyHeadline,
+  historyTable,
+  methodLines,
+  seriesName,
+  commitRange,
+  shiftSize,
+  replicateNote,
+} from "../print/history.ts";
 import type { Align } from "../print/table.ts";
 import { chartSpecs, type ChartSpec } from "./charts.ts";
 import { historyChartSpecs } from "./history-charts.ts";
@@ -28,7 +36,8 @@ export interface HtmlReport {
   history?: History;
 }
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escape = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Vega's browser build (a UMD script that defines `vega`) from the installed package, and its version. */
 function vegaBuild(): { version: string; script: string } {
@@ -51,27 +60,40 @@ function table(id: string, head: string[], rows: string[][], aligns: Align[]): s
   ].join("\n");
 }
 
-const list = (lines: string[]) => (lines.length ? `<ul>\n${lines.map((line) => `<li>${escape(line)}</li>`).join("\n")}\n</ul>` : "");
+const list = (lines: string[]) =>
+  lines.length ? `<ul>\n${lines.map((line) => `<li>${escape(line)}</li>`).join("\n")}\n</ul>` : "";
 
 function figure(chart: ChartSpec): string {
   return `<figure class="chart" id="chart-${chart.name}"><figcaption>${escape(chart.title)}</figcaption><div class="view"></div></figure>`;
 }
 
 function resultTables(rows: ResultRow[], alpha: number): string {
-  return byScenario(byConfiguration(rows)).map(({ scenario, results }) => {
-    const columns = scenarioColumns(scenario, results, { relative: { alpha } });
-    return [
-      `<h3>${escape(scenario.name)}</h3>`,
-      `<p>${escape(scenario.headline.meaning)}.</p>`,
-      table(`table-${scenario.name}`, columns.map((c) => c.header), results.map((r) => columns.map((c) => c.cell(r))), columns.map((c) => c.align)),
-    ].join("\n");
-  }).join("\n");
+  return byScenario(byConfiguration(rows))
+    .map(({ scenario, results }) => {
+      const columns = scenarioColumns(scenario, results, { relative: { alpha } });
+      return [
+        `<h3>${escape(scenario.name)}</h3>`,
+        `<p>${escape(scenario.headline.meaning)}.</p>`,
+        table(
+          `table-${scenario.name}`,
+          columns.map((c) => c.header),
+          results.map((r) => columns.map((c) => c.cell(r))),
+          columns.map((c) => c.align),
+        ),
+      ].join("\n");
+    })
+    .join("\n");
 }
 
 function historySection(h: History, charts: ChartSpec[], skipped: string[]): string {
-  const changed = h.series.flatMap((series) => series.shifts.map((shift) => [
-    seriesName(series, h), commitRange(shift), `${shiftSize(series, shift, h.options.alpha)}${replicateNote(series, shift)}`, shift.permutationP.toFixed(3),
-  ]));
+  const changed = h.series.flatMap((series) =>
+    series.shifts.map((shift) => [
+      seriesName(series, h),
+      commitRange(shift),
+      `${shiftSize(series, shift, h.options.alpha)}${replicateNote(series, shift)}`,
+      shift.permutationP.toFixed(3),
+    ]),
+  );
   const trend = historyTable(h);
   return [
     `<section id="history"><h2>History</h2>`,
@@ -82,7 +104,12 @@ function historySection(h: History, charts: ChartSpec[], skipped: string[]): str
     list(skipped),
     "<h3>Change points</h3>",
     changed.length
-      ? table("table-change-points", ["configuration", "commits", "change (after against before)", "E-divisive p"], changed, ["left", "left", "left", "right"])
+      ? table(
+          "table-change-points",
+          ["configuration", "commits", "change (after against before)", "E-divisive p"],
+          changed,
+          ["left", "left", "left", "right"],
+        )
       : "<p>No change point.</p>",
     "<h3>Every run</h3>",
     table("table-history", trend.head, trend.rows, trend.aligns),
@@ -109,7 +136,9 @@ export async function htmlText(report: HtmlReport): Promise<string> {
   const { compile } = await import("vega-lite");
   const run = chartSpecs(report.rows, true);
   const past = report.history ? historyChartSpecs(report.history) : { specs: [], skipped: [] };
-  const specs = Object.fromEntries([...run.specs, ...past.specs].map((chart) => [`chart-${chart.name}`, compile(chart.spec).spec]));
+  const specs = Object.fromEntries(
+    [...run.specs, ...past.specs].map((chart) => [`chart-${chart.name}`, compile(chart.spec).spec]),
+  );
   // JSON in a script element: "<" escaped, so no text in it can close the element.
   const data = JSON.stringify(specs).replace(/</g, "\\u003c");
   const vega = vegaBuild();

@@ -22,7 +22,9 @@ export function* jsonText(rows: ResultRow[]): Generator<string> {
         meaning: c.scenario.headline.meaning,
         scale: c.scenario.headline.scale,
         // ci95: the 95% interval of the geometric mean (Student's t on the logarithms); null when n < 2.
-        summary: c.headline ? { ...c.headline, geomean: c.headline.geomean ?? null, ci95: c.headline.ci95 ?? null } : null,
+        summary: c.headline
+          ? { ...c.headline, geomean: c.headline.geomean ?? null, ci95: c.headline.ci95 ?? null }
+          : null,
       },
       repetitions: c.reps,
     };

@@ -23,11 +23,17 @@ export function markdownTable(head: string[], rows: string[][], aligns: Align[])
 }
 
 export function markdownText(rows: ResultRow[], alpha = DEFAULT_ALPHA): string {
-  return byScenario(byConfiguration(rows)).map(({ scenario, results }) => {
-    const columns = scenarioColumns(scenario, results, { relative: { alpha } });
-    const table = markdownTable(columns.map((column) => column.header), results.map((c) => columns.map((column) => column.cell(c))), columns.map((column) => column.align));
-    return `### ${scenario.name}\n\n${scenario.headline.meaning}.\n\n${table}\n`;
-  }).join("\n");
+  return byScenario(byConfiguration(rows))
+    .map(({ scenario, results }) => {
+      const columns = scenarioColumns(scenario, results, { relative: { alpha } });
+      const table = markdownTable(
+        columns.map((column) => column.header),
+        results.map((c) => columns.map((column) => column.cell(c))),
+        columns.map((column) => column.align),
+      );
+      return `### ${scenario.name}\n\n${scenario.headline.meaning}.\n\n${table}\n`;
+    })
+    .join("\n");
 }
 
 /** The history's section of the Markdown report: the runs of every series, then its change points. */

@@ -11,7 +11,8 @@ function sectionBounds(path: string, text: string, name: string): { from: number
   const begin = text.indexOf(`<!-- ${name}:begin`);
   const from = text.indexOf("-->", begin) + 3;
   const to = text.indexOf(`<!-- ${name}:end -->`);
-  if (begin < 0 || to < from) throw new UsageError(`${path}: has no <!-- ${name}:begin --> ... <!-- ${name}:end --> markers`);
+  if (begin < 0 || to < from)
+    throw new UsageError(`${path}: has no <!-- ${name}:begin --> ... <!-- ${name}:end --> markers`);
   return { from, to };
 }
 

@@ -16,9 +16,11 @@ import { UsageError } from "../errors.ts";
 import { replaceSection, checkSection } from "./readme.ts";
 
 function machines(rows: ResultRow[]): string[] {
-  const lines = rows.map((r) =>
-    `${r.cpu} (${r.cpu_count} CPUs, load average ${r.load_avg_1m} at the start), Node ${r.node}, daxbench ${r.daxbench_version}, ` +
-    `commit ${r.commit || "unknown"}, run started ${r.started_at}`);
+  const lines = rows.map(
+    (r) =>
+      `${r.cpu} (${r.cpu_count} CPUs, load average ${r.load_avg_1m} at the start), Node ${r.node}, daxbench ${r.daxbench_version}, ` +
+      `commit ${r.commit || "unknown"}, run started ${r.started_at}`,
+  );
   return [...new Set(lines)];
 }
 
@@ -28,7 +30,12 @@ function measured(rows: ResultRow[], configurations: number): string {
   return `Measured on ${machines(rows).join("; ")}: ${rows.length} rows, ${configurations} configurations.`;
 }
 
-function body(rows: ResultRow[], chartFiles: { title: string; path: string }[], skippedCharts: string[], alpha: number): string {
+function body(
+  rows: ResultRow[],
+  chartFiles: { title: string; path: string }[],
+  skippedCharts: string[],
+  alpha: number,
+): string {
   const results = byConfiguration(rows);
   const warnings = summaryWarnings(results);
   return [
@@ -72,7 +79,9 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
   // (probed through one chart's path), and the README's section.
   const targets = options.formats.map((format) => pathFor(join(dir, base), format));
   if (targets.some((path) => resolve(path) === resolve(csvPath))) {
-    throw new UsageError(`report --format csv would overwrite its input ${csvPath}: the report is its Markdown, JSON and charts`);
+    throw new UsageError(
+      `report --format csv would overwrite its input ${csvPath}: the report is its Markdown, JSON and charts`,
+    );
   }
   for (const path of [...targets, join(dir, `${base}-chart.svg`)]) checkWritable("report", path);
   if (options.readme) {
@@ -91,17 +100,32 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
     writeFileAtomic(path, chart.svg);
     written.push(path);
   }
-  const report = `# daxbench report: ${base}\n\n` + body(rows, drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })), skipped, options.alpha) +
+  const report =
+    `# daxbench report: ${base}\n\n` +
+    body(
+      rows,
+      drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })),
+      skipped,
+      options.alpha,
+    ) +
     (past ? `\n${markdownHistory(past)}` : "");
   for (const format of options.formats) {
     const path = pathFor(join(dir, base), format);
     // The report is the Markdown form of a run, or its HTML form; csv and json are the run's own exports.
     if (format === "html") {
       const results = byConfiguration(rows);
-      writeFileAtomic(path, await htmlText({
-        name: base, measured: measured(rows, results.length), rows, alpha: options.alpha,
-        pairs: comparisons(results, options.alpha), warnings: summaryWarnings(results), history: past,
-      }));
+      writeFileAtomic(
+        path,
+        await htmlText({
+          name: base,
+          measured: measured(rows, results.length),
+          rows,
+          alpha: options.alpha,
+          pairs: comparisons(results, options.alpha),
+          warnings: summaryWarnings(results),
+          history: past,
+        }),
+      );
     } else writeFileAtomic(path, format === "md" ? report : renderRun(format, rows, options.alpha));
     written.push(path);
   }

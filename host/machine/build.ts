@@ -48,7 +48,10 @@ export function buildIfStale(target: string, outFile: string): void {
   mkdirSync(dirname(outFile), { recursive: true });
   try {
     // asc's own output goes to stderr, so a build never mixes into what a command prints.
-    execFileSync(process.execPath, [asc, "assembly/index.ts", "--target", target, "--outFile", partial], { cwd: root, stdio: ["ignore", 2, 2] });
+    execFileSync(process.execPath, [asc, "assembly/index.ts", "--target", target, "--outFile", partial], {
+      cwd: root,
+      stdio: ["ignore", 2, 2],
+    });
     renameSync(partial, outFile);
   } catch (error) {
     rmSync(partial, { force: true });

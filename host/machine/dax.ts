@@ -7,7 +7,16 @@ import { instantiate, type DaxInstance } from "./instance.ts";
 import type { CoreConstant } from "./core.ts";
 import { formatSize, hex } from "../units.ts";
 import { runQueueWaitNs } from "../system.ts";
-import type { AlignName, PolicyName, SchemeName, SigbusReason, StatSlot, Stats, TlbGeometry, TlbSlot } from "../types.ts";
+import type {
+  AlignName,
+  PolicyName,
+  SchemeName,
+  SigbusReason,
+  StatSlot,
+  Stats,
+  TlbGeometry,
+  TlbSlot,
+} from "../types.ts";
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS: Readonly<Record<AlignName, bigint>> = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n };
@@ -21,47 +30,82 @@ export interface Extent {
 /** The constant set_protection() takes for each protection scheme (assembly/protection.ts); what each scheme
  *  is lives in host/registry/schemes.ts. */
 export const SCHEME_CODES = {
-  none: "SCHEME_NONE", rcu: "SCHEME_RCU", mutex: "SCHEME_MUTEX", rwlock: "SCHEME_RWLOCK", qsbr: "SCHEME_QSBR",
-  "rcu-pointer": "SCHEME_RCU_POINTER", "rcu-skip-scan2": "SCHEME_RCU_SKIP_SCAN2",
-  "rcu-pointer-free-early": "SCHEME_RCU_POINTER_FREE_EARLY", "rcu-check-outside": "SCHEME_RCU_CHECK_OUTSIDE",
+  none: "SCHEME_NONE",
+  rcu: "SCHEME_RCU",
+  mutex: "SCHEME_MUTEX",
+  rwlock: "SCHEME_RWLOCK",
+  qsbr: "SCHEME_QSBR",
+  "rcu-pointer": "SCHEME_RCU_POINTER",
+  "rcu-skip-scan2": "SCHEME_RCU_SKIP_SCAN2",
+  "rcu-pointer-free-early": "SCHEME_RCU_POINTER_FREE_EARLY",
+  "rcu-check-outside": "SCHEME_RCU_CHECK_OUTSIDE",
   "rcu-zap-early": "SCHEME_RCU_ZAP_EARLY",
 } as const satisfies Record<SchemeName, CoreConstant>;
 
 /** The mapping policies, by the names the CLI and the CSV use, with the constant dax_region_create takes:
  *  device-dax's deterministic alignment, or fs-dax's opportunistic pmds. */
-export const POLICY_CODES = { device: "POLICY_DEVICE", fs: "POLICY_FS" } as const satisfies Record<PolicyName, CoreConstant>;
+export const POLICY_CODES = { device: "POLICY_DEVICE", fs: "POLICY_FS" } as const satisfies Record<
+  PolicyName,
+  CoreConstant
+>;
 export const POLICIES = Object.keys(POLICY_CODES) as PolicyName[];
 
 /** Why dax_region_create, dax_dev_add_extent or dax_dev_enable refused (assembly/device.ts), by the word the
  *  host's message is chosen by. */
 export const DEVICE_ERRORS = {
-  policy: "DEV_ERR_POLICY", align: "DEV_ERR_ALIGN", pfn_flags: "DEV_ERR_PFN_FLAGS", too_many_extents: "DEV_ERR_TOO_MANY_EXTENTS",
-  empty_extent: "DEV_ERR_EMPTY_EXTENT", unaligned_extent: "DEV_ERR_UNALIGNED_EXTENT", overlapping_extent: "DEV_ERR_OVERLAPPING_EXTENT",
-  extent_too_high: "DEV_ERR_EXTENT_TOO_HIGH", no_extents: "DEV_ERR_NO_EXTENTS", alive: "DEV_ERR_ALIVE",
+  policy: "DEV_ERR_POLICY",
+  align: "DEV_ERR_ALIGN",
+  pfn_flags: "DEV_ERR_PFN_FLAGS",
+  too_many_extents: "DEV_ERR_TOO_MANY_EXTENTS",
+  empty_extent: "DEV_ERR_EMPTY_EXTENT",
+  unaligned_extent: "DEV_ERR_UNALIGNED_EXTENT",
+  overlapping_extent: "DEV_ERR_OVERLAPPING_EXTENT",
+  extent_too_high: "DEV_ERR_EXTENT_TOO_HIGH",
+  no_extents: "DEV_ERR_NO_EXTENTS",
+  alive: "DEV_ERR_ALIVE",
 } as const satisfies Record<string, CoreConstant>;
 
 /** Why dax_mmap refused a vma (assembly/vma.ts): check_vma()'s reasons, then the mapping's own, in the words
  *  the host's message gives them. */
 export const MMAP_REFUSALS = {
-  dead: "CHECK_VMA_DEAD", private: "CHECK_VMA_PRIVATE", unaligned: "CHECK_VMA_UNALIGNED", "needs dontfork": "CHECK_VMA_NEEDS_DONTFORK",
-  "not dax": "CHECK_VMA_NOT_DAX", "no memory": "MMAP_NO_MEMORY", "offset overflow": "MMAP_OVERFLOW",
+  dead: "CHECK_VMA_DEAD",
+  private: "CHECK_VMA_PRIVATE",
+  unaligned: "CHECK_VMA_UNALIGNED",
+  "needs dontfork": "CHECK_VMA_NEEDS_DONTFORK",
+  "not dax": "CHECK_VMA_NOT_DAX",
+  "no memory": "MMAP_NO_MEMORY",
+  "offset overflow": "MMAP_OVERFLOW",
 } as const satisfies Record<string, CoreConstant>;
 
 /** The counters of a CPU's first stats line (assembly/percpu.ts), by the names stats() reports them under. */
 export const STAT_SLOTS = {
-  pte_installs: "STAT_PTE_INSTALLS", pmd_installs: "STAT_PMD_INSTALLS", pud_installs: "STAT_PUD_INSTALLS", raced: "STAT_RACED",
-  sigbus: "STAT_SIGBUS", fallback: "STAT_FALLBACK", oom: "STAT_OOM", hits: "STAT_HITS",
+  pte_installs: "STAT_PTE_INSTALLS",
+  pmd_installs: "STAT_PMD_INSTALLS",
+  pud_installs: "STAT_PUD_INSTALLS",
+  raced: "STAT_RACED",
+  sigbus: "STAT_SIGBUS",
+  fallback: "STAT_FALLBACK",
+  oom: "STAT_OOM",
+  hits: "STAT_HITS",
 } as const satisfies Record<StatSlot, CoreConstant>;
 
 /** Why each SIGBUS was returned (assembly/fault.ts), one counter per reason: stats() reports sigbus_<reason>. */
 export const SIGBUS_REASONS = {
-  dead: "SIGBUS_DEAD", bad_vma: "SIGBUS_BAD_VMA", below_align: "SIGBUS_BELOW_ALIGN", no_devmap: "SIGBUS_NO_DEVMAP",
-  outside_vma: "SIGBUS_OUTSIDE_VMA", no_phys: "SIGBUS_NO_PHYS", insert_failed: "SIGBUS_INSERT_FAILED",
+  dead: "SIGBUS_DEAD",
+  bad_vma: "SIGBUS_BAD_VMA",
+  below_align: "SIGBUS_BELOW_ALIGN",
+  no_devmap: "SIGBUS_NO_DEVMAP",
+  outside_vma: "SIGBUS_OUTSIDE_VMA",
+  no_phys: "SIGBUS_NO_PHYS",
+  insert_failed: "SIGBUS_INSERT_FAILED",
 } as const satisfies Record<SigbusReason, CoreConstant>;
 
 /** The TLB model's counters (assembly/tlb.ts): stats() reports tlb_<name>. */
 export const TLB_SLOTS = {
-  accesses: "TLB_STAT_ACCESSES", l1_misses: "TLB_STAT_L1_MISSES", walks: "TLB_STAT_WALKS", walk_levels: "TLB_STAT_WALK_LEVELS",
+  accesses: "TLB_STAT_ACCESSES",
+  l1_misses: "TLB_STAT_L1_MISSES",
+  walks: "TLB_STAT_WALKS",
+  walk_levels: "TLB_STAT_WALK_LEVELS",
 } as const satisfies Record<TlbSlot, CoreConstant>;
 
 export interface DeviceSpec {
@@ -91,7 +135,11 @@ export const PHYS_BASE = 1n << 40n;
 export const USER_BASE = 0x7f00_0000_0000n;
 
 /** One extent of `bytes` at PHYS_BASE and a vma of the same size at USER_BASE: what the workloads map. */
-export function simpleMapping(align: bigint, bytes: bigint, policy: PolicyName = "device"): { device: DeviceSpec; vma: VmaSpec } {
+export function simpleMapping(
+  align: bigint,
+  bytes: bigint,
+  policy: PolicyName = "device",
+): { device: DeviceSpec; vma: VmaSpec } {
   return {
     device: { align, policy, extents: [{ start: PHYS_BASE, end: PHYS_BASE + bytes - 1n }] },
     vma: { start: USER_BASE, end: USER_BASE + bytes },
@@ -101,7 +149,13 @@ export function simpleMapping(align: bigint, bytes: bigint, policy: PolicyName =
 /** Intel Skylake server core: Intel 64 and IA-32 Architectures Optimization Reference Manual (248966),
  *  Skylake Server microarchitecture, TLB parameters: DTLB 64/4 (4 KiB), 32/4 (2 MiB), 4/4 (1 GiB); STLB
  *  1536/12 (4 KiB and 2 MiB), 16/4 (1 GiB). */
-export const SKYLAKE_TLB: TlbGeometry = { l1_4k: [64, 4], l1_2m: [32, 4], l1_1g: [4, 4], stlb: [1536, 12], stlb_1g: [16, 4] };
+export const SKYLAKE_TLB: TlbGeometry = {
+  l1_4k: [64, 4],
+  l1_2m: [32, 4],
+  l1_1g: [4, 4],
+  stlb: [1536, 12],
+  stlb_1g: [16, 4],
+};
 
 /** "64/4,32/4,4/4,1536/12,16/4": L1 4 KiB, L1 2 MiB, L1 1 GiB, STLB, STLB 1 GiB, each entries/ways. */
 export function formatTlbGeometry(g: TlbGeometry): string {
@@ -109,7 +163,10 @@ export function formatTlbGeometry(g: TlbGeometry): string {
 }
 
 export function parseTlbGeometry(text: string): TlbGeometry | null {
-  const pairs = text.split(",").map((pair) => /^(\d+)\/(\d+)$/.exec(pair.trim())).map((m) => (m ? [Number(m[1]), Number(m[2])] as [number, number] : null));
+  const pairs = text
+    .split(",")
+    .map((pair) => /^(\d+)\/(\d+)$/.exec(pair.trim()))
+    .map((m) => (m ? ([Number(m[1]), Number(m[2])] as [number, number]) : null));
   if (pairs.length !== 5 || pairs.some((p) => p === null)) return null;
   const [l1_4k, l1_2m, l1_1g, stlb, stlb_1g] = pairs as [number, number][];
   return { l1_4k, l1_2m, l1_1g, stlb, stlb_1g };
@@ -176,10 +233,12 @@ export class DaxMachine {
     const core = this.core.exports;
     const pfnFlags = spec.pfnFlags ?? this.core.bigConstant("PFN_DEV") | this.core.bigConstant("PFN_MAP");
     const refuse = (code: number, extent?: { i: number; start: bigint; end: bigint }): void => {
-      if (code !== this.core.constant("DEV_OK")) throw new DaxConfigError(this.deviceError(this.nameOf(DEVICE_ERRORS, code), spec, pfnFlags, extent));
+      if (code !== this.core.constant("DEV_OK"))
+        throw new DaxConfigError(this.deviceError(this.nameOf(DEVICE_ERRORS, code), spec, pfnFlags, extent));
     };
     const policy = spec.policy ?? "device";
-    if (!Object.hasOwn(POLICY_CODES, policy)) throw new DaxConfigError(`policy ${spec.policy} is not one of ${POLICIES.join(", ")}`);
+    if (!Object.hasOwn(POLICY_CODES, policy))
+      throw new DaxConfigError(`policy ${spec.policy} is not one of ${POLICIES.join(", ")}`);
     refuse(core.dax_region_create(spec.align, pfnFlags, this.core.constant(POLICY_CODES[policy])));
     spec.extents.forEach((extent, i) => refuse(core.dax_dev_add_extent(extent.start, extent.end), { i, ...extent }));
     refuse(core.dax_dev_enable());
@@ -190,7 +249,12 @@ export class DaxMachine {
     return (Object.keys(table) as Name[]).find((name) => this.core.constant(table[name]) === code);
   }
 
-  private deviceError(reason: keyof typeof DEVICE_ERRORS | undefined, spec: DeviceSpec, pfnFlags: bigint, extent?: Extent & { i: number }): string {
+  private deviceError(
+    reason: keyof typeof DEVICE_ERRORS | undefined,
+    spec: DeviceSpec,
+    pfnFlags: bigint,
+    extent?: Extent & { i: number },
+  ): string {
     const where = extent ? `extent ${extent.i} [${hex(extent.start)}, ${hex(extent.end)}]` : "";
     switch (reason) {
       case "align":
@@ -258,7 +322,9 @@ export class DaxMachine {
   /** Picks the protection of alive: the one place a scheme is chosen. */
   setProtection(scheme: string): void {
     if (!(scheme in SCHEME_CODES)) {
-      throw new DaxConfigError(`protection ${JSON.stringify(scheme)} is not one of ${Object.keys(SCHEME_CODES).join(", ")}`);
+      throw new DaxConfigError(
+        `protection ${JSON.stringify(scheme)} is not one of ${Object.keys(SCHEME_CODES).join(", ")}`,
+      );
     }
     this.core.exports.set_protection(this.core.constant(SCHEME_CODES[scheme as SchemeName]));
   }
@@ -286,9 +352,17 @@ export class DaxMachine {
 
   /** Sets the TLB model's geometry (tlb.ts) and empties every CPU's TLB. */
   setTlbGeometry(geometry: TlbGeometry): void {
-    const flat = [...geometry.l1_4k, ...geometry.l1_2m, ...geometry.l1_1g, ...geometry.stlb, ...geometry.stlb_1g] as const;
+    const flat = [
+      ...geometry.l1_4k,
+      ...geometry.l1_2m,
+      ...geometry.l1_1g,
+      ...geometry.stlb,
+      ...geometry.stlb_1g,
+    ] as const;
     if (this.core.exports.tlb_configure(...flat) !== 0) {
-      throw new DaxConfigError(`TLB geometry ${formatTlbGeometry(geometry)} does not fit: each array needs a power-of-two number of sets, and all ${this.core.constant("TLB_PER_CPU") / 16} entries at most`);
+      throw new DaxConfigError(
+        `TLB geometry ${formatTlbGeometry(geometry)} does not fit: each array needs a power-of-two number of sets, and all ${this.core.constant("TLB_PER_CPU") / 16} entries at most`,
+      );
     }
     this.core.exports.tlb_flush_all();
   }
@@ -312,15 +386,18 @@ export class DaxMachine {
     const stats = {} as Stats;
     for (const [name, constant] of Object.entries(STAT_SLOTS)) stats[name as keyof typeof STAT_SLOTS] = slot(constant);
     const reasons = line + this.core.constant("STATS_SIGBUS_OFFSET") / 8;
-    for (const [name, constant] of Object.entries(SIGBUS_REASONS)) stats[`sigbus_${name as keyof typeof SIGBUS_REASONS}`] = slot(constant, reasons);
+    for (const [name, constant] of Object.entries(SIGBUS_REASONS))
+      stats[`sigbus_${name as keyof typeof SIGBUS_REASONS}`] = slot(constant, reasons);
     const pipe = line + this.core.constant("STATS_PIPE_OFFSET") / 8;
-    for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++) stats[`pipe_${stage}`] = words[pipe + stage];
+    for (let stage = 0; stage < this.core.constant("PIPE_LENGTH"); stage++)
+      stats[`pipe_${stage}`] = words[pipe + stage];
     stats.poison_reads = words[line + this.core.constant("STATS_POISON_OFFSET") / 8];
     stats.mmaps_rejected = words[line + this.core.constant("STATS_MMAP_REJECTED_OFFSET") / 8];
     stats.alive_seen = words[line + this.core.constant("STATS_ALIVE_SEEN_OFFSET") / 8];
     stats.fault_costs_paid = words[line + this.core.constant("STATS_FAULT_COSTS_OFFSET") / 8];
     const tlb = line + this.core.constant("STATS_TLB_OFFSET") / 8;
-    for (const [name, constant] of Object.entries(TLB_SLOTS)) stats[`tlb_${name as keyof typeof TLB_SLOTS}`] = slot(constant, tlb);
+    for (const [name, constant] of Object.entries(TLB_SLOTS))
+      stats[`tlb_${name as keyof typeof TLB_SLOTS}`] = slot(constant, tlb);
     stats.violations = this.core.exports.per_cpu_violations(cpu);
     return stats;
   }

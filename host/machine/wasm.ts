@@ -15,7 +15,6 @@ setFlagsFromString("--no-liftoff");
 
 export const WASM_PAGE = 65536;
 
-
 const builds = { release: "daxbench.wasm", debug: "daxbench.debug.wasm" } as const;
 export type BuildTarget = keyof typeof builds;
 
@@ -75,9 +74,14 @@ export function importedMemoryLimits(bytes: Uint8Array): MemoryLimits {
         name(); // field
         const kind = bytes[pos++];
         if (kind === 2) return limits(); // memory
-        if (kind === 0) u32(); // function: type index
-        else if (kind === 1) (pos++, limits()); // table: element type, limits
-        else if (kind === 3) pos += 2; // global: value type, mutability
+        if (kind === 0) {
+          u32(); // function: type index
+        } else if (kind === 1) {
+          pos++; // table: element type, then limits
+          limits();
+        } else if (kind === 3) {
+          pos += 2; // global: value type, mutability
+        }
       }
     }
     pos = end;
@@ -93,6 +97,8 @@ export function createSharedMemory(limits: MemoryLimits): WebAssembly.Memory {
     return new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: true });
   } catch (error) {
     const gib = (limits.maximum * WASM_PAGE) / 2 ** 30;
-    throw new Error(`cannot allocate the shared memory (up to ${gib} GiB of address space; is ulimit -v lower?): ${error instanceof Error ? error.message : error}`);
+    throw new Error(
+      `cannot allocate the shared memory (up to ${gib} GiB of address space; is ulimit -v lower?): ${error instanceof Error ? error.message : error}`,
+    );
   }
 }

@@ -19,10 +19,19 @@ export function comparisonText(t: ComparisonTable, alpha: number): string {
   for (const d of t.deltas) {
     const n = `n=${d.base.headline!.n}+${d.next.headline!.n}`;
     const scale = d.base.scenario.headline.scale;
-    const verdict = !d.significant ? "~" : d.change === undefined ? "–"
-      : scale === "ratio" ? `${signed(d.change)}%` : `${d.change >= 0 ? "+" : ""}${figure(d.change)}`;
-    rows.push([`${d.label} (${d.base.scenario.headline.unit})`, medianWithSpread(d.base.headline!), medianWithSpread(d.next.headline!),
-      `${verdict} (${pValue(d.p)} ${n})`]);
+    const verdict = !d.significant
+      ? "~"
+      : d.change === undefined
+        ? "–"
+        : scale === "ratio"
+          ? `${signed(d.change)}%`
+          : `${d.change >= 0 ? "+" : ""}${figure(d.change)}`;
+    rows.push([
+      `${d.label} (${d.base.scenario.headline.unit})`,
+      medianWithSpread(d.base.headline!),
+      medianWithSpread(d.next.headline!),
+      `${verdict} (${pValue(d.p)} ${n})`,
+    ]);
   }
   rows.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? `${signed(t.geomeanPercent)}%` : "–"]);
   // Why a pair could not be significant whatever its data, once per distinct reason.

@@ -7,7 +7,14 @@ import type { MicroResult } from "../types.ts";
 export function microTable(results: MicroResult[]): string {
   return textTable(
     ["case", "protection", "align", "ns/op", "± rme", "samples"],
-    results.map((r) => [r.micro.name, r.micro.protection, r.micro.align, r.nsPerOp.toFixed(3), `${r.rmePercent.toFixed(2)}%`, String(r.samples)]),
+    results.map((r) => [
+      r.micro.name,
+      r.micro.protection,
+      r.micro.align,
+      r.nsPerOp.toFixed(3),
+      `${r.rmePercent.toFixed(2)}%`,
+      String(r.samples),
+    ]),
     ["left", "left", "left", "right", "right", "right"],
   );
 }

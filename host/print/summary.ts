@@ -9,11 +9,17 @@ import { pairVerdicts, pairText } from "../results/pairs.ts";
 import { runWarnings } from "../results/warnings.ts";
 
 export function summaryTable(results: ConfigurationResult[]): string {
-  return byScenario(results).map(({ scenario, results: members }) => {
-    const columns = scenarioColumns(scenario, members);
-    const table = textTable(columns.map((column) => column.header), members.map((c) => columns.map((column) => column.cell(c))), columns.map((column) => column.align));
-    return `${scenario.name}: ${scenario.headline.meaning}\n${table}`;
-  }).join("\n\n");
+  return byScenario(results)
+    .map(({ scenario, results: members }) => {
+      const columns = scenarioColumns(scenario, members);
+      const table = textTable(
+        columns.map((column) => column.header),
+        members.map((c) => columns.map((column) => column.cell(c))),
+        columns.map((column) => column.align),
+      );
+      return `${scenario.name}: ${scenario.headline.meaning}\n${table}`;
+    })
+    .join("\n\n");
 }
 
 export function summaryWarnings(results: ConfigurationResult[]): string[] {

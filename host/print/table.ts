@@ -13,6 +13,7 @@ export function textTable(head: string[], rows: string[][], aligns: Align[]): st
     return aligns[i] === "right" ? space + cell : cell + space;
   };
   const line = (cells: string[]) => `│ ${cells.map(pad).join(" │ ")} │`;
-  const rule = (left: string, middle: string, right: string) => `${left}${widths.map((w) => "─".repeat(w + 2)).join(middle)}${right}`;
+  const rule = (left: string, middle: string, right: string) =>
+    `${left}${widths.map((w) => "─".repeat(w + 2)).join(middle)}${right}`;
   return [rule("┌", "┬", "┐"), line(head), rule("├", "┼", "┤"), ...rows.map(line), rule("└", "┴", "┘")].join("\n");
 }

@@ -10,11 +10,15 @@ const count = new Intl.NumberFormat("en-US");
 
 function killLine({ kills, achievedKillPeriodNs, measurement: m }: TortureVerdict): string[] {
   const asked = m.config.killPeriodNs;
-  if (achievedKillPeriodNs === undefined) return [`no kill in ${formatDuration(m.elapsedNs)}: the guarantee was not exercised`];
+  if (achievedKillPeriodNs === undefined)
+    return [`no kill in ${formatDuration(m.elapsedNs)}: the guarantee was not exercised`];
   const rate = count.format(Math.round(kills / (m.elapsedNs / 1e9)));
   const line = `kills ${count.format(kills)}: one every ${formatDuration(Math.round(achievedKillPeriodNs))} (asked ${formatDuration(asked!)}), ${rate} per second`;
   if (asked! > 0 && achievedKillPeriodNs > KILL_PERIOD_SLACK * asked!) {
-    return [line, `warning: a kill (grace period, zap, revive) takes longer than the ${formatDuration(asked!)} asked: the achieved period is what was tested`];
+    return [
+      line,
+      `warning: a kill (grace period, zap, revive) takes longer than the ${formatDuration(asked!)} asked: the achieved period is what was tested`,
+    ];
   }
   return [line];
 }
@@ -24,7 +28,9 @@ export function tortureReport(verdict: TortureVerdict): string {
   const c = m.config;
   const s = m.stats;
   const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
-  const pipe = Object.entries(s).filter(([name]) => name.startsWith("pipe_")).map(([, installs]) => count.format(installs));
+  const pipe = Object.entries(s)
+    .filter(([name]) => name.startsWith("pipe_"))
+    .map(([, installs]) => count.format(installs));
   const gp = (p: number) => {
     const ns = percentile(m.gracePeriodsNs, p);
     return ns === "" ? "-" : formatDuration(ns);

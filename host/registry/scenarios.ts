@@ -5,10 +5,16 @@
 
 import type { Dimension, Headline, ReaderJob, Scenario } from "../types.ts";
 
-
 /** The value a dimension keeps in a scenario that does not use it (the machine still needs one). */
 export const DIMENSION_DEFAULTS = {
-  protection: "rcu", align: "4k", policy: "device", workers: "1", size: "64m", killPeriod: "never", readDelay: "0", faultCost: "0",
+  protection: "rcu",
+  align: "4k",
+  policy: "device",
+  workers: "1",
+  size: "64m",
+  killPeriod: "never",
+  readDelay: "0",
+  faultCost: "0",
 } as const satisfies Record<Dimension, string>;
 
 const FAULT_PATH: readonly Dimension[] = ["protection", "align", "workers", "size", "readDelay", "faultCost"];
@@ -26,7 +32,8 @@ export const BATCH_OPS = 4096n;
 
 export const populate: Scenario = {
   name: "populate",
-  summary: "each worker touches every 4 KiB of its slice once a pass: faults per pass = size / align (pte vs pmd vs pud)",
+  summary:
+    "each worker touches every 4 KiB of its slice once a pass: faults per pass = size / align (pte vs pmd vs pud)",
   operation: "a touch of a 4 KiB page that ended mapped",
   timed: false,
   updater: false,
@@ -40,7 +47,13 @@ export const populate: Scenario = {
     const units = size / align;
     const from = (units * BigInt(reader)) / BigInt(workers);
     const to = (units * BigInt(reader + 1)) / BigInt(workers);
-    return { role: "reader", fn: "populate", args: [from * align, to * align], untilStopped: false, stopOnViolation: false };
+    return {
+      role: "reader",
+      fn: "populate",
+      args: [from * align, to * align],
+      untilStopped: false,
+      stopOnViolation: false,
+    };
   },
 };
 
@@ -95,7 +108,8 @@ const readside: Scenario = {
 
 const tlb: Scenario = {
   name: "tlb",
-  summary: "random touches over a populated mapping through a TLB model (--tlb-geometry): misses and page-walk levels per 1,000",
+  summary:
+    "random touches over a populated mapping through a TLB model (--tlb-geometry): misses and page-walk levels per 1,000",
   operation: "a random touch of the populated mapping, looked up in the TLB model",
   timed: true,
   updater: false,
@@ -107,7 +121,8 @@ const tlb: Scenario = {
     scale: "difference",
     unit: "walk levels/1k",
     meaning: "page-table levels walked per 1,000 touches (TLB model)",
-    claim: (better, worse, amount) => `${better} walks ${amount} fewer page-table levels per 1,000 touches than ${worse}`,
+    claim: (better, worse, amount) =>
+      `${better} walks ${amount} fewer page-table levels per 1,000 touches than ${worse}`,
   },
   figures: ["tlb_l1_misses", "tlb_walks", "simulator_ns"],
   prepopulate: true,
@@ -122,7 +137,8 @@ export const MMAP_MIX_ALIGNED_PERMILLE = 500n;
 
 const mmapMix: Scenario = {
   name: "mmap-mix",
-  summary: "maps 64 vmas of --size, half of them at misaligned starts, and touches them: rejected mmaps, pmds vs ptes (--policy)",
+  summary:
+    "maps 64 vmas of --size, half of them at misaligned starts, and touches them: rejected mmaps, pmds vs ptes (--policy)",
   operation: "a touch of a page of an accepted vma (a refused mmap maps nothing and is counted apart)",
   timed: false,
   updater: false,
@@ -138,7 +154,11 @@ const mmapMix: Scenario = {
   figures: ["mmaps", "ns_per_vma", "faults_per_pass"],
   vmasPerRun: MMAP_MIX_VMAS,
   readerJob: ({ size }) => ({
-    role: "reader", fn: "mmap_mix", args: [MMAP_MIX_VMAS, size, MMAP_MIX_ALIGNED_PERMILLE], untilStopped: false, stopOnViolation: false,
+    role: "reader",
+    fn: "mmap_mix",
+    args: [MMAP_MIX_VMAS, size, MMAP_MIX_ALIGNED_PERMILLE],
+    untilStopped: false,
+    stopOnViolation: false,
   }),
 };
 

@@ -35,7 +35,8 @@ export const SCHEMES = [
   {
     name: "rcu",
     description: "SRCU's per-CPU lock/unlock counters; teardown waits for a grace period",
-    counterpart: "SRCU (kernel/rcu/srcutree.c): dax_read_lock() is srcu_read_lock(), kill_dax() calls synchronize_srcu()",
+    counterpart:
+      "SRCU (kernel/rcu/srcutree.c): dax_read_lock() is srcu_read_lock(), kill_dax() calls synchronize_srcu()",
     brokenOnPurpose: false,
     native: ["percpu", "urcu-memb"],
   },
@@ -56,14 +57,17 @@ export const SCHEMES = [
   {
     name: "qsbr",
     description: "liburcu's QSBR: free read side, readers offline between batches; grace periods wait for batches",
-    counterpart: "liburcu urcu-qsbr (rcu_thread_online/offline, synchronize_rcu); classic non-preemptible rcu_read_lock()",
+    counterpart:
+      "liburcu urcu-qsbr (rcu_thread_online/offline, synchronize_rcu); classic non-preemptible rcu_read_lock()",
     brokenOnPurpose: false,
     native: ["urcu-qsbr"],
   },
   {
     name: "rcu-pointer",
-    description: "SRCU guarding a pointer to a copy of the device state: updates publish a copy, free the old after a grace period",
-    counterpart: "rcu_assign_pointer()/srcu_dereference() of a copied struct, synchronize_srcu(), then kfree() of the old one",
+    description:
+      "SRCU guarding a pointer to a copy of the device state: updates publish a copy, free the old after a grace period",
+    counterpart:
+      "rcu_assign_pointer()/srcu_dereference() of a copied struct, synchronize_srcu(), then kfree() of the old one",
     brokenOnPurpose: false,
     native: [],
   },
@@ -83,14 +87,16 @@ export const SCHEMES = [
   },
   {
     name: "rcu-check-outside",
-    description: "SRCU, but a fault checks alive before entering the read side: broken on purpose (torture must catch it)",
+    description:
+      "SRCU, but a fault checks alive before entering the read side: broken on purpose (torture must catch it)",
     counterpart: "dax_alive() tested before dax_read_lock() instead of inside it",
     brokenOnPurpose: true,
     native: [],
   },
   {
     name: "rcu-zap-early",
-    description: "SRCU, but teardown zaps the mappings before the grace period: broken on purpose (torture must catch it)",
+    description:
+      "SRCU, but teardown zaps the mappings before the grace period: broken on purpose (torture must catch it)",
     counterpart: "kill_dev_dax() calling unmap_mapping_range() before kill_dax()'s synchronize_srcu() instead of after",
     brokenOnPurpose: true,
     native: [],
@@ -113,7 +119,9 @@ export function findScheme(name: string): RegisteredScheme | undefined {
 }
 
 /** The schemes a benchmark table may hold: every one but those broken on purpose. */
-export const BENCHMARKED_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => !scheme.brokenOnPurpose).map((scheme) => scheme.name);
+export const BENCHMARKED_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => !scheme.brokenOnPurpose).map(
+  (scheme) => scheme.name,
+);
 
 /** The scheme whose wasm read side the native flavour `flavour` calibrates. */
 export function schemeCalibratedBy(flavour: NativeFlavour): RegisteredScheme {

@@ -17,7 +17,9 @@ const gib = (bytes: number) => `${(bytes / GIB).toFixed(bytes < 10 * GIB ? 2 : 1
  *  cannot be read. */
 export function addressSpaceLimit(): number | undefined {
   try {
-    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max address space"));
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max address space"));
     const soft = line?.slice("Max address space".length).trim().split(/\s+/)[0];
     const bytes = Number(soft);
     return soft === undefined || soft === "unlimited" || !Number.isFinite(bytes) ? undefined : bytes;
@@ -78,8 +80,13 @@ export function checkAddressSpace(cpus: number): void {
   const each = workerAddressSpace();
   const free = Math.max(0, limit - used);
   const held = `ulimit -v ${gib(limit)} leaves ${gib(free)} beside the ${gib(used)} this process holds (its shared memory and the loader's wasm memories reserve 10 GiB each)`;
-  if (each === null) throw new Error(`cannot reserve the address space of a worker CPU (a V8 isolate: its code range, a stack, a malloc arena): a process under ulimit -v ${gib(limit)} could not start one`);
+  if (each === null)
+    throw new Error(
+      `cannot reserve the address space of a worker CPU (a V8 isolate: its code range, a stack, a malloc arena): a process under ulimit -v ${gib(limit)} could not start one`,
+    );
   if (cpus * each > free) {
-    throw new Error(`cannot reserve the address space of ${cpus} worker CPU${cpus > 1 ? "s" : ""} (${gib(each)} each, a V8 isolate's code range, stack and malloc arena): ${held}`);
+    throw new Error(
+      `cannot reserve the address space of ${cpus} worker CPU${cpus > 1 ? "s" : ""} (${gib(each)} each, a V8 isolate's code range, stack and malloc arena): ${held}`,
+    );
   }
 }

@@ -13,25 +13,39 @@ export type Built = { path: string; skipped?: undefined } | { path?: undefined; 
 /** Compiles bench/native/<source> to build/native/<name> with -O2 and `flags`, linking `libs`. The compiler
  *  writes a file of this process's own that is then renamed over the program, so that another process running
  *  the program meanwhile (the test files run side by side) runs the old one or the new one, never half of one. */
-export function buildC(source: string, name: string, flags: readonly string[] = [], libs: readonly string[] = []): Built {
+export function buildC(
+  source: string,
+  name: string,
+  flags: readonly string[] = [],
+  libs: readonly string[] = [],
+): Built {
   mkdirSync(buildDir, { recursive: true });
   const path = `${buildDir}${name}`;
   const partial = `${path}.${process.pid}.tmp`;
   const file = fileURLToPath(new URL(`../../bench/native/${source}`, import.meta.url));
   try {
-    execFileSync("cc", ["-O2", "-pthread", ...flags, file, "-o", partial, ...libs], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("cc", ["-O2", "-pthread", ...flags, file, "-o", partial, ...libs], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     renameSync(partial, path);
     return { path };
   } catch (error) {
     rmSync(partial, { force: true });
-    const reason = (error as { code?: string }).code === "ENOENT" ? "no C compiler (cc)" : `cc failed${libs.length ? " (is liburcu-dev installed?)" : ""}`;
+    const reason =
+      (error as { code?: string }).code === "ENOENT"
+        ? "no C compiler (cc)"
+        : `cc failed${libs.length ? " (is liburcu-dev installed?)" : ""}`;
     return { skipped: reason };
   }
 }
 
 /** Runs a built program and resolves with its exit code and output; `signal` kills it (Ctrl-C, SIGTERM), so
  *  that no program outlives the command that started it. */
-export function runProgram(path: string, args: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runProgram(
+  path: string,
+  args: string[],
+  signal?: AbortSignal,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(path, args, { signal }, (error, stdout, stderr) => {
       if (error && typeof error.code !== "number") return reject(error);

@@ -20,7 +20,12 @@ let bundled: Promise<URL> | undefined;
 function workerCode(): Promise<URL> {
   bundled ??= build({
     entryPoints: [fileURLToPath(new URL("./worker-main.ts", import.meta.url))],
-    bundle: true, format: "esm", platform: "node", target: "node20", write: false, logLevel: "silent",
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
   }).then(
     (result) => new URL(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString("base64")}`),
     (error) => {
@@ -49,7 +54,12 @@ export class CpuWorker {
 
   /** Starts a worker as CPU `cpu` (1 and up: CPU 0 is the main thread) and waits until it is ready. Its random
    *  generator (touches, torture's delays) starts from the run's seed mixed with its CPU number. */
-  static async start(machine: DaxMachine, cpu: number, control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT), runSeed = 1n): Promise<CpuWorker> {
+  static async start(
+    machine: DaxMachine,
+    cpu: number,
+    control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    runSeed = 1n,
+  ): Promise<CpuWorker> {
     const seed = BigInt.asUintN(64, (runSeed * 0x100000001b3n + BigInt(cpu)) * 0x9e3779b97f4a7c15n);
     const init: WorkerInit = { module: machine.module, memory: machine.memory, control, cpu, seed };
     const worker = new Worker(await workerCode(), { workerData: init, execArgv: [] });

@@ -32,12 +32,42 @@ export interface KernelCase {
 }
 
 export const KERNEL_CASES: readonly KernelCase[] = [
-  { name: "4k populate", page: "4k", stride: "4k", mode: "fault", what: "every 4 KiB written once: one 4 KiB fault each (a shared memfd, pages in the page cache)" },
+  {
+    name: "4k populate",
+    page: "4k",
+    stride: "4k",
+    mode: "fault",
+    what: "every 4 KiB written once: one 4 KiB fault each (a shared memfd, pages in the page cache)",
+  },
   { name: "4k hit", page: "4k", stride: "4k", mode: "hit", what: "every 4 KiB read once, all mapped: no fault" },
-  { name: "2m fault", page: "2m", stride: "page", mode: "fault", what: "each 2 MiB page written once: one 2 MiB fault each (a hugetlb memfd)" },
-  { name: "2m populate", page: "2m", stride: "4k", mode: "fault", what: "every 4 KiB written once: a fault per 2 MiB, the rest hits on memory not yet in cache" },
-  { name: "1g fault", page: "1g", stride: "page", mode: "fault", what: "each 1 GiB page written once (a hugetlb memfd)" },
-  { name: "1g populate", page: "1g", stride: "4k", mode: "fault", what: "every 4 KiB written once: a fault per 1 GiB, the rest hits" },
+  {
+    name: "2m fault",
+    page: "2m",
+    stride: "page",
+    mode: "fault",
+    what: "each 2 MiB page written once: one 2 MiB fault each (a hugetlb memfd)",
+  },
+  {
+    name: "2m populate",
+    page: "2m",
+    stride: "4k",
+    mode: "fault",
+    what: "every 4 KiB written once: a fault per 2 MiB, the rest hits on memory not yet in cache",
+  },
+  {
+    name: "1g fault",
+    page: "1g",
+    stride: "page",
+    mode: "fault",
+    what: "each 1 GiB page written once (a hugetlb memfd)",
+  },
+  {
+    name: "1g populate",
+    page: "1g",
+    stride: "4k",
+    mode: "fault",
+    what: "every 4 KiB written once: a fault per 1 GiB, the rest hits",
+  },
 ];
 
 /** The case whose fault cost stands for a fault of each page size. */
@@ -45,8 +75,22 @@ export const FAULT_CASE: Record<PageName, string> = { "4k": "4k populate", "2m":
 
 /** The kernel schema: what was measured, the figures, what shaped them on this machine, then the metadata. */
 export const KERNEL_COLUMNS = [
-  "case", "page", "mode", "mapping_bytes", "stride_bytes", "rep", "elapsed_ns", "touches", "minor_faults", "ns_per_touch",
-  "ns_per_fault", "kernel", "thp_shmem_enabled", "hugepages_2m", "hugepages_1g", ...METADATA_COLUMNS,
+  "case",
+  "page",
+  "mode",
+  "mapping_bytes",
+  "stride_bytes",
+  "rep",
+  "elapsed_ns",
+  "touches",
+  "minor_faults",
+  "ns_per_touch",
+  "ns_per_fault",
+  "kernel",
+  "thp_shmem_enabled",
+  "hugepages_2m",
+  "hugepages_1g",
+  ...METADATA_COLUMNS,
 ] as const;
 export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
 /** The kernel schema as read back: words in some columns, numbers in the others, and ns_per_fault empty where
@@ -100,13 +144,17 @@ export function caseBytes(c: KernelCase, size: bigint): bigint {
 
 /** Parses the probe's lines ("elapsed_ns touches minor_faults", one per timed pass). */
 export function parseProbeOutput(text: string): { elapsedNs: number; touches: number; minorFaults: number }[] {
-  return text.trim().split("\n").filter(Boolean).map((line) => {
-    const fields = line.trim().split(/\s+/).map(Number);
-    if (fields.length !== 3 || fields.some((x) => !Number.isInteger(x) || x < 0) || fields[1] === 0) {
-      throw new Error(`the kernel probe printed ${JSON.stringify(line)}, not "elapsed_ns touches minor_faults"`);
-    }
-    return { elapsedNs: fields[0], touches: fields[1], minorFaults: fields[2] };
-  });
+  return text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const fields = line.trim().split(/\s+/).map(Number);
+      if (fields.length !== 3 || fields.some((x) => !Number.isInteger(x) || x < 0) || fields[1] === 0) {
+        throw new Error(`the kernel probe printed ${JSON.stringify(line)}, not "elapsed_ns touches minor_faults"`);
+      }
+      return { elapsedNs: fields[0], touches: fields[1], minorFaults: fields[2] };
+    });
 }
 
 export interface KernelRunOptions {
@@ -116,7 +164,12 @@ export interface KernelRunOptions {
 }
 
 /** Measures every case this machine can run; `note` gets one line per case skipped and why. */
-export async function runKernel(options: KernelRunOptions, meta: RunMetadata, note: (line: string) => void, onCase: (name: string) => void = () => {}): Promise<KernelRow[]> {
+export async function runKernel(
+  options: KernelRunOptions,
+  meta: RunMetadata,
+  note: (line: string) => void,
+  onCase: (name: string) => void = () => {},
+): Promise<KernelRow[]> {
   const built = buildC("kernel-faults.c", "kernel-faults");
   if (built.skipped !== undefined) {
     note(`every case skipped: ${built.skipped}`);
@@ -128,24 +181,41 @@ export async function runKernel(options: KernelRunOptions, meta: RunMetadata, no
     const bytes = caseBytes(c, options.size);
     const pages = Number(bytes / ALIGNMENTS[c.page]);
     if (c.page !== "4k" && freeHugePages(c.page) < pages) {
-      note(`${c.name}: skipped, ${freeHugePages(c.page)} free ${c.page} huge pages, ${pages} needed: ${hugePageAdvice(c.page, pages)}`);
+      note(
+        `${c.name}: skipped, ${freeHugePages(c.page)} free ${c.page} huge pages, ${pages} needed: ${hugePageAdvice(c.page, pages)}`,
+      );
       continue;
     }
     onCase(c.name);
     const stride = c.stride === "page" ? ALIGNMENTS[c.page] : ALIGNMENTS["4k"];
-    const result = await runProgram(built.path, [c.page, String(bytes), String(stride), c.mode, String(options.repeat)], options.signal);
+    const result = await runProgram(
+      built.path,
+      [c.page, String(bytes), String(stride), c.mode, String(options.repeat)],
+      options.signal,
+    );
     if (result.code === 3) {
       note(`${c.name}: skipped, ${result.stderr.trim()}`);
       continue;
     }
-    if (result.code !== 0) throw new Error(`the kernel probe failed on ${c.name} (exit ${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0)
+      throw new Error(`the kernel probe failed on ${c.name} (exit ${result.code}): ${result.stderr.trim()}`);
     parseProbeOutput(result.stdout).forEach((pass, i) => {
       rows.push({
-        case: c.name, page: c.page, mode: c.mode, mapping_bytes: Number(bytes), stride_bytes: Number(stride), rep: i + 1,
-        elapsed_ns: pass.elapsedNs, touches: pass.touches, minor_faults: pass.minorFaults,
+        case: c.name,
+        page: c.page,
+        mode: c.mode,
+        mapping_bytes: Number(bytes),
+        stride_bytes: Number(stride),
+        rep: i + 1,
+        elapsed_ns: pass.elapsedNs,
+        touches: pass.touches,
+        minor_faults: pass.minorFaults,
         ns_per_touch: significant(pass.elapsedNs / pass.touches),
         // A fault's cost only where every touch faults: a populate pass's time is mostly its hits.
-        ns_per_fault: c.mode === "fault" && stride === ALIGNMENTS[c.page] && pass.minorFaults > 0 ? significant(pass.elapsedNs / pass.minorFaults) : "",
+        ns_per_fault:
+          c.mode === "fault" && stride === ALIGNMENTS[c.page] && pass.minorFaults > 0
+            ? significant(pass.elapsedNs / pass.minorFaults)
+            : "",
         ...settings,
         ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
       } as KernelRow);
@@ -171,19 +241,22 @@ export function kernelResults(rows: KernelRow[]): KernelCaseResult[] {
   return KERNEL_CASES.flatMap((kernelCase) => {
     const reps = rows.filter((r) => r.case === kernelCase.name);
     if (reps.length === 0) return [];
-    const numbers = (column: KernelColumn) => reps.map((r) => r[column]).filter((v): v is number => typeof v === "number");
+    const numbers = (column: KernelColumn) =>
+      reps.map((r) => r[column]).filter((v): v is number => typeof v === "number");
     const perFault = numbers("ns_per_fault");
     const bytes = Number(reps[0].mapping_bytes);
     const pagesTouched = Math.ceil(bytes / Number(ALIGNMENTS[kernelCase.page]));
-    return [{
-      kernelCase,
-      reps,
-      nsPerTouch: summarize(numbers("ns_per_touch")),
-      nsPerFault: perFault.length ? summarize(perFault) : undefined,
-      msPerGiB: summarize(numbers("elapsed_ns").map((ns) => ns / 1e6 / (bytes / 2 ** 30))),
-      faultsPerPass: summarize(numbers("minor_faults")).median,
-      faultsExpected: kernelCase.mode === "fault" ? pagesTouched : 0,
-    }];
+    return [
+      {
+        kernelCase,
+        reps,
+        nsPerTouch: summarize(numbers("ns_per_touch")),
+        nsPerFault: perFault.length ? summarize(perFault) : undefined,
+        msPerGiB: summarize(numbers("elapsed_ns").map((ns) => ns / 1e6 / (bytes / 2 ** 30))),
+        faultsPerPass: summarize(numbers("minor_faults")).median,
+        faultsExpected: kernelCase.mode === "fault" ? pagesTouched : 0,
+      },
+    ];
   });
 }
 
@@ -191,9 +264,14 @@ export function kernelResults(rows: KernelRow[]): KernelCaseResult[] {
  *  (shmem's transparent huge pages behind a 4 KiB memfd, say), so its figures are not that page size's. */
 export function kernelWarnings(results: KernelCaseResult[]): string[] {
   return results
-    .filter((r) => r.kernelCase.mode === "fault" && Math.abs(r.faultsPerPass - r.faultsExpected) > 0.01 * r.faultsExpected)
-    .map((r) => `warning: ${r.kernelCase.name}: ${r.faultsPerPass} minor faults per pass, ${r.faultsExpected} expected: ` +
-      `its pages were not all ${r.kernelCase.page} (transparent huge pages: ${r.reps[0].thp_enabled}, shmem: ${r.reps[0].thp_shmem_enabled})`);
+    .filter(
+      (r) => r.kernelCase.mode === "fault" && Math.abs(r.faultsPerPass - r.faultsExpected) > 0.01 * r.faultsExpected,
+    )
+    .map(
+      (r) =>
+        `warning: ${r.kernelCase.name}: ${r.faultsPerPass} minor faults per pass, ${r.faultsExpected} expected: ` +
+        `its pages were not all ${r.kernelCase.page} (transparent huge pages: ${r.reps[0].thp_enabled}, shmem: ${r.reps[0].thp_shmem_enabled})`,
+    );
 }
 
 export function kernelCsv(rows: KernelRow[]): string {
@@ -210,19 +288,25 @@ export function readKernelFile(path: string): KernelRow[] {
 /** One Markdown row per case: the geometric mean over repetitions with its 95% interval. */
 export function kernelMarkdown(rows: KernelRow[]): string {
   const results = kernelResults(rows);
-  return [
-    "| case | n | ns per touch, geomean (95% CI) | ns per fault, geomean (95% CI) | faults per pass | ms per GiB, geomean (95% CI) | what |",
-    "|:--|--:|--:|--:|--:|--:|:--|",
-    ...results.map((r) =>
-      `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${geomeanWithInterval(r.nsPerTouch)} | ${geomeanWithInterval(r.nsPerFault)} | ` +
-        `${r.faultsPerPass.toLocaleString("en-US")} | ${geomeanWithInterval(r.msPerGiB)} | ${r.kernelCase.what} |`),
-  ].join("\n") + "\n";
+  return (
+    [
+      "| case | n | ns per touch, geomean (95% CI) | ns per fault, geomean (95% CI) | faults per pass | ms per GiB, geomean (95% CI) | what |",
+      "|:--|--:|--:|--:|--:|--:|:--|",
+      ...results.map(
+        (r) =>
+          `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${geomeanWithInterval(r.nsPerTouch)} | ${geomeanWithInterval(r.nsPerFault)} | ` +
+          `${r.faultsPerPass.toLocaleString("en-US")} | ${geomeanWithInterval(r.msPerGiB)} | ${r.kernelCase.what} |`,
+      ),
+    ].join("\n") + "\n"
+  );
 }
 
 export function renderKernel(format: FormatName, rows: KernelRow[]): string {
-  return format === "csv" ? kernelCsv(rows)
-    : format === "json" ? JSON.stringify({ format: "daxbench-kernel", columns: KERNEL_COLUMNS, rows }, null, 2) + "\n"
-    : kernelMarkdown(rows);
+  return format === "csv"
+    ? kernelCsv(rows)
+    : format === "json"
+      ? JSON.stringify({ format: "daxbench-kernel", columns: KERNEL_COLUMNS, rows }, null, 2) + "\n"
+      : kernelMarkdown(rows);
 }
 
 /** The kernel's cost of one fault of each page size (the median of its fault case), where it was measured,
@@ -236,7 +320,11 @@ export interface KernelFaultCosts {
 export function latestKernelFile(dir: string): string | undefined {
   const candidates = existsSync(dir) ? readdirSync(dir).filter((name) => /^kernel(-[\dT-]+)?\.csv$/.test(name)) : [];
   const startedAt = (name: string) => String(readKernelFile(join(dir, name))[0]?.started_at ?? "");
-  return candidates.map((name) => ({ name, at: startedAt(name) })).sort((a, b) => a.at.localeCompare(b.at)).map((c) => join(dir, c.name)).pop();
+  return candidates
+    .map((name) => ({ name, at: startedAt(name) }))
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .map((c) => join(dir, c.name))
+    .pop();
 }
 
 export function kernelFaultCosts(path: string): KernelFaultCosts {
@@ -253,16 +341,19 @@ export function kernelFaultCosts(path: string): KernelFaultCosts {
 /** `--reserve-hugepages N`: makes N 2 MiB huge pages free, and gives back restore() to put the pool as it was.
  *  Root only. The caller restores however the run ends. */
 export function reserveHugePages(count: number): { restore: () => void; message: string } {
-  if (process.getuid?.() !== 0) throw new UsageError(`--reserve-hugepages ${count} needs root: ${NR_HUGEPAGES} is the kernel's to change`);
+  if (process.getuid?.() !== 0)
+    throw new UsageError(`--reserve-hugepages ${count} needs root: ${NR_HUGEPAGES} is the kernel's to change`);
   const before = Number(readSetting(NR_HUGEPAGES) || 0);
   const missing = count - freeHugePages("2m");
-  if (missing <= 0) return { restore: () => {}, message: `${freeHugePages("2m")} 2 MiB huge pages already free: none reserved` };
+  if (missing <= 0)
+    return { restore: () => {}, message: `${freeHugePages("2m")} 2 MiB huge pages already free: none reserved` };
   writeFileSync(NR_HUGEPAGES, String(before + missing));
   const after = Number(readSetting(NR_HUGEPAGES) || 0);
   const restore = () => writeFileSync(NR_HUGEPAGES, String(before));
   return {
     restore,
-    message: `nr_hugepages ${before} → ${after} (${formatSize(BigInt(after - before) * ALIGNMENTS["2m"])} reserved` +
+    message:
+      `nr_hugepages ${before} → ${after} (${formatSize(BigInt(after - before) * ALIGNMENTS["2m"])} reserved` +
       `${after - before < missing ? `, ${missing} asked: memory is fragmented` : ""}); put back to ${before} when the run ends`,
   };
 }

@@ -3,7 +3,15 @@
 
 import { SCENARIOS, DIMENSION_DEFAULTS, findScenario } from "../registry/scenarios.ts";
 import { SCHEME_NAMES } from "../registry/schemes.ts";
-import { ALIGNMENTS, POLICIES, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping } from "../machine/dax.ts";
+import {
+  ALIGNMENTS,
+  POLICIES,
+  SKYLAKE_TLB,
+  PHYS_BASE,
+  DaxMachine,
+  DaxConfigError,
+  simpleMapping,
+} from "../machine/dax.ts";
 import { parseSize, parseDuration, formatSize, formatDuration, MAX_TIMER_NS } from "../units.ts";
 import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";
 import { UsageError } from "../errors.ts";
@@ -45,7 +53,10 @@ export function maxWorkers(machine: DaxMachine): number {
 
 /** "a,b" and ["a", "b,c"] both become lists of single values. */
 export function splitList(values: string[]): string[] {
-  return values.flatMap((value) => value.split(",")).map((value) => value.trim()).filter((value) => value !== "");
+  return values
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
 }
 
 function oneOf<T extends string>(option: string, value: string, accepted: readonly T[]): T {
@@ -57,12 +68,21 @@ function oneOf<T extends string>(option: string, value: string, accepted: readon
 
 /** A duration as typed ("500ms", "2s"; a bare number is in `bareUnit`), at most `most` ns (by default what a
  *  timer holds). */
-export function parseDurationOption(option: string, text: string, { allowZero = false, bareUnit = "s" as "s" | "ns", most = MAX_TIMER_NS } = {}): number {
+export function parseDurationOption(
+  option: string,
+  text: string,
+  { allowZero = false, bareUnit = "s" as "s" | "ns", most = MAX_TIMER_NS } = {},
+): number {
   const ns = parseDuration(text, bareUnit);
   if (ns === null || (ns === 0 && !allowZero)) {
-    throw new UsageError(`--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`);
+    throw new UsageError(
+      `--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`,
+    );
   }
-  if (ns > most) throw new UsageError(`--${option} ${text} is longer than ${formatDuration(most)}${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`);
+  if (ns > most)
+    throw new UsageError(
+      `--${option} ${text} is longer than ${formatDuration(most)}${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`,
+    );
   return ns;
 }
 
@@ -79,7 +99,9 @@ export const MAX_SIZE = (1n << 52n) - PHYS_BASE;
 export function parseWorkers(text: string, most: number): number {
   const workers = Number(text);
   if (!/^\d+$/.test(text) || workers < 1 || workers > most) {
-    throw new UsageError(`--workers ${text} is not a whole number from 1 to ${most} (the core lays out ${most + 2} CPUs: CPU 0 is the main thread, one is churn's updater)`);
+    throw new UsageError(
+      `--workers ${text} is not a whole number from 1 to ${most} (the core lays out ${most + 2} CPUs: CPU 0 is the main thread, one is churn's updater)`,
+    );
   }
   return workers;
 }
@@ -88,7 +110,10 @@ function parseSizeOption(text: string): bigint {
   const size = parseSize(text);
   if (size === null || size === 0n) throw new UsageError(`--size ${text} is not a size: use bytes or 4k, 2m, 64m, 1g`);
   if (size % ALIGNMENTS["4k"] !== 0n) throw new UsageError(`--size ${text} is not a multiple of 4k pages`);
-  if (size > MAX_SIZE) throw new UsageError(`--size ${text} is beyond the model's physical memory: at most ${formatSize(MAX_SIZE)} (40-bit pfns above ${formatSize(PHYS_BASE)})`);
+  if (size > MAX_SIZE)
+    throw new UsageError(
+      `--size ${text} is beyond the model's physical memory: at most ${formatSize(MAX_SIZE)} (40-bit pfns above ${formatSize(PHYS_BASE)})`,
+    );
   return size;
 }
 
@@ -108,8 +133,14 @@ function listsOf(spec: MatrixSpec): Record<Dimension, string[]> {
 
 /** The flag of each dimension, without its dashes. */
 export const OPTION_NAMES: Record<Dimension, string> = {
-  protection: "protection", align: "align", policy: "policy", workers: "workers", size: "size",
-  killPeriod: "kill-period", readDelay: "read-delay", faultCost: "fault-cost",
+  protection: "protection",
+  align: "align",
+  policy: "policy",
+  workers: "workers",
+  size: "size",
+  killPeriod: "kill-period",
+  readDelay: "read-delay",
+  faultCost: "fault-cost",
 };
 
 /** Every combination of the spec's lists over the dimensions each scenario uses (a dimension it ignores keeps
@@ -118,13 +149,19 @@ export const OPTION_NAMES: Record<Dimension, string> = {
 export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMachine): Configuration[] {
   const scenarios = splitList(spec.scenario).map((name) => {
     const scenario = findScenario(name);
-    if (!scenario) oneOf("scenario", name, SCENARIOS.map((s) => s.name));
+    if (!scenario)
+      oneOf(
+        "scenario",
+        name,
+        SCENARIOS.map((s) => s.name),
+      );
     return scenario!;
   });
   if (scenarios.length === 0) throw new UsageError("--scenario is empty: give at least one value");
   const lists = listsOf(spec);
   for (const [dimension, list] of Object.entries(lists)) {
-    if (list.length === 0) throw new UsageError(`--${OPTION_NAMES[dimension as Dimension]} is empty: give at least one value`);
+    if (list.length === 0)
+      throw new UsageError(`--${OPTION_NAMES[dimension as Dimension]} is empty: give at least one value`);
   }
   const parsed = {
     protection: lists.protection.map((name) => oneOf("protection", name, SCHEME_NAMES)),
@@ -137,9 +174,13 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
     faultCost: lists.faultCost.map(parseFaultCost),
   };
   const defaults = {
-    protection: DIMENSION_DEFAULTS.protection, align: DIMENSION_DEFAULTS.align as AlignName, policy: DIMENSION_DEFAULTS.policy as PolicyName,
-    workers: Number(DIMENSION_DEFAULTS.workers), size: parseSizeOption(DIMENSION_DEFAULTS.size),
-    killPeriod: parseKillPeriod(DIMENSION_DEFAULTS.killPeriod), readDelay: parseReadDelay(DIMENSION_DEFAULTS.readDelay),
+    protection: DIMENSION_DEFAULTS.protection,
+    align: DIMENSION_DEFAULTS.align as AlignName,
+    policy: DIMENSION_DEFAULTS.policy as PolicyName,
+    workers: Number(DIMENSION_DEFAULTS.workers),
+    size: parseSizeOption(DIMENSION_DEFAULTS.size),
+    killPeriod: parseKillPeriod(DIMENSION_DEFAULTS.killPeriod),
+    readDelay: parseReadDelay(DIMENSION_DEFAULTS.readDelay),
     faultCost: parseFaultCost(DIMENSION_DEFAULTS.faultCost),
   };
   const durationNs = parseDurationOption("duration", timing.duration);
@@ -157,9 +198,21 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
                 for (const readDelayNs of used("readDelay"))
                   for (const faultCost of used("faultCost")) {
                     configs.push({
-                      scenario, protection, align, policy, workers, size, durationNs, minTimeNs, killPeriodNs, readDelayNs,
-                      faultCostNs: faultCost.ns(align), faultCostSource: faultCost.source,
-                      tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB, randomDelayNs: timing.randomDelayNs ?? 0, seed: timing.seed ?? 1n,
+                      scenario,
+                      protection,
+                      align,
+                      policy,
+                      workers,
+                      size,
+                      durationNs,
+                      minTimeNs,
+                      killPeriodNs,
+                      readDelayNs,
+                      faultCostNs: faultCost.ns(align),
+                      faultCostSource: faultCost.source,
+                      tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB,
+                      randomDelayNs: timing.randomDelayNs ?? 0,
+                      seed: timing.seed ?? 1n,
                     });
                   }
   }
@@ -170,12 +223,16 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
 /** For `daxbench run`: the dimensions given on the command line that some scenario of the matrix ignores,
  *  one note each ("readside does not use --align: ..."), so that a value is never dropped without a word. */
 export function ignoredDimensionNotes(spec: MatrixSpec, given: ReadonlySet<Dimension>): string[] {
-  const scenarios = splitList(spec.scenario).map(findScenario).filter((s): s is Scenario => s !== undefined);
+  const scenarios = splitList(spec.scenario)
+    .map(findScenario)
+    .filter((s): s is Scenario => s !== undefined);
   return scenarios.flatMap((scenario) => {
     const ignored = [...given].filter((dimension) => !scenario.dimensions.includes(dimension));
     if (ignored.length === 0) return [];
     const options = ignored.map((dimension) => `--${OPTION_NAMES[dimension]}`).join(", ");
-    return [`note: ${scenario.name} does not use ${options}; it runs once per ${scenario.dimensions.map((d) => OPTION_NAMES[d]).join(" × ")}`];
+    return [
+      `note: ${scenario.name} does not use ${options}; it runs once per ${scenario.dimensions.map((d) => OPTION_NAMES[d]).join(" × ")}`,
+    ];
   });
 }
 
@@ -199,21 +256,26 @@ function parseFaultCost(text: string): FaultCost {
   const kernel = /^kernel(?::(.+))?$/.exec(text);
   if (!kernel) {
     const ns = parseDuration(text, "ns");
-    if (ns === null) throw new UsageError(`--fault-cost ${text} is not a duration (500ns, 1.3us), 0, kernel or kernel:PATH`);
+    if (ns === null)
+      throw new UsageError(`--fault-cost ${text} is not a duration (500ns, 1.3us), 0, kernel or kernel:PATH`);
     if (ns > MAX_SPIN_NS) throw new UsageError(`--fault-cost ${text} is longer than ${formatDuration(MAX_SPIN_NS)}`);
     return { ns: () => ns, source: ns === 0 ? "" : text };
   }
   const path = kernel[1] ?? latestKernelFile("results");
   if (path === undefined) {
-    throw new UsageError(`--fault-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`);
+    throw new UsageError(
+      `--fault-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`,
+    );
   }
   const costs = kernelFaultCosts(path);
   return {
     ns: (align) => {
       const ns = costs.ns[align];
       if (ns === undefined) {
-        throw new UsageError(`--fault-cost ${text}: ${path} has no ${align} fault (no ${align} huge pages when it was measured): ` +
-          `measure one with daxbench kernel${align === "2m" ? " --reserve-hugepages 64" : ""}, or leave --align ${align} out`);
+        throw new UsageError(
+          `--fault-cost ${text}: ${path} has no ${align} fault (no ${align} huge pages when it was measured): ` +
+            `measure one with daxbench kernel${align === "2m" ? " --reserve-hugepages 64" : ""}, or leave --align ${align} out`,
+        );
       }
       return Math.round(ns);
     },
@@ -257,7 +319,13 @@ export const FULL_MATRICES: MatrixSpec[] = [
   { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m,1g"], workers: ["1,2"], size: ["2g"] },
   { scenario: ["random"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
   { scenario: ["churn"], protection: ["rcu,mutex,rwlock,qsbr"], align: ["4k,2m"], workers: ["1,2"], size: ["64m"] },
-  { scenario: ["readside"], protection: ["none,rcu,mutex,rwlock,qsbr"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
+  {
+    scenario: ["readside"],
+    protection: ["none,rcu,mutex,rwlock,qsbr"],
+    align: ["4k"],
+    workers: ["1,2"],
+    size: ["64m"],
+  },
 ];
 
 const SWEPT_SCHEMES = ["rcu,mutex,rwlock,qsbr"];
@@ -266,23 +334,61 @@ const SWEPT_SCHEMES = ["rcu,mutex,rwlock,qsbr"];
 export const SWEEPS: Record<string, { summary: string; matrices: MatrixSpec[] }> = {
   readers: {
     summary: "reader scalability: empty read sides on 1..N workers, no updater",
-    matrices: [{ scenario: ["readside"], protection: ["none", ...SWEPT_SCHEMES], align: ["4k"], workers: ["1,2"], size: ["64m"] }],
+    matrices: [
+      {
+        scenario: ["readside"],
+        protection: ["none", ...SWEPT_SCHEMES],
+        align: ["4k"],
+        workers: ["1,2"],
+        size: ["64m"],
+      },
+    ],
   },
   "update-rate": {
     summary: "update rate: churn with kill periods from never to continuous",
-    matrices: [{ scenario: ["churn"], protection: SWEPT_SCHEMES, align: ["4k"], workers: ["2"], size: ["64m"], killPeriod: ["never,10ms,1ms,100us,0"] }],
+    matrices: [
+      {
+        scenario: ["churn"],
+        protection: SWEPT_SCHEMES,
+        align: ["4k"],
+        workers: ["2"],
+        size: ["64m"],
+        killPeriod: ["never,10ms,1ms,100us,0"],
+      },
+    ],
   },
   "tlb-reach": {
     summary: "TLB reach: misses and walk levels per 1,000 random touches, 4k vs 2m vs 1g, working sets 1 MiB to 64 GiB",
     matrices: [
-      { scenario: ["tlb"], protection: ["rcu"], align: ["4k"], workers: ["1"], size: ["1m,4m,16m,64m,256m,1g,4g,16g,64g"] },
-      { scenario: ["tlb"], protection: ["rcu"], align: ["2m"], workers: ["1"], size: ["4m,16m,64m,256m,1g,4g,16g,64g"] },
+      {
+        scenario: ["tlb"],
+        protection: ["rcu"],
+        align: ["4k"],
+        workers: ["1"],
+        size: ["1m,4m,16m,64m,256m,1g,4g,16g,64g"],
+      },
+      {
+        scenario: ["tlb"],
+        protection: ["rcu"],
+        align: ["2m"],
+        workers: ["1"],
+        size: ["4m,16m,64m,256m,1g,4g,16g,64g"],
+      },
       { scenario: ["tlb"], protection: ["rcu"], align: ["1g"], workers: ["1"], size: ["1g,4g,16g,64g"] },
     ],
   },
   "cs-length": {
     summary: "read-side critical-section length: churn with read delays from 0 to 10 us",
-    matrices: [{ scenario: ["churn"], protection: SWEPT_SCHEMES, align: ["4k"], workers: ["2"], size: ["64m"], readDelay: ["0,100,1000,10000"] }],
+    matrices: [
+      {
+        scenario: ["churn"],
+        protection: SWEPT_SCHEMES,
+        align: ["4k"],
+        workers: ["2"],
+        size: ["64m"],
+        readDelay: ["0,100,1000,10000"],
+      },
+    ],
   },
 };
 

@@ -20,7 +20,10 @@ function mapped(machine: DaxMachine, align: AlignName, protection: SchemeName, e
   // Extents of equal size, each 1 GiB apart in physical memory: pgoff_to_phys walks them in order.
   machine.createDevice({
     align: ALIGNMENTS[align],
-    extents: Array.from({ length: extents }, (_, i) => ({ start: PHYS_BASE + BigInt(i) * (1n << 30n), end: PHYS_BASE + BigInt(i) * (1n << 30n) + size - 1n })),
+    extents: Array.from({ length: extents }, (_, i) => ({
+      start: PHYS_BASE + BigInt(i) * (1n << 30n),
+      end: PHYS_BASE + BigInt(i) * (1n << 30n) + size - 1n,
+    })),
   });
   machine.setProtection(protection);
   machine.mmap(vma);

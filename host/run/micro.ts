@@ -14,12 +14,23 @@ import type { FormatName, MicroResult, RunMetadata } from "../types.ts";
 
 /** The micro schema: what was timed, the figures, then the run's metadata. */
 export const MICRO_COLUMNS = [
-  "case", "protection", "align", "mapping_bytes", "installs_per_op", "ns_per_op", "rme_percent", "samples",
+  "case",
+  "protection",
+  "align",
+  "mapping_bytes",
+  "installs_per_op",
+  "ns_per_op",
+  "rme_percent",
+  "samples",
   ...METADATA_COLUMNS,
 ] as const;
 export type MicroColumn = (typeof MICRO_COLUMNS)[number];
 export type MicroRow = Record<MicroColumn, string | number>;
-export const MICRO_TABLE: CsvTable<MicroColumn> = { kind: "micro", columns: MICRO_COLUMNS, text: new Set(["case", "protection", "align", ...METADATA_TEXT_COLUMNS]) };
+export const MICRO_TABLE: CsvTable<MicroColumn> = {
+  kind: "micro",
+  columns: MICRO_COLUMNS,
+  text: new Set(["case", "protection", "align", ...METADATA_TEXT_COLUMNS]),
+};
 
 /** benchmark.js, loaded by the one command that uses it: it costs 0.15 s of CPU to load (lodash), which every
  *  other command, and every process that imports the CLI, would pay. */
@@ -77,11 +88,16 @@ export function readMicroFile(path: string): MicroRow[] {
 
 /** `| case | protection | align | ns/op | ± rme | samples |`: ns/op to three significant digits. */
 export function microMarkdown(rows: MicroRow[]): string {
-  return [
-    "| case | protection | align | ns/op | ± rme | samples |",
-    "|:--|:--|:--|--:|--:|--:|",
-    ...rows.map((r) => `| ${r.case} | ${r.protection} | ${r.align} | ${Number(r.ns_per_op).toPrecision(3)} | ${Number(r.rme_percent).toFixed(2)}% | ${r.samples} |`),
-  ].join("\n") + "\n";
+  return (
+    [
+      "| case | protection | align | ns/op | ± rme | samples |",
+      "|:--|:--|:--|--:|--:|--:|",
+      ...rows.map(
+        (r) =>
+          `| ${r.case} | ${r.protection} | ${r.align} | ${Number(r.ns_per_op).toPrecision(3)} | ${Number(r.rme_percent).toFixed(2)}% | ${r.samples} |`,
+      ),
+    ].join("\n") + "\n"
+  );
 }
 
 export function microJson(rows: MicroRow[]): string {

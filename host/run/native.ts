@@ -31,9 +31,17 @@ const BUILDS = {
   percpu: { binary: "plain", flags: [], libs: [], what: "per-CPU seq-cst counters (SRCU's read side)" },
   mutex: { binary: "plain", flags: [], libs: [], what: "pthread mutex" },
   rwlock: { binary: "plain", flags: [], libs: [], what: "pthread rwlock" },
-  "urcu-memb": { binary: "memb", flags: ["-DFLAVOR_MEMB"], libs: ["-lurcu-memb"], what: "liburcu memb (membarrier: no fence on the read side)" },
+  "urcu-memb": {
+    binary: "memb",
+    flags: ["-DFLAVOR_MEMB"],
+    libs: ["-lurcu-memb"],
+    what: "liburcu memb (membarrier: no fence on the read side)",
+  },
   "urcu-qsbr": { binary: "qsbr", flags: ["-DFLAVOR_QSBR"], libs: ["-lurcu-qsbr"], what: "liburcu qsbr" },
-} as const satisfies Record<NativeFlavour, { binary: string; flags: readonly string[]; libs: readonly string[]; what: string }>;
+} as const satisfies Record<
+  NativeFlavour,
+  { binary: string; flags: readonly string[]; libs: readonly string[]; what: string }
+>;
 
 /** Each native flavour: its build, and the wasm scheme it calibrates (the registry's scheme that names it). */
 const NATIVE = NATIVE_FLAVOURS.map((native) => ({ native, ...BUILDS[native], wasm: schemeCalibratedBy(native).name }));
@@ -41,10 +49,21 @@ const NATIVE = NATIVE_FLAVOURS.map((native) => ({ native, ...BUILDS[native], was
 /** Operations of the fault path timed on one thread, beside the micro case that runs them in the core (on the
  *  main thread, CPU 0, timed around batches as benchmark.js would). */
 const OPERATIONS = [
-  { native: "cas", binary: "plain", flags: [], libs: [], what: "one uncontended compare-and-swap on the thread's own line", micro: casCase },
   {
-    native: "random-load", binary: "plain", flags: [], libs: [],
-    what: "a random entry of a 16,384-entry table (a 64 MiB mapping's ptes), wasm: a random hit", micro: randomHitCase,
+    native: "cas",
+    binary: "plain",
+    flags: [],
+    libs: [],
+    what: "one uncontended compare-and-swap on the thread's own line",
+    micro: casCase,
+  },
+  {
+    native: "random-load",
+    binary: "plain",
+    flags: [],
+    libs: [],
+    what: "a random entry of a 16,384-entry table (a 64 MiB mapping's ptes), wasm: a random hit",
+    micro: randomHitCase,
   },
 ] as const;
 
@@ -54,7 +73,12 @@ const OPERATIONS = [
  *  woke it from sleep, from just before the word moved to its return; a sample is their mean. A sample is a
  *  fixed count of hand-overs a side, whatever the duration: both threads must stop on the same one. */
 const HANDOVER = {
-  native: "handover", binary: "plain", flags: [], libs: [], wasm: "futex-handover", count: 2048,
+  native: "handover",
+  binary: "plain",
+  flags: [],
+  libs: [],
+  wasm: "futex-handover",
+  count: 2048,
   what: "a futex wake-up: from a thread's move of a word to its partner's return from sleep (FUTEX_WAIT; wasm: memory.atomic.wait32)",
 } as const;
 
@@ -64,7 +88,16 @@ const WARMUP = 1;
 export const NATIVE_ALPHA = 0.05;
 
 /** The native schema, long form: one row per measurement, then the run's metadata. */
-export const NATIVE_COLUMNS = ["native", "what", "wasm", "workers", "side", "rep", "ns_per_op", ...METADATA_COLUMNS] as const;
+export const NATIVE_COLUMNS = [
+  "native",
+  "what",
+  "wasm",
+  "workers",
+  "side",
+  "rep",
+  "ns_per_op",
+  ...METADATA_COLUMNS,
+] as const;
 export type NativeColumn = (typeof NATIVE_COLUMNS)[number];
 /** The native schema as read back: every figure a cell is computed from must be positive. */
 export const NATIVE_TABLE: CsvTable<NativeColumn> = {
@@ -107,7 +140,12 @@ const significant = (x: number) => Number(x.toPrecision(6));
 
 /** The wasm side of a cell: the readside scenario, configured by the matrix as `daxbench run --scenario readside
  *  --protection P --workers N` would be. */
-function wasmConfiguration(probe: DaxMachine, protection: SchemeName, workers: number, durationNs: number): Configuration {
+function wasmConfiguration(
+  probe: DaxMachine,
+  protection: SchemeName,
+  workers: number,
+  durationNs: number,
+): Configuration {
   const [config] = expandMatrix(
     { scenario: ["readside"], protection: [protection], workers: [String(workers)], align: ["4k"], size: ["64m"] },
     { duration: `${durationNs}ns` },
@@ -127,7 +165,8 @@ export async function runNative(
 ): Promise<NativeSample[]> {
   const builds = new Map<string, Built>();
   const everyProgram = [...NATIVE, ...OPERATIONS, HANDOVER];
-  for (const n of everyProgram) if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
+  for (const n of everyProgram)
+    if (!builds.has(n.binary)) builds.set(n.binary, buildC("readside.c", `readside-${n.binary}`, n.flags, n.libs));
   for (const n of everyProgram) {
     const skipped = builds.get(n.binary)!.skipped;
     if (skipped) note(`${n.native}: skipped, ${skipped}`);
@@ -142,9 +181,19 @@ export async function runNative(
       const cell = { native: n.native, what: n.what, wasm: n.wasm, workers };
       onCell(`native ${n.native} / wasm ${n.wasm}, ${workers} worker${workers > 1 ? "s" : ""}`);
       await measureNative(path, cell, milliseconds, repeat, samples, signal);
-      const reps = await measureConfiguration(wasmConfiguration(probe, n.wasm, workers, durationNs), { repeat, warmup: WARMUP, timeoutMs: durationNs / 1e6 + 60_000, signal });
-      if (reps.some((m) => m.ops === 0)) throw new Error(`wasm ${n.wasm} at ${workers} workers completed no read-side pair in ${milliseconds} ms: give a longer --duration`);
-      reps.forEach((m, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant((m.elapsedNs * workers) / m.ops) }));
+      const reps = await measureConfiguration(wasmConfiguration(probe, n.wasm, workers, durationNs), {
+        repeat,
+        warmup: WARMUP,
+        timeoutMs: durationNs / 1e6 + 60_000,
+        signal,
+      });
+      if (reps.some((m) => m.ops === 0))
+        throw new Error(
+          `wasm ${n.wasm} at ${workers} workers completed no read-side pair in ${milliseconds} ms: give a longer --duration`,
+        );
+      reps.forEach((m, i) =>
+        samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant((m.elapsedNs * workers) / m.ops) }),
+      );
     }
   }
   for (const n of OPERATIONS) {
@@ -178,7 +227,13 @@ async function wasmHandovers(count: number, repeat: number, signal?: AbortSignal
   const pool = await WorkerPool.start(machine, 2);
   const stopPool = () => void pool.stop();
   signal?.addEventListener("abort", stopPool);
-  const job: ReaderJob = { role: "reader", fn: "bench_futex_handover", args: [BigInt(count)], untilStopped: false, stopOnViolation: false };
+  const job: ReaderJob = {
+    role: "reader",
+    fn: "bench_futex_handover",
+    args: [BigInt(count)],
+    untilStopped: false,
+    stopOnViolation: false,
+  };
   const ns: number[] = [];
   try {
     for (let i = -WARMUP; i < repeat; i++) {
@@ -199,15 +254,25 @@ async function wasmHandovers(count: number, repeat: number, signal?: AbortSignal
 /** The native side of a cell: WARMUP uncounted runs, then `repeat` samples. `length` is the program's last
  *  argument: the milliseconds of a timed cell, or the count of hand-overs. */
 async function measureNative(
-  path: string, cell: Omit<NativeSample, "side" | "rep" | "nsPerOp">, length: string, repeat: number, samples: NativeSample[], signal?: AbortSignal,
+  path: string,
+  cell: Omit<NativeSample, "side" | "rep" | "nsPerOp">,
+  length: string,
+  repeat: number,
+  samples: NativeSample[],
+  signal?: AbortSignal,
 ): Promise<void> {
   for (let i = -WARMUP; i < repeat; i++) {
     const result = await runProgram(path, [cell.native, String(cell.workers), length], signal);
-    if (result.code === 3) throw new Error(`native ${cell.native} at ${cell.workers} workers: ${result.stderr.trim()}: give a longer --duration`);
+    if (result.code === 3)
+      throw new Error(
+        `native ${cell.native} at ${cell.workers} workers: ${result.stderr.trim()}: give a longer --duration`,
+      );
     const output = result.stdout.trim();
     const ns = Number(output);
     if (result.code !== 0 || output === "" || !(ns > 0) || !Number.isFinite(ns)) {
-      throw new Error(`${path} ${cell.native} ${cell.workers} ${length} exited ${result.code} printing ${JSON.stringify(output)}, not ns per operation`);
+      throw new Error(
+        `${path} ${cell.native} ${cell.workers} ${length} exited ${result.code} printing ${JSON.stringify(output)}, not ns per operation`,
+      );
     }
     if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerOp: significant(ns) });
   }
@@ -234,10 +299,17 @@ export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): Nati
     const nativeNs = side("native");
     const wasmNs = side("wasm");
     if (nativeNs.length === 0 || wasmNs.length === 0) {
-      throw new Error(`native ${native} at ${workers} workers has ${nativeNs.length} native and ${wasmNs.length} wasm samples: a cell needs both sides`);
+      throw new Error(
+        `native ${native} at ${workers} workers has ${nativeNs.length} native and ${wasmNs.length} wasm samples: a cell needs both sides`,
+      );
     }
     return {
-      native, what, wasm, workers, nativeNs, wasmNs,
+      native,
+      what,
+      wasm,
+      workers,
+      nativeNs,
+      wasmNs,
       nativeMedian: median(nativeNs),
       wasmMedian: median(wasmNs),
       comparison: comparePair(nativeNs, wasmNs, alpha),
@@ -248,7 +320,13 @@ export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): Nati
 /** Every sample, one row each (csv-stringify): the data every figure about a cell is computed from. */
 export function nativeCsv(samples: NativeSample[], meta: RunMetadata): string {
   const rows = samples.map((s) => ({
-    native: s.native, what: s.what, wasm: s.wasm, workers: s.workers, side: s.side, rep: s.rep, ns_per_op: s.nsPerOp,
+    native: s.native,
+    what: s.what,
+    wasm: s.wasm,
+    workers: s.workers,
+    side: s.side,
+    rep: s.rep,
+    ns_per_op: s.nsPerOp,
     ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
   }));
   return stringify(rows, { header: true, columns: [...NATIVE_COLUMNS] });
@@ -258,10 +336,16 @@ export function nativeCsv(samples: NativeSample[], meta: RunMetadata): string {
 export function parseNativeCsv(text: string, path: string): NativeSample[] {
   return readTable(path, text, NATIVE_TABLE).map(({ line, row }) => {
     const side = row.side;
-    if (side !== "native" && side !== "wasm") throw cellError(path, line, "side", `${JSON.stringify(side)} is not one of: native, wasm`);
+    if (side !== "native" && side !== "wasm")
+      throw cellError(path, line, "side", `${JSON.stringify(side)} is not one of: native, wasm`);
     return {
-      native: String(row.native), what: String(row.what), wasm: String(row.wasm), workers: Number(row.workers), side,
-      rep: Number(row.rep), nsPerOp: Number(row.ns_per_op),
+      native: String(row.native),
+      what: String(row.what),
+      wasm: String(row.wasm),
+      workers: Number(row.workers),
+      side,
+      rep: Number(row.rep),
+      nsPerOp: Number(row.ns_per_op),
     };
   });
 }
@@ -274,16 +358,20 @@ export function formatInterval(comparison: PairComparison, digits = 3): string {
 
 export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): string {
   const confidence = `${Math.round((1 - alpha) * 100)}%`;
-  return [
-    `| native | workers | native ns/op (median) | wasm | wasm ns/op (median) | wasm / native | ≥ ${confidence} interval | n (native+wasm) |`,
-    "|:--|--:|--:|:--|--:|--:|--:|--:|",
-    ...cells.map((c) =>
-      `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
-        `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`),
-    "",
-    "An operation is a read-side pair around a load of alive, or the operation named (cas, random-load, on one thread;",
-    `handover, on two threads: ns per wake-up, the mean over the hand-overs that woke a sleeper, of ${HANDOVER.count.toLocaleString("en-US")} a side per sample).`,
-    "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
-    `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
-  ].join("\n") + "\n";
+  return (
+    [
+      `| native | workers | native ns/op (median) | wasm | wasm ns/op (median) | wasm / native | ≥ ${confidence} interval | n (native+wasm) |`,
+      "|:--|--:|--:|:--|--:|--:|--:|--:|",
+      ...cells.map(
+        (c) =>
+          `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
+          `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`,
+      ),
+      "",
+      "An operation is a read-side pair around a load of alive, or the operation named (cas, random-load, on one thread;",
+      `handover, on two threads: ns per wake-up, the mean over the hand-overs that woke a sleeper, of ${HANDOVER.count.toLocaleString("en-US")} a side per sample).`,
+      "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
+      `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
+    ].join("\n") + "\n"
+  );
 }

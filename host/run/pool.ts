@@ -51,8 +51,14 @@ export class WorkerPool {
     const arrived = new Set<number>();
     const finished = new Set<number>();
     runs.forEach((run, i) => {
-      run.arrived.then(() => arrived.add(i), () => {});
-      run.done.then(() => finished.add(i), () => finished.add(i));
+      run.arrived.then(
+        () => arrived.add(i),
+        () => {},
+      );
+      run.done.then(
+        () => finished.add(i),
+        () => finished.add(i),
+      );
     });
     let stopTimer: NodeJS.Timeout | undefined;
     let watchdog: NodeJS.Timeout | undefined;
@@ -62,9 +68,13 @@ export class WorkerPool {
         const late = jobs.map((_, i) => i).filter((i) => !arrived.has(i));
         const stuck = jobs.map((_, i) => i).filter((i) => !finished.has(i));
         const cpus = (indices: number[]) => indices.map((i) => this.workers[i].cpu).join(", ");
-        reject(new WorkerHangError(late.length
-          ? `cpu ${cpus(late)} did not reach the start barrier within ${seconds}`
-          : `cpu ${cpus(stuck)} did not finish within ${seconds}`));
+        reject(
+          new WorkerHangError(
+            late.length
+              ? `cpu ${cpus(late)} did not reach the start barrier within ${seconds}`
+              : `cpu ${cpus(stuck)} did not finish within ${seconds}`,
+          ),
+        );
       }, options.timeoutMs);
     });
     try {

@@ -88,7 +88,9 @@ export function pass(machine: DaxMachine, config: Configuration, results: JobRes
   const updater = config.scenario.updater ? results[config.workers] : undefined;
   return {
     elapsedNs: Number(end - start),
-    busyNs: readers.some((r) => r.runQueueWaitNs === undefined) ? undefined : sum(readers, (r) => Number(r.endNs - r.startNs) - r.runQueueWaitNs!),
+    busyNs: readers.some((r) => r.runQueueWaitNs === undefined)
+      ? undefined
+      : sum(readers, (r) => Number(r.endNs - r.startNs) - r.runQueueWaitNs!),
     ops: sum(readers, (r) => r.ops),
     stats: machine.totalStats(readers.map((_, i) => i + 1)),
     gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
@@ -163,10 +165,27 @@ export async function measureGroup(
       do {
         settings.signal?.throwIfAborted();
         prepare(machine, config);
-        passes.push(pass(machine, config, await pool.run(jobs, { durationNs: timedNs, timeoutMs: settings.timeoutMs })));
-      } while (timedNs === undefined && wantsAnotherPass(sum(passes, (p) => p.elapsedNs), Number(process.hrtime.bigint() - started), config.minTimeNs));
+        passes.push(
+          pass(machine, config, await pool.run(jobs, { durationNs: timedNs, timeoutMs: settings.timeoutMs })),
+        );
+      } while (
+        timedNs === undefined &&
+        wantsAnotherPass(
+          sum(passes, (p) => p.elapsedNs),
+          Number(process.hrtime.bigint() - started),
+          config.minTimeNs,
+        )
+      );
       const stealAfter = cpuStealNs();
-      measurements.push(repetition(trial, order, passes, { before: stealBefore, after: stealAfter }, pool.workers.map((worker) => worker.threadId)));
+      measurements.push(
+        repetition(
+          trial,
+          order,
+          passes,
+          { before: stealBefore, after: stealAfter },
+          pool.workers.map((worker) => worker.threadId),
+        ),
+      );
     }
   } finally {
     settings.signal?.removeEventListener("abort", stopPool);

@@ -27,7 +27,9 @@ export interface Trial {
  *  so a shard (a slice of the matrix) is scheduled the same way wherever it runs. */
 export function schedule(configs: Configuration[], repeat: number, order: RunOrder, seed: bigint): Trial[][] {
   if (order === "sequential") {
-    return configs.map((config, c) => Array.from({ length: repeat }, (_, r) => ({ config, rep: r + 1, position: c * repeat + r + 1 })));
+    return configs.map((config, c) =>
+      Array.from({ length: repeat }, (_, r) => ({ config, rep: r + 1, position: c * repeat + r + 1 })),
+    );
   }
   const slots = configs.flatMap((config) => Array.from({ length: repeat }, () => config));
   const rng = xoroshiro128plus(seed32(seed));

@@ -36,14 +36,29 @@ export interface TortureOptions {
  *  scheme. A run that never kills cannot test the guarantee, so `--kill-period never` is refused. */
 export function tortureConfigurations(spec: TortureSpec): Configuration[] {
   if (spec.killPeriod.split(",").some((period) => period.trim() === "never")) {
-    throw new UsageError(`--kill-period ${spec.killPeriod}: torture needs kills (never leaves the guarantee untested); give a period such as 200us, or 0 for back-to-back kills`);
+    throw new UsageError(
+      `--kill-period ${spec.killPeriod}: torture needs kills (never leaves the guarantee untested); give a period such as 200us, or 0 for back-to-back kills`,
+    );
   }
   return expandMatrix(
     {
-      scenario: [torture.name], protection: [spec.protection], align: [spec.align], workers: [spec.workers], size: [spec.size],
-      killPeriod: [spec.killPeriod], readDelay: [spec.readDelay],
+      scenario: [torture.name],
+      protection: [spec.protection],
+      align: [spec.align],
+      workers: [spec.workers],
+      size: [spec.size],
+      killPeriod: [spec.killPeriod],
+      readDelay: [spec.readDelay],
     },
-    { duration: `${spec.seconds}s`, seed: spec.seed, randomDelayNs: parseDurationOption("random-delay", spec.randomDelay, { allowZero: true, bareUnit: "ns", most: MAX_SPIN_NS }) },
+    {
+      duration: `${spec.seconds}s`,
+      seed: spec.seed,
+      randomDelayNs: parseDurationOption("random-delay", spec.randomDelay, {
+        allowZero: true,
+        bareUnit: "ns",
+        most: MAX_SPIN_NS,
+      }),
+    },
     new DaxMachine(),
   );
 }
@@ -68,7 +83,11 @@ export function judge(measurement: Measurement): TortureVerdict {
 }
 
 /** Tortures each configuration in turn; `report` is called with each verdict as it comes. */
-export async function runTorture(configs: Configuration[], options: TortureOptions, report: (verdict: TortureVerdict) => void): Promise<TortureVerdict[]> {
+export async function runTorture(
+  configs: Configuration[],
+  options: TortureOptions,
+  report: (verdict: TortureVerdict) => void,
+): Promise<TortureVerdict[]> {
   const verdicts: TortureVerdict[] = [];
   for (const config of configs) {
     const [measurement] = await measureConfiguration(config, {

@@ -64,7 +64,13 @@ function runUpdater(job: UpdaterJob): JobResult {
     gracePeriodsNs.push(Number(core.exports.last_grace_period_ns()));
     core.exports.revive_dax();
   }
-  return { ops: gracePeriodsNs.length, startNs, endNs: process.hrtime.bigint(), runQueueWaitNs: undefined, gracePeriodsNs };
+  return {
+    ops: gracePeriodsNs.length,
+    startNs,
+    endNs: process.hrtime.bigint(),
+    runQueueWaitNs: undefined,
+    gracePeriodsNs,
+  };
 }
 
 /** DAXBENCH_INJECT=fail:<cpu> makes that CPU throw as its job starts, hang:<cpu> makes it spin once the job

@@ -1,6 +1,13 @@
 // `daxbench kernel`: this machine's kernel faulting memory that exists, the anchor the model is held to.
 
-import { runKernel, renderKernel, kernelMarkdown, kernelResults, kernelWarnings, reserveHugePages } from "../../run/kernel.ts";
+import {
+  runKernel,
+  renderKernel,
+  kernelMarkdown,
+  kernelResults,
+  kernelWarnings,
+  reserveHugePages,
+} from "../../run/kernel.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { writeFormats, pathFor } from "../../export/formats.ts";
 import { checkWritable } from "../../files.ts";
@@ -21,15 +28,33 @@ interface KernelArgs {
 
 export const kernelCommand: Command<KernelArgs> = {
   usage: "kernel",
-  describe: "this machine's kernel: 4 KiB, 2 MiB (and 1 GiB) write faults on memory that exists, populate time per GiB, a hit",
-  options: (y) => y
-    .option("size", { type: "string", default: "128m", describe: "mapping size of the 4 KiB and 2 MiB cases (1 GiB pages map 1g)" })
-    .option("repeat", { type: "string", default: "5", describe: "timed passes per case, after one warm-up" })
-    .option("reserve-hugepages", { type: "string", describe: "root: make N 2 MiB huge pages free for the run, and put the pool back after" })
-    .option("out", { type: "string", nargs: 1, describe: "result file, or - for stdout (one format) [default: results/kernel-<date-time>.csv]" })
-    .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list): one file each, named after --out" })
-    .option("quiet", { type: "boolean", default: false, describe: "print no table" })
-    .example("$0 kernel --reserve-hugepages 64", "4 KiB and 2 MiB faults on 128 MiB (64 huge pages)"),
+  describe:
+    "this machine's kernel: 4 KiB, 2 MiB (and 1 GiB) write faults on memory that exists, populate time per GiB, a hit",
+  options: (y) =>
+    y
+      .option("size", {
+        type: "string",
+        default: "128m",
+        describe: "mapping size of the 4 KiB and 2 MiB cases (1 GiB pages map 1g)",
+      })
+      .option("repeat", { type: "string", default: "5", describe: "timed passes per case, after one warm-up" })
+      .option("reserve-hugepages", {
+        type: "string",
+        describe: "root: make N 2 MiB huge pages free for the run, and put the pool back after",
+      })
+      .option("out", {
+        type: "string",
+        nargs: 1,
+        describe: "result file, or - for stdout (one format) [default: results/kernel-<date-time>.csv]",
+      })
+      .option("format", {
+        type: "string",
+        array: true,
+        default: ["csv"],
+        describe: "csv, json, md (comma list): one file each, named after --out",
+      })
+      .option("quiet", { type: "boolean", default: false, describe: "print no table" })
+      .example("$0 kernel --reserve-hugepages 64", "4 KiB and 2 MiB faults on 128 MiB (64 huge pages)"),
   run: kernel,
 };
 
@@ -46,8 +71,14 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
   // The huge-page pool is put back however the run ends: done, failed, or interrupted.
   try {
     if (reserved) println(io.stderr, `daxbench kernel: ${reserved.message}`);
-    const run = await interruptible((signal) => runKernel({ size, repeat, signal }, meta, (line) => println(io.stderr, `daxbench kernel: ${line}`),
-      (name) => args.quiet || progress.update(`kernel ${name}`)));
+    const run = await interruptible((signal) =>
+      runKernel(
+        { size, repeat, signal },
+        meta,
+        (line) => println(io.stderr, `daxbench kernel: ${line}`),
+        (name) => args.quiet || progress.update(`kernel ${name}`),
+      ),
+    );
     progress.clear();
     if (run.interrupted) {
       println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
@@ -55,7 +86,8 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
     }
     const rows = run.value;
     if (out === "-") io.stdout.write(renderKernel(formats[0], rows));
-    const written = out === "-" || rows.length === 0 ? [] : writeFormats(out, formats, (format) => renderKernel(format, rows));
+    const written =
+      out === "-" || rows.length === 0 ? [] : writeFormats(out, formats, (format) => renderKernel(format, rows));
     if (args.quiet) return EXIT.ok;
     const print = out === "-" ? io.stderr : io.stdout;
     println(print, kernelMarkdown(rows).trimEnd());

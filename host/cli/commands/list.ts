@@ -23,7 +23,9 @@ export const listCommand: Command<object> = {
     say("scenarios (each measured by its headline figure, over the dimensions it uses):");
     for (const s of SCENARIOS) {
       say(`  ${s.name.padEnd(10)} ${s.summary}`);
-      say(`  ${"".padEnd(10)}   headline: ${s.headline.meaning}; varies: ${s.dimensions.map((d) => `--${OPTION_NAMES[d]}`).join(", ")}`);
+      say(
+        `  ${"".padEnd(10)}   headline: ${s.headline.meaning}; varies: ${s.dimensions.map((d) => `--${OPTION_NAMES[d]}`).join(", ")}`,
+      );
     }
     say("protections:");
     // The longest scheme names are wider than the other lists' column: this list gets a column of its own.
@@ -32,7 +34,9 @@ export const listCommand: Command<object> = {
     say("alignments:");
     for (const [name, meaning] of Object.entries(ALIGNMENT_MEANINGS)) say(`  ${name.padEnd(10)} ${meaning}`);
     say("policies:");
-    say(`  ${"device".padEnd(10)} Device-DAX: every mapping matches the region's alignment; misaligned mmaps are refused`);
+    say(
+      `  ${"device".padEnd(10)} Device-DAX: every mapping matches the region's alignment; misaligned mmaps are refused`,
+    );
     say(`  ${"fs".padEnd(10)} fs-dax: any vma is accepted; a pmd where one fits, ptes elsewhere (opportunistic)`);
     say(`workers: 1 to ${maxWorkers(probe)}`);
     say("sweeps (run --sweep NAME):");

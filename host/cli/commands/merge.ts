@@ -16,10 +16,15 @@ interface MergeArgs {
 export const mergeCommand: Command<MergeArgs> = {
   usage: "merge <files..>",
   describe: "join the CSVs of one sharded matrix into one (--out); refuses files of other columns or versions",
-  options: (y) => y
-    .positional("files", { type: "string", array: true, demandOption: true })
-    .option("out", { type: "string", demandOption: true, nargs: 1, describe: "the merged CSV" })
-    .option("allow-mixed", { type: "boolean", default: false, describe: "merge runs of different commits or machines" }),
+  options: (y) =>
+    y
+      .positional("files", { type: "string", array: true, demandOption: true })
+      .option("out", { type: "string", demandOption: true, nargs: 1, describe: "the merged CSV" })
+      .option("allow-mixed", {
+        type: "boolean",
+        default: false,
+        describe: "merge runs of different commits or machines",
+      }),
   run(args: MergeArgs, io: Io) {
     fileOutOption(args.out, "merge writes the merged CSV to a file and says so on stdout");
     checkWritable("--out", args.out);

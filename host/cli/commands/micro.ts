@@ -21,12 +21,23 @@ interface MicroArgs {
 
 export const microCommand: Command<MicroArgs> = {
   usage: "micro",
-  describe: "single-threaded micro-benchmarks of the core with benchmark.js: read-side pairs, check_vma, pgoff_to_phys, faults",
-  options: (y) => y
-    .option("max-time", { type: "string", default: "1", describe: "seconds benchmark.js spends on each case" })
-    .option("out", { type: "string", nargs: 1, describe: "result file, or - for stdout (one format) [default: results/micro-<date-time>.csv]" })
-    .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, md, json (comma list): one file each, named after --out; micro's own schema" })
-    .option("quiet", { type: "boolean", default: false, describe: "print no table" }),
+  describe:
+    "single-threaded micro-benchmarks of the core with benchmark.js: read-side pairs, check_vma, pgoff_to_phys, faults",
+  options: (y) =>
+    y
+      .option("max-time", { type: "string", default: "1", describe: "seconds benchmark.js spends on each case" })
+      .option("out", {
+        type: "string",
+        nargs: 1,
+        describe: "result file, or - for stdout (one format) [default: results/micro-<date-time>.csv]",
+      })
+      .option("format", {
+        type: "string",
+        array: true,
+        default: ["csv"],
+        describe: "csv, md, json (comma list): one file each, named after --out; micro's own schema",
+      })
+      .option("quiet", { type: "boolean", default: false, describe: "print no table" }),
   run: micro,
 };
 

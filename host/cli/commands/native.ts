@@ -23,11 +23,20 @@ interface NativeArgs {
 export const nativeCommand: Command<NativeArgs> = {
   usage: "native",
   describe: "the read-side pairs in C (per-CPU counters, pthread mutex and rwlock, liburcu memb and qsbr) beside wasm",
-  options: (y) => y
-    .option("workers", { type: "string", array: true, default: ["1,2"], describe: "thread counts" })
-    .option("duration", { type: "string", default: "500ms", describe: "per run" })
-    .option("repeat", { type: "string", default: "5", describe: "measured runs per side (native and wasm) of every cell, after one warm-up" })
-    .option("out", { type: "string", nargs: 1, describe: "also write the cells' Markdown table to NAME.md and every sample to NAME.csv" }),
+  options: (y) =>
+    y
+      .option("workers", { type: "string", array: true, default: ["1,2"], describe: "thread counts" })
+      .option("duration", { type: "string", default: "500ms", describe: "per run" })
+      .option("repeat", {
+        type: "string",
+        default: "5",
+        describe: "measured runs per side (native and wasm) of every cell, after one warm-up",
+      })
+      .option("out", {
+        type: "string",
+        nargs: 1,
+        describe: "also write the cells' Markdown table to NAME.md and every sample to NAME.csv",
+      }),
   run: native,
 };
 
@@ -42,7 +51,15 @@ async function native(args: NativeArgs, io: Io): Promise<number> {
   const progress = new Progress(io.stderr);
   const meta = runMetadata();
   const run = await interruptible((signal) =>
-    runNative(workerCounts, durationNs, repeat, (line) => println(io.stderr, `daxbench native: ${line}`), (label) => progress.update(label), signal));
+    runNative(
+      workerCounts,
+      durationNs,
+      repeat,
+      (line) => println(io.stderr, `daxbench native: ${line}`),
+      (label) => progress.update(label),
+      signal,
+    ),
+  );
   progress.clear();
   if (run.interrupted) {
     println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
@@ -55,6 +72,7 @@ async function native(args: NativeArgs, io: Io): Promise<number> {
     writeFileAtomic(`${base}.csv`, nativeCsv(samples, meta));
   }
   println(io.stdout, table.trimEnd());
-  if (base !== undefined) println(io.stdout, `wrote the table to ${base}.md and its ${samples.length} samples to ${base}.csv`);
+  if (base !== undefined)
+    println(io.stdout, `wrote the table to ${base}.md and its ${samples.length} samples to ${base}.csv`);
   return EXIT.ok;
 }

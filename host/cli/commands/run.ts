@@ -23,44 +23,100 @@ import type { Measurement } from "../../types.ts";
 export const runCommand: Command<RunArgs> = {
   usage: "run",
   describe: "run a matrix of configurations, print a table and write a CSV",
-  options: (y) => y
-    .option("scenario", { type: "string", array: true, describe: `workloads: ${SCENARIOS.map((s) => s.name).join(", ")}` })
-    .option("protection", { type: "string", array: true, describe: "schemes guarding alive (see `daxbench list`)" })
-    .option("align", { type: "string", array: true, describe: "region alignments: 4k, 2m, 1g" })
-    .option("workers", { type: "string", array: true, describe: "reader workers (one per CPU)" })
-    .option("size", { type: "string", array: true, describe: "mapping sizes, e.g. 64m, 1g" })
-    .option("duration", { type: "string", describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]" })
-    .option("min-time", {
-      type: "string",
-      describe: `fixed-work scenarios (populate, mmap-mix) repeat their work, each pass on a fresh device, until a repetition has been timed this long; 0: one pass [default: ${DEFAULT_MIN_TIME}]`,
-    })
-    .option("kill-period", { type: "string", array: true, describe: "churn: time between kills, or never [default: 1ms]" })
-    .option("read-delay", { type: "string", array: true, describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]" })
-    .option("policy", { type: "string", array: true, describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]" })
-    .option("fault-cost", {
-      type: "string", array: true,
-      describe: "what each fault pays before the dax handler, outside the read side: 0, a duration (1.3us), kernel (the newest results/kernel*.csv) or kernel:PATH [default: 0]",
-    })
-    .option("tlb-geometry", { type: "string", describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]` })
-    .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
-    .option("repeat", { type: "string", describe: "measured repetitions per configuration [default: 5]" })
-    .option("alpha", { type: "string", default: "0.05", describe: "significance level of every \"faster\" claim; ~ marks pairs above it" })
-    .option("seed", { type: "string", describe: "seed of every worker's random generator and of the order of the repetitions [default: 1]" })
-    .option("order", {
-      type: "string", default: "interleaved",
-      describe: `${RUN_ORDERS.join(" or ")}: every repetition on workers of its own, all configurations' shuffled together; or each configuration's back to back on one set of workers`,
-    })
-    .option("warmup", { type: "string", describe: "uncounted runs on each new set of workers before it measures (a timed scenario's last at most 100ms) [default: 1]" })
-    .option("timeout", { type: "string", default: "60s", describe: "watchdog: a run longer than this (beyond --duration) is aborted" })
-    .option("out", { type: "string", nargs: 1, describe: "CSV file, or - for stdout [default: results/<date-time>.csv]" })
-    .option("format", { type: "string", array: true, default: ["csv"], describe: "csv, json, md (comma list): one file each, named after --out" })
-    .option("shard", { type: "string", describe: "run only the I-th of N slices of the matrix, e.g. 2/4 (merge them after)" })
-    .option("quick", { type: "boolean", default: false, describe: "the quick suite: populate and churn, short runs" })
-    .option("full", { type: "boolean", default: false, describe: "the reference suite published in results/" })
-    .option("quiet", { type: "boolean", default: false, describe: "print no table and no progress" })
-    .example("$0 run --quick", "the quick suite (what `npm run bench` runs)")
-    .example("$0 run --scenario populate --align 4k,2m --protection rcu,mutex --workers 1,2 --size 1g", "pte vs pmd")
-    .example("$0 run --scenario churn --protection rcu,mutex --workers 1,2 --duration 2s --kill-period 500us", "rcu vs mutex"),
+  options: (y) =>
+    y
+      .option("scenario", {
+        type: "string",
+        array: true,
+        describe: `workloads: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+      })
+      .option("protection", { type: "string", array: true, describe: "schemes guarding alive (see `daxbench list`)" })
+      .option("align", { type: "string", array: true, describe: "region alignments: 4k, 2m, 1g" })
+      .option("workers", { type: "string", array: true, describe: "reader workers (one per CPU)" })
+      .option("size", { type: "string", array: true, describe: "mapping sizes, e.g. 64m, 1g" })
+      .option("duration", {
+        type: "string",
+        describe: "how long timed scenarios run per repetition [default: 1s, --quick 300ms]",
+      })
+      .option("min-time", {
+        type: "string",
+        describe: `fixed-work scenarios (populate, mmap-mix) repeat their work, each pass on a fresh device, until a repetition has been timed this long; 0: one pass [default: ${DEFAULT_MIN_TIME}]`,
+      })
+      .option("kill-period", {
+        type: "string",
+        array: true,
+        describe: "churn: time between kills, or never [default: 1ms]",
+      })
+      .option("read-delay", {
+        type: "string",
+        array: true,
+        describe: "extra read-side length of every fault (ns, or 1us...) [default: 0]",
+      })
+      .option("policy", {
+        type: "string",
+        array: true,
+        describe: "mapping policies: device (Device-DAX), fs (fs-dax, opportunistic pmds) [default: device]",
+      })
+      .option("fault-cost", {
+        type: "string",
+        array: true,
+        describe:
+          "what each fault pays before the dax handler, outside the read side: 0, a duration (1.3us), kernel (the newest results/kernel*.csv) or kernel:PATH [default: 0]",
+      })
+      .option("tlb-geometry", {
+        type: "string",
+        describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]`,
+      })
+      .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
+      .option("repeat", { type: "string", describe: "measured repetitions per configuration [default: 5]" })
+      .option("alpha", {
+        type: "string",
+        default: "0.05",
+        describe: 'significance level of every "faster" claim; ~ marks pairs above it',
+      })
+      .option("seed", {
+        type: "string",
+        describe: "seed of every worker's random generator and of the order of the repetitions [default: 1]",
+      })
+      .option("order", {
+        type: "string",
+        default: "interleaved",
+        describe: `${RUN_ORDERS.join(" or ")}: every repetition on workers of its own, all configurations' shuffled together; or each configuration's back to back on one set of workers`,
+      })
+      .option("warmup", {
+        type: "string",
+        describe:
+          "uncounted runs on each new set of workers before it measures (a timed scenario's last at most 100ms) [default: 1]",
+      })
+      .option("timeout", {
+        type: "string",
+        default: "60s",
+        describe: "watchdog: a run longer than this (beyond --duration) is aborted",
+      })
+      .option("out", {
+        type: "string",
+        nargs: 1,
+        describe: "CSV file, or - for stdout [default: results/<date-time>.csv]",
+      })
+      .option("format", {
+        type: "string",
+        array: true,
+        default: ["csv"],
+        describe: "csv, json, md (comma list): one file each, named after --out",
+      })
+      .option("shard", {
+        type: "string",
+        describe: "run only the I-th of N slices of the matrix, e.g. 2/4 (merge them after)",
+      })
+      .option("quick", { type: "boolean", default: false, describe: "the quick suite: populate and churn, short runs" })
+      .option("full", { type: "boolean", default: false, describe: "the reference suite published in results/" })
+      .option("quiet", { type: "boolean", default: false, describe: "print no table and no progress" })
+      .example("$0 run --quick", "the quick suite (what `npm run bench` runs)")
+      .example("$0 run --scenario populate --align 4k,2m --protection rcu,mutex --workers 1,2 --size 1g", "pte vs pmd")
+      .example(
+        "$0 run --scenario churn --protection rcu,mutex --workers 1,2 --duration 2s --kill-period 500us",
+        "rcu vs mutex",
+      ),
   run,
 };
 
@@ -85,9 +141,10 @@ async function run(args: RunArgs, io: Io): Promise<number> {
   const matrixIndex = new Map(plan.configs.map((config, i) => [config, i]));
   const measurements: Measurement[] = [];
   /** The rows in the matrix's order (each configuration's repetitions together), whatever order they ran in. */
-  const rows = (): ResultRow[] => [...measurements]
-    .sort((a, b) => matrixIndex.get(a.config)! - matrixIndex.get(b.config)! || a.rep - b.rep)
-    .map((m) => toRow(m, meta));
+  const rows = (): ResultRow[] =>
+    [...measurements]
+      .sort((a, b) => matrixIndex.get(a.config)! - matrixIndex.get(b.config)! || a.rep - b.rep)
+      .map((m) => toRow(m, meta));
   /** Rows in the files as they stand: what an aborted run really leaves. */
   let saved = 0;
   let savedAt = Date.now();
@@ -107,20 +164,27 @@ async function run(args: RunArgs, io: Io): Promise<number> {
         for (const group of groups) {
           current = describeConfiguration(group[0].config);
           const timedNs = group[0].config.scenario.timed ? group[0].config.durationNs : 0;
-          measurements.push(...await measureGroup(
-            machine,
-            group,
-            plan.order,
-            // The watchdog allows --timeout beyond the run's own --duration.
-            { repeat: group.length, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal },
-            (trial) => args.quiet || progress.update(
-              trial ? `[${trial.position}/${trials}] ${current} rep ${trial.rep}/${plan.repeat}` : `${current} warm-up`,
-            ),
-          ));
+          measurements.push(
+            ...(await measureGroup(
+              machine,
+              group,
+              plan.order,
+              // The watchdog allows --timeout beyond the run's own --duration.
+              { repeat: group.length, warmup: plan.warmup, timeoutMs: (timedNs + plan.timeoutNs) / 1e6, signal },
+              (trial) =>
+                args.quiet ||
+                progress.update(
+                  trial
+                    ? `[${trial.position}/${trials}] ${current} rep ${trial.rep}/${plan.repeat}`
+                    : `${current} warm-up`,
+                ),
+            )),
+          );
           if (Date.now() - savedAt >= SAVE_INTERVAL_MS) save();
         }
         // A shard with no configuration still writes its (header-only) files, so that merge finds every shard.
-        if (plan.configs.length === 0) println(io.stderr, "note: this shard holds no configuration of the matrix: writing the header only");
+        if (plan.configs.length === 0)
+          println(io.stderr, "note: this shard holds no configuration of the matrix: writing the header only");
         save();
       } catch (error) {
         // Failed or interrupted, the files keep every repetition that finished.
@@ -156,7 +220,11 @@ async function run(args: RunArgs, io: Io): Promise<number> {
     const results = byConfiguration(finished);
     println(print, summaryTable(results));
     for (const line of [...comparisons(results, plan.alpha), ...summaryWarnings(results)]) println(print, line);
-    if (out !== "-") println(print, `wrote ${finished.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`);
+    if (out !== "-")
+      println(
+        print,
+        `wrote ${finished.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`,
+      );
   }
   return EXIT.ok;
 }

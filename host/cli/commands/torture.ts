@@ -31,21 +31,45 @@ interface TortureArgs {
 export const tortureCommand: Command<TortureArgs> = {
   usage: "torture",
   describe: "check the teardown guarantee under kills; prints SUCCESS (exit 0), or FAILURE or UNTESTED (exit 1)",
-  options: (y) => y
-    .option("protection", { type: "string", default: "rcu", describe: "the schemes to torture, one after another (comma list; see `daxbench list`)" })
-    .option("seconds", { type: "string", default: "10", describe: "how long to run" })
-    .option("workers", { type: "string", default: "2", describe: "reader workers; one more kills and revives" })
-    .option("read-delay", { type: "string", default: "1000", describe: "extra read-side length of every fault (ns, or 1us...)" })
-    .option("kill-period", { type: "string", default: "200us", describe: "time between kills (0: back to back; never is refused: it tests nothing)" })
-    .option("align", { type: "string", default: "4k", describe: "region alignment: 4k, 2m, 1g" })
-    .option("size", { type: "string", default: "64m", describe: "mapping size" })
-    .option("stop-on-violation", { type: "boolean", default: false, describe: "stop at the first violation" })
-    .option("random-delay", { type: "string", default: "5us", describe: "random delays at every step boundary of a fault and of teardown, up to this long (0: none)" })
-    .option("seed", { type: "string", describe: "seed of every worker's random generator (touches, delays) [default: drawn, and printed]" })
-    .option("timeout", { type: "string", default: "60s", describe: "watchdog beyond --seconds" })
-    .option("out", { type: "string", nargs: 1, describe: "write the summary as a CSV row per scheme, in the run schema" })
-    .example("$0 torture --protection rcu --seconds 10 --workers 2", "must end SUCCESS")
-    .example("$0 torture --protection none --seconds 5", "must end FAILURE"),
+  options: (y) =>
+    y
+      .option("protection", {
+        type: "string",
+        default: "rcu",
+        describe: "the schemes to torture, one after another (comma list; see `daxbench list`)",
+      })
+      .option("seconds", { type: "string", default: "10", describe: "how long to run" })
+      .option("workers", { type: "string", default: "2", describe: "reader workers; one more kills and revives" })
+      .option("read-delay", {
+        type: "string",
+        default: "1000",
+        describe: "extra read-side length of every fault (ns, or 1us...)",
+      })
+      .option("kill-period", {
+        type: "string",
+        default: "200us",
+        describe: "time between kills (0: back to back; never is refused: it tests nothing)",
+      })
+      .option("align", { type: "string", default: "4k", describe: "region alignment: 4k, 2m, 1g" })
+      .option("size", { type: "string", default: "64m", describe: "mapping size" })
+      .option("stop-on-violation", { type: "boolean", default: false, describe: "stop at the first violation" })
+      .option("random-delay", {
+        type: "string",
+        default: "5us",
+        describe: "random delays at every step boundary of a fault and of teardown, up to this long (0: none)",
+      })
+      .option("seed", {
+        type: "string",
+        describe: "seed of every worker's random generator (touches, delays) [default: drawn, and printed]",
+      })
+      .option("timeout", { type: "string", default: "60s", describe: "watchdog beyond --seconds" })
+      .option("out", {
+        type: "string",
+        nargs: 1,
+        describe: "write the summary as a CSV row per scheme, in the run schema",
+      })
+      .example("$0 torture --protection rcu --seconds 10 --workers 2", "must end SUCCESS")
+      .example("$0 torture --protection none --seconds 5", "must end FAILURE"),
   run: torture,
 };
 
@@ -74,7 +98,9 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
   try {
     run = await interruptible((signal) =>
       runTorture(configs, { stopOnViolation: args["stop-on-violation"], timeoutNs, signal }, (verdict) =>
-        println(io.stdout, `${printed++ ? "\n" : ""}${tortureReport(verdict)}`)));
+        println(io.stdout, `${printed++ ? "\n" : ""}${tortureReport(verdict)}`),
+      ),
+    );
   } catch (error) {
     println(io.stderr, `daxbench: torture aborted: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failed;
@@ -85,6 +111,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
   }
   const verdicts = run.value;
   if (args.out) writeFileAtomic(args.out, csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
-  if (verdicts.length > 1) println(io.stdout, `\n${verdicts.map((v) => `${v.measurement.config.protection} ${v.outcome}`).join(", ")}`);
+  if (verdicts.length > 1)
+    println(io.stdout, `\n${verdicts.map((v) => `${v.measurement.config.protection} ${v.outcome}`).join(", ")}`);
   return verdicts.every((v) => v.outcome === "SUCCESS") ? EXIT.ok : EXIT.failed;
 }
