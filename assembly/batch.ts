@@ -19,7 +19,9 @@ import {
   SCHEME_QSBR, SCHEME_RCU_CHECK_OUTSIDE, NoReadSide, SrcuReadSide, SrcuCheckedOutside, MutexReadSide, RwlockReadSide,
   QsbrReadSide, SchemeSetNow,
 } from "./protection";
-import { this_cpu_random, this_cpu_inc_mmap_rejected, this_cpu_add_alive_seen, this_cpu_inc, STAT_HITS } from "./percpu";
+import {
+  this_cpu_random, this_cpu_inc_mmap_rejected, this_cpu_add_alive_seen, this_cpu_inc, STAT_HITS,
+} from "./percpu";
 import { tlb_access, mapping_level } from "./tlb";
 
 /** Touches every 4 KiB page of [vm_start + from, vm_start + to) once, in order: the populate workload. */
@@ -125,12 +127,16 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
   batch_begin<SchemeSetNow>();
   for (let i: u64 = 0; i < count; i++) {
     let start = base + (this_cpu_random() % 16) * step;
-    if (this_cpu_random() % 1000 >= aligned_permille) start += (1 + this_cpu_random() % ((step >> PAGE_SHIFT) - 1)) << PAGE_SHIFT;
+    if (this_cpu_random() % 1000 >= aligned_permille) {
+      start += (1 + this_cpu_random() % ((step >> PAGE_SHIFT) - 1)) << PAGE_SHIFT;
+    }
     if (dax_mmap(start, start + bytes, 0, flags) != CHECK_VMA_OK) {
       this_cpu_inc_mmap_rejected();
       continue;
     }
-    for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) completed += touch_completed(handle_mm_fault_with<SchemeSetNow>(addr));
+    for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) {
+      completed += touch_completed(handle_mm_fault_with<SchemeSetNow>(addr));
+    }
     zap_all(); // munmap
   }
   batch_end<SchemeSetNow>();

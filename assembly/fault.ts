@@ -6,8 +6,8 @@ import {
   VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_NOPAGE, VM_FAULT_FALLBACK, NO_FAULT,
 } from "./kernel";
 import {
-  dax_region_align, dax_region_pfn_flags, dax_region_policy, dax_generation, pgoff_to_phys, dax_dev_deref, dax_dev_freed,
-  POLICY_FS,
+  dax_region_align, dax_region_pfn_flags, dax_region_policy, dax_generation, pgoff_to_phys, dax_dev_deref,
+  dax_dev_freed, POLICY_FS,
 } from "./device";
 import { check_vma, huge_fault_suitable, vm_start, vm_end, vm_pgoff, CHECK_VMA_OK, CHECK_VMA_DEAD } from "./vma";
 import {
@@ -18,8 +18,8 @@ import { read_lock, read_unlock, checks_outside_read_side, SchemeSetNow } from "
 import { read_delay, random_delay, check_invariant, spin } from "./torture";
 import { FAULT_ENTRY_SPINS } from "./layout";
 import {
-  this_cpu_inc, this_cpu_inc_sigbus_reason, this_cpu_inc_fault_costs, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS, STAT_FALLBACK, STAT_OOM,
-  STAT_HITS,
+  this_cpu_inc, this_cpu_inc_sigbus_reason, this_cpu_inc_fault_costs, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS,
+  STAT_FALLBACK, STAT_OOM, STAT_HITS,
 } from "./percpu";
 
 // Why a fault returned SIGBUS: the kernel's dev_dbg() messages, counted per CPU (line two of its stats).

@@ -4,8 +4,10 @@
 // A slot is 0 (none), ENTRY_TABLE (a lower-level table hangs here: pmd_alloc()/pte_alloc() have run) or a leaf:
 // bit 63 present, bits 40..62 the device generation that installed it, bits 0..39 the pfn.
 
-import { TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, DEV_GENERATION, DEV_STALE_ENTRIES,
-  DEV_ZAPPED_ENTRIES, CACHE_LINE } from "./layout";
+import {
+  TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, DEV_GENERATION, DEV_STALE_ENTRIES,
+  DEV_ZAPPED_ENTRIES, CACHE_LINE,
+} from "./layout";
 import { PAGE_SHIFT, PMD_SIZE, PUD_SIZE, ENOMEM, EBUSY } from "./kernel";
 import { random_delay } from "./torture";
 import { all_cpus_installs } from "./percpu";

@@ -164,7 +164,9 @@ export function all_cpus_installs(): u64 {
   let installs: u64 = 0;
   for (let cpu = 0; cpu < MAX_CPUS; cpu++) {
     const stats = STATS + <usize>cpu * STATS_STRIDE;
-    for (let stat = STAT_PTE_INSTALLS; stat <= STAT_PUD_INSTALLS; stat++) installs += load<u64>(stats + (<usize>stat << 3));
+    for (let stat = STAT_PTE_INSTALLS; stat <= STAT_PUD_INSTALLS; stat++) {
+      installs += load<u64>(stats + (<usize>stat << 3));
+    }
   }
   return installs;
 }

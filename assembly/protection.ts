@@ -44,8 +44,8 @@ const SCHEME_COUNT: i32 = 10;
 }
 
 @inline function uses_srcu(scheme: i32): bool {
-  return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2 || scheme == SCHEME_RCU_CHECK_OUTSIDE || scheme == SCHEME_RCU_ZAP_EARLY ||
-    uses_device_pointer(scheme);
+  return scheme == SCHEME_RCU || scheme == SCHEME_RCU_SKIP_SCAN2 || scheme == SCHEME_RCU_CHECK_OUTSIDE ||
+    scheme == SCHEME_RCU_ZAP_EARLY || uses_device_pointer(scheme);
 }
 
 /** rcu-pointer and its free-early variant reach the device state through a pointer that may have been

@@ -57,7 +57,8 @@ export function tlb_configure(l1_4k: u32, l1_4k_ways: u32, l1_2m: u32, l1_2m_way
   const total = <usize>(l1_4k + l1_2m + l1_1g + stlb + stlb_1g) * ENTRY_BYTES;
   if (total > TLB_PER_CPU) return -EINVAL;
   const ok = set_geometry(0, l1_4k, l1_4k_ways) && set_geometry(1, l1_2m, l1_2m_ways) &&
-    set_geometry(2, l1_1g, l1_1g_ways) && set_geometry(STLB, stlb, stlb_ways) && set_geometry(STLB_1G, stlb_1g, stlb_1g_ways);
+    set_geometry(2, l1_1g, l1_1g_ways) && set_geometry(STLB, stlb, stlb_ways) &&
+    set_geometry(STLB_1G, stlb_1g, stlb_1g_ways);
   return ok ? 0 : -EINVAL;
 }
 

@@ -6,7 +6,9 @@
 //   1  its kill had begun (alive = false) but synchronize() had not returned
 //   2+ synchronize() had returned (2 + how many generations later): a violation of the guarantee
 
-import { DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION, READ_DELAY_SPINS, INVARIANT_CHECK, SLEEP_WORD, RANDOM_DELAY_SPINS } from "./layout";
+import {
+  DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION, READ_DELAY_SPINS, INVARIANT_CHECK, SLEEP_WORD, RANDOM_DELAY_SPINS,
+} from "./layout";
 import { this_cpu_inc_pipe, this_cpu_random, PIPE_LENGTH } from "./percpu";
 
 /** The longest random delay at a step boundary, in spins; 0 turns them off (every benchmark). */

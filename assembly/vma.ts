@@ -1,8 +1,12 @@
 // The vma that maps the device, check_vma() and dax_mmap(), after drivers/dax/device.c.
 
 import { VMA_START, VMA_END, VMA_PGOFF, VMA_FLAGS } from "./layout";
-import { PAGE_SHIFT, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, PFN_DEV, PFN_MAP, ENXIO, EINVAL, ENOMEM, EOVERFLOW } from "./kernel";
-import { dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags, dax_region_policy, POLICY_DEVICE } from "./device";
+import {
+  PAGE_SHIFT, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, PFN_DEV, PFN_MAP, ENXIO, EINVAL, ENOMEM, EOVERFLOW,
+} from "./kernel";
+import {
+  dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags, dax_region_policy, POLICY_DEVICE,
+} from "./device";
 import { read_lock, read_unlock, SchemeSetNow } from "./protection";
 import { pagetables_bytes, pagetables_setup } from "./pagetable";
 

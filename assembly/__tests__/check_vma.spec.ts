@@ -1,7 +1,9 @@
 import { CHECK_VMA_OK, CHECK_VMA_DEAD, CHECK_VMA_PRIVATE, CHECK_VMA_UNALIGNED, CHECK_VMA_NEEDS_DONTFORK,
   CHECK_VMA_NOT_DAX, MMAP_OVERFLOW, check_vma_errno } from "../vma";
 import { dax_dev_mark_dead } from "../device";
-import { PFN_DEV, VM_SHARED, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, VM_READ, VM_WRITE, ENXIO, EINVAL, EOVERFLOW } from "../kernel";
+import {
+  PFN_DEV, VM_SHARED, VM_MAYSHARE, VM_DONTCOPY, VM_DAX, VM_READ, VM_WRITE, ENXIO, EINVAL, EOVERFLOW,
+} from "../kernel";
 import { device, map, MiB, SHARED_DAX, USER } from "./fixtures";
 
 describe("check_vma", () => {

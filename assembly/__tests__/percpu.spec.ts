@@ -1,6 +1,8 @@
 import { attach, nr_cpu_ids, forget_other_cpus } from "../percpu";
 import { tlb_flush_all } from "../tlb";
-import { MAX_CPUS, TLB_BASE, TLB_PER_CPU, TLB_END, CACHE_LINE, PERCPU_READERS, STATS, STATS_STRIDE, CONTROL_END } from "../layout";
+import {
+  MAX_CPUS, TLB_BASE, TLB_PER_CPU, TLB_END, CACHE_LINE, PERCPU_READERS, STATS, STATS_STRIDE, CONTROL_END,
+} from "../layout";
 
 /** The first and the last word of CPU `cpu`'s TLB arrays. */
 function tlb_first(cpu: i32): usize {
@@ -60,7 +62,8 @@ describe("nr_cpu_ids", () => {
 });
 
 describe("per-CPU lines", () => {
-  it("every CPU's reader line and stats lines are lines of their own, all MAX_CPUS of them inside the control region", () => {
+  it("every CPU's reader line and stats lines are lines of their own, " +
+    "all MAX_CPUS of them inside the control region", () => {
     expect(PERCPU_READERS % CACHE_LINE).toBe(0);
     expect(STATS % CACHE_LINE).toBe(0);
     expect(STATS_STRIDE % CACHE_LINE).toBe(0);

@@ -1,4 +1,7 @@
-import { tlb_configure, tlb_flush_all, tlb_trace_loop, TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS, TLB_STAT_WALK_LEVELS } from "../tlb";
+import {
+  tlb_configure, tlb_flush_all, tlb_trace_loop, TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS,
+  TLB_STAT_WALK_LEVELS,
+} from "../tlb";
 import { attach, STATS_TLB_OFFSET } from "../percpu";
 import { dax_region_create, POLICY_DEVICE } from "../device";
 import { STATS, TLB_END } from "../layout";
@@ -55,7 +58,8 @@ describe("TLB model", () => {
     expect(tlb(TLB_STAT_WALK_LEVELS)).toBe(4 * 3);
   });
 
-  it("1 GiB pages: 5 of them cycle through the 4-entry L1 array but stay in the 16-entry STLB; a walk is 2 levels", () => {
+  it("1 GiB pages: 5 of them cycle through the 4-entry L1 array but stay in the 16-entry STLB; " +
+    "a walk is 2 levels", () => {
     skylake();
     tlb_trace_loop(5, 2, PUD_LEVEL);
     expect(tlb(TLB_STAT_L1_MISSES)).toBe(10);

@@ -6,7 +6,9 @@ import { qsbr_online, qsbr_offline } from "../qsbr";
 import { dax_dev_revive, dax_dev_mark_dead } from "../device";
 import { kill_dax, kill_dev_dax, last_grace_period_ns } from "../teardown";
 import { set_protection, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY } from "../protection";
-import { attach, this_cpu_violations, per_cpu_violations, this_cpu_random, this_cpu_inc, STATS_PIPE_OFFSET, STAT_PTE_INSTALLS } from "../percpu";
+import {
+  attach, this_cpu_violations, per_cpu_violations, this_cpu_random, this_cpu_inc, STATS_PIPE_OFFSET, STAT_PTE_INSTALLS,
+} from "../percpu";
 import { STATS, DEV_SYNCED_GENERATION, DEV_KILL_BEGUN_GENERATION } from "../layout";
 import { PAGE_SIZE, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "../kernel";
 import { device, map, MiB, USER } from "./fixtures";
