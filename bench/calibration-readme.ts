@@ -74,8 +74,13 @@ function cell(native: string, workers: number): NativeCell {
 
 /** One row of the speed-bar table for a wasm / native cell. */
 function nativeBar(label: string, c: NativeCell, atMost: number): string {
-  const measured = `wasm ${c.wasm} ${fixed(c.wasmMedian)} / native ${c.native} ${fixed(c.nativeMedian)} ns/op (medians, n=${c.wasmNs.length}+${c.nativeNs.length})`;
-  return `| ${label} | ${measured} | ${ratioText(c.comparison)} | ${formatInterval(c.comparison)} | ${verdictText(c.comparison.interval, { atMost })} |`;
+  const measured =
+    `wasm ${c.wasm} ${fixed(c.wasmMedian)} / native ${c.native} ${fixed(c.nativeMedian)} ns/op ` +
+    `(medians, n=${c.wasmNs.length}+${c.nativeNs.length})`;
+  return (
+    `| ${label} | ${measured} | ${ratioText(c.comparison)} | ${formatInterval(c.comparison)} | ` +
+    `${verdictText(c.comparison.interval, { atMost })} |`
+  );
 }
 
 /** ops_per_sec of the reference run's rcu churn rows on `align` with `workers` readers: its repetitions. */
@@ -94,8 +99,13 @@ function churnBar(align: string, atLeast: number): string {
   const one = churn(align, 1);
   const two = churn(align, 2);
   const c = comparePair(one, two, NATIVE_ALPHA);
-  const measured = `${fixed(median(two) / 1e6, 1)}M / ${fixed(median(one) / 1e6, 1)}M touches/s (medians, n=${two.length}+${one.length})`;
-  return `| rcu churn at 2 workers ≥ ${atLeast} × at 1 worker (${align}) | ${measured} | ${ratioText(c)} | ${formatInterval(c)} | ${verdictText(c.interval, { atLeast })} |`;
+  const measured =
+    `${fixed(median(two) / 1e6, 1)}M / ${fixed(median(one) / 1e6, 1)}M touches/s ` +
+    `(medians, n=${two.length}+${one.length})`;
+  return (
+    `| rcu churn at 2 workers ≥ ${atLeast} × at 1 worker (${align}) | ${measured} | ${ratioText(c)} | ` +
+    `${formatInterval(c)} | ${verdictText(c.interval, { atLeast })} |`
+  );
 }
 
 /** The harness overhead: the empty batch's ns/op over the cheapest real operation's, both benchmark.js means.
@@ -120,13 +130,14 @@ function overheadBar(atMost: number): string {
   const percent = (x: number) => `${fixed(x * 100, 3)}%`;
   const measured =
     `empty batch ${Number(empty.ns_per_op).toPrecision(3)} ± ${fixed(Number(empty.rme_percent))}% ns/op against ` +
-    `${cheapest.case} ${cheapest.protection} ${Number(cheapest.ns_per_op).toPrecision(3)} ± ${fixed(Number(cheapest.rme_percent))}% ns/op (means ± rme)`;
+    `${cheapest.case} ${cheapest.protection} ${Number(cheapest.ns_per_op).toPrecision(3)} ± ` +
+    `${fixed(Number(cheapest.rme_percent))}% ns/op (means ± rme)`;
   const range = interval
     ? interval.map(percent).join("…") + " (≥ 90%, from the two rme intervals)"
     : "none: the cheapest operation's interval reaches zero";
   return (
-    `| harness overhead ≤ ${Number((atMost * 100).toPrecision(6))}% of the cheapest operation | ${measured} | ${percent(share)} | ${range} | ` +
-    `${verdictText(interval, { atMost })} |`
+    `| harness overhead ≤ ${Number((atMost * 100).toPrecision(6))}% of the cheapest operation | ${measured} | ` +
+    `${percent(share)} | ${range} | ${verdictText(interval, { atMost })} |`
   );
 }
 
@@ -144,12 +155,16 @@ function faultBar(atMost: number): string {
   const interval = quotientInterval(fault.ci95, sum);
   const ratio = fault.geomean! / (pair.geomean! + cas.geomean!);
   const measured =
-    `populate rcu 4k 1w ${fixed(fault.geomean!)} ns/touch / (rcu pair ${fixed(pair.geomean!)} + cas ${fixed(cas.geomean!)}) ns ` +
+    `populate rcu 4k 1w ${fixed(fault.geomean!)} ns/touch / ` +
+    `(rcu pair ${fixed(pair.geomean!)} + cas ${fixed(cas.geomean!)}) ns ` +
     `(geometric means, n=${fault.n}, ${pair.n}, ${cas.n})`;
   const range = interval
     ? `${interval.map((x) => fixed(x, 3)).join("…")} (≥ 85%, from the three intervals)`
     : "none: too few repetitions";
-  return `| one pte fault ≤ ${atMost} × (its read-side pair + one uncontended compare-and-swap) | ${measured} | ${fixed(ratio, 3)} | ${range} | ${verdictText(interval, { atMost })} |`;
+  return (
+    `| one pte fault ≤ ${atMost} × (its read-side pair + one uncontended compare-and-swap) | ${measured} | ` +
+    `${fixed(ratio, 3)} | ${range} | ${verdictText(interval, { atMost })} |`
+  );
 }
 
 /** A suite's time, from one timed run of it (results/timing.csv): a single measurement, so no interval; the
@@ -158,7 +173,10 @@ function timeBar(suite: string, atMostSeconds: number): string {
   const row = timing.find((r) => r.suite === suite);
   if (!row) throw new Error(`results/timing.csv has no row for ${suite}`);
   const seconds = Number(row.seconds);
-  return `| ${suite} ≤ ${atMostSeconds} s | ${seconds} s (one run, end to end) | – | none: one run | ${seconds <= atMostSeconds ? "met" : "missed"} (one run) |`;
+  return (
+    `| ${suite} ≤ ${atMostSeconds} s | ${seconds} s (one run, end to end) | – | none: one run | ` +
+    `${seconds <= atMostSeconds ? "met" : "missed"} (one run) |`
+  );
 }
 
 const speedBar = [
@@ -193,9 +211,10 @@ function samplingCost(): string {
   const full = seconds("daxbench run --full");
   const fullSequential = seconds("daxbench run --full --order sequential");
   return (
-    `What the interleaved sampling costs (one timed run each): the quick suite ${quickSequential} s in the sequential order, ` +
-    `${quick} s interleaved with the build before it (\`npm run bench\`); the full suite ${fullSequential} s sequential, ${full} s interleaved ` +
-    `(${fixed(full / fullSequential, 2)}×): a set of workers started for every repetition, its warm-up, and fixed work repeated to 100 ms.`
+    `What the interleaved sampling costs (one timed run each): the quick suite ${quickSequential} s in the ` +
+    `sequential order, ${quick} s interleaved with the build before it (\`npm run bench\`); the full suite ` +
+    `${fullSequential} s sequential, ${full} s interleaved (${fixed(full / fullSequential, 2)}×): a set of workers ` +
+    `started for every repetition, its warm-up, and fixed work repeated to 100 ms.`
   );
 }
 
@@ -207,10 +226,14 @@ function wakeupNote(): string {
   const pair = cell("mutex", 2);
   return [
     "A futex wake-up (the handover row: from one thread's move of the word to its sleeping partner's return) is what a",
-    `contended mutex or rwlock pays each time its spin fails and it sleeps: ${micro(c.nativeMedian)} natively (FUTEX_WAIT/FUTEX_WAKE) and`,
-    `${micro(c.wasmMedian)} in wasm (memory.atomic.wait32/notify), medians, a ratio of ${ratioText(c.comparison)} (${formatInterval(c.comparison)}). The contended mutex pair's medians are`,
-    `${fixed(pair.nativeMedian)} ns (native) and ${fixed(pair.wasmMedian)} ns (wasm): one native sleep costs as much as`,
-    `${Math.round(c.nativeMedian / pair.nativeMedian).toLocaleString("en-US")} such pairs, so how often each side's spin fails decides the contended figures more`,
+    `contended mutex or rwlock pays each time its spin fails and it sleeps: ${micro(c.nativeMedian)} natively ` +
+      "(FUTEX_WAIT/FUTEX_WAKE) and",
+    `${micro(c.wasmMedian)} in wasm (memory.atomic.wait32/notify), medians, a ratio of ${ratioText(c.comparison)} ` +
+      `(${formatInterval(c.comparison)}). The contended mutex pair's medians are`,
+    `${fixed(pair.nativeMedian)} ns (native) and ${fixed(pair.wasmMedian)} ns (wasm): ` +
+      "one native sleep costs as much as",
+    `${Math.round(c.nativeMedian / pair.nativeMedian).toLocaleString("en-US")} such pairs, so how often each side's ` +
+      "spin fails decides the contended figures more",
     "than the cost of its atomics does.",
   ].join("\n");
 }
@@ -230,7 +253,8 @@ replaceSection(
   "calibration",
   [
     "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns/op is benchmark.js's",
-    `mean time of a batch of ${batch} operations, over ${batch}; ± rme its relative margin of error (the half-width of a 95%`,
+    `mean time of a batch of ${batch} operations, over ${batch}; ± rme its relative margin of error ` +
+      "(the half-width of a 95%",
     "interval of the mean, in % of it); samples the number of timed batches.",
     `Measured on ${measuredOn(micro)}.`,
     "",
@@ -238,7 +262,8 @@ replaceSection(
     "",
     "The same read-side pairs in C, on one thread a compare-and-swap and a random load beside the core's micro",
     "cases for them, and on two threads a futex wake-up, measured in the same session (`daxbench native`;",
-    "`results/native.md`, every sample in `results/native.csv`): the median of each side's repetitions, n of them per side.",
+    "`results/native.md`, every sample in `results/native.csv`): the median of each side's repetitions, " +
+      "n of them per side.",
     `Measured on ${measuredOn(nativeRows)}.`,
     "",
     read("native.md"),
@@ -246,7 +271,8 @@ replaceSection(
     "The speed goals, computed from `results/native.csv`, `results/micro.csv`, `results/calibration-fault.csv`,",
     "`results/timing.csv` and `results/reference.csv`. A goal is met when its whole interval is on the right side of",
     "it, missed when the whole interval is on the wrong side, and inconclusive otherwise. Native and churn ratios are",
-    "Hodges-Lehmann estimates with distribution-free intervals; the fault's is a ratio of geometric means, its interval",
+    "Hodges-Lehmann estimates with distribution-free intervals; the fault's is a ratio of geometric means, " +
+      "its interval",
     "from theirs; the harness overhead is a ratio of two benchmark.js means, its interval bounded by their margins of",
     "error; the suites' times are one run each.",
     "",

@@ -84,6 +84,10 @@ const apart =
     ? chargedRatio.pair.estimate / kernelRatio.pair.estimate
     : undefined;
 const apartInterval = quotientInterval(chargedRatio.pair.interval, kernelRatio.pair.interval);
+const apartIntervalText = apartInterval
+  ? ` (${figure(apartInterval[0])}…${figure(apartInterval[1])}, ` +
+    "at least 90%: the two ratios' intervals taken at their ends)"
+  : "";
 const [low, high] = [
   barVerdict(apartInterval, { atLeast: 1 / GOAL_FACTOR }),
   barVerdict(apartInterval, { atMost: GOAL_FACTOR }),
@@ -101,39 +105,47 @@ const modelRun = charged["4k"].identity;
 const table = [
   "| | 4 KiB | 2 MiB | 4 KiB / 2 MiB |",
   "|:--|--:|--:|--:|",
-  `| kernel: one write fault, ns | ${geomeanWithInterval(fourKFault.nsPerFault)} | ${geomeanWithInterval(twoMFault.nsPerFault)} | |`,
-  `| model: one fault and its zap (\`daxbench micro\`), ns ± rme | ${microCase("micro-pte_fault_zap")} | ${microCase("micro-pmd_fault_zap")} | |`,
-  `| charged before each modelled fault by \`--fault-cost kernel\`, ns | ${figure(Number(charged["4k"].identity.fault_cost_ns))} | ` +
+  `| kernel: one write fault, ns | ${geomeanWithInterval(fourKFault.nsPerFault)} | ` +
+    `${geomeanWithInterval(twoMFault.nsPerFault)} | |`,
+  `| model: one fault and its zap (\`daxbench micro\`), ns ± rme | ${microCase("micro-pte_fault_zap")} | ` +
+    `${microCase("micro-pmd_fault_zap")} | |`,
+  "| charged before each modelled fault by `--fault-cost kernel`, ns | " +
+    `${figure(Number(charged["4k"].identity.fault_cost_ns))} | ` +
     `${figure(Number(charged["2m"].identity.fault_cost_ns))} | |`,
-  `| kernel: populate, ms per GiB | ${msPerGiB(kernelMsPerGiB("4k populate"))} | ${msPerGiB(kernelMsPerGiB("2m populate"))} | ${kernelRatio.text} |`,
-  `| model: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(bare["4k"]))} | ${msPerGiB(modelMsPerGiB(bare["2m"]))} | ${bareRatio.text} |`,
-  `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
+  `| kernel: populate, ms per GiB | ${msPerGiB(kernelMsPerGiB("4k populate"))} | ` +
+    `${msPerGiB(kernelMsPerGiB("2m populate"))} | ${kernelRatio.text} |`,
+  `| model: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(bare["4k"]))} | ` +
+    `${msPerGiB(modelMsPerGiB(bare["2m"]))} | ${bareRatio.text} |`,
+  `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ` +
+    `${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
 ].join("\n");
 
 replaceSection(
   join(root, "README.md"),
   "kernel",
   [
-    `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} (transparent huge pages ${first.thp_enabled}, shmem ` +
-      `${first.thp_shmem_enabled}, ${first.hugepages_2m} 2 MiB huge pages), Node ${first.node}, daxbench ${first.daxbench_version}, ` +
-      `commit ${first.commit || "unknown"}: \`daxbench kernel\` started ${first.started_at} (\`results/kernel.csv\`), the model's ` +
-      `populate (rcu, 1 worker, ${figure(Number(modelRun.mapping_bytes) / 2 ** 20)} MiB) started ${modelRun.started_at} ` +
+    `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} ` +
+      `(transparent huge pages ${first.thp_enabled}, shmem ${first.thp_shmem_enabled}, ${first.hugepages_2m} 2 MiB ` +
+      `huge pages), Node ${first.node}, daxbench ${first.daxbench_version}, commit ${first.commit || "unknown"}: ` +
+      `\`daxbench kernel\` started ${first.started_at} (\`results/kernel.csv\`), the model's populate (rcu, ` +
+      `1 worker, ${figure(Number(modelRun.mapping_bytes) / 2 ** 20)} MiB) started ${modelRun.started_at} ` +
       "(`results/kernel-model.csv`). Geometric means over 5 repetitions with their 95% intervals; ratios are " +
       "Hodges-Lehmann estimates with their distribution-free intervals.",
     "",
     table,
     "",
-    `**Goal**: with \`--fault-cost kernel\`, the modelled 4 KiB / 2 MiB populate ratio within ${GOAL_FACTOR}× of the kernel's. ` +
-      `Model over kernel: ${apart === undefined ? "–" : figure(apart)}` +
-      `${apartInterval ? ` (${figure(apartInterval[0])}…${figure(apartInterval[1])}, at least 90%: the two ratios' intervals taken at their ends)` : ""}: ` +
+    `**Goal**: with \`--fault-cost kernel\`, the modelled 4 KiB / 2 MiB populate ratio within ${GOAL_FACTOR}× ` +
+      `of the kernel's. Model over kernel: ${apart === undefined ? "–" : figure(apart)}${apartIntervalText}: ` +
       `**${verdict}** (met when the whole interval lies within ${1 / GOAL_FACTOR}…${GOAL_FACTOR}).`,
     "",
-    "What is left over is the touches that do not fault. A 2 MiB populate faults once per 512 touches; the rest are hits. " +
-      `The kernel's touch there writes to memory not yet in cache: a median of ${figure(kernelTouch2m.median)} ns per touch of ` +
-      `its 2 MiB populate, fault included (a read of a mapped 4 KiB page: ${kernelHit ? figure(kernelHit.median) : "–"} ns). The ` +
-      `model's hit reads a page-table slot that stays in cache and touches no data: a median of ${figure(perTouch(charged["2m"]).median)} ns per ` +
-      "touch of its 2 MiB populate with the kernel's fault cost charged. Hits pay nothing extra by design (`--fault-cost` stands for what a " +
-      `fault costs, not memory), so the model's 2 MiB populate stays ${perTouch(charged["2m"]).median < kernelTouch2m.median ? "cheaper" : "dearer"} ` +
+    "What is left over is the touches that do not fault. A 2 MiB populate faults once per 512 touches; the rest " +
+      `are hits. The kernel's touch there writes to memory not yet in cache: a median of ` +
+      `${figure(kernelTouch2m.median)} ns per touch of its 2 MiB populate, fault included (a read of a mapped 4 KiB ` +
+      `page: ${kernelHit ? figure(kernelHit.median) : "–"} ns). The model's hit reads a page-table slot that stays ` +
+      `in cache and touches no data: a median of ${figure(perTouch(charged["2m"]).median)} ns per touch of its ` +
+      "2 MiB populate with the kernel's fault cost charged. Hits pay nothing extra by design (`--fault-cost` " +
+      "stands for what a fault costs, not memory), so the model's 2 MiB populate stays " +
+      `${perTouch(charged["2m"]).median < kernelTouch2m.median ? "cheaper" : "dearer"} ` +
       `than the kernel's and its 4k/2m ratio ${apart !== undefined && apart > 1 ? "larger" : "smaller"}.`,
     "",
     "Every case `daxbench kernel` measured (`results/kernel.md`):",

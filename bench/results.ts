@@ -17,7 +17,8 @@ export const GENERATORS: Record<string, string[]> = {
     build,
     "node bin/daxbench.js micro --format csv,md --out results/micro.csv",
     "node bin/daxbench.js native --out results/native.md",
-    "node bin/daxbench.js run --scenario populate --align 4k --protection rcu --workers 1 --size 1g --out results/calibration-fault.csv --quiet",
+    "node bin/daxbench.js run --scenario populate --align 4k --protection rcu --workers 1 --size 1g " +
+      "--out results/calibration-fault.csv --quiet",
     "node --import tsx bench/time-suites.ts",
     "node --import tsx bench/calibration-readme.ts",
   ],
@@ -29,7 +30,8 @@ export const GENERATORS: Record<string, string[]> = {
   kernel: [
     build,
     "node bin/daxbench.js kernel --reserve-hugepages 64 --out results/kernel.csv --format csv,md",
-    "node bin/daxbench.js run --scenario populate --align 4k,2m --protection rcu --workers 1 --size 128m --fault-cost 0,kernel:results/kernel.csv --out results/kernel-model.csv --quiet",
+    "node bin/daxbench.js run --scenario populate --align 4k,2m --protection rcu --workers 1 --size 128m " +
+      "--fault-cost 0,kernel:results/kernel.csv --out results/kernel-model.csv --quiet",
     "node --import tsx bench/kernel-readme.ts",
   ],
   // The reference run's HTML report, with the project's history as its own: every earlier reference run git
@@ -43,14 +45,18 @@ export const GENERATORS: Record<string, string[]> = {
     "cp results/reference.csv build/screenshot/reference.csv",
     "node bin/daxbench.js report build/screenshot/reference.csv --format html --history build/screenshot/history",
     "node --import tsx bench/screenshot.ts build/screenshot/reference.html results/report-screenshot.png",
-    "node --import tsx bench/screenshot.ts build/screenshot/reference.html results/report-history-screenshot.png #history",
+    "node --import tsx bench/screenshot.ts build/screenshot/reference.html " +
+      "results/report-history-screenshot.png #history",
   ],
   alternatives: [
     build,
     "node bin/daxbench.js run --sweep tlb-reach --duration 300ms --repeat 5 --out results/alternatives-tlb.csv --quiet",
-    "node bin/daxbench.js run --scenario mmap-mix --policy device,fs --align 4k,2m --protection rcu --size 8m --out results/alternatives-mmap.csv --quiet",
-    "node bin/daxbench.js run --scenario readside,churn --protection rcu,rcu-pointer --align 4k --workers 1,2 --size 64m --out results/alternatives-pointer.csv --quiet",
-    "node bin/daxbench.js merge results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-pointer.csv --out results/alternatives.csv",
+    "node bin/daxbench.js run --scenario mmap-mix --policy device,fs --align 4k,2m --protection rcu --size 8m " +
+      "--out results/alternatives-mmap.csv --quiet",
+    "node bin/daxbench.js run --scenario readside,churn --protection rcu,rcu-pointer --align 4k --workers 1,2 " +
+      "--size 64m --out results/alternatives-pointer.csv --quiet",
+    "node bin/daxbench.js merge results/alternatives-tlb.csv results/alternatives-mmap.csv " +
+      "results/alternatives-pointer.csv --out results/alternatives.csv",
     "rm results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-pointer.csv",
     "node bin/daxbench.js report results/alternatives.csv --readme README.md --section alternatives",
   ],

@@ -94,17 +94,21 @@ try {
   ];
   const goals: Record<string, number> = { compare: 15, report: 60, merge: 60 };
   const table = [
-    `Files of ${base.length.toLocaleString("en-US")} rows (${megabytes.toFixed(0)} MB, ${(base.length / 5).toLocaleString("en-US")} configurations of 5 ` +
-      "repetitions), made from `results/reference.csv` by `npm run results:scale`; wall time and peak resident memory of each command " +
-      `(GNU time${existsSync(GNU_TIME) ? "" : ": not on this machine, so no memory figure"}). Goal: compare under 15 s, report under 60 s, ` +
-      "each under 1 GiB (merge: under 60 s, the project's own bar).",
+    `Files of ${base.length.toLocaleString("en-US")} rows (${megabytes.toFixed(0)} MB, ` +
+      `${(base.length / 5).toLocaleString("en-US")} configurations of 5 repetitions), made from ` +
+      "`results/reference.csv` by `npm run results:scale`; wall time and peak resident memory of each command " +
+      `(GNU time${existsSync(GNU_TIME) ? "" : ": not on this machine, so no memory figure"}). ` +
+      "Goal: compare under 15 s, report under 60 s, each under 1 GiB (merge: under 60 s, the project's own bar).",
     "",
     "| command | seconds | peak MiB | goal | exit |",
     "|:--|--:|--:|:--|--:|",
     ...timings.map((t) => {
       const limit = goals[t.command.split(" ")[0]];
       const met = t.status === 0 && t.seconds < limit && (t.mib === undefined || t.mib < 1024);
-      return `| \`daxbench ${t.command}\` | ${t.seconds.toFixed(1)} | ${t.mib === undefined ? "–" : t.mib.toFixed(0)} | under ${limit} s, 1 GiB: ${met ? "met" : "missed"} | ${t.status} |`;
+      return (
+        `| \`daxbench ${t.command}\` | ${t.seconds.toFixed(1)} | ${t.mib === undefined ? "–" : t.mib.toFixed(0)} | ` +
+        `under ${limit} s, 1 GiB: ${met ? "met" : "missed"} | ${t.status} |`
+      );
     }),
   ].join("\n");
   writeFileAtomic(join(root, "results/scale.md"), `${table}\n`);

@@ -33,15 +33,16 @@ const runs: Record<SchemeName, Run> = {
   rcu: {
     seconds: 10,
     meaning: (r) =>
-      `SRCU's grace period orders a plain flag: after ${r.kills} kills (one every ${period(r)}), no fault that began before \`synchronize\` ` +
-      `installed after it returned (${r.violations} violations), and no mapping outlived its device (${r.stale_entries} stale). ` +
+      `SRCU's grace period orders a plain flag: after ${r.kills} kills (one every ${period(r)}), no fault that began ` +
+      `before \`synchronize\` installed after it returned (${r.violations} violations), and no mapping outlived its ` +
+      `device (${r.stale_entries} stale). ` +
       "Paul McKenney's answer to the thread, measured: RCU waits for readers; it need not publish a pointer.",
   },
   mutex: {
     seconds: 10,
     meaning: (r) =>
-      `The reviewers' alternative is just as safe (${r.violations} violations over ${r.kills} kills), at the price of ` +
-      "serialising every fault: see `daxbench run --scenario churn` for what that costs readers.",
+      `The reviewers' alternative is just as safe (${r.violations} violations over ${r.kills} kills), at the price ` +
+      "of serialising every fault: see `daxbench run --scenario churn` for what that costs readers.",
   },
   rwlock: {
     seconds: 10,
@@ -82,16 +83,17 @@ const runs: Record<SchemeName, Run> = {
     seconds: 5,
     orderingBug: true,
     meaning: (r) =>
-      `The bug the thread is about: a fault that checks \`alive\` before \`rcu_read_lock()\` can be overtaken by a whole ` +
-      `teardown between its check and its lock, and then maps a device whose grace period is over: ${r.violations} ` +
-      `violations, ${r.stale_entries} stale mappings.`,
+      `The bug the thread is about: a fault that checks \`alive\` before \`rcu_read_lock()\` can be overtaken by a ` +
+      "whole teardown between its check and its lock, and then maps a device whose grace period is over: " +
+      `${r.violations} violations, ${r.stale_entries} stale mappings.`,
   },
   "rcu-zap-early": {
     seconds: 5,
     orderingBug: true,
     meaning: (r) =>
       `Zapping before the grace period instead of after: faults still in their read side install behind the zap, and ` +
-      `${r.stale_entries} mappings outlive their device (no install lands after the grace period: ${r.violations} violations).`,
+      `${r.stale_entries} mappings outlive their device (no install lands after the grace period: ` +
+      `${r.violations} violations).`,
   },
 };
 
@@ -173,33 +175,48 @@ replaceSection(
   "torture",
   [
     "Each run below is churn with every install checked: readers fault continuously with a 1 µs read side while an",
-    "updater is asked to kill the device every 200 µs (`alive = false`, `synchronize`, zap, revive). A kill takes longer",
-    "than that here (the zap alone walks 16,384 ptes, and 2 readers plus the updater share 2 CPUs), so each report gives",
-    "the period achieved, which is what was tested. An install that lands after its generation's `synchronize` returned is",
-    "a violation (Reader Pipe stage 2 or more); an entry of a dead generation left after a zap is a stale mapping; a run",
+    "updater is asked to kill the device every 200 µs (`alive = false`, `synchronize`, zap, revive). A kill takes " +
+      "longer",
+    "than that here (the zap alone walks 16,384 ptes, and 2 readers plus the updater share 2 CPUs), so each report " +
+      "gives",
+    "the period achieved, which is what was tested. An install that lands after its generation's `synchronize` " +
+      "returned is",
+    "a violation (Reader Pipe stage 2 or more); an entry of a dead generation left after a zap is a stale mapping; " +
+      "a run",
     "without a kill would be UNTESTED. What torture cannot show (reorderings of weakly ordered CPUs) is said below, in",
     '"What the schemes are, and what the model leaves out". Rows: `results/torture.csv`.',
     "",
-    "As rcutorture does, every run injects random delays (up to 5 µs, one step boundary in 64) before the read lock, inside",
-    "it, between `check_vma` and the install, after the unlock, between clearing `alive` and the grace period and between",
-    "the grace period and the zap: narrow windows open wide enough for an ordering bug to show. It injects them inside the",
-    "primitives too: between SRCU's load of `srcu_idx` and its counter's increment, between the install's read of the slot",
-    "and its compare-and-swap, and around QSBR's quiescent states (there up to 64 times as long: a reader announces one per",
+    "As rcutorture does, every run injects random delays (up to 5 µs, one step boundary in 64) before the read lock, " +
+      "inside",
+    "it, between `check_vma` and the install, after the unlock, between clearing `alive` and the grace period and " +
+      "between",
+    "the grace period and the zap: narrow windows open wide enough for an ordering bug to show. It injects them " +
+      "inside the",
+    "primitives too: between SRCU's load of `srcu_idx` and its counter's increment, between the install's read of " +
+      "the slot",
+    "and its compare-and-swap, and around QSBR's quiescent states (there up to 64 times as long: a reader announces " +
+      "one per",
     "batch, and a grace period sleeps between its scans). The delays come from each worker's generator, seeded from",
-    "`--seed` (drawn and printed when not given); with `--random-delay 0`, as in every benchmark, each is one branch never",
-    "taken. Teardown is the core's own `kill_dev_dax`, as the updater calls it. After the run, a census: the installs the",
+    "`--seed` (drawn and printed when not given); with `--random-delay 0`, as in every benchmark, each is one branch " +
+      "never",
+    "taken. Teardown is the core's own `kill_dev_dax`, as the updater calls it. After the run, a census: the " +
+      "installs the",
     "readers counted must equal the entries the zaps cleared plus those left (`unaccounted installs`), else two CPUs",
     "installed one slot.",
     "",
-    `How often torture catches the ordering bugs, each in ${RATE_RUNS} runs of ${RATE_SECONDS} s, each run its own seed:`,
+    `How often torture catches the ordering bugs, each in ${RATE_RUNS} runs of ${RATE_SECONDS} s, ` +
+      "each run its own seed:",
     "",
     "| broken on purpose | runs that ended FAILURE |",
     "|:--|--:|",
     ...rates,
     "",
-    "And one-line slips inside the primitives, each planted in a scratch copy of the core (the entries of `npm run mutate`",
-    `that name them), tortured ${RATE_RUNS} times for ${RATE_SECONDS} s with the settings that expose it: SCAN1's window closes at`,
-    "the next kill, so back-to-back kills (`--kill-period 0`); two readers meet on one slot, and a QSBR grace period ends",
+    "And one-line slips inside the primitives, each planted in a scratch copy of the core (the entries of " +
+      "`npm run mutate`",
+    `that name them), tortured ${RATE_RUNS} times for ${RATE_SECONDS} s with the settings that expose it: ` +
+      "SCAN1's window closes at",
+    "the next kill, so back-to-back kills (`--kill-period 0`); two readers meet on one slot, and a QSBR grace period " +
+      "ends",
     "between short batches, on a small mapping (`--size 2m`). The correct schemes pass these settings too.",
     "",
     "| slip | what it does | torture | runs that ended FAILURE |",

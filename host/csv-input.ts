@@ -134,11 +134,13 @@ function parserError(path: string, line: number, header: string[] | undefined, e
         path,
         line,
         column,
-        `a quote inside a value, after ${JSON.stringify(error.field)}: a value with a quote is quoted whole, its quotes doubled`,
+        `a quote inside a value, after ${JSON.stringify(error.field)}: ` +
+          "a value with a quote is quoted whole, its quotes doubled",
       );
     case "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH":
       return new UsageError(
-        `${path}: line ${line}: ${(error.record as unknown[] | undefined)?.length ?? "another number of"} values, the header has ${header?.length} columns`,
+        `${path}: line ${line}: ${(error.record as unknown[] | undefined)?.length ?? "another number of"} values, ` +
+          `the header has ${header?.length} columns`,
       );
     default:
       return new UsageError(`${path}: line ${line}: not a CSV file (${error.message})`);

@@ -22,40 +22,46 @@ function limited(gib: number, args: string[]) {
 
 // 32 GiB (the limit the issue was found under) holds the shared memory and the module loader's wasm memories,
 // 10 GiB each, but not a worker more; were the loader's share larger, the shared memory would be refused instead.
-const REFUSED =
-  /^daxbench: cannot (reserve the address space of \d+ worker CPUs? \(.* GiB each.*\): ulimit -v 32\.0 GiB leaves|allocate the shared memory)/;
+const REFUSED = new RegExp(
+  "^daxbench: cannot (reserve the address space of \\d+ worker CPUs? \\(.* GiB each.*\\): " +
+    "ulimit -v 32\\.0 GiB leaves|allocate the shared memory)",
+);
 
-test("under ulimit -v 32 GiB, run and torture refuse in one line naming what they could not reserve: exit 1, no lock, no file", async (t) => {
-  for (const args of [
-    [
-      "run",
-      "--scenario",
-      "churn",
-      "--protection",
-      "rcu",
-      "--workers",
-      "2",
-      "--size",
-      "8m",
-      "--duration",
-      "50ms",
-      "--repeat",
-      "1",
-      "--warmup",
-      "0",
-      "--quiet",
-    ],
-    ["torture", "--protection", "rcu", "--seconds", "0.2"],
-  ]) {
-    const dir = mkdtempSync(join(tmpdir(), "daxbench-limit-"));
-    const result = limited(32, [...args, "--out", join(dir, "out.csv")]);
-    if (result.status === 99) return t.skip("the hard limit on address space here is below 32 GiB");
-    assert.equal(result.status, 1, `${args[0]}: ${result.stderr}`);
-    assert.match(result.stderr, REFUSED);
-    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-    assert.deepEqual(readdirSync(dir), [], `${args[0]}: no lock, no file`);
-  }
-});
+test(
+  "under ulimit -v 32 GiB, run and torture refuse in one line naming what they could not reserve: " +
+    "exit 1, no lock, no file",
+  async (t) => {
+    for (const args of [
+      [
+        "run",
+        "--scenario",
+        "churn",
+        "--protection",
+        "rcu",
+        "--workers",
+        "2",
+        "--size",
+        "8m",
+        "--duration",
+        "50ms",
+        "--repeat",
+        "1",
+        "--warmup",
+        "0",
+        "--quiet",
+      ],
+      ["torture", "--protection", "rcu", "--seconds", "0.2"],
+    ]) {
+      const dir = mkdtempSync(join(tmpdir(), "daxbench-limit-"));
+      const result = limited(32, [...args, "--out", join(dir, "out.csv")]);
+      if (result.status === 99) return t.skip("the hard limit on address space here is below 32 GiB");
+      assert.equal(result.status, 1, `${args[0]}: ${result.stderr}`);
+      assert.match(result.stderr, REFUSED);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.deepEqual(readdirSync(dir), [], `${args[0]}: no lock, no file`);
+    }
+  },
+);
 
 test("under ulimit -v 64 GiB, which has room, a run of 2 readers and an updater runs", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-limit-"));

@@ -8,76 +8,87 @@ const run = (...args: string[]) =>
   daxbench("run", "--min-time", "20ms", "--repeat", "1", "--warmup", "0", "--out", "-", "--quiet", ...args);
 type Row = Record<string, string>;
 
-test("mmap-mix: device refuses the misaligned vmas and maps pmds only; fs refuses none and maps ptes where pmds do not fit", async () => {
-  const result = await run(
-    "--scenario",
-    "mmap-mix",
-    "--policy",
-    "device,fs",
-    "--align",
-    "2m",
-    "--protection",
-    "rcu",
-    "--size",
-    "4m",
-  );
-  assert.equal(result.status, 0, result.stderr);
-  const [device, fs] = parse(result.stdout, { columns: true }) as Row[];
-  assert.deepEqual([device.policy, fs.policy], ["device", "fs"]);
-  assert.ok(Number(device.mmaps_rejected) > 0 && Number(device.pte_installs) === 0);
-  const vmas = 64 * Number(device.passes);
-  assert.equal(
-    Number(device.pmd_installs),
-    (vmas - Number(device.mmaps_rejected)) * 2,
-    "two pmds per accepted 4 MiB vma, 64 vmas a pass",
-  );
-  assert.equal(Number(fs.mmaps_rejected), 0);
-  assert.ok(Number(fs.pte_installs) > 0 && Number(fs.pmd_installs) > 0);
-  assert.equal(Number(fs.pte_installs) % 1024, 0, "a misaligned 4 MiB vma is 1,024 ptes");
-  assert.ok(Number(fs.faults_per_gib) > Number(device.faults_per_gib));
-});
+test(
+  "mmap-mix: device refuses the misaligned vmas and maps pmds only; " +
+    "fs refuses none and maps ptes where pmds do not fit",
+  async () => {
+    const result = await run(
+      "--scenario",
+      "mmap-mix",
+      "--policy",
+      "device,fs",
+      "--align",
+      "2m",
+      "--protection",
+      "rcu",
+      "--size",
+      "4m",
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const [device, fs] = parse(result.stdout, { columns: true }) as Row[];
+    assert.deepEqual([device.policy, fs.policy], ["device", "fs"]);
+    assert.ok(Number(device.mmaps_rejected) > 0 && Number(device.pte_installs) === 0);
+    const vmas = 64 * Number(device.passes);
+    assert.equal(
+      Number(device.pmd_installs),
+      (vmas - Number(device.mmaps_rejected)) * 2,
+      "two pmds per accepted 4 MiB vma, 64 vmas a pass",
+    );
+    assert.equal(Number(fs.mmaps_rejected), 0);
+    assert.ok(Number(fs.pte_installs) > 0 && Number(fs.pmd_installs) > 0);
+    assert.equal(Number(fs.pte_installs) % 1024, 0, "a misaligned 4 MiB vma is 1,024 ptes");
+    assert.ok(Number(fs.faults_per_gib) > Number(device.faults_per_gib));
+  },
+);
 
-test("mmap-mix runs on one worker: --workers is not its dimension, and it says so; it reports per vma and per page", async () => {
-  const result = await daxbench(
-    "run",
-    "--min-time",
-    "20ms",
-    "--repeat",
-    "1",
-    "--warmup",
-    "0",
-    "--out",
-    "-",
-    "--scenario",
-    "mmap-mix",
-    "--workers",
-    "1,2",
-    "--size",
-    "4m",
-    "--align",
-    "2m",
-    "--protection",
-    "rcu",
-  );
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(
-    result.stderr,
-    /^note: mmap-mix does not use --workers; it runs once per protection × align × policy × size × read-delay × fault-cost$/m,
-  );
-  const rows = parse(result.stdout, { columns: true }) as Row[];
-  assert.deepEqual(
-    rows.map((r) => r.workers),
-    ["1"],
-  );
-  const [row] = rows;
-  assert.equal(Number(row.vmas_mapped) + Number(row.mmaps_rejected), 64 * Number(row.passes), "64 vmas a pass");
-  assert.equal(
-    Number(row.ops),
-    Number(row.vmas_mapped) * 1024,
-    "ops: the pages of the accepted vmas, a refused mmap maps none",
-  );
-  assert.match(result.stderr, /ns\/page median .* vmas mapped \/ refused/);
-});
+test(
+  "mmap-mix runs on one worker: --workers is not its dimension, and it says so; " + "it reports per vma and per page",
+  async () => {
+    const result = await daxbench(
+      "run",
+      "--min-time",
+      "20ms",
+      "--repeat",
+      "1",
+      "--warmup",
+      "0",
+      "--out",
+      "-",
+      "--scenario",
+      "mmap-mix",
+      "--workers",
+      "1,2",
+      "--size",
+      "4m",
+      "--align",
+      "2m",
+      "--protection",
+      "rcu",
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        "^note: mmap-mix does not use --workers; " +
+          "it runs once per protection × align × policy × size × read-delay × fault-cost$",
+        "m",
+      ),
+    );
+    const rows = parse(result.stdout, { columns: true }) as Row[];
+    assert.deepEqual(
+      rows.map((r) => r.workers),
+      ["1"],
+    );
+    const [row] = rows;
+    assert.equal(Number(row.vmas_mapped) + Number(row.mmaps_rejected), 64 * Number(row.passes), "64 vmas a pass");
+    assert.equal(
+      Number(row.ops),
+      Number(row.vmas_mapped) * 1024,
+      "ops: the pages of the accepted vmas, a refused mmap maps none",
+    );
+    assert.match(result.stderr, /ns\/page median .* vmas mapped \/ refused/);
+  },
+);
 
 test("tlb: a working set inside the TLB walks almost never, one 16 times the STLB walks on most touches", async () => {
   const result = await run(

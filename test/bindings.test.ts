@@ -92,22 +92,27 @@ const declared = new Map<string, Export>([
 ]);
 
 for (const target of ["release", "debug"] as BuildTarget[]) {
-  test(`host/machine/core.ts declares exactly what the ${target} build exports, with each function's wasm types`, () => {
-    loadModule(target); // builds the target when build/ lacks it or it is stale (a fresh copy has only what it built)
-    const built = moduleExports(readFileSync(wasmPath(target)));
-    const problems: string[] = [];
-    for (const [name, actual] of built) {
-      const expected = declared.get(name);
-      if (!expected)
-        problems.push(`assembly/ exports ${name} (${signature(actual)}), which host/machine/core.ts does not declare`);
-      else if (signature(expected) !== signature(actual))
-        problems.push(`${name} is ${signature(actual)} in assembly/, ${signature(expected)} in host/machine/core.ts`);
-    }
-    for (const name of declared.keys()) {
-      if (!built.has(name)) problems.push(`host/machine/core.ts declares ${name}, which assembly/ does not export`);
-    }
-    assert.deepEqual(problems, []);
-  });
+  test(
+    `host/machine/core.ts declares exactly what the ${target} build exports, ` + "with each function's wasm types",
+    () => {
+      loadModule(target); // builds the target when build/ lacks it or it is stale (a fresh copy has only what it built)
+      const built = moduleExports(readFileSync(wasmPath(target)));
+      const problems: string[] = [];
+      for (const [name, actual] of built) {
+        const expected = declared.get(name);
+        if (!expected)
+          problems.push(
+            `assembly/ exports ${name} (${signature(actual)}), which host/machine/core.ts does not declare`,
+          );
+        else if (signature(expected) !== signature(actual))
+          problems.push(`${name} is ${signature(actual)} in assembly/, ${signature(expected)} in host/machine/core.ts`);
+      }
+      for (const name of declared.keys()) {
+        if (!built.has(name)) problems.push(`host/machine/core.ts declares ${name}, which assembly/ does not export`);
+      }
+      assert.deepEqual(problems, []);
+    },
+  );
 }
 
 function signature(entry: Export): string {
@@ -121,22 +126,26 @@ function sources(dir: string, skip: string[]): string[] {
     .map((file) => readFileSync(join(dir, file), "utf8"));
 }
 
-test("every export core.ts declares is used by host/, bench/ or test/: an export nothing uses is removed from assembly/", () => {
-  const root = new URL("..", import.meta.url).pathname;
-  const text = ["host", "bench", "test"]
-    .flatMap((dir) =>
-      sources(join(root, dir), [join(root, "host/machine/core.ts"), join(root, "test/bindings.test.ts")]),
-    )
-    .join("\n");
-  // A constant is read by its quoted name; a function is called on the exports, or named to a worker.
-  const unused = [...declared].filter(([name, entry]) =>
-    entry.kind === "function" ? !new RegExp(`\\.${name}\\(|"${name}"`).test(text) : !text.includes(`"${name}"`),
-  );
-  assert.deepEqual(
-    unused.map(([name]) => name),
-    [],
-  );
-});
+test(
+  "every export core.ts declares is used by host/, bench/ or test/: " +
+    "an export nothing uses is removed from assembly/",
+  () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const text = ["host", "bench", "test"]
+      .flatMap((dir) =>
+        sources(join(root, dir), [join(root, "host/machine/core.ts"), join(root, "test/bindings.test.ts")]),
+      )
+      .join("\n");
+    // A constant is read by its quoted name; a function is called on the exports, or named to a worker.
+    const unused = [...declared].filter(([name, entry]) =>
+      entry.kind === "function" ? !new RegExp(`\\.${name}\\(|"${name}"`).test(text) : !text.includes(`"${name}"`),
+    );
+    assert.deepEqual(
+      unused.map(([name]) => name),
+      [],
+    );
+  },
+);
 
 test("each family of codes the core numbers is named whole by the host's table of it", () => {
   const families: [RegExp, string[], string][] = [

@@ -110,62 +110,66 @@ test("populate over align x protection x workers writes 8 rows with exact fault 
   assert.deepEqual(readdirSync(dir), ["populate.csv"], "no temporary file left behind");
 });
 
-test("churn rows: refused touches are not operations, the achieved kill period is recorded, a longer read side costs more", async () => {
-  const dir = scratchDir();
-  const out = join(dir, "churn.csv");
-  const result = await daxbench([
-    "run",
-    "--scenario",
-    "churn",
-    "--protection",
-    "rcu,mutex",
-    "--align",
-    "4k",
-    "--workers",
-    "1",
-    "--size",
-    "8m",
-    "--duration",
-    "200ms",
-    "--kill-period",
-    "1ms",
-    "--read-delay",
-    "0,10us",
-    "--repeat",
-    "1",
-    "--warmup",
-    "0",
-    "--out",
-    out,
-    "--quiet",
-  ]);
-  assert.equal(result.status, 0, result.stderr);
-  const rows = readRows(out);
-  assert.equal(rows.length, 4);
-  for (const row of rows) {
-    assert.ok(Number(row.kills) > 0, "the updater killed the device");
-    assert.ok(Number(row.gp_p50_ns) > 0 && Number(row.gp_p99_ns) >= Number(row.gp_p50_ns));
-    assert.ok(Number(row.faults) > 0);
-    assert.equal(row.violations, "0", "every install checked the teardown guarantee");
-    assert.equal(
-      Number(row.ops),
-      Number(row.hits) + Number(row.faults) + Number(row.raced),
-      "ops: touches that ended mapped, nothing else",
-    );
-    assert.equal(Number(row.ns_per_op), Math.round((Number(row.elapsed_ns) / Number(row.ops)) * 1000) / 1000);
-    assert.equal(row.kill_period_ns, "1000000");
-    assert.ok(Number(row.kill_period_achieved_ns) >= 1_000_000, `achieved ${row.kill_period_achieved_ns}`);
-  }
-  for (const protection of ["rcu", "mutex"]) {
-    const [plain, delayed] = ["0", "10000"].map(
-      (delay) => rows.find((r) => r.protection === protection && r.read_delay_ns === delay)!,
-    );
-    assert.ok(
-      Number(delayed.ns_per_op) > Number(plain.ns_per_op),
-      `${protection}: ${delayed.ns_per_op} ns/op at 10us, ${plain.ns_per_op} at 0`,
-    );
-  }
-});
+test(
+  "churn rows: " +
+    "refused touches are not operations, the achieved kill period is recorded, a longer read side costs more",
+  async () => {
+    const dir = scratchDir();
+    const out = join(dir, "churn.csv");
+    const result = await daxbench([
+      "run",
+      "--scenario",
+      "churn",
+      "--protection",
+      "rcu,mutex",
+      "--align",
+      "4k",
+      "--workers",
+      "1",
+      "--size",
+      "8m",
+      "--duration",
+      "200ms",
+      "--kill-period",
+      "1ms",
+      "--read-delay",
+      "0,10us",
+      "--repeat",
+      "1",
+      "--warmup",
+      "0",
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const rows = readRows(out);
+    assert.equal(rows.length, 4);
+    for (const row of rows) {
+      assert.ok(Number(row.kills) > 0, "the updater killed the device");
+      assert.ok(Number(row.gp_p50_ns) > 0 && Number(row.gp_p99_ns) >= Number(row.gp_p50_ns));
+      assert.ok(Number(row.faults) > 0);
+      assert.equal(row.violations, "0", "every install checked the teardown guarantee");
+      assert.equal(
+        Number(row.ops),
+        Number(row.hits) + Number(row.faults) + Number(row.raced),
+        "ops: touches that ended mapped, nothing else",
+      );
+      assert.equal(Number(row.ns_per_op), Math.round((Number(row.elapsed_ns) / Number(row.ops)) * 1000) / 1000);
+      assert.equal(row.kill_period_ns, "1000000");
+      assert.ok(Number(row.kill_period_achieved_ns) >= 1_000_000, `achieved ${row.kill_period_achieved_ns}`);
+    }
+    for (const protection of ["rcu", "mutex"]) {
+      const [plain, delayed] = ["0", "10000"].map(
+        (delay) => rows.find((r) => r.protection === protection && r.read_delay_ns === delay)!,
+      );
+      assert.ok(
+        Number(delayed.ns_per_op) > Number(plain.ns_per_op),
+        `${protection}: ${delayed.ns_per_op} ns/op at 10us, ${plain.ns_per_op} at 0`,
+      );
+    }
+  },
+);
 
 test("with one repetition no pair is called faster: every pair is ~ with the reason", async () => {
   const result = await daxbench([
@@ -257,43 +261,46 @@ for (const [what, args, message] of badInputs) {
   });
 }
 
-test("a worker that throws aborts the run with exit 1, naming the worker; only finished configurations are kept", async () => {
-  const dir = scratchDir();
-  const out = join(dir, "failed.csv");
-  const result = await daxbench(
-    [
-      "run",
-      "--scenario",
-      "populate",
-      "--align",
-      "2m",
-      "--protection",
-      "rcu",
-      "--workers",
-      "1,2",
-      "--size",
-      "8m",
-      "--repeat",
-      "2",
-      "--warmup",
-      "0",
-      "--out",
-      out,
-      "--quiet",
-    ],
-    { env: { DAXBENCH_INJECT: "fail:2" } },
-  );
-  assert.equal(result.status, 1);
-  assert.match(result.stderr, /cpu 2: injected failure/);
-  assert.match(result.stderr, /populate rcu 2m 2w 8m/);
-  const rows = readRows(out);
-  assert.deepEqual(
-    rows.map((r) => r.workers),
-    ["1", "1"],
-    "the 1-worker configuration, whole; nothing of the failed one",
-  );
-  assert.deepEqual(readdirSync(dir), ["failed.csv"]);
-});
+test(
+  "a worker that throws aborts the run with exit 1, naming the worker; " + "only finished configurations are kept",
+  async () => {
+    const dir = scratchDir();
+    const out = join(dir, "failed.csv");
+    const result = await daxbench(
+      [
+        "run",
+        "--scenario",
+        "populate",
+        "--align",
+        "2m",
+        "--protection",
+        "rcu",
+        "--workers",
+        "1,2",
+        "--size",
+        "8m",
+        "--repeat",
+        "2",
+        "--warmup",
+        "0",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      { env: { DAXBENCH_INJECT: "fail:2" } },
+    );
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /cpu 2: injected failure/);
+    assert.match(result.stderr, /populate rcu 2m 2w 8m/);
+    const rows = readRows(out);
+    assert.deepEqual(
+      rows.map((r) => r.workers),
+      ["1", "1"],
+      "the 1-worker configuration, whole; nothing of the failed one",
+    );
+    assert.deepEqual(readdirSync(dir), ["failed.csv"]);
+  },
+);
 
 test("a worker that throws in the first configuration leaves no file", async () => {
   const dir = scratchDir();

@@ -47,7 +47,8 @@ test("every region used without growing the memory lies within the module's init
     );
     assert.ok(
       at("TABLES_BASE") <= limits.initial * 65536,
-      `${target}: TABLES_BASE ${at("TABLES_BASE")} lies beyond asconfig.json's initialMemory of ${limits.initial} pages: raise it`,
+      `${target}: TABLES_BASE ${at("TABLES_BASE")} lies beyond asconfig.json's initialMemory ` +
+        `of ${limits.initial} pages: raise it`,
     );
   }
 });

@@ -255,44 +255,47 @@ test("values beyond what the run can honour are refused with exit 2, one line, q
   }
 });
 
-test("output paths are checked before any work: a directory, /proc, a missing README section, the input CSV", async () => {
-  const dir = scratch({
-    "run.csv": csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }])),
-    "README.md": "no markers here\n",
-  });
-  mkdirSync(join(dir, "adir.csv"));
-  for (const [args, message] of [
-    [["run", "--out", join(dir, "adir.csv")], /--out .*adir\.csv cannot be written: it is a directory/],
-    [["run", "--out", "/proc/daxbench.csv"], /--out \/proc\/daxbench\.csv cannot be written: E[A-Z]+/],
-    [["torture", "--out", "/proc/t.csv"], /--out \/proc\/t\.csv cannot be written/],
-    [
-      ["merge", join(dir, "run.csv"), join(dir, "run.csv"), "--out", join(dir, "adir.csv")],
-      /--out .*adir\.csv cannot be written: it is a directory/,
-    ],
-    [
-      ["report", join(dir, "run.csv"), "--readme", join(dir, "README.md")],
-      /README\.md: has no <!-- results:begin --> \.\.\. <!-- results:end --> markers/,
-    ],
-    [["report", join(dir, "run.csv"), "--readme", join(dir, "MISSING.md")], /MISSING\.md: cannot be read/],
-    [["report", join(dir, "run.csv"), "--format", "md,csv"], /report --format csv would overwrite its input/],
-    // Where --out can only be a file, "-" is refused rather than written as a file of that name.
-    [["torture", "--out", "-"], /--out - is not accepted: torture prints its report on stdout/],
-    [["merge", join(dir, "run.csv"), "--out", "-"], /--out - is not accepted: merge writes the merged CSV to a file/],
-    [["native", "--out", "-"], /--out - is not accepted: native writes two files/],
-  ] as [string[], RegExp][]) {
-    const result = await daxbench(...args);
-    assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
-    assert.match(result.stderr, message);
-    assert.ok(oneLine(result.stderr), result.stderr);
-  }
-  assert.deepEqual(
-    readdirSync(dir).sort(),
-    ["README.md", "adir.csv", "run.csv"],
-    "nothing written, no report, no chart",
-  );
-  assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "no markers here\n");
-  assert.ok(!existsSync("-"), "a file named - was written");
-});
+test(
+  "output paths are checked before any work: " + "a directory, /proc, a missing README section, the input CSV",
+  async () => {
+    const dir = scratch({
+      "run.csv": csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }])),
+      "README.md": "no markers here\n",
+    });
+    mkdirSync(join(dir, "adir.csv"));
+    for (const [args, message] of [
+      [["run", "--out", join(dir, "adir.csv")], /--out .*adir\.csv cannot be written: it is a directory/],
+      [["run", "--out", "/proc/daxbench.csv"], /--out \/proc\/daxbench\.csv cannot be written: E[A-Z]+/],
+      [["torture", "--out", "/proc/t.csv"], /--out \/proc\/t\.csv cannot be written/],
+      [
+        ["merge", join(dir, "run.csv"), join(dir, "run.csv"), "--out", join(dir, "adir.csv")],
+        /--out .*adir\.csv cannot be written: it is a directory/,
+      ],
+      [
+        ["report", join(dir, "run.csv"), "--readme", join(dir, "README.md")],
+        /README\.md: has no <!-- results:begin --> \.\.\. <!-- results:end --> markers/,
+      ],
+      [["report", join(dir, "run.csv"), "--readme", join(dir, "MISSING.md")], /MISSING\.md: cannot be read/],
+      [["report", join(dir, "run.csv"), "--format", "md,csv"], /report --format csv would overwrite its input/],
+      // Where --out can only be a file, "-" is refused rather than written as a file of that name.
+      [["torture", "--out", "-"], /--out - is not accepted: torture prints its report on stdout/],
+      [["merge", join(dir, "run.csv"), "--out", "-"], /--out - is not accepted: merge writes the merged CSV to a file/],
+      [["native", "--out", "-"], /--out - is not accepted: native writes two files/],
+    ] as [string[], RegExp][]) {
+      const result = await daxbench(...args);
+      assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.ok(oneLine(result.stderr), result.stderr);
+    }
+    assert.deepEqual(
+      readdirSync(dir).sort(),
+      ["README.md", "adir.csv", "run.csv"],
+      "nothing written, no report, no chart",
+    );
+    assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "no markers here\n");
+    assert.ok(!existsSync("-"), "a file named - was written");
+  },
+);
 
 test("two runs never write one file: a live lock refuses the second, a dead one is taken over", async () => {
   const dir = scratch();

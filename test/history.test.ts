@@ -118,32 +118,39 @@ function runFile(
   return join(dir, name);
 }
 
-test("history names the configuration and the commit of a planted 2× slowdown, and --fail-on regression exits 1", async () => {
-  const dir = scratch();
-  // Given out of order: history orders the runs by when they were made.
-  const files = [
-    runFile(dir, "c.csv", "ccc333", 3, 3, { protection: "mutex", align: "2m", by: 2 }),
-    runFile(dir, "a.csv", "aaa111", 1, 1, undefined),
-    runFile(dir, "b.csv", "bbb222", 2, 2, undefined),
-  ];
-  const shown = await daxbench("history", ...files);
-  assert.equal(shown.status, 0, shown.stderr);
-  assert.match(
-    shown.stdout,
-    /^1 change point:\n- populate mutex 2m 1w 1g: bbb222\.\.ccc333: 2\.\d\d× slower \(95% CI [\d.]+…[\d.]+, p=0\.00\d, n=10\+5\); E-divisive p=0\.005$/m,
-  );
-  assert.match(shown.stdout, /4 series over 3 commits/);
-  assert.match(
-    shown.stdout,
-    /^no commit was run more than once, so how far apart runs of unchanged code lie is unknown here/m,
-  );
-  const gate = await daxbench("history", ...files, "--fail-on", "regression");
-  assert.equal(gate.status, 1);
-  assert.match(gate.stderr, /^regression: populate mutex 2m 1w 1g: bbb222\.\.ccc333: 2\.\d\d× slower/);
-  assert.equal(gate.stderr.trim().split("\n").length, 1, gate.stderr);
-  const threshold = await daxbench("history", ...files, "--fail-on", "regression", "--min-change", "150%");
-  assert.equal(threshold.status, 0, "a slowdown of 100% is under --min-change 150%");
-});
+test(
+  "history names the configuration and the commit of a planted 2× slowdown, " + "and --fail-on regression exits 1",
+  async () => {
+    const dir = scratch();
+    // Given out of order: history orders the runs by when they were made.
+    const files = [
+      runFile(dir, "c.csv", "ccc333", 3, 3, { protection: "mutex", align: "2m", by: 2 }),
+      runFile(dir, "a.csv", "aaa111", 1, 1, undefined),
+      runFile(dir, "b.csv", "bbb222", 2, 2, undefined),
+    ];
+    const shown = await daxbench("history", ...files);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(
+      shown.stdout,
+      new RegExp(
+        "^1 change point:\\n- populate mutex 2m 1w 1g: bbb222\\.\\.ccc333: 2\\.\\d\\d× slower " +
+          "\\(95% CI [\\d.]+…[\\d.]+, p=0\\.00\\d, n=10\\+5\\); E-divisive p=0\\.005$",
+        "m",
+      ),
+    );
+    assert.match(shown.stdout, /4 series over 3 commits/);
+    assert.match(
+      shown.stdout,
+      /^no commit was run more than once, so how far apart runs of unchanged code lie is unknown here/m,
+    );
+    const gate = await daxbench("history", ...files, "--fail-on", "regression");
+    assert.equal(gate.status, 1);
+    assert.match(gate.stderr, /^regression: populate mutex 2m 1w 1g: bbb222\.\.ccc333: 2\.\d\d× slower/);
+    assert.equal(gate.stderr.trim().split("\n").length, 1, gate.stderr);
+    const threshold = await daxbench("history", ...files, "--fail-on", "regression", "--min-change", "150%");
+    assert.equal(threshold.status, 0, "a slowdown of 100% is under --min-change 150%");
+  },
+);
 
 test("history finds nothing in three runs of the same code, and the gate passes", async () => {
   const dir = scratch();
@@ -154,73 +161,91 @@ test("history finds nothing in three runs of the same code, and the gate passes"
   assert.equal(result.stderr, "");
 });
 
-test("runs of one commit are replicates: a run twice as slow as its siblings is no change point, and the gate passes", async () => {
-  const dir = scratch();
-  // The third run of one commit is slower as a whole, as a run whose threads landed badly is: no code changed.
-  const files = [1, 2, 3].map((day) =>
-    runFile(
-      dir,
-      `run-${day}.csv`,
-      "same",
-      day,
-      day,
-      day === 3 ? { protection: "mutex", align: "2m", by: 2 } : undefined,
-    ),
-  );
-  const result = await daxbench("history", ...files, "--fail-on", "regression");
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /^no change point$/m);
-  assert.match(
-    result.stdout,
-    /^4 series have a commit run more than once; their runs of one commit differ by up to 2\.\d\d× at same \(3 runs\), in populate mutex 2m 1w 1g/m,
-  );
-  assert.doesNotMatch(result.stdout, /no commit was run more than once/);
-});
+test(
+  "runs of one commit are replicates: " + "a run twice as slow as its siblings is no change point, and the gate passes",
+  async () => {
+    const dir = scratch();
+    // The third run of one commit is slower as a whole, as a run whose threads landed badly is: no code changed.
+    const files = [1, 2, 3].map((day) =>
+      runFile(
+        dir,
+        `run-${day}.csv`,
+        "same",
+        day,
+        day,
+        day === 3 ? { protection: "mutex", align: "2m", by: 2 } : undefined,
+      ),
+    );
+    const result = await daxbench("history", ...files, "--fail-on", "regression");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^no change point$/m);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        "^4 series have a commit run more than once; " +
+          "their runs of one commit differ by up to 2\\.\\d\\d× at same \\(3 runs\\), in populate mutex 2m 1w 1g",
+        "m",
+      ),
+    );
+    assert.doesNotMatch(result.stdout, /no commit was run more than once/);
+  },
+);
 
-test("a change no bigger than the series' runs of one commit differ is shown, and not failed on; a bigger one fails", async () => {
-  const dir = scratch();
-  const mutex2m = (by: number) => ({ protection: "mutex", align: "2m", by });
-  const base = [runFile(dir, "1.csv", "c1", 1, 1, undefined), runFile(dir, "2.csv", "c1", 2, 2, mutex2m(1.3))];
-  const modest = await daxbench(
-    "history",
-    ...base,
-    runFile(dir, "3.csv", "c2", 3, 3, mutex2m(1.4)),
-    "--fail-on",
-    "regression",
-  );
-  assert.equal(modest.status, 0, modest.stderr);
-  assert.match(
-    modest.stdout,
-    /^- populate mutex 2m 1w 1g: c1\.\.c2: 1\.\d\d× slower .*; no bigger than runs of one commit differ \(1\.3\d× at c1 \(2 runs\)\): not failed on$/m,
-  );
-  const large = await daxbench(
-    "history",
-    ...base,
-    runFile(dir, "4.csv", "c3", 4, 4, mutex2m(3)),
-    "--fail-on",
-    "regression",
-  );
-  assert.equal(large.status, 1, large.stdout);
-  assert.match(large.stderr, /^regression: populate mutex 2m 1w 1g: c1\.\.c3: 2\.\d\d× slower/);
-});
+test(
+  "a change no bigger than the series' runs of one commit differ is shown, and not failed on; " + "a bigger one fails",
+  async () => {
+    const dir = scratch();
+    const mutex2m = (by: number) => ({ protection: "mutex", align: "2m", by });
+    const base = [runFile(dir, "1.csv", "c1", 1, 1, undefined), runFile(dir, "2.csv", "c1", 2, 2, mutex2m(1.3))];
+    const modest = await daxbench(
+      "history",
+      ...base,
+      runFile(dir, "3.csv", "c2", 3, 3, mutex2m(1.4)),
+      "--fail-on",
+      "regression",
+    );
+    assert.equal(modest.status, 0, modest.stderr);
+    assert.match(
+      modest.stdout,
+      new RegExp(
+        "^- populate mutex 2m 1w 1g: c1\\.\\.c2: 1\\.\\d\\d× slower .*; " +
+          "no bigger than runs of one commit differ \\(1\\.3\\d× at c1 \\(2 runs\\)\\): not failed on$",
+        "m",
+      ),
+    );
+    const large = await daxbench(
+      "history",
+      ...base,
+      runFile(dir, "4.csv", "c3", 4, 4, mutex2m(3)),
+      "--fail-on",
+      "regression",
+    );
+    assert.equal(large.status, 1, large.stdout);
+    assert.match(large.stderr, /^regression: populate mutex 2m 1w 1g: c1\.\.c3: 2\.\d\d× slower/);
+  },
+);
 
-test("a slowdown undone later is not the newest change point: the gate passes; a directory is searched for result files", async () => {
-  const dir = scratch();
-  const slower = { protection: "rcu", align: "4k", by: 2 };
-  runFile(dir, "1.csv", "c1", 1, 1, undefined);
-  runFile(dir, "2.csv", "c2", 2, 2, undefined);
-  runFile(dir, "3.csv", "c3", 3, 3, slower);
-  runFile(dir, "4.csv", "c4", 4, 4, slower);
-  mkdirSync(join(dir, "later"));
-  runFile(join(dir, "later"), "5.csv", "c5", 5, 5, undefined);
-  runFile(join(dir, "later"), "6.csv", "c6", 6, 6, undefined);
-  writeFileSync(join(dir, "micro.csv"), "case,ns_per_op\nx,1\n");
-  const result = await daxbench("history", dir, "--fail-on", "regression");
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /- populate rcu 4k 1w 1g: c2\.\.c3: 2\.\d\d× slower/);
-  assert.match(result.stdout, /- populate rcu 4k 1w 1g: c4\.\.c5: 2\.\d\d× faster/);
-  assert.match(result.stderr, /micro\.csv is not a run's result file .*: passed over/);
-});
+test(
+  "a slowdown undone later is not the newest change point: the gate passes; " +
+    "a directory is searched for result files",
+  async () => {
+    const dir = scratch();
+    const slower = { protection: "rcu", align: "4k", by: 2 };
+    runFile(dir, "1.csv", "c1", 1, 1, undefined);
+    runFile(dir, "2.csv", "c2", 2, 2, undefined);
+    runFile(dir, "3.csv", "c3", 3, 3, slower);
+    runFile(dir, "4.csv", "c4", 4, 4, slower);
+    mkdirSync(join(dir, "later"));
+    runFile(join(dir, "later"), "5.csv", "c5", 5, 5, undefined);
+    runFile(join(dir, "later"), "6.csv", "c6", 6, 6, undefined);
+    writeFileSync(join(dir, "micro.csv"), "case,ns_per_op\nx,1\n");
+    const result = await daxbench("history", dir, "--fail-on", "regression");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /- populate rcu 4k 1w 1g: c2\.\.c3: 2\.\d\d× slower/);
+    assert.match(result.stdout, /- populate rcu 4k 1w 1g: c4\.\.c5: 2\.\d\d× faster/);
+    assert.match(result.stderr, /micro\.csv is not a run's result file .*: passed over/);
+  },
+);
 
 test("runs of another machine are a series of their own unless --allow-mixed", async () => {
   const dir = scratch();
@@ -268,60 +293,68 @@ test("history refuses bad input with one line and exit 2, before reading any fil
   assert.match(empty.stderr, /no result file \(a CSV written by daxbench run\) found/);
 });
 
-test("the gate holds all its series to alpha together (Holm): a borderline slowdown fails alone, not as one of twenty", () => {
-  const before = [10, 10.2, 10.4, 10.6, 10.8];
-  const borderline = [10.5, 10.9, 11.0, 11.1, 11.2]; // one-sided Mann-Whitney p = 0.004 against runs 1 and 2
-  const clear = before.map((x) => x * 2);
-  const runs = (series: number, third: (k: number) => number[]) =>
-    [1, 2, 3].flatMap((run) =>
-      syntheticRows(
-        Array.from({ length: series }, (_, k) => ({
-          workers: k + 1,
-          nsPerOp: run === 3 ? third(k) : before.map((x) => x + run * 0.01),
-          cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
-        })),
-      ),
+test(
+  "the gate holds all its series to alpha together (Holm): " +
+    "a borderline slowdown fails alone, not as one of twenty",
+  () => {
+    const before = [10, 10.2, 10.4, 10.6, 10.8];
+    const borderline = [10.5, 10.9, 11.0, 11.1, 11.2]; // one-sided Mann-Whitney p = 0.004 against runs 1 and 2
+    const clear = before.map((x) => x * 2);
+    const runs = (series: number, third: (k: number) => number[]) =>
+      [1, 2, 3].flatMap((run) =>
+        syntheticRows(
+          Array.from({ length: series }, (_, k) => ({
+            workers: k + 1,
+            nsPerOp: run === 3 ? third(k) : before.map((x) => x + run * 0.01),
+            cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
+          })),
+        ),
+      );
+    const options = { alpha: 0.05, permutations: 199, seed: 1, allowMixed: false };
+    assert.equal(
+      regressions(
+        history(
+          runs(1, () => borderline),
+          options,
+        ),
+        0,
+      ).length,
+      1,
+      "alone, 0.004 is below alpha",
     );
-  const options = { alpha: 0.05, permutations: 199, seed: 1, allowMixed: false };
-  assert.equal(
-    regressions(
+    assert.deepEqual(
+      regressions(
+        history(
+          runs(20, () => borderline),
+          options,
+        ),
+        0,
+      ),
+      [],
+      "one of twenty, 0.004 is above alpha / 20",
+    );
+    const one = regressions(
       history(
-        runs(1, () => borderline),
+        runs(20, (k) => (k === 7 ? clear : before.map((x) => x + 0.03))),
         options,
       ),
       0,
-    ).length,
-    1,
-    "alone, 0.004 is below alpha",
-  );
-  assert.deepEqual(
-    regressions(
-      history(
-        runs(20, () => borderline),
-        options,
-      ),
-      0,
-    ),
-    [],
-    "one of twenty, 0.004 is above alpha / 20",
-  );
-  const one = regressions(
-    history(
-      runs(20, (k) => (k === 7 ? clear : before.map((x) => x + 0.03))),
-      options,
-    ),
-    0,
-  );
-  assert.deepEqual(
-    one.map((r) => r.series.label),
-    ["populate rcu 4k 8w 1g"],
-    "a clear slowdown among twenty still fails",
-  );
-  assert.ok(Math.abs(one[0].bound - 0.05 / 20) < 1e-12);
-});
+    );
+    assert.deepEqual(
+      one.map((r) => r.series.label),
+      ["populate rcu 4k 8w 1g"],
+      "a clear slowdown among twenty still fails",
+    );
+    assert.ok(Math.abs(one[0].bound - 0.05 / 20) < 1e-12);
+  },
+);
 
-test("Holm's procedure: the smallest p against alpha / m, the next against alpha / (m - 1), stopping at the first above", () => {
-  assert.deepEqual(holm([0.01, 0.04, 0.03, 0.005], 0.05), [0.05 / 3, undefined, undefined, 0.05 / 4]);
-  assert.deepEqual(holm([0.2, 0.5], 0.05), [undefined, undefined]);
-  assert.deepEqual(holm([], 0.05), []);
-});
+test(
+  "Holm's procedure: " +
+    "the smallest p against alpha / m, the next against alpha / (m - 1), stopping at the first above",
+  () => {
+    assert.deepEqual(holm([0.01, 0.04, 0.03, 0.005], 0.05), [0.05 / 3, undefined, undefined, 0.05 / 4]);
+    assert.deepEqual(holm([0.2, 0.5], 0.05), [undefined, undefined]);
+    assert.deepEqual(holm([], 0.05), []);
+  },
+);

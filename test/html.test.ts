@@ -9,32 +9,39 @@ import { reportWithHistory } from "./report-history.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
-test("the HTML report is one file that fetches nothing, every script inline; the Markdown report gets the history too", async () => {
-  const { html } = await reportWithHistory();
-  const text = readFileSync(html, "utf8");
-  // The markup, each script's body left out (the inlined build is code, not markup).
-  const markup = text.replace(/(<script[^>]*>)[\s\S]*?(<\/script>)/g, "$1$2");
-  assert.deepEqual(markup.match(/<script[^>]*>/g), [
-    "<script>",
-    '<script type="application/json" id="daxbench-charts">',
-    "<script>",
-  ]);
-  const loads = markup.match(/<(link|img|iframe|object|embed)\b[^>]*>|\b(src|href)=|url\(/gi);
-  assert.equal(loads, null, `the report loads ${loads}`);
-  assert.ok(text.includes('<script>!function(t,e){"object"==typeof exports'), "Vega's browser build is inlined");
-  assert.ok(text.length < 1_000_000, `${text.length} bytes`);
-  const markdown = readFileSync(html.replace(/html$/, "md"), "utf8");
-  assert.ok(
-    markdown.startsWith(readFileSync(join(root, "results/reference.md"), "utf8")),
-    "the run's report, then its history",
-  );
-  assert.match(markdown, /^## History\n\n48 series over 4 commits/m);
-  assert.match(markdown, /^- populate rcu 2m 1w 1g \[test cpu x8, Node v20\.0\.0\]: c2\.\.c3: 2\.00× slower/m);
-  assert.match(
-    text,
-    /<td class="left">populate rcu 2m 1w 1g \[test cpu x8, Node v20\.0\.0\]<\/td><td class="left">c2\.\.c3<\/td><td class="left">2\.00× slower/,
-  );
-});
+test(
+  "the HTML report is one file that fetches nothing, every script inline; " +
+    "the Markdown report gets the history too",
+  async () => {
+    const { html } = await reportWithHistory();
+    const text = readFileSync(html, "utf8");
+    // The markup, each script's body left out (the inlined build is code, not markup).
+    const markup = text.replace(/(<script[^>]*>)[\s\S]*?(<\/script>)/g, "$1$2");
+    assert.deepEqual(markup.match(/<script[^>]*>/g), [
+      "<script>",
+      '<script type="application/json" id="daxbench-charts">',
+      "<script>",
+    ]);
+    const loads = markup.match(/<(link|img|iframe|object|embed)\b[^>]*>|\b(src|href)=|url\(/gi);
+    assert.equal(loads, null, `the report loads ${loads}`);
+    assert.ok(text.includes('<script>!function(t,e){"object"==typeof exports'), "Vega's browser build is inlined");
+    assert.ok(text.length < 1_000_000, `${text.length} bytes`);
+    const markdown = readFileSync(html.replace(/html$/, "md"), "utf8");
+    assert.ok(
+      markdown.startsWith(readFileSync(join(root, "results/reference.md"), "utf8")),
+      "the run's report, then its history",
+    );
+    assert.match(markdown, /^## History\n\n48 series over 4 commits/m);
+    assert.match(markdown, /^- populate rcu 2m 1w 1g \[test cpu x8, Node v20\.0\.0\]: c2\.\.c3: 2\.00× slower/m);
+    assert.match(
+      text,
+      new RegExp(
+        '<td class="left">populate rcu 2m 1w 1g \\[test cpu x8, Node v20\\.0\\.0\\]<\\/td>' +
+          '<td class="left">c2\\.\\.c3<\\/td><td class="left">2\\.00× slower',
+      ),
+    );
+  },
+);
 
 test("report --format takes html beside md, json and csv, and refuses anything else before work", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-html-"));

@@ -218,35 +218,38 @@ function assertNamesCell(answer: Answer, path: string, line: number, column: str
 }
 
 for (const reader of READERS) {
-  test(`${reader.name}: a malformed number cell is refused with one line naming the file, the line and the column`, async () => {
-    const records = parse(reader.text) as string[][];
-    const [header, ...rows] = records;
-    const numeric = header.map((column, i) => ({ column, i })).filter(({ column }) => reader.numeric(column));
-    // The valid file is read, and every cell its writer wrote as a number is in a column read as one.
-    const validPath = join(freshDir(), "valid.csv");
-    writeFileSync(validPath, reader.text);
-    assert.deepEqual(await reader.answer(validPath), { status: 0, message: "" }, "the valid file");
-    for (const row of rows) {
-      row.forEach((value, i) => {
-        if (value !== "" && Number.isFinite(Number(value)))
-          assert.ok(reader.numeric(header[i]), `${header[i]} holds ${value} but is read as words`);
-      });
-    }
-    await fc.assert(
-      fc.asyncProperty(
-        fc.nat(rows.length - 1),
-        fc.constantFrom(...numeric),
-        MALFORMED,
-        async (row, { column, i }, malformed) => {
-          fc.pre(!(malformed.value === "" && reader.optional(column)));
-          const path = join(freshDir(), "damaged.csv");
-          writeFileSync(path, damaged(reader.text, row, i, malformed.raw));
-          assertNamesCell(await reader.answer(path), path, row + 2, column, malformed);
-        },
-      ),
-      { numRuns: reader.runs ?? 60 },
-    );
-  });
+  test(
+    `${reader.name}: ` + "a malformed number cell is refused with one line naming the file, the line and the column",
+    async () => {
+      const records = parse(reader.text) as string[][];
+      const [header, ...rows] = records;
+      const numeric = header.map((column, i) => ({ column, i })).filter(({ column }) => reader.numeric(column));
+      // The valid file is read, and every cell its writer wrote as a number is in a column read as one.
+      const validPath = join(freshDir(), "valid.csv");
+      writeFileSync(validPath, reader.text);
+      assert.deepEqual(await reader.answer(validPath), { status: 0, message: "" }, "the valid file");
+      for (const row of rows) {
+        row.forEach((value, i) => {
+          if (value !== "" && Number.isFinite(Number(value)))
+            assert.ok(reader.numeric(header[i]), `${header[i]} holds ${value} but is read as words`);
+        });
+      }
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat(rows.length - 1),
+          fc.constantFrom(...numeric),
+          MALFORMED,
+          async (row, { column, i }, malformed) => {
+            fc.pre(!(malformed.value === "" && reader.optional(column)));
+            const path = join(freshDir(), "damaged.csv");
+            writeFileSync(path, damaged(reader.text, row, i, malformed.raw));
+            assertNamesCell(await reader.answer(path), path, row + 2, column, malformed);
+          },
+        ),
+        { numRuns: reader.runs ?? 60 },
+      );
+    },
+  );
 }
 
 /** `node ARGS...` in a process of its own: the exit status and what it printed on stderr. */
@@ -259,7 +262,8 @@ function run(...args: string[]): Promise<Answer> {
   });
 }
 
-/** `text` written as `name` (in a directory of its own unless `dir` is given), with `raw` at data row `row`'s `column`. */
+/** `text` written as `name` (in a directory of its own unless `dir` is given), with `raw` at data row `row`'s
+ *  `column`. */
 function damagedFile(text: string, name: string, row: number, column: string, raw: string, dir = freshDir()): string {
   const path = join(dir, name);
   writeFileSync(path, damaged(text, row, (parse(text) as string[][])[0].indexOf(column), raw));

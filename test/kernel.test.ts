@@ -24,34 +24,38 @@ test("the probe's output is read line by line, and anything else is refused", as
   assert.throws(() => parseProbeOutput("10 0 0\n"), /printed "10 0 0"/, "a pass of no touch");
 });
 
-test("kernel: a 4 KiB write fault per touch, no fault on a hit, and huge pages either measured or skipped with how to get them", async (t) => {
-  const result = await daxbench(["kernel", "--size", "4m", "--repeat", "2", "--out", "-", "--format", "csv"]);
-  if (/no C compiler/.test(result.stderr)) return t.skip("no C compiler here");
-  assert.equal(result.status, 0, result.stderr);
-  const rows = parse(result.stdout, { columns: true }) as Row[];
-  assert.deepEqual(Object.keys(rows[0]), [...KERNEL_COLUMNS]);
-  const cases = (name: string) => rows.filter((r) => r.case === name);
-  assert.equal(cases("4k populate").length, 2);
-  for (const row of cases("4k populate")) {
-    assert.equal(Number(row.touches), 1024);
-    assert.equal(Number(row.minor_faults), 1024, "one minor fault per 4 KiB written: no fault-around, no THP");
-    assert.ok(Number(row.ns_per_fault) > 0);
-  }
-  for (const row of cases("4k hit")) {
-    assert.equal(Number(row.minor_faults), 0);
-    assert.equal(row.ns_per_fault, "");
-  }
-  if (cases("2m fault").length) {
-    for (const row of [...cases("2m fault"), ...cases("2m populate")])
-      assert.equal(Number(row.minor_faults), 2, "one fault per 2 MiB page");
-  } else {
-    assert.match(
-      result.stderr,
-      /2m fault: skipped, \d+ free 2m huge pages, 2 needed: as root, run with --reserve-hugepages 2/,
-    );
-  }
-  assert.match(rows[0].kernel, /^\d+\.\d+/);
-});
+test(
+  "kernel: a 4 KiB write fault per touch, no fault on a hit, " +
+    "and huge pages either measured or skipped with how to get them",
+  async (t) => {
+    const result = await daxbench(["kernel", "--size", "4m", "--repeat", "2", "--out", "-", "--format", "csv"]);
+    if (/no C compiler/.test(result.stderr)) return t.skip("no C compiler here");
+    assert.equal(result.status, 0, result.stderr);
+    const rows = parse(result.stdout, { columns: true }) as Row[];
+    assert.deepEqual(Object.keys(rows[0]), [...KERNEL_COLUMNS]);
+    const cases = (name: string) => rows.filter((r) => r.case === name);
+    assert.equal(cases("4k populate").length, 2);
+    for (const row of cases("4k populate")) {
+      assert.equal(Number(row.touches), 1024);
+      assert.equal(Number(row.minor_faults), 1024, "one minor fault per 4 KiB written: no fault-around, no THP");
+      assert.ok(Number(row.ns_per_fault) > 0);
+    }
+    for (const row of cases("4k hit")) {
+      assert.equal(Number(row.minor_faults), 0);
+      assert.equal(row.ns_per_fault, "");
+    }
+    if (cases("2m fault").length) {
+      for (const row of [...cases("2m fault"), ...cases("2m populate")])
+        assert.equal(Number(row.minor_faults), 2, "one fault per 2 MiB page");
+    } else {
+      assert.match(
+        result.stderr,
+        /2m fault: skipped, \d+ free 2m huge pages, 2 needed: as root, run with --reserve-hugepages 2/,
+      );
+    }
+    assert.match(rows[0].kernel, /^\d+\.\d+/);
+  },
+);
 
 test("kernel: without a C compiler every case is skipped in one line, and nothing is written", async () => {
   const dir = scratch();
@@ -174,56 +178,59 @@ function kernelFile(dir: string, ns: number): string {
   return path;
 }
 
-test("--fault-cost kernel:PATH charges the kernel's fault of the region's page size and says where it came from", async () => {
-  const dir = scratch();
-  const path = kernelFile(dir, 2500);
-  const result = await daxbench([
-    "run",
-    "--scenario",
-    "populate",
-    "--align",
-    "4k",
-    "--size",
-    "4m",
-    "--fault-cost",
-    `kernel:${path}`,
-    "--repeat",
-    "1",
-    "--warmup",
-    "0",
-    "--out",
-    "-",
-    "--quiet",
-  ]);
-  assert.equal(result.status, 0, result.stderr);
-  const [row] = parse(result.stdout, { columns: true }) as Row[];
-  assert.equal(row.fault_cost_ns, "2500");
-  assert.equal(row.fault_cost_source, `kernel ${path} (commit abc123, 2026-01-01T00:00:00.000Z)`);
-  const missing = await daxbench([
-    "run",
-    "--scenario",
-    "populate",
-    "--align",
-    "2m",
-    "--size",
-    "4m",
-    "--fault-cost",
-    `kernel:${path}`,
-    "--out",
-    join(dir, "x.csv"),
-  ]);
-  assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /--fault-cost kernel:.*kernel\.csv has no 2m fault/);
-  const none = await daxbench([
-    "run",
-    "--scenario",
-    "populate",
-    "--fault-cost",
-    "kernel:/nonexistent.csv",
-    "--out",
-    join(dir, "x.csv"),
-  ]);
-  assert.equal(none.status, 2);
-  assert.match(none.stderr, /\/nonexistent\.csv: cannot be read/);
-  assert.deepEqual(readdirSync(dir), ["kernel.csv"]);
-});
+test(
+  "--fault-cost kernel:PATH charges the kernel's fault of the region's page size " + "and says where it came from",
+  async () => {
+    const dir = scratch();
+    const path = kernelFile(dir, 2500);
+    const result = await daxbench([
+      "run",
+      "--scenario",
+      "populate",
+      "--align",
+      "4k",
+      "--size",
+      "4m",
+      "--fault-cost",
+      `kernel:${path}`,
+      "--repeat",
+      "1",
+      "--warmup",
+      "0",
+      "--out",
+      "-",
+      "--quiet",
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const [row] = parse(result.stdout, { columns: true }) as Row[];
+    assert.equal(row.fault_cost_ns, "2500");
+    assert.equal(row.fault_cost_source, `kernel ${path} (commit abc123, 2026-01-01T00:00:00.000Z)`);
+    const missing = await daxbench([
+      "run",
+      "--scenario",
+      "populate",
+      "--align",
+      "2m",
+      "--size",
+      "4m",
+      "--fault-cost",
+      `kernel:${path}`,
+      "--out",
+      join(dir, "x.csv"),
+    ]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--fault-cost kernel:.*kernel\.csv has no 2m fault/);
+    const none = await daxbench([
+      "run",
+      "--scenario",
+      "populate",
+      "--fault-cost",
+      "kernel:/nonexistent.csv",
+      "--out",
+      join(dir, "x.csv"),
+    ]);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /\/nonexistent\.csv: cannot be read/);
+    assert.deepEqual(readdirSync(dir), ["kernel.csv"]);
+  },
+);

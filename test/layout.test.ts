@@ -73,17 +73,20 @@ async function comparisonsWith(names: readonly string[], folders: string[], subj
   );
 }
 
-test("no scenario is recognised by its name outside the registry: behaviour comes from the scenario's entry", async () => {
-  const { SCENARIOS } = await import("../host/registry/scenarios.ts");
-  assert.deepEqual(
-    await comparisonsWith(
-      SCENARIOS.map((scenario) => scenario.name),
-      ["host", "bench"],
-      /scenario/i,
-    ),
-    [],
-  );
-});
+test(
+  "no scenario is recognised by its name outside the registry: " + "behaviour comes from the scenario's entry",
+  async () => {
+    const { SCENARIOS } = await import("../host/registry/scenarios.ts");
+    assert.deepEqual(
+      await comparisonsWith(
+        SCENARIOS.map((scenario) => scenario.name),
+        ["host", "bench"],
+        /scenario/i,
+      ),
+      [],
+    );
+  },
+);
 
 test("no scheme is recognised by its name in host/ outside the registry", async () => {
   const { SCHEMES } = await import("../host/registry/schemes.ts");

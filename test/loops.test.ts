@@ -57,56 +57,61 @@ const attempts = (s: Stats) => faultEnds(s) + s.fallback;
 // ---------------------------------------------------------------------------------------------------------
 // The fault cost: once per touch that faults, outside the read side.
 
-test("--fault-cost is paid once per touch that faults, whatever sizes it tries (a 1 GiB vma tries pud, then pmd, then pte), and never on a hit", () => {
-  const cases: { align: AlignName; vma: bigint; first: { fallback: bigint; installed: keyof Stats } }[] = [
-    { align: "4k", vma: GiB, first: { fallback: 2n, installed: "pte_installs" } }, // pud FALLBACK, pmd FALLBACK, pte
-    { align: "2m", vma: GiB, first: { fallback: 1n, installed: "pmd_installs" } }, // pud FALLBACK, pmd
-    { align: "1g", vma: GiB, first: { fallback: 0n, installed: "pud_installs" } }, // pud
-    { align: "4k", vma: MiB, first: { fallback: 0n, installed: "pte_installs" } }, // a vma too small for a pmd: pte only
-  ];
-  const machine = new DaxMachine();
-  const core = machine.core.exports;
-  for (const { align, vma, first } of cases) {
-    const what = `${align} region, ${vma / MiB} MiB vma`;
-    map(machine, align, GiB, "rcu", vma);
+test(
+  "--fault-cost is paid once per touch that faults, " +
+    "whatever sizes it tries (a 1 GiB vma tries pud, then pmd, then pte), and never on a hit",
+  () => {
+    const cases: { align: AlignName; vma: bigint; first: { fallback: bigint; installed: keyof Stats } }[] = [
+      { align: "4k", vma: GiB, first: { fallback: 2n, installed: "pte_installs" } }, // pud FALLBACK, pmd FALLBACK, pte
+      { align: "2m", vma: GiB, first: { fallback: 1n, installed: "pmd_installs" } }, // pud FALLBACK, pmd
+      { align: "1g", vma: GiB, first: { fallback: 0n, installed: "pud_installs" } }, // pud
+      // a vma too small for a pmd: pte only
+      { align: "4k", vma: MiB, first: { fallback: 0n, installed: "pte_installs" } },
+    ];
+    const machine = new DaxMachine();
+    const core = machine.core.exports;
+    for (const { align, vma, first } of cases) {
+      const what = `${align} region, ${vma / MiB} MiB vma`;
+      map(machine, align, GiB, "rcu", vma);
+      machine.setFaultCost(50);
+      // The first touch alone: every size the vma allows is tried, and the cost is paid once.
+      core.populate(0n, PAGE);
+      const one = machine.stats(0);
+      assert.equal(one.fallback, first.fallback, `${what}: the first touch tried the larger sizes first`);
+      assert.equal(one[first.installed], 1n, `${what}: the first touch installed at its size`);
+      assert.equal(
+        one.fault_costs_paid,
+        1n,
+        `${what}: the first touch paid the fault cost once, not once per size tried`,
+      );
+      // Then the whole vma, and again: every touch that faulted paid once, every hit nothing.
+      core.populate(0n, vma);
+      core.populate(0n, vma);
+      const all = machine.stats(0);
+      const touches = 1n + 2n * (vma / PAGE);
+      assert.equal(all.hits + faultEnds(all), touches, `${what}: every touch a hit or a fault`);
+      assert.equal(
+        all.fault_costs_paid,
+        faultEnds(all),
+        `${what}: each touch that faulted paid once (${all.fault_costs_paid} of ${faultEnds(all)})`,
+      );
+      assert.ok(all.hits > 0n, `${what}: the second pass hit`);
+    }
+    // Touches refused as SIGBUS faulted too, and paid.
+    map(machine, "4k", 4n * MiB, "rcu");
     machine.setFaultCost(50);
-    // The first touch alone: every size the vma allows is tried, and the cost is paid once.
-    core.populate(0n, PAGE);
-    const one = machine.stats(0);
-    assert.equal(one.fallback, first.fallback, `${what}: the first touch tried the larger sizes first`);
-    assert.equal(one[first.installed], 1n, `${what}: the first touch installed at its size`);
-    assert.equal(
-      one.fault_costs_paid,
-      1n,
-      `${what}: the first touch paid the fault cost once, not once per size tried`,
-    );
-    // Then the whole vma, and again: every touch that faulted paid once, every hit nothing.
-    core.populate(0n, vma);
-    core.populate(0n, vma);
-    const all = machine.stats(0);
-    const touches = 1n + 2n * (vma / PAGE);
-    assert.equal(all.hits + faultEnds(all), touches, `${what}: every touch a hit or a fault`);
-    assert.equal(
-      all.fault_costs_paid,
-      faultEnds(all),
-      `${what}: each touch that faulted paid once (${all.fault_costs_paid} of ${faultEnds(all)})`,
-    );
-    assert.ok(all.hits > 0n, `${what}: the second pass hit`);
-  }
-  // Touches refused as SIGBUS faulted too, and paid.
-  map(machine, "4k", 4n * MiB, "rcu");
-  machine.setFaultCost(50);
-  core.kill_dev_dax();
-  core.populate(0n, 4n * MiB);
-  const refused = machine.stats(0);
-  assert.equal(refused.sigbus_dead, 1024n);
-  assert.equal(refused.fault_costs_paid, 1024n, "a refused touch paid on the way in");
-  // No cost set: nothing paid, nothing counted.
-  map(machine, "4k", 4n * MiB, "rcu");
-  machine.setFaultCost(0);
-  core.populate(0n, 4n * MiB);
-  assert.equal(machine.stats(0).fault_costs_paid, 0n);
-});
+    core.kill_dev_dax();
+    core.populate(0n, 4n * MiB);
+    const refused = machine.stats(0);
+    assert.equal(refused.sigbus_dead, 1024n);
+    assert.equal(refused.fault_costs_paid, 1024n, "a refused touch paid on the way in");
+    // No cost set: nothing paid, nothing counted.
+    map(machine, "4k", 4n * MiB, "rcu");
+    machine.setFaultCost(0);
+    core.populate(0n, 4n * MiB);
+    assert.equal(machine.stats(0).fault_costs_paid, 0n);
+  },
+);
 
 /** Holds the mutex scheme's futex word as a CPU would (0 unlocked, 1 locked, 2 locked with sleepers). */
 function holdMutex(machine: DaxMachine) {
@@ -152,28 +157,31 @@ async function withWorker<T>(machine: DaxMachine, body: (worker: CpuWorker) => P
 }
 
 for (const scheme of ["mutex", "rwlock"] as const) {
-  test(`with ${scheme}, a fault pays --fault-cost before it takes the read side: blocked on the lock, it has paid`, async () => {
-    const machine = mapped("4k", GiB, scheme);
-    machine.setFaultCost(1000);
-    await withWorker(machine, async (worker) => {
-      const lock = LOCKS[scheme](machine);
-      let finished = false;
-      const done = worker.call("populate", 0n, PAGE).finally(() => (finished = true));
-      try {
-        await until(() => lock.contended() || finished, "the reader blocks on the lock, or finishes");
-        assert.equal(finished, false, "the fault did not complete while the test held the lock");
-        const blocked = machine.stats(1);
-        assert.equal(blocked.fault_costs_paid, 1n, "the fault paid its cost before the read side, outside it");
-        assert.equal(faultEnds(blocked) + blocked.fallback, 0n, "and no attempt has ended");
-      } finally {
-        lock.release();
-      }
-      assert.equal(await done, 1n);
-      const after = machine.stats(1);
-      assert.equal(after.pte_installs, 1n);
-      assert.equal(after.fault_costs_paid, 1n, "paid once for the touch");
-    });
-  });
+  test(
+    `with ${scheme}, a fault pays --fault-cost before it takes the read side: ` + "blocked on the lock, it has paid",
+    async () => {
+      const machine = mapped("4k", GiB, scheme);
+      machine.setFaultCost(1000);
+      await withWorker(machine, async (worker) => {
+        const lock = LOCKS[scheme](machine);
+        let finished = false;
+        const done = worker.call("populate", 0n, PAGE).finally(() => (finished = true));
+        try {
+          await until(() => lock.contended() || finished, "the reader blocks on the lock, or finishes");
+          assert.equal(finished, false, "the fault did not complete while the test held the lock");
+          const blocked = machine.stats(1);
+          assert.equal(blocked.fault_costs_paid, 1n, "the fault paid its cost before the read side, outside it");
+          assert.equal(faultEnds(blocked) + blocked.fallback, 0n, "and no attempt has ended");
+        } finally {
+          lock.release();
+        }
+        assert.equal(await done, 1n);
+        const after = machine.stats(1);
+        assert.equal(after.pte_installs, 1n);
+        assert.equal(after.fault_costs_paid, 1n, "paid once for the touch");
+      });
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -202,139 +210,157 @@ const LOOPS = {
   readside: (machine: DaxMachine) => machine.core.exports.readside(3000n),
 } as const;
 
-test("every scheme's loops take its read side and no other: SRCU's counters once per read side, QSBR's batch ending offline, none nothing", () => {
-  assert.deepEqual(
-    Object.keys(READ_SIDE).sort(),
-    [...SCHEME_NAMES].sort(),
-    "every scheme has its expected read side here",
-  );
-  const machine = new DaxMachine();
-  const core = machine.core.exports;
-  const MARK = 12345; // a QSBR counter no batch writes: only going offline at a batch's end clears it
-  for (const scheme of SCHEME_NAMES) {
-    for (const [name, loop] of Object.entries(LOOPS)) {
-      const what = `${scheme} ${name}`;
-      map(machine, "4k", 64n * MiB, scheme);
-      core.set_qsbr_reader_ctr(0, MARK);
-      const [locks, unlocks] = [core.srcu_lock_count(0), core.srcu_unlock_count(0)]; // mmap checked the vma under the read side
-      const ops = loop(machine);
-      const s = machine.stats(0);
-      const sides = name === "readside" ? 3000n : attempts(s);
-      if (name !== "readside") {
-        assert.ok(faultEnds(s) > 1000n, `${what}: the touches faulted (${faultEnds(s)})`);
-        assert.equal(ops, s.hits + s.pte_installs + s.raced, `${what}: ops are the touches that ended mapped`);
-      } else {
-        assert.equal(ops, 3000n);
-        assert.equal(s.alive_seen, 3000n, `${what}: each pair loaded alive, and found it true`);
-        assert.equal(faultEnds(s) + s.hits, 0n, `${what}: the readside loop touches nothing`);
-      }
-      const srcu = READ_SIDE[scheme] === "srcu";
-      assert.equal(
-        core.srcu_lock_count(0) - locks,
-        srcu ? sides : 0n,
-        `${what}: srcu_read_lock once per read side (${sides}) under SRCU, never otherwise`,
-      );
-      assert.equal(
-        core.srcu_unlock_count(0) - unlocks,
-        core.srcu_lock_count(0) - locks,
-        `${what}: each srcu_read_lock unlocked`,
-      );
-      assert.equal(
-        core.qsbr_reader_ctr(0),
-        READ_SIDE[scheme] === "qsbr" ? 0 : MARK,
-        `${what}: only QSBR's loop comes online and goes offline`,
-      );
-      for (const lock of ["MUTEX_WORD", "RWLOCK_WORD"] as const) {
-        const { view, index } = word(machine, lock);
-        assert.equal(Atomics.load(view, index), 0, `${what}: ${lock} left free`);
+test(
+  "every scheme's loops take its read side and no other: " +
+    "SRCU's counters once per read side, QSBR's batch ending offline, none nothing",
+  () => {
+    assert.deepEqual(
+      Object.keys(READ_SIDE).sort(),
+      [...SCHEME_NAMES].sort(),
+      "every scheme has its expected read side here",
+    );
+    const machine = new DaxMachine();
+    const core = machine.core.exports;
+    const MARK = 12345; // a QSBR counter no batch writes: only going offline at a batch's end clears it
+    for (const scheme of SCHEME_NAMES) {
+      for (const [name, loop] of Object.entries(LOOPS)) {
+        const what = `${scheme} ${name}`;
+        map(machine, "4k", 64n * MiB, scheme);
+        core.set_qsbr_reader_ctr(0, MARK);
+        // mmap checked the vma under the read side
+        const [locks, unlocks] = [core.srcu_lock_count(0), core.srcu_unlock_count(0)];
+        const ops = loop(machine);
+        const s = machine.stats(0);
+        const sides = name === "readside" ? 3000n : attempts(s);
+        if (name !== "readside") {
+          assert.ok(faultEnds(s) > 1000n, `${what}: the touches faulted (${faultEnds(s)})`);
+          assert.equal(ops, s.hits + s.pte_installs + s.raced, `${what}: ops are the touches that ended mapped`);
+        } else {
+          assert.equal(ops, 3000n);
+          assert.equal(s.alive_seen, 3000n, `${what}: each pair loaded alive, and found it true`);
+          assert.equal(faultEnds(s) + s.hits, 0n, `${what}: the readside loop touches nothing`);
+        }
+        const srcu = READ_SIDE[scheme] === "srcu";
+        assert.equal(
+          core.srcu_lock_count(0) - locks,
+          srcu ? sides : 0n,
+          `${what}: srcu_read_lock once per read side (${sides}) under SRCU, never otherwise`,
+        );
+        assert.equal(
+          core.srcu_unlock_count(0) - unlocks,
+          core.srcu_lock_count(0) - locks,
+          `${what}: each srcu_read_lock unlocked`,
+        );
+        assert.equal(
+          core.qsbr_reader_ctr(0),
+          READ_SIDE[scheme] === "qsbr" ? 0 : MARK,
+          `${what}: only QSBR's loop comes online and goes offline`,
+        );
+        for (const lock of ["MUTEX_WORD", "RWLOCK_WORD"] as const) {
+          const { view, index } = word(machine, lock);
+          assert.equal(Atomics.load(view, index), 0, `${what}: ${lock} left free`);
+        }
       }
     }
-  }
-});
+  },
+);
 
 for (const scheme of ["mutex", "rwlock"] as const) {
   for (const name of Object.keys(LOOPS) as (keyof typeof LOOPS)[]) {
-    test(`${name} under ${scheme} holds the ${scheme}: with the lock held elsewhere it waits${name === "readside" ? ", and loads alive only once it has the lock" : ""}`, async () => {
-      const machine = mapped("4k", 64n * MiB, scheme);
-      const alive = word(machine, "DEV_ALIVE");
-      await withWorker(machine, async (worker) => {
-        const lock = LOCKS[scheme](machine);
-        // While the test holds the lock, alive reads false: a read side that loaded it outside the lock sees that.
-        if (name === "readside") Atomics.store(alive.view, alive.index, 0);
-        let finished = false;
-        const count = 3n;
-        const done = (name === "populate" ? worker.call("populate", 0n, 4n * PAGE) : worker.call(name, count)).finally(
-          () => (finished = true),
-        );
-        try {
-          await until(() => lock.contended() || finished, `the ${name} loop blocks on the ${scheme}, or finishes`);
-          assert.equal(finished, false, `the ${name} loop ran on while the test held the ${scheme}`);
-          if (name === "readside") Atomics.store(alive.view, alive.index, 1);
-        } finally {
-          lock.release();
-        }
-        const ops = await done;
-        const s = machine.stats(1);
-        if (name === "readside") {
-          assert.equal(ops, count);
-          assert.equal(
-            s.alive_seen,
-            count,
-            "every pair loaded alive inside its read side, after the lock was released",
-          );
-        } else {
-          assert.equal(ops, s.hits + s.pte_installs + s.raced);
-          assert.ok(s.pte_installs > 0n);
-        }
-      });
-    });
+    test(
+      `${name} under ${scheme} holds the ${scheme}: ` +
+        "with the lock held elsewhere it waits" +
+        (name === "readside" ? ", and loads alive only once it has the lock" : ""),
+      async () => {
+        const machine = mapped("4k", 64n * MiB, scheme);
+        const alive = word(machine, "DEV_ALIVE");
+        await withWorker(machine, async (worker) => {
+          const lock = LOCKS[scheme](machine);
+          // While the test holds the lock, alive reads false: a read side that loaded it outside the lock sees that.
+          if (name === "readside") Atomics.store(alive.view, alive.index, 0);
+          let finished = false;
+          const count = 3n;
+          const done = (
+            name === "populate" ? worker.call("populate", 0n, 4n * PAGE) : worker.call(name, count)
+          ).finally(() => (finished = true));
+          try {
+            await until(() => lock.contended() || finished, `the ${name} loop blocks on the ${scheme}, or finishes`);
+            assert.equal(finished, false, `the ${name} loop ran on while the test held the ${scheme}`);
+            if (name === "readside") Atomics.store(alive.view, alive.index, 1);
+          } finally {
+            lock.release();
+          }
+          const ops = await done;
+          const s = machine.stats(1);
+          if (name === "readside") {
+            assert.equal(ops, count);
+            assert.equal(
+              s.alive_seen,
+              count,
+              "every pair loaded alive inside its read side, after the lock was released",
+            );
+          } else {
+            assert.equal(ops, s.hits + s.pte_installs + s.raced);
+            assert.ok(s.pte_installs > 0n);
+          }
+        });
+      },
+    );
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Each scenario runs the loop it is named for.
 
-test("each scenario runs its own loop: populate touches every page once, random and churn touch at random, readside only loads alive", async () => {
-  const probe = new DaxMachine();
-  const run = async (scenario: string, protection: string, extra: Record<string, string[]> = {}) => {
-    const [config] = expandMatrix(
-      { scenario: [scenario], protection: [protection], align: ["4k"], workers: ["1"], size: ["8m"], ...extra },
-      { duration: "30ms", minTime: "0" },
-      probe,
-    );
-    const machine = new DaxMachine();
-    const [m] = await measureGroup(machine, schedule([config], 1, "sequential", 1n)[0], "sequential", {
-      repeat: 1,
-      warmup: 0,
-      timeoutMs: 60_000,
-    });
-    return { m, core: machine.core.exports };
-  };
-  const populate = await run("populate", "rcu");
-  assert.equal(populate.m.ops, 2048, "populate: each 4 KiB of 8 MiB once");
-  assert.equal(populate.m.stats.pte_installs, 2048n);
-  assert.equal(populate.m.stats.fallback, 4n, "each 2 MiB's first touch tried a pmd first");
-  assert.equal(populate.core.srcu_lock_count(1), 2048n + 4n, "populate: one read side per attempt");
-  for (const scenario of ["random", "churn"]) {
-    const { m, core } = await run(scenario, "rcu", scenario === "churn" ? { killPeriod: ["1ms"] } : {});
+test(
+  "each scenario runs its own loop: " +
+    "populate touches every page once, random and churn touch at random, readside only loads alive",
+  async () => {
+    const probe = new DaxMachine();
+    const run = async (scenario: string, protection: string, extra: Record<string, string[]> = {}) => {
+      const [config] = expandMatrix(
+        { scenario: [scenario], protection: [protection], align: ["4k"], workers: ["1"], size: ["8m"], ...extra },
+        { duration: "30ms", minTime: "0" },
+        probe,
+      );
+      const machine = new DaxMachine();
+      const [m] = await measureGroup(machine, schedule([config], 1, "sequential", 1n)[0], "sequential", {
+        repeat: 1,
+        warmup: 0,
+        timeoutMs: 60_000,
+      });
+      return { m, core: machine.core.exports };
+    };
+    const populate = await run("populate", "rcu");
+    assert.equal(populate.m.ops, 2048, "populate: each 4 KiB of 8 MiB once");
+    assert.equal(populate.m.stats.pte_installs, 2048n);
+    assert.equal(populate.m.stats.fallback, 4n, "each 2 MiB's first touch tried a pmd first");
+    assert.equal(populate.core.srcu_lock_count(1), 2048n + 4n, "populate: one read side per attempt");
+    for (const scenario of ["random", "churn"]) {
+      const { m, core } = await run(scenario, "rcu", scenario === "churn" ? { killPeriod: ["1ms"] } : {});
+      assert.equal(
+        BigInt(m.ops),
+        m.stats.hits + m.stats.pte_installs + m.stats.raced,
+        `${scenario}: ops are touches that ended mapped`,
+      );
+      assert.ok(
+        m.stats.pte_installs > 0n && m.stats.alive_seen === 0n,
+        `${scenario}: touches that fault, no readside pairs`,
+      );
+      assert.equal(core.srcu_lock_count(1), attempts(m.stats), `${scenario}: a read side per fault, none per hit`);
+    }
+    const readside = await run("readside", "rcu");
+    assert.ok(readside.m.ops > 0);
     assert.equal(
-      BigInt(m.ops),
-      m.stats.hits + m.stats.pte_installs + m.stats.raced,
-      `${scenario}: ops are touches that ended mapped`,
+      readside.m.stats.alive_seen,
+      BigInt(readside.m.ops),
+      "readside: every operation a pair that loaded alive",
     );
-    assert.ok(
-      m.stats.pte_installs > 0n && m.stats.alive_seen === 0n,
-      `${scenario}: touches that fault, no readside pairs`,
+    assert.equal(
+      readside.core.srcu_lock_count(1),
+      BigInt(readside.m.ops),
+      "readside: one SRCU read side per operation",
     );
-    assert.equal(core.srcu_lock_count(1), attempts(m.stats), `${scenario}: a read side per fault, none per hit`);
-  }
-  const readside = await run("readside", "rcu");
-  assert.ok(readside.m.ops > 0);
-  assert.equal(
-    readside.m.stats.alive_seen,
-    BigInt(readside.m.ops),
-    "readside: every operation a pair that loaded alive",
-  );
-  assert.equal(readside.core.srcu_lock_count(1), BigInt(readside.m.ops), "readside: one SRCU read side per operation");
-  assert.equal(faultEnds(readside.m.stats) + readside.m.stats.hits, 0n, "readside: no touch");
-});
+    assert.equal(faultEnds(readside.m.stats) + readside.m.stats.hits, 0n, "readside: no touch");
+  },
+);

@@ -36,7 +36,8 @@ function tableCells(stdout: string): { native: string; workers: number; ratio: n
     });
 }
 
-/** The native read sides, then the operations, in the order native prints them; the plain ones need no library, only cc. */
+/** The native read sides, then the operations, in the order native prints them; the plain ones need no library,
+ *  only cc. */
 const NATIVE_FLAVOURS = [
   "load",
   "percpu",
@@ -56,9 +57,10 @@ const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command
 /** Whether liburcu's `flavour` compiles and links here, independently of bench/native/readside.c: a program
  *  that includes its header and calls its read side, built with cc as buildC builds (-pthread, -lurcu-…). */
 function liburcuLinks(flavour: "memb" | "qsbr", dir: string): boolean {
-  const program = `#include <urcu/urcu-${flavour}.h>
-int main(void) { urcu_${flavour}_register_thread(); urcu_${flavour}_read_lock(); urcu_${flavour}_read_unlock(); urcu_${flavour}_unregister_thread(); return 0; }
-`;
+  const program =
+    `#include <urcu/urcu-${flavour}.h>\n` +
+    `int main(void) { urcu_${flavour}_register_thread(); urcu_${flavour}_read_lock(); ` +
+    `urcu_${flavour}_read_unlock(); urcu_${flavour}_unregister_thread(); return 0; }\n`;
   const out = join(dir, `liburcu-${flavour}-probe`);
   return (
     spawnSync("cc", ["-O2", "-pthread", "-x", "c", "-", "-o", out, `-lurcu-${flavour}`], { input: program }).status ===
@@ -162,105 +164,113 @@ test("micro and native refuse bad input with one line naming it, exit 2, before 
   }
 });
 
-test("native measures every cell on both sides, prints a positive ratio with its interval, and keeps every sample", async () => {
-  const dir = scratch();
-  try {
-    const result = await daxbench([
-      "native",
-      "--duration",
-      "20ms",
-      "--workers",
-      "1",
-      "--repeat",
-      "5",
-      "--out",
-      join(dir, "native.md"),
-    ]);
-    assert.equal(result.status, 0, result.stderr);
-    const cells = tableCells(result.stdout);
-    const measured = cells.map((cell) => cell.native);
-    const skipped = new Map(
-      result.stderr.split("\n").flatMap((line) => {
-        const note = /^daxbench native: (\S+): skipped, (.+)$/.exec(line);
-        return note ? [[note[1], note[2]] as const] : [];
-      }),
-    );
-    // Five native read sides, each measured or skipped with a note, never both.
-    assert.deepEqual(
-      [...measured, ...skipped.keys()].sort(),
-      [...NATIVE_FLAVOURS].sort(),
-      `${result.stdout}\n${result.stderr}`,
-    );
-    if (!onPath("cc")) {
+test(
+  "native measures every cell on both sides, prints a positive ratio with its interval, " + "and keeps every sample",
+  async () => {
+    const dir = scratch();
+    try {
+      const result = await daxbench([
+        "native",
+        "--duration",
+        "20ms",
+        "--workers",
+        "1",
+        "--repeat",
+        "5",
+        "--out",
+        join(dir, "native.md"),
+      ]);
+      assert.equal(result.status, 0, result.stderr);
+      const cells = tableCells(result.stdout);
+      const measured = cells.map((cell) => cell.native);
+      const skipped = new Map(
+        result.stderr.split("\n").flatMap((line) => {
+          const note = /^daxbench native: (\S+): skipped, (.+)$/.exec(line);
+          return note ? [[note[1], note[2]] as const] : [];
+        }),
+      );
+      // Five native read sides, each measured or skipped with a note, never both.
       assert.deepEqual(
-        [...skipped.values()],
-        NATIVE_FLAVOURS.map(() => "no C compiler (cc)"),
-        "without cc every flavour is skipped, for that reason",
+        [...measured, ...skipped.keys()].sort(),
+        [...NATIVE_FLAVOURS].sort(),
+        `${result.stdout}\n${result.stderr}`,
       );
-    } else {
-      // With cc, a skip is allowed only where a library is missing: the plain flavours need none.
+      if (!onPath("cc")) {
+        assert.deepEqual(
+          [...skipped.values()],
+          NATIVE_FLAVOURS.map(() => "no C compiler (cc)"),
+          "without cc every flavour is skipped, for that reason",
+        );
+      } else {
+        // With cc, a skip is allowed only where a library is missing: the plain flavours need none.
+        assert.deepEqual(
+          measured.filter((name) => PLAIN_FLAVOURS.includes(name)),
+          PLAIN_FLAVOURS,
+          `cc is here, so these are built and measured: ${result.stderr}`,
+        );
+        for (const flavour of ["memb", "qsbr"] as const) {
+          const name = `urcu-${flavour}`;
+          if (liburcuLinks(flavour, dir))
+            assert.ok(
+              measured.includes(name),
+              `liburcu-${flavour} links here, yet ${name} was ` +
+                (skipped.has(name) ? `skipped: ${skipped.get(name)}` : "not measured"),
+            );
+          else
+            assert.equal(
+              skipped.get(name),
+              "cc failed (is liburcu-dev installed?)",
+              `liburcu-${flavour} does not link here: ${name} is skipped for that`,
+            );
+        }
+      }
+      for (const cell of cells) {
+        assert.ok(cell.ratio > 0, `${cell.native}: ratio ${cell.ratio}`);
+        assert.equal(cell.n, "5+5", `${cell.native}: n per side`);
+        const [lo, hi] = cell.interval.split("…").map(Number);
+        assert.ok(
+          lo > 0 && lo <= cell.ratio && cell.ratio <= hi,
+          `${cell.native}: interval ${cell.interval} around ${cell.ratio}`,
+        );
+      }
+      assert.equal(
+        readFileSync(join(dir, "native.md"), "utf8").trimEnd(),
+        result.stdout.trimEnd().split("\n").slice(0, -1).join("\n"),
+      );
+      // The CSV is long form: one row per measurement, 5 per side per cell, from which every figure is recomputed.
+      const csv = readFileSync(join(dir, "native.csv"), "utf8");
+      assert.deepEqual(csv.split("\n")[0].split(","), [...NATIVE_COLUMNS]);
+      const rows = parse(csv, { columns: true }) as Record<string, string>[];
+      assert.equal(rows.length, cells.length * 2 * 5);
+      for (const cell of cells) {
+        for (const side of ["native", "wasm"]) {
+          const reps = rows.filter((r) => r.native === cell.native && r.side === side).map((r) => Number(r.rep));
+          assert.deepEqual(reps.sort(), [1, 2, 3, 4, 5], `${cell.native} ${side}`);
+        }
+      }
+      // wasm / native is the median of every wasm sample over every native sample (Hodges-Lehmann), per cell.
+      for (const cell of cells) {
+        const side = (name: string) =>
+          rows.filter((r) => r.native === cell.native && r.side === name).map((r) => Number(r.ns_per_op));
+        const ratios = side("native")
+          .flatMap((a) => side("wasm").map((b) => b / a))
+          .sort((x, y) => x - y);
+        assert.equal(
+          ratios[(ratios.length - 1) / 2].toFixed(3),
+          cell.ratio.toFixed(3),
+          `${cell.native}: wasm / native`,
+        );
+      }
+      const recomputed = nativeCells(parseNativeCsv(csv, "native.csv"));
       assert.deepEqual(
-        measured.filter((name) => PLAIN_FLAVOURS.includes(name)),
-        PLAIN_FLAVOURS,
-        `cc is here, so these are built and measured: ${result.stderr}`,
+        recomputed.map((c) => [c.native, c.workers, c.comparison.estimate!.toFixed(3)]),
+        cells.map((c) => [c.native, c.workers, c.ratio.toFixed(3)]),
       );
-      for (const flavour of ["memb", "qsbr"] as const) {
-        const name = `urcu-${flavour}`;
-        if (liburcuLinks(flavour, dir))
-          assert.ok(
-            measured.includes(name),
-            `liburcu-${flavour} links here, yet ${name} was ${skipped.has(name) ? `skipped: ${skipped.get(name)}` : "not measured"}`,
-          );
-        else
-          assert.equal(
-            skipped.get(name),
-            "cc failed (is liburcu-dev installed?)",
-            `liburcu-${flavour} does not link here: ${name} is skipped for that`,
-          );
-      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    for (const cell of cells) {
-      assert.ok(cell.ratio > 0, `${cell.native}: ratio ${cell.ratio}`);
-      assert.equal(cell.n, "5+5", `${cell.native}: n per side`);
-      const [lo, hi] = cell.interval.split("…").map(Number);
-      assert.ok(
-        lo > 0 && lo <= cell.ratio && cell.ratio <= hi,
-        `${cell.native}: interval ${cell.interval} around ${cell.ratio}`,
-      );
-    }
-    assert.equal(
-      readFileSync(join(dir, "native.md"), "utf8").trimEnd(),
-      result.stdout.trimEnd().split("\n").slice(0, -1).join("\n"),
-    );
-    // The CSV is long form: one row per measurement, 5 per side per cell, from which every figure is recomputed.
-    const csv = readFileSync(join(dir, "native.csv"), "utf8");
-    assert.deepEqual(csv.split("\n")[0].split(","), [...NATIVE_COLUMNS]);
-    const rows = parse(csv, { columns: true }) as Record<string, string>[];
-    assert.equal(rows.length, cells.length * 2 * 5);
-    for (const cell of cells) {
-      for (const side of ["native", "wasm"]) {
-        const reps = rows.filter((r) => r.native === cell.native && r.side === side).map((r) => Number(r.rep));
-        assert.deepEqual(reps.sort(), [1, 2, 3, 4, 5], `${cell.native} ${side}`);
-      }
-    }
-    // wasm / native is the median of every wasm sample over every native sample (Hodges-Lehmann), per cell.
-    for (const cell of cells) {
-      const side = (name: string) =>
-        rows.filter((r) => r.native === cell.native && r.side === name).map((r) => Number(r.ns_per_op));
-      const ratios = side("native")
-        .flatMap((a) => side("wasm").map((b) => b / a))
-        .sort((x, y) => x - y);
-      assert.equal(ratios[(ratios.length - 1) / 2].toFixed(3), cell.ratio.toFixed(3), `${cell.native}: wasm / native`);
-    }
-    const recomputed = nativeCells(parseNativeCsv(csv, "native.csv"));
-    assert.deepEqual(
-      recomputed.map((c) => [c.native, c.workers, c.comparison.estimate!.toFixed(3)]),
-      cells.map((c) => [c.native, c.workers, c.ratio.toFixed(3)]),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test("native skips the liburcu flavours cleanly when liburcu-dev is missing, and everything without cc", async (t) => {
   const cc = spawnSync("sh", ["-c", "command -v cc"], { encoding: "utf8" }).stdout.trim();

@@ -30,12 +30,16 @@ function shipped(): string[] {
   ];
 }
 
-test("npm pack ships the command, the core's sources and the built core, the C programs, and no test, result or generator", () => {
-  buildIfStale("release", wasmPath("release")); // the tarball carries the built core (npm pack's prepack builds it)
-  // --ignore-scripts: the list only, without prepack's build (npm test has just built the core).
-  const listed = npm(["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root });
-  assert.equal(listed.status, 0, listed.stderr);
-  const [pack] = JSON.parse(listed.stdout) as { files: { path: string }[] }[];
-  const files = pack.files.map((file) => file.path).sort();
-  assert.deepEqual(files, shipped().sort());
-});
+test(
+  "npm pack ships the command, the core's sources and the built core, the C programs, " +
+    "and no test, result or generator",
+  () => {
+    buildIfStale("release", wasmPath("release")); // the tarball carries the built core (npm pack's prepack builds it)
+    // --ignore-scripts: the list only, without prepack's build (npm test has just built the core).
+    const listed = npm(["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root });
+    assert.equal(listed.status, 0, listed.stderr);
+    const [pack] = JSON.parse(listed.stdout) as { files: { path: string }[] }[];
+    const files = pack.files.map((file) => file.path).sort();
+    assert.deepEqual(files, shipped().sort());
+  },
+);

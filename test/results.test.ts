@@ -85,72 +85,78 @@ test("compare: files with no configuration in common exit 2 with a clear message
   assert.match(result.stderr, /have no configuration in common/);
 });
 
-test("a CSV with a missing column, a non-numeric figure or a foreign header exits 2 naming file, line and column", async () => {
-  const good = csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }]));
-  const lines = good.trim().split("\n");
-  const header = lines[0].split(",");
-  const dropAt = header.indexOf("faults");
-  const dropped = lines
-    .map((line) =>
-      line
-        .split(",")
-        .filter((_, i) => i !== dropAt)
-        .join(","),
-    )
-    .join("\n");
-  const dir = scratch({
-    "missing.csv": dropped,
-    "text.csv": [lines[0], lines[1], lines[2].replace(/^(([^,]*,){9})[^,]*/, "$1fast"), lines[3]].join("\n"),
-    "foreign.csv": "name,value\nx,1\n",
-  });
-  const missing = await daxbench("compare", join(dir, "missing.csv"), "--by", "align");
-  assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /missing\.csv: line 1: missing column faults/);
-  const text = await daxbench("report", join(dir, "text.csv"));
-  assert.equal(text.status, 2);
-  assert.match(text.stderr, /text\.csv: line 3, column ns_per_op: "fast" is not a number/);
-  const foreign = await daxbench(
-    "merge",
-    join(dir, "foreign.csv"),
-    join(dir, "missing.csv"),
-    "--out",
-    join(dir, "all.csv"),
-  );
-  assert.equal(foreign.status, 2);
-  assert.match(foreign.stderr, /foreign\.csv: line 1, column 1: "name" is not a daxbench result header/);
-  assert.equal(existsSync(join(dir, "all.csv")), false);
-});
+test(
+  "a CSV with a missing column, a non-numeric figure or a foreign header " + "exits 2 naming file, line and column",
+  async () => {
+    const good = csvText(syntheticRows([{ nsPerOp: [1, 2, 3] }]));
+    const lines = good.trim().split("\n");
+    const header = lines[0].split(",");
+    const dropAt = header.indexOf("faults");
+    const dropped = lines
+      .map((line) =>
+        line
+          .split(",")
+          .filter((_, i) => i !== dropAt)
+          .join(","),
+      )
+      .join("\n");
+    const dir = scratch({
+      "missing.csv": dropped,
+      "text.csv": [lines[0], lines[1], lines[2].replace(/^(([^,]*,){9})[^,]*/, "$1fast"), lines[3]].join("\n"),
+      "foreign.csv": "name,value\nx,1\n",
+    });
+    const missing = await daxbench("compare", join(dir, "missing.csv"), "--by", "align");
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /missing\.csv: line 1: missing column faults/);
+    const text = await daxbench("report", join(dir, "text.csv"));
+    assert.equal(text.status, 2);
+    assert.match(text.stderr, /text\.csv: line 3, column ns_per_op: "fast" is not a number/);
+    const foreign = await daxbench(
+      "merge",
+      join(dir, "foreign.csv"),
+      join(dir, "missing.csv"),
+      "--out",
+      join(dir, "all.csv"),
+    );
+    assert.equal(foreign.status, 2);
+    assert.match(foreign.stderr, /foreign\.csv: line 1, column 1: "name" is not a daxbench result header/);
+    assert.equal(existsSync(join(dir, "all.csv")), false);
+  },
+);
 
-test("the JSON export carries every repetition's figures, the machine metadata and the headline's summary", async () => {
-  const rows = syntheticRows([
-    { align: "4k", nsPerOp: [10, 11, 12] },
-    { align: "2m", nsPerOp: [1, 2] },
-  ]);
-  const json = JSON.parse([...jsonText(rows)].join(""));
-  assert.deepEqual(json.machines, [
-    {
-      node: "v20.0.0",
-      cpu: "test cpu",
-      cpu_count: 8,
-      load_avg_1m: 0.5,
-      cpu_governor: "",
-      thp_enabled: "",
-      thp_defrag: "",
-      commit: "abc",
-      started_at: "2026-01-01T00:00:00.000Z",
-      daxbench_version: "0.1.0",
-    },
-  ]);
-  assert.equal(json.configurations.length, 2);
-  assert.deepEqual(
-    json.configurations.flatMap((c: { repetitions: unknown[] }) => c.repetitions),
-    rows,
-  );
-  const [fourK] = json.configurations;
-  assert.equal(fourK.headline.column, "ns_per_op");
-  assert.equal(fourK.headline.summary.mean, 11);
-  assert.ok(fourK.headline.summary.ci95[0] > 0 && fourK.headline.summary.ci95[1] > 12);
-});
+test(
+  "the JSON export carries every repetition's figures, " + "the machine metadata and the headline's summary",
+  async () => {
+    const rows = syntheticRows([
+      { align: "4k", nsPerOp: [10, 11, 12] },
+      { align: "2m", nsPerOp: [1, 2] },
+    ]);
+    const json = JSON.parse([...jsonText(rows)].join(""));
+    assert.deepEqual(json.machines, [
+      {
+        node: "v20.0.0",
+        cpu: "test cpu",
+        cpu_count: 8,
+        load_avg_1m: 0.5,
+        cpu_governor: "",
+        thp_enabled: "",
+        thp_defrag: "",
+        commit: "abc",
+        started_at: "2026-01-01T00:00:00.000Z",
+        daxbench_version: "0.1.0",
+      },
+    ]);
+    assert.equal(json.configurations.length, 2);
+    assert.deepEqual(
+      json.configurations.flatMap((c: { repetitions: unknown[] }) => c.repetitions),
+      rows,
+    );
+    const [fourK] = json.configurations;
+    assert.equal(fourK.headline.column, "ns_per_op");
+    assert.equal(fourK.headline.summary.mean, 11);
+    assert.ok(fourK.headline.summary.ci95[0] > 0 && fourK.headline.summary.ci95[1] > 12);
+  },
+);
 
 test("the Markdown export: the headline summarised, and Relative only claims what the data support", async () => {
   const rows = syntheticRows([
@@ -270,78 +276,87 @@ test("compare says when samples are too small for any p below --alpha, and how m
   );
 });
 
-test("pairs: a claim only with significance and its interval, ~ inside the noise, never along an unused dimension", async () => {
-  const rows = syntheticRows([
-    { protection: "rcu", nsPerOp: [10, 10.2, 9.9, 10.1, 10.05] },
-    { protection: "mutex", nsPerOp: [20, 20.4, 19.8, 20.2, 20.1] },
-    { protection: "rwlock", nsPerOp: [10.1, 9.8, 10.3, 9.95, 10.15] },
-    {
-      scenario: "readside",
-      protection: "rcu",
-      align: "",
-      nsPerOp: [5, 5.1, 4.9, 5.05, 4.95],
-      cells: { mapping_bytes: "", read_delay_ns: "" },
-    },
-    {
-      scenario: "readside",
-      protection: "mutex",
-      align: "",
-      nsPerOp: [5.02, 5.12, 4.92, 5.07, 4.97],
-      cells: { mapping_bytes: "", read_delay_ns: "" },
-    },
-  ]);
-  const lines = comparisons(byConfiguration(rows), 0.05);
-  assert.ok(
-    lines.includes(
-      "populate 4k 1w 1g: rcu is 2.00× faster than mutex per completed touch (95% CI 1.96…2.04, p=0.008, n=5+5)",
-    ),
-    lines.join("\n"),
-  );
-  assert.ok(
-    lines.some((line) => /^populate 4k 1w 1g: rcu ~ rwlock \(p=0\.\d+, n=5\+5\)$/.test(line)),
-    lines.join("\n"),
-  );
-  assert.ok(
-    lines.some((line) => /^readside 1w: rcu ~ mutex \(p=/.test(line)),
-    "readside pairs along protection only",
-  );
-  assert.equal(lines.length, 3 + 1, "three populate pairs, one readside pair; no pair along align or policy");
-});
+test(
+  "pairs: a claim only with significance and its interval, " + "~ inside the noise, never along an unused dimension",
+  async () => {
+    const rows = syntheticRows([
+      { protection: "rcu", nsPerOp: [10, 10.2, 9.9, 10.1, 10.05] },
+      { protection: "mutex", nsPerOp: [20, 20.4, 19.8, 20.2, 20.1] },
+      { protection: "rwlock", nsPerOp: [10.1, 9.8, 10.3, 9.95, 10.15] },
+      {
+        scenario: "readside",
+        protection: "rcu",
+        align: "",
+        nsPerOp: [5, 5.1, 4.9, 5.05, 4.95],
+        cells: { mapping_bytes: "", read_delay_ns: "" },
+      },
+      {
+        scenario: "readside",
+        protection: "mutex",
+        align: "",
+        nsPerOp: [5.02, 5.12, 4.92, 5.07, 4.97],
+        cells: { mapping_bytes: "", read_delay_ns: "" },
+      },
+    ]);
+    const lines = comparisons(byConfiguration(rows), 0.05);
+    assert.ok(
+      lines.includes(
+        "populate 4k 1w 1g: rcu is 2.00× faster than mutex per completed touch (95% CI 1.96…2.04, p=0.008, n=5+5)",
+      ),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.some((line) => /^populate 4k 1w 1g: rcu ~ rwlock \(p=0\.\d+, n=5\+5\)$/.test(line)),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.some((line) => /^readside 1w: rcu ~ mutex \(p=/.test(line)),
+      "readside pairs along protection only",
+    );
+    assert.equal(lines.length, 3 + 1, "three populate pairs, one readside pair; no pair along align or policy");
+  },
+);
 
-test("warnings: oversubscribed CPUs, a loaded machine, and an updater slower than asked come from the rows", async () => {
-  const churn = { scenario: "churn", workers: 2, nsPerOp: [10, 11, 12, 10.5, 11.5] };
-  const rows = syntheticRows([
-    {
-      ...churn,
-      cells: {
-        cpu_count: 2,
-        load_avg_1m: 1.5,
-        kill_period_ns: 200_000,
-        kill_period_achieved_ns: 800_000,
-        kills: 10,
-        violations: 0,
+test(
+  "warnings: oversubscribed CPUs, a loaded machine, " + "and an updater slower than asked come from the rows",
+  async () => {
+    const churn = { scenario: "churn", workers: 2, nsPerOp: [10, 11, 12, 10.5, 11.5] };
+    const rows = syntheticRows([
+      {
+        ...churn,
+        cells: {
+          cpu_count: 2,
+          load_avg_1m: 1.5,
+          kill_period_ns: 200_000,
+          kill_period_achieved_ns: 800_000,
+          kills: 10,
+          violations: 0,
+        },
       },
-    },
-    {
-      ...churn,
-      cells: {
-        cpu_count: 4,
-        load_avg_1m: 0.5,
-        kill_period_ns: 1_000_000,
-        kill_period_achieved_ns: 1_200_000,
-        kills: 10,
-        violations: 0,
-        started_at: "2026-01-02T00:00:00.000Z",
+      {
+        ...churn,
+        cells: {
+          cpu_count: 4,
+          load_avg_1m: 0.5,
+          kill_period_ns: 1_000_000,
+          kill_period_achieved_ns: 1_200_000,
+          kills: 10,
+          violations: 0,
+          started_at: "2026-01-02T00:00:00.000Z",
+        },
       },
-    },
-  ]);
-  const warnings = summaryWarnings(byConfiguration(rows));
-  assert.deepEqual(warnings, [
-    "warning: run started 2026-01-01T00:00:00.000Z: load average 1.5 on 2 CPUs (above half of them): other work, or a run that had just ended (the average covers the last minute), was using the CPUs",
-    "warning: churn rcu 4k 2w 1g kill 200us: 2 readers + 1 updater on 2 CPUs: threads take turns, so the figures include time spent waiting for a CPU",
-    "warning: churn rcu 4k 2w 1g kill 200us: the updater killed every 800us (median), not every 200us as asked: a kill (grace period, zap, revive) takes longer than the period",
-  ]);
-});
+    ]);
+    const warnings = summaryWarnings(byConfiguration(rows));
+    assert.deepEqual(warnings, [
+      "warning: run started 2026-01-01T00:00:00.000Z: load average 1.5 on 2 CPUs (above half of them): " +
+        "other work, or a run that had just ended (the average covers the last minute), was using the CPUs",
+      "warning: churn rcu 4k 2w 1g kill 200us: 2 readers + 1 updater on 2 CPUs: " +
+        "threads take turns, so the figures include time spent waiting for a CPU",
+      "warning: churn rcu 4k 2w 1g kill 200us: the updater killed every 800us (median), not every 200us as asked: " +
+        "a kill (grace period, zap, revive) takes longer than the period",
+    ]);
+  },
+);
 
 test("tlb is judged by the difference in walk levels, not by a ratio to a figure that may be zero", async () => {
   const tlb = (align: string, levels: number[]) => ({
@@ -366,7 +381,10 @@ test("tlb is judged by the difference in walk levels, not by a ratio to a figure
   const [line] = comparisons(byConfiguration(rows), 0.05);
   assert.match(
     line,
-    /^tlb 1w 1g: 2m walks 2,500 fewer page-table levels per 1,000 touches than 4k \(95% CI 2,500…2,500, p=0\.0\d\d, n=5\+5\)$/,
+    new RegExp(
+      "^tlb 1w 1g: 2m walks 2,500 fewer page-table levels per 1,000 touches than 4k " +
+        "\\(95% CI 2,500…2,500, p=0\\.0\\d\\d, n=5\\+5\\)$",
+    ),
   );
   const table = markdownText(rows);
   assert.match(table, /\| vs best \|/);

@@ -38,45 +38,52 @@ function configurations(
 const order = (groups: ReturnType<typeof schedule>) =>
   groups.flat().map((t) => `${t.config.protection} ${t.config.align} ${t.rep}`);
 
-test("interleaved: every repetition a group of its own, all configurations shuffled together, numbered in run order", () => {
-  const configs = configurations({});
-  const groups = schedule(configs, 5, "interleaved", 1n);
-  assert.equal(groups.length, 20);
-  assert.ok(
-    groups.every((group) => group.length === 1),
-    "each repetition gets workers of its own",
-  );
-  const trials = groups.flat();
-  assert.deepEqual(
-    trials.map((t) => t.position),
-    Array.from({ length: 20 }, (_, i) => i + 1),
-  );
-  for (const config of configs) {
-    const mine = trials.filter((t) => t.config === config);
-    assert.deepEqual(
-      mine.map((t) => t.rep),
-      [1, 2, 3, 4, 5],
-      "a configuration's repetitions are numbered in the order they run",
+test(
+  "interleaved: " + "every repetition a group of its own, all configurations shuffled together, numbered in run order",
+  () => {
+    const configs = configurations({});
+    const groups = schedule(configs, 5, "interleaved", 1n);
+    assert.equal(groups.length, 20);
+    assert.ok(
+      groups.every((group) => group.length === 1),
+      "each repetition gets workers of its own",
     );
-  }
-  // Not the matrix's order: some repetition of a configuration runs between two of another's.
-  const byConfig = trials.map((t) => configs.indexOf(t.config));
-  assert.ok(
-    byConfig.some((c, i) => i > 0 && c !== byConfig[i - 1] && byConfig.indexOf(c) < i),
-    "configurations are interleaved",
-  );
-});
+    const trials = groups.flat();
+    assert.deepEqual(
+      trials.map((t) => t.position),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    for (const config of configs) {
+      const mine = trials.filter((t) => t.config === config);
+      assert.deepEqual(
+        mine.map((t) => t.rep),
+        [1, 2, 3, 4, 5],
+        "a configuration's repetitions are numbered in the order they run",
+      );
+    }
+    // Not the matrix's order: some repetition of a configuration runs between two of another's.
+    const byConfig = trials.map((t) => configs.indexOf(t.config));
+    assert.ok(
+      byConfig.some((c, i) => i > 0 && c !== byConfig[i - 1] && byConfig.indexOf(c) < i),
+      "configurations are interleaved",
+    );
+  },
+);
 
-test("interleaved: the seed decides the order, the same seed gives the same order, and a shard is scheduled alike anywhere", () => {
-  const configs = configurations({});
-  assert.deepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 1n)));
-  assert.notDeepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 2n)));
-  const slice = shard(configs, "2/2");
-  assert.deepEqual(
-    order(schedule(slice, 3, "interleaved", 7n)),
-    order(schedule(shard(configurations({}), "2/2"), 3, "interleaved", 7n)),
-  );
-});
+test(
+  "interleaved: " +
+    "the seed decides the order, the same seed gives the same order, and a shard is scheduled alike anywhere",
+  () => {
+    const configs = configurations({});
+    assert.deepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 1n)));
+    assert.notDeepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 2n)));
+    const slice = shard(configs, "2/2");
+    assert.deepEqual(
+      order(schedule(slice, 3, "interleaved", 7n)),
+      order(schedule(shard(configurations({}), "2/2"), 3, "interleaved", 7n)),
+    );
+  },
+);
 
 test("sequential: one group per configuration, its repetitions back to back, in the matrix's order", () => {
   const configs = configurations({});
@@ -155,16 +162,20 @@ test("reader_parallelism counts only time on a CPU: more readers than CPUs never
   );
 });
 
-test("a fixed-work repetition does its work again until --min-time of timed work, or PASSES_WALL_FACTOR times it of wall time", () => {
-  const minTime = 20e6;
-  assert.equal(wantsAnotherPass(19e6, 19e6, minTime), true, "short of the minimum time: again");
-  assert.equal(wantsAnotherPass(20e6, 21e6, minTime), false, "the minimum time of timed work reached: done");
-  // Where setting a pass up costs more than its work (a few us of faults at 2 MiB), the timed part may never reach
-  // the minimum time; the repetition ends once it has taken PASSES_WALL_FACTOR times it, set-up included.
-  assert.equal(wantsAnotherPass(5e6, PASSES_WALL_FACTOR * minTime - 1, minTime), true);
-  assert.equal(wantsAnotherPass(5e6, PASSES_WALL_FACTOR * minTime, minTime), false);
-  assert.equal(wantsAnotherPass(0, 0, 0), false, "--min-time 0: one pass");
-});
+test(
+  "a fixed-work repetition does its work again until --min-time of timed work, " +
+    "or PASSES_WALL_FACTOR times it of wall time",
+  () => {
+    const minTime = 20e6;
+    assert.equal(wantsAnotherPass(19e6, 19e6, minTime), true, "short of the minimum time: again");
+    assert.equal(wantsAnotherPass(20e6, 21e6, minTime), false, "the minimum time of timed work reached: done");
+    // Where setting a pass up costs more than its work (a few us of faults at 2 MiB), the timed part may never reach
+    // the minimum time; the repetition ends once it has taken PASSES_WALL_FACTOR times it, set-up included.
+    assert.equal(wantsAnotherPass(5e6, PASSES_WALL_FACTOR * minTime - 1, minTime), true);
+    assert.equal(wantsAnotherPass(5e6, PASSES_WALL_FACTOR * minTime, minTime), false);
+    assert.equal(wantsAnotherPass(0, 0, 0), false, "--min-time 0: one pass");
+  },
+);
 
 test("fixed work repeats in passes until the minimum time; every counter is the passes' sum", async () => {
   const result = await daxbench(
@@ -290,14 +301,15 @@ test("a configuration whose readers did not run side by side, or met steal, is w
   assert.deepEqual(
     warnings.filter((w) => /reader_parallelism/.test(w)),
     [
-      "warning: populate mutex 4k 2w 1g: in 3 of 3 repetitions its 2 readers had CPUs for only 1.2…1.2 of 2 on average (reader_parallelism): " +
-        "another thread held a CPU, and the time includes waiting for it",
+      "warning: populate mutex 4k 2w 1g: in 3 of 3 repetitions its 2 readers had CPUs for only 1.2…1.2 of 2 " +
+        "on average (reader_parallelism): another thread held a CPU, and the time includes waiting for it",
     ],
   );
   assert.deepEqual(
     warnings.filter((w) => /steal/.test(w)),
     [
-      "warning: populate qsbr 4k 2w 1g: the hypervisor took 12.5% of the CPUs' time while it ran (steal): its figures include that",
+      "warning: populate qsbr 4k 2w 1g: the hypervisor took 12.5% of the CPUs' time while it ran (steal): " +
+        "its figures include that",
     ],
   );
 });
@@ -311,7 +323,8 @@ test("fixed work timed for less than --min-time (passes stopped by the wall-time
   assert.deepEqual(
     runWarnings(byConfiguration(rows)).filter((w) => /min-time/.test(w)),
     [
-      "warning: populate rcu 4k 1w 1g: in 2 of 3 repetitions the passes were timed for only 30ms…40ms, short of --min-time 100ms: " +
+      "warning: populate rcu 4k 1w 1g: in 2 of 3 repetitions the passes were timed for only 30ms…40ms, " +
+        "short of --min-time 100ms: " +
         "the wall-time bound came first (it counts setting each pass up and waiting for a CPU)",
     ],
   );

@@ -20,7 +20,8 @@ test("interruptible: SIGINT ends the work with 130, SIGTERM with 143, its signal
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const) {
-    // A signal handler does not keep Node's event loop alive; the work's own handles do (workers, programs): here, this.
+    // A signal handler does not keep Node's event loop alive; the work's own handles do (workers, programs):
+    // here, this.
     const alive = setInterval(() => {}, 1 << 30);
     const run = await interruptible(
       (abort) =>
@@ -113,28 +114,33 @@ for (const [how, stop] of [
   ["SIGTERM", "SIGTERM"],
   ["the end of the process that started it", "parent"],
 ] as const) {
-  test(`run ended by ${how}: the finished repetitions saved and said so, no lock left${stop === "SIGTERM" ? ", exit 143" : ""}`, async () => {
-    const dir = scratchDir();
-    const out = join(dir, "run.csv");
-    const daxbench = start([...HANGING_RUN, "--out", out], { DAXBENCH_INJECT: "hang:2" }, stop === "parent");
-    await daxbench.saw("cpu 2: hanging");
-    const pid = await daxbench.pid;
-    assert.ok(existsSync(`${out}.lock`), "the run holds its lock while it runs");
-    daxbench.child.kill(stop === "parent" ? "SIGKILL" : "SIGTERM"); // the shell, killed outright: it cannot pass anything on
-    const { status, stderr } = await daxbench.ended;
-    if (stop === "SIGTERM") assert.equal(status, 143, stderr);
-    const cause = stop === "parent" ? ` \\(the process that started it, pid \\d+, is gone\\)` : "";
-    assert.match(
-      stderr,
-      new RegExp(`daxbench: interrupted${cause}; the repetitions that finished \\(2 rows\\) are in .*run\\.csv`),
-    );
-    assert.equal(running(pid), false, "daxbench and its workers have ended");
-    assert.deepEqual(readdirSync(dir), ["run.csv"], "no lock left");
-    assert.deepEqual(
-      (parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[]).map((r) => r.workers),
-      ["1", "1"],
-    );
-  });
+  test(
+    `run ended by ${how}: the finished repetitions saved and said so, ` +
+      `no lock left${stop === "SIGTERM" ? ", exit 143" : ""}`,
+    async () => {
+      const dir = scratchDir();
+      const out = join(dir, "run.csv");
+      const daxbench = start([...HANGING_RUN, "--out", out], { DAXBENCH_INJECT: "hang:2" }, stop === "parent");
+      await daxbench.saw("cpu 2: hanging");
+      const pid = await daxbench.pid;
+      assert.ok(existsSync(`${out}.lock`), "the run holds its lock while it runs");
+      // the shell, killed outright: it cannot pass anything on
+      daxbench.child.kill(stop === "parent" ? "SIGKILL" : "SIGTERM");
+      const { status, stderr } = await daxbench.ended;
+      if (stop === "SIGTERM") assert.equal(status, 143, stderr);
+      const cause = stop === "parent" ? ` \\(the process that started it, pid \\d+, is gone\\)` : "";
+      assert.match(
+        stderr,
+        new RegExp(`daxbench: interrupted${cause}; the repetitions that finished \\(2 rows\\) are in .*run\\.csv`),
+      );
+      assert.equal(running(pid), false, "daxbench and its workers have ended");
+      assert.deepEqual(readdirSync(dir), ["run.csv"], "no lock left");
+      assert.deepEqual(
+        (parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[]).map((r) => r.workers),
+        ["1", "1"],
+      );
+    },
+  );
 }
 
 test("torture ended by SIGTERM: exit 143, nothing written", async () => {
@@ -170,21 +176,26 @@ test("native whose parent is gone ends its C program too", async (t) => {
   assert.equal(program(), "", "no C program left behind");
 });
 
-test("a lock goes with its process however it exits: a fatal error ends daxbench through process.exit, past every finally", () => {
-  const dir = scratchDir();
-  const out = join(dir, "run.csv");
-  const files = new URL("../host/files.ts", import.meta.url).href;
-  const child = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "--input-type=module",
-      "-e",
-      `import { lockOutput } from ${JSON.stringify(files)}; lockOutput("--out", ${JSON.stringify(out)}); process.exit(1);`,
-    ],
-    { encoding: "utf8" },
-  );
-  assert.equal(child.status, 1, child.stderr);
-  assert.deepEqual(readdirSync(dir), []);
-});
+test(
+  "a lock goes with its process however it exits: " +
+    "a fatal error ends daxbench through process.exit, past every finally",
+  () => {
+    const dir = scratchDir();
+    const out = join(dir, "run.csv");
+    const files = new URL("../host/files.ts", import.meta.url).href;
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `import { lockOutput } from ${JSON.stringify(files)}; ` +
+          `lockOutput("--out", ${JSON.stringify(out)}); process.exit(1);`,
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(child.status, 1, child.stderr);
+    assert.deepEqual(readdirSync(dir), []);
+  },
+);

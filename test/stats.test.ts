@@ -81,30 +81,37 @@ test("a pair: the Hodges-Lehmann ratio and its interval from the pairwise ratios
   close(pair.p, 2 / 252, 1e-12, "p");
 });
 
-test("the Hodges-Lehmann ratio of an even count of ratios is the geometric mean of the middle two, and swapping inverts it", () => {
-  // The 12 ratios b/a are 1 ×3, 1.1 ×3, 1.5 ×3, 2 ×3: the middle two are 1.1 and 1.5, so √1.65, not 1.3.
-  const a = [100, 100, 100];
-  const b = [100, 110, 150, 200];
-  close(comparePair(a, b, 0.05).estimate!, Math.sqrt(1.1 * 1.5), 1e-12, "b / a");
-  close(comparePair(b, a, 0.05).estimate!, 1 / Math.sqrt(1.1 * 1.5), 1e-12, "a / b");
-});
+test(
+  "the Hodges-Lehmann ratio of an even count of ratios is the geometric mean of the middle two, " +
+    "and swapping inverts it",
+  () => {
+    // The 12 ratios b/a are 1 ×3, 1.1 ×3, 1.5 ×3, 2 ×3: the middle two are 1.1 and 1.5, so √1.65, not 1.3.
+    const a = [100, 100, 100];
+    const b = [100, 110, 150, 200];
+    close(comparePair(a, b, 0.05).estimate!, Math.sqrt(1.1 * 1.5), 1e-12, "b / a");
+    close(comparePair(b, a, 0.05).estimate!, 1 / Math.sqrt(1.1 * 1.5), 1e-12, "a / b");
+  },
+);
 
-test("property: the ratio of b to a is the inverse of the ratio of a to b, and its interval the inverse interval", () => {
-  const sample = fc.array(fc.double({ min: 1e-3, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 12 });
-  fc.assert(
-    fc.property(sample, sample, fc.constantFrom(0.01, 0.05, 0.2), (a, b, alpha) => {
-      const forth = comparePair(a, b, alpha);
-      const back = comparePair(b, a, alpha);
-      close(forth.estimate! * back.estimate!, 1, 1e-12, `estimates of ${a} and ${b}`);
-      assert.equal(forth.interval === undefined, back.interval === undefined);
-      if (forth.interval && back.interval) {
-        close(forth.interval[0] * back.interval[1], 1, 1e-12, "one end");
-        close(forth.interval[1] * back.interval[0], 1, 1e-12, "the other");
-      }
-    }),
-    { numRuns: 500 },
-  );
-});
+test(
+  "property: the ratio of b to a is the inverse of the ratio of a to b, " + "and its interval the inverse interval",
+  () => {
+    const sample = fc.array(fc.double({ min: 1e-3, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(sample, sample, fc.constantFrom(0.01, 0.05, 0.2), (a, b, alpha) => {
+        const forth = comparePair(a, b, alpha);
+        const back = comparePair(b, a, alpha);
+        close(forth.estimate! * back.estimate!, 1, 1e-12, `estimates of ${a} and ${b}`);
+        assert.equal(forth.interval === undefined, back.interval === undefined);
+        if (forth.interval && back.interval) {
+          close(forth.interval[0] * back.interval[1], 1, 1e-12, "one end");
+          close(forth.interval[1] * back.interval[0], 1, 1e-12, "the other");
+        }
+      }),
+      { numRuns: 500 },
+    );
+  },
+);
 
 /** pmf[n1][n2][u] = P(U = u) for samples of n1 and n2, every size up to max, by the recurrence on which
  *  value is the largest: P(i, j; u) = i / (i + j) P(i - 1, j; u - j) + j / (i + j) P(i, j - 1; u). Not the
@@ -126,45 +133,51 @@ function nullPmfs(max: number): Float64Array[][] {
   return pmf;
 }
 
-test("the ratio's interval covers at least 1 - alpha, and one rank narrower would not: exactly, at every size up to 60 a side", () => {
-  // With continuous data, the true ratio is below the C-th smallest of the n1 n2 pairwise ratios with probability
-  // P(U <= C - 1) under the null, and above the C-th largest with the same, so the interval [C-th, C-th from the
-  // top] covers with 1 - 2 P(U <= C - 1). The normal approximation's rank (with either quantile) left 8 + 53 at
-  // alpha 0.2 below 0.8, and 7 + 59 at alpha 0.5 below 0.5.
-  const spread = (count: number, step: number) => Array.from({ length: count }, (_, i) => Math.exp((i * step) % 1)); // distinct ratios
-  const pmfs = nullPmfs(60);
-  for (let n1 = 1; n1 <= 60; n1++) {
-    for (let n2 = n1; n2 <= 60; n2++) {
-      const a = spread(n1, Math.SQRT2);
-      const b = spread(n2, Math.sqrt(3));
-      const ratios = Float64Array.from(a.flatMap((x) => b.map((y) => y / x))).sort();
-      let sum = 0;
-      const cumulative = pmfs[n1][n2].map((p) => (sum += p));
-      const cdf = (k: number) => cumulative[k];
-      for (const alpha of [0.01, 0.05, 0.1, 0.2, 0.5]) {
-        const { interval } = comparePair(a, b, alpha);
-        const rank = interval ? ratios.indexOf(interval[0]) + 1 : 0;
-        if (interval)
-          assert.equal(
-            interval[1],
-            ratios[ratios.length - rank],
-            `${n1} + ${n2} at ${alpha}: the interval's ends are the same rank from each side`,
+test(
+  "the ratio's interval covers at least 1 - alpha, and one rank narrower would not: " +
+    "exactly, at every size up to 60 a side",
+  () => {
+    // With continuous data, the true ratio is below the C-th smallest of the n1 n2 pairwise ratios with probability
+    // P(U <= C - 1) under the null, and above the C-th largest with the same, so the interval [C-th, C-th from the
+    // top] covers with 1 - 2 P(U <= C - 1). The normal approximation's rank (with either quantile) left 8 + 53 at
+    // alpha 0.2 below 0.8, and 7 + 59 at alpha 0.5 below 0.5.
+    // distinct ratios
+    const spread = (count: number, step: number) => Array.from({ length: count }, (_, i) => Math.exp((i * step) % 1));
+    const pmfs = nullPmfs(60);
+    for (let n1 = 1; n1 <= 60; n1++) {
+      for (let n2 = n1; n2 <= 60; n2++) {
+        const a = spread(n1, Math.SQRT2);
+        const b = spread(n2, Math.sqrt(3));
+        const ratios = Float64Array.from(a.flatMap((x) => b.map((y) => y / x))).sort();
+        let sum = 0;
+        const cumulative = pmfs[n1][n2].map((p) => (sum += p));
+        const cdf = (k: number) => cumulative[k];
+        for (const alpha of [0.01, 0.05, 0.1, 0.2, 0.5]) {
+          const { interval } = comparePair(a, b, alpha);
+          const rank = interval ? ratios.indexOf(interval[0]) + 1 : 0;
+          if (interval)
+            assert.equal(
+              interval[1],
+              ratios[ratios.length - rank],
+              `${n1} + ${n2} at ${alpha}: the interval's ends are the same rank from each side`,
+            );
+          const coverage = rank === 0 ? 1 : 1 - 2 * cdf(rank - 1);
+          assert.ok(coverage >= 1 - alpha - 1e-12, `${n1} + ${n2} at alpha ${alpha}: rank ${rank} covers ${coverage}`);
+          assert.ok(
+            1 - 2 * cdf(rank) < 1 - alpha + 1e-12,
+            `${n1} + ${n2} at alpha ${alpha}: rank ${rank + 1} would still cover ${1 - 2 * cdf(rank)}`,
           );
-        const coverage = rank === 0 ? 1 : 1 - 2 * cdf(rank - 1);
-        assert.ok(coverage >= 1 - alpha - 1e-12, `${n1} + ${n2} at alpha ${alpha}: rank ${rank} covers ${coverage}`);
-        assert.ok(
-          1 - 2 * cdf(rank) < 1 - alpha + 1e-12,
-          `${n1} + ${n2} at alpha ${alpha}: rank ${rank + 1} would still cover ${1 - 2 * cdf(rank)}`,
-        );
+        }
       }
     }
-  }
-});
+  },
+);
 
 test("the interval's ranks at large and lopsided sizes are SciPy's exact critical values", () => {
   // One more than the count of c with P(U <= c) <= alpha / 2, from scipy.stats._mannwhitneyu._MWU(n1, n2).cdf
   // (SciPy 1.17.1); 500 + 500 is the size QUANTILES brings large samples to, where the counts reach 2.7e299.
-  const spread = (count: number, step: number) => Array.from({ length: count }, (_, i) => Math.exp((i * step) % 1)); // distinct ratios
+  // distinct ratios
+  const spread = (count: number, step: number) => Array.from({ length: count }, (_, i) => Math.exp((i * step) % 1));
   for (const [n1, n2, alpha, rank] of [
     [40, 400, 0.01, 6034],
     [40, 400, 0.2, 7016],

@@ -20,60 +20,67 @@ async function torture(args: string[]) {
 
 const CORRECT = ["rcu", "mutex", "rwlock", "qsbr", "rcu-pointer"];
 
-test(`${CORRECT.join(", ")} survive torture, one after another: no violation, no stale entry, SUCCESS each`, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
-  const out = join(dir, "torture.csv");
-  const run = await torture([
-    "--protection",
-    CORRECT.join(","),
-    "--seconds",
-    "0.5",
-    "--workers",
-    "2",
-    "--read-delay",
-    "1000",
-    "--out",
-    out,
-  ]);
-  assert.equal(run.status, 0, run.stdout + run.stderr);
-  const reports = run.stdout.split(/\n(?=torture: )/);
-  assert.equal(reports.length, CORRECT.length);
-  for (const [i, protection] of CORRECT.entries()) {
-    assert.match(reports[i], new RegExp(`^torture: ${protection}, `));
-    assert.match(reports[i], /violations 0 /);
-    assert.match(reports[i], /stale entries 0 {2}unaccounted installs 0\n/);
-    assert.match(reports[i], /kills [\d,]+: one every \S+ \(asked 200us\), [\d,]+ per second/);
-    assert.match(reports[i], /\nSUCCESS\n/);
-  }
-  assert.equal(run.last, CORRECT.map((p) => `${p} SUCCESS`).join(", "));
-  const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
-  assert.deepEqual(
-    rows.map((row) => row.protection),
-    CORRECT,
-  );
-  for (const row of rows) {
-    assert.equal(row.scenario, "torture");
-    assert.equal(row.violations, "0");
-    assert.equal(row.stale_entries, "0");
-    assert.ok(Number(row.kills) > 0);
-    assert.ok(Number(row.kill_period_achieved_ns) >= 200_000, `achieved ${row.kill_period_achieved_ns}`);
-  }
-});
+test(
+  `${CORRECT.join(", ")} survive torture, one after another: ` + "no violation, no stale entry, SUCCESS each",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+    const out = join(dir, "torture.csv");
+    const run = await torture([
+      "--protection",
+      CORRECT.join(","),
+      "--seconds",
+      "0.5",
+      "--workers",
+      "2",
+      "--read-delay",
+      "1000",
+      "--out",
+      out,
+    ]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const reports = run.stdout.split(/\n(?=torture: )/);
+    assert.equal(reports.length, CORRECT.length);
+    for (const [i, protection] of CORRECT.entries()) {
+      assert.match(reports[i], new RegExp(`^torture: ${protection}, `));
+      assert.match(reports[i], /violations 0 /);
+      assert.match(reports[i], /stale entries 0 {2}unaccounted installs 0\n/);
+      assert.match(reports[i], /kills [\d,]+: one every \S+ \(asked 200us\), [\d,]+ per second/);
+      assert.match(reports[i], /\nSUCCESS\n/);
+    }
+    assert.equal(run.last, CORRECT.map((p) => `${p} SUCCESS`).join(", "));
+    const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+    assert.deepEqual(
+      rows.map((row) => row.protection),
+      CORRECT,
+    );
+    for (const row of rows) {
+      assert.equal(row.scenario, "torture");
+      assert.equal(row.violations, "0");
+      assert.equal(row.stale_entries, "0");
+      assert.ok(Number(row.kills) > 0);
+      assert.ok(Number(row.kill_period_achieved_ns) >= 200_000, `achieved ${row.kill_period_achieved_ns}`);
+    }
+  },
+);
 
 // The settings that catch the slips inside the primitives (bench/mutations.json's tortureOptions): the
 // correct schemes must pass them too, or a caught slip would mean nothing.
-test("rcu and qsbr survive back-to-back kills on a 2 MiB mapping, with delays inside the primitives: SUCCESS, every install accounted for", async () => {
-  const run = await torture(["--protection", "rcu,qsbr", "--seconds", "0.5", "--kill-period", "0", "--size", "2m"]);
-  assert.equal(run.status, 0, run.stdout + run.stderr);
-  assert.equal(
-    run.stdout.match(
-      /violations 0 \(of which reads of freed device state 0\) {2}stale entries 0 {2}unaccounted installs 0\n/g,
-    )?.length,
-    2,
-    run.stdout,
-  );
-  assert.equal(run.last, "rcu SUCCESS, qsbr SUCCESS");
-});
+test(
+  "rcu and qsbr survive back-to-back kills on a 2 MiB mapping, with delays inside the primitives: " +
+    "SUCCESS, every install accounted for",
+  async () => {
+    const run = await torture(["--protection", "rcu,qsbr", "--seconds", "0.5", "--kill-period", "0", "--size", "2m"]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.equal(
+      run.stdout.match(
+        /violations 0 \(of which reads of freed device state 0\) {2}stale entries 0 {2}unaccounted installs 0\n/g,
+      )?.length,
+      2,
+      run.stdout,
+    );
+    assert.equal(run.last, "rcu SUCCESS, qsbr SUCCESS");
+  },
+);
 
 test("torture of several schemes exits 1 when any of them fails", async () => {
   const run = await torture(["--protection", "none,rcu", "--seconds", "0.5", "--stop-on-violation"]);
@@ -99,17 +106,20 @@ for (const protection of ["none", "rcu-skip-scan2", "rcu-pointer-free-early", "r
   });
 }
 
-test("rcu-zap-early is caught: mappings installed behind a zap made before the grace period outlive their device", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
-  const out = join(dir, "torture.csv");
-  const run = await torture(["--protection", "rcu-zap-early", "--seconds", "0.5", "--seed", "7", "--out", out]);
-  assert.equal(run.status, 1, run.stdout + run.stderr);
-  assert.equal(run.last, "FAILURE");
-  assert.match(run.stdout, /random delays up to 5us at every step boundary, seed 7 \(--seed 7 draws them again\)/);
-  const [row] = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
-  assert.ok(Number(row.stale_entries) > 0, `stale entries ${row.stale_entries}`);
-  assert.deepEqual([row.seed, row.random_delay_ns], ["7", "5000"]);
-});
+test(
+  "rcu-zap-early is caught: " + "mappings installed behind a zap made before the grace period outlive their device",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+    const out = join(dir, "torture.csv");
+    const run = await torture(["--protection", "rcu-zap-early", "--seconds", "0.5", "--seed", "7", "--out", out]);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.equal(run.last, "FAILURE");
+    assert.match(run.stdout, /random delays up to 5us at every step boundary, seed 7 \(--seed 7 draws them again\)/);
+    const [row] = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+    assert.ok(Number(row.stale_entries) > 0, `stale entries ${row.stale_entries}`);
+    assert.deepEqual([row.seed, row.random_delay_ns], ["7", "5000"]);
+  },
+);
 
 test("torture: bad flags exit 2 with one line and write nothing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
@@ -117,7 +127,10 @@ test("torture: bad flags exit 2 with one line and write nothing", async () => {
   for (const [args, message] of [
     [
       ["--protection", "hope"],
-      /--protection hope is not one of: none, rcu, mutex, rwlock, qsbr, rcu-pointer, rcu-skip-scan2, rcu-pointer-free-early, rcu-check-outside, rcu-zap-early/,
+      new RegExp(
+        "--protection hope is not one of: none, rcu, mutex, rwlock, qsbr, rcu-pointer, rcu-skip-scan2, " +
+          "rcu-pointer-free-early, rcu-check-outside, rcu-zap-early",
+      ),
     ],
     [["--seconds", "0"], /--seconds 0 is not a positive number of seconds/],
     [["--workers", "0"], /--workers 0 is not a whole number/],

@@ -19,63 +19,67 @@ const two = [10, 10.1];
 const three = [10, 10.1, 10.2];
 const eight = [20, 20.1, 20.2, 20.3, 20.4, 20.5, 20.6, 20.7];
 
-test("no verdict with fewer than 3 repetitions on either side, even 2 against 8 that Mann-Whitney alone would call (p = 0.044)", () => {
-  assert.ok(mannWhitneyU(two, eight).p < 0.05, "the test alone is below alpha: only the rule stops it");
-  for (const [a, b] of [
-    [two, eight],
-    [eight, two],
-  ]) {
-    const pair = comparePair(a, b, 0.05);
-    assert.equal(pair.significant, false, `n=${a.length}+${b.length}`);
-    assert.equal(pair.tooSmall, `n=${a.length}+${b.length}: too few repetitions to compare (want 3+ each)`);
-  }
-  for (const [a, b] of [
-    [three, eight],
-    [eight, three],
-  ]) {
-    const pair = comparePair(a, b, 0.05);
-    assert.equal(pair.significant, true, `n=${a.length}+${b.length}: 3 a side is enough (p = ${pair.p})`);
-    assert.equal(pair.tooSmall, undefined);
-  }
-  // The same rule wherever a verdict is given: compare's table, and the pairs of run and report.
-  const base = syntheticRows([
-    { align: "4k", nsPerOp: two },
-    { align: "2m", nsPerOp: three },
-  ]);
-  const next = syntheticRows([
-    { align: "4k", nsPerOp: eight },
-    { align: "2m", nsPerOp: eight },
-  ]);
-  const [short, enough] = compareRuns({ name: "base", rows: base }, { name: "new", rows: next }, 0.05).deltas;
-  assert.deepEqual(
-    [short.significant, short.tooSmall],
-    [false, "n=2+8: too few repetitions to compare (want 3+ each)"],
-  );
-  assert.deepEqual([enough.significant, enough.tooSmall], [true, undefined]);
-  const lines = comparisons(
-    byConfiguration(
-      syntheticRows([
-        { protection: "rcu", nsPerOp: two },
-        { protection: "mutex", nsPerOp: eight },
-        { protection: "rcu", align: "2m", nsPerOp: three },
-        { protection: "mutex", align: "2m", nsPerOp: eight },
-      ]),
-    ),
-    0.05,
-  );
-  assert.ok(
-    lines.includes("populate 4k 1w 1g: rcu ~ mutex (n=2+8: too few repetitions to compare (want 3+ each))"),
-    lines.join("\n"),
-  );
-  assert.ok(
-    lines.some((line) =>
-      /^populate 2m 1w 1g: rcu is 2\.0\d× faster than mutex per completed touch \(95% CI .*, p=0\.012, n=3\+8\)$/.test(
-        line,
+test(
+  "no verdict with fewer than 3 repetitions on either side, " +
+    "even 2 against 8 that Mann-Whitney alone would call (p = 0.044)",
+  () => {
+    assert.ok(mannWhitneyU(two, eight).p < 0.05, "the test alone is below alpha: only the rule stops it");
+    for (const [a, b] of [
+      [two, eight],
+      [eight, two],
+    ]) {
+      const pair = comparePair(a, b, 0.05);
+      assert.equal(pair.significant, false, `n=${a.length}+${b.length}`);
+      assert.equal(pair.tooSmall, `n=${a.length}+${b.length}: too few repetitions to compare (want 3+ each)`);
+    }
+    for (const [a, b] of [
+      [three, eight],
+      [eight, three],
+    ]) {
+      const pair = comparePair(a, b, 0.05);
+      assert.equal(pair.significant, true, `n=${a.length}+${b.length}: 3 a side is enough (p = ${pair.p})`);
+      assert.equal(pair.tooSmall, undefined);
+    }
+    // The same rule wherever a verdict is given: compare's table, and the pairs of run and report.
+    const base = syntheticRows([
+      { align: "4k", nsPerOp: two },
+      { align: "2m", nsPerOp: three },
+    ]);
+    const next = syntheticRows([
+      { align: "4k", nsPerOp: eight },
+      { align: "2m", nsPerOp: eight },
+    ]);
+    const [short, enough] = compareRuns({ name: "base", rows: base }, { name: "new", rows: next }, 0.05).deltas;
+    assert.deepEqual(
+      [short.significant, short.tooSmall],
+      [false, "n=2+8: too few repetitions to compare (want 3+ each)"],
+    );
+    assert.deepEqual([enough.significant, enough.tooSmall], [true, undefined]);
+    const lines = comparisons(
+      byConfiguration(
+        syntheticRows([
+          { protection: "rcu", nsPerOp: two },
+          { protection: "mutex", nsPerOp: eight },
+          { protection: "rcu", align: "2m", nsPerOp: three },
+          { protection: "mutex", align: "2m", nsPerOp: eight },
+        ]),
       ),
-    ),
-    lines.join("\n"),
-  );
-});
+      0.05,
+    );
+    assert.ok(
+      lines.includes("populate 4k 1w 1g: rcu ~ mutex (n=2+8: too few repetitions to compare (want 3+ each))"),
+      lines.join("\n"),
+    );
+    const faster = new RegExp(
+      "^populate 2m 1w 1g: rcu is 2\\.0\\d× faster than mutex per completed touch " +
+        "\\(95% CI .*, p=0\\.012, n=3\\+8\\)$",
+    );
+    assert.ok(
+      lines.some((line) => faster.test(line)),
+      lines.join("\n"),
+    );
+  },
+);
 
 /** Five repetitions a side, one pair out of order: U = 1, an exact p of 2 × 2 / C(10, 5) = 4 / 252 = 0.016. */
 const base = [10, 11, 12, 13, 14];
@@ -152,7 +156,11 @@ test("report judges its pairs and its Relative column at --alpha, and names the 
   const usual = await report();
   assert.match(
     usual,
-    /^- populate 4k 1w 1g: rcu is 1\.33× faster than mutex per completed touch \(95% CI [\d.]+…[\d.]+, p=0\.016, n=5\+5\)$/m,
+    new RegExp(
+      "^- populate 4k 1w 1g: rcu is 1\\.33× faster than mutex per completed touch " +
+        "\\(95% CI [\\d.]+…[\\d.]+, p=0\\.016, n=5\\+5\\)$",
+      "m",
+    ),
   );
   assert.match(usual, /^\| mutex 4k 1w 1g \|.*\| 1\.33 \([\d.]+…[\d.]+\) \|/m);
   const strict = await report("--alpha", "0.01");
@@ -190,7 +198,11 @@ test("history judges a change point at --alpha: slower, and failed on, at 0.05; 
   assert.equal(usual.status, 1, usual.stdout);
   assert.match(
     usual.stdout,
-    /^- populate rcu 4k 1w 1g: c2\.\.c3: 1\.\d\d× slower \(95% CI [\d.]+…[\d.]+, p=0\.012, n=10\+5\); E-divisive p=0\.005$/m,
+    new RegExp(
+      "^- populate rcu 4k 1w 1g: c2\\.\\.c3: 1\\.\\d\\d× slower " +
+        "\\(95% CI [\\d.]+…[\\d.]+, p=0\\.012, n=10\\+5\\); E-divisive p=0\\.005$",
+      "m",
+    ),
   );
   const strict = await daxbench("history", ...files, "--fail-on", "regression", "--alpha", "0.01");
   assert.equal(strict.status, 0, strict.stderr);
@@ -202,24 +214,29 @@ test("history judges a change point at --alpha: slower, and failed on, at 0.05; 
   assert.equal(strict.stderr, "");
 });
 
-test("the gate holds its series together at --alpha: at 0.01, a slowdown of one-sided p 0.0003 among 40 series is not enough (0.01 / 40)", () => {
-  const before = [10, 10.2, 10.4, 10.6, 10.8];
-  const rows = [1, 2, 3].flatMap((run) =>
-    syntheticRows(
-      Array.from({ length: 40 }, (_, k) => ({
-        workers: k + 1,
-        nsPerOp: run === 3 && k === 5 ? before.map((x) => 2 * x) : before.map((x) => x + run * 0.01),
-        cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
-      })),
-    ),
-  );
-  const at = (alpha: number) => regressions(history(rows, { alpha, permutations: 199, seed: 1, allowMixed: false }), 0);
-  const [found] = at(0.05);
-  assert.equal(found.series.label, "populate rcu 4k 6w 1g");
-  assert.ok(Math.abs(found.p - 1 / 3003) < 1e-12, `one-sided p ${found.p}: 10 before, 5 after, all slower`);
-  assert.ok(Math.abs(found.bound - 0.05 / 40) < 1e-12);
-  assert.deepEqual(at(0.01), [], "1 / 3003 is above 0.01 / 40: at 0.01 the gate passes");
-});
+test(
+  "the gate holds its series together at --alpha: at 0.01, " +
+    "a slowdown of one-sided p 0.0003 among 40 series is not enough (0.01 / 40)",
+  () => {
+    const before = [10, 10.2, 10.4, 10.6, 10.8];
+    const rows = [1, 2, 3].flatMap((run) =>
+      syntheticRows(
+        Array.from({ length: 40 }, (_, k) => ({
+          workers: k + 1,
+          nsPerOp: run === 3 && k === 5 ? before.map((x) => 2 * x) : before.map((x) => x + run * 0.01),
+          cells: { commit: `c${run}`, started_at: `2026-01-0${run}T00:00:00.000Z` },
+        })),
+      ),
+    );
+    const at = (alpha: number) =>
+      regressions(history(rows, { alpha, permutations: 199, seed: 1, allowMixed: false }), 0);
+    const [found] = at(0.05);
+    assert.equal(found.series.label, "populate rcu 4k 6w 1g");
+    assert.ok(Math.abs(found.p - 1 / 3003) < 1e-12, `one-sided p ${found.p}: 10 before, 5 after, all slower`);
+    assert.ok(Math.abs(found.bound - 0.05 / 40) < 1e-12);
+    assert.deepEqual(at(0.01), [], "1 / 3003 is above 0.01 / 40: at 0.01 the gate passes");
+  },
+);
 
 test("history calls no change point with fewer than 3 repetitions after it, however far they moved", async () => {
   const dir = scratch({});

@@ -207,9 +207,13 @@ async function holdsDuringFaults(scheme: string, cpus: Cpus = RUN_CPUS): Promise
 }
 
 for (const scheme of ["rcu", "mutex", "rwlock", "qsbr"]) {
-  test(`with ${scheme}, a kill during the readers' faults: once it returns no install lands, no entry survives, every later touch is SIGBUS`, async () => {
-    await holdsDuringFaults(scheme);
-  });
+  test(
+    `with ${scheme}, a kill during the readers' faults: ` +
+      "once it returns no install lands, no entry survives, every later touch is SIGBUS",
+    async () => {
+      await holdsDuringFaults(scheme);
+    },
+  );
 }
 
 // The schemes that scan the CPUs stop at nr_cpu_ids, one more than the highest CPU attached: a reader alone on
@@ -243,44 +247,51 @@ for (const [scheme, caught] of [
 // sit idle (a QSBR reader offline, an SRCU reader with balanced counters) must not hold a kill forever. A kill
 // that has not returned after a minute is a hang; the run takes milliseconds.
 for (const scheme of ["rcu", "mutex", "rwlock", "qsbr"]) {
-  test(`with ${scheme}, a kill after the readers' batches have ended returns: idle readers hold no grace period`, async () => {
-    const machine = mapped("4k", 16n * MiB, scheme);
-    await withWorkers(machine, [1, 2, 3], async ([reader1, reader2, updater]) => {
-      await Promise.all([reader1, reader2].map((reader) => reader.call("touch_random", 10_000n)));
-      let timer: NodeJS.Timeout | undefined;
-      const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), 60_000)));
-      const outcome = await Promise.race([updater.call("kill_dev_dax").then(() => "returned" as const), hung]);
-      clearTimeout(timer);
-      assert.equal(outcome, "returned", "kill_dev_dax waited for readers that were no longer reading");
-      assert.equal(machine.core.exports.count_entries(machine.core.constant("PTE_LEVEL")), 0n);
-    });
-  });
+  test(
+    `with ${scheme}, a kill after the readers' batches have ended returns: ` + "idle readers hold no grace period",
+    async () => {
+      const machine = mapped("4k", 16n * MiB, scheme);
+      await withWorkers(machine, [1, 2, 3], async ([reader1, reader2, updater]) => {
+        await Promise.all([reader1, reader2].map((reader) => reader.call("touch_random", 10_000n)));
+        let timer: NodeJS.Timeout | undefined;
+        const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), 60_000)));
+        const outcome = await Promise.race([updater.call("kill_dev_dax").then(() => "returned" as const), hung]);
+        clearTimeout(timer);
+        assert.equal(outcome, "returned", "kill_dev_dax waited for readers that were no longer reading");
+        assert.equal(machine.core.exports.count_entries(machine.core.constant("PTE_LEVEL")), 0n);
+      });
+    },
+  );
 }
 
 // The calibration's wake-up (bench_futex_handover): two CPUs of different parity take turns on one futex word,
 // each asleep until the other's notify. A turn taken out of order, or a lost wake-up, leaves both asleep.
-test("two workers hand the futex word back and forth call after call, and time only the hand-overs that woke a sleeper", async () => {
-  const machine = new DaxMachine();
-  const core = machine.core.exports;
-  await withWorkers(machine, [1, 2], async (workers) => {
-    for (const count of [1_000n, 1n, 4_096n]) {
-      const before = core.handover_wakeup_ns();
-      let timer: NodeJS.Timeout | undefined;
-      const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), 60_000)));
-      const both = Promise.all(workers.map((worker) => worker.call("bench_futex_handover", count)));
-      const outcome = await Promise.race([both, hung]);
-      clearTimeout(timer);
-      assert.notEqual(outcome, "hung", `${count} hand-overs a side`);
-      const woken = outcome as bigint[];
-      // A side is woken at most once per hand-over it waits for: count of them (the first mover waits for one fewer).
-      for (const w of woken) assert.ok(w >= 0n && w <= count, `${w} wake-ups timed of ${count} hand-overs`);
-      const total = woken[0] + woken[1];
-      const ns = core.handover_wakeup_ns() - before;
-      if (count > 1n) assert.ok(total > 0n, `not one of ${2n * count} hand-overs slept`);
-      assert.ok(
-        total === 0n ? ns === 0n : ns >= total,
-        `${ns} ns summed over ${total} wake-ups: every wake-up takes time`,
-      );
-    }
-  });
-});
+test(
+  "two workers hand the futex word back and forth call after call, " +
+    "and time only the hand-overs that woke a sleeper",
+  async () => {
+    const machine = new DaxMachine();
+    const core = machine.core.exports;
+    await withWorkers(machine, [1, 2], async (workers) => {
+      for (const count of [1_000n, 1n, 4_096n]) {
+        const before = core.handover_wakeup_ns();
+        let timer: NodeJS.Timeout | undefined;
+        const hung = new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), 60_000)));
+        const both = Promise.all(workers.map((worker) => worker.call("bench_futex_handover", count)));
+        const outcome = await Promise.race([both, hung]);
+        clearTimeout(timer);
+        assert.notEqual(outcome, "hung", `${count} hand-overs a side`);
+        const woken = outcome as bigint[];
+        // A side is woken at most once per hand-over it waits for: count of them (the first mover waits for one fewer).
+        for (const w of woken) assert.ok(w >= 0n && w <= count, `${w} wake-ups timed of ${count} hand-overs`);
+        const total = woken[0] + woken[1];
+        const ns = core.handover_wakeup_ns() - before;
+        if (count > 1n) assert.ok(total > 0n, `not one of ${2n * count} hand-overs slept`);
+        assert.ok(
+          total === 0n ? ns === 0n : ns >= total,
+          `${ns} ns summed over ${total} wake-ups: every wake-up takes time`,
+        );
+      }
+    });
+  },
+);

@@ -155,67 +155,74 @@ function expand(token: string): string[] {
     .map((name) => join(dirname(token), name));
 }
 
-test("merge, report and history run as the workflow writes them, and the pull request's gate fails on a planted slowdown", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "daxbench-workflow-"));
-  const reps = [100, 101, 99, 102, 98];
-  const configurations = ["rcu", "mutex"].flatMap((protection) => ["4k", "2m"].map((align) => ({ protection, align })));
-  mkdirSync(join(dir, "shards"));
-  // What the shard jobs upload: one configuration each, at this commit.
-  configurations.forEach((c, i) =>
-    writeFileSync(
-      join(dir, "shards", `shard-${i + 1}.csv`),
-      csvText(
-        syntheticRows([
-          {
-            ...c,
-            nsPerOp: reps.map((v) => v * (c.protection === "mutex" && c.align === "2m" ? 2 : 1)),
-            cells: { commit: "pr", started_at: `2026-02-01T00:0${i}:00.000Z` },
-          },
-        ]),
-      ),
-    ),
-  );
-  /** What the base branch's bench-results held: the same configurations, none slower. */
-  const base = csvText(
-    syntheticRows(
-      configurations.map((c) => ({
-        ...c,
-        nsPerOp: reps,
-        cells: { commit: "main", started_at: "2026-01-01T00:00:00.000Z" },
-      })),
-    ),
-  );
-  const line = (job: string, command: string) =>
-    daxbenchLines({ [job]: workflow.jobs[job] })
-      .find((l) => l.args[0] === command)!
-      .args.flatMap(expand);
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    for (const command of ["merge", "report"]) {
-      const result = await daxbench(...line("merge", command));
-      assert.equal(result.status, 0, `${command}: ${result.stderr}`);
-    }
-    assert.ok(["bench.csv", "bench.md", "bench.html"].every((name) => existsSync(join("results", name))));
-    // The regression job downloads this run's bench-results into new/ and the base's into base/.
-    mkdirSync("new");
-    mkdirSync("base");
-    for (const name of ["bench.csv", "bench.md", "bench.html"]) copyFileSync(join("results", name), join("new", name));
-    writeFileSync(join("base", "bench.csv"), base);
-    const gate = await daxbench(...line("regression", "history"));
-    assert.equal(gate.status, 1, gate.stdout + gate.stderr);
-    assert.match(gate.stderr, /^regression: populate mutex 2m 1w 1g: main\.\.pr: 2\.00× slower/);
-    const report = await daxbench(...line("regression", "report"));
-    assert.equal(report.status, 0, report.stderr);
-    assert.match(readFileSync(join("new", "bench.html"), "utf8"), /<section id="history">/);
-    // The same runs with nothing slower pass the gate.
-    writeFileSync(
-      join("new", "bench.csv"),
-      base.replaceAll(",main,2026-01-01T00:00:00.000Z,", ",pr,2026-02-01T00:00:00.000Z,"),
+test(
+  "merge, report and history run as the workflow writes them, " +
+    "and the pull request's gate fails on a planted slowdown",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "daxbench-workflow-"));
+    const reps = [100, 101, 99, 102, 98];
+    const configurations = ["rcu", "mutex"].flatMap((protection) =>
+      ["4k", "2m"].map((align) => ({ protection, align })),
     );
-    const pass = await daxbench(...line("regression", "history"));
-    assert.equal(pass.status, 0, pass.stdout + pass.stderr);
-  } finally {
-    process.chdir(cwd);
-  }
-});
+    mkdirSync(join(dir, "shards"));
+    // What the shard jobs upload: one configuration each, at this commit.
+    configurations.forEach((c, i) =>
+      writeFileSync(
+        join(dir, "shards", `shard-${i + 1}.csv`),
+        csvText(
+          syntheticRows([
+            {
+              ...c,
+              nsPerOp: reps.map((v) => v * (c.protection === "mutex" && c.align === "2m" ? 2 : 1)),
+              cells: { commit: "pr", started_at: `2026-02-01T00:0${i}:00.000Z` },
+            },
+          ]),
+        ),
+      ),
+    );
+    /** What the base branch's bench-results held: the same configurations, none slower. */
+    const base = csvText(
+      syntheticRows(
+        configurations.map((c) => ({
+          ...c,
+          nsPerOp: reps,
+          cells: { commit: "main", started_at: "2026-01-01T00:00:00.000Z" },
+        })),
+      ),
+    );
+    const line = (job: string, command: string) =>
+      daxbenchLines({ [job]: workflow.jobs[job] })
+        .find((l) => l.args[0] === command)!
+        .args.flatMap(expand);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      for (const command of ["merge", "report"]) {
+        const result = await daxbench(...line("merge", command));
+        assert.equal(result.status, 0, `${command}: ${result.stderr}`);
+      }
+      assert.ok(["bench.csv", "bench.md", "bench.html"].every((name) => existsSync(join("results", name))));
+      // The regression job downloads this run's bench-results into new/ and the base's into base/.
+      mkdirSync("new");
+      mkdirSync("base");
+      for (const name of ["bench.csv", "bench.md", "bench.html"])
+        copyFileSync(join("results", name), join("new", name));
+      writeFileSync(join("base", "bench.csv"), base);
+      const gate = await daxbench(...line("regression", "history"));
+      assert.equal(gate.status, 1, gate.stdout + gate.stderr);
+      assert.match(gate.stderr, /^regression: populate mutex 2m 1w 1g: main\.\.pr: 2\.00× slower/);
+      const report = await daxbench(...line("regression", "report"));
+      assert.equal(report.status, 0, report.stderr);
+      assert.match(readFileSync(join("new", "bench.html"), "utf8"), /<section id="history">/);
+      // The same runs with nothing slower pass the gate.
+      writeFileSync(
+        join("new", "bench.csv"),
+        base.replaceAll(",main,2026-01-01T00:00:00.000Z,", ",pr,2026-02-01T00:00:00.000Z,"),
+      );
+      const pass = await daxbench(...line("regression", "history"));
+      assert.equal(pass.status, 0, pass.stdout + pass.stderr);
+    } finally {
+      process.chdir(cwd);
+    }
+  },
+);

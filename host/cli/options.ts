@@ -56,7 +56,8 @@ export function secondsOption(option: string, text: string): number {
   const value = Number(text.trim());
   if (text.trim() === "" || !(value > 0) || value * 1000 > MAX_TIMER_MS) {
     throw new UsageError(
-      `--${option} ${text} is not a positive number of seconds up to ${Math.floor(MAX_TIMER_MS / 1000).toLocaleString("en-US")} (what a timer holds)`,
+      `--${option} ${text} is not a positive number of seconds up to ` +
+        `${Math.floor(MAX_TIMER_MS / 1000).toLocaleString("en-US")} (what a timer holds)`,
     );
   }
   return value;
@@ -67,7 +68,8 @@ export function watchdogOption(duration: string, timeout: string): number {
   const timeoutNs = parseDurationOption("timeout", timeout);
   if (parseDurationOption("duration", duration) + timeoutNs > MAX_TIMER_NS) {
     throw new UsageError(
-      `--duration ${duration} with --timeout ${timeout} is longer than ${formatDuration(MAX_TIMER_NS)} (what a timer holds)`,
+      `--duration ${duration} with --timeout ${timeout} is longer than ${formatDuration(MAX_TIMER_NS)} ` +
+        "(what a timer holds)",
     );
   }
   return timeoutNs;
@@ -219,7 +221,8 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
   const tlbGeometry = args["tlb-geometry"] === undefined ? undefined : parseTlbGeometry(args["tlb-geometry"]);
   if (tlbGeometry === null) {
     throw new UsageError(
-      `--tlb-geometry ${args["tlb-geometry"]} is not five entries/ways pairs (L1 4k, L1 2m, L1 1g, STLB, STLB 1g), e.g. ${formatTlbGeometry(SKYLAKE_TLB)}`,
+      `--tlb-geometry ${args["tlb-geometry"]} is not five entries/ways pairs (L1 4k, L1 2m, L1 1g, STLB, STLB 1g), ` +
+        `e.g. ${formatTlbGeometry(SKYLAKE_TLB)}`,
     );
   }
   const timing = {
@@ -298,11 +301,12 @@ export function historyOptions(typed: {
   const permutations = wholeNumberOption("permutations", typed.permutations, 199, 1, 1_000_000);
   if (1 / (permutations + 1) >= typed.alpha) {
     throw new UsageError(
-      `--permutations ${typed.permutations} cannot give a p below --alpha ${typed.alpha} (the smallest is 1/${permutations + 1}); ` +
-        `give at least ${Math.ceil(1 / typed.alpha)}`,
+      `--permutations ${typed.permutations} cannot give a p below --alpha ${typed.alpha} ` +
+        `(the smallest is 1/${permutations + 1}); give at least ${Math.ceil(1 / typed.alpha)}`,
     );
   }
-  // The shuffles' generator (xoroshiro128+ from pure-rand) is seeded with 32 bits: a larger seed would repeat a smaller one's.
+  // The shuffles' generator (xoroshiro128+ from pure-rand) is seeded with 32 bits: a larger seed would repeat a
+  // smaller one's.
   return {
     alpha: typed.alpha,
     permutations,

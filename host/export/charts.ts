@@ -224,7 +224,9 @@ function gracePeriod(results: Configuration[], interactive: boolean): TopLevelSp
           scale: { type: "log", domain: [ticks[0], ticks[ticks.length - 1]], nice: false },
           axis: {
             values: ticks,
-            labelExpr: `datum.value >= 1e6 ? datum.value / 1e6 + " ms" : datum.value >= 1e3 ? datum.value / 1e3 + " µs" : datum.value + " ns"`,
+            labelExpr:
+              `datum.value >= 1e6 ? datum.value / 1e6 + " ms" : ` +
+              `datum.value >= 1e3 ? datum.value / 1e3 + " µs" : datum.value + " ns"`,
           },
         },
         color,
@@ -271,7 +273,9 @@ function tlbReach(results: Configuration[], interactive: boolean): TopLevelSpec 
         scale: { type: "log", base: 2, domain: [ticks[0], ticks[ticks.length - 1]], nice: false, padding: 10 },
         axis: {
           values: ticks,
-          labelExpr: `datum.value >= ${GiB} ? datum.value / ${GiB} + " GiB" : datum.value >= ${MiB} ? datum.value / ${MiB} + " MiB" : datum.value / 1024 + " KiB"`,
+          labelExpr:
+            `datum.value >= ${GiB} ? datum.value / ${GiB} + " GiB" : ` +
+            `datum.value >= ${MiB} ? datum.value / ${MiB} + " MiB" : datum.value / 1024 + " KiB"`,
         },
       },
       y: { field: "value", type: "quantitative", title: "walk levels per 1,000 touches" },
@@ -316,7 +320,8 @@ export function chartSpecs(rows: ResultRow[], interactive: boolean): { specs: Ch
   for (const [name, title, subset, spec] of wanted) {
     if (subset.length > MAX_CHARTED_CONFIGURATIONS) {
       skipped.push(
-        `${title}: not drawn, ${subset.length.toLocaleString("en-US")} configurations (charts show up to ${MAX_CHARTED_CONFIGURATIONS})`,
+        `${title}: not drawn, ${subset.length.toLocaleString("en-US")} configurations ` +
+          `(charts show up to ${MAX_CHARTED_CONFIGURATIONS})`,
       );
     } else if (subset.length) {
       specs.push({ name, title, spec: spec(subset, interactive) });

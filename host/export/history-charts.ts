@@ -139,7 +139,8 @@ export function historyChartSpecs(h: History): { specs: ChartSpec[]; skipped: st
   const followed = h.series.filter((s) => s.points.length > 1 && s.scenario.headline.scale === "ratio");
   if (followed.length > MAX_OVERVIEW_SERIES) {
     skipped.push(
-      `History overview: not drawn, ${followed.length.toLocaleString("en-US")} configurations (it shows up to ${MAX_OVERVIEW_SERIES})`,
+      `History overview: not drawn, ${followed.length.toLocaleString("en-US")} configurations ` +
+        `(it shows up to ${MAX_OVERVIEW_SERIES})`,
     );
   } else if (followed.length) {
     specs.push({ name: "history-overview", title: "History: every configuration", spec: overview(h, followed) });
@@ -152,7 +153,8 @@ export function historyChartSpecs(h: History): { specs: ChartSpec[]; skipped: st
     );
   if (changed.length > MAX_SERIES_CHARTS) {
     skipped.push(
-      `History: ${changed.length - MAX_SERIES_CHARTS} more configurations with a change point are in the table, not drawn (charts show up to ${MAX_SERIES_CHARTS})`,
+      `History: ${changed.length - MAX_SERIES_CHARTS} more configurations with a change point are in the table, ` +
+        `not drawn (charts show up to ${MAX_SERIES_CHARTS})`,
     );
   }
   return { specs, skipped };

@@ -64,7 +64,10 @@ const list = (lines: string[]) =>
   lines.length ? `<ul>\n${lines.map((line) => `<li>${escape(line)}</li>`).join("\n")}\n</ul>` : "";
 
 function figure(chart: ChartSpec): string {
-  return `<figure class="chart" id="chart-${chart.name}"><figcaption>${escape(chart.title)}</figcaption><div class="view"></div></figure>`;
+  return (
+    `<figure class="chart" id="chart-${chart.name}"><figcaption>${escape(chart.title)}</figcaption>` +
+    `<div class="view"></div></figure>`
+  );
 }
 
 function resultTables(rows: ResultRow[], alpha: number): string {
@@ -142,6 +145,14 @@ export async function htmlText(report: HtmlReport): Promise<string> {
   // JSON in a script element: "<" escaped, so no text in it can close the element.
   const data = JSON.stringify(specs).replace(/</g, "\\u003c");
   const vega = vegaBuild();
+  const resultsNote =
+    "Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, " +
+    "the 95% interval of the geometric mean (Student's t on the logarithms), and how many times the best " +
+    "configuration's figure each one is (Hodges-Lehmann ratio with its interval; " +
+    `"~" when Mann-Whitney's p is not below ${report.alpha}).`;
+  const pairsNote =
+    `Pairs that differ in one dimension, judged at alpha ${report.alpha} ` +
+    "(Mann-Whitney U; ratio and interval by Hodges-Lehmann):";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -159,11 +170,11 @@ ${run.specs.map(figure).join("\n")}
 ${list(run.skipped)}
 </section>
 <section id="results"><h2>Results</h2>
-<p>Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, the 95% interval of the geometric mean (Student's t on the logarithms), and how many times the best configuration's figure each one is (Hodges-Lehmann ratio with its interval; "~" when Mann-Whitney's p is not below ${report.alpha}).</p>
+<p>${resultsNote}</p>
 ${resultTables(report.rows, report.alpha)}
 </section>
 <section id="pairs"><h2>Pairs</h2>
-<p>Pairs that differ in one dimension, judged at alpha ${report.alpha} (Mann-Whitney U; ratio and interval by Hodges-Lehmann):</p>
+<p>${pairsNote}</p>
 ${list(report.pairs)}
 ${list(report.warnings)}
 </section>

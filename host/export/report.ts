@@ -18,8 +18,8 @@ import { replaceSection, checkSection } from "./readme.ts";
 function machines(rows: ResultRow[]): string[] {
   const lines = rows.map(
     (r) =>
-      `${r.cpu} (${r.cpu_count} CPUs, load average ${r.load_avg_1m} at the start), Node ${r.node}, daxbench ${r.daxbench_version}, ` +
-      `commit ${r.commit || "unknown"}, run started ${r.started_at}`,
+      `${r.cpu} (${r.cpu_count} CPUs, load average ${r.load_avg_1m} at the start), ` +
+      `Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, run started ${r.started_at}`,
   );
   return [...new Set(lines)];
 }
@@ -44,12 +44,14 @@ function body(
     ...chartFiles.map((chart) => `![${chart.title}](${chart.path})`),
     ...skippedCharts.map((line) => `- ${line}`),
     "",
-    "Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, the 95% " +
-      "interval of the geometric mean (Student's t on the logarithms), and how many times the best configuration's figure " +
-      `each one is (Hodges-Lehmann ratio with its interval; "~" when Mann-Whitney's p is not below ${alpha}).`,
+    "Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, " +
+      "the 95% interval of the geometric mean (Student's t on the logarithms), and how many times the best " +
+      "configuration's figure each one is (Hodges-Lehmann ratio with its interval; " +
+      `"~" when Mann-Whitney's p is not below ${alpha}).`,
     "",
     markdownText(rows, alpha),
-    `Pairs that differ in one dimension, judged at alpha ${alpha} (Mann-Whitney U; ratio and interval by Hodges-Lehmann):`,
+    `Pairs that differ in one dimension, judged at alpha ${alpha} ` +
+      "(Mann-Whitney U; ratio and interval by Hodges-Lehmann):",
     "",
     ...comparisons(results, alpha).map((line) => `- ${line}`),
     ...(warnings.length ? ["", ...warnings.map((line) => `- ${line}`)] : []),

@@ -33,7 +33,8 @@ export const CORE_FUNCTIONS = {
   dax_set_pgtable_budget: { params: ["i64"], result: "void" }, // (tables): a budget of pte tables, < 0 for none
   dax_pgtable_budget: { params: [], result: "i64" }, // the pte tables still allowed, < 0 for no budget
   // vma.ts
-  dax_mmap: { params: ["i64", "i64", "i64", "i64"], result: "i32" }, // (start, end, pgoff, flags): CHECK_VMA_OK or why not
+  // (start, end, pgoff, flags): CHECK_VMA_OK or why not
+  dax_mmap: { params: ["i64", "i64", "i64", "i64"], result: "i32" },
   dax_mmap_tables_bytes: { params: ["i64", "i64"], result: "i64" }, // (start, end)
   check_vma_errno: { params: ["i32"], result: "i32" }, // (reason)
   // pagetable.ts and fault.ts: censuses of the page tables
@@ -56,7 +57,8 @@ export const CORE_FUNCTIONS = {
   mmap_mix: { params: ["i64", "i64", "i64"], result: "i64" }, // (count, bytes, aligned_permille)
   touch_random_tlb: { params: ["i64"], result: "i64" }, // (count)
   // tlb.ts
-  tlb_configure: { params: ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], result: "i32" }, // entries, ways of each array
+  // entries, ways of each array
+  tlb_configure: { params: ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], result: "i32" },
   tlb_flush_all: { params: [], result: "void" },
   // teardown.ts
   kill_dev_dax: { params: [], result: "i64" }, // returns the entries it zapped
@@ -68,7 +70,8 @@ export const CORE_FUNCTIONS = {
   bench_pgoff_to_phys: { params: ["i64", "i64"], result: "i64" }, // (count, pages)
   bench_fault_zap: { params: ["i64", "i64"], result: "i64" }, // (count, size)
   bench_cas: { params: ["i64"], result: "i64" }, // (count)
-  bench_futex_handover: { params: ["i64"], result: "i64" }, // (count): two CPUs of different parity at once; returns the wake-ups timed
+  // (count): two CPUs of different parity at once; returns the wake-ups timed
+  bench_futex_handover: { params: ["i64"], result: "i64" },
   handover_wakeup_ns: { params: [], result: "i64" }, // their summed latency so far
   // probe.ts: a CPU's read-side state, for the tests
   srcu_lock_count: { params: ["i32"], result: "i64" }, // (cpu): its srcu_read_lock() calls

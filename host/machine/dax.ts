@@ -288,8 +288,8 @@ export class DaxMachine {
     const most = BigInt(this.limits.maximum) * BigInt(WASM_PAGE);
     if (needed > most) {
       throw new DaxConfigError(
-        `a ${formatSize(vma.end - vma.start)} mapping needs ${formatSize(needed)} of shared memory for its page tables; ` +
-          `the memory holds at most ${formatSize(most)}`,
+        `a ${formatSize(vma.end - vma.start)} mapping needs ${formatSize(needed)} of shared memory ` +
+          `for its page tables; the memory holds at most ${formatSize(most)}`,
       );
     }
     return Number((needed + BigInt(WASM_PAGE) - 1n) / BigInt(WASM_PAGE));
@@ -361,7 +361,8 @@ export class DaxMachine {
     ] as const;
     if (this.core.exports.tlb_configure(...flat) !== 0) {
       throw new DaxConfigError(
-        `TLB geometry ${formatTlbGeometry(geometry)} does not fit: each array needs a power-of-two number of sets, and all ${this.core.constant("TLB_PER_CPU") / 16} entries at most`,
+        `TLB geometry ${formatTlbGeometry(geometry)} does not fit: each array needs a power-of-two number of sets, ` +
+          `and all ${this.core.constant("TLB_PER_CPU") / 16} entries at most`,
       );
     }
     this.core.exports.tlb_flush_all();

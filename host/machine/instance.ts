@@ -20,7 +20,8 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
   const instance = new WebAssembly.Instance(module, {
     env: {
       memory,
-      // The core's one clock (assembly/clock.ts): teardown times its grace period with it, the calibration its wake-ups.
+      // The core's one clock (assembly/clock.ts): teardown times its grace period with it, the calibration its
+      // wake-ups.
       clock_ns: () => process.hrtime.bigint(),
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new Error(`wasm core aborted at line ${line}:${column}`);

@@ -98,7 +98,8 @@ export function createSharedMemory(limits: MemoryLimits): WebAssembly.Memory {
   } catch (error) {
     const gib = (limits.maximum * WASM_PAGE) / 2 ** 30;
     throw new Error(
-      `cannot allocate the shared memory (up to ${gib} GiB of address space; is ulimit -v lower?): ${error instanceof Error ? error.message : error}`,
+      `cannot allocate the shared memory (up to ${gib} GiB of address space; is ulimit -v lower?): ` +
+        `${error instanceof Error ? error.message : error}`,
     );
   }
 }

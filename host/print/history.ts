@@ -57,23 +57,27 @@ export function seriesName(series: Series, h: History): string {
 
 /** "populate rcu 4k 1w 1g: abc..def: 2.00× slower (…); E-divisive p=0.005". */
 export function shiftLine(series: Series, shift: Shift, h: History): string {
-  return `${seriesName(series, h)}: ${commitRange(shift)}: ${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}${replicateNote(series, shift)}`;
+  return (
+    `${seriesName(series, h)}: ${commitRange(shift)}: ${shiftSize(series, shift, h.options.alpha)}; ` +
+    `E-divisive p=${shift.permutationP.toFixed(3)}${replicateNote(series, shift)}`
+  );
 }
 
 /** "populate rcu 4k 1w 1g: abc..def: 2.00× slower (…); E-divisive p=0.005; slower at p=0.0003, within
  *  Holm's 0.0011 for 46 series". */
 export function regressionLine(r: Regression, h: History): string {
   return (
-    `${shiftLine(r.series, r.shift, h)}; slower at one-sided p=${r.p.toPrecision(2)}, within Holm's bound ${r.bound.toPrecision(2)} ` +
-    `for ${h.series.length} series`
+    `${shiftLine(r.series, r.shift, h)}; slower at one-sided p=${r.p.toPrecision(2)}, ` +
+    `within Holm's bound ${r.bound.toPrecision(2)} for ${h.series.length} series`
   );
 }
 
 /** How --fail-on regression decides, in one line. */
 function gateRule(h: History): string {
   return (
-    `--fail-on regression: each of the ${h.series.length} series is a test of "its newest change point made it slower" ` +
-    `(Mann-Whitney, one-sided), held together to alpha ${h.options.alpha} by Holm's procedure: an unchanged series fails the gate ` +
+    `--fail-on regression: each of the ${h.series.length} series is a test of ` +
+    `"its newest change point made it slower" (Mann-Whitney, one-sided), held together to alpha ${h.options.alpha} ` +
+    "by Holm's procedure: an unchanged series fails the gate " +
     `by chance with probability at most ${h.options.alpha} in all, not ${h.options.alpha} each`
   );
 }
@@ -88,20 +92,25 @@ export function methodLines(h: History): string[] {
   const widest = replicated
     .filter((series) => series.replicates!.scale === "ratio")
     .sort((a, b) => b.replicates!.spread - a.replicates!.spread)[0];
+  const widestSpread = widest
+    ? `; their runs of one commit differ by up to ${replicateSpreadText(widest)}, in ${seriesName(widest, h)}`
+    : "";
   return [
-    `change points: E-divisive means (Matteson and James 2014) on each series' repetitions, split only where the commit changes ` +
-      `(runs of one commit are replicates), a permutation test of ${permutations} shuffles (seed ${seed}) at alpha ${alpha}; ` +
+    "change points: E-divisive means (Matteson and James 2014) on each series' repetitions, " +
+      "split only where the commit changes (runs of one commit are replicates), " +
+      `a permutation test of ${permutations} shuffles (seed ${seed}) at alpha ${alpha}; ` +
       `the change's size and verdict by Hodges-Lehmann and Mann-Whitney across it, as in compare`,
-    `${tested} series with two or more commits were tested: when nothing changed, about ${figure(alpha * tested)} of them would show a change point by chance alone`,
+    `${tested} series with two or more commits were tested: when nothing changed, ` +
+      `about ${figure(alpha * tested)} of them would show a change point by chance alone`,
     ...(replicated.length
       ? [
-          `${replicated.length} series have a commit run more than once${widest ? `; their runs of one commit differ by up to ${replicateSpreadText(widest)}, in ${seriesName(widest, h)}` : ""}: ` +
+          `${replicated.length} series have a commit run more than once${widestSpread}: ` +
             "a change no bigger than its series' runs of one commit differ is shown, and not failed on",
         ]
       : tested
         ? [
-            "no commit was run more than once, so how far apart runs of unchanged code lie is unknown here: a change point may be " +
-              "one run that landed badly; run a commit again to measure it",
+            "no commit was run more than once, so how far apart runs of unchanged code lie is unknown here: " +
+              "a change point may be one run that landed badly; run a commit again to measure it",
           ]
         : []),
     gateRule(h),
@@ -128,7 +137,8 @@ export function historyTable(h: History): { head: string[]; rows: string[][]; al
         figure(s.median),
         geomeanWithInterval(s),
         shift
-          ? `${shiftSize(series, shift, h.options.alpha)}; E-divisive p=${shift.permutationP.toFixed(3)}${replicateNote(series, shift)}`
+          ? `${shiftSize(series, shift, h.options.alpha)}; ` +
+            `E-divisive p=${shift.permutationP.toFixed(3)}${replicateNote(series, shift)}`
           : "",
       ]);
     });

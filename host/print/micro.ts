@@ -26,5 +26,8 @@ export function harnessOverhead(results: MicroResult[]): string {
   if (!empty || others.length === 0) return "";
   const cheapest = others.reduce((best, r) => (r.nsPerOp < best.nsPerOp ? r : best));
   const share = (empty.nsPerOp / cheapest.nsPerOp) * 100;
-  return `harness overhead (an empty batch): ${empty.nsPerOp.toFixed(4)} ns/op, ${share.toFixed(2)}% of the cheapest operation (${cheapest.micro.name} ${cheapest.micro.protection})`;
+  return (
+    `harness overhead (an empty batch): ${empty.nsPerOp.toFixed(4)} ns/op, ${share.toFixed(2)}% of the cheapest ` +
+    `operation (${cheapest.micro.name} ${cheapest.micro.protection})`
+  );
 }

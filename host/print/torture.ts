@@ -13,11 +13,14 @@ function killLine({ kills, achievedKillPeriodNs, measurement: m }: TortureVerdic
   if (achievedKillPeriodNs === undefined)
     return [`no kill in ${formatDuration(m.elapsedNs)}: the guarantee was not exercised`];
   const rate = count.format(Math.round(kills / (m.elapsedNs / 1e9)));
-  const line = `kills ${count.format(kills)}: one every ${formatDuration(Math.round(achievedKillPeriodNs))} (asked ${formatDuration(asked!)}), ${rate} per second`;
+  const line =
+    `kills ${count.format(kills)}: one every ${formatDuration(Math.round(achievedKillPeriodNs))} ` +
+    `(asked ${formatDuration(asked!)}), ${rate} per second`;
   if (asked! > 0 && achievedKillPeriodNs > KILL_PERIOD_SLACK * asked!) {
     return [
       line,
-      `warning: a kill (grace period, zap, revive) takes longer than the ${formatDuration(asked!)} asked: the achieved period is what was tested`,
+      `warning: a kill (grace period, zap, revive) takes longer than the ${formatDuration(asked!)} asked: ` +
+        "the achieved period is what was tested",
     ];
   }
   return [line];
@@ -37,16 +40,18 @@ export function tortureReport(verdict: TortureVerdict): string {
   };
   return [
     `torture: ${c.protection}, ${c.workers} workers, ${c.align} region, ${formatSize(c.size)} mapping, ` +
-      `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs!)}, ran ${formatDuration(m.elapsedNs)}`,
+      `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs!)}, ` +
+      `ran ${formatDuration(m.elapsedNs)}`,
     c.randomDelayNs > 0
-      ? `random delays up to ${formatDuration(c.randomDelayNs)} at every step boundary, seed ${c.seed} (--seed ${c.seed} draws them again)`
+      ? `random delays up to ${formatDuration(c.randomDelayNs)} at every step boundary, seed ${c.seed} ` +
+        `(--seed ${c.seed} draws them again)`
       : `no random delays, seed ${c.seed}`,
     ...killLine(verdict),
     `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  grace period p50 ${gp(50)} p99 ${gp(99)}`,
     `Reader Pipe: ${pipe.join(" ")}`,
     "  (installs by the stage their generation had reached: 0 alive, 1 kill begun, 2+ synchronized = violation)",
-    `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})  stale entries ${count.format(staleEntries)}` +
-      `  unaccounted installs ${count.format(unaccountedInstalls)}`,
+    `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})` +
+      `  stale entries ${count.format(staleEntries)}  unaccounted installs ${count.format(unaccountedInstalls)}`,
     outcome,
   ].join("\n");
 }

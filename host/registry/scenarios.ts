@@ -109,7 +109,8 @@ const readside: Scenario = {
 const tlb: Scenario = {
   name: "tlb",
   summary:
-    "random touches over a populated mapping through a TLB model (--tlb-geometry): misses and page-walk levels per 1,000",
+    "random touches over a populated mapping through a TLB model (--tlb-geometry): " +
+    "misses and page-walk levels per 1,000",
   operation: "a random touch of the populated mapping, looked up in the TLB model",
   timed: true,
   updater: false,
@@ -138,7 +139,8 @@ export const MMAP_MIX_ALIGNED_PERMILLE = 500n;
 const mmapMix: Scenario = {
   name: "mmap-mix",
   summary:
-    "maps 64 vmas of --size, half of them at misaligned starts, and touches them: rejected mmaps, pmds vs ptes (--policy)",
+    "maps 64 vmas of --size, half of them at misaligned starts, and touches them: " +
+    "rejected mmaps, pmds vs ptes (--policy)",
   operation: "a touch of a page of an accepted vma (a refused mmap maps nothing and is counted apart)",
   timed: false,
   updater: false,

@@ -65,7 +65,8 @@ export const SCHEMES = [
   {
     name: "rcu-pointer",
     description:
-      "SRCU guarding a pointer to a copy of the device state: updates publish a copy, free the old after a grace period",
+      "SRCU guarding a pointer to a copy of the device state: updates publish a copy, " +
+      "free the old after a grace period",
     counterpart:
       "rcu_assign_pointer()/srcu_dereference() of a copied struct, synchronize_srcu(), then kfree() of the old one",
     brokenOnPurpose: false,

@@ -61,7 +61,10 @@ export function bestSplit(z: ArrayLike<number>, offsets: number[]): { offset: nu
   for (const m of offsets) {
     const k = n - m;
     const between = before[n] - before[m] - after[m];
-    const divergence = (2 * between) / (m * k) - (m > 1 ? before[m] / ((m * (m - 1)) / 2) : 0) - (k > 1 ? after[m] / ((k * (k - 1)) / 2) : 0);
+    const divergence =
+      (2 * between) / (m * k) -
+      (m > 1 ? before[m] / ((m * (m - 1)) / 2) : 0) -
+      (k > 1 ? after[m] / ((k * (k - 1)) / 2) : 0);
     const statistic = ((m * k) / (m + k)) * divergence;
     if (best === undefined || statistic > best.statistic) best = { offset: m, statistic };
   }
@@ -100,7 +103,12 @@ export function eDivisive(groups: number[][], options: EDivisiveOptions): Change
       }
     }
     if (candidate === undefined) break;
-    const p = permutationP(segments.map((segment) => ({ z: observations(segment), offsets: splits(segment).offsets })), candidate.statistic, options, random);
+    const p = permutationP(
+      segments.map((segment) => ({ z: observations(segment), offsets: splits(segment).offsets })),
+      candidate.statistic,
+      options,
+      random,
+    );
     if (p === undefined) break;
     found.push({ at: candidate.at, statistic: candidate.statistic, p });
     const [from, to] = segments[candidate.segment];
@@ -111,7 +119,12 @@ export function eDivisive(groups: number[][], options: EDivisiveOptions): Change
 
 /** The permutation p-value of `observed` (the best Q̂ over all segments), or undefined as soon as it is certain
  *  not to fall below alpha: the shuffles left could only add to the count. */
-function permutationP(segments: { z: number[]; offsets: number[] }[], observed: number, options: EDivisiveOptions, random: () => number): number | undefined {
+function permutationP(
+  segments: { z: number[]; offsets: number[] }[],
+  observed: number,
+  options: EDivisiveOptions,
+  random: () => number,
+): number | undefined {
   const R = options.permutations;
   // A shuffle that reproduces the observed split reaches the same Q̂ up to rounding: it counts as reaching it.
   const reached = observed - 1e-9 * Math.abs(observed);

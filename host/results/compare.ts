@@ -54,7 +54,11 @@ function table(baseName: string, nextName: string, deltas: Delta[]): ComparisonT
 }
 
 /** BASE.csv against NEW.csv, configuration by configuration. */
-export function compareRuns(base: { name: string; rows: ResultRow[] }, next: { name: string; rows: ResultRow[] }, alpha: number): ComparisonTable {
+export function compareRuns(
+  base: { name: string; rows: ResultRow[] },
+  next: { name: string; rows: ResultRow[] },
+  alpha: number,
+): ComparisonTable {
   const nextByKey = new Map(byConfiguration(next.rows).map((c) => [c.key, c]));
   const deltas = byConfiguration(base.rows)
     .filter((c) => comparable(c, nextByKey.get(c.key)))
@@ -66,10 +70,16 @@ export function compareRuns(base: { name: string; rows: ResultRow[] }, next: { n
 }
 
 /** One file split along `by` (protection, align or policy): every other value against the first one in the file. */
-export function compareWithin(name: string, rows: ResultRow[], by: "protection" | "align" | "policy", alpha: number): ComparisonTable[] {
+export function compareWithin(
+  name: string,
+  rows: ResultRow[],
+  by: "protection" | "align" | "policy",
+  alpha: number,
+): ComparisonTable[] {
   const results = byConfiguration(rows);
   const values = [...new Set(results.map((c) => String(c.identity[by])))];
-  if (values.length < 2) throw new UsageError(`${name}: every row has ${by} ${values[0] ?? "(none)"}; --by ${by} needs two or more`);
+  if (values.length < 2)
+    throw new UsageError(`${name}: every row has ${by} ${values[0] ?? "(none)"}; --by ${by} needs two or more`);
   const others = CONFIGURATION_COLUMNS.filter((column) => column !== by);
   const keyOf = (c: ConfigurationResult) => others.map((column) => c.identity[column]).join("|");
   const [first, ...rest] = values;
@@ -81,6 +91,7 @@ export function compareWithin(name: string, rows: ResultRow[], by: "protection" 
     return deltas.length ? table(`${by} ${first}`, `${by} ${value}`, deltas) : undefined;
   });
   const found = tables.filter((t): t is ComparisonTable => t !== undefined);
-  if (found.length === 0) throw new UsageError(`${name}: no configuration has both ${by} ${first} and another ${by}: nothing to compare`);
+  if (found.length === 0)
+    throw new UsageError(`${name}: no configuration has both ${by} ${first} and another ${by}: nothing to compare`);
   return found;
 }

@@ -61,14 +61,21 @@ export type ComparedDimension = "protection" | "align" | "policy";
  *  when one dimension is the same on every line. A zero read delay is left out. */
 export function describe(c: ConfigurationName, omit?: "scenario" | ComparedDimension): string {
   const parts = {
-    scenario: c.scenario, protection: c.protection ?? "", align: c.align ?? "", policy: c.policy ?? "",
+    scenario: c.scenario,
+    protection: c.protection ?? "",
+    align: c.align ?? "",
+    policy: c.policy ?? "",
     workers: `${c.workers}w`,
     size: c.size === undefined ? "" : formatSize(c.size),
-    kill: c.killPeriodNs === undefined ? "" : `kill ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}`,
+    kill:
+      c.killPeriodNs === undefined ? "" : `kill ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}`,
     delay: c.readDelayNs ? `delay ${formatDuration(c.readDelayNs)}` : "",
     cost: c.faultCostNs ? `fault cost ${formatDuration(c.faultCostNs)}` : "",
   };
-  return Object.entries(parts).filter(([name, value]) => name !== omit && value !== "").map(([, value]) => value).join(" ");
+  return Object.entries(parts)
+    .filter(([name, value]) => name !== omit && value !== "")
+    .map(([, value]) => value)
+    .join(" ");
 }
 
 /** The name of a configuration about to run: the dimensions its scenario uses. */
@@ -89,13 +96,23 @@ export function configurationName(config: Configuration): ConfigurationName {
 
 export function describeRow(row: ResultRow, omit?: "scenario" | ComparedDimension): string {
   const text = (column: Column) => (row[column] === "" ? undefined : String(row[column]));
-  return describe({
-    scenario: String(row.scenario), protection: text("protection"), align: text("align"), policy: text("policy"),
-    workers: Number(row.workers),
-    size: row.mapping_bytes === "" ? undefined : BigInt(row.mapping_bytes),
-    // A scenario with an updater writes an empty period for "never".
-    killPeriodNs: !scenarioNamed(String(row.scenario)).updater ? undefined : row.kill_period_ns === "" ? null : Number(row.kill_period_ns),
-    readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
-    faultCostNs: row.fault_cost_ns === "" ? undefined : Number(row.fault_cost_ns),
-  }, omit);
+  return describe(
+    {
+      scenario: String(row.scenario),
+      protection: text("protection"),
+      align: text("align"),
+      policy: text("policy"),
+      workers: Number(row.workers),
+      size: row.mapping_bytes === "" ? undefined : BigInt(row.mapping_bytes),
+      // A scenario with an updater writes an empty period for "never".
+      killPeriodNs: !scenarioNamed(String(row.scenario)).updater
+        ? undefined
+        : row.kill_period_ns === ""
+          ? null
+          : Number(row.kill_period_ns),
+      readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
+      faultCostNs: row.fault_cost_ns === "" ? undefined : Number(row.fault_cost_ns),
+    },
+    omit,
+  );
 }

@@ -55,18 +55,34 @@ export function sigbusPercent(row: ResultRow): number | undefined {
 
 const FIGURES: Record<FigureName, TableColumn> = {
   ops_per_sec: {
-    header: "ops/s", align: "right",
-    cell: (c) => { const v = medianOf(values(c, "ops_per_sec")); return v === undefined ? DASH : whole.format(v); },
+    header: "ops/s",
+    align: "right",
+    cell: (c) => {
+      const v = medianOf(values(c, "ops_per_sec"));
+      return v === undefined ? DASH : whole.format(v);
+    },
   },
-  faults: { header: "faults", align: "right", cell: (c) => { const v = medianOf(values(c, "faults")); return v === undefined ? DASH : whole.format(v); } },
+  faults: {
+    header: "faults",
+    align: "right",
+    cell: (c) => {
+      const v = medianOf(values(c, "faults"));
+      return v === undefined ? DASH : whole.format(v);
+    },
+  },
   // A fixed-work repetition does its work `passes` times: the faults of one pass are what the work costs.
   faults_per_pass: {
-    header: "faults/pass", align: "right",
-    cell: (c) => { const v = perRow(c, (r) => Number(r.faults) / Number(r.passes)); return v === undefined ? DASH : whole.format(v); },
+    header: "faults/pass",
+    align: "right",
+    cell: (c) => {
+      const v = perRow(c, (r) => Number(r.faults) / Number(r.passes));
+      return v === undefined ? DASH : whole.format(v);
+    },
   },
   sigbus_share: { header: "sigbus %", align: "right", cell: (c) => figure(perRow(c, sigbusPercent)) },
   kill_period: {
-    header: "kill period asked → got", align: "right",
+    header: "kill period asked → got",
+    align: "right",
     cell: (c) => {
       const asked = c.identity.kill_period_ns === "" ? "never" : formatDuration(Number(c.identity.kill_period_ns));
       const got = medianOf(values(c, "kill_period_achieved_ns"));
@@ -74,23 +90,34 @@ const FIGURES: Record<FigureName, TableColumn> = {
     },
   },
   grace_period: {
-    header: "gp p50 / p99", align: "right",
+    header: "gp p50 / p99",
+    align: "right",
     cell: (c) => {
       const p50 = medianOf(values(c, "gp_p50_ns"));
       const p99 = medianOf(values(c, "gp_p99_ns"));
-      return p50 === undefined || p99 === undefined ? DASH : `${formatDuration(Math.round(p50))} / ${formatDuration(Math.round(p99))}`;
+      return p50 === undefined || p99 === undefined
+        ? DASH
+        : `${formatDuration(Math.round(p50))} / ${formatDuration(Math.round(p99))}`;
     },
   },
   mmaps: {
-    header: "vmas mapped / refused per pass", align: "right",
-    cell: (c) => `${figure(perRow(c, (r) => Number(r.vmas_mapped) / Number(r.passes)))} / ` +
+    header: "vmas mapped / refused per pass",
+    align: "right",
+    cell: (c) =>
+      `${figure(perRow(c, (r) => Number(r.vmas_mapped) / Number(r.passes)))} / ` +
       `${figure(perRow(c, (r) => Number(r.mmaps_rejected) / Number(r.passes)))}`,
   },
   ns_per_vma: {
-    header: "ns/vma", align: "right",
-    cell: (c) => figure(perRow(c, (r) => (num(r.vmas_mapped) ? Number(r.elapsed_ns) / Number(r.vmas_mapped) : undefined))),
+    header: "ns/vma",
+    align: "right",
+    cell: (c) =>
+      figure(perRow(c, (r) => (num(r.vmas_mapped) ? Number(r.elapsed_ns) / Number(r.vmas_mapped) : undefined))),
   },
-  tlb_l1_misses: { header: "L1 misses/1k", align: "right", cell: (c) => figure(medianOf(values(c, "tlb_l1_misses_per_1k"))) },
+  tlb_l1_misses: {
+    header: "L1 misses/1k",
+    align: "right",
+    cell: (c) => figure(medianOf(values(c, "tlb_l1_misses_per_1k"))),
+  },
   tlb_walks: { header: "walks/1k", align: "right", cell: (c) => figure(medianOf(values(c, "tlb_walks_per_1k"))) },
   // The TLB model's time per touch is the cost of the simulator, not of a machine: labelled as such.
   simulator_ns: { header: "simulator ns/touch", align: "right", cell: (c) => figure(medianOf(values(c, "ns_per_op"))) },
@@ -102,10 +129,19 @@ function headlineColumns(scenario: Scenario): TableColumn[] {
   return [
     { header: "n", align: "right", cell: (c) => String(c.headline?.n ?? 0) },
     { header: `${unit} median`, align: "right", cell: (c) => figure(c.headline?.median) },
-    { header: "mean ± σ", align: "right", cell: (c) => (c.headline ? `${figure(c.headline.mean)} ± ${figure(c.headline.sd)}` : DASH) },
-    { header: "min…max", align: "right", cell: (c) => (c.headline ? `${figure(c.headline.min)}…${figure(c.headline.max)}` : DASH) },
     {
-      header: "geomean (95% CI)", align: "right",
+      header: "mean ± σ",
+      align: "right",
+      cell: (c) => (c.headline ? `${figure(c.headline.mean)} ± ${figure(c.headline.sd)}` : DASH),
+    },
+    {
+      header: "min…max",
+      align: "right",
+      cell: (c) => (c.headline ? `${figure(c.headline.min)}…${figure(c.headline.max)}` : DASH),
+    },
+    {
+      header: "geomean (95% CI)",
+      align: "right",
       cell: (c) => geomeanWithInterval(c.headline),
     },
   ];
@@ -123,9 +159,13 @@ export function amount(value: number, scale: Scale): string {
 function relativeColumn(scenario: Scenario, results: ConfigurationResult[], alpha: number): TableColumn {
   const { scale } = scenario.headline;
   const ranked = results.filter((c) => c.headline !== undefined);
-  const best = ranked.reduce<ConfigurationResult | undefined>((b, c) => (b === undefined || c.headline!.median < b.headline!.median ? c : b), undefined);
+  const best = ranked.reduce<ConfigurationResult | undefined>(
+    (b, c) => (b === undefined || c.headline!.median < b.headline!.median ? c : b),
+    undefined,
+  );
   return {
-    header: scale === "ratio" ? "relative" : "vs best", align: "right",
+    header: scale === "ratio" ? "relative" : "vs best",
+    align: "right",
     cell: (c) => {
       if (!best || !c.headline) return DASH;
       if (c === best) return scale === "ratio" ? "1.00" : "best";
@@ -138,7 +178,11 @@ function relativeColumn(scenario: Scenario, results: ConfigurationResult[], alph
 }
 
 /** Every column of one scenario's table, configuration first. */
-export function scenarioColumns(scenario: Scenario, results: ConfigurationResult[], options: { relative?: { alpha: number } } = {}): TableColumn[] {
+export function scenarioColumns(
+  scenario: Scenario,
+  results: ConfigurationResult[],
+  options: { relative?: { alpha: number } } = {},
+): TableColumn[] {
   return [
     { header: "configuration", align: "left", cell: (c) => describeRow(c.identity, "scenario") },
     ...headlineColumns(scenario),

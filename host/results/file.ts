@@ -29,12 +29,17 @@ export function readResultFile(path: string): ResultFile {
       return;
     }
     const cell = (column: string, i: number): string | number =>
-      TEXT_COLUMNS.has(column) ? word(record[i]) : numberCell(path, line, column, record[i], OPTIONAL_COLUMNS.has(column) ? "optional" : "number");
+      TEXT_COLUMNS.has(column)
+        ? word(record[i])
+        : numberCell(path, line, column, record[i], OPTIONAL_COLUMNS.has(column) ? "optional" : "number");
     const row = makeRow(header.map(cell));
     // Every figure of a row is read through its scenario's entry (host/registry/scenarios.ts): an unknown one
     // is refused.
     if (!findScenario(String(row.scenario))) {
-      throw new UsageError(`${path}: line ${line}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ${SCENARIOS.map((s) => s.name).join(", ")}`);
+      throw new UsageError(
+        `${path}: line ${line}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ` +
+          `${SCENARIOS.map((s) => s.name).join(", ")}`,
+      );
     }
     rows.push(row);
   });
@@ -53,12 +58,15 @@ function rowMaker(header: string[]): (values: (string | number)[]) => ResultRow 
 
 function checkHeader(path: string, header: string[]): void {
   if (header[0] !== ROW_COLUMNS[0]) {
-    throw new UsageError(`${path}: line 1, column 1: ${JSON.stringify(header[0])} is not a daxbench result header (expected "scenario")`);
+    throw new UsageError(
+      `${path}: line 1, column 1: ${JSON.stringify(header[0])} is not a daxbench result header (expected "scenario")`,
+    );
   }
   const missing = ROW_COLUMNS.filter((column) => !header.includes(column));
   if (missing.length) throw new UsageError(`${path}: line 1: missing column ${missing.join(", ")}`);
   const unknown = header.filter((column) => !(ROW_COLUMNS as readonly string[]).includes(column));
   if (unknown.length) throw new UsageError(`${path}: line 1: unknown column ${unknown.join(", ")}`);
   const twice = header.filter((column, i) => header.indexOf(column) !== i);
-  if (twice.length) throw new UsageError(`${path}: line 1: column ${[...new Set(twice)].join(", ")} appears more than once`);
+  if (twice.length)
+    throw new UsageError(`${path}: line 1: column ${[...new Set(twice)].join(", ")} appears more than once`);
 }

@@ -109,7 +109,10 @@ export function resultPaths(paths: string[]): { files: string[]; notes: string[]
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith(".csv")) {
         if (isRunResult(path)) files.push(path);
-        else notes.push(`note: ${path} is not a run's result file (its header does not start with "scenario"): passed over`);
+        else
+          notes.push(
+            `note: ${path} is not a run's result file (its header does not start with "scenario"): passed over`,
+          );
       }
     }
   };
@@ -123,7 +126,8 @@ export function resultPaths(paths: string[]): { files: string[]; notes: string[]
     if (directory) walk(path);
     else files.push(path);
   }
-  if (files.length === 0) throw new UsageError(`${paths.join(", ")}: no result file (a CSV written by daxbench run) found`);
+  if (files.length === 0)
+    throw new UsageError(`${paths.join(", ")}: no result file (a CSV written by daxbench run) found`);
   return { files, notes };
 }
 
@@ -143,9 +147,10 @@ function observations(series: { scenario: Scenario; points: RunPoint[] }): numbe
 function direction(comparison: PairComparison, before: number[], after: number[]): Direction {
   if (!comparison.significant) return "~";
   // Without an estimate (a ratio of a figure that may be zero) the medians tell the direction.
-  const up = comparison.estimate !== undefined
-    ? comparison.estimate > (comparison.scale === "ratio" ? 1 : 0)
-    : after.reduce((a, b) => a + b, 0) / after.length > before.reduce((a, b) => a + b, 0) / before.length;
+  const up =
+    comparison.estimate !== undefined
+      ? comparison.estimate > (comparison.scale === "ratio" ? 1 : 0)
+      : after.reduce((a, b) => a + b, 0) / after.length > before.reduce((a, b) => a + b, 0) / before.length;
   return up ? "slower" : "faster";
 }
 
@@ -159,13 +164,17 @@ function commitGroups(runs: RunPoint[]): number[] {
 /** The ReplicateSpread of a series, or undefined without a commit run twice. */
 function replicateSpread(runs: RunPoint[], scale: Scenario["headline"]["scale"]): ReplicateSpread | undefined {
   let widest: ReplicateSpread | undefined;
-  for (const [commit, points] of groupBy(runs.filter((point) => point.commit !== ""), (point) => point.commit)) {
+  for (const [commit, points] of groupBy(
+    runs.filter((point) => point.commit !== ""),
+    (point) => point.commit,
+  )) {
     if (points.length < 2) continue;
     const medians = points.map((point) => point.result.headline!.median);
     const [low, high] = [Math.min(...medians), Math.max(...medians)];
     const ratio = scale === "ratio" && low > 0;
     const spread = ratio ? high / low : high - low;
-    if (!widest || spread > widest.spread) widest = { spread, scale: ratio ? "ratio" : "difference", commit, runs: points.length };
+    if (!widest || spread > widest.spread)
+      widest = { spread, scale: ratio ? "ratio" : "difference", commit, runs: points.length };
   }
   return widest;
 }
@@ -179,30 +188,48 @@ function withinReplicates(comparison: PairComparison, replicates: ReplicateSprea
 }
 
 export function history(rows: ResultRow[], options: HistoryOptions): History {
-  const keyOf = (row: ResultRow) => (options.allowMixed ? configurationKey(row) : `${configurationKey(row)}|${machineOf(row)}`);
+  const keyOf = (row: ResultRow) =>
+    options.allowMixed ? configurationKey(row) : `${configurationKey(row)}|${machineOf(row)}`;
   const series: Series[] = [];
   for (const seriesRows of groupBy(rows, keyOf).values()) {
     const runs = [...groupBy(seriesRows, (row) => `${row.started_at}|${row.commit}`).values()]
-      .map((reps) => ({ commit: String(reps[0].commit), startedAt: String(reps[0].started_at), result: byConfiguration(reps)[0] }))
+      .map((reps) => ({
+        commit: String(reps[0].commit),
+        startedAt: String(reps[0].started_at),
+        result: byConfiguration(reps)[0],
+      }))
       .filter((point) => point.result.headline !== undefined)
       .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.commit.localeCompare(b.commit));
     if (runs.length === 0) continue;
     const first = runs[0].result;
     const entry: Series = {
-      label: describeRow(first.identity), machine: options.allowMixed ? "" : machineOf(first.identity), scenario: first.scenario, points: runs, shifts: [],
+      label: describeRow(first.identity),
+      machine: options.allowMixed ? "" : machineOf(first.identity),
+      scenario: first.scenario,
+      points: runs,
+      shifts: [],
     };
     entry.replicates = replicateSpread(runs, first.scenario.headline.scale);
     const perRun = observations(entry);
     const starts = commitGroups(runs);
     const groups = starts.map((start, g) => perRun.slice(start, starts[g + 1] ?? runs.length).flat());
-    const found = eDivisive(groups, { ...options, minSize: MIN_COMPARABLE_N }).map((change) => ({ ...change, at: starts[change.at] }));
+    const found = eDivisive(groups, { ...options, minSize: MIN_COMPARABLE_N }).map((change) => ({
+      ...change,
+      at: starts[change.at],
+    }));
     const bounds = [0, ...found.map((change) => change.at), runs.length];
     entry.shifts = found.map((change, i) => {
-      const values = (from: number, to: number) => runs.slice(from, to).flatMap((point) => headlineValues(point.result));
+      const values = (from: number, to: number) =>
+        runs.slice(from, to).flatMap((point) => headlineValues(point.result));
       const [before, after] = [values(bounds[i], bounds[i + 1]), values(bounds[i + 1], bounds[i + 2])];
       const comparison = comparePair(before, after, options.alpha, first.scenario.headline.scale);
       return {
-        at: change.at, from: runs[change.at - 1], to: runs[change.at], permutationP: change.p, comparison, direction: direction(comparison, before, after),
+        at: change.at,
+        from: runs[change.at - 1],
+        to: runs[change.at],
+        permutationP: change.p,
+        comparison,
+        direction: direction(comparison, before, after),
         withinReplicates: withinReplicates(comparison, entry.replicates),
       };
     });
@@ -249,7 +276,10 @@ export interface Regression {
  *  of at least `minChangePercent` and bigger than the series' runs of one commit differ. */
 export function regressions(h: History, minChangePercent: number): Regression[] {
   const tested = h.series.map((series) => ({ series, shift: series.shifts.at(-1) }));
-  const bounds = holm(tested.map(({ shift }) => (shift ? slowdownP(shift) : 1)), h.options.alpha);
+  const bounds = holm(
+    tested.map(({ shift }) => (shift ? slowdownP(shift) : 1)),
+    h.options.alpha,
+  );
   return tested.flatMap(({ series, shift }, i) => {
     const bound = bounds[i];
     if (!shift || bound === undefined || shift.direction !== "slower" || shift.withinReplicates) return [];

@@ -1,7 +1,7 @@
-// `daxbench merge A.csv B.csv ... --out ALL.csv`: joins the shards of one matrix (the command writes them), refusing files that do
-// not belong together: other columns or another daxbench version; the same repetition twice (a file given
-// twice would double every n); or, unless allowed, runs of other commits or other machines, whose figures
-// differ for reasons no table would show.
+// `daxbench merge A.csv B.csv ... --out ALL.csv`: joins the shards of one matrix (the command writes them),
+// refusing files that do not belong together: other columns or another daxbench version; the same repetition
+// twice (a file given twice would double every n); or, unless allowed, runs of other commits or other
+// machines, whose figures differ for reasons no table would show.
 
 import { readResultFile, type ResultFile } from "./file.ts";
 import { configurationKey, type ResultRow } from "./schema.ts";
@@ -20,7 +20,8 @@ export function machineOf(row: ResultRow): string {
 /** Throws when the files' rows disagree on `what`, naming each value and the files it comes from. */
 function refuseMixed(files: ResultFile[], what: string, of: (row: ResultRow) => string): void {
   const found = new Map<string, Set<string>>();
-  for (const file of files) for (const row of file.rows) found.set(of(row), (found.get(of(row)) ?? new Set()).add(file.path));
+  for (const file of files)
+    for (const row of file.rows) found.set(of(row), (found.get(of(row)) ?? new Set()).add(file.path));
   if (found.size > 1) {
     const list = [...found].map(([value, paths]) => `${value} (${[...paths].join(", ")})`).join("; ");
     throw new UsageError(`the files come from different ${what}: ${list}; give --allow-mixed to merge them anyway`);
@@ -34,7 +35,10 @@ export function mergeFiles(paths: string[], options: MergeOptions = { allowMixed
   const [first] = files;
   for (const file of files.slice(1)) {
     if (file.header.join(",") !== first.header.join(",")) {
-      throw new UsageError(`${file.path}: its columns differ from ${first.path}'s: files from different daxbench versions cannot be merged`);
+      throw new UsageError(
+        `${file.path}: its columns differ from ${first.path}'s: ` +
+          "files from different daxbench versions cannot be merged",
+      );
     }
   }
   const versions = new Map<string, string>();
@@ -50,8 +54,10 @@ export function mergeFiles(paths: string[], options: MergeOptions = { allowMixed
       const id = `${configurationKey(row)}|${row.rep}|${row.started_at}`;
       const earlier = seen.get(id);
       if (earlier !== undefined) {
-        throw new UsageError(`${file.path}: repetition ${row.rep} of a configuration of the run started ${row.started_at} is also in ${earlier}: ` +
-          "a file given twice, or shards of overlapping runs");
+        throw new UsageError(
+          `${file.path}: repetition ${row.rep} of a configuration of the run started ${row.started_at} ` +
+            `is also in ${earlier}: a file given twice, or shards of overlapping runs`,
+        );
       }
       seen.set(id, file.path);
     }

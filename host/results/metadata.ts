@@ -18,7 +18,10 @@ export function daxbenchVersion(): string {
  *  results/ and the README do not count: daxbench writes them itself, between runs of one publication. */
 function commit(): string {
   try {
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim();
     if (realpathSync(git("rev-parse", "--show-toplevel")) !== realpathSync(projectRoot)) return "";
     const head = git("rev-parse", "--short=12", "HEAD");
     const changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!README.md");

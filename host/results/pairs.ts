@@ -29,9 +29,15 @@ export function pairVerdicts(results: ConfigurationResult[], alpha: number): Pai
     for (const group of groups.values()) {
       for (let i = 0; i < group.length; i++) {
         for (let j = i + 1; j < group.length; j++) {
-          const [better, worse] = group[i].headline!.median <= group[j].headline!.median ? [group[i], group[j]] : [group[j], group[i]];
+          const [better, worse] =
+            group[i].headline!.median <= group[j].headline!.median ? [group[i], group[j]] : [group[j], group[i]];
           const scale = better.scenario.headline.scale;
-          verdicts.push({ dimension, better, worse, comparison: comparePair(headlineValues(better), headlineValues(worse), alpha, scale) });
+          verdicts.push({
+            dimension,
+            better,
+            worse,
+            comparison: comparePair(headlineValues(better), headlineValues(worse), alpha, scale),
+          });
         }
       }
     }
@@ -50,8 +56,10 @@ export function pairText(v: PairVerdict, alpha: number): string {
   const level = `${Math.round((1 - alpha) * 1000) / 10}% CI`;
   if (k.estimate === undefined || k.interval === undefined) {
     // A figure of zero has no ratio: the medians say what differs.
-    return `${context}: ${a} has the lower ${better.scenario.headline.unit}: ${figure(better.headline!.median)} against ` +
-      `${figure(worse.headline!.median)} for ${b} (${pValue(k.p)}, ${n})`;
+    return (
+      `${context}: ${a} has the lower ${better.scenario.headline.unit}: ${figure(better.headline!.median)} against ` +
+      `${figure(worse.headline!.median)} for ${b} (${pValue(k.p)}, ${n})`
+    );
   }
   const show = (x: number) => (k.scale === "ratio" ? x.toFixed(2) : figure(x));
   const claim = better.scenario.headline.claim(a, b, `${show(k.estimate)}${k.scale === "ratio" ? "×" : ""}`);

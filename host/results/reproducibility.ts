@@ -46,7 +46,9 @@ export interface Reproducibility {
 
 /** Splits rows into their runs (rows that share a start time), in the order the runs started. */
 export function splitRuns(rows: ResultRow[]): ResultRow[][] {
-  return [...groupBy(rows, (row) => String(row.started_at))].sort(([a], [b]) => a.localeCompare(b)).map(([, run]) => run);
+  return [...groupBy(rows, (row) => String(row.started_at))]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, run]) => run);
 }
 
 export function reproducibility(runs: ResultRow[][], alpha: number): Reproducibility {
@@ -68,7 +70,12 @@ export function reproducibility(runs: ResultRow[][], alpha: number): Reproducibi
       }
     }
     const low = Math.min(...medians);
-    configurations.push({ result: first, medians, intervals, spread: low > 0 ? Math.max(...medians) / low : undefined });
+    configurations.push({
+      result: first,
+      medians,
+      intervals,
+      spread: low > 0 ? Math.max(...medians) / low : undefined,
+    });
   }
   const pairs = comparisonPairs(results, alpha);
   let verdictRepeated = 0;
@@ -95,13 +102,20 @@ function comparisonPairs(results: Map<string, ConfigurationResult>[], alpha: num
       const id = `${verdict.dimension}|${a}|${b}`;
       let pair = found.get(id);
       if (!pair) {
-        pair = { dimension: verdict.dimension, sides: [run.get(a)!, run.get(b)!], verdicts: results.map(() => undefined), contradicted: false };
+        pair = {
+          dimension: verdict.dimension,
+          sides: [run.get(a)!, run.get(b)!],
+          verdicts: results.map(() => undefined),
+          contradicted: false,
+        };
         found.set(id, pair);
       }
       pair.verdicts[r] = verdict.comparison.significant ? (verdict.better.key === a ? 0 : 1) : undefined;
     }
   });
-  const inEveryRun = [...found.values()].filter((pair) => results.every((run) => run.has(pair.sides[0].key) && run.has(pair.sides[1].key)));
+  const inEveryRun = [...found.values()].filter((pair) =>
+    results.every((run) => run.has(pair.sides[0].key) && run.has(pair.sides[1].key)),
+  );
   for (const pair of inEveryRun) pair.contradicted = pair.verdicts.includes(0) && pair.verdicts.includes(1);
   return inEveryRun;
 }

@@ -6,30 +6,101 @@ import { formatTlbGeometry } from "../machine/dax.ts";
 import type { Dimension, Measurement, RunMetadata } from "../types.ts";
 
 export const FIXED_COLUMNS = [
-  "scenario", "protection", "align", "workers", "rep", "mapping_bytes", "elapsed_ns", "ops", "faults", "ns_per_op",
-  "ops_per_sec", "sigbus", "fallback", "raced", "kills", "gp_p50_ns", "gp_p99_ns", "violations",
+  "scenario",
+  "protection",
+  "align",
+  "workers",
+  "rep",
+  "mapping_bytes",
+  "elapsed_ns",
+  "ops",
+  "faults",
+  "ns_per_op",
+  "ops_per_sec",
+  "sigbus",
+  "fallback",
+  "raced",
+  "kills",
+  "gp_p50_ns",
+  "gp_p99_ns",
+  "violations",
 ] as const;
 
 /** More figures, after the fixed ones. */
 export const EXTRA_COLUMNS = [
-  "duration_ns", "kill_period_ns", "kill_period_achieved_ns", "read_delay_ns", "fault_cost_ns", "fault_cost_source", "pte_installs", "pmd_installs",
-  "pud_installs", "hits", "oom", "gp_max_ns", "stale_entries", "policy", "vmas_mapped", "mmaps_rejected",
-  "faults_per_gib", "tlb_geometry", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k",
-  "random_delay_ns", "seed", "order", "position", "min_time_ns", "passes", "reader_parallelism", "steal_ns",
+  "duration_ns",
+  "kill_period_ns",
+  "kill_period_achieved_ns",
+  "read_delay_ns",
+  "fault_cost_ns",
+  "fault_cost_source",
+  "pte_installs",
+  "pmd_installs",
+  "pud_installs",
+  "hits",
+  "oom",
+  "gp_max_ns",
+  "stale_entries",
+  "policy",
+  "vmas_mapped",
+  "mmaps_rejected",
+  "faults_per_gib",
+  "tlb_geometry",
+  "tlb_l1_misses_per_1k",
+  "tlb_walks_per_1k",
+  "tlb_walk_levels_per_1k",
+  "random_delay_ns",
+  "seed",
+  "order",
+  "position",
+  "min_time_ns",
+  "passes",
+  "reader_parallelism",
+  "steal_ns",
 ] as const;
 
 /** Columns that hold words; every other column holds a number. A word column is empty where the row's
  *  scenario does not use that dimension (readside has no alignment, tlb no protection scheme). */
 export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
-  "scenario", "protection", "align", "node", "cpu", "commit", "started_at", "daxbench_version", "policy", "tlb_geometry",
-  "fault_cost_source", "order", "cpu_governor", "thp_enabled", "thp_defrag",
+  "scenario",
+  "protection",
+  "align",
+  "node",
+  "cpu",
+  "commit",
+  "started_at",
+  "daxbench_version",
+  "policy",
+  "tlb_geometry",
+  "fault_cost_source",
+  "order",
+  "cpu_governor",
+  "thp_enabled",
+  "thp_defrag",
 ]);
 /** Number columns that may be empty: the figure does not apply to every scenario (or, for ns_per_op, a
  *  repetition completed no operation, so no time per operation exists). */
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
-  "mapping_bytes", "ns_per_op", "gp_p50_ns", "gp_p99_ns", "violations", "duration_ns", "kill_period_ns",
-  "kill_period_achieved_ns", "read_delay_ns", "fault_cost_ns", "gp_max_ns", "stale_entries", "vmas_mapped", "mmaps_rejected",
-  "faults_per_gib", "tlb_l1_misses_per_1k", "tlb_walks_per_1k", "tlb_walk_levels_per_1k", "min_time_ns", "reader_parallelism",
+  "mapping_bytes",
+  "ns_per_op",
+  "gp_p50_ns",
+  "gp_p99_ns",
+  "violations",
+  "duration_ns",
+  "kill_period_ns",
+  "kill_period_achieved_ns",
+  "read_delay_ns",
+  "fault_cost_ns",
+  "gp_max_ns",
+  "stale_entries",
+  "vmas_mapped",
+  "mmaps_rejected",
+  "faults_per_gib",
+  "tlb_l1_misses_per_1k",
+  "tlb_walks_per_1k",
+  "tlb_walk_levels_per_1k",
+  "min_time_ns",
+  "reader_parallelism",
   "steal_ns",
 ]);
 
@@ -39,11 +110,27 @@ export type ResultRow = Record<Column, string | number>;
 
 /** The metadata columns, in the order every result schema (run, micro, native) ends with them. */
 export const METADATA_COLUMNS = [
-  "node", "cpu", "cpu_count", "load_avg_1m", "cpu_governor", "thp_enabled", "thp_defrag", "commit", "started_at", "daxbench_version",
+  "node",
+  "cpu",
+  "cpu_count",
+  "load_avg_1m",
+  "cpu_governor",
+  "thp_enabled",
+  "thp_defrag",
+  "commit",
+  "started_at",
+  "daxbench_version",
 ] as const satisfies readonly (keyof RunMetadata)[];
 /** The metadata columns that hold words; cpu_count and load_avg_1m hold numbers. */
 export const METADATA_TEXT_COLUMNS = [
-  "node", "cpu", "cpu_governor", "thp_enabled", "thp_defrag", "commit", "started_at", "daxbench_version",
+  "node",
+  "cpu",
+  "cpu_governor",
+  "thp_enabled",
+  "thp_defrag",
+  "commit",
+  "started_at",
+  "daxbench_version",
 ] as const satisfies readonly (typeof METADATA_COLUMNS)[number][];
 
 export const ROW_COLUMNS = [...FIXED_COLUMNS, ...EXTRA_COLUMNS, ...METADATA_COLUMNS] as const;
@@ -136,8 +223,22 @@ function round(value: number): number {
 /** The columns that identify a configuration, every setting that changes a result: rows that agree on them
  *  are repetitions of one another. */
 export const CONFIGURATION_COLUMNS = [
-  "scenario", "protection", "align", "policy", "workers", "mapping_bytes", "kill_period_ns", "read_delay_ns",
-  "fault_cost_ns", "fault_cost_source", "duration_ns", "min_time_ns", "tlb_geometry", "random_delay_ns", "seed", "order",
+  "scenario",
+  "protection",
+  "align",
+  "policy",
+  "workers",
+  "mapping_bytes",
+  "kill_period_ns",
+  "read_delay_ns",
+  "fault_cost_ns",
+  "fault_cost_source",
+  "duration_ns",
+  "min_time_ns",
+  "tlb_geometry",
+  "random_delay_ns",
+  "seed",
+  "order",
 ] as const;
 
 export function configurationKey(row: ResultRow): string {

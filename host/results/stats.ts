@@ -11,16 +11,24 @@
 //   from the data, positive, and in agreement with the test that says whether the pair differs at all.
 
 import {
-  mean, median, min, max, sampleStandardDeviation, medianAbsoluteDeviation, errorFunction,
+  mean,
+  median,
+  min,
+  max,
+  sampleStandardDeviation,
+  medianAbsoluteDeviation,
+  errorFunction,
 } from "simple-statistics";
 import { createRequire } from "node:module";
 import type { Scale } from "../types.ts";
 
+type TQuantile = (p: number, dof: number) => number;
+
 /** stdlib's t quantile, loaded on first use: its hundred small modules take 0.15 s to load, which every
  *  command paid at start-up, those that compute no interval too. */
-let loadedTQuantile: ((p: number, dof: number) => number) | undefined;
+let loadedTQuantile: TQuantile | undefined;
 function tQuantile(p: number, dof: number): number {
-  loadedTQuantile ??= createRequire(import.meta.url)("@stdlib/stats-base-dists-t-quantile") as (p: number, dof: number) => number;
+  loadedTQuantile ??= createRequire(import.meta.url)("@stdlib/stats-base-dists-t-quantile") as TQuantile;
   return loadedTQuantile(p, dof);
 }
 
@@ -81,8 +89,10 @@ export function countOutliers(values: number[]): number {
 /** Why a summary should be read with care, or [] when it need not be. */
 export function warnings(summary: Summary): string[] {
   const found: string[] = [];
-  if (summary.n < MIN_COMPARABLE_N) found.push(`n = ${summary.n}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+)`);
-  if (summary.outliers > 0) found.push(`${summary.outliers} outlier${summary.outliers > 1 ? "s" : ""} (modified z-score > ${OUTLIER_Z})`);
+  if (summary.n < MIN_COMPARABLE_N)
+    found.push(`n = ${summary.n}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+)`);
+  if (summary.outliers > 0)
+    found.push(`${summary.outliers} outlier${summary.outliers > 1 ? "s" : ""} (modified z-score > ${OUTLIER_Z})`);
   return found;
 }
 
@@ -110,7 +120,8 @@ export function mannWhitneyU(a: number[], b: number[]): MannWhitney {
   if (n1 * n2 <= PAIRS_LIMIT) for (const x of a) for (const y of b) u += x > y ? 1 : x === y ? 0.5 : 0;
   else u = rankSum(a, b) - (n1 * (n1 + 1)) / 2;
   const ties = tieGroups([...a, ...b]);
-  if (ties.length === 0 && n1 * n2 <= EXACT_LIMIT) return { u, p: Math.min(1, 2 * uCdf(Math.min(u, n1 * n2 - u), n1, n2)) };
+  if (ties.length === 0 && n1 * n2 <= EXACT_LIMIT)
+    return { u, p: Math.min(1, 2 * uCdf(Math.min(u, n1 * n2 - u), n1, n2)) };
   const n = n1 + n2;
   const tieTerm = ties.reduce((sum, t) => sum + (t * t * t - t), 0) / (n * (n - 1));
   const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm));
@@ -172,7 +183,8 @@ export function comparePair(a: number[], b: number[], alpha: number, scale: Scal
   if (Math.min(n1, n2) < MIN_COMPARABLE_N) {
     tooSmall = `n=${n1}+${n2}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+ each)`;
   } else if (smallestP(n1, n2) >= alpha) {
-    tooSmall = `n=${n1}+${n2}: no p below ${alpha} is possible (smallest ${smallestP(n1, n2).toFixed(3)}); ` +
+    tooSmall =
+      `n=${n1}+${n2}: no p below ${alpha} is possible (smallest ${smallestP(n1, n2).toFixed(3)}); ` +
       `${repetitionsNeeded(alpha)}+ repetitions each are needed`;
   }
   return {
@@ -192,7 +204,10 @@ export type Verdict = "met" | "missed" | "inconclusive";
 /** The verdict on a bar "figure ≤ bound" (`at most`) or "figure ≥ bound" (`at least`), from the figure's
  *  interval: met only when the whole interval is on the right side of the bound, missed only when the whole
  *  interval is on the wrong side, inconclusive when it straddles the bound or there is no interval. */
-export function barVerdict(interval: readonly [number, number] | undefined, bar: { atMost: number } | { atLeast: number }): Verdict {
+export function barVerdict(
+  interval: readonly [number, number] | undefined,
+  bar: { atMost: number } | { atLeast: number },
+): Verdict {
   if (!interval) return "inconclusive";
   const [lo, hi] = interval;
   if ("atMost" in bar) return hi < bar.atMost ? "met" : lo > bar.atMost ? "missed" : "inconclusive";
@@ -202,7 +217,10 @@ export function barVerdict(interval: readonly [number, number] | undefined, bar:
 /** The interval of a / b from the intervals of a and b, taken at their ends: it holds a / b whenever both
  *  hold theirs, so its confidence is at least 1 - (the two misses added up) (Bonferroni), whatever their
  *  dependence. Undefined when either is, or b's could be zero. */
-export function quotientInterval(a: readonly [number, number] | undefined, b: readonly [number, number] | undefined): [number, number] | undefined {
+export function quotientInterval(
+  a: readonly [number, number] | undefined,
+  b: readonly [number, number] | undefined,
+): [number, number] | undefined {
   if (!a || !b || !(b[0] > 0)) return undefined;
   return [a[0] / b[1], a[1] / b[0]];
 }
@@ -238,7 +256,9 @@ function tieGroups(values: number[]): number[] {
 
 /** The sum of a's ranks in the two samples together, ties given their mean rank. */
 function rankSum(a: number[], b: number[]): number {
-  const all = [...a.map((value) => ({ value, first: true })), ...b.map((value) => ({ value, first: false }))].sort((x, y) => x.value - y.value);
+  const all = [...a.map((value) => ({ value, first: true })), ...b.map((value) => ({ value, first: false }))].sort(
+    (x, y) => x.value - y.value,
+  );
   let sum = 0;
   for (let i = 0; i < all.length; ) {
     let j = i + 1;
@@ -253,7 +273,10 @@ function rankSum(a: number[], b: number[]): number {
 /** `count` evenly spaced quantiles of a sample (nearest rank). */
 function quantiles(values: number[], count: number): number[] {
   const sorted = Float64Array.from(values).sort();
-  return Array.from({ length: count }, (_, i) => sorted[Math.min(sorted.length - 1, Math.floor(((i + 0.5) / count) * sorted.length))]);
+  return Array.from(
+    { length: count },
+    (_, i) => sorted[Math.min(sorted.length - 1, Math.floor(((i + 0.5) / count) * sorted.length))],
+  );
 }
 
 function sortedMedian(sorted: Float64Array): number {

@@ -26,19 +26,24 @@ function configurationWarnings(c: ConfigurationResult): string[] {
   const cpus = Number(c.identity.cpu_count);
   if (threads(c) > cpus) {
     found.push(
-      `${c.identity.workers} reader${Number(c.identity.workers) > 1 ? "s" : ""}${c.scenario.updater ? " + 1 updater" : ""} ` +
+      `${c.identity.workers} reader${Number(c.identity.workers) > 1 ? "s" : ""}` +
+        `${c.scenario.updater ? " + 1 updater" : ""} ` +
         `on ${cpus} CPUs: threads take turns, so the figures include time spent waiting for a CPU`,
     );
   }
   const asked = c.identity.kill_period_ns;
   const got = values(c, "kill_period_achieved_ns");
   if (typeof asked === "number" && asked > 0 && got.length && median(got) > KILL_PERIOD_SLACK * asked) {
-    found.push(`the updater killed every ${formatDuration(Math.round(median(got)))} (median), not every ${formatDuration(asked)} as asked: ` +
-      "a kill (grace period, zap, revive) takes longer than the period");
+    found.push(
+      `the updater killed every ${formatDuration(Math.round(median(got)))} (median), ` +
+        `not every ${formatDuration(asked)} as asked: a kill (grace period, zap, revive) takes longer than the period`,
+    );
   }
   found.push(...parallelismWarnings(c), ...stealWarnings(c), ...minTimeWarnings(c));
   if (typeof asked === "number" && got.length < c.reps.length) {
-    found.push(`${c.reps.length - got.length} of ${c.reps.length} repetitions had no kill: the teardown was not exercised`);
+    found.push(
+      `${c.reps.length - got.length} of ${c.reps.length} repetitions had no kill: the teardown was not exercised`,
+    );
   }
   return found.map((w) => `warning: ${describeRow(c.identity)}: ${w}`);
 }
@@ -51,8 +56,11 @@ function parallelismWarnings(c: ConfigurationResult): string[] {
   const short = values(c, "reader_parallelism").filter((p) => p < PARALLELISM_FLOOR * workers);
   if (short.length === 0) return [];
   const readers = workers > 1 ? `its ${workers} readers had CPUs` : "its reader had a CPU";
-  return [`in ${short.length} of ${c.reps.length} repetitions ${readers} for only ${figure(Math.min(...short))}…${figure(Math.max(...short))} ` +
-    `of ${workers} on average (reader_parallelism): another thread held a CPU, and the time includes waiting for it`];
+  return [
+    `in ${short.length} of ${c.reps.length} repetitions ${readers} for only ` +
+      `${figure(Math.min(...short))}…${figure(Math.max(...short))} of ${workers} on average (reader_parallelism): ` +
+      "another thread held a CPU, and the time includes waiting for it",
+  ];
 }
 
 /** Fixed-work repetitions whose timed passes fell short of --min-time: the runner stops adding passes at a bound
@@ -63,8 +71,11 @@ function minTimeWarnings(c: ConfigurationResult): string[] {
   const short = values(c, "elapsed_ns").filter((timed) => timed < asked);
   if (short.length === 0) return [];
   const timed = `${formatDuration(Math.min(...short))}…${formatDuration(Math.max(...short))}`;
-  return [`in ${short.length} of ${c.reps.length} repetitions the passes were timed for only ${timed}, short of --min-time ` +
-    `${formatDuration(asked)}: the wall-time bound came first (it counts setting each pass up and waiting for a CPU)`];
+  return [
+    `in ${short.length} of ${c.reps.length} repetitions the passes were timed for only ${timed}, ` +
+      `short of --min-time ${formatDuration(asked)}: ` +
+      "the wall-time bound came first (it counts setting each pass up and waiting for a CPU)",
+  ];
 }
 
 /** A hypervisor that took a noticeable share of the CPUs' time while the configuration ran. */
@@ -73,20 +84,26 @@ function stealWarnings(c: ConfigurationResult): string[] {
   const stolen = withSteal.reduce((total, row) => total + Number(row.steal_ns), 0);
   const spanned = withSteal.reduce((total, row) => total + Number(row.elapsed_ns) * Number(row.cpu_count), 0);
   if (spanned === 0 || stolen / spanned <= STEAL_CEILING) return [];
-  return [`the hypervisor took ${figure((100 * stolen) / spanned)}% of the CPUs' time while it ran (steal): its figures include that`];
+  return [
+    `the hypervisor took ${figure((100 * stolen) / spanned)}% of the CPUs' time while it ran (steal): ` +
+      "its figures include that",
+  ];
 }
 
 /** One warning per run (rows sharing a start time) that began on a loaded machine. */
 function machineWarnings(results: ConfigurationResult[]): string[] {
   const runs = new Map<string, { load: number; cpus: number }>();
   for (const c of results) {
-    for (const row of c.reps) runs.set(String(row.started_at), { load: Number(row.load_avg_1m), cpus: Number(row.cpu_count) });
+    for (const row of c.reps)
+      runs.set(String(row.started_at), { load: Number(row.load_avg_1m), cpus: Number(row.cpu_count) });
   }
   return [...runs]
     .filter(([, { load, cpus }]) => load > cpus / 2)
-    .map(([started, { load, cpus }]) =>
-      `warning: run started ${started}: load average ${load} on ${cpus} CPUs (above half of them): other work, or a run that ` +
-        "had just ended (the average covers the last minute), was using the CPUs");
+    .map(
+      ([started, { load, cpus }]) =>
+        `warning: run started ${started}: load average ${load} on ${cpus} CPUs (above half of them): ` +
+        "other work, or a run that had just ended (the average covers the last minute), was using the CPUs",
+    );
 }
 
 export function runWarnings(results: ConfigurationResult[]): string[] {

@@ -38,6 +38,8 @@ export function addressSpaceUsed(): number | undefined {
   }
 }
 
+const PROBE_WORKER_CODE = "require('node:worker_threads').parentPort.postMessage(0); setInterval(() => {}, 1e6)";
+
 /** Measures, in a child process of this Node under the same limit, what one more worker thread adds to a
  *  process's address space: the growth from its second worker (the first also gives V8's own threads their
  *  malloc arenas, which a command has already). V8 does not say what it reserves, and it differs with its
@@ -47,7 +49,7 @@ const { Worker } = require("node:worker_threads");
 const { readFileSync } = require("node:fs");
 const size = () => Number(/^VmSize:\\s+(\\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;
 const start = () => new Promise((resolve, reject) => {
-  const worker = new Worker("require('node:worker_threads').parentPort.postMessage(0); setInterval(() => {}, 1e6)", { eval: true });
+  const worker = new Worker("${PROBE_WORKER_CODE}", { eval: true });
   worker.once("message", () => resolve(worker)).once("error", reject);
 });
 start().then(async () => {
@@ -79,14 +81,18 @@ export function checkAddressSpace(cpus: number): void {
   if (cpus <= 0 || limit === undefined || used === undefined) return;
   const each = workerAddressSpace();
   const free = Math.max(0, limit - used);
-  const held = `ulimit -v ${gib(limit)} leaves ${gib(free)} beside the ${gib(used)} this process holds (its shared memory and the loader's wasm memories reserve 10 GiB each)`;
+  const held =
+    `ulimit -v ${gib(limit)} leaves ${gib(free)} beside the ${gib(used)} this process holds ` +
+    "(its shared memory and the loader's wasm memories reserve 10 GiB each)";
   if (each === null)
     throw new Error(
-      `cannot reserve the address space of a worker CPU (a V8 isolate: its code range, a stack, a malloc arena): a process under ulimit -v ${gib(limit)} could not start one`,
+      "cannot reserve the address space of a worker CPU (a V8 isolate: its code range, a stack, a malloc arena): " +
+        `a process under ulimit -v ${gib(limit)} could not start one`,
     );
   if (cpus * each > free) {
     throw new Error(
-      `cannot reserve the address space of ${cpus} worker CPU${cpus > 1 ? "s" : ""} (${gib(each)} each, a V8 isolate's code range, stack and malloc arena): ${held}`,
+      `cannot reserve the address space of ${cpus} worker CPU${cpus > 1 ? "s" : ""} ` +
+        `(${gib(each)} each, a V8 isolate's code range, stack and malloc arena): ${held}`,
     );
   }
 }

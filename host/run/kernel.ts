@@ -134,7 +134,8 @@ export function kernelSettings(): Pick<KernelRow, "kernel" | "thp_shmem_enabled"
 export function hugePageAdvice(page: PageName, needed: number): string {
   return page === "2m"
     ? `as root, run with --reserve-hugepages ${needed} (or: echo ${needed} > ${NR_HUGEPAGES})`
-    : `as root: echo ${needed} > ${HUGEPAGES("1g")}/nr_hugepages (1 GiB pages may need to be reserved at boot: hugepagesz=1G hugepages=${needed})`;
+    : `as root: echo ${needed} > ${HUGEPAGES("1g")}/nr_hugepages ` +
+        `(1 GiB pages may need to be reserved at boot: hugepagesz=1G hugepages=${needed})`;
 }
 
 /** The mapping a case uses: --size, or one page where the page is larger. */
@@ -182,7 +183,8 @@ export async function runKernel(
     const pages = Number(bytes / ALIGNMENTS[c.page]);
     if (c.page !== "4k" && freeHugePages(c.page) < pages) {
       note(
-        `${c.name}: skipped, ${freeHugePages(c.page)} free ${c.page} huge pages, ${pages} needed: ${hugePageAdvice(c.page, pages)}`,
+        `${c.name}: skipped, ${freeHugePages(c.page)} free ${c.page} huge pages, ${pages} needed: ` +
+          `${hugePageAdvice(c.page, pages)}`,
       );
       continue;
     }
@@ -270,7 +272,8 @@ export function kernelWarnings(results: KernelCaseResult[]): string[] {
     .map(
       (r) =>
         `warning: ${r.kernelCase.name}: ${r.faultsPerPass} minor faults per pass, ${r.faultsExpected} expected: ` +
-        `its pages were not all ${r.kernelCase.page} (transparent huge pages: ${r.reps[0].thp_enabled}, shmem: ${r.reps[0].thp_shmem_enabled})`,
+        `its pages were not all ${r.kernelCase.page} ` +
+        `(transparent huge pages: ${r.reps[0].thp_enabled}, shmem: ${r.reps[0].thp_shmem_enabled})`,
     );
 }
 
@@ -290,12 +293,14 @@ export function kernelMarkdown(rows: KernelRow[]): string {
   const results = kernelResults(rows);
   return (
     [
-      "| case | n | ns per touch, geomean (95% CI) | ns per fault, geomean (95% CI) | faults per pass | ms per GiB, geomean (95% CI) | what |",
+      "| case | n | ns per touch, geomean (95% CI) | ns per fault, geomean (95% CI) | faults per pass | " +
+        "ms per GiB, geomean (95% CI) | what |",
       "|:--|--:|--:|--:|--:|--:|:--|",
       ...results.map(
         (r) =>
-          `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${geomeanWithInterval(r.nsPerTouch)} | ${geomeanWithInterval(r.nsPerFault)} | ` +
-          `${r.faultsPerPass.toLocaleString("en-US")} | ${geomeanWithInterval(r.msPerGiB)} | ${r.kernelCase.what} |`,
+          `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${geomeanWithInterval(r.nsPerTouch)} | ` +
+          `${geomeanWithInterval(r.nsPerFault)} | ${r.faultsPerPass.toLocaleString("en-US")} | ` +
+          `${geomeanWithInterval(r.msPerGiB)} | ${r.kernelCase.what} |`,
       ),
     ].join("\n") + "\n"
   );
@@ -354,6 +359,7 @@ export function reserveHugePages(count: number): { restore: () => void; message:
     restore,
     message:
       `nr_hugepages ${before} → ${after} (${formatSize(BigInt(after - before) * ALIGNMENTS["2m"])} reserved` +
-      `${after - before < missing ? `, ${missing} asked: memory is fragmented` : ""}); put back to ${before} when the run ends`,
+      `${after - before < missing ? `, ${missing} asked: memory is fragmented` : ""}); ` +
+      `put back to ${before} when the run ends`,
   };
 }

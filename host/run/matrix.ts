@@ -76,12 +76,14 @@ export function parseDurationOption(
   const ns = parseDuration(text, bareUnit);
   if (ns === null || (ns === 0 && !allowZero)) {
     throw new UsageError(
-      `--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`,
+      `--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: ` +
+        `use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`,
     );
   }
   if (ns > most)
     throw new UsageError(
-      `--${option} ${text} is longer than ${formatDuration(most)}${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`,
+      `--${option} ${text} is longer than ${formatDuration(most)}` +
+        `${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`,
     );
   return ns;
 }
@@ -100,7 +102,8 @@ export function parseWorkers(text: string, most: number): number {
   const workers = Number(text);
   if (!/^\d+$/.test(text) || workers < 1 || workers > most) {
     throw new UsageError(
-      `--workers ${text} is not a whole number from 1 to ${most} (the core lays out ${most + 2} CPUs: CPU 0 is the main thread, one is churn's updater)`,
+      `--workers ${text} is not a whole number from 1 to ${most} (the core lays out ${most + 2} CPUs: ` +
+        "CPU 0 is the main thread, one is churn's updater)",
     );
   }
   return workers;
@@ -112,7 +115,8 @@ function parseSizeOption(text: string): bigint {
   if (size % ALIGNMENTS["4k"] !== 0n) throw new UsageError(`--size ${text} is not a multiple of 4k pages`);
   if (size > MAX_SIZE)
     throw new UsageError(
-      `--size ${text} is beyond the model's physical memory: at most ${formatSize(MAX_SIZE)} (40-bit pfns above ${formatSize(PHYS_BASE)})`,
+      `--size ${text} is beyond the model's physical memory: at most ${formatSize(MAX_SIZE)} ` +
+        `(40-bit pfns above ${formatSize(PHYS_BASE)})`,
     );
   return size;
 }
@@ -231,7 +235,8 @@ export function ignoredDimensionNotes(spec: MatrixSpec, given: ReadonlySet<Dimen
     if (ignored.length === 0) return [];
     const options = ignored.map((dimension) => `--${OPTION_NAMES[dimension]}`).join(", ");
     return [
-      `note: ${scenario.name} does not use ${options}; it runs once per ${scenario.dimensions.map((d) => OPTION_NAMES[d]).join(" × ")}`,
+      `note: ${scenario.name} does not use ${options}; ` +
+        `it runs once per ${scenario.dimensions.map((d) => OPTION_NAMES[d]).join(" × ")}`,
     ];
   });
 }
@@ -274,7 +279,8 @@ function parseFaultCost(text: string): FaultCost {
       if (ns === undefined) {
         throw new UsageError(
           `--fault-cost ${text}: ${path} has no ${align} fault (no ${align} huge pages when it was measured): ` +
-            `measure one with daxbench kernel${align === "2m" ? " --reserve-hugepages 64" : ""}, or leave --align ${align} out`,
+            `measure one with daxbench kernel${align === "2m" ? " --reserve-hugepages 64" : ""}, ` +
+            `or leave --align ${align} out`,
         );
       }
       return Math.round(ns);
@@ -290,8 +296,8 @@ function checkConfiguration(config: Configuration, probe: DaxMachine): void {
   }
   if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
     throw new UsageError(
-      `--size ${formatSize(config.size)} holds ${config.size / align} ${config.align} entries, fewer than --workers ${config.workers}: ` +
-        `${config.scenario.name} gives each worker at least one`,
+      `--size ${formatSize(config.size)} holds ${config.size / align} ${config.align} entries, ` +
+        `fewer than --workers ${config.workers}: ${config.scenario.name} gives each worker at least one`,
     );
   }
   try {

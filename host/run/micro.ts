@@ -94,7 +94,8 @@ export function microMarkdown(rows: MicroRow[]): string {
       "|:--|:--|:--|--:|--:|--:|",
       ...rows.map(
         (r) =>
-          `| ${r.case} | ${r.protection} | ${r.align} | ${Number(r.ns_per_op).toPrecision(3)} | ${Number(r.rme_percent).toFixed(2)}% | ${r.samples} |`,
+          `| ${r.case} | ${r.protection} | ${r.align} | ${Number(r.ns_per_op).toPrecision(3)} | ` +
+          `${Number(r.rme_percent).toFixed(2)}% | ${r.samples} |`,
       ),
     ].join("\n") + "\n"
   );

@@ -79,7 +79,9 @@ const HANDOVER = {
   libs: [],
   wasm: "futex-handover",
   count: 2048,
-  what: "a futex wake-up: from a thread's move of a word to its partner's return from sleep (FUTEX_WAIT; wasm: memory.atomic.wait32)",
+  what:
+    "a futex wake-up: from a thread's move of a word to its partner's return from sleep " +
+    "(FUTEX_WAIT; wasm: memory.atomic.wait32)",
 } as const;
 
 /** Uncounted runs before the measured ones, on each side. */
@@ -189,7 +191,8 @@ export async function runNative(
       });
       if (reps.some((m) => m.ops === 0))
         throw new Error(
-          `wasm ${n.wasm} at ${workers} workers completed no read-side pair in ${milliseconds} ms: give a longer --duration`,
+          `wasm ${n.wasm} at ${workers} workers completed no read-side pair in ${milliseconds} ms: ` +
+            "give a longer --duration",
         );
       reps.forEach((m, i) =>
         samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant((m.elapsedNs * workers) / m.ops) }),
@@ -271,7 +274,8 @@ async function measureNative(
     const ns = Number(output);
     if (result.code !== 0 || output === "" || !(ns > 0) || !Number.isFinite(ns)) {
       throw new Error(
-        `${path} ${cell.native} ${cell.workers} ${length} exited ${result.code} printing ${JSON.stringify(output)}, not ns per operation`,
+        `${path} ${cell.native} ${cell.workers} ${length} exited ${result.code} printing ${JSON.stringify(output)}, ` +
+          "not ns per operation",
       );
     }
     if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerOp: significant(ns) });
@@ -300,7 +304,8 @@ export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): Nati
     const wasmNs = side("wasm");
     if (nativeNs.length === 0 || wasmNs.length === 0) {
       throw new Error(
-        `native ${native} at ${workers} workers has ${nativeNs.length} native and ${wasmNs.length} wasm samples: a cell needs both sides`,
+        `native ${native} at ${workers} workers has ${nativeNs.length} native and ${wasmNs.length} wasm samples: ` +
+          "a cell needs both sides",
       );
     }
     return {
@@ -360,18 +365,25 @@ export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): strin
   const confidence = `${Math.round((1 - alpha) * 100)}%`;
   return (
     [
-      `| native | workers | native ns/op (median) | wasm | wasm ns/op (median) | wasm / native | ≥ ${confidence} interval | n (native+wasm) |`,
+      "| native | workers | native ns/op (median) | wasm | wasm ns/op (median) | wasm / native | " +
+        `≥ ${confidence} interval | n (native+wasm) |`,
       "|:--|--:|--:|:--|--:|--:|--:|--:|",
       ...cells.map(
         (c) =>
-          `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
-          `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`,
+          `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ` +
+          `${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
+          `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ` +
+          `${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`,
       ),
       "",
-      "An operation is a read-side pair around a load of alive, or the operation named (cas, random-load, on one thread;",
-      `handover, on two threads: ns per wake-up, the mean over the hand-overs that woke a sleeper, of ${HANDOVER.count.toLocaleString("en-US")} a side per sample).`,
-      "wasm / native is the Hodges-Lehmann estimate (the median of every wasm sample over every native sample), not the",
-      `ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), at confidence ${confidence} or more.`,
+      "An operation is a read-side pair around a load of alive, " +
+        "or the operation named (cas, random-load, on one thread;",
+      "handover, on two threads: ns per wake-up, the mean over the hand-overs that woke a sleeper, " +
+        `of ${HANDOVER.count.toLocaleString("en-US")} a side per sample).`,
+      "wasm / native is the Hodges-Lehmann estimate " +
+        "(the median of every wasm sample over every native sample), not the",
+      "ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), " +
+        `at confidence ${confidence} or more.`,
     ].join("\n") + "\n"
   );
 }

@@ -37,7 +37,8 @@ export interface TortureOptions {
 export function tortureConfigurations(spec: TortureSpec): Configuration[] {
   if (spec.killPeriod.split(",").some((period) => period.trim() === "never")) {
     throw new UsageError(
-      `--kill-period ${spec.killPeriod}: torture needs kills (never leaves the guarantee untested); give a period such as 200us, or 0 for back-to-back kills`,
+      `--kill-period ${spec.killPeriod}: torture needs kills (never leaves the guarantee untested); ` +
+        "give a period such as 200us, or 0 for back-to-back kills",
     );
   }
   return expandMatrix(

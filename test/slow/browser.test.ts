@@ -18,7 +18,8 @@ test(
   {
     skip: chromium
       ? false
-      : "no chromium (none on the PATH, or $DAXBENCH_CHROMIUM names none): apt-get install chromium (.ci/run does) to run the browser test",
+      : "no chromium (none on the PATH, or $DAXBENCH_CHROMIUM names none): " +
+        "apt-get install chromium (.ci/run does) to run the browser test",
     timeout: 120_000,
   },
   async () => {

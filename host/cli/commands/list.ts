@@ -24,7 +24,8 @@ export const listCommand: Command<object> = {
     for (const s of SCENARIOS) {
       say(`  ${s.name.padEnd(10)} ${s.summary}`);
       say(
-        `  ${"".padEnd(10)}   headline: ${s.headline.meaning}; varies: ${s.dimensions.map((d) => `--${OPTION_NAMES[d]}`).join(", ")}`,
+        `  ${"".padEnd(10)}   headline: ${s.headline.meaning}; ` +
+          `varies: ${s.dimensions.map((d) => `--${OPTION_NAMES[d]}`).join(", ")}`,
       );
     }
     say("protections:");

@@ -49,7 +49,8 @@ function micro(args: MicroArgs, io: Io): number {
   const out = args.out ?? defaultOutPath(new Date(meta.started_at), "micro");
   if (out !== "-") for (const format of formats) checkWritable("--out", pathFor(out, format));
   // benchmark.js runs synchronously, so no signal handler could run: Ctrl-C and SIGTERM end micro by their default
-  // action (it has written nothing yet), and between cases it ends the same way once the process that started it is gone.
+  // action (it has written nothing yet), and between cases it ends the same way once the process that started it
+  // is gone.
   const checkParent = parentWatch();
   const results = runMicro(maxTime, (name) => {
     checkParent();

@@ -40,7 +40,9 @@ export const runCommand: Command<RunArgs> = {
       })
       .option("min-time", {
         type: "string",
-        describe: `fixed-work scenarios (populate, mmap-mix) repeat their work, each pass on a fresh device, until a repetition has been timed this long; 0: one pass [default: ${DEFAULT_MIN_TIME}]`,
+        describe:
+          "fixed-work scenarios (populate, mmap-mix) repeat their work, each pass on a fresh device, " +
+          `until a repetition has been timed this long; 0: one pass [default: ${DEFAULT_MIN_TIME}]`,
       })
       .option("kill-period", {
         type: "string",
@@ -61,11 +63,14 @@ export const runCommand: Command<RunArgs> = {
         type: "string",
         array: true,
         describe:
-          "what each fault pays before the dax handler, outside the read side: 0, a duration (1.3us), kernel (the newest results/kernel*.csv) or kernel:PATH [default: 0]",
+          "what each fault pays before the dax handler, outside the read side: 0, a duration (1.3us), " +
+          "kernel (the newest results/kernel*.csv) or kernel:PATH [default: 0]",
       })
       .option("tlb-geometry", {
         type: "string",
-        describe: `tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g [default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]`,
+        describe:
+          "tlb scenario: entries/ways of L1 4k, L1 2m, L1 1g, STLB, STLB 1g " +
+          `[default: Skylake, ${formatTlbGeometry(SKYLAKE_TLB)}]`,
       })
       .option("sweep", { type: "string", describe: `one of liburcu's sweeps: ${Object.keys(SWEEPS).join(", ")}` })
       .option("repeat", { type: "string", describe: "measured repetitions per configuration [default: 5]" })
@@ -81,12 +86,15 @@ export const runCommand: Command<RunArgs> = {
       .option("order", {
         type: "string",
         default: "interleaved",
-        describe: `${RUN_ORDERS.join(" or ")}: every repetition on workers of its own, all configurations' shuffled together; or each configuration's back to back on one set of workers`,
+        describe:
+          `${RUN_ORDERS.join(" or ")}: every repetition on workers of its own, all configurations' shuffled ` +
+          "together; or each configuration's back to back on one set of workers",
       })
       .option("warmup", {
         type: "string",
         describe:
-          "uncounted runs on each new set of workers before it measures (a timed scenario's last at most 100ms) [default: 1]",
+          "uncounted runs on each new set of workers before it measures " +
+          "(a timed scenario's last at most 100ms) [default: 1]",
       })
       .option("timeout", {
         type: "string",
