@@ -3,7 +3,8 @@
 // each repetition the reference's value times a random factor within ±NOISE, no change; then the same sets
 // with a SLOWDOWN planted in one configuration (drawn at random) of the third run. The gate is run on each set
 // with its defaults, as CI runs it. The goals are judged on the first JUDGED sets; the rates over all the
-// sets (200 by default) say how far those are from luck. The figures go to results/gate.md and the README.
+// sets (200 by default) say how far those are from luck. The figures go to results/gate.md and
+// docs/continuous-benchmarking.md.
 //
 //   node --import tsx bench/gate.ts [--sets N] [--reference PATH]
 
@@ -175,9 +176,9 @@ function main(args: string[]): number {
     `${percent(all.falseAlarms, all.sets)}); with one configuration ${Math.round((SLOWDOWN - 1) * 100)}% slower, ` +
     `${judged.caught} of ${JUDGED} caught it (${percent(all.caught, all.sets)} of ${all.sets})`;
   replaceSection(
-    join(root, "README.md"),
+    join(root, "docs", "continuous-benchmarking.md"),
     "gate",
-    `${summary}: [results/gate.md](results/gate.md), from ${reference} at ${commit}.`,
+    `${summary}: [results/gate.md](../results/gate.md), from ${reference} at ${commit}.`,
   );
   console.log(summary);
   return 0;

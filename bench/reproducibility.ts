@@ -4,7 +4,7 @@
 // (host/results/reproducibility.ts): how often one run's interval holds another's median, whether any two runs
 // contradict each other's verdicts and how often a "faster" is repeated, and each configuration's spread of
 // medians. Writes results/reproducibility.md, the runs as results/reproducibility-<order>.csv (one file per
-// order, every run in it: `daxbench history` reads them as runs of one commit), the README's section, and the
+// order, every run in it: `daxbench history` reads them as runs of one commit), docs/statistics.md's section, and the
 // time each invocation took.
 //
 //   node --import tsx bench/reproducibility.ts [--runs K] [--alpha A]
@@ -189,7 +189,7 @@ function main(args: string[]): number {
   const commit = String(readResultFile(join(root, "results", all[0].csv)).rows[0]?.commit ?? "");
   writeFileAtomic(join(root, "results", "reproducibility.md"), markdown(all, commit, alpha));
   replaceSection(
-    join(root, "README.md"),
+    join(root, "docs", "statistics.md"),
     "reproducibility",
     [
       markdownTable(SUMMARY_HEADER, all.map(summaryRow), [
@@ -203,7 +203,7 @@ function main(args: string[]): number {
       ]),
       "",
       `From \`npm run results:reproducibility\` at commit ${commit}; every configuration and verdict run by run: ` +
-        "[results/reproducibility.md](results/reproducibility.md).",
+        "[results/reproducibility.md](../results/reproducibility.md).",
     ].join("\n"),
   );
   for (const runs of all) console.log(summaryRow(runs).join(" | "));

@@ -3,7 +3,8 @@
 // as it comes; the first step that fails stops the rest and its exit status becomes this one's. `--dry-run`
 // prints the steps without running any.
 //
-// The steps write results/ and sections of README.md and take minutes (kernel needs root, for the huge pages).
+// The steps write results/ and the generated sections of docs/ and take minutes (kernel needs root, for the
+// huge pages).
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,7 @@ const build = "npm run build";
 
 /** Each step is a command line without quoting: its words are split on spaces. `node` is this Node. */
 export const GENERATORS: Record<string, string[]> = {
-  torture: [build, "node --import tsx bench/torture-readme.ts"],
+  torture: [build, "node --import tsx bench/torture-docs.ts", "node --import tsx bench/headline.ts"],
   calibration: [
     build,
     "node bin/daxbench.js micro --format csv,md --out results/micro.csv",
@@ -20,19 +21,20 @@ export const GENERATORS: Record<string, string[]> = {
     "node bin/daxbench.js run --scenario populate --align 4k --protection rcu --workers 1 --size 1g " +
       "--out results/calibration-fault.csv --quiet",
     "node --import tsx bench/time-suites.ts",
-    "node --import tsx bench/calibration-readme.ts",
+    "node --import tsx bench/calibration-docs.ts",
   ],
   reference: [
     build,
     "node bin/daxbench.js run --full --out results/reference.csv --quiet",
-    "node bin/daxbench.js report results/reference.csv --format md,json --readme README.md",
+    "node bin/daxbench.js report results/reference.csv --format md,json --readme docs/results.md",
+    "node --import tsx bench/headline.ts",
   ],
   kernel: [
     build,
     "node bin/daxbench.js kernel --reserve-hugepages 64 --out results/kernel.csv --format csv,md",
     "node bin/daxbench.js run --scenario populate --align 4k,2m --protection rcu --workers 1 --size 128m " +
       "--fault-cost 0,kernel:results/kernel.csv --out results/kernel-model.csv --quiet",
-    "node --import tsx bench/kernel-readme.ts",
+    "node --import tsx bench/kernel-docs.ts",
   ],
   // The reference run's HTML report, with the project's history as its own: every earlier reference run git
   // holds, and a second full run of this checkout, so that the runs of one commit show how far apart runs
@@ -58,7 +60,7 @@ export const GENERATORS: Record<string, string[]> = {
     "node bin/daxbench.js merge results/alternatives-tlb.csv results/alternatives-mmap.csv " +
       "results/alternatives-pointer.csv --out results/alternatives.csv",
     "rm results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-pointer.csv",
-    "node bin/daxbench.js report results/alternatives.csv --readme README.md --section alternatives",
+    "node bin/daxbench.js report results/alternatives.csv --readme docs/alternatives.md --section alternatives",
   ],
 };
 

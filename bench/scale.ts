@@ -1,7 +1,7 @@
 // How compare, report and merge scale (npm run results:scale): builds result files of ROWS rows (default
 // 300,000, about 50 MB) from the rows of results/reference.csv, each configuration made many times over with
 // other mapping sizes and its figures jittered, then times each command on them (wall time and peak
-// resident memory, from GNU time when it is there) and writes results/scale.md and the README's section.
+// resident memory, from GNU time when it is there) and writes results/scale.md and docs/scale-out.md's section.
 // A benchmark, not a test: nothing here fails on a time.
 
 import { spawnSync } from "node:child_process";
@@ -112,7 +112,7 @@ try {
     }),
   ].join("\n");
   writeFileAtomic(join(root, "results/scale.md"), `${table}\n`);
-  replaceSection(join(root, "README.md"), "scale", table);
+  replaceSection(join(root, "docs", "scale-out.md"), "scale", table);
   console.log(table);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// Imported first by the scripts that read results/ (calibration-readme.ts, kernel-readme.ts): a results file
+// Imported first by the scripts that read results/ (calibration-docs.ts, kernel-docs.ts): a results file
 // they refuse (a UsageError: a malformed cell, a missing column) ends the script as bad input ends daxbench,
 // with one line naming the file, the line and the column, and exit 2, before anything is written. Anything
 // else is a bug of the script: its stack, and exit 1.

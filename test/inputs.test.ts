@@ -272,7 +272,7 @@ function damagedFile(text: string, name: string, row: number, column: string, ra
 
 test("real processes: every reader class exits 2 with one line naming the file, the line and the column", async () => {
   // compare reads the issue's figure of one blank; history a run file with an unterminated quote in a directory;
-  // run --fault-cost kernel:PATH a kernel file with NaN; bench/calibration-readme.ts (which reads results/ or the
+  // run --fault-cost kernel:PATH a kernel file with NaN; bench/calibration-docs.ts (which reads results/ or the
   // directory it is given) a native file with a stray quote, then a micro file with an empty sample count. Each
   // directory holds only the files read up to the damaged one: a reader that let it through would stop at the
   // next, missing, file, and never reach the README.
@@ -285,7 +285,7 @@ test("real processes: every reader class exits 2 with one line naming the file, 
   const microDir = freshDir();
   writeFileSync(join(microDir, "native.csv"), NATIVE_TEXT);
   const micro = damagedFile(MICRO_TEXT, "micro.csv", 0, "samples", "", microDir);
-  const calibration = new URL("../bench/calibration-readme.ts", import.meta.url).pathname;
+  const calibration = new URL("../bench/calibration-docs.ts", import.meta.url).pathname;
   const out = join(freshDir(), "x.csv");
   const answers = await Promise.all([
     run(bin, "compare", blank, good),
@@ -313,8 +313,8 @@ test("real processes: every reader class exits 2 with one line naming the file, 
     ["daxbench", blank, 3, "ns_per_op"],
     ["daxbench", quote, 6, "ops"],
     ["daxbench", kernel, 4, "ns_per_touch"],
-    ["calibration-readme.ts", native, 5, "ns_per_op"],
-    ["calibration-readme.ts", micro, 2, "samples"],
+    ["calibration-docs.ts", native, 5, "ns_per_op"],
+    ["calibration-docs.ts", micro, 2, "samples"],
   ];
   answers.forEach((answer, k) => {
     const [program, path, line, column] = expected[k];

@@ -100,13 +100,9 @@ test("no scheme is recognised by its name in host/ outside the registry", async 
   );
 });
 
-test("the README's Layout section names every folder of host/, and no folder that is not there", async () => {
+test("docs/layout.md names every folder of host/, and no folder that is not there", async () => {
   const { readFileSync, readdirSync } = await import("node:fs");
-  const readme = readFileSync(new URL("README.md", new URL("..", import.meta.url)), "utf8");
-  const section = readme.slice(
-    readme.indexOf("## Layout\n"),
-    readme.indexOf("\n## ", readme.indexOf("## Layout\n") + 1) >>> 0,
-  );
+  const section = readFileSync(new URL("docs/layout.md", new URL("..", import.meta.url)), "utf8");
   const named = new Set([...section.matchAll(/^ {4}host\/(\w+)\//gm)].map((m) => m[1]));
   const folders = new Set(
     readdirSync(new URL("host/", new URL("..", import.meta.url)), { withFileTypes: true })

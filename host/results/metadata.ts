@@ -15,7 +15,8 @@ export function daxbenchVersion(): string {
 
 /** The checkout's commit, with "+dirty" when its code has uncommitted changes; "" outside a git checkout, and
  *  for an installed package inside another repository (node_modules/daxbench), whose commit is not its own.
- *  results/ and the README do not count: daxbench writes them itself, between runs of one publication. */
+ *  results/, docs/ and the README do not count: daxbench writes them (their generated sections) itself,
+ *  between runs of one publication. */
 function commit(): string {
   try {
     const git = (...args: string[]) =>
@@ -24,7 +25,16 @@ function commit(): string {
         .trim();
     if (realpathSync(git("rev-parse", "--show-toplevel")) !== realpathSync(projectRoot)) return "";
     const head = git("rev-parse", "--short=12", "HEAD");
-    const changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!README.md");
+    const changed = git(
+      "status",
+      "--porcelain",
+      "--untracked-files=no",
+      "--",
+      ".",
+      ":!results",
+      ":!docs",
+      ":!README.md",
+    );
     return changed === "" ? head : `${head}+dirty`;
   } catch {
     return "";

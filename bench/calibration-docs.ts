@@ -1,9 +1,9 @@
-// Writes the README's calibration section from the committed results: the micro-benchmark and native tables
+// Writes docs/calibration.md's generated section from the committed results: the micro-benchmark and native tables
 // (results/micro.md, results/native.md) and the speed goals' verdicts, each computed here from the data files
 // (results/native.csv's samples, results/micro.csv, results/calibration-fault.csv, results/timing.csv,
 // results/reference.csv's rows). No figure in it is typed by hand. It measures nothing: `npm run
 // results:calibration` runs `daxbench micro`, `daxbench native`, the populate run and the suite timings first.
-// `node --import tsx bench/calibration-readme.ts DIR` reads the files from DIR instead of results/.
+// `node --import tsx bench/calibration-docs.ts DIR` reads the files from DIR instead of results/.
 //
 // A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/results/stats.ts): "met"
 // only when the whole interval is on the right side of the bar, "missed" only when it is wholly on the
@@ -66,7 +66,7 @@ function cell(native: string, workers: number): NativeCell {
     const how = native.startsWith("urcu")
       ? ": install liburcu-dev (apt-get install liburcu-dev) and run npm run results:calibration again"
       : "";
-    console.error(`calibration-readme.ts: results/native.csv has no ${native} samples at ${workers} workers${how}`);
+    console.error(`calibration-docs.ts: results/native.csv has no ${native} samples at ${workers} workers${how}`);
     process.exit(1);
   }
   return found;
@@ -249,7 +249,7 @@ function measuredOn(rows: Record<string, string | number>[]): string {
 const batch = Number(BATCH).toLocaleString("en-US");
 
 replaceSection(
-  join(root, "README.md"),
+  join(root, "docs", "calibration.md"),
   "calibration",
   [
     "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns/op is benchmark.js's",
@@ -283,4 +283,6 @@ replaceSection(
     wakeupNote(),
   ].join("\n"),
 );
-console.log("README.md calibration section written from results/micro.*, results/native.* and results/reference.csv");
+console.log(
+  "docs/calibration.md: its section written from results/micro.*, results/native.* and results/reference.csv",
+);

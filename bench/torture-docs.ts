@@ -1,5 +1,5 @@
-// Regenerates the README's "Does RCU protect alive?" section and results/torture.csv from real torture runs
-// (npm run results:torture). Nothing in that section is typed by hand: the numbers come from these runs.
+// Regenerates docs/torture.md's generated section ("Does RCU protect alive?") and results/torture.csv from real
+// torture runs (npm run results:torture). Nothing in that section is typed by hand: the numbers come from these runs.
 
 import { spawnSync } from "node:child_process";
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -128,7 +128,7 @@ function caughtIn(dir: string, args: string[]): number {
   return caught;
 }
 
-const scratch = mkdtempSync(join(tmpdir(), "daxbench-torture-readme-"));
+const scratch = mkdtempSync(join(tmpdir(), "daxbench-torture-docs-"));
 const sections: string[] = [];
 const csvLines: string[] = [];
 for (const [protection, run] of Object.entries(runs)) {
@@ -171,7 +171,7 @@ const slipRates = PRIMITIVE_SLIPS.map((id) => {
 });
 
 replaceSection(
-  join(root, "README.md"),
+  join(root, "docs", "torture.md"),
   "torture",
   [
     "Each run below is churn with every install checked: readers fault continuously with a 1 µs read side while an",
@@ -183,8 +183,8 @@ replaceSection(
       "returned is",
     "a violation (Reader Pipe stage 2 or more); an entry of a dead generation left after a zap is a stale mapping; " +
       "a run",
-    "without a kill would be UNTESTED. What torture cannot show (reorderings of weakly ordered CPUs) is said below, in",
-    '"What the schemes are, and what the model leaves out". Rows: `results/torture.csv`.',
+    "without a kill would be UNTESTED. What torture cannot show (reorderings of weakly ordered CPUs) is said in",
+    "[model.md](model.md). Rows: `results/torture.csv`.",
     "",
     "As rcutorture does, every run injects random delays (up to 5 µs, one step boundary in 64) before the read lock, " +
       "inside",
@@ -226,4 +226,4 @@ replaceSection(
     sections.join("\n\n"),
   ].join("\n"),
 );
-console.log(`README.md and results/torture.csv regenerated from ${Object.keys(runs).length} torture runs`);
+console.log(`docs/torture.md and results/torture.csv regenerated from ${Object.keys(runs).length} torture runs`);

@@ -1,4 +1,4 @@
-// Writes the README's section "The model against this machine's kernel" from the committed results: the
+// Writes docs/kernel.md's generated section ("The model against this machine's kernel") from the committed results: the
 // kernel's fault costs and populate times (results/kernel.csv, `daxbench kernel`), the model's populate with
 // and without the kernel's fault cost (results/kernel-model.csv, `daxbench run --fault-cost 0,kernel`), and
 // the model's own fault (results/micro.csv). Every figure, interval and verdict is computed here from those
@@ -121,7 +121,7 @@ const table = [
 ].join("\n");
 
 replaceSection(
-  join(root, "README.md"),
+  join(root, "docs", "kernel.md"),
   "kernel",
   [
     `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} ` +
@@ -153,4 +153,6 @@ replaceSection(
     kernelMarkdown(kernelRows).trim(),
   ].join("\n"),
 );
-console.log("README.md kernel section written from results/kernel.csv, results/kernel-model.csv and results/micro.csv");
+console.log(
+  "docs/kernel.md: its section written from results/kernel.csv, results/kernel-model.csv and results/micro.csv",
+);
