@@ -3,7 +3,9 @@
 // (results/native.csv's samples, results/micro.csv, results/calibration-fault.csv, results/timing.csv,
 // results/reference.csv's rows). No figure in it is typed by hand. It measures nothing: `npm run
 // results:calibration` runs `daxbench micro`, `daxbench native`, the populate run and the suite timings first.
-// `node --import tsx bench/calibration-docs.ts DIR` reads the files from DIR instead of results/.
+// `node --import tsx bench/calibration-docs.ts DIR` reads the files from DIR instead of results/. Every row
+// and verdict is a pure function of the files' contents (CalibrationInputs), tested in test/docs.test.ts; only
+// main() reads and writes.
 //
 // A bar's verdict comes from an interval, never from a point estimate (barVerdict, host/results/stats.ts): "met"
 // only when the whole interval is on the right side of the bar, "missed" only when it is wholly on the
@@ -29,24 +31,46 @@ import {
 } from "../host/run/native.ts";
 import { readCsvText, readTable } from "../host/csv-input.ts";
 import { churn as churnScenario } from "../host/registry/scenarios.ts";
+import type { ResultRow } from "../host/results/schema.ts";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
-const results = process.argv[2] ?? join(root, "results");
-const path = (name: string) => join(results, name);
-const read = (name: string) => readFileSync(path(name), "utf8").trim();
+type Row = Record<string, string | number>;
 
-// Every file is read, and refused if malformed, before anything is written.
-const nativeText = readCsvText(path("native.csv"));
-const cells = nativeCells(parseNativeCsv(nativeText, path("native.csv")));
-const nativeRows = readTable(path("native.csv"), nativeText, NATIVE_TABLE).map(({ row }) => row);
-const micro = readMicroFile(path("micro.csv"));
-const reference = readResultFile(path("reference.csv")).rows;
-const faultRows = readResultFile(path("calibration-fault.csv")).rows;
-const timing = readTable(path("timing.csv"), readCsvText(path("timing.csv")), {
-  kind: "timing",
-  columns: ["suite", "seconds"],
-  text: new Set(["suite"]),
-}).map(({ row }) => row);
+/** What the section is made from: the results files' contents. */
+export interface CalibrationInputs {
+  /** results/native.csv's samples, by cell, and its rows (for the machine they were measured on). */
+  cells: NativeCell[];
+  nativeRows: Row[];
+  micro: MicroRow[];
+  /** results/reference.csv's rows (the churn bars) and results/calibration-fault.csv's (the fault bar). */
+  reference: ResultRow[];
+  faultRows: ResultRow[];
+  /** results/timing.csv: one timed run of each suite. */
+  timing: Row[];
+  /** The tables `daxbench micro` and `daxbench native` wrote: results/micro.md and results/native.md. */
+  microTable: string;
+  nativeTable: string;
+}
+
+/** Every file read, and refused if malformed, before anything is written. */
+export function readInputs(dir: string): CalibrationInputs {
+  const path = (name: string) => join(dir, name);
+  const nativeText = readCsvText(path("native.csv"));
+  return {
+    cells: nativeCells(parseNativeCsv(nativeText, path("native.csv"))),
+    nativeRows: readTable(path("native.csv"), nativeText, NATIVE_TABLE).map(({ row }) => row),
+    micro: readMicroFile(path("micro.csv")),
+    reference: readResultFile(path("reference.csv")).rows,
+    faultRows: readResultFile(path("calibration-fault.csv")).rows,
+    timing: readTable(path("timing.csv"), readCsvText(path("timing.csv")), {
+      kind: "timing",
+      columns: ["suite", "seconds"],
+      text: new Set(["suite"]),
+    }).map(({ row }) => row),
+    microTable: readFileSync(path("micro.md"), "utf8").trim(),
+    nativeTable: readFileSync(path("native.md"), "utf8").trim(),
+  };
+}
 
 const confidence = `${Math.round((1 - NATIVE_ALPHA) * 100)}%`;
 const fixed = (x: number, digits = 2) => x.toFixed(digits);
@@ -58,22 +82,24 @@ function verdictText(interval: readonly [number, number] | undefined, bar: Param
   return interval ? verdict : `${verdict} (no interval)`;
 }
 
+/** A native cell a bar needs and results/native.csv lacks: an error that says how to get it, not a verdict. */
+export class MissingCell extends Error {}
+
 /** The native cell a bar reads; a missing one is an error, not a verdict. */
-function cell(native: string, workers: number): NativeCell {
+export function cell(cells: NativeCell[], native: string, workers: number): NativeCell {
   const found = cells.find((c) => c.native === native && c.workers === workers);
   if (!found) {
     // liburcu's flavours are the ones a machine may lack: native skips them, saying so, when liburcu-dev is missing.
     const how = native.startsWith("urcu")
       ? ": install liburcu-dev (apt-get install liburcu-dev) and run npm run results:calibration again"
       : "";
-    console.error(`calibration-docs.ts: results/native.csv has no ${native} samples at ${workers} workers${how}`);
-    process.exit(1);
+    throw new MissingCell(`results/native.csv has no ${native} samples at ${workers} workers${how}`);
   }
   return found;
 }
 
 /** One row of the speed-bar table for a wasm / native cell. */
-function nativeBar(label: string, c: NativeCell, atMost: number): string {
+export function nativeBar(label: string, c: NativeCell, atMost: number): string {
   const measured =
     `wasm ${c.wasm} ${fixed(c.wasmMedian)} / native ${c.native} ${fixed(c.nativeMedian)} ns/op ` +
     `(medians, n=${c.wasmNs.length}+${c.nativeNs.length})`;
@@ -84,7 +110,7 @@ function nativeBar(label: string, c: NativeCell, atMost: number): string {
 }
 
 /** ops_per_sec of the reference run's rcu churn rows on `align` with `workers` readers: its repetitions. */
-function churn(align: string, workers: number): number[] {
+function churn(reference: ResultRow[], align: string, workers: number): number[] {
   const rows = reference.filter(
     (r) => r.scenario === churnScenario.name && r.protection === "rcu" && r.align === align && r.workers === workers,
   );
@@ -95,9 +121,9 @@ function churn(align: string, workers: number): number[] {
   return rows.map((r) => Number(r.ops_per_sec));
 }
 
-function churnBar(align: string, atLeast: number): string {
-  const one = churn(align, 1);
-  const two = churn(align, 2);
+export function churnBar(reference: ResultRow[], align: string, atLeast: number): string {
+  const one = churn(reference, align, 1);
+  const two = churn(reference, align, 2);
   const c = comparePair(one, two, NATIVE_ALPHA);
   const measured =
     `${fixed(median(two) / 1e6, 1)}M / ${fixed(median(one) / 1e6, 1)}M touches/s ` +
@@ -113,7 +139,7 @@ function churnBar(align: string, atLeast: number): string {
  *  with samples, so comparePair cannot be used. The interval is the conservative one, from the ends of the two:
  *  [empty_lo / cheapest_hi, empty_hi / cheapest_lo]; it holds the true ratio whenever both means' intervals hold
  *  theirs, so at confidence at least 90% (Bonferroni), whatever the two intervals' dependence. */
-function overheadBar(atMost: number): string {
+export function overheadBar(micro: MicroRow[], atMost: number): string {
   const empty = micro.find((r) => r.case === "micro-empty_batch");
   if (!empty) throw new Error("results/micro.csv has no micro-empty_batch row");
   const others = micro.filter((r) => r !== empty);
@@ -146,10 +172,10 @@ function overheadBar(atMost: number): string {
  *  native run's wasm samples. Each of the three has the 95% interval of its geometric mean; the sum's interval
  *  is the sum of the ends, and the ratio's is quotientInterval's, so it holds whenever all three hold theirs:
  *  at confidence at least 85% (Bonferroni). */
-function faultBar(atMost: number): string {
+export function faultBar(faultRows: ResultRow[], cells: NativeCell[], atMost: number): string {
   const fault = summarize(faultRows.map((r) => Number(r.ns_per_op)));
-  const pair = summarize(cell("percpu", 1).wasmNs);
-  const cas = summarize(cell("cas", 1).wasmNs);
+  const pair = summarize(cell(cells, "percpu", 1).wasmNs);
+  const cas = summarize(cell(cells, "cas", 1).wasmNs);
   const sum =
     pair.ci95 && cas.ci95 ? ([pair.ci95[0] + cas.ci95[0], pair.ci95[1] + cas.ci95[1]] as [number, number]) : undefined;
   const interval = quotientInterval(fault.ci95, sum);
@@ -169,7 +195,7 @@ function faultBar(atMost: number): string {
 
 /** A suite's time, from one timed run of it (results/timing.csv): a single measurement, so no interval; the
  *  verdict is the measurement's side of the bar. */
-function timeBar(suite: string, atMostSeconds: number): string {
+export function timeBar(timing: Row[], suite: string, atMostSeconds: number): string {
   const row = timing.find((r) => r.suite === suite);
   if (!row) throw new Error(`results/timing.csv has no row for ${suite}`);
   const seconds = Number(row.seconds);
@@ -179,28 +205,39 @@ function timeBar(suite: string, atMostSeconds: number): string {
   );
 }
 
-const speedBar = [
-  `| goal | measured | ratio | interval (≥ ${confidence} unless said) | verdict |`,
-  "|---|---|--:|--:|---|",
-  nativeBar("rcu read-side pair ≤ 1.1 × native per-CPU seq-cst pair (1 worker)", cell("percpu", 1), 1.1),
-  nativeBar("rcu read-side pair ≤ 1.1 × native per-CPU seq-cst pair (2 workers)", cell("percpu", 2), 1.1),
-  nativeBar("qsbr pair ≤ 2 × liburcu qsbr (1 worker)", cell("urcu-qsbr", 1), 2),
-  nativeBar("qsbr pair ≤ 2 × liburcu qsbr (2 workers)", cell("urcu-qsbr", 2), 2),
-  nativeBar("empty read side (none) ≤ 2 × a native loop of the same atomic load (1 worker)", cell("load", 1), 2),
-  nativeBar("empty read side (none) ≤ 2 × a native loop of the same atomic load (2 workers)", cell("load", 2), 2),
-  nativeBar("2-worker contended mutex ≤ 1.1 × pthread mutex", cell("mutex", 2), 1.1),
-  nativeBar("2-worker contended rwlock ≤ 1.1 × pthread rwlock", cell("rwlock", 2), 1.1),
-  faultBar(1.5),
-  nativeBar("a random hit ≤ 1.5 × a native random load over the same footprint", cell("random-load", 1), 1.5),
-  churnBar("2m", 1.8),
-  churnBar("4k", 1.8),
-  overheadBar(0.01),
-  timeBar("npm run bench", 30),
-  timeBar("daxbench run --full", 600),
-].join("\n");
+/** The speed goals' table. */
+export function speedBar({ cells, micro, reference, faultRows, timing }: CalibrationInputs): string {
+  return [
+    `| goal | measured | ratio | interval (≥ ${confidence} unless said) | verdict |`,
+    "|---|---|--:|--:|---|",
+    nativeBar("rcu read-side pair ≤ 1.1 × native per-CPU seq-cst pair (1 worker)", cell(cells, "percpu", 1), 1.1),
+    nativeBar("rcu read-side pair ≤ 1.1 × native per-CPU seq-cst pair (2 workers)", cell(cells, "percpu", 2), 1.1),
+    nativeBar("qsbr pair ≤ 2 × liburcu qsbr (1 worker)", cell(cells, "urcu-qsbr", 1), 2),
+    nativeBar("qsbr pair ≤ 2 × liburcu qsbr (2 workers)", cell(cells, "urcu-qsbr", 2), 2),
+    nativeBar(
+      "empty read side (none) ≤ 2 × a native loop of the same atomic load (1 worker)",
+      cell(cells, "load", 1),
+      2,
+    ),
+    nativeBar(
+      "empty read side (none) ≤ 2 × a native loop of the same atomic load (2 workers)",
+      cell(cells, "load", 2),
+      2,
+    ),
+    nativeBar("2-worker contended mutex ≤ 1.1 × pthread mutex", cell(cells, "mutex", 2), 1.1),
+    nativeBar("2-worker contended rwlock ≤ 1.1 × pthread rwlock", cell(cells, "rwlock", 2), 1.1),
+    faultBar(faultRows, cells, 1.5),
+    nativeBar("a random hit ≤ 1.5 × a native random load over the same footprint", cell(cells, "random-load", 1), 1.5),
+    churnBar(reference, "2m", 1.8),
+    churnBar(reference, "4k", 1.8),
+    overheadBar(micro, 0.01),
+    timeBar(timing, "npm run bench", 30),
+    timeBar(timing, "daxbench run --full", 600),
+  ].join("\n");
+}
 
 /** What the interleaved sampling costs: each matrix's time against the same matrix in the sequential order. */
-function samplingCost(): string {
+function samplingCost(timing: Row[]): string {
   const seconds = (suite: string) => {
     const row = timing.find((r) => r.suite === suite);
     if (!row) throw new Error(`results/timing.csv has no row for ${suite}`);
@@ -220,10 +257,10 @@ function samplingCost(): string {
 
 /** What the contended locks pay when a spin fails, from the handover cell: not a goal, the measurement behind
  *  what the contended mutex's verdict cannot close. */
-function wakeupNote(): string {
-  const c = cell("handover", 2);
+function wakeupNote(cells: NativeCell[]): string {
+  const c = cell(cells, "handover", 2);
   const micro = (ns: number) => `${fixed(ns / 1000, 1)} µs`;
-  const pair = cell("mutex", 2);
+  const pair = cell(cells, "mutex", 2);
   return [
     "A futex wake-up (the handover row: from one thread's move of the word to its sleeping partner's return) is what a",
     `contended mutex or rwlock pays each time its spin fails and it sleeps: ${micro(c.nativeMedian)} natively ` +
@@ -239,34 +276,32 @@ function wakeupNote(): string {
 }
 
 /** "AMD EPYC x2, Node v20.20.2, daxbench 0.1.0, commit ..., load 0.52, started ...": from a file's first row. */
-function measuredOn(rows: Record<string, string | number>[]): string {
+function measuredOn(rows: Row[]): string {
   const r = rows[0];
   return (
     `${r.cpu} x${r.cpu_count}, Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, ` +
     `1-minute load ${r.load_avg_1m}, started ${r.started_at}`
   );
 }
-const batch = Number(BATCH).toLocaleString("en-US");
-
-replaceSection(
-  join(root, "docs", "calibration.md"),
-  "calibration",
-  [
+/** docs/calibration.md's generated section. */
+export function calibrationSection(inputs: CalibrationInputs): string {
+  const batch = Number(BATCH).toLocaleString("en-US");
+  return [
     "Single-threaded micro-benchmarks (`daxbench micro`, benchmark.js; `results/micro.csv`): ns/op is benchmark.js's",
     `mean time of a batch of ${batch} operations, over ${batch}; ± rme its relative margin of error ` +
       "(the half-width of a 95%",
     "interval of the mean, in % of it); samples the number of timed batches.",
-    `Measured on ${measuredOn(micro)}.`,
+    `Measured on ${measuredOn(inputs.micro)}.`,
     "",
-    read("micro.md"),
+    inputs.microTable,
     "",
     "The same read-side pairs in C, on one thread a compare-and-swap and a random load beside the core's micro",
     "cases for them, and on two threads a futex wake-up, measured in the same session (`daxbench native`;",
     "`results/native.md`, every sample in `results/native.csv`): the median of each side's repetitions, " +
       "n of them per side.",
-    `Measured on ${measuredOn(nativeRows)}.`,
+    `Measured on ${measuredOn(inputs.nativeRows)}.`,
     "",
-    read("native.md"),
+    inputs.nativeTable,
     "",
     "The speed goals, computed from `results/native.csv`, `results/micro.csv`, `results/calibration-fault.csv`,",
     "`results/timing.csv` and `results/reference.csv`. A goal is met when its whole interval is on the right side of",
@@ -276,13 +311,29 @@ replaceSection(
     "from theirs; the harness overhead is a ratio of two benchmark.js means, its interval bounded by their margins of",
     "error; the suites' times are one run each.",
     "",
-    speedBar,
+    speedBar(inputs),
     "",
-    samplingCost(),
+    samplingCost(inputs.timing),
     "",
-    wakeupNote(),
-  ].join("\n"),
-);
-console.log(
-  "docs/calibration.md: its section written from results/micro.*, results/native.* and results/reference.csv",
-);
+    wakeupNote(inputs.cells),
+  ].join("\n");
+}
+
+function main(): void {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const inputs = readInputs(process.argv[2] ?? join(root, "results"));
+  let section: string;
+  try {
+    section = calibrationSection(inputs);
+  } catch (error) {
+    if (!(error instanceof MissingCell)) throw error;
+    console.error(`calibration-docs.ts: ${error.message}`);
+    process.exit(1);
+  }
+  replaceSection(join(root, "docs", "calibration.md"), "calibration", section);
+  console.log(
+    "docs/calibration.md: its section written from results/micro.*, results/native.* and results/reference.csv",
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -2,7 +2,8 @@
 // kernel's fault costs and populate times (results/kernel.csv, `daxbench kernel`), the model's populate with
 // and without the kernel's fault cost (results/kernel-model.csv, `daxbench run --fault-cost 0,kernel`), and
 // the model's own fault (results/micro.csv). Every figure, interval and verdict is computed here from those
-// files; `npm run results:kernel` measures them first.
+// files by kernelSection(), a pure function tested in test/docs.test.ts; `npm run results:kernel` measures them
+// first.
 
 import "./usage-exit.ts";
 import { join } from "node:path";
@@ -14,116 +15,117 @@ import { readMicroFile } from "../host/run/micro.ts";
 import { comparePair, summarize, barVerdict, quotientInterval } from "../host/results/stats.ts";
 import { figure, geomeanWithInterval } from "../host/results/figures.ts";
 import { populate } from "../host/registry/scenarios.ts";
+import type { ResultRow } from "../host/results/schema.ts";
+import type { Verdict } from "../host/results/stats.ts";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
-const path = (name: string) => join(root, "results", name);
 const GiB = 2 ** 30;
 const ALPHA = 0.05;
 /** The goal: the modelled 4k/2m populate ratio, with the kernel's fault cost, within this factor of the kernel's. */
-const GOAL_FACTOR = 2;
+export const GOAL_FACTOR = 2;
 
-const kernelRows = readKernelFile(path("kernel.csv"));
-const kernel = kernelResults(kernelRows);
-const model = byConfiguration(readResultFile(path("kernel-model.csv")).rows).filter(
-  (c) => c.identity.scenario === populate.name,
-);
-const micro = readMicroFile(path("micro.csv"));
-
-function kernelCase(name: string): KernelCaseResult | undefined {
-  return kernel.find((r) => r.kernelCase.name === name);
+/** Whether an interval of a ratio lies within factor× of 1 either way: met when all of it does, missed when
+ *  all of it lies beyond one end, inconclusive otherwise (or without an interval). */
+export function withinFactor(interval: readonly [number, number] | undefined, factor: number): Verdict {
+  const [low, high] = [barVerdict(interval, { atLeast: 1 / factor }), barVerdict(interval, { atMost: factor })];
+  return low === "met" && high === "met" ? "met" : low === "missed" || high === "missed" ? "missed" : "inconclusive";
 }
 
-/** The model's populate at `align`, with the kernel's fault cost charged or not. */
-function modelled(align: string, charged: boolean): ConfigurationResult {
-  const found = model.find((c) => c.identity.align === align && Number(c.identity.fault_cost_ns) > 0 === charged);
-  if (!found)
-    throw new Error(`results/kernel-model.csv has no populate ${align} ${charged ? "with" : "without"} a fault cost`);
-  return found;
-}
+/** docs/kernel.md's generated section, from results/kernel.csv's rows, results/kernel-model.csv's and
+ *  results/micro.csv's. */
+export function kernelSection(
+  kernelRows: ReturnType<typeof readKernelFile>,
+  modelRows: ResultRow[],
+  micro: ReturnType<typeof readMicroFile>,
+): string {
+  const kernel = kernelResults(kernelRows);
+  const model = byConfiguration(modelRows).filter((c) => c.identity.scenario === populate.name);
 
-/** ms per GiB of each repetition of a modelled populate (one worker: its elapsed time is the work's). */
-function modelMsPerGiB(c: ConfigurationResult): number[] {
-  return c.reps.map((r) => Number(r.elapsed_ns) / 1e6 / (Number(r.mapping_bytes) / GiB));
-}
+  function kernelCase(name: string): KernelCaseResult | undefined {
+    return kernel.find((r) => r.kernelCase.name === name);
+  }
 
-function kernelMsPerGiB(name: string): number[] {
-  return kernelCase(name)?.reps.map((r) => Number(r.elapsed_ns) / 1e6 / (Number(r.mapping_bytes) / GiB)) ?? [];
-}
+  /** The model's populate at `align`, with the kernel's fault cost charged or not. */
+  function modelled(align: string, charged: boolean): ConfigurationResult {
+    const found = model.find((c) => c.identity.align === align && Number(c.identity.fault_cost_ns) > 0 === charged);
+    if (!found)
+      throw new Error(`results/kernel-model.csv has no populate ${align} ${charged ? "with" : "without"} a fault cost`);
+    return found;
+  }
 
-/** "86.4× (80.1…90.2)": how many times the 4 KiB populate takes the 2 MiB one (Hodges-Lehmann, its interval). */
-function ratioOf(twoM: number[], fourK: number[]) {
-  const pair = comparePair(twoM, fourK, ALPHA);
-  const text =
-    pair.estimate === undefined
-      ? "–"
-      : `${figure(pair.estimate)}×${pair.interval ? ` (${figure(pair.interval[0])}…${figure(pair.interval[1])})` : ""}`;
-  return { pair, text };
-}
+  /** ms per GiB of each repetition of a modelled populate (one worker: its elapsed time is the work's). */
+  function modelMsPerGiB(c: ConfigurationResult): number[] {
+    return c.reps.map((r) => Number(r.elapsed_ns) / 1e6 / (Number(r.mapping_bytes) / GiB));
+  }
 
-function microCase(name: string): string {
-  const row = micro.find((r) => r.case === name);
-  return row ? `${figure(Number(row.ns_per_op))} ± ${Number(row.rme_percent).toFixed(1)}%` : "–";
-}
+  function kernelMsPerGiB(name: string): number[] {
+    return kernelCase(name)?.reps.map((r) => Number(r.elapsed_ns) / 1e6 / (Number(r.mapping_bytes) / GiB)) ?? [];
+  }
 
-const fourKFault = kernelCase("4k populate");
-const twoMFault = kernelCase("2m fault");
-if (!fourKFault || !twoMFault)
-  throw new Error(
-    "results/kernel.csv lacks the 4k populate or the 2m fault case: run npm run results:kernel with huge pages",
-  );
-const kernelRatio = ratioOf(kernelMsPerGiB("2m populate"), kernelMsPerGiB("4k populate"));
-const bare = { "4k": modelled("4k", false), "2m": modelled("2m", false) };
-const charged = { "4k": modelled("4k", true), "2m": modelled("2m", true) };
-const bareRatio = ratioOf(modelMsPerGiB(bare["2m"]), modelMsPerGiB(bare["4k"]));
-const chargedRatio = ratioOf(modelMsPerGiB(charged["2m"]), modelMsPerGiB(charged["4k"]));
-const msPerGiB = (values: number[]) => geomeanWithInterval(values.length ? summarize(values) : undefined);
+  /** "86.4× (80.1…90.2)": how many times the 4 KiB populate takes the 2 MiB one (Hodges-Lehmann, its interval). */
+  function ratioOf(twoM: number[], fourK: number[]) {
+    const pair = comparePair(twoM, fourK, ALPHA);
+    const interval = pair.interval ? ` (${figure(pair.interval[0])}…${figure(pair.interval[1])})` : "";
+    const text = pair.estimate === undefined ? "–" : `${figure(pair.estimate)}×${interval}`;
+    return { pair, text };
+  }
 
-// model / kernel for the 4k/2m ratio: its interval from the two ratios' intervals, at their ends.
-const apart =
-  chargedRatio.pair.estimate !== undefined && kernelRatio.pair.estimate !== undefined
-    ? chargedRatio.pair.estimate / kernelRatio.pair.estimate
-    : undefined;
-const apartInterval = quotientInterval(chargedRatio.pair.interval, kernelRatio.pair.interval);
-const apartIntervalText = apartInterval
-  ? ` (${figure(apartInterval[0])}…${figure(apartInterval[1])}, ` +
-    "at least 90%: the two ratios' intervals taken at their ends)"
-  : "";
-const [low, high] = [
-  barVerdict(apartInterval, { atLeast: 1 / GOAL_FACTOR }),
-  barVerdict(apartInterval, { atMost: GOAL_FACTOR }),
-];
-const verdict =
-  low === "met" && high === "met" ? "met" : low === "missed" || high === "missed" ? "missed" : "inconclusive";
+  function microCase(name: string): string {
+    const row = micro.find((r) => r.case === name);
+    return row ? `${figure(Number(row.ns_per_op))} ± ${Number(row.rme_percent).toFixed(1)}%` : "–";
+  }
 
-// What is left over: the touches that do not fault, inside each 2 MiB page.
-const perTouch = (c: ConfigurationResult) => summarize(c.reps.map((r) => Number(r.ns_per_op)));
-const kernelTouch2m = kernelCase("2m populate")!.nsPerTouch;
-const kernelHit = kernelCase("4k hit")?.nsPerTouch;
-const first = kernelRows[0];
-const modelRun = charged["4k"].identity;
+  const fourKFault = kernelCase("4k populate");
+  const twoMFault = kernelCase("2m fault");
+  if (!fourKFault || !twoMFault)
+    throw new Error(
+      "results/kernel.csv lacks the 4k populate or the 2m fault case: run npm run results:kernel with huge pages",
+    );
+  const kernelRatio = ratioOf(kernelMsPerGiB("2m populate"), kernelMsPerGiB("4k populate"));
+  const bare = { "4k": modelled("4k", false), "2m": modelled("2m", false) };
+  const charged = { "4k": modelled("4k", true), "2m": modelled("2m", true) };
+  const bareRatio = ratioOf(modelMsPerGiB(bare["2m"]), modelMsPerGiB(bare["4k"]));
+  const chargedRatio = ratioOf(modelMsPerGiB(charged["2m"]), modelMsPerGiB(charged["4k"]));
+  const msPerGiB = (values: number[]) => geomeanWithInterval(values.length ? summarize(values) : undefined);
 
-const table = [
-  "| | 4 KiB | 2 MiB | 4 KiB / 2 MiB |",
-  "|:--|--:|--:|--:|",
-  `| kernel: one write fault, ns | ${geomeanWithInterval(fourKFault.nsPerFault)} | ` +
-    `${geomeanWithInterval(twoMFault.nsPerFault)} | |`,
-  `| model: one fault and its zap (\`daxbench micro\`), ns ± rme | ${microCase("micro-pte_fault_zap")} | ` +
-    `${microCase("micro-pmd_fault_zap")} | |`,
-  "| charged before each modelled fault by `--fault-cost kernel`, ns | " +
-    `${figure(Number(charged["4k"].identity.fault_cost_ns))} | ` +
-    `${figure(Number(charged["2m"].identity.fault_cost_ns))} | |`,
-  `| kernel: populate, ms per GiB | ${msPerGiB(kernelMsPerGiB("4k populate"))} | ` +
-    `${msPerGiB(kernelMsPerGiB("2m populate"))} | ${kernelRatio.text} |`,
-  `| model: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(bare["4k"]))} | ` +
-    `${msPerGiB(modelMsPerGiB(bare["2m"]))} | ${bareRatio.text} |`,
-  `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ` +
-    `${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
-].join("\n");
+  // model / kernel for the 4k/2m ratio: its interval from the two ratios' intervals, at their ends.
+  const apart =
+    chargedRatio.pair.estimate !== undefined && kernelRatio.pair.estimate !== undefined
+      ? chargedRatio.pair.estimate / kernelRatio.pair.estimate
+      : undefined;
+  const apartInterval = quotientInterval(chargedRatio.pair.interval, kernelRatio.pair.interval);
+  const apartIntervalText = apartInterval
+    ? ` (${figure(apartInterval[0])}…${figure(apartInterval[1])}, ` +
+      "at least 90%: the two ratios' intervals taken at their ends)"
+    : "";
+  const verdict = withinFactor(apartInterval, GOAL_FACTOR);
 
-replaceSection(
-  join(root, "docs", "kernel.md"),
-  "kernel",
-  [
+  // What is left over: the touches that do not fault, inside each 2 MiB page.
+  const perTouch = (c: ConfigurationResult) => summarize(c.reps.map((r) => Number(r.ns_per_op)));
+  const kernelTouch2m = kernelCase("2m populate")!.nsPerTouch;
+  const kernelHit = kernelCase("4k hit")?.nsPerTouch;
+  const first = kernelRows[0];
+  const modelRun = charged["4k"].identity;
+
+  const table = [
+    "| | 4 KiB | 2 MiB | 4 KiB / 2 MiB |",
+    "|:--|--:|--:|--:|",
+    `| kernel: one write fault, ns | ${geomeanWithInterval(fourKFault.nsPerFault)} | ` +
+      `${geomeanWithInterval(twoMFault.nsPerFault)} | |`,
+    `| model: one fault and its zap (\`daxbench micro\`), ns ± rme | ${microCase("micro-pte_fault_zap")} | ` +
+      `${microCase("micro-pmd_fault_zap")} | |`,
+    "| charged before each modelled fault by `--fault-cost kernel`, ns | " +
+      `${figure(Number(charged["4k"].identity.fault_cost_ns))} | ` +
+      `${figure(Number(charged["2m"].identity.fault_cost_ns))} | |`,
+    `| kernel: populate, ms per GiB | ${msPerGiB(kernelMsPerGiB("4k populate"))} | ` +
+      `${msPerGiB(kernelMsPerGiB("2m populate"))} | ${kernelRatio.text} |`,
+    `| model: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(bare["4k"]))} | ` +
+      `${msPerGiB(modelMsPerGiB(bare["2m"]))} | ${bareRatio.text} |`,
+    `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ` +
+      `${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
+  ].join("\n");
+
+  return [
     `Measured on ${first.cpu} x${first.cpu_count}, kernel ${first.kernel} ` +
       `(transparent huge pages ${first.thp_enabled}, shmem ${first.thp_shmem_enabled}, ${first.hugepages_2m} 2 MiB ` +
       `huge pages), Node ${first.node}, daxbench ${first.daxbench_version}, commit ${first.commit || "unknown"}: ` +
@@ -151,8 +153,21 @@ replaceSection(
     "Every case `daxbench kernel` measured (`results/kernel.md`):",
     "",
     kernelMarkdown(kernelRows).trim(),
-  ].join("\n"),
-);
-console.log(
-  "docs/kernel.md: its section written from results/kernel.csv, results/kernel-model.csv and results/micro.csv",
-);
+  ].join("\n");
+}
+
+function main(): void {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const path = (name: string) => join(root, "results", name);
+  const section = kernelSection(
+    readKernelFile(path("kernel.csv")),
+    readResultFile(path("kernel-model.csv")).rows,
+    readMicroFile(path("micro.csv")),
+  );
+  replaceSection(join(root, "docs", "kernel.md"), "kernel", section);
+  console.log(
+    "docs/kernel.md: its section written from results/kernel.csv, results/kernel-model.csv and results/micro.csv",
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

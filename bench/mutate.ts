@@ -24,11 +24,15 @@
 //            --out FILE, --keep (leave the scratch copies), --no-baseline (skip the unmutated run: for
 //            iterating on the catalogue only; judges then get fixed timeouts)
 
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs, stripVTControlCharacters } from "node:util";
 import { copyProject, mutatedText, projectFiles as listProjectFiles } from "./planted.ts";
+import { secondsOption, wholeNumberOption } from "../host/cli/options.ts";
+import { UsageError } from "../host/errors.ts";
+import { writeFileAtomic } from "../host/files.ts";
+import { checkoutCommit } from "../host/results/metadata.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const CATALOGUE = join(root, "bench/mutations.json");
@@ -99,47 +103,50 @@ function usage(message: string): never {
   process.exit(2);
 }
 
+/** The options as typed, parsed by node:util's parseArgs; the two numbers checked by the CLI's own helpers. */
 function parseOptions(argv: string[]): Options {
-  const options: Options = { list: false, jobs: 1, tortureSeconds: 5, keep: false, baseline: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined) usage(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === "--list") options.list = true;
-    else if (arg === "--keep") options.keep = true;
-    else if (arg === "--no-baseline") options.baseline = false;
-    else if (arg === "--only")
-      options.only = value()
-        .split(",")
-        .map((id) => id.trim())
-        .filter(Boolean);
-    else if (arg === "--file")
-      options.files = value()
-        .split(",")
-        .map((file) => file.trim().replace(/\/$/, ""))
-        .filter(Boolean);
-    else if (arg === "--area")
-      options.areas = value()
-        .split(",")
-        .map((area) => area.trim())
-        .filter(Boolean);
-    else if (arg === "--out") options.out = value();
-    else if (arg === "--jobs") {
-      const text = value();
-      options.jobs = Number(text);
-      if (!Number.isInteger(options.jobs) || options.jobs < 1 || options.jobs > 16)
-        usage(`--jobs ${text} is not a whole number from 1 to 16`);
-    } else if (arg === "--torture-seconds") {
-      const text = value();
-      options.tortureSeconds = Number(text);
-      if (!(options.tortureSeconds > 0 && options.tortureSeconds <= 60))
-        usage(`--torture-seconds ${text} is not a number of seconds from 0 to 60`);
-    } else usage(`unknown argument ${arg}`);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        list: { type: "boolean" },
+        only: { type: "string" },
+        file: { type: "string" },
+        area: { type: "string" },
+        jobs: { type: "string" },
+        "torture-seconds": { type: "string" },
+        out: { type: "string" },
+        keep: { type: "boolean" },
+        "no-baseline": { type: "boolean" },
+      },
+    }));
+  } catch (error) {
+    usage((error as Error).message);
   }
-  return options;
+  const list = (text: string | undefined) =>
+    text
+      ?.split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
+  try {
+    return {
+      list: values.list ?? false,
+      only: list(values.only),
+      files: list(values.file)?.map((file) => file.replace(/\/$/, "")),
+      areas: list(values.area),
+      jobs: wholeNumberOption("jobs", values.jobs, 1, 1, 16),
+      tortureSeconds:
+        values["torture-seconds"] === undefined ? 5 : secondsOption("torture-seconds", values["torture-seconds"]),
+      out: values.out,
+      keep: values.keep ?? false,
+      baseline: !values["no-baseline"],
+    };
+  } catch (error) {
+    if (error instanceof UsageError) usage(error.message);
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -587,15 +594,6 @@ async function baseline(dir: string, selected: Mutation[], options: Options): Pr
 // ---------------------------------------------------------------------------------------------------------
 // Report
 
-function commitOf(): { commit: string; dirty: boolean } {
-  const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim() || "unknown";
-  const status = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], {
-    cwd: root,
-    encoding: "utf8",
-  }).stdout.trim();
-  return { commit, dirty: status.length > 0 };
-}
-
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
@@ -620,14 +618,14 @@ function score(outcomes: Outcome[]): {
 }
 
 function markdown(outcomes: Outcome[], totalSeconds: number, options: Options): string {
-  const { commit, dirty } = commitOf();
+  const commit = checkoutCommit();
   const s = score(outcomes);
   const areas = [...new Set(outcomes.map((o) => o.mutation.area))];
   const lines = [
     "# Mutation check",
     "",
     `Generated by \`npm run mutate\` (bench/mutate.ts, catalogue bench/mutations.json) at commit ` +
-      `${commit.slice(0, 12)}${dirty ? " with uncommitted changes" : ""}, ` +
+      `${commit.replace("+dirty", " with uncommitted changes") || "unknown"}, ` +
       `on ${new Date().toISOString().slice(0, 10)}, node ${process.version}; the run took ` +
       `${formatMinutes(totalSeconds)} with ${options.jobs} job${options.jobs === 1 ? "" : "s"} and ` +
       `${options.tortureSeconds}s tortures. Do not edit by hand.`,
@@ -673,13 +671,6 @@ function formatMinutes(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds - 60 * m);
   return m > 0 ? `${m} min ${s} s` : `${s} s`;
-}
-
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${path.split("/").at(-1)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -792,7 +783,7 @@ async function main(): Promise<void> {
       console.log(`  ${o.verdict}: ${o.mutation.id} — ${o.mutation.description}`);
     }
     if (out) {
-      writeAtomic(out, markdown(ordered, totalSeconds, options));
+      writeFileAtomic(out, markdown(ordered, totalSeconds, options));
       console.log(`wrote ${out}`);
     }
     process.exitCode = s.survived > 0 || s.broken > 0 ? 1 : 0;

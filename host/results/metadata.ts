@@ -17,7 +17,7 @@ export function daxbenchVersion(): string {
  *  for an installed package inside another repository (node_modules/daxbench), whose commit is not its own.
  *  results/, docs/ and the README do not count: daxbench writes them (their generated sections) itself,
  *  between runs of one publication. */
-function commit(): string {
+export function checkoutCommit(): string {
   try {
     const git = (...args: string[]) =>
       execFileSync("git", args, { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] })
@@ -50,7 +50,7 @@ export function runMetadata(startedAt = new Date()): RunMetadata {
     cpu_governor: sysfsChoice("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
     thp_enabled: sysfsChoice("/sys/kernel/mm/transparent_hugepage/enabled"),
     thp_defrag: sysfsChoice("/sys/kernel/mm/transparent_hugepage/defrag"),
-    commit: commit(),
+    commit: checkoutCommit(),
     started_at: startedAt.toISOString(),
     daxbench_version: daxbenchVersion(),
   };
