@@ -9,6 +9,8 @@ import { readResultFile } from "../host/results/file.ts";
 import { headline } from "../bench/headline.ts";
 import { calibrationSection, churnBar, overheadBar, readInputs, timeBar } from "../bench/calibration-docs.ts";
 import { kernelSection, withinFactor } from "../bench/kernel-docs.ts";
+import { gateGoals, GOALS as GATE_GOALS } from "../bench/gate.ts";
+import { scaleGoalMet } from "../bench/scale.ts";
 import { readKernelFile } from "../host/run/kernel.ts";
 import { readMicroFile, type MicroRow } from "../host/run/micro.ts";
 import type { ResultRow } from "../host/results/schema.ts";
@@ -104,4 +106,24 @@ test("a goal is met only when its whole interval is on the right side of the bar
   const cheapest = Math.min(...micro.filter((r) => r.case !== "micro-empty_batch").map((r) => Number(r.ns_per_op)));
   assert.equal(verdictOf(overheadBar(withEmpty(cheapest / 10_000), 0.01)), "met");
   assert.equal(verdictOf(overheadBar(withEmpty(cheapest / 2), 0.01)), "missed");
+});
+
+test("the gate's goals and the large files' goals hold at their bounds and not past them", () => {
+  const judged = (falseAlarms: number, caught: number) => ({ sets: 20, falseAlarms, caught, alsoFailed: 0 });
+  assert.deepEqual(gateGoals(judged(GATE_GOALS.falseAlarmsAtMost, GATE_GOALS.caughtAtLeast)), {
+    falseAlarms: true,
+    caught: true,
+  });
+  assert.deepEqual(gateGoals(judged(GATE_GOALS.falseAlarmsAtMost + 1, GATE_GOALS.caughtAtLeast - 1)), {
+    falseAlarms: false,
+    caught: false,
+  });
+
+  const compare = { command: "compare base.csv new.csv", seconds: 14.9, mib: 900, status: 0 };
+  assert.equal(scaleGoalMet(compare), true);
+  assert.equal(scaleGoalMet({ ...compare, seconds: 15.7 }), false, "over its 15 s");
+  assert.equal(scaleGoalMet({ ...compare, mib: 1100 }), false, "over 1 GiB");
+  assert.equal(scaleGoalMet({ ...compare, status: 1 }), false, "failed");
+  assert.equal(scaleGoalMet({ ...compare, mib: undefined }), true, "no memory figure without GNU time");
+  assert.equal(scaleGoalMet({ ...compare, command: "report base.csv --format md,json", seconds: 59 }), true);
 });
