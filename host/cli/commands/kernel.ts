@@ -9,12 +9,11 @@ import {
   reserveHugePages,
 } from "../../run/kernel.ts";
 import { runMetadata } from "../../results/metadata.ts";
-import { writeFormats, pathFor } from "../../export/formats.ts";
-import { checkWritable } from "../../files.ts";
 import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, hugePagesOption, kernelSizeOption, wholeNumberOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
+import { ResultsOutput } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 
 interface KernelArgs {
@@ -64,8 +63,8 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
   const reserve = hugePagesOption(args["reserve-hugepages"]);
   const formats = formatsOption(args.out, args.format);
   const meta = runMetadata();
-  const out = args.out ?? defaultOutPath(new Date(meta.started_at), "kernel");
-  if (out !== "-") for (const format of formats) checkWritable("--out", pathFor(out, format));
+  const output = new ResultsOutput(args.out ?? defaultOutPath(new Date(meta.started_at), "kernel"), formats);
+  output.checkWritable();
   const reserved = reserve === undefined ? undefined : reserveHugePages(reserve);
   const progress = new Progress(io.stderr);
   // The huge-page pool is put back however the run ends: done, failed, or interrupted.
@@ -85,14 +84,15 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
       return run.status;
     }
     const rows = run.value;
-    if (out === "-") io.stdout.write(renderKernel(formats[0], rows));
-    const written =
-      out === "-" || rows.length === 0 ? [] : writeFormats(out, formats, (format) => renderKernel(format, rows));
+    // Every case skipped (no C compiler, no huge pages): no file, since there is nothing to record.
+    const nothing = rows.length === 0 && !output.toStdout;
+    if (!nothing) output.finish(io.stdout, (format) => renderKernel(format, rows));
     if (args.quiet) return EXIT.ok;
-    const print = out === "-" ? io.stderr : io.stdout;
+    const print = output.screen(io);
     println(print, kernelMarkdown(rows).trimEnd());
     for (const warning of kernelWarnings(kernelResults(rows))) println(print, warning);
-    if (written.length) println(print, `wrote ${rows.length} rows to ${written.join(", ")}`);
+    const wrote = nothing ? undefined : output.wrote(rows.length);
+    if (wrote) println(print, wrote);
     return EXIT.ok;
   } finally {
     progress.clear();

@@ -2,13 +2,12 @@
 
 import { runMicro, microRow, renderMicro } from "../../run/micro.ts";
 import { runMetadata } from "../../results/metadata.ts";
-import { writeFormats, pathFor } from "../../export/formats.ts";
-import { checkWritable } from "../../files.ts";
 import { microTable, harnessOverhead } from "../../print/micro.ts";
 import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, maxTimeOption } from "../options.ts";
 import { parentWatch } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
+import { ResultsOutput } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 
 interface MicroArgs {
@@ -46,8 +45,8 @@ function micro(args: MicroArgs, io: Io): number {
   const formats = formatsOption(args.out, args.format);
   const progress = new Progress(io.stderr);
   const meta = runMetadata();
-  const out = args.out ?? defaultOutPath(new Date(meta.started_at), "micro");
-  if (out !== "-") for (const format of formats) checkWritable("--out", pathFor(out, format));
+  const output = new ResultsOutput(args.out ?? defaultOutPath(new Date(meta.started_at), "micro"), formats);
+  output.checkWritable();
   // benchmark.js runs synchronously, so no signal handler could run: Ctrl-C and SIGTERM end micro by their default
   // action (it has written nothing yet), and between cases it ends the same way once the process that started it
   // is gone.
@@ -58,12 +57,12 @@ function micro(args: MicroArgs, io: Io): number {
   });
   progress.clear();
   const rows = results.map((result) => microRow(result, meta));
-  const written = out === "-" ? [] : writeFormats(out, formats, (format) => renderMicro(format, rows));
-  if (out === "-") io.stdout.write(renderMicro(formats[0], rows));
+  output.finish(io.stdout, (format) => renderMicro(format, rows));
   if (args.quiet) return EXIT.ok;
-  const print = out === "-" ? io.stderr : io.stdout;
+  const print = output.screen(io);
   println(print, microTable(results));
   println(print, harnessOverhead(results));
-  if (out !== "-") println(print, `wrote ${rows.length} rows to ${written.join(", ")}`);
+  const wrote = output.wrote(rows.length);
+  if (wrote) println(print, wrote);
   return EXIT.ok;
 }

@@ -9,14 +9,14 @@ import { schedule, RUN_ORDERS } from "../../run/schedule.ts";
 import { toRow, type ResultRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { byConfiguration } from "../../results/configurations.ts";
-import { renderRun, writeFormats, pathFor, writeText } from "../../export/formats.ts";
-import { checkWritable, lockOutput } from "../../files.ts";
+import { renderRun } from "../../export/formats.ts";
 import { summaryTable, summaryWarnings, comparisons } from "../../print/summary.ts";
 import { Progress } from "../../print/progress.ts";
 import { formatTlbGeometry, SKYLAKE_TLB } from "../../machine/dax.ts";
 import { runPlan, type RunArgs } from "../options.ts";
 import { interruptible, type Interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
+import { ResultsOutput } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 import type { Measurement } from "../../types.ts";
 
@@ -137,11 +137,11 @@ async function run(args: RunArgs, io: Io): Promise<number> {
   const machine = new DaxMachine();
   const plan = runPlan(args, machine, startedAt);
   for (const note of plan.notes) println(io.stderr, note);
-  const { out } = plan;
-  if (out !== "-") for (const format of plan.formats) checkWritable("--out", pathFor(out, format));
+  const output = new ResultsOutput(plan.out, plan.formats);
+  output.checkWritable();
   // Before the lock: a limit that leaves no room for the workers would end the process with no word (address-space.ts).
   checkAddressSpace(mostWorkerCpus(plan.configs));
-  const release = out === "-" ? () => {} : lockOutput("--out", out);
+  const release = output.lock();
   const meta = runMetadata(startedAt);
   const progress = new Progress(io.stderr);
   const groups = schedule(plan.configs, plan.repeat, plan.order, plan.seed);
@@ -157,9 +157,9 @@ async function run(args: RunArgs, io: Io): Promise<number> {
   let saved = 0;
   let savedAt = Date.now();
   const save = () => {
-    if (out === "-") return;
+    if (output.toStdout) return;
     const finished = rows();
-    writeFormats(out, plan.formats, (format) => renderRun(format, finished, plan.alpha));
+    output.save((format) => renderRun(format, finished, plan.alpha));
     saved = finished.length;
     savedAt = Date.now();
   };
@@ -212,7 +212,7 @@ async function run(args: RunArgs, io: Io): Promise<number> {
     progress.clear();
     release();
   }
-  const done = saved ? `the repetitions that finished (${saved} rows) are in ${out}` : "nothing written";
+  const done = saved ? `the repetitions that finished (${saved} rows) are in ${plan.out}` : "nothing written";
   if (run?.interrupted) {
     println(io.stderr, `daxbench: interrupted${run.cause}; ${done}`);
     return run.status;
@@ -222,17 +222,15 @@ async function run(args: RunArgs, io: Io): Promise<number> {
     return EXIT.failed;
   }
   const finished = rows();
-  if (out === "-") writeText(io.stdout, renderRun(plan.formats[0], finished, plan.alpha));
+  // The files were saved with the last repetition; standard output gets the results once, whole, at the end.
+  if (output.toStdout) output.finish(io.stdout, (format) => renderRun(format, finished, plan.alpha));
   if (!args.quiet) {
-    const print = out === "-" ? io.stderr : io.stdout;
+    const print = output.screen(io);
     const results = byConfiguration(finished);
     println(print, summaryTable(results));
     for (const line of [...comparisons(results, plan.alpha), ...summaryWarnings(results)]) println(print, line);
-    if (out !== "-")
-      println(
-        print,
-        `wrote ${finished.length} rows to ${plan.formats.map((format) => pathFor(out, format)).join(", ")}`,
-      );
+    const wrote = output.wrote(finished.length);
+    if (wrote) println(print, wrote);
   }
   return EXIT.ok;
 }
