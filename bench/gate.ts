@@ -18,7 +18,7 @@ import { byConfiguration, describeRow } from "../host/results/configurations.ts"
 import { history, regressions, type HistoryOptions } from "../host/results/history.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
-import { writeFileAtomic } from "../host/files.ts";
+import { writeFileAtomic } from "../host/output-files.ts";
 import { wholeNumberOption } from "../host/cli/options.ts";
 import { UsageError } from "../host/errors.ts";
 import type { ResultRow } from "../host/results/schema.ts";

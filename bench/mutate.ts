@@ -31,7 +31,7 @@ import { parseArgs, stripVTControlCharacters } from "node:util";
 import { copyProject, mutatedText, projectFiles as listProjectFiles } from "./planted.ts";
 import { secondsOption, wholeNumberOption } from "../host/cli/options.ts";
 import { UsageError } from "../host/errors.ts";
-import { writeFileAtomic } from "../host/files.ts";
+import { writeFileAtomic } from "../host/output-files.ts";
 import { checkoutCommit } from "../host/results/metadata.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

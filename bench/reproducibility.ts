@@ -19,7 +19,7 @@ import { describeRow } from "../host/results/configurations.ts";
 import { figure } from "../host/results/figures.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
-import { writeFileAtomic } from "../host/files.ts";
+import { writeFileAtomic } from "../host/output-files.ts";
 import { RUN_ORDERS } from "../host/run/schedule.ts";
 import { wholeNumberOption, alphaOption } from "../host/cli/options.ts";
 import { UsageError } from "../host/errors.ts";

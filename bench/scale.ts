@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readResultFile } from "../host/results/file.ts";
 import { csvText } from "../host/export/csv.ts";
-import { writeFileAtomic } from "../host/files.ts";
+import { writeFileAtomic } from "../host/output-files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import type { ResultRow } from "../host/results/schema.ts";
 

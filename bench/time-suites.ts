@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "csv-stringify/sync";
-import { writeFileAtomic } from "../host/files.ts";
+import { writeFileAtomic } from "../host/output-files.ts";
 import { runMetadata } from "../host/results/metadata.ts";
 import { METADATA_COLUMNS } from "../host/results/schema.ts";
 

@@ -6,7 +6,7 @@ import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { writeFileAtomic } from "../host/files.ts";
+import { writeFileAtomic } from "../host/output-files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { formatDuration } from "../host/units.ts";
 import type { SchemeName } from "../host/types.ts";

@@ -246,7 +246,7 @@ export interface Measurement {
 }
 
 // ---- The worker protocol: what a worker is asked to run, and what it reports back. Shared by the pool
-// (parent, host/run/cpu.ts) and host/run/worker-main.ts (child); every field survives postMessage. ----
+// (parent, host/run/cpu-worker.ts) and host/run/worker-main.ts (child); every field survives postMessage. ----
 
 /** Readers run a batch entry point of the core: once (fixed work) or again and again until stopped. */
 export interface ReaderJob {

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
-import { CpuWorker } from "../host/run/cpu.ts";
+import { CpuWorker } from "../host/run/cpu-worker.ts";
 import { measureGroup } from "../host/run/runner.ts";
 import { schedule } from "../host/run/schedule.ts";
 import { expandMatrix } from "../host/run/matrix.ts";

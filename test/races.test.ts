@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
-import { CpuWorker } from "../host/run/cpu.ts";
+import { CpuWorker } from "../host/run/cpu-worker.ts";
 
 const MiB = 1n << 20n;
 const BYTES = 64n * MiB;

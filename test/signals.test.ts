@@ -182,7 +182,7 @@ test(
   () => {
     const dir = scratchDir();
     const out = join(dir, "run.csv");
-    const files = new URL("../host/files.ts", import.meta.url).href;
+    const files = new URL("../host/output-files.ts", import.meta.url).href;
     const child = spawnSync(
       process.execPath,
       [

@@ -4,7 +4,7 @@
 // the writes, the screen, and the "wrote ..." line.
 
 import { pathFor, writeFormats, writeText } from "../export/formats.ts";
-import { checkWritable, lockOutput, type Text } from "../files.ts";
+import { checkWritable, lockOutput, type Text } from "../output-files.ts";
 import type { FormatName, TextStream } from "../types.ts";
 import type { Io } from "./io.ts";
 

@@ -7,7 +7,7 @@ import type { FormatName, TextStream } from "../types.ts";
 import { csvPieces } from "./csv.ts";
 import { jsonText } from "./json.ts";
 import { markdownText } from "./markdown.ts";
-import { writeFileAtomic, type Text } from "../files.ts";
+import { writeFileAtomic, type Text } from "../output-files.ts";
 import { UsageError } from "../errors.ts";
 
 export const FORMAT_NAMES: readonly FormatName[] = ["csv", "json", "md"];

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../files.ts";
+import { writeFileAtomic } from "../output-files.ts";
 
 /** Where the section's content goes in `text`, or a UsageError naming the missing markers. */
 function sectionBounds(path: string, text: string, name: string): { from: number; to: number } {

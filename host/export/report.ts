@@ -9,7 +9,7 @@ import { markdownText, markdownHistory } from "./markdown.ts";
 import { htmlText } from "./html.ts";
 import { renderRun, pathFor, type ReportFormat } from "./formats.ts";
 import { history, readRuns, type History, type HistoryOptions } from "../results/history.ts";
-import { writeFileAtomic, checkWritable } from "../files.ts";
+import { writeFileAtomic, checkWritable } from "../output-files.ts";
 import { comparisons, summaryWarnings } from "../print/summary.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { UsageError } from "../errors.ts";

@@ -1,5 +1,5 @@
 // Instantiates the wasm core on a shared memory: on the main thread or in a worker. The worker's code is
-// bundled from this file and what it imports (host/run/cpu.ts), so it imports nothing that runs a build or
+// bundled from this file and what it imports (host/run/cpu-worker.ts), so it imports nothing that runs a build or
 // reads files. The module's constants (layout offsets, codes, schemes) are read from its exports by the names
 // core.ts declares, never repeated here.
 

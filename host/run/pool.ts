@@ -2,7 +2,7 @@
 // releases them together from a barrier, stops timed jobs after the duration, and is watched: a worker that
 // throws or does not finish in time aborts the run with an error naming it.
 
-import { CpuWorker } from "./cpu.ts";
+import { CpuWorker } from "./cpu-worker.ts";
 import type { DaxMachine } from "../machine/dax.ts";
 import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, CONTROL_WORDS } from "../types.ts";
 import type { JobResult, WorkerJob } from "../types.ts";

@@ -2,7 +2,7 @@
 
 import { mergeFiles } from "../../results/merge.ts";
 import { csvPieces } from "../../export/csv.ts";
-import { writeFileAtomic, checkWritable } from "../../files.ts";
+import { writeFileAtomic, checkWritable } from "../../output-files.ts";
 import { println, type Io } from "../io.ts";
 import { fileOutOption } from "../options.ts";
 import { EXIT, type Command } from "../command.ts";

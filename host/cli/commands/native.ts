@@ -5,7 +5,7 @@ import { maxWorkers, parseDurationOption } from "../../run/matrix.ts";
 import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "../../run/native.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { runMetadata } from "../../results/metadata.ts";
-import { writeFileAtomic, checkWritable } from "../../files.ts";
+import { writeFileAtomic, checkWritable } from "../../output-files.ts";
 import { Progress } from "../../print/progress.ts";
 import { fileOutOption, wholeNumberOption, workerCountsOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";

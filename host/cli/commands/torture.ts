@@ -6,7 +6,7 @@ import { checkAddressSpace } from "../../run/address-space.ts";
 import { toRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { csvText } from "../../export/csv.ts";
-import { writeFileAtomic, checkWritable } from "../../files.ts";
+import { writeFileAtomic, checkWritable } from "../../output-files.ts";
 import { tortureReport } from "../../print/torture.ts";
 import { fileOutOption, secondsOption, seedOption, watchdogOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
