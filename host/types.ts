@@ -5,47 +5,10 @@
 
 // ---- The modelled machine (host/machine/) ----
 
+import type { PolicyName, SchemeName, SigbusReason, StatSlot, TlbSlot } from "./core-codes.ts";
+
 /** The region alignments, by the names the CLI and the CSV use (sizes in host/machine/dax.ts ALIGNMENTS). */
 export type AlignName = "4k" | "2m" | "1g";
-
-/** The protection schemes of alive, as --protection and the CSV spell them: what each one is lives in
- *  host/registry/schemes.ts, the core's constant for each in host/machine/dax.ts SCHEME_CODES. */
-export type SchemeName =
-  | "none"
-  | "rcu"
-  | "mutex"
-  | "rwlock"
-  | "qsbr"
-  | "rcu-pointer"
-  | "rcu-skip-scan2"
-  | "rcu-pointer-free-early"
-  | "rcu-check-outside"
-  | "rcu-zap-early";
-
-/** The mapping policies: device-dax's deterministic alignment, or fs-dax's opportunistic pmds. */
-export type PolicyName = "device" | "fs";
-
-/** The counters of a CPU's first stats line (STAT_SLOTS in host/machine/dax.ts). */
-export type StatSlot =
-  | "pte_installs"
-  | "pmd_installs"
-  | "pud_installs"
-  | "raced"
-  | "sigbus"
-  | "fallback"
-  | "oom"
-  | "hits";
-/** Why a SIGBUS was returned, one counter per reason (SIGBUS_REASONS). */
-export type SigbusReason =
-  | "dead"
-  | "bad_vma"
-  | "below_align"
-  | "no_devmap"
-  | "outside_vma"
-  | "no_phys"
-  | "insert_failed";
-/** The TLB model's counters (TLB_SLOTS). */
-export type TlbSlot = "accesses" | "l1_misses" | "walks" | "walk_levels";
 
 /** A CPU's counters, or several CPUs' added up (host/machine/dax.ts stats()): the slots by name,
  *  sigbus_<reason>, tlb_<name>, the Reader Pipe's stages as pipe_<stage>, poison_reads (uses of freed device

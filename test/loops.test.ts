@@ -12,7 +12,8 @@ import { measureGroup } from "../host/run/runner.ts";
 import { schedule } from "../host/run/schedule.ts";
 import { expandMatrix } from "../host/run/matrix.ts";
 import { SCHEME_NAMES } from "../host/registry/schemes.ts";
-import type { AlignName, SchemeName, Stats } from "../host/types.ts";
+import type { AlignName, Stats } from "../host/types.ts";
+import type { SchemeName } from "../host/core-codes.ts";
 
 const KiB = 1n << 10n;
 const MiB = 1n << 20n;

@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadModule } from "../host/machine/wasm.ts";
-import { DaxMachine, SCHEME_CODES } from "../host/machine/dax.ts";
+import { DaxMachine } from "../host/machine/dax.ts";
+import { SCHEME_CODES } from "../host/core-codes.ts";
 import { SCHEMES, NATIVE_FLAVOURS, BENCHMARKED_SCHEMES, findScheme } from "../host/registry/schemes.ts";
 import { QUICK_MATRICES, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
 

@@ -1,9 +1,11 @@
 // The host's view of the wasm core's exports (assembly/index.ts), written once: every function with the wasm
 // types of its parameters and result, every constant by its exact name. Everything the host calls or reads
 // goes through these names, so TypeScript checks each use (core.exports.X, constant("X"), the tables in
-// dax.ts and registry/schemes.ts). test/bindings.test.ts holds this file to the built module: an export added,
+// dax.ts and host/core-codes.ts). test/bindings.test.ts holds this file to the built module: an export added,
 // renamed, removed or retyped in assembly/ fails it until this file says the same, and so does a declared
 // export nothing in host/, bench/ or test/ uses.
+
+import { NAMED_CODES } from "../core-codes.ts";
 
 /** The wasm types that cross the boundary: an i32 (bool, i32, u32, usize) arrives as a number, an i64 (i64,
  *  u64) as a BigInt, and each must be passed as one. */
@@ -82,6 +84,8 @@ export const CORE_FUNCTIONS = {
 
 /** The constants (immutable wasm globals), by the file of assembly/ that defines them. */
 export const CORE_CONSTANTS = [
+  // the families of host/core-codes.ts: schemes, policies, stat slots, SIGBUS reasons, TLB slots
+  ...NAMED_CODES,
   // layout.ts
   "MAX_CPUS",
   "MAX_EXTENTS",
@@ -111,8 +115,6 @@ export const CORE_CONSTANTS = [
   "DEV_ERR_EXTENT_TOO_HIGH",
   "DEV_ERR_NO_EXTENTS",
   "DEV_ERR_ALIVE",
-  "POLICY_DEVICE",
-  "POLICY_FS",
   "MAX_PHYS",
   // vma.ts
   "CHECK_VMA_OK",
@@ -126,45 +128,13 @@ export const CORE_CONSTANTS = [
   // pagetable.ts
   "PTE_LEVEL",
   "PMD_LEVEL",
-  // fault.ts
-  "SIGBUS_DEAD",
-  "SIGBUS_BAD_VMA",
-  "SIGBUS_BELOW_ALIGN",
-  "SIGBUS_NO_DEVMAP",
-  "SIGBUS_OUTSIDE_VMA",
-  "SIGBUS_NO_PHYS",
-  "SIGBUS_INSERT_FAILED",
   // percpu.ts
-  "STAT_PTE_INSTALLS",
-  "STAT_PMD_INSTALLS",
-  "STAT_PUD_INSTALLS",
-  "STAT_RACED",
-  "STAT_SIGBUS",
-  "STAT_FALLBACK",
-  "STAT_OOM",
-  "STAT_HITS",
   "STATS_SIGBUS_OFFSET",
   "STATS_PIPE_OFFSET",
   "STATS_POISON_OFFSET",
   "STATS_MMAP_REJECTED_OFFSET",
   "STATS_TLB_OFFSET",
   "PIPE_LENGTH",
-  // protection.ts
-  "SCHEME_NONE",
-  "SCHEME_RCU",
-  "SCHEME_MUTEX",
-  "SCHEME_RWLOCK",
-  "SCHEME_QSBR",
-  "SCHEME_RCU_POINTER",
-  "SCHEME_RCU_SKIP_SCAN2",
-  "SCHEME_RCU_POINTER_FREE_EARLY",
-  "SCHEME_RCU_CHECK_OUTSIDE",
-  "SCHEME_RCU_ZAP_EARLY",
-  // tlb.ts
-  "TLB_STAT_ACCESSES",
-  "TLB_STAT_L1_MISSES",
-  "TLB_STAT_WALKS",
-  "TLB_STAT_WALK_LEVELS",
   // the probes' addresses and slots (layout.ts, rwlock.ts, percpu.ts)
   "DEV_ALIVE",
   "MUTEX_WORD",

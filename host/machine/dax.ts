@@ -7,16 +7,17 @@ import { instantiate, type DaxInstance } from "./instance.ts";
 import type { CoreConstant } from "./core.ts";
 import { formatSize, hex } from "../units.ts";
 import { runQueueWaitNs } from "../system.ts";
-import type {
-  AlignName,
-  PolicyName,
-  SchemeName,
-  SigbusReason,
-  StatSlot,
-  Stats,
-  TlbGeometry,
-  TlbSlot,
-} from "../types.ts";
+import type { AlignName, Stats, TlbGeometry } from "../types.ts";
+import {
+  POLICIES,
+  POLICY_CODES,
+  SCHEME_CODES,
+  SIGBUS_REASONS,
+  STAT_SLOTS,
+  TLB_SLOTS,
+  type PolicyName,
+  type SchemeName,
+} from "../core-codes.ts";
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS: Readonly<Record<AlignName, bigint>> = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n };
@@ -26,29 +27,6 @@ export interface Extent {
   start: bigint;
   end: bigint;
 }
-
-/** The constant set_protection() takes for each protection scheme (assembly/protection.ts); what each scheme
- *  is lives in host/registry/schemes.ts. */
-export const SCHEME_CODES = {
-  none: "SCHEME_NONE",
-  rcu: "SCHEME_RCU",
-  mutex: "SCHEME_MUTEX",
-  rwlock: "SCHEME_RWLOCK",
-  qsbr: "SCHEME_QSBR",
-  "rcu-pointer": "SCHEME_RCU_POINTER",
-  "rcu-skip-scan2": "SCHEME_RCU_SKIP_SCAN2",
-  "rcu-pointer-free-early": "SCHEME_RCU_POINTER_FREE_EARLY",
-  "rcu-check-outside": "SCHEME_RCU_CHECK_OUTSIDE",
-  "rcu-zap-early": "SCHEME_RCU_ZAP_EARLY",
-} as const satisfies Record<SchemeName, CoreConstant>;
-
-/** The mapping policies, by the names the CLI and the CSV use, with the constant dax_region_create takes:
- *  device-dax's deterministic alignment, or fs-dax's opportunistic pmds. */
-export const POLICY_CODES = { device: "POLICY_DEVICE", fs: "POLICY_FS" } as const satisfies Record<
-  PolicyName,
-  CoreConstant
->;
-export const POLICIES = Object.keys(POLICY_CODES) as PolicyName[];
 
 /** Why dax_region_create, dax_dev_add_extent or dax_dev_enable refused (assembly/device.ts), by the word the
  *  host's message is chosen by. */
@@ -76,37 +54,6 @@ export const MMAP_REFUSALS = {
   "no memory": "MMAP_NO_MEMORY",
   "offset overflow": "MMAP_OVERFLOW",
 } as const satisfies Record<string, CoreConstant>;
-
-/** The counters of a CPU's first stats line (assembly/percpu.ts), by the names stats() reports them under. */
-export const STAT_SLOTS = {
-  pte_installs: "STAT_PTE_INSTALLS",
-  pmd_installs: "STAT_PMD_INSTALLS",
-  pud_installs: "STAT_PUD_INSTALLS",
-  raced: "STAT_RACED",
-  sigbus: "STAT_SIGBUS",
-  fallback: "STAT_FALLBACK",
-  oom: "STAT_OOM",
-  hits: "STAT_HITS",
-} as const satisfies Record<StatSlot, CoreConstant>;
-
-/** Why each SIGBUS was returned (assembly/fault.ts), one counter per reason: stats() reports sigbus_<reason>. */
-export const SIGBUS_REASONS = {
-  dead: "SIGBUS_DEAD",
-  bad_vma: "SIGBUS_BAD_VMA",
-  below_align: "SIGBUS_BELOW_ALIGN",
-  no_devmap: "SIGBUS_NO_DEVMAP",
-  outside_vma: "SIGBUS_OUTSIDE_VMA",
-  no_phys: "SIGBUS_NO_PHYS",
-  insert_failed: "SIGBUS_INSERT_FAILED",
-} as const satisfies Record<SigbusReason, CoreConstant>;
-
-/** The TLB model's counters (assembly/tlb.ts): stats() reports tlb_<name>. */
-export const TLB_SLOTS = {
-  accesses: "TLB_STAT_ACCESSES",
-  l1_misses: "TLB_STAT_L1_MISSES",
-  walks: "TLB_STAT_WALKS",
-  walk_levels: "TLB_STAT_WALK_LEVELS",
-} as const satisfies Record<TlbSlot, CoreConstant>;
 
 export interface DeviceSpec {
   align: bigint;

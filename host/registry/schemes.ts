@@ -3,7 +3,7 @@
 // read sides calibrate it. The machine, the matrix, the micro cases, native and the torture README read this
 // table; nothing else decides what a scheme is. test/schemes.test.ts holds it to the core.
 
-import type { SchemeName } from "../types.ts";
+import type { SchemeName } from "../core-codes.ts";
 
 /** The read sides bench/native/readside.c implements, by the name it takes as its first argument, in the
  *  order `daxbench native` measures them. */
@@ -11,8 +11,8 @@ export const NATIVE_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "urcu-memb"
 export type NativeFlavour = (typeof NATIVE_FLAVOURS)[number];
 
 export interface Scheme {
-  /** As --protection and the CSV's protection column spell it (the core's constant for it: SCHEME_CODES in
-   *  host/machine/dax.ts). */
+  /** As --protection and the CSV's protection column spell it (the names, and the core's constant for each:
+   *  SCHEME_CODES in host/core-codes.ts). */
   name: SchemeName;
   /** One line for `daxbench list`. */
   description: string;

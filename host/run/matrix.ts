@@ -3,19 +3,12 @@
 
 import { SCENARIOS, DIMENSION_DEFAULTS, findScenario } from "../registry/scenarios.ts";
 import { SCHEME_NAMES } from "../registry/schemes.ts";
-import {
-  ALIGNMENTS,
-  POLICIES,
-  SKYLAKE_TLB,
-  PHYS_BASE,
-  DaxMachine,
-  DaxConfigError,
-  simpleMapping,
-} from "../machine/dax.ts";
+import { ALIGNMENTS, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping } from "../machine/dax.ts";
 import { parseSize, parseDuration, formatSize, formatDuration, MAX_TIMER_NS } from "../units.ts";
 import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";
 import { UsageError } from "../errors.ts";
-import type { AlignName, Configuration, Dimension, PolicyName, Scenario, TlbGeometry } from "../types.ts";
+import type { AlignName, Configuration, Dimension, Scenario, TlbGeometry } from "../types.ts";
+import { POLICIES, type PolicyName } from "../core-codes.ts";
 
 export interface MatrixSpec {
   scenario: string[];

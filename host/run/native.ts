@@ -21,7 +21,8 @@ import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { readTable, cellError, type CsvTable } from "../csv-input.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
-import type { Configuration, ReaderJob, RunMetadata, SchemeName } from "../types.ts";
+import type { Configuration, ReaderJob, RunMetadata } from "../types.ts";
+import type { SchemeName } from "../core-codes.ts";
 import { NATIVE_FLAVOURS, schemeCalibratedBy, type NativeFlavour } from "../registry/schemes.ts";
 import { casCase, randomHitCase, BATCH } from "./micro-cases.ts";
 
