@@ -1,7 +1,8 @@
-// The types the stages of the host share: what the machine is set up with, what a scenario is, a
-// configuration of the matrix and what measuring it produced, the worker protocol, the run's metadata and the
-// verdicts the printers show. They live here, below every stage, so that no stage imports another's to name
-// its data (results/ need not import run/, print/ need not import run/).
+// The types the stages of the host share: what the machine is set up with, what a scenario is (and the job it
+// gives its readers), a configuration of the matrix and what measuring it produced, the run's metadata and the
+// verdicts the printers show (the worker protocol is run/'s own: host/run/protocol.ts). They live here, below
+// every stage, so that no stage imports another's to name its data (results/ need not import run/, print/ need
+// not import run/).
 
 // ---- The modelled machine (host/machine/) ----
 
@@ -208,8 +209,8 @@ export interface Measurement {
   unaccountedInstalls?: number;
 }
 
-// ---- The worker protocol: what a worker is asked to run, and what it reports back. Shared by the pool
-// (parent, host/run/cpu-worker.ts) and host/run/worker-main.ts (child); every field survives postMessage. ----
+// ---- What a reader runs: the job each scenario gives its readers (the rest of the worker protocol is
+// host/run/protocol.ts) ----
 
 /** Readers run a batch entry point of the core: once (fixed work) or again and again until stopped. */
 export interface ReaderJob {
@@ -220,59 +221,6 @@ export interface ReaderJob {
   /** Torture: the first violation this reader sees stops every worker. */
   stopOnViolation: boolean;
 }
-
-/** The updater kills and revives the device every killPeriodNs until stopped, timing each grace period;
- *  with null it never kills (the update-rate sweep's baseline). */
-export interface UpdaterJob {
-  role: "updater";
-  killPeriodNs: number | null;
-}
-
-export type WorkerJob = ReaderJob | UpdaterJob;
-
-export interface JobResult {
-  ops: number;
-  /** process.hrtime.bigint() around the measured batches: one monotonic clock for every thread. */
-  startNs: bigint;
-  endNs: bigint;
-  /** How long, between startNs and endNs, this thread was ready to run but waited for a CPU (the kernel's
-   *  schedstat run_delay); undefined where the system does not report it. */
-  runQueueWaitNs: number | undefined;
-  /** The updater's grace periods (synchronize within kill_dev_dax(), as the core timed them), one per kill. */
-  gracePeriodsNs: number[];
-}
-
-/** Indices into the pool's run-control Int32Array: the start barrier (go), the stop flag, and the running
- *  barrier that the readers pass together once released (how many are running, and how many there are). */
-export const CONTROL_GO = 0;
-export const CONTROL_STOP = 1;
-export const CONTROL_RUNNING = 2;
-export const CONTROL_READERS = 3;
-export const CONTROL_WORDS = 4;
-
-/** How long DAXBENCH_INJECT=late:<cpu> keeps that CPU from joining its run once released (worker-main.ts). */
-export const INJECTED_LATENESS_MS = 100;
-
-export interface WorkerInit {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  /** The pool's run-control words (CONTROL_*): go and stop. */
-  control: SharedArrayBuffer;
-  cpu: number;
-  seed: bigint;
-}
-
-export type WorkerRequest =
-  | { id: number; kind: "call"; fn: string; args: unknown[] }
-  | { id: number; kind: "run"; job: WorkerJob };
-
-/** A worker says "ready" once, when it has instantiated the core and attached as its CPU; a run request is
- *  answered twice: "arrived" at the start barrier, then its result. */
-export type WorkerReply =
-  | { ready: true }
-  | { id: number; arrived: true }
-  | { id: number; value: unknown }
-  | { id: number; error: string };
 
 // ---- Results (host/results/) ----
 

@@ -13,7 +13,8 @@ import { toRow } from "../host/results/schema.ts";
 import { runMetadata } from "../host/results/metadata.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
 import { summaryWarnings } from "../host/print/summary.ts";
-import type { Configuration, JobResult, Measurement, Stats } from "../host/types.ts";
+import type { Configuration, Measurement, Stats } from "../host/types.ts";
+import type { JobResult } from "../host/run/protocol.ts";
 
 const probe = new DaxMachine();
 const meta = runMetadata(new Date("2026-01-01T00:00:00.000Z"));

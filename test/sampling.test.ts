@@ -12,7 +12,8 @@ import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
 import { runWarnings } from "../host/results/warnings.ts";
 import { reproducibility, splitRuns } from "../host/results/reproducibility.ts";
-import { INJECTED_LATENESS_MS, type Configuration } from "../host/types.ts";
+import type { Configuration } from "../host/types.ts";
+import { INJECTED_LATENESS_MS } from "../host/run/protocol.ts";
 import { daxbench, daxbenchWith } from "./daxbench.ts";
 import { syntheticRows } from "./synthetic.ts";
 

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
 import { CpuWorker } from "../host/run/cpu-worker.ts";
-import { CONTROL_GO, CONTROL_STOP, CONTROL_WORDS } from "../host/types.ts";
+import { CONTROL_GO, CONTROL_STOP, CONTROL_WORDS } from "../host/run/protocol.ts";
 import { setTimeout as delay } from "node:timers/promises";
 
 const MiB = 1n << 20n;

@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { DaxMachine } from "../machine/dax.ts";
 import type { CoreExports, CoreFunctionName } from "../machine/core.ts";
-import { CONTROL_WORDS } from "../types.ts";
-import type { JobResult, WorkerInit, WorkerJob, WorkerReply, WorkerRequest } from "../types.ts";
+import { CONTROL_WORDS } from "./protocol.ts";
+import type { JobResult, WorkerInit, WorkerJob, WorkerReply, WorkerRequest } from "./protocol.ts";
 
 let bundled: Promise<URL> | undefined;
 

@@ -4,8 +4,8 @@
 
 import { CpuWorker } from "./cpu-worker.ts";
 import type { DaxMachine } from "../machine/dax.ts";
-import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, CONTROL_WORDS } from "../types.ts";
-import type { JobResult, WorkerJob } from "../types.ts";
+import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, CONTROL_WORDS } from "./protocol.ts";
+import type { JobResult, WorkerJob } from "./protocol.ts";
 
 export interface RunOptions {
   /** Timed jobs are stopped after this long; fixed-work jobs ignore it. */

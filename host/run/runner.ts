@@ -8,7 +8,8 @@ import { WorkerPool } from "./pool.ts";
 import { cpuStealNs } from "../system.ts";
 import { describe, configurationName } from "../results/configurations.ts";
 import type { Trial } from "./schedule.ts";
-import type { Configuration, JobResult, Measurement, RunOrder, RunSettings, Stats, WorkerJob } from "../types.ts";
+import type { Configuration, Measurement, RunOrder, RunSettings, Stats } from "../types.ts";
+import type { JobResult, WorkerJob } from "./protocol.ts";
 
 /** A warm-up run of a timed scenario lasts --duration, but no longer than this: long enough for a fresh set of
  *  workers to have compiled their code and the machine to have settled after starting them. */

@@ -5,8 +5,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { instantiate } from "../machine/instance.ts";
 import { runQueueWaitNs } from "../system.ts";
-import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, INJECTED_LATENESS_MS } from "../types.ts";
-import type { JobResult, ReaderJob, UpdaterJob, WorkerInit, WorkerReply, WorkerRequest } from "../types.ts";
+import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, INJECTED_LATENESS_MS } from "./protocol.ts";
+import type { JobResult, UpdaterJob, WorkerInit, WorkerReply, WorkerRequest } from "./protocol.ts";
+import type { ReaderJob } from "../types.ts";
 
 const init = workerData as WorkerInit;
 const core = instantiate(init.module, init.memory);
