@@ -3,9 +3,10 @@
 // everything else they did, refused touches included, is counted in the calling CPU's stats.
 //
 // The hot batches read the scheme once and run a loop instantiated for its read side (`*_with<S>`, S a marker
-// type of protection.ts): no scheme test is left in the loop (the qsbr loop is a bare load of alive; the rcu
-// loop adds the two counter stores). A scheme runs the loop of the read side it shares (read_side_of): the
-// broken variants differ on the update side or, for rcu-check-outside, on the fault path, which gets its own.
+// type of protection.ts), through protection.ts's one dispatch, with_read_side: no scheme test is left in the
+// loop (the qsbr loop is a bare load of alive; the rcu loop adds the two counter stores). A scheme runs the loop
+// of the read side it shares (read_side_of): the broken variants differ on the update side or, for
+// rcu-check-outside, on the fault path, which gets its own.
 
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE } from "./kernel";
 import { vm_start, vm_end, dax_mmap, CHECK_VMA_OK } from "./vma";
@@ -14,11 +15,7 @@ import { zap_all, entry_ptr, entry_present, PTE_LEVEL } from "./pagetable";
 import { dax_region_align } from "./device";
 import { handle_mm_fault_with, touch_completed } from "./fault";
 import { dax_alive_word } from "./device";
-import {
-  read_lock, read_unlock, batch_begin, batch_end, current_scheme, read_side_of, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK,
-  SCHEME_QSBR, SCHEME_RCU_CHECK_OUTSIDE, NoReadSide, SrcuReadSide, SrcuCheckedOutside, MutexReadSide, RwlockReadSide,
-  QsbrReadSide, SchemeSetNow,
-} from "./protection";
+import { read_lock, read_unlock, batch_begin, batch_end, with_read_side, SchemeSetNow } from "./protection";
 import {
   this_cpu_random, this_cpu_inc_mmap_rejected, this_cpu_add_alive_seen, this_cpu_inc, STAT_HITS,
 } from "./percpu";
@@ -26,13 +23,13 @@ import { tlb_access, mapping_level } from "./tlb";
 
 /** Touches every 4 KiB page of [vm_start + from, vm_start + to) once, in order: the populate workload. */
 export function populate(from: u64, to: u64): u64 {
-  const side = read_side_of(current_scheme());
-  if (side == SCHEME_RCU) return populate_with<SrcuReadSide>(from, to);
-  if (side == SCHEME_QSBR) return populate_with<QsbrReadSide>(from, to);
-  if (side == SCHEME_MUTEX) return populate_with<MutexReadSide>(from, to);
-  if (side == SCHEME_RWLOCK) return populate_with<RwlockReadSide>(from, to);
-  if (side == SCHEME_RCU_CHECK_OUTSIDE) return populate_with<SrcuCheckedOutside>(from, to);
-  return populate_with<NoReadSide>(from, to);
+  return with_read_side<Populate>(from, to);
+}
+
+@final @unmanaged class Populate {
+  @inline run<S>(from: u64, to: u64): u64 {
+    return populate_with<S>(from, to);
+  }
 }
 
 @inline function populate_with<S>(from: u64, to: u64): u64 {
@@ -60,13 +57,13 @@ export function populate(from: u64, to: u64): u64 {
 
 /** Touches `count` pages chosen uniformly at random over the whole vma: the random and churn workloads. */
 export function touch_random(count: u64): u64 {
-  const side = read_side_of(current_scheme());
-  if (side == SCHEME_RCU) return touch_random_with<SrcuReadSide>(count);
-  if (side == SCHEME_QSBR) return touch_random_with<QsbrReadSide>(count);
-  if (side == SCHEME_MUTEX) return touch_random_with<MutexReadSide>(count);
-  if (side == SCHEME_RWLOCK) return touch_random_with<RwlockReadSide>(count);
-  if (side == SCHEME_RCU_CHECK_OUTSIDE) return touch_random_with<SrcuCheckedOutside>(count);
-  return touch_random_with<NoReadSide>(count);
+  return with_read_side<TouchRandom>(count, 0);
+}
+
+@final @unmanaged class TouchRandom {
+  @inline run<S>(count: u64, _b: u64): u64 {
+    return touch_random_with<S>(count);
+  }
 }
 
 @inline function touch_random_with<S>(count: u64): u64 {
@@ -94,12 +91,13 @@ export function touch_random(count: u64): u64 {
  *  The load is atomic, so the compiler cannot drop it; what it finds is summed, as native's loop sums it, and
  *  added to this CPU's alive_seen once the batch ends (nothing kills the device meanwhile: all of them). */
 export function readside(count: u64): u64 {
-  const side = read_side_of(current_scheme());
-  if (side == SCHEME_RCU || side == SCHEME_RCU_CHECK_OUTSIDE) return readside_with<SrcuReadSide>(count);
-  if (side == SCHEME_QSBR) return readside_with<QsbrReadSide>(count);
-  if (side == SCHEME_MUTEX) return readside_with<MutexReadSide>(count);
-  if (side == SCHEME_RWLOCK) return readside_with<RwlockReadSide>(count);
-  return readside_with<NoReadSide>(count);
+  return with_read_side<Readside>(count, 0);
+}
+
+@final @unmanaged class Readside {
+  @inline run<S>(count: u64, _b: u64): u64 {
+    return readside_with<S>(count);
+  }
 }
 
 @inline function readside_with<S>(count: u64): u64 {

@@ -135,19 +135,41 @@ export class SchemeSetNow {}
   return is<S, SrcuCheckedOutside>() || (is<S, SchemeSetNow>() && current_scheme() == SCHEME_RCU_CHECK_OUTSIDE);
 }
 
-function read_lock_now(): i32 {
+/** The one dispatch from the scheme set now to the read side it runs (read_side_of): `Op` is an operation
+ *  compiled once per read side, a class without fields whose `run<S>(a, b)` is its code for the read side S
+ *  (the batches' loops in batch.ts, read_lock_now and read_unlock_now below). AssemblyScript reaches a type
+ *  parameter's members only through a value of that type, so `run` is called on a null reference it never
+ *  reads: the call is inlined, and no object exists. */
+@inline export function with_read_side<Op>(a: u64, b: u64): u64 {
+  const op = changetype<Op>(0);
   const side = read_side_of(current_scheme());
-  if (side == SCHEME_RCU || side == SCHEME_RCU_CHECK_OUTSIDE) return read_lock<SrcuReadSide>();
-  if (side == SCHEME_MUTEX) return read_lock<MutexReadSide>();
-  if (side == SCHEME_RWLOCK) return read_lock<RwlockReadSide>();
-  return 0;
+  if (side == SCHEME_RCU) return op.run<SrcuReadSide>(a, b);
+  if (side == SCHEME_QSBR) return op.run<QsbrReadSide>(a, b);
+  if (side == SCHEME_MUTEX) return op.run<MutexReadSide>(a, b);
+  if (side == SCHEME_RWLOCK) return op.run<RwlockReadSide>(a, b);
+  if (side == SCHEME_RCU_CHECK_OUTSIDE) return op.run<SrcuCheckedOutside>(a, b);
+  return op.run<NoReadSide>(a, b);
+}
+
+@final @unmanaged class ReadLock {
+  @inline run<S>(_a: u64, _b: u64): u64 {
+    return <u64>read_lock<S>();
+  }
+}
+
+@final @unmanaged class ReadUnlock {
+  @inline run<S>(token: u64, _b: u64): u64 {
+    read_unlock<S>(<i32>token);
+    return 0;
+  }
+}
+
+function read_lock_now(): i32 {
+  return <i32>with_read_side<ReadLock>(0, 0);
 }
 
 function read_unlock_now(token: i32): void {
-  const side = read_side_of(current_scheme());
-  if (side == SCHEME_RCU || side == SCHEME_RCU_CHECK_OUTSIDE) read_unlock<SrcuReadSide>(token);
-  else if (side == SCHEME_MUTEX) read_unlock<MutexReadSide>(token);
-  else if (side == SCHEME_RWLOCK) read_unlock<RwlockReadSide>(token);
+  with_read_side<ReadUnlock>(<u64>token, 0);
 }
 
 /** Returns once every read side that could have missed the updater's earlier stores has ended. With the

@@ -1,11 +1,12 @@
 // package.json's results:* scripts name generators bench/results.ts has, and its --dry-run prints a
-// generator's steps without running any.
+// generator's steps without running any; the mutation catalogue's entries all find what they change.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { GENERATORS } from "../bench/results.ts";
+import { catalogueProblems, readCatalogue } from "../bench/mutate.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const scripts: Record<string, string> = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts;
@@ -37,4 +38,15 @@ test("bench/results.ts --dry-run prints a generator's steps and runs none; an un
   const unknown = dryRun("no-such-generator");
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /^usage: bench\/results\.ts \[--dry-run\] torture\|/);
+});
+
+test("the mutation catalogue tests what it says: every entry's search text occurs once in its file", () => {
+  assert.deepEqual(catalogueProblems(readCatalogue()), []);
+  // A search text the code no longer holds is reported, naming the entry.
+  const [first, ...rest] = readCatalogue();
+  const rotted = { ...first, find: `${first.find} /* gone */` };
+  assert.match(
+    catalogueProblems([rotted, ...rest]).join("\n"),
+    new RegExp(`\\(${first.id}\\): its search text occurs 0`),
+  );
 });
