@@ -13,7 +13,7 @@ import { buildC, runProgram } from "./cc.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { summarize, type Summary } from "../results/stats.ts";
 import { ALIGNMENTS } from "../machine/dax.ts";
-import { formatSize } from "../units.ts";
+import { formatSize, sixSignificantDigits } from "../units.ts";
 import { geomeanWithInterval } from "../results/figures.ts";
 import { UsageError } from "../errors.ts";
 import { sysfsChoice } from "../system.ts";
@@ -212,11 +212,11 @@ export async function runKernel(
         elapsed_ns: pass.elapsedNs,
         touches: pass.touches,
         minor_faults: pass.minorFaults,
-        ns_per_touch: significant(pass.elapsedNs / pass.touches),
+        ns_per_touch: sixSignificantDigits(pass.elapsedNs / pass.touches),
         // A fault's cost only where every touch faults: a populate pass's time is mostly its hits.
         ns_per_fault:
           c.mode === "fault" && stride === ALIGNMENTS[c.page] && pass.minorFaults > 0
-            ? significant(pass.elapsedNs / pass.minorFaults)
+            ? sixSignificantDigits(pass.elapsedNs / pass.minorFaults)
             : "",
         ...settings,
         ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
@@ -225,8 +225,6 @@ export async function runKernel(
   }
   return rows;
 }
-
-const significant = (x: number) => Number(x.toPrecision(6));
 
 /** A case's repetitions, summarised; `faultsExpected` the faults a pass should take (one per page touched). */
 export interface KernelCaseResult {

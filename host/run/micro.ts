@@ -11,6 +11,7 @@ import { microCases, BATCH } from "./micro-cases.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { readCsvText, readTable, type CsvTable } from "../csv-input.ts";
 import type { FormatName, MicroResult, RunMetadata } from "../types.ts";
+import { sixSignificantDigits } from "../units.ts";
 
 /** The micro schema: what was timed, the figures, then the run's metadata. */
 export const MICRO_COLUMNS = [
@@ -59,9 +60,6 @@ export function runMicro(maxTimeSeconds: number, onCase: (name: string) => void 
   return results;
 }
 
-/** Six significant digits: the empty batch costs a few thousandths of a ns per operation. */
-const significant = (x: number) => Number(x.toPrecision(6));
-
 export function microRow(result: MicroResult, meta: RunMetadata): MicroRow {
   const row: MicroRow = {
     case: result.micro.name,
@@ -69,8 +67,8 @@ export function microRow(result: MicroResult, meta: RunMetadata): MicroRow {
     align: result.micro.align,
     mapping_bytes: Number(result.micro.mappingBytes),
     installs_per_op: result.micro.installsPerOp,
-    ns_per_op: significant(result.nsPerOp),
-    rme_percent: significant(result.rmePercent),
+    ns_per_op: sixSignificantDigits(result.nsPerOp),
+    rme_percent: sixSignificantDigits(result.rmePercent),
     samples: result.samples,
     ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
   } as MicroRow;

@@ -25,6 +25,7 @@ import type { Configuration, ReaderJob, RunMetadata } from "../types.ts";
 import type { SchemeName } from "../core-codes.ts";
 import { NATIVE_FLAVOURS, schemeCalibratedBy, type NativeFlavour } from "../registry/schemes.ts";
 import { casCase, randomHitCase, BATCH } from "./micro-cases.ts";
+import { sixSignificantDigits } from "../units.ts";
 
 /** How each native flavour is built. */
 const BUILDS = {
@@ -138,9 +139,6 @@ export interface NativeCell {
   comparison: PairComparison;
 }
 
-/** Six significant digits: what the CSV keeps, and so what every figure is computed from. */
-const significant = (x: number) => Number(x.toPrecision(6));
-
 /** The wasm side of a cell: the readside scenario, configured by the matrix as `daxbench run --scenario readside
  *  --protection P --workers N` would be. */
 function wasmConfiguration(
@@ -196,7 +194,12 @@ export async function runNative(
             "give a longer --duration",
         );
       reps.forEach((m, i) =>
-        samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant((m.elapsedNs * workers) / m.ops) }),
+        samples.push({
+          ...cell,
+          side: "wasm",
+          rep: i + 1,
+          nsPerOp: sixSignificantDigits((m.elapsedNs * workers) / m.ops),
+        }),
       );
     }
   }
@@ -210,7 +213,7 @@ export async function runNative(
     for (let i = -WARMUP; i < repeat; i++) {
       signal?.throwIfAborted();
       const ns = timeBatches(batch, durationNs);
-      if (i >= 0) samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant(ns) });
+      if (i >= 0) samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: sixSignificantDigits(ns) });
     }
   }
   const handover = builds.get(HANDOVER.binary)!.path;
@@ -219,7 +222,7 @@ export async function runNative(
     onCell(`native ${HANDOVER.native} / wasm ${HANDOVER.wasm}, 2 workers`);
     await measureNative(handover, cell, String(HANDOVER.count), repeat, samples, signal);
     const ns = await wasmHandovers(HANDOVER.count, repeat, signal);
-    ns.forEach((x, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: significant(x) }));
+    ns.forEach((x, i) => samples.push({ ...cell, side: "wasm", rep: i + 1, nsPerOp: sixSignificantDigits(x) }));
   }
   return samples;
 }
@@ -279,7 +282,7 @@ async function measureNative(
           "not ns per operation",
       );
     }
-    if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerOp: significant(ns) });
+    if (i >= 0) samples.push({ ...cell, side: "native", rep: i + 1, nsPerOp: sixSignificantDigits(ns) });
   }
 }
 
