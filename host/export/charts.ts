@@ -5,7 +5,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../results/schema.ts";
-import { byConfiguration, describeRow, type ConfigurationResult } from "../results/configurations.ts";
+import { describeRow, type ConfigurationResult } from "../results/configurations.ts";
 import { median } from "simple-statistics";
 import { scenarioNamed } from "../registry/scenarios.ts";
 import type { ChartName } from "../types.ts";
@@ -302,8 +302,10 @@ export const MAX_CHARTED_CONFIGURATIONS = 400;
 
 /** The charts a run's rows allow, as specifications (with tooltips when `interactive`), and one line for each
  *  chart left out as too crowded. */
-export function chartSpecs(rows: ResultRow[], interactive: boolean): { specs: ChartSpec[]; skipped: string[] } {
-  const results = byConfiguration(rows);
+export function chartSpecs(
+  results: ConfigurationResult[],
+  interactive: boolean,
+): { specs: ChartSpec[]; skipped: string[] } {
   const charting = (chart: ChartName) =>
     results.filter((c) => scenarioNamed(String(c.identity.scenario)).charts?.includes(chart));
   const killed = results.filter((c) =>
@@ -331,8 +333,8 @@ export function chartSpecs(rows: ResultRow[], interactive: boolean): { specs: Ch
 }
 
 /** The charts a run's rows allow, drawn as SVG, and one line for each chart left out as too crowded. */
-export async function charts(rows: ResultRow[]): Promise<{ drawn: Chart[]; skipped: string[] }> {
-  const { specs, skipped } = chartSpecs(rows, false);
+export async function charts(results: ConfigurationResult[]): Promise<{ drawn: Chart[]; skipped: string[] }> {
+  const { specs, skipped } = chartSpecs(results, false);
   const drawn: Chart[] = [];
   for (const { name, title, spec } of specs) drawn.push({ name, title, svg: await render(spec) });
   return { drawn, skipped };

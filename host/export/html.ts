@@ -6,9 +6,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { ResultRow } from "../results/schema.ts";
-import { byConfiguration } from "../results/configurations.ts";
-import { byScenario, scenarioColumns } from "../results/figures.ts";
+import { scenarioColumns } from "../results/figures.ts";
+import { tablesNote, pairsNote, type RunReport } from "./run-report.ts";
 import type { History } from "../results/history.ts";
 import {
   historyHeadline,
@@ -26,13 +25,7 @@ import { historyChartSpecs } from "./history-charts.ts";
 export interface HtmlReport {
   /** The run's name: the CSV's, without .csv. */
   name: string;
-  /** "Measured on …": the machines, commits and start times, as the Markdown report says it. */
-  measured: string;
-  rows: ResultRow[];
-  alpha: number;
-  /** The pairs' verdicts and the warnings, one line each. */
-  pairs: string[];
-  warnings: string[];
+  run: RunReport;
   history?: History;
 }
 
@@ -70,8 +63,8 @@ function figure(chart: ChartSpec): string {
   );
 }
 
-function resultTables(rows: ResultRow[], alpha: number): string {
-  return byScenario(byConfiguration(rows))
+function resultTables({ scenarios, alpha }: RunReport): string {
+  return scenarios
     .map(({ scenario, results }) => {
       const columns = scenarioColumns(scenario, results, { relative: { alpha } });
       return [
@@ -137,7 +130,7 @@ figcaption { font-weight: bold; margin-bottom: .3em; }
 /** The whole report, one self-contained HTML document. */
 export async function htmlText(report: HtmlReport): Promise<string> {
   const { compile } = await import("vega-lite");
-  const run = chartSpecs(report.rows, true);
+  const run = chartSpecs(report.run.results, true);
   const past = report.history ? historyChartSpecs(report.history) : { specs: [], skipped: [] };
   const specs = Object.fromEntries(
     [...run.specs, ...past.specs].map((chart) => [`chart-${chart.name}`, compile(chart.spec).spec]),
@@ -145,14 +138,6 @@ export async function htmlText(report: HtmlReport): Promise<string> {
   // JSON in a script element: "<" escaped, so no text in it can close the element.
   const data = JSON.stringify(specs).replace(/</g, "\\u003c");
   const vega = vegaBuild();
-  const resultsNote =
-    "Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, " +
-    "the 95% interval of the geometric mean (Student's t on the logarithms), and how many times the best " +
-    "configuration's figure each one is (Hodges-Lehmann ratio with its interval; " +
-    `"~" when Mann-Whitney's p is not below ${report.alpha}).`;
-  const pairsNote =
-    `Pairs that differ in one dimension, judged at alpha ${report.alpha} ` +
-    "(Mann-Whitney U; ratio and interval by Hodges-Lehmann):";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -163,20 +148,20 @@ export async function htmlText(report: HtmlReport): Promise<string> {
 </head>
 <body>
 <h1>daxbench report: ${escape(report.name)}</h1>
-<p class="meta">${escape(report.measured)}</p>
+<p class="meta">${escape(report.run.measured)}</p>
 <section id="charts"><h2>Charts</h2>
 <p class="note">Every chart shows each repetition beside the median; hover over a point for its figures.</p>
 ${run.specs.map(figure).join("\n")}
 ${list(run.skipped)}
 </section>
 <section id="results"><h2>Results</h2>
-<p>${resultsNote}</p>
-${resultTables(report.rows, report.alpha)}
+<p>${tablesNote(report.run.alpha)}</p>
+${resultTables(report.run)}
 </section>
 <section id="pairs"><h2>Pairs</h2>
-<p>${pairsNote}</p>
-${list(report.pairs)}
-${list(report.warnings)}
+<p>${pairsNote(report.run.alpha)}</p>
+${list(report.run.pairs)}
+${list(report.run.warnings)}
 </section>
 ${report.history ? historySection(report.history, past.specs, past.skipped) : ""}
 <!-- Vega ${vega.version} (BSD-3-Clause), https://vega.github.io: draws the charts below. -->

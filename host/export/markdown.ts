@@ -3,7 +3,8 @@
 // (host/results/stats.ts).
 
 import type { ResultRow } from "../results/schema.ts";
-import { byConfiguration } from "../results/configurations.ts";
+import { byConfiguration, type ConfigurationResult } from "../results/configurations.ts";
+import type { Scenario } from "../types.ts";
 import { scenarioColumns, byScenario } from "../results/figures.ts";
 import type { History } from "../results/history.ts";
 import { historyHeadline, historyTable, methodLines, shiftLines } from "../print/history.ts";
@@ -23,7 +24,15 @@ export function markdownTable(head: string[], rows: string[][], aligns: Align[])
 }
 
 export function markdownText(rows: ResultRow[], alpha = DEFAULT_ALPHA): string {
-  return byScenario(byConfiguration(rows))
+  return markdownTables(byScenario(byConfiguration(rows)), alpha);
+}
+
+/** One table per scenario, of configurations already grouped. */
+export function markdownTables(
+  scenarios: { scenario: Scenario; results: ConfigurationResult[] }[],
+  alpha: number,
+): string {
+  return scenarios
     .map(({ scenario, results }) => {
       const columns = scenarioColumns(scenario, results, { relative: { alpha } });
       const table = markdownTable(

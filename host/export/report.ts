@@ -3,58 +3,32 @@
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { readResultFile } from "../results/file.ts";
-import { byConfiguration } from "../results/configurations.ts";
 import { charts } from "./charts.ts";
-import { markdownText, markdownHistory } from "./markdown.ts";
+import { markdownTables, markdownHistory } from "./markdown.ts";
+import { runReport, tablesNote, pairsNote, type RunReport } from "./run-report.ts";
 import { htmlText } from "./html.ts";
 import { renderRun, pathFor, type ReportFormat } from "./formats.ts";
 import { history, readRuns, type History, type HistoryOptions } from "../results/history.ts";
 import { writeFileAtomic, checkWritable } from "../output-files.ts";
-import { comparisons, summaryWarnings } from "../print/summary.ts";
-import type { ResultRow } from "../results/schema.ts";
 import { UsageError } from "../errors.ts";
 import { replaceSection, checkSection } from "./readme.ts";
 
-function machines(rows: ResultRow[]): string[] {
-  const lines = rows.map(
-    (r) =>
-      `${r.cpu} (${r.cpu_count} CPUs, load average ${r.load_avg_1m} at the start), ` +
-      `Node ${r.node}, daxbench ${r.daxbench_version}, commit ${r.commit || "unknown"}, run started ${r.started_at}`,
-  );
-  return [...new Set(lines)];
-}
-
 /** The body shared by the report and the README section; each chart's path is relative to the file the body
  *  goes into (the report beside the CSV, or the README). */
-function measured(rows: ResultRow[], configurations: number): string {
-  return `Measured on ${machines(rows).join("; ")}: ${rows.length} rows, ${configurations} configurations.`;
-}
-
-function body(
-  rows: ResultRow[],
-  chartFiles: { title: string; path: string }[],
-  skippedCharts: string[],
-  alpha: number,
-): string {
-  const results = byConfiguration(rows);
-  const warnings = summaryWarnings(results);
+function body(run: RunReport, chartFiles: { title: string; path: string }[], skippedCharts: string[]): string {
   return [
-    measured(rows, results.length),
+    run.measured,
     "",
     ...chartFiles.map((chart) => `![${chart.title}](${chart.path})`),
     ...skippedCharts.map((line) => `- ${line}`),
     "",
-    "Each table summarises its scenario's headline figure over the repetitions: the median, mean ± σ, the range, " +
-      "the 95% interval of the geometric mean (Student's t on the logarithms), and how many times the best " +
-      "configuration's figure each one is (Hodges-Lehmann ratio with its interval; " +
-      `"~" when Mann-Whitney's p is not below ${alpha}).`,
+    tablesNote(run.alpha),
     "",
-    markdownText(rows, alpha),
-    `Pairs that differ in one dimension, judged at alpha ${alpha} ` +
-      "(Mann-Whitney U; ratio and interval by Hodges-Lehmann):",
+    markdownTables(run.scenarios, run.alpha),
+    pairsNote(run.alpha),
     "",
-    ...comparisons(results, alpha).map((line) => `- ${line}`),
-    ...(warnings.length ? ["", ...warnings.map((line) => `- ${line}`)] : []),
+    ...run.pairs.map((line) => `- ${line}`),
+    ...(run.warnings.length ? ["", ...run.warnings.map((line) => `- ${line}`)] : []),
     "",
   ].join("\n");
 }
@@ -95,7 +69,8 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
     const others = options.history.files.filter((path) => resolve(path) !== resolve(csvPath));
     past = history([...rows, ...readRuns(others)], options.history.options);
   }
-  const { drawn, skipped } = await charts(rows);
+  const run = runReport(rows, options.alpha);
+  const { drawn, skipped } = await charts(run.results);
   const written: string[] = [];
   for (const chart of drawn) {
     const path = join(dir, `${base}-${chart.name}.svg`);
@@ -105,36 +80,23 @@ export async function writeReport(csvPath: string, options: ReportOptions): Prom
   const report =
     `# daxbench report: ${base}\n\n` +
     body(
-      rows,
+      run,
       drawn.map((c) => ({ title: c.title, path: `${base}-${c.name}.svg` })),
       skipped,
-      options.alpha,
     ) +
     (past ? `\n${markdownHistory(past)}` : "");
   for (const format of options.formats) {
     const path = pathFor(join(dir, base), format);
     // The report is the Markdown form of a run, or its HTML form; csv and json are the run's own exports.
     if (format === "html") {
-      const results = byConfiguration(rows);
-      writeFileAtomic(
-        path,
-        await htmlText({
-          name: base,
-          measured: measured(rows, results.length),
-          rows,
-          alpha: options.alpha,
-          pairs: comparisons(results, options.alpha),
-          warnings: summaryWarnings(results),
-          history: past,
-        }),
-      );
+      writeFileAtomic(path, await htmlText({ name: base, run, history: past }));
     } else writeFileAtomic(path, format === "md" ? report : renderRun(format, rows, options.alpha));
     written.push(path);
   }
   if (options.readme) {
     const readmeDir = dirname(options.readme);
     const links = drawn.map((c) => ({ title: c.title, path: relative(readmeDir, join(dir, `${base}-${c.name}.svg`)) }));
-    replaceSection(options.readme, options.section ?? "results", body(rows, links, skipped, options.alpha));
+    replaceSection(options.readme, options.section ?? "results", body(run, links, skipped));
     written.push(options.readme);
   }
   return written;
