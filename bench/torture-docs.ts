@@ -9,7 +9,7 @@ import { parse } from "csv-parse/sync";
 import { writeFileAtomic } from "../host/output-files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { formatDuration } from "../host/units.ts";
-import type { SchemeName } from "../host/core-codes.ts";
+import type { SchemeName } from "../host/schemes.ts";
 import { catalogueEntry, plantedCopy, type CatalogueEdits } from "./planted.ts";
 
 const root = new URL("..", import.meta.url).pathname;

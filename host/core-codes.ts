@@ -1,24 +1,16 @@
 // The families of codes the wasm core numbers, each defined once here by the names the CLI, the CSV and
-// stats() use, with the name of the core's constant for each (assembly/protection.ts, device.ts, percpu.ts,
-// fault.ts, tlb.ts). The host's types are derived from these tables (SchemeName, PolicyName, StatSlot,
-// SigbusReason, TlbSlot), and so is host/machine/core.ts's list of the core's constants, which
-// test/bindings.test.ts holds to what the build exports: a code added to the core and not named here, or
-// named here and gone from the core, fails it. What each scheme is: host/registry/schemes.ts.
+// stats() use, with the name of the core's constant for each (device.ts, percpu.ts, fault.ts, tlb.ts; the
+// schemes' of protection.ts come from host/schemes.ts, with the rest of what a scheme is). The host's types are
+// derived from these tables (PolicyName, StatSlot, SigbusReason, TlbSlot), and so is host/machine/core.ts's list
+// of the core's constants, which test/bindings.test.ts holds to what the build exports: a code added to the core
+// and not named here, or named here and gone from the core, fails it.
 
-/** The protection schemes of alive, as --protection and the CSV spell them, and set_protection()'s constant. */
-export const SCHEME_CODES = {
-  none: "SCHEME_NONE",
-  rcu: "SCHEME_RCU",
-  mutex: "SCHEME_MUTEX",
-  rwlock: "SCHEME_RWLOCK",
-  qsbr: "SCHEME_QSBR",
-  "rcu-pointer": "SCHEME_RCU_POINTER",
-  "rcu-skip-scan2": "SCHEME_RCU_SKIP_SCAN2",
-  "rcu-pointer-free-early": "SCHEME_RCU_POINTER_FREE_EARLY",
-  "rcu-check-outside": "SCHEME_RCU_CHECK_OUTSIDE",
-  "rcu-zap-early": "SCHEME_RCU_ZAP_EARLY",
-} as const;
-export type SchemeName = keyof typeof SCHEME_CODES;
+import { SCHEMES, type RegisteredScheme } from "./schemes.ts";
+
+/** The protection schemes' constants, by scheme name (set_protection() takes them): from host/schemes.ts. */
+export const SCHEME_CODES = Object.fromEntries(SCHEMES.map((scheme) => [scheme.name, scheme.code])) as {
+  readonly [S in RegisteredScheme as S["name"]]: S["code"];
+};
 
 /** The mapping policies, with the constant dax_region_create takes: device-dax's deterministic alignment, or
  *  fs-dax's opportunistic pmds. */

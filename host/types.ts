@@ -6,7 +6,8 @@
 
 // ---- The modelled machine (host/machine/) ----
 
-import type { PolicyName, SchemeName, SigbusReason, StatSlot, TlbSlot } from "./core-codes.ts";
+import type { PolicyName, SigbusReason, StatSlot, TlbSlot } from "./core-codes.ts";
+import type { SchemeName } from "./schemes.ts";
 
 /** The region alignments, by the names the CLI and the CSV use (sizes in host/machine/dax.ts ALIGNMENTS). */
 export type AlignName = "4k" | "2m" | "1g";

@@ -11,9 +11,9 @@ import { CpuWorker } from "../host/run/cpu-worker.ts";
 import { measureGroup } from "../host/run/runner.ts";
 import { schedule } from "../host/run/schedule.ts";
 import { expandMatrix } from "../host/run/matrix.ts";
-import { SCHEME_NAMES } from "../host/registry/schemes.ts";
+import { SCHEME_NAMES } from "../host/schemes.ts";
 import type { AlignName, Stats } from "../host/types.ts";
-import type { SchemeName } from "../host/core-codes.ts";
+import type { SchemeName } from "../host/schemes.ts";
 
 const KiB = 1n << 10n;
 const MiB = 1n << 20n;

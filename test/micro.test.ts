@@ -11,7 +11,7 @@ import { MICRO_COLUMNS } from "../host/run/micro.ts";
 import { NATIVE_COLUMNS, nativeCells, parseNativeCsv } from "../host/run/native.ts";
 import { barVerdict } from "../host/results/stats.ts";
 import { METADATA_COLUMNS } from "../host/results/schema.ts";
-import { SCHEMES } from "../host/registry/schemes.ts";
+import { SCHEMES } from "../host/schemes.ts";
 
 const daxbench = (args: string[], env: Record<string, string | undefined> = {}) => daxbenchWith(env, ...args);
 const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-micro-"));

@@ -1,4 +1,4 @@
-// The scheme registry (host/registry/schemes.ts) against the core and against what reads it: one entry per
+// The schemes' table (host/schemes.ts) against the core and against what reads it: one entry per
 // SCHEME_* export, each accepted by set_protection; one scheme per native flavour; no scheme broken on purpose
 // in a preset matrix.
 import { test } from "node:test";
@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { loadModule } from "../host/machine/wasm.ts";
 import { DaxMachine } from "../host/machine/dax.ts";
 import { SCHEME_CODES } from "../host/core-codes.ts";
-import { SCHEMES, NATIVE_FLAVOURS, BENCHMARKED_SCHEMES, findScheme } from "../host/registry/schemes.ts";
+import { SCHEMES, NATIVE_FLAVOURS, BENCHMARKED_SCHEMES, findScheme } from "../host/schemes.ts";
 import { QUICK_MATRICES, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
 
 test("every SCHEME_* export of the core has exactly one scheme, and every scheme's constant is exported", () => {

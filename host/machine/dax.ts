@@ -16,8 +16,8 @@ import {
   STAT_SLOTS,
   TLB_SLOTS,
   type PolicyName,
-  type SchemeName,
 } from "../core-codes.ts";
+import type { SchemeName } from "../schemes.ts";
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS: Readonly<Record<AlignName, bigint>> = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n };

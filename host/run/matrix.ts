@@ -2,7 +2,7 @@
 // expanded to every combination and checked whole before any worker starts.
 
 import { SCENARIOS, DIMENSION_DEFAULTS, findScenario } from "../registry/scenarios.ts";
-import { SCHEME_NAMES } from "../registry/schemes.ts";
+import { SCHEME_NAMES } from "../schemes.ts";
 import { ALIGNMENTS, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping } from "../machine/dax.ts";
 import { parseSize, parseDuration, formatSize, formatDuration, MAX_TIMER_NS } from "../units.ts";
 import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";

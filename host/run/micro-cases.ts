@@ -4,7 +4,7 @@
 import type { DaxMachine } from "../machine/dax.ts";
 import { simpleMapping, ALIGNMENTS, PHYS_BASE } from "../machine/dax.ts";
 import type { AlignName, MicroCaseName } from "../types.ts";
-import type { SchemeName } from "../core-codes.ts";
+import type { SchemeName } from "../schemes.ts";
 
 /** Operations per JS-to-wasm call. */
 export const BATCH = 4096n;

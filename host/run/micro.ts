@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import type BenchmarkJs from "benchmark";
 import { stringify } from "csv-stringify/sync";
 import { DaxMachine } from "../machine/dax.ts";
-import { BENCHMARKED_SCHEMES } from "../registry/schemes.ts";
+import { BENCHMARKED_SCHEMES } from "../schemes.ts";
 import { microCases, BATCH } from "./micro-cases.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { readCsvText, readTable, type CsvTable } from "../csv-input.ts";

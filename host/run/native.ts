@@ -22,8 +22,8 @@ import { readTable, cellError, type CsvTable } from "../csv-input.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
 import type { Configuration, ReaderJob, RunMetadata } from "../types.ts";
-import type { SchemeName } from "../core-codes.ts";
-import { NATIVE_FLAVOURS, schemeCalibratedBy, type NativeFlavour } from "../registry/schemes.ts";
+import type { SchemeName } from "../schemes.ts";
+import { NATIVE_FLAVOURS, schemeCalibratedBy, type NativeFlavour } from "../schemes.ts";
 import { casCase, randomHitCase, BATCH } from "./micro-cases.ts";
 import { sixSignificantDigits } from "../units.ts";
 
@@ -45,7 +45,7 @@ const BUILDS = {
   { binary: string; flags: readonly string[]; libs: readonly string[]; what: string }
 >;
 
-/** Each native flavour: its build, and the wasm scheme it calibrates (the registry's scheme that names it). */
+/** Each native flavour: its build, and the wasm scheme it calibrates (the scheme of host/schemes.ts that names it). */
 const NATIVE = NATIVE_FLAVOURS.map((native) => ({ native, ...BUILDS[native], wasm: schemeCalibratedBy(native).name }));
 
 /** Operations of the fault path timed on one thread, beside the micro case that runs them in the core (on the

@@ -2,7 +2,7 @@
 
 import { DaxMachine, ALIGNMENTS } from "../../machine/dax.ts";
 import { SCENARIOS } from "../../registry/scenarios.ts";
-import { SCHEMES } from "../../registry/schemes.ts";
+import { SCHEMES } from "../../schemes.ts";
 import { OPTION_NAMES, maxWorkers, SWEEPS } from "../../run/matrix.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";

@@ -1,9 +1,9 @@
-// The protection schemes of dev->alive (assembly/protection.ts), by the names the CLI and the CSV use: what
-// each is, what it stands for in the kernel or liburcu, whether it is broken on purpose, and which native
-// read sides calibrate it. The machine, the matrix, the micro cases, native and the torture README read this
-// table; nothing else decides what a scheme is. test/schemes.test.ts holds it to the core.
-
-import type { SchemeName } from "../core-codes.ts";
+// The protection schemes of dev->alive (assembly/protection.ts), each defined once: the name the CLI and the
+// CSV use, the core's constant set_protection() takes (held to the build by test/bindings.test.ts, through
+// host/core-codes.ts), what it is, what it stands for in the kernel or liburcu, whether it is broken on purpose,
+// and which native read sides calibrate it. SchemeName is derived from this table; the machine, the matrix,
+// the micro cases, native and torture read it; nothing else decides what a scheme is. It sits below every stage
+// (beside types.ts, which names schemes in a configuration). test/schemes.test.ts holds it to the core.
 
 /** The read sides bench/native/readside.c implements, by the name it takes as its first argument, in the
  *  order `daxbench native` measures them. */
@@ -11,9 +11,10 @@ export const NATIVE_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "urcu-memb"
 export type NativeFlavour = (typeof NATIVE_FLAVOURS)[number];
 
 export interface Scheme {
-  /** As --protection and the CSV's protection column spell it (the names, and the core's constant for each:
-   *  SCHEME_CODES in host/core-codes.ts). */
-  name: SchemeName;
+  /** As --protection and the CSV's protection column spell it. */
+  name: string;
+  /** The core's constant for it (assembly/protection.ts). */
+  code: `SCHEME_${string}`;
   /** One line for `daxbench list`. */
   description: string;
   /** What it is, or stands for, in the kernel or liburcu. */
@@ -27,6 +28,7 @@ export interface Scheme {
 export const SCHEMES = [
   {
     name: "none",
+    code: "SCHEME_NONE",
     description: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
     counterpart: "kill_dax() without its synchronize_srcu(): a flag and nothing that orders it",
     brokenOnPurpose: false,
@@ -34,6 +36,7 @@ export const SCHEMES = [
   },
   {
     name: "rcu",
+    code: "SCHEME_RCU",
     description: "SRCU's per-CPU lock/unlock counters; teardown waits for a grace period",
     counterpart:
       "SRCU (kernel/rcu/srcutree.c): dax_read_lock() is srcu_read_lock(), kill_dax() calls synchronize_srcu()",
@@ -42,6 +45,7 @@ export const SCHEMES = [
   },
   {
     name: "mutex",
+    code: "SCHEME_MUTEX",
     description: "a futex mutex held around every fault; teardown takes it once",
     counterpart: "mutex_lock()/mutex_unlock() around every fault, as the reviewers proposed; natively a pthread mutex",
     brokenOnPurpose: false,
@@ -49,6 +53,7 @@ export const SCHEMES = [
   },
   {
     name: "rwlock",
+    code: "SCHEME_RWLOCK",
     description: "a futex reader-writer lock around every fault; teardown takes it for writing",
     counterpart: "an rw_semaphore: down_read() around every fault, down_write() in teardown; natively a pthread rwlock",
     brokenOnPurpose: false,
@@ -56,6 +61,7 @@ export const SCHEMES = [
   },
   {
     name: "qsbr",
+    code: "SCHEME_QSBR",
     description: "liburcu's QSBR: free read side, readers offline between batches; grace periods wait for batches",
     counterpart:
       "liburcu urcu-qsbr (rcu_thread_online/offline, synchronize_rcu); classic non-preemptible rcu_read_lock()",
@@ -64,6 +70,7 @@ export const SCHEMES = [
   },
   {
     name: "rcu-pointer",
+    code: "SCHEME_RCU_POINTER",
     description:
       "SRCU guarding a pointer to a copy of the device state: updates publish a copy, " +
       "free the old after a grace period",
@@ -74,6 +81,7 @@ export const SCHEMES = [
   },
   {
     name: "rcu-skip-scan2",
+    code: "SCHEME_RCU_SKIP_SCAN2",
     description: "SRCU whose grace period skips its second scan: too short on purpose (torture must catch it)",
     counterpart: "synchronize_srcu() without the scan after the srcu_idx flip",
     brokenOnPurpose: true,
@@ -81,6 +89,7 @@ export const SCHEMES = [
   },
   {
     name: "rcu-pointer-free-early",
+    code: "SCHEME_RCU_POINTER_FREE_EARLY",
     description: "rcu-pointer freeing the old copy before the grace period: broken on purpose (torture must catch it)",
     counterpart: "rcu-pointer with kfree() of the old copy before synchronize_srcu(): a use after free",
     brokenOnPurpose: true,
@@ -88,6 +97,7 @@ export const SCHEMES = [
   },
   {
     name: "rcu-check-outside",
+    code: "SCHEME_RCU_CHECK_OUTSIDE",
     description:
       "SRCU, but a fault checks alive before entering the read side: broken on purpose (torture must catch it)",
     counterpart: "dax_alive() tested before dax_read_lock() instead of inside it",
@@ -96,6 +106,7 @@ export const SCHEMES = [
   },
   {
     name: "rcu-zap-early",
+    code: "SCHEME_RCU_ZAP_EARLY",
     description:
       "SRCU, but teardown zaps the mappings before the grace period: broken on purpose (torture must catch it)",
     counterpart: "kill_dev_dax() calling unmap_mapping_range() before kill_dax()'s synchronize_srcu() instead of after",
@@ -104,12 +115,10 @@ export const SCHEMES = [
   },
 ] as const satisfies readonly Scheme[];
 
-/** A scheme of the table, its name one of SchemeName. */
+/** A scheme of the table. */
 export type RegisteredScheme = (typeof SCHEMES)[number];
-
-/** Compiles only when the table has an entry for every SchemeName (host/types.ts). */
-const everySchemeListed: Exclude<SchemeName, RegisteredScheme["name"]> extends never ? true : never = true;
-void everySchemeListed;
+/** The schemes' names, as --protection and the CSV spell them. */
+export type SchemeName = RegisteredScheme["name"];
 
 /** Every scheme's name, in the table's order. */
 export const SCHEME_NAMES: readonly SchemeName[] = SCHEMES.map((scheme) => scheme.name);
@@ -127,6 +136,6 @@ export const BENCHMARKED_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme
 /** The scheme whose wasm read side the native flavour `flavour` calibrates. */
 export function schemeCalibratedBy(flavour: NativeFlavour): RegisteredScheme {
   const found = SCHEMES.find((scheme) => (scheme.native as readonly NativeFlavour[]).includes(flavour));
-  if (!found) throw new Error(`no scheme in host/registry/schemes.ts names the native flavour ${flavour}`);
+  if (!found) throw new Error(`no scheme in host/schemes.ts names the native flavour ${flavour}`);
   return found;
 }
