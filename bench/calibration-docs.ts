@@ -16,20 +16,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { median } from "simple-statistics";
 import { replaceSection } from "../host/export/readme.ts";
+import { formatInterval } from "../host/export/side-tables.ts";
 import { comparePair, barVerdict, quotientInterval, summarize, type PairComparison } from "../host/results/stats.ts";
 import { readMicroFile, type MicroRow } from "../host/run/micro.ts";
 import { BATCH } from "../host/run/micro-cases.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { configurationKey } from "../host/results/schema.ts";
-import {
-  nativeCells,
-  parseNativeCsv,
-  formatInterval,
-  NATIVE_ALPHA,
-  NATIVE_TABLE,
-  type NativeCell,
-} from "../host/run/native.ts";
-import { readCsvText, readTable } from "../host/csv-input.ts";
+import { nativeCells, parseNativeCsv, NATIVE_ALPHA, NATIVE_TABLE, type NativeCell } from "../host/run/native.ts";
+import { readCsvText, readTable } from "../host/csv-table.ts";
 import { churn as churnScenario } from "../host/registry/scenarios.ts";
 import type { ResultRow } from "../host/results/schema.ts";
 import { fileURLToPath } from "node:url";

@@ -16,10 +16,11 @@ import { UsageError } from "../host/errors.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { TEXT_COLUMNS, OPTIONAL_COLUMNS } from "../host/results/schema.ts";
 import { csvText } from "../host/export/csv.ts";
-import { KERNEL_COLUMNS, KERNEL_TABLE, kernelCsv, readKernelFile, type KernelRow } from "../host/run/kernel.ts";
-import { MICRO_TABLE, microCsv, readMicroFile, type MicroRow } from "../host/run/micro.ts";
+import { KERNEL_COLUMNS, KERNEL_TABLE, readKernelFile, type KernelRow } from "../host/run/kernel.ts";
+import { writeTable } from "../host/csv-table.ts";
+import { MICRO_TABLE, readMicroFile, type MicroRow } from "../host/run/micro.ts";
 import { NATIVE_TABLE, nativeCsv, parseNativeCsv, type NativeSample } from "../host/run/native.ts";
-import type { CsvTable } from "../host/csv-input.ts";
+import type { CsvTable } from "../host/csv-table.ts";
 import type { RunMetadata } from "../host/types.ts";
 import { syntheticRows } from "./synthetic.ts";
 import { daxbench, bin } from "./daxbench.ts";
@@ -48,7 +49,8 @@ const META: RunMetadata = {
 };
 
 const RUN_TEXT = csvText(syntheticRows([{ nsPerOp: [10, 11, 12] }, { align: "2m", nsPerOp: [1, 2, 3] }]));
-const KERNEL_TEXT = kernelCsv(
+const KERNEL_TEXT = writeTable(
+  KERNEL_TABLE,
   [1, 2, 3].map(
     (rep) =>
       ({
@@ -72,7 +74,8 @@ const KERNEL_TEXT = kernelCsv(
       }) as KernelRow,
   ),
 );
-const MICRO_TEXT = microCsv(
+const MICRO_TEXT = writeTable(
+  MICRO_TABLE,
   ["micro-empty_batch", "micro-readside"].map(
     (name, i) =>
       ({

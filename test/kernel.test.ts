@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { parseProbeOutput, kernelCsv, KERNEL_COLUMNS, NR_HUGEPAGES, type KernelRow } from "../host/run/kernel.ts";
+import { parseProbeOutput, KERNEL_COLUMNS, KERNEL_TABLE, NR_HUGEPAGES, type KernelRow } from "../host/run/kernel.ts";
+import { writeTable } from "../host/csv-table.ts";
 
 const daxbench = (args: string[], env: Record<string, string | undefined> = {}) => daxbenchWith(env, ...args);
 const scratch = () => mkdtempSync(join(tmpdir(), "daxbench-kernel-"));
@@ -174,7 +175,7 @@ function kernelFile(dir: string, ns: number): string {
       }) as KernelRow,
   );
   const path = join(dir, "kernel.csv");
-  writeFileSync(path, kernelCsv(rows));
+  writeFileSync(path, writeTable(KERNEL_TABLE, rows));
   return path;
 }
 

@@ -8,7 +8,7 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** Lower stages never import higher ones. Stages of the same rank do not import each other. */
 const RANK: Record<string, number> = {
-  base: 0, // host/*.ts: types, units, errors, files, csv-input
+  base: 0, // host/*.ts: types, schemes, core codes, units, errors, output files, csv tables
   registry: 1, // what each scheme and scenario is
   machine: 2, // the wasm core and the host's handle on it
   results: 3, // the schema, reading result files, statistics, compare, merge

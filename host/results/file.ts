@@ -1,9 +1,9 @@
 // Reads a result CSV back (compare, report, merge, history), refusing anything that is not exactly what `run`
-// writes: the error names the file, the line and the column (host/csv-input.ts, as every reader's does).
+// writes: the error names the file, the line and the column (host/csv-table.ts, as every reader's does).
 
 import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, type ResultRow } from "./schema.ts";
 import { UsageError } from "../errors.ts";
-import { readCsvText, parseCsv, numberCell } from "../csv-input.ts";
+import { readCsvText, parseCsv, numberCell } from "../csv-table.ts";
 import { SCENARIOS, findScenario } from "../registry/scenarios.ts";
 
 export interface ResultFile {

@@ -8,17 +8,15 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
-import { stringify } from "csv-stringify/sync";
 import { buildC, runProgram } from "./cc.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { summarize, type Summary } from "../results/stats.ts";
 import { ALIGNMENTS } from "../machine/dax.ts";
 import { formatSize, sixSignificantDigits } from "../units.ts";
-import { geomeanWithInterval } from "../results/figures.ts";
 import { UsageError } from "../errors.ts";
 import { sysfsChoice } from "../system.ts";
-import { readCsvText, readTable, type CsvTable } from "../csv-input.ts";
-import type { AlignName, FormatName, RunMetadata } from "../types.ts";
+import { readCsvText, readTable, type CsvTable } from "../csv-table.ts";
+import type { AlignName, RunMetadata } from "../types.ts";
 
 export type PageName = AlignName;
 
@@ -275,41 +273,11 @@ export function kernelWarnings(results: KernelCaseResult[]): string[] {
     );
 }
 
-export function kernelCsv(rows: KernelRow[]): string {
-  return stringify(rows, { header: true, columns: [...KERNEL_COLUMNS] });
-}
-
 /** Reads kernelCsv's output back; throws naming the file, the line and the column of anything else. */
 export function readKernelFile(path: string): KernelRow[] {
   const rows = readTable(path, readCsvText(path), KERNEL_TABLE).map(({ row }) => row);
   if (rows.length === 0) throw new UsageError(`${path}: no rows: not a daxbench kernel result file`);
   return rows;
-}
-
-/** One Markdown row per case: the geometric mean over repetitions with its 95% interval. */
-export function kernelMarkdown(rows: KernelRow[]): string {
-  const results = kernelResults(rows);
-  return (
-    [
-      "| case | n | ns per touch, geomean (95% CI) | ns per fault, geomean (95% CI) | faults per pass | " +
-        "ms per GiB, geomean (95% CI) | what |",
-      "|:--|--:|--:|--:|--:|--:|:--|",
-      ...results.map(
-        (r) =>
-          `| ${r.kernelCase.name} | ${r.nsPerTouch.n} | ${geomeanWithInterval(r.nsPerTouch)} | ` +
-          `${geomeanWithInterval(r.nsPerFault)} | ${r.faultsPerPass.toLocaleString("en-US")} | ` +
-          `${geomeanWithInterval(r.msPerGiB)} | ${r.kernelCase.what} |`,
-      ),
-    ].join("\n") + "\n"
-  );
-}
-
-export function renderKernel(format: FormatName, rows: KernelRow[]): string {
-  return format === "csv"
-    ? kernelCsv(rows)
-    : format === "json"
-      ? JSON.stringify({ format: "daxbench-kernel", columns: KERNEL_COLUMNS, rows }, null, 2) + "\n"
-      : kernelMarkdown(rows);
 }
 
 /** The kernel's cost of one fault of each page size (the median of its fault case), where it was measured,

@@ -4,13 +4,12 @@
 
 import { createRequire } from "node:module";
 import type BenchmarkJs from "benchmark";
-import { stringify } from "csv-stringify/sync";
 import { DaxMachine } from "../machine/dax.ts";
 import { BENCHMARKED_SCHEMES } from "../schemes.ts";
 import { microCases, BATCH } from "./micro-cases.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
-import { readCsvText, readTable, type CsvTable } from "../csv-input.ts";
-import type { FormatName, MicroResult, RunMetadata } from "../types.ts";
+import { readCsvText, readTable, type CsvTable } from "../csv-table.ts";
+import type { MicroResult, RunMetadata } from "../types.ts";
 import { sixSignificantDigits } from "../units.ts";
 
 /** The micro schema: what was timed, the figures, then the run's metadata. */
@@ -75,35 +74,7 @@ export function microRow(result: MicroResult, meta: RunMetadata): MicroRow {
   return row;
 }
 
-export function microCsv(rows: MicroRow[]): string {
-  return stringify(rows, { header: true, columns: [...MICRO_COLUMNS] });
-}
-
 /** Reads microCsv's output back; throws (a UsageError) naming the file, the line and the column of anything else. */
 export function readMicroFile(path: string): MicroRow[] {
   return readTable(path, readCsvText(path), MICRO_TABLE).map(({ row }) => row);
-}
-
-/** `| case | protection | align | ns/op | ± rme | samples |`: ns/op to three significant digits. */
-export function microMarkdown(rows: MicroRow[]): string {
-  return (
-    [
-      "| case | protection | align | ns/op | ± rme | samples |",
-      "|:--|:--|:--|--:|--:|--:|",
-      ...rows.map(
-        (r) =>
-          `| ${r.case} | ${r.protection} | ${r.align} | ${Number(r.ns_per_op).toPrecision(3)} | ` +
-          `${Number(r.rme_percent).toFixed(2)}% | ${r.samples} |`,
-      ),
-    ].join("\n") + "\n"
-  );
-}
-
-export function microJson(rows: MicroRow[]): string {
-  return JSON.stringify({ format: "daxbench-micro", columns: MICRO_COLUMNS, rows }, null, 2) + "\n";
-}
-
-/** The micro schema in `format`. */
-export function renderMicro(format: FormatName, rows: MicroRow[]): string {
-  return format === "csv" ? microCsv(rows) : format === "json" ? microJson(rows) : microMarkdown(rows);
 }

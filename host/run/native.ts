@@ -11,14 +11,13 @@
 // way from the CSV.
 
 import { median } from "simple-statistics";
-import { stringify } from "csv-stringify/sync";
 import { measureConfiguration } from "./runner.ts";
 import { WorkerPool } from "./pool.ts";
 import { DaxMachine } from "../machine/dax.ts";
 import { expandMatrix } from "./matrix.ts";
 import { comparePair, type PairComparison } from "../results/stats.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
-import { readTable, cellError, type CsvTable } from "../csv-input.ts";
+import { readTable, cellError, writeTable, type CsvTable } from "../csv-table.ts";
 import { buildC, runProgram, type Built } from "./cc.ts";
 import { groupBy } from "../results/group.ts";
 import type { Configuration, ReaderJob, RunMetadata } from "../types.ts";
@@ -74,7 +73,7 @@ const OPERATIONS = [
  *  bench_futex_handover on two workers (memory.atomic.wait32/notify). Each side times the hand-overs that
  *  woke it from sleep, from just before the word moved to its return; a sample is their mean. A sample is a
  *  fixed count of hand-overs a side, whatever the duration: both threads must stop on the same one. */
-const HANDOVER = {
+export const HANDOVER = {
   native: "handover",
   binary: "plain",
   flags: [],
@@ -326,19 +325,24 @@ export function nativeCells(samples: NativeSample[], alpha = NATIVE_ALPHA): Nati
   });
 }
 
-/** Every sample, one row each (csv-stringify): the data every figure about a cell is computed from. */
+/** Every sample, one row each: the data every figure about a cell is computed from. */
 export function nativeCsv(samples: NativeSample[], meta: RunMetadata): string {
-  const rows = samples.map((s) => ({
-    native: s.native,
-    what: s.what,
-    wasm: s.wasm,
-    workers: s.workers,
-    side: s.side,
-    rep: s.rep,
-    ns_per_op: s.nsPerOp,
-    ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
-  }));
-  return stringify(rows, { header: true, columns: [...NATIVE_COLUMNS] });
+  const rows = samples.map(
+    (s): Record<NativeColumn, string | number> => ({
+      native: s.native,
+      what: s.what,
+      wasm: s.wasm,
+      workers: s.workers,
+      side: s.side,
+      rep: s.rep,
+      ns_per_op: s.nsPerOp,
+      ...(Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])) as Pick<
+        RunMetadata,
+        (typeof METADATA_COLUMNS)[number]
+      >),
+    }),
+  );
+  return writeTable(NATIVE_TABLE, rows);
 }
 
 /** Reads nativeCsv's output back; throws (a UsageError) naming the file, the line and the column of anything else. */
@@ -357,37 +361,4 @@ export function parseNativeCsv(text: string, path: string): NativeSample[] {
       nsPerOp: Number(row.ns_per_op),
     };
   });
-}
-
-/** "1.023…1.187", or why there is no interval. */
-export function formatInterval(comparison: PairComparison, digits = 3): string {
-  if (comparison.interval) return comparison.interval.map((x) => x.toFixed(digits)).join("…");
-  return `none: ${comparison.tooSmall ?? "a value is not positive"}`;
-}
-
-export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): string {
-  const confidence = `${Math.round((1 - alpha) * 100)}%`;
-  return (
-    [
-      "| native | workers | native ns/op (median) | wasm | wasm ns/op (median) | wasm / native | " +
-        `≥ ${confidence} interval | n (native+wasm) |`,
-      "|:--|--:|--:|:--|--:|--:|--:|--:|",
-      ...cells.map(
-        (c) =>
-          `| ${c.native}: ${c.what} | ${c.workers} | ${c.nativeMedian.toFixed(2)} | ` +
-          `${c.wasm} | ${c.wasmMedian.toFixed(2)} | ` +
-          `${c.comparison.estimate === undefined ? "–" : c.comparison.estimate.toFixed(3)} | ` +
-          `${formatInterval(c.comparison)} | ${c.nativeNs.length}+${c.wasmNs.length} |`,
-      ),
-      "",
-      "An operation is a read-side pair around a load of alive, " +
-        "or the operation named (cas, random-load, on one thread;",
-      "handover, on two threads: ns per wake-up, the mean over the hand-overs that woke a sleeper, " +
-        `of ${HANDOVER.count.toLocaleString("en-US")} a side per sample).`,
-      "wasm / native is the Hodges-Lehmann estimate " +
-        "(the median of every wasm sample over every native sample), not the",
-      "ratio of the medians; its interval is distribution-free (Mann-Whitney's critical value), " +
-        `at confidence ${confidence} or more.`,
-    ].join("\n") + "\n"
-  );
 }

@@ -1,13 +1,7 @@
 // `daxbench kernel`: this machine's kernel faulting memory that exists, the anchor the model is held to.
 
-import {
-  runKernel,
-  renderKernel,
-  kernelMarkdown,
-  kernelResults,
-  kernelWarnings,
-  reserveHugePages,
-} from "../../run/kernel.ts";
+import { renderKernel, kernelMarkdown } from "../../export/side-tables.ts";
+import { runKernel, kernelResults, kernelWarnings, reserveHugePages } from "../../run/kernel.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, hugePagesOption, kernelSizeOption, wholeNumberOption } from "../options.ts";

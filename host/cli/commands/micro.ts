@@ -1,6 +1,7 @@
 // `daxbench micro`: single-threaded micro-benchmarks of the core with benchmark.js.
 
-import { runMicro, microRow, renderMicro } from "../../run/micro.ts";
+import { runMicro, microRow } from "../../run/micro.ts";
+import { renderMicro } from "../../export/side-tables.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { microTable, harnessOverhead } from "../../print/micro.ts";
 import { Progress } from "../../print/progress.ts";

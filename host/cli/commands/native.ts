@@ -2,7 +2,8 @@
 
 import { DaxMachine } from "../../machine/dax.ts";
 import { maxWorkers, parseDurationOption } from "../../run/matrix.ts";
-import { runNative, nativeCells, nativeMarkdown, nativeCsv } from "../../run/native.ts";
+import { runNative, nativeCells, nativeCsv } from "../../run/native.ts";
+import { nativeMarkdown } from "../../export/side-tables.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { writeFileAtomic, checkWritable } from "../../output-files.ts";

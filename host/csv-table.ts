@@ -1,10 +1,12 @@
 // Reading the CSVs daxbench writes (run results, kernel, micro, native) back, after a person may have opened,
-// edited or cut one short. Every reader goes through here, so that a malformed cell is refused the same way
-// everywhere: a UsageError (exit 2) of one line naming the file, the line, the column and the value as typed,
-// never a cell read as something else (Number(" ") is 0).
+// edited or cut one short, and writing the side schemas' (kernel, micro, native: a CsvTable each). Every reader
+// goes through here, so that a malformed cell is refused the same way everywhere: a UsageError (exit 2) of one
+// line naming the file, the line, the column and the value as typed, never a cell read as something else
+// (Number(" ") is 0). A side schema is described once, by its CsvTable, and written and read by it.
 
 import { readFileSync } from "node:fs";
 import { parse, CsvError } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import { UsageError } from "./errors.ts";
 
 export function readCsvText(path: string): string {
@@ -145,4 +147,20 @@ function parserError(path: string, line: number, header: string[] | undefined, e
     default:
       return new UsageError(`${path}: line ${line}: not a CSV file (${error.message})`);
   }
+}
+
+/** A side schema's rows as CSV, with its columns in its order: what readTable reads back. */
+export function writeTable<Column extends string>(
+  table: CsvTable<Column>,
+  rows: readonly Record<Column, string | number>[],
+): string {
+  return stringify(rows as Record<Column, string | number>[], { header: true, columns: [...table.columns] });
+}
+
+/** A side schema's rows as JSON: the schema's name ("daxbench-kernel"), its columns and the rows. */
+export function writeTableJson<Column extends string>(
+  table: CsvTable<Column>,
+  rows: readonly Record<Column, string | number>[],
+): string {
+  return JSON.stringify({ format: `daxbench-${table.kind}`, columns: table.columns, rows }, null, 2) + "\n";
 }
