@@ -163,16 +163,6 @@ export interface Configuration {
  *  every other configuration's, or each configuration's back to back on one set of workers. */
 export type RunOrder = "interleaved" | "sequential";
 
-export interface RunSettings {
-  repeat: number;
-  warmup: number;
-  timeoutMs: number;
-  /** Aborting (Ctrl-C) terminates the workers at once; the measurement then rejects. */
-  signal?: AbortSignal;
-  /** Torture: end a repetition as soon as a reader sees a violation. */
-  stopOnViolation?: boolean;
-}
-
 /** What one measured repetition produced. */
 export interface Measurement {
   config: Configuration;

@@ -7,7 +7,8 @@ import type { DaxMachine } from "../machine/dax.ts";
 import { CONTROL_GO, CONTROL_READERS, CONTROL_RUNNING, CONTROL_STOP, CONTROL_WORDS } from "./protocol.ts";
 import type { JobResult, WorkerJob } from "./protocol.ts";
 
-export interface RunOptions {
+/** The limits of one run of jobs on the pool. */
+export interface JobLimits {
   /** Timed jobs are stopped after this long; fixed-work jobs ignore it. */
   durationNs?: number;
   /** The watchdog: the whole run, from sending the jobs to the last result, must fit in this. */
@@ -42,7 +43,7 @@ export class WorkerPool {
   }
 
   /** Runs jobs[i] on worker i, all released at once; resolves with their results in the same order. */
-  async run(jobs: WorkerJob[], options: RunOptions): Promise<JobResult[]> {
+  async run(jobs: WorkerJob[], options: JobLimits): Promise<JobResult[]> {
     Atomics.store(this.control, CONTROL_GO, 0);
     Atomics.store(this.control, CONTROL_STOP, 0);
     Atomics.store(this.control, CONTROL_RUNNING, 0);

@@ -8,8 +8,19 @@ import { WorkerPool } from "./pool.ts";
 import { cpuStealNs } from "../system.ts";
 import { describe, configurationName } from "../results/configurations.ts";
 import type { Trial } from "./schedule.ts";
-import type { Configuration, Measurement, RunOrder, RunSettings, Stats } from "../types.ts";
+import type { Configuration, Measurement, RunOrder, Stats } from "../types.ts";
 import type { JobResult, WorkerJob } from "./protocol.ts";
+
+/** How a configuration's repetitions are measured: how many, after how many warm-ups, within what watchdog. */
+export interface MeasureSettings {
+  repeat: number;
+  warmup: number;
+  timeoutMs: number;
+  /** Aborting (Ctrl-C) terminates the workers at once; the measurement then rejects. */
+  signal?: AbortSignal;
+  /** Torture: end a repetition as soon as a reader sees a violation. */
+  stopOnViolation?: boolean;
+}
 
 /** A warm-up run of a timed scenario lasts --duration, but no longer than this: long enough for a fresh set of
  *  workers to have compiled their code and the machine to have settled after starting them. */
@@ -140,7 +151,7 @@ export async function measureGroup(
   machine: DaxMachine,
   trials: Trial[],
   order: RunOrder,
-  settings: RunSettings,
+  settings: MeasureSettings,
   onRun: (trial: Trial | undefined) => void = () => {},
 ): Promise<Measurement[]> {
   const config = trials[0].config;
@@ -197,7 +208,7 @@ export async function measureGroup(
 
 /** `repeat` repetitions of one configuration back to back on one pool, on a machine of their own: what torture
  *  and native's wasm side measure. */
-export function measureConfiguration(config: Configuration, settings: RunSettings): Promise<Measurement[]> {
+export function measureConfiguration(config: Configuration, settings: MeasureSettings): Promise<Measurement[]> {
   const trials = Array.from({ length: settings.repeat }, (_, r) => ({ config, rep: r + 1, position: r + 1 }));
   return measureGroup(new DaxMachine(), trials, "sequential", settings);
 }
