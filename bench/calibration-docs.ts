@@ -112,7 +112,7 @@ function churn(reference: ResultRow[], align: string, workers: number): number[]
   // Repetitions of one configuration only: a second mapping size or kill period would mix two figures.
   if (new Set(rows.map(configurationKey)).size > 1)
     throw new Error(`results/reference.csv has more than one churn rcu ${align} configuration at ${workers} workers`);
-  return rows.map((r) => Number(r.ops_per_sec));
+  return rows.map((r) => r.ops_per_sec);
 }
 
 export function churnBar(reference: ResultRow[], align: string, atLeast: number): string {

@@ -37,7 +37,7 @@ function synthesize(reference: ResultRow[], copies: number, seed: number): Resul
         mapping_bytes: row.mapping_bytes === "" ? "" : Number(row.mapping_bytes) + copy * 4096,
         duration_ns: row.mapping_bytes === "" ? Number(row.duration_ns) + copy : row.duration_ns,
         ns_per_op: typeof row.ns_per_op === "number" ? Math.round(row.ns_per_op * scale * 1000) / 1000 : row.ns_per_op,
-        elapsed_ns: Math.round(Number(row.elapsed_ns) * scale),
+        elapsed_ns: Math.round(row.elapsed_ns * scale),
       });
     }
   }

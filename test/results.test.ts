@@ -364,7 +364,7 @@ test("tlb is judged by the difference in walk levels, not by a ratio to a figure
     protection: "",
     align,
     nsPerOp: levels.map(() => 20),
-    cells: { tlb_walk_levels_per_1k: "" as string | number },
+    cells: { tlb_walk_levels_per_1k: "" as number | "" },
   });
   const rows = [
     ...syntheticRows([tlb("4k", [])]),

@@ -16,7 +16,7 @@ export function syntheticRows(configs: SyntheticConfig[], version = "0.1.0"): Re
   return configs.flatMap((c) =>
     c.nsPerOp.map((ns, i) => {
       position++;
-      const row = Object.fromEntries(ROW_COLUMNS.map((column) => [column, ""])) as ResultRow;
+      const row = Object.fromEntries(ROW_COLUMNS.map((column) => [column, ""])) as unknown as ResultRow;
       const ops = 1_000_000;
       Object.assign(row, {
         scenario: c.scenario ?? "populate",

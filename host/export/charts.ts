@@ -86,7 +86,7 @@ function tooltip(interactive: boolean, value: string): { tooltip?: object[] } {
 }
 
 const only = (kind: string) => [{ filter: { field: "kind", equal: kind } }];
-const readers = (c: Configuration) => `${c.identity.workers} reader${Number(c.identity.workers) === 1 ? "" : "s"}`;
+const readers = (c: Configuration) => `${c.identity.workers} reader${c.identity.workers === 1 ? "" : "s"}`;
 
 /** The powers of `base` from the one at or below `low` to the one at or above `high`: log-axis ticks. */
 function powers(base: number, low: number, high: number): number[] {
@@ -98,8 +98,8 @@ function powers(base: number, low: number, high: number): number[] {
 function churnThroughput(results: Configuration[], interactive: boolean): TopLevelSpec {
   // Schemes side by side around each worker count, placed here: Vega-Lite's xOffset would cut the median
   // line into one piece per band.
-  const workers = [...new Set(results.map((c) => Number(c.identity.workers)))].sort((a, b) => a - b);
-  const protections = [...new Set(results.map((c) => String(c.identity.protection)))].sort();
+  const workers = [...new Set(results.map((c) => c.identity.workers))].sort((a, b) => a - b);
+  const protections = [...new Set(results.map((c) => c.identity.protection))].sort();
   const step = 0.6 / protections.length;
   const color = { field: "protection", type: "nominal", scale: { domain: protections } } as const;
   return {
@@ -116,8 +116,8 @@ function churnThroughput(results: Configuration[], interactive: boolean): TopLev
           protection: c.identity.protection,
           align: c.identity.align,
           position:
-            workers.indexOf(Number(c.identity.workers)) +
-            (protections.indexOf(String(c.identity.protection)) - (protections.length - 1) / 2) * step,
+            workers.indexOf(c.identity.workers) +
+            (protections.indexOf(c.identity.protection) - (protections.length - 1) / 2) * step,
         }),
       ),
     },
@@ -307,7 +307,7 @@ export function chartSpecs(
   interactive: boolean,
 ): { specs: ChartSpec[]; skipped: string[] } {
   const charting = (chart: ChartName) =>
-    results.filter((c) => scenarioNamed(String(c.identity.scenario)).charts?.includes(chart));
+    results.filter((c) => scenarioNamed(c.identity.scenario).charts?.includes(chart));
   const killed = results.filter((c) =>
     c.reps.some((r) => numeric(r.gp_p50_ns) !== undefined || numeric(r.gp_p99_ns) !== undefined),
   );

@@ -31,7 +31,7 @@ export function headlineValues(c: ConfigurationResult): number[] {
 
 export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
   return [...groupBy(rows, configurationKey)].map(([key, reps]) => {
-    const scenario = scenarioNamed(String(reps[0].scenario));
+    const scenario = scenarioNamed(reps[0].scenario);
     const result = { key, scenario, identity: reps[0], reps, headline: undefined as Summary | undefined };
     const headline = headlineValues(result);
     result.headline = headline.length ? summarize(headline) : undefined;
@@ -98,14 +98,14 @@ export function describeRow(row: ResultRow, omit?: "scenario" | ComparedDimensio
   const text = (column: Column) => (row[column] === "" ? undefined : String(row[column]));
   return describe(
     {
-      scenario: String(row.scenario),
+      scenario: row.scenario,
       protection: text("protection"),
       align: text("align"),
       policy: text("policy"),
-      workers: Number(row.workers),
+      workers: row.workers,
       size: row.mapping_bytes === "" ? undefined : BigInt(row.mapping_bytes),
       // A scenario with an updater writes an empty period for "never".
-      killPeriodNs: !scenarioNamed(String(row.scenario)).updater
+      killPeriodNs: !scenarioNamed(row.scenario).updater
         ? undefined
         : row.kill_period_ns === ""
           ? null

@@ -49,8 +49,8 @@ const num = (value: string | number): number | undefined => (typeof value === "n
 
 /** Refused touches as a share of all touches: SIGBUS (and OOM) are work the fault path refused. */
 export function sigbusPercent(row: ResultRow): number | undefined {
-  const touches = Number(row.ops) + Number(row.sigbus) + Number(row.oom);
-  return touches > 0 ? (100 * Number(row.sigbus)) / touches : undefined;
+  const touches = row.ops + row.sigbus + row.oom;
+  return touches > 0 ? (100 * row.sigbus) / touches : undefined;
 }
 
 const FIGURES: Record<FigureName, TableColumn> = {
@@ -75,7 +75,7 @@ const FIGURES: Record<FigureName, TableColumn> = {
     header: "faults/pass",
     align: "right",
     cell: (c) => {
-      const v = perRow(c, (r) => Number(r.faults) / Number(r.passes));
+      const v = perRow(c, (r) => r.faults / r.passes);
       return v === undefined ? DASH : whole.format(v);
     },
   },
@@ -104,14 +104,13 @@ const FIGURES: Record<FigureName, TableColumn> = {
     header: "vmas mapped / refused per pass",
     align: "right",
     cell: (c) =>
-      `${figure(perRow(c, (r) => Number(r.vmas_mapped) / Number(r.passes)))} / ` +
-      `${figure(perRow(c, (r) => Number(r.mmaps_rejected) / Number(r.passes)))}`,
+      `${figure(perRow(c, (r) => Number(r.vmas_mapped) / r.passes))} / ` +
+      `${figure(perRow(c, (r) => Number(r.mmaps_rejected) / r.passes))}`,
   },
   ns_per_vma: {
     header: "ns/vma",
     align: "right",
-    cell: (c) =>
-      figure(perRow(c, (r) => (num(r.vmas_mapped) ? Number(r.elapsed_ns) / Number(r.vmas_mapped) : undefined))),
+    cell: (c) => figure(perRow(c, (r) => (num(r.vmas_mapped) ? r.elapsed_ns / Number(r.vmas_mapped) : undefined))),
   },
   tlb_l1_misses: {
     header: "L1 misses/1k",

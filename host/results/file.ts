@@ -35,7 +35,7 @@ export function readResultFile(path: string): ResultFile {
     const row = makeRow(header.map(cell));
     // Every figure of a row is read through its scenario's entry (host/registry/scenarios.ts): an unknown one
     // is refused.
-    if (!findScenario(String(row.scenario))) {
+    if (!findScenario(row.scenario)) {
       throw new UsageError(
         `${path}: line ${line}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ` +
           `${SCENARIOS.map((s) => s.name).join(", ")}`,

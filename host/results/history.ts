@@ -194,8 +194,8 @@ export function history(rows: ResultRow[], options: HistoryOptions): History {
   for (const seriesRows of groupBy(rows, keyOf).values()) {
     const runs = [...groupBy(seriesRows, (row) => `${row.started_at}|${row.commit}`).values()]
       .map((reps) => ({
-        commit: String(reps[0].commit),
-        startedAt: String(reps[0].started_at),
+        commit: reps[0].commit,
+        startedAt: reps[0].started_at,
         result: byConfiguration(reps)[0],
       }))
       .filter((point) => point.result.headline !== undefined)

@@ -42,7 +42,7 @@ export function mergeFiles(paths: string[], options: MergeOptions = { allowMixed
     }
   }
   const versions = new Map<string, string>();
-  for (const file of files) for (const row of file.rows) versions.set(String(row.daxbench_version), file.path);
+  for (const file of files) for (const row of file.rows) versions.set(row.daxbench_version, file.path);
   if (versions.size > 1) {
     const found = [...versions].map(([version, path]) => `${version} (${path})`).join(", ");
     throw new UsageError(`the files come from different daxbench versions: ${found}`);
@@ -63,7 +63,7 @@ export function mergeFiles(paths: string[], options: MergeOptions = { allowMixed
     }
   }
   if (!options.allowMixed) {
-    refuseMixed(files, "commits", (row) => String(row.commit) || "(no commit)");
+    refuseMixed(files, "commits", (row) => row.commit || "(no commit)");
     refuseMixed(files, "machines", machineOf);
   }
   return files.flatMap((file) => file.rows);

@@ -46,9 +46,7 @@ export interface Reproducibility {
 
 /** Splits rows into their runs (rows that share a start time), in the order the runs started. */
 export function splitRuns(rows: ResultRow[]): ResultRow[][] {
-  return [...groupBy(rows, (row) => String(row.started_at))]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, run]) => run);
+  return [...groupBy(rows, (row) => row.started_at)].sort(([a], [b]) => a.localeCompare(b)).map(([, run]) => run);
 }
 
 export function reproducibility(runs: ResultRow[][], alpha: number): Reproducibility {

@@ -61,7 +61,7 @@ export const EXTRA_COLUMNS = [
 
 /** Columns that hold words; every other column holds a number. A word column is empty where the row's
  *  scenario does not use that dimension (readside has no alignment, tlb no protection scheme). */
-export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
+const TEXT_COLUMN_NAMES = [
   "scenario",
   "protection",
   "align",
@@ -77,10 +77,11 @@ export const TEXT_COLUMNS: ReadonlySet<string> = new Set([
   "cpu_governor",
   "thp_enabled",
   "thp_defrag",
-]);
+] as const;
+export const TEXT_COLUMNS: ReadonlySet<string> = new Set(TEXT_COLUMN_NAMES);
 /** Number columns that may be empty: the figure does not apply to every scenario (or, for ns_per_op, a
  *  repetition completed no operation, so no time per operation exists). */
-export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
+const OPTIONAL_COLUMN_NAMES = [
   "mapping_bytes",
   "ns_per_op",
   "gp_p50_ns",
@@ -102,11 +103,18 @@ export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
   "min_time_ns",
   "reader_parallelism",
   "steal_ns",
-]);
+] as const;
+export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set(OPTIONAL_COLUMN_NAMES);
 
 export type Column = (typeof ROW_COLUMNS)[number];
 /** A value of "" means the figure does not apply (grace periods of a run without kills). */
-export type ResultRow = Record<Column, string | number>;
+export type ResultRow = {
+  [C in Column]: C extends (typeof TEXT_COLUMN_NAMES)[number]
+    ? string
+    : C extends (typeof OPTIONAL_COLUMN_NAMES)[number]
+      ? number | ""
+      : number;
+};
 
 /** The metadata columns, in the order every result schema (run, micro, native) ends with them. */
 export const METADATA_COLUMNS = [

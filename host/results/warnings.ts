@@ -18,15 +18,15 @@ export const STEAL_CEILING = 0.05;
 
 /** The busy threads of a configuration: its readers, and its updater if the scenario has one. */
 function threads(c: ConfigurationResult): number {
-  return Number(c.identity.workers) + (c.scenario.updater ? 1 : 0);
+  return c.identity.workers + (c.scenario.updater ? 1 : 0);
 }
 
 function configurationWarnings(c: ConfigurationResult): string[] {
   const found = c.headline ? sampleWarnings(c.headline) : ["no repetition completed an operation"];
-  const cpus = Number(c.identity.cpu_count);
+  const cpus = c.identity.cpu_count;
   if (threads(c) > cpus) {
     found.push(
-      `${c.identity.workers} reader${Number(c.identity.workers) > 1 ? "s" : ""}` +
+      `${c.identity.workers} reader${c.identity.workers > 1 ? "s" : ""}` +
         `${c.scenario.updater ? " + 1 updater" : ""} ` +
         `on ${cpus} CPUs: threads take turns, so the figures include time spent waiting for a CPU`,
     );
@@ -51,8 +51,8 @@ function configurationWarnings(c: ConfigurationResult): string[] {
 /** Readers that should have run side by side (no more threads than CPUs) but had CPUs for less than
  *  PARALLELISM_FLOOR of their count in some repetitions: another thread held a CPU meanwhile. */
 function parallelismWarnings(c: ConfigurationResult): string[] {
-  const workers = Number(c.identity.workers);
-  if (threads(c) > Number(c.identity.cpu_count)) return []; // taking turns is warned of already
+  const workers = c.identity.workers;
+  if (threads(c) > c.identity.cpu_count) return []; // taking turns is warned of already
   const short = values(c, "reader_parallelism").filter((p) => p < PARALLELISM_FLOOR * workers);
   if (short.length === 0) return [];
   const readers = workers > 1 ? `its ${workers} readers had CPUs` : "its reader had a CPU";
@@ -82,7 +82,7 @@ function minTimeWarnings(c: ConfigurationResult): string[] {
 function stealWarnings(c: ConfigurationResult): string[] {
   const withSteal = c.reps.filter((row) => typeof row.steal_ns === "number");
   const stolen = withSteal.reduce((total, row) => total + Number(row.steal_ns), 0);
-  const spanned = withSteal.reduce((total, row) => total + Number(row.elapsed_ns) * Number(row.cpu_count), 0);
+  const spanned = withSteal.reduce((total, row) => total + row.elapsed_ns * row.cpu_count, 0);
   if (spanned === 0 || stolen / spanned <= STEAL_CEILING) return [];
   return [
     `the hypervisor took ${figure((100 * stolen) / spanned)}% of the CPUs' time while it ran (steal): ` +
@@ -94,8 +94,7 @@ function stealWarnings(c: ConfigurationResult): string[] {
 function machineWarnings(results: ConfigurationResult[]): string[] {
   const runs = new Map<string, { load: number; cpus: number }>();
   for (const c of results) {
-    for (const row of c.reps)
-      runs.set(String(row.started_at), { load: Number(row.load_avg_1m), cpus: Number(row.cpu_count) });
+    for (const row of c.reps) runs.set(row.started_at, { load: row.load_avg_1m, cpus: row.cpu_count });
   }
   return [...runs]
     .filter(([, { load, cpus }]) => load > cpus / 2)
