@@ -1,14 +1,15 @@
 // The README's headline table: the review thread's two questions answered from the published runs, by the
-// verdicts daxbench itself prints (results/pairs.ts) and torture's counts. `headline()` is pure and tested
-// (test/docs.test.ts holds the README to it); run as a script (a step of results:reference and
-// results:torture) it rewrites the README's headline section from results/reference.csv and
-// results/torture.csv.
+// verdicts daxbench itself prints (results/pairs.ts, in print/pairs.ts's words) and torture's counts.
+// `headline()` is pure and tested (test/docs.test.ts holds the README to it); run as a script (a step of
+// results:reference and results:torture) it rewrites the README's headline section from
+// results/reference.csv and results/torture.csv.
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readResultFile } from "../host/results/file.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
-import { pairText, pairVerdicts, type PairVerdict } from "../host/results/pairs.ts";
+import { pairVerdicts, type PairVerdict } from "../host/results/pairs.ts";
+import { pairText } from "../host/print/pairs.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import type { ResultRow } from "../host/results/schema.ts";

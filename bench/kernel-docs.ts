@@ -14,7 +14,7 @@ import { readKernelFile, kernelResults, type KernelCaseResult } from "../host/ru
 import { kernelMarkdown } from "../host/export/side-tables.ts";
 import { readMicroFile } from "../host/run/micro.ts";
 import { comparePair, summarize, barVerdict, quotientInterval } from "../host/results/stats.ts";
-import { figure, geomeanWithInterval } from "../host/results/figures.ts";
+import { figure, geomeanWithInterval } from "../host/print/figures.ts";
 import { populate } from "../host/registry/scenarios.ts";
 import type { ResultRow } from "../host/results/schema.ts";
 import type { Verdict } from "../host/results/stats.ts";

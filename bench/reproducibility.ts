@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { readResultFile } from "../host/results/file.ts";
 import { reproducibility, splitRuns, type Reproducibility } from "../host/results/reproducibility.ts";
 import { describeRow } from "../host/results/configurations.ts";
-import { figure } from "../host/results/figures.ts";
+import { figure } from "../host/print/figures.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { writeFileAtomic } from "../host/output-files.ts";

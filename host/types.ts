@@ -82,7 +82,7 @@ export interface Headline {
 /** The report's charts of one scenario's configurations. */
 export type ChartName = "churn-throughput" | "populate-time" | "tlb-reach";
 
-/** Figures a scenario's tables show beside its headline (host/results/figures.ts draws them). */
+/** Figures a scenario's tables show beside its headline (host/print/figures.ts draws them). */
 export type FigureName =
   | "ops_per_sec"
   | "faults"

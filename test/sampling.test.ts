@@ -10,7 +10,7 @@ import { expandMatrix, shard } from "../host/run/matrix.ts";
 import { WorkerPool } from "../host/run/pool.ts";
 import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
-import { runWarnings } from "../host/results/warnings.ts";
+import { runWarnings } from "../host/print/warnings.ts";
 import { reproducibility, splitRuns } from "../host/results/reproducibility.ts";
 import type { Configuration } from "../host/types.ts";
 import { INJECTED_LATENESS_MS } from "../host/run/protocol.ts";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { scenarioColumns } from "../results/figures.ts";
+import { scenarioColumns } from "../print/figures.ts";
 import { tablesNote, pairsNote, type RunReport } from "./run-report.ts";
 import type { History } from "../results/history.ts";
 import {

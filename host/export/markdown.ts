@@ -1,11 +1,11 @@
 // Markdown export: one publishable table per scenario, the same columns as the screen
-// (host/results/figures.ts) plus hyperfine's Relative column, judged by the one rule for "faster"
+// (host/print/figures.ts) plus hyperfine's Relative column, judged by the one rule for "faster"
 // (host/results/stats.ts).
 
 import type { ResultRow } from "../results/schema.ts";
-import { byConfiguration, type ConfigurationResult } from "../results/configurations.ts";
+import { byConfiguration, byScenario, type ConfigurationResult } from "../results/configurations.ts";
 import type { Scenario } from "../types.ts";
-import { scenarioColumns, byScenario } from "../results/figures.ts";
+import { scenarioColumns } from "../print/figures.ts";
 import type { History } from "../results/history.ts";
 import { historyHeadline, historyTable, methodLines, shiftLines } from "../print/history.ts";
 import type { Align } from "../print/table.ts";

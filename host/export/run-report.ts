@@ -2,8 +2,7 @@
 // configurations grouped once, by scenario, with the pairs' verdicts and the warnings worked out once, and the
 // report's explanatory sentences, written once for every form.
 
-import { byConfiguration, type ConfigurationResult } from "../results/configurations.ts";
-import { byScenario } from "../results/figures.ts";
+import { byConfiguration, byScenario, type ConfigurationResult } from "../results/configurations.ts";
 import { comparisons, summaryWarnings } from "../print/summary.ts";
 import type { ResultRow } from "../results/schema.ts";
 import type { Scenario } from "../types.ts";

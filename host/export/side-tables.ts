@@ -3,7 +3,7 @@
 // are csv.ts, json.ts and markdown.ts beside this file.
 
 import { writeTable, writeTableJson, type CsvTable } from "../csv-table.ts";
-import { geomeanWithInterval } from "../results/figures.ts";
+import { geomeanWithInterval } from "../print/figures.ts";
 import type { PairComparison } from "../results/stats.ts";
 import type { FormatName } from "../types.ts";
 import { kernelResults, KERNEL_TABLE, type KernelRow } from "../run/kernel.ts";

@@ -3,7 +3,7 @@
 import { textTable } from "./table.ts";
 import type { ComparisonTable } from "../results/compare.ts";
 import type { Summary } from "../results/stats.ts";
-import { figure, pValue } from "../results/figures.ts";
+import { figure, pValue } from "./figures.ts";
 
 /** "39.4 ± 3%": the median and the spread (σ / mean) of a configuration's repetitions. */
 function medianWithSpread(s: Summary): string {

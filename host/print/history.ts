@@ -3,7 +3,7 @@
 // line per change point, the method and what chance alone would give.
 
 import { textTable, type Align } from "./table.ts";
-import { figure, geomeanWithInterval, pValue } from "../results/figures.ts";
+import { figure, geomeanWithInterval, pValue } from "./figures.ts";
 import type { History, Regression, Series, Shift } from "../results/history.ts";
 
 /** "2.00× slower (95% CI 1.96…2.04, p=0.008, n=10+5)", "+2,500 walk levels/1k (…)", or "~ 1.02× (p=0.310, n=10+5)". */

@@ -3,10 +3,11 @@
 // a reader should know before trusting the figures.
 
 import { textTable } from "./table.ts";
-import type { ConfigurationResult } from "../results/configurations.ts";
-import { scenarioColumns, byScenario } from "../results/figures.ts";
-import { pairVerdicts, pairText } from "../results/pairs.ts";
-import { runWarnings } from "../results/warnings.ts";
+import { byScenario, type ConfigurationResult } from "../results/configurations.ts";
+import { scenarioColumns } from "./figures.ts";
+import { pairVerdicts } from "../results/pairs.ts";
+import { pairText } from "./pairs.ts";
+import { runWarnings } from "./warnings.ts";
 
 export function summaryTable(results: ConfigurationResult[]): string {
   return byScenario(results)

@@ -116,3 +116,8 @@ export function describeRow(row: ResultRow, omit?: "scenario" | ComparedDimensio
     omit,
   );
 }
+
+/** The results split by scenario, in the order they first appear. */
+export function byScenario(results: ConfigurationResult[]): { scenario: Scenario; results: ConfigurationResult[] }[] {
+  return [...groupBy(results, (c) => c.scenario)].map(([scenario, members]) => ({ scenario, results: members }));
+}

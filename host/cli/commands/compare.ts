@@ -39,7 +39,10 @@ function compare(args: CompareArgs, io: Io): number {
     tables = compareWithin(files[0].path, files[0].rows, by as (typeof DIMENSIONS)[number], alpha);
   } else {
     if (files.length !== 2)
-      throw new UsageError(`compare takes BASE.csv NEW.csv (or one file with --by); got ${files.length} files`);
+      throw new UsageError(
+        "compare takes BASE.csv NEW.csv (or one file with --by); " +
+          `got ${files.length} file${files.length === 1 ? "" : "s"}`,
+      );
     tables = [
       compareRuns({ name: files[0].path, rows: files[0].rows }, { name: files[1].path, rows: files[1].rows }, alpha),
     ];

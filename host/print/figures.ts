@@ -3,11 +3,10 @@
 // the same columns from here, so a figure has one label and one meaning wherever it appears.
 
 import { median } from "simple-statistics";
-import { describeRow, values, headlineValues, type ConfigurationResult } from "./configurations.ts";
-import { comparePair, type Summary } from "./stats.ts";
-import { groupBy } from "./group.ts";
+import { describeRow, values, headlineValues, type ConfigurationResult } from "../results/configurations.ts";
+import { comparePair, type Summary } from "../results/stats.ts";
 import { formatDuration } from "../units.ts";
-import type { ResultRow } from "./schema.ts";
+import type { ResultRow } from "../results/schema.ts";
 import type { FigureName, Scale, Scenario } from "../types.ts";
 
 export interface TableColumn {
@@ -188,9 +187,4 @@ export function scenarioColumns(
     ...(options.relative ? [relativeColumn(scenario, results, options.relative.alpha)] : []),
     ...scenario.figures.map((name) => FIGURES[name]),
   ];
-}
-
-/** The results split by scenario, in the order they first appear. */
-export function byScenario(results: ConfigurationResult[]): { scenario: Scenario; results: ConfigurationResult[] }[] {
-  return [...groupBy(results, (c) => c.scenario)].map(([scenario, members]) => ({ scenario, results: members }));
 }

@@ -4,8 +4,8 @@
 // than --min-time.
 
 import { median } from "simple-statistics";
-import { describeRow, values, type ConfigurationResult } from "./configurations.ts";
-import { warnings as sampleWarnings } from "./stats.ts";
+import { describeRow, values, type ConfigurationResult } from "../results/configurations.ts";
+import { warnings as sampleWarnings } from "../results/stats.ts";
 import { formatDuration } from "../units.ts";
 import { figure } from "./figures.ts";
 
