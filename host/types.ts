@@ -108,7 +108,7 @@ export interface Scenario {
    *  teardown guarantee (torture.ts), so these rows fill the violations column. */
   updater: boolean;
   /** The dimensions that change what this scenario measures: the matrix expands only these; the others keep
-   *  DIMENSION_DEFAULTS, are left out of the description and are empty in the result row. */
+   *  run/matrix.ts's DIMENSION_DEFAULTS, are left out of the description and are empty in the result row. */
   dimensions: readonly Dimension[];
   headline: Headline;
   figures: readonly FigureName[];

@@ -1,6 +1,9 @@
 // Sizes and durations as people type them: 4k, 2m, 64m, 1g; 500ms, 2s.
 
-const SIZE_UNITS: Record<string, bigint> = { "": 1n, k: 1n << 10n, m: 1n << 20n, g: 1n << 30n, t: 1n << 40n };
+export const KiB = 1n << 10n;
+export const MiB = 1n << 20n;
+export const GiB = 1n << 30n;
+const SIZE_UNITS: Record<string, bigint> = { "": 1n, k: KiB, m: MiB, g: GiB, t: 1n << 40n };
 
 /** Parses "4k", "2m", "64M", "1g" or plain bytes; null when it is not a size. */
 export function parseSize(text: string): bigint | null {

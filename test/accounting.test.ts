@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { DaxMachine } from "../host/machine/dax.ts";
 import { measureGroup, pass, repetition, type Pass } from "../host/run/runner.ts";
 import { schedule } from "../host/run/schedule.ts";
-import { expandMatrix, type MatrixSpec } from "../host/run/matrix.ts";
+import { matrixConfigurations, type MatrixArgs } from "../host/cli/options.ts";
 import { toRow } from "../host/results/schema.ts";
 import { runMetadata } from "../host/results/metadata.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
@@ -20,10 +20,10 @@ const probe = new DaxMachine();
 const meta = runMetadata(new Date("2026-01-01T00:00:00.000Z"));
 
 function configuration(
-  spec: Partial<Omit<MatrixSpec, "scenario">> & { scenario: string },
+  spec: Partial<Omit<MatrixArgs, "scenario">> & { scenario: string },
   timing: { duration?: string; minTime?: string } = {},
 ): Configuration {
-  const [config] = expandMatrix(
+  const [config] = matrixConfigurations(
     {
       protection: ["rcu"],
       align: ["4k"],
@@ -31,7 +31,7 @@ function configuration(
       size: ["8m"],
       ...spec,
       scenario: [spec.scenario],
-    } as MatrixSpec,
+    } as MatrixArgs,
     { duration: timing.duration ?? "100ms", minTime: timing.minTime ?? "0" },
     probe,
   );

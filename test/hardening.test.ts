@@ -9,12 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { parse } from "csv-parse/sync";
-import { expandMatrix } from "../host/run/matrix.ts";
 import { DaxMachine } from "../host/machine/dax.ts";
 import { UsageError } from "../host/errors.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { csvText } from "../host/export/csv.ts";
-import { wholeNumberOption, alphaOption, secondsOption } from "../host/cli/options.ts";
+import { wholeNumberOption, alphaOption, secondsOption, matrixConfigurations } from "../host/cli/options.ts";
 import { createSharedMemory } from "../host/machine/wasm.ts";
 import { syntheticRows } from "./synthetic.ts";
 import { daxbench, bin } from "./daxbench.ts";
@@ -92,7 +91,11 @@ test("property: a matrix from any typed values is either configurations or one U
       }),
       (spec) =>
         valueOrUsageError(() => {
-          const configs = expandMatrix({ ...spec, scenario: [spec.scenario] }, { duration: spec.duration }, probe);
+          const configs = matrixConfigurations(
+            { ...spec, scenario: [spec.scenario] },
+            { duration: spec.duration },
+            probe,
+          );
           for (const c of configs) {
             assert.ok(
               c.size > 0n && c.workers >= 1 && c.durationNs > 0 && c.readDelayNs >= 0 && c.faultCostNs >= 0,

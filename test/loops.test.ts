@@ -3,6 +3,7 @@
 // under mutex holds the mutex; the readside loop loads alive inside its read side), a fault pays --fault-cost
 // once per touch that faults, at whichever sizes it tries, and pays it before the read side; and each
 // scenario runs the loop it is named for.
+import { matrixConfigurations } from "../host/cli/options.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
@@ -10,7 +11,6 @@ import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
 import { CpuWorker } from "../host/run/cpu-worker.ts";
 import { measureGroup } from "../host/run/runner.ts";
 import { schedule } from "../host/run/schedule.ts";
-import { expandMatrix } from "../host/run/matrix.ts";
 import { SCHEME_NAMES } from "../host/schemes.ts";
 import type { AlignName, Stats } from "../host/types.ts";
 import type { SchemeName } from "../host/schemes.ts";
@@ -319,7 +319,7 @@ test(
   async () => {
     const probe = new DaxMachine();
     const run = async (scenario: string, protection: string, extra: Record<string, string[]> = {}) => {
-      const [config] = expandMatrix(
+      const [config] = matrixConfigurations(
         { scenario: [scenario], protection: [protection], align: ["4k"], workers: ["1"], size: ["8m"], ...extra },
         { duration: "30ms", minTime: "0" },
         probe,

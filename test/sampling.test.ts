@@ -6,7 +6,8 @@ import { availableParallelism } from "node:os";
 import { parse } from "csv-parse/sync";
 import { schedule } from "../host/run/schedule.ts";
 import { measureGroup, wantsAnotherPass, PASSES_WALL_FACTOR } from "../host/run/runner.ts";
-import { expandMatrix, shard } from "../host/run/matrix.ts";
+import { shard } from "../host/run/matrix.ts";
+import { matrixConfigurations, shardOption } from "../host/cli/options.ts";
 import { WorkerPool } from "../host/run/pool.ts";
 import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
@@ -23,7 +24,7 @@ function configurations(
   spec: { scenario?: string; protection?: string; workers?: string; size?: string },
   minTime = "0",
 ): Configuration[] {
-  return expandMatrix(
+  return matrixConfigurations(
     {
       scenario: [spec.scenario ?? "populate"],
       protection: [spec.protection ?? "rcu,mutex"],
@@ -78,10 +79,10 @@ test(
     const configs = configurations({});
     assert.deepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 1n)));
     assert.notDeepEqual(order(schedule(configs, 5, "interleaved", 1n)), order(schedule(configs, 5, "interleaved", 2n)));
-    const slice = shard(configs, "2/2");
+    const slice = shard(configs, shardOption("2/2"));
     assert.deepEqual(
       order(schedule(slice, 3, "interleaved", 7n)),
-      order(schedule(shard(configurations({}), "2/2"), 3, "interleaved", 7n)),
+      order(schedule(shard(configurations({}), shardOption("2/2")), 3, "interleaved", 7n)),
     );
   },
 );
@@ -145,7 +146,7 @@ test("released readers start timing together: none starts before a late one has 
 test("reader_parallelism counts only time on a CPU: more readers than CPUs never reach their count", async () => {
   const cpus = availableParallelism();
   const readers = cpus + 2;
-  const [config] = expandMatrix(
+  const [config] = matrixConfigurations(
     { scenario: ["readside"], protection: ["rcu"], align: ["4k"], workers: [String(readers)], size: ["64m"] },
     { duration: "200ms" },
     probe,

@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { summarize, mannWhitneyU, comparePair, smallestP, repetitionsNeeded, warnings } from "../host/results/stats.ts";
-import { shard, expandMatrix, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
+import { shard, expandMatrix, timing, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
+import { matrixConfigurations, shardOption } from "../host/cli/options.ts";
 import { DaxMachine } from "../host/machine/dax.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what: string) =>
@@ -223,22 +224,22 @@ test("a ratio needs positive figures: none when a side holds a zero", () => {
 });
 
 test("--shard I/N slices cover the full matrix exactly once", () => {
-  const configs = FULL_MATRICES.flatMap((m) => expandMatrix(m, { duration: "1s" }, new DaxMachine()));
+  const configs = FULL_MATRICES.flatMap((m) => expandMatrix(m, timing({ durationNs: 1e9 })));
   for (let n = 1; n <= 5; n++) {
-    const slices = Array.from({ length: n }, (_, i) => shard(configs, `${i + 1}/${n}`));
+    const slices = Array.from({ length: n }, (_, i) => shard(configs, shardOption(`${i + 1}/${n}`)));
     const seen = slices.flat();
     assert.equal(seen.length, configs.length, `${n} shards`);
     assert.equal(new Set(seen).size, configs.length, `${n} shards overlap`);
   }
-  assert.throws(() => shard(configs, "3/2"), /--shard 3\/2 is not I\/N/);
-  assert.throws(() => shard(configs, "0/2"), /--shard 0\/2 is not I\/N/);
+  assert.throws(() => shardOption("3/2"), /--shard 3\/2 is not I\/N/);
+  assert.throws(() => shardOption("0/2"), /--shard 0\/2 is not I\/N/);
 });
 
 test("--sweep update-rate expands to every scheme at every kill period, never included", () => {
-  const configs = SWEEPS["update-rate"].matrices.flatMap((m) => expandMatrix(m, { duration: "1s" }, new DaxMachine()));
+  const configs = SWEEPS["update-rate"].matrices.flatMap((m) => expandMatrix(m, timing({ durationNs: 1e9 })));
   assert.equal(configs.length, 4 * 5);
   assert.deepEqual([...new Set(configs.map((c) => c.killPeriodNs))], [null, 10e6, 1e6, 100e3, 0]);
-  const delays = SWEEPS["cs-length"].matrices.flatMap((m) => expandMatrix(m, { duration: "1s" }, new DaxMachine()));
+  const delays = SWEEPS["cs-length"].matrices.flatMap((m) => expandMatrix(m, timing({ durationNs: 1e9 })));
   assert.deepEqual([...new Set(delays.map((c) => c.readDelayNs))], [0, 100, 1000, 10000]);
 });
 
@@ -251,7 +252,7 @@ test("a matrix expands only the dimensions a scenario uses: readside once per sc
     size: ["64m,128m"],
     readDelay: ["0,100"],
   };
-  const configs = expandMatrix(spec, { duration: "1s" }, new DaxMachine());
+  const configs = matrixConfigurations(spec, { duration: "1s" }, new DaxMachine());
   const readside = configs.filter((c) => c.scenario.name === "readside");
   assert.deepEqual(
     readside.map((c) => `${c.protection} ${c.workers}`),
@@ -262,7 +263,7 @@ test("a matrix expands only the dimensions a scenario uses: readside once per sc
     2 * 2 * 2 * 2 * 2,
     "populate uses all five",
   );
-  const tlb = expandMatrix({ ...spec, scenario: ["tlb"] }, { duration: "1s" }, new DaxMachine());
+  const tlb = matrixConfigurations({ ...spec, scenario: ["tlb"] }, { duration: "1s" }, new DaxMachine());
   assert.equal(tlb.length, 2 * 2, "tlb: align x size; no scheme runs on its hits, one worker");
   assert.ok(tlb.every((c) => c.workers === 1));
 });

@@ -12,6 +12,7 @@ import { Ajv } from "ajv";
 import yargs from "yargs";
 import { COMMANDS } from "../host/cli/main.ts";
 import { shard } from "../host/run/matrix.ts";
+import { shardOption } from "../host/cli/options.ts";
 import { csvText } from "../host/export/csv.ts";
 import { syntheticRows } from "./synthetic.ts";
 import { daxbench } from "./daxbench.ts";
@@ -117,7 +118,7 @@ test("the shards cover the matrix once, and every artifact downloaded is one upl
   );
   const configurations = Array.from({ length: 23 }, (_, i) => i);
   assert.deepEqual(
-    shards.flatMap((i) => shard(configurations, `${i}/${count}`)).sort((a, b) => a - b),
+    shards.flatMap((i) => shard(configurations, shardOption(`${i}/${count}`))).sort((a, b) => a - b),
     configurations,
   );
   const steps = (job: string, action: string) =>

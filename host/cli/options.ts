@@ -3,24 +3,38 @@
 // every bound is one the run can honour. The commands (commands/) take what these functions return.
 
 import { UsageError } from "../errors.ts";
-import { MAX_TIMER_MS, MAX_TIMER_NS, formatDuration, parseSize } from "../units.ts";
-import { DaxMachine, ALIGNMENTS, SKYLAKE_TLB, parseTlbGeometry, formatTlbGeometry } from "../machine/dax.ts";
+import { MAX_TIMER_MS, MAX_TIMER_NS, formatDuration, formatSize, parseDuration, parseSize } from "../units.ts";
+import {
+  DaxMachine,
+  DaxConfigError,
+  ALIGNMENTS,
+  PHYS_BASE,
+  SKYLAKE_TLB,
+  parseTlbGeometry,
+  formatTlbGeometry,
+  simpleMapping,
+} from "../machine/dax.ts";
 import {
   expandMatrix,
-  ignoredDimensionNotes,
-  parseDurationOption,
-  parseWorkers,
+  maxWorkers,
   shard,
-  splitList,
+  timing,
+  NO_FAULT_COST,
   QUICK_MATRICES,
   FULL_MATRICES,
   SWEEPS,
-  type MatrixSpec,
+  type FaultCost,
+  type Matrix,
+  type Timing,
 } from "../run/matrix.ts";
+import { latestKernelFile, kernelFaultCosts } from "../run/kernel.ts";
+import { SCENARIOS, findScenario, torture } from "../registry/scenarios.ts";
+import { SCHEME_NAMES } from "../schemes.ts";
+import { POLICIES } from "../core-codes.ts";
 import { parseFormats } from "../export/formats.ts";
 import type { HistoryOptions } from "../results/history.ts";
 import { RUN_ORDERS } from "../run/schedule.ts";
-import type { Configuration, Dimension, FormatName, RunOrder } from "../types.ts";
+import type { AlignName, Configuration, Dimension, FormatName, RunOrder, Scenario, TlbGeometry } from "../types.ts";
 
 /** "5" -> 5; "abc", "1.5", "-1" or a value out of [least, most] is refused, quoting the text. */
 export function wholeNumberOption(
@@ -63,10 +77,307 @@ export function secondsOption(option: string, text: string): number {
   return value;
 }
 
+/** "a,b" and ["a", "b,c"] both become lists of single values. */
+export function splitList(values: string[]): string[] {
+  return values
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
+}
+
+function oneOf<T extends string>(option: string, value: string, accepted: readonly T[]): T {
+  if (!(accepted as readonly string[]).includes(value)) {
+    throw new UsageError(`--${option} ${value} is not one of: ${accepted.join(", ")}`);
+  }
+  return value as T;
+}
+
+/** A duration as typed ("500ms", "2s"; a bare number is in `bareUnit`), at most `most` ns (by default what a
+ *  timer holds). */
+export function durationOption(
+  option: string,
+  text: string,
+  { allowZero = false, bareUnit = "s" as "s" | "ns", most = MAX_TIMER_NS } = {},
+): number {
+  const ns = parseDuration(text, bareUnit);
+  if (ns === null || (ns === 0 && !allowZero)) {
+    throw new UsageError(
+      `--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: ` +
+        `use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`,
+    );
+  }
+  if (ns > most)
+    throw new UsageError(
+      `--${option} ${text} is longer than ${formatDuration(most)}` +
+        `${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`,
+    );
+  return ns;
+}
+
+/** A read-side delay or a fault cost is a spin counted in a 32-bit word: beyond this it would wrap. */
+export const MAX_SPIN_NS = 100e6;
+
+/** The largest mapping the model can place: its extent starts at PHYS_BASE and pfns have 40 bits (MAX_PHYS). */
+export const MAX_SIZE = (1n << 52n) - PHYS_BASE;
+
+/** A reader count as typed, from 1 to `most` (maxWorkers). */
+export function workersOption(text: string, most: number): number {
+  const workers = Number(text);
+  if (!/^\d+$/.test(text) || workers < 1 || workers > most) {
+    throw new UsageError(
+      `--workers ${text} is not a whole number from 1 to ${most} (the core lays out ${most + 2} CPUs: ` +
+        "CPU 0 is the main thread, one is churn's updater)",
+    );
+  }
+  return workers;
+}
+
+function sizeOption(text: string): bigint {
+  const size = parseSize(text);
+  if (size === null || size === 0n) throw new UsageError(`--size ${text} is not a size: use bytes or 4k, 2m, 64m, 1g`);
+  if (size % ALIGNMENTS["4k"] !== 0n) throw new UsageError(`--size ${text} is not a multiple of 4k pages`);
+  if (size > MAX_SIZE)
+    throw new UsageError(
+      `--size ${text} is beyond the model's physical memory: at most ${formatSize(MAX_SIZE)} ` +
+        `(40-bit pfns above ${formatSize(PHYS_BASE)})`,
+    );
+  return size;
+}
+
+function killPeriodOption(text: string): number | null {
+  return text === "never" ? null : durationOption("kill-period", text, { allowZero: true });
+}
+
+function readDelayOption(text: string): number {
+  return durationOption("read-delay", text, { allowZero: true, bareUnit: "ns", most: MAX_SPIN_NS });
+}
+
+/** "0" (none), a duration for every page size ("1us"; a bare number is nanoseconds), "kernel" (the newest
+ *  daxbench kernel results in results/), or "kernel:PATH". */
+function faultCostOption(text: string): FaultCost {
+  const kernel = /^kernel(?::(.+))?$/.exec(text);
+  if (!kernel) {
+    const ns = parseDuration(text, "ns");
+    if (ns === null)
+      throw new UsageError(`--fault-cost ${text} is not a duration (500ns, 1.3us), 0, kernel or kernel:PATH`);
+    if (ns > MAX_SPIN_NS) throw new UsageError(`--fault-cost ${text} is longer than ${formatDuration(MAX_SPIN_NS)}`);
+    return ns === 0 ? NO_FAULT_COST : { ns: () => ns, source: text };
+  }
+  const path = kernel[1] ?? latestKernelFile("results");
+  if (path === undefined) {
+    throw new UsageError(
+      `--fault-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`,
+    );
+  }
+  const costs = kernelFaultCosts(path);
+  return {
+    ns: (align) => {
+      const ns = costs.ns[align];
+      if (ns === undefined) {
+        throw new UsageError(
+          `--fault-cost ${text}: ${path} has no ${align} fault (no ${align} huge pages when it was measured): ` +
+            `measure one with daxbench kernel${align === "2m" ? " --reserve-hugepages 64" : ""}, ` +
+            `or leave --align ${align} out`,
+        );
+      }
+      return Math.round(ns);
+    },
+    source: costs.source,
+  };
+}
+
+/** The flag of each dimension, without its dashes. */
+export const OPTION_NAMES: Record<Dimension, string> = {
+  protection: "protection",
+  align: "align",
+  policy: "policy",
+  workers: "workers",
+  size: "size",
+  killPeriod: "kill-period",
+  readDelay: "read-delay",
+  faultCost: "fault-cost",
+};
+
+/** A dimension's values as typed, comma lists split; undefined when the flag was not given. */
+function listOption(dimension: Dimension, values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const split = splitList(values);
+  if (split.length === 0) throw new UsageError(`--${OPTION_NAMES[dimension]} is empty: give at least one value`);
+  return split;
+}
+
+function scenarioOption(name: string): Scenario {
+  const scenario = findScenario(name);
+  if (scenario === undefined)
+    oneOf(
+      "scenario",
+      name,
+      SCENARIOS.map((s) => s.name),
+    );
+  return scenario!;
+}
+
+/** A matrix as typed: each dimension's flag values (comma lists or repeated flags); those after size may be
+ *  left out for the matrix's defaults. */
+export interface MatrixArgs {
+  scenario: string[];
+  protection: string[];
+  align: string[];
+  workers: string[];
+  size: string[];
+  policy?: string[];
+  killPeriod?: string[];
+  readDelay?: string[];
+  faultCost?: string[];
+}
+
+/** Every value of a matrix as typed, parsed and checked against the machine's limits, used or not by the
+ *  scenarios named, so that a typo never passes silently. */
+export function matrixOption(args: MatrixArgs, probe: DaxMachine): Matrix {
+  const scenarios = splitList(args.scenario).map(scenarioOption);
+  if (scenarios.length === 0) throw new UsageError("--scenario is empty: give at least one value");
+  const most = maxWorkers(probe);
+  return {
+    scenario: scenarios,
+    protection: listOption("protection", args.protection)!.map((name) => oneOf("protection", name, SCHEME_NAMES)),
+    align: listOption("align", args.align)!.map((name) => oneOf("align", name, Object.keys(ALIGNMENTS) as AlignName[])),
+    policy: listOption("policy", args.policy)?.map((name) => oneOf("policy", name, POLICIES)),
+    workers: listOption("workers", args.workers)!.map((text) => workersOption(text, most)),
+    size: listOption("size", args.size)!.map(sizeOption),
+    killPeriod: listOption("killPeriod", args.killPeriod)?.map(killPeriodOption),
+    readDelay: listOption("readDelay", args.readDelay)?.map(readDelayOption),
+    faultCost: listOption("faultCost", args.faultCost)?.map(faultCostOption),
+  };
+}
+
+/** A run's timing as typed: --duration, --min-time (default DEFAULT_MIN_TIME_NS), and what is already typed. */
+export interface TimingArgs {
+  duration: string;
+  minTime?: string;
+  tlbGeometry?: TlbGeometry;
+  randomDelayNs?: number;
+  seed?: bigint;
+}
+
+export function timingOption(args: TimingArgs): Timing {
+  const { duration, minTime, ...typed } = args;
+  return timing({
+    ...typed,
+    durationNs: durationOption("duration", duration),
+    ...(minTime === undefined ? {} : { minTimeNs: durationOption("min-time", minTime, { allowZero: true }) }),
+  });
+}
+
+/** Refuses a configuration the machine cannot hold, naming the flags that combine into it. */
+export function checkConfiguration(config: Configuration, probe: DaxMachine): void {
+  const align = ALIGNMENTS[config.align];
+  if (config.size % align !== 0n) {
+    throw new UsageError(`--size ${formatSize(config.size)} is not a multiple of --align ${config.align}`);
+  }
+  if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
+    throw new UsageError(
+      `--size ${formatSize(config.size)} holds ${config.size / align} ${config.align} entries, ` +
+        `fewer than --workers ${config.workers}: ${config.scenario.name} gives each worker at least one`,
+    );
+  }
+  try {
+    probe.checkVma(simpleMapping(align, config.size).vma);
+  } catch (error) {
+    if (error instanceof DaxConfigError) throw new UsageError(`--size ${formatSize(config.size)}: ${error.message}`);
+    throw error;
+  }
+  try {
+    if (config.scenario.tlb) probe.setTlbGeometry(config.tlbGeometry);
+  } catch (error) {
+    if (error instanceof DaxConfigError) throw new UsageError(`--tlb-geometry: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A matrix as typed, expanded and checked whole: every configuration the machine can run, or a UsageError. */
+export function matrixConfigurations(args: MatrixArgs, timingArgs: TimingArgs, probe: DaxMachine): Configuration[] {
+  const matrix = matrixOption(args, probe);
+  const configs = expandMatrix(matrix, timingOption(timingArgs));
+  for (const config of configs) checkConfiguration(config, probe);
+  return configs;
+}
+
+/** For `daxbench run`: the dimensions given on the command line that some scenario of the matrix ignores,
+ *  one note each ("readside does not use --align: ..."), so that a value is never dropped without a word. */
+export function ignoredDimensionNotes(scenarios: Scenario[], given: ReadonlySet<Dimension>): string[] {
+  return scenarios.flatMap((scenario) => {
+    const ignored = [...given].filter((dimension) => !scenario.dimensions.includes(dimension));
+    if (ignored.length === 0) return [];
+    const options = ignored.map((dimension) => `--${OPTION_NAMES[dimension]}`).join(", ");
+    return [
+      `note: ${scenario.name} does not use ${options}; ` +
+        `it runs once per ${scenario.dimensions.map((d) => OPTION_NAMES[d]).join(" × ")}`,
+    ];
+  });
+}
+
+/** `--shard I/N`: which of N slices of the matrix this run measures. */
+export function shardOption(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard ${text} is not I/N with 1 <= I <= N, e.g. 1/4`);
+  }
+  return { index, count };
+}
+
+/** What a torture run is, as typed on the command line. */
+export interface TortureMatrixArgs {
+  /** One scheme, or a comma list: each is tortured in turn. */
+  protection: string;
+  seconds: number;
+  workers: string;
+  readDelay: string;
+  killPeriod: string;
+  align: string;
+  size: string;
+  seed: bigint;
+  /** The longest random delay at a step boundary, as typed ("5us", "0"). */
+  randomDelay: string;
+}
+
+/** Torture's options into the configurations it measures, one per scheme. A run that never kills cannot
+ *  test the guarantee, so `--kill-period never` is refused. */
+export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine): Configuration[] {
+  if (args.killPeriod.split(",").some((period) => period.trim() === "never")) {
+    throw new UsageError(
+      `--kill-period ${args.killPeriod}: torture needs kills (never leaves the guarantee untested); ` +
+        "give a period such as 200us, or 0 for back-to-back kills",
+    );
+  }
+  return matrixConfigurations(
+    {
+      scenario: [torture.name],
+      protection: [args.protection],
+      align: [args.align],
+      workers: [args.workers],
+      size: [args.size],
+      killPeriod: [args.killPeriod],
+      readDelay: [args.readDelay],
+    },
+    {
+      duration: `${args.seconds}s`,
+      seed: args.seed,
+      randomDelayNs: durationOption("random-delay", args.randomDelay, {
+        allowZero: true,
+        bareUnit: "ns",
+        most: MAX_SPIN_NS,
+      }),
+    },
+    probe,
+  );
+}
+
 /** --timeout, checked with the run's own length: the watchdog waits for both, and one timer must hold their sum. */
 export function watchdogOption(duration: string, timeout: string): number {
-  const timeoutNs = parseDurationOption("timeout", timeout);
-  if (parseDurationOption("duration", duration) + timeoutNs > MAX_TIMER_NS) {
+  const timeoutNs = durationOption("timeout", timeout);
+  if (durationOption("duration", duration) + timeoutNs > MAX_TIMER_NS) {
     throw new UsageError(
       `--duration ${duration} with --timeout ${timeout} is longer than ${formatDuration(MAX_TIMER_NS)} ` +
         "(what a timer holds)",
@@ -99,7 +410,7 @@ export function defaultOutPath(startedAt: Date, prefix = ""): string {
 
 /** Thread counts from 1 to what the machine holds, each once, in the order given. */
 export function workerCountsOption(values: string[], most: number): number[] {
-  const counts = splitList(values).map((text) => parseWorkers(text, most));
+  const counts = splitList(values).map((text) => workersOption(text, most));
   if (counts.length === 0) throw new UsageError("--workers is empty: give at least one thread count");
   return [...new Set(counts)];
 }
@@ -176,13 +487,14 @@ export interface RunPlan {
   notes: string[];
 }
 
-const MATRIX_DEFAULTS: MatrixSpec = {
+/** The matrix `run` measures when neither a suite nor a scenario is named. */
+const RUN_MATRIX_DEFAULTS = {
   scenario: ["populate"],
   protection: ["rcu,mutex"],
   align: ["4k,2m"],
   workers: ["1"],
   size: ["1g"],
-};
+} satisfies MatrixArgs;
 
 /** The dimensions typed on the command line (presets' lists are not the user's choice, so they get no note). */
 function givenDimensions(args: RunArgs): Set<Dimension> {
@@ -199,6 +511,32 @@ function givenDimensions(args: RunArgs): Set<Dimension> {
   return new Set(flags.filter(([, value]) => value !== undefined).map(([dimension]) => dimension));
 }
 
+/** The suite --quick, --full or --sweep names, if one does; refuses two at once and an unknown sweep. */
+function suiteOption(args: RunArgs): Matrix[] | undefined {
+  const suites = [args.quick && "--quick", args.full && "--full", args.sweep !== undefined && "--sweep"].filter(
+    Boolean,
+  );
+  if (suites.length > 1) throw new UsageError(`${suites.join(" and ")} name different suites: give one`);
+  if (args.sweep !== undefined && !(args.sweep in SWEEPS)) {
+    throw new UsageError(`--sweep ${args.sweep} is not one of: ${Object.keys(SWEEPS).join(", ")}`);
+  }
+  if (args.quick) return QUICK_MATRICES;
+  if (args.full) return FULL_MATRICES;
+  return args.sweep === undefined ? undefined : SWEEPS[args.sweep].matrices;
+}
+
+function tlbGeometryOption(text: string | undefined): TlbGeometry | undefined {
+  if (text === undefined) return undefined;
+  const geometry = parseTlbGeometry(text);
+  if (geometry === null) {
+    throw new UsageError(
+      `--tlb-geometry ${text} is not five entries/ways pairs (L1 4k, L1 2m, L1 1g, STLB, STLB 1g), ` +
+        `e.g. ${formatTlbGeometry(SKYLAKE_TLB)}`,
+    );
+  }
+  return geometry;
+}
+
 /** Turns run's flags into configurations, or throws UsageError: all of it before any worker starts. */
 export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunPlan {
   const matrixGiven = [
@@ -211,69 +549,52 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
     args["read-delay"],
     args.policy,
   ].some((v) => v !== undefined);
-  const presets = [args.quick && "--quick", args.full && "--full", args.sweep !== undefined && "--sweep"].filter(
-    Boolean,
-  );
-  if (presets.length > 1) throw new UsageError(`${presets.join(" and ")} name different suites: give one`);
-  if (args.sweep !== undefined && !(args.sweep in SWEEPS)) {
-    throw new UsageError(`--sweep ${args.sweep} is not one of: ${Object.keys(SWEEPS).join(", ")}`);
-  }
-  const tlbGeometry = args["tlb-geometry"] === undefined ? undefined : parseTlbGeometry(args["tlb-geometry"]);
-  if (tlbGeometry === null) {
-    throw new UsageError(
-      `--tlb-geometry ${args["tlb-geometry"]} is not five entries/ways pairs (L1 4k, L1 2m, L1 1g, STLB, STLB 1g), ` +
-        `e.g. ${formatTlbGeometry(SKYLAKE_TLB)}`,
-    );
-  }
-  const timing = {
-    duration: args.duration ?? (args.quick ? "300ms" : "1s"),
-    minTime: args["min-time"],
-    tlbGeometry,
-    seed: seedOption(args.seed, 1n),
-  };
-  const preset = args.quick
-    ? QUICK_MATRICES
-    : args.full
-      ? FULL_MATRICES
-      : args.sweep
-        ? SWEEPS[args.sweep].matrices
-        : undefined;
+  const suite = suiteOption(args);
+  const tlbGeometry = tlbGeometryOption(args["tlb-geometry"]);
+  const duration = args.duration ?? (args.quick ? "300ms" : "1s");
+  const seed = seedOption(args.seed, 1n);
+  const timingArgs = { duration, minTime: args["min-time"], tlbGeometry, seed };
+  const fromSuite = suite !== undefined && !matrixGiven;
   // --fault-cost is a cost the model carries, not a matrix of its own: it applies to the suites too.
-  const withFaultCost = (matrix: MatrixSpec): MatrixSpec =>
-    args["fault-cost"] ? { ...matrix, faultCost: args["fault-cost"] } : matrix;
-  const matrices = (
-    preset && !matrixGiven
-      ? preset
-      : [
+  const suiteFaultCost = fromSuite ? listOption("faultCost", args["fault-cost"])?.map(faultCostOption) : undefined;
+  const matrices = fromSuite
+    ? suite.map((matrix) => (suiteFaultCost ? { ...matrix, faultCost: suiteFaultCost } : matrix))
+    : [
+        matrixOption(
           {
-            scenario: args.scenario ?? MATRIX_DEFAULTS.scenario,
-            protection: args.protection ?? MATRIX_DEFAULTS.protection,
-            align: args.align ?? MATRIX_DEFAULTS.align,
-            workers: args.workers ?? MATRIX_DEFAULTS.workers,
-            size: args.size ?? MATRIX_DEFAULTS.size,
+            scenario: args.scenario ?? RUN_MATRIX_DEFAULTS.scenario,
+            protection: args.protection ?? RUN_MATRIX_DEFAULTS.protection,
+            align: args.align ?? RUN_MATRIX_DEFAULTS.align,
+            workers: args.workers ?? RUN_MATRIX_DEFAULTS.workers,
+            size: args.size ?? RUN_MATRIX_DEFAULTS.size,
             killPeriod: args["kill-period"],
             readDelay: args["read-delay"],
             policy: args.policy,
+            faultCost: args["fault-cost"],
           },
-        ]
-  ).map(withFaultCost);
+          probe,
+        ),
+      ];
   const formats = formatsOption(args.out, args.format);
-  const configs = matrices.flatMap((matrix) => expandMatrix(matrix, timing, probe));
+  const runTiming = timingOption(timingArgs);
+  const configs = matrices.flatMap((matrix) => expandMatrix(matrix, runTiming));
+  for (const config of configs) checkConfiguration(config, probe);
   return {
-    configs: args.shard === undefined ? configs : shard(configs, args.shard),
+    configs: args.shard === undefined ? configs : shard(configs, shardOption(args.shard)),
     out: args.out ?? defaultOutPath(startedAt),
     formats,
     alpha: alphaOption(args.alpha),
-    notes: matrices.flatMap((matrix) =>
-      ignoredDimensionNotes(matrix, preset && !matrixGiven ? new Set() : givenDimensions(args)),
+    notes: ignoredDimensionNotes(
+      matrices.flatMap((matrix) => matrix.scenario),
+      fromSuite ? new Set() : givenDimensions(args),
     ),
     // 5 repetitions a side is the least at which Mann-Whitney can call a difference significant at 0.05 with
     // one overlap allowed; 3 never can (its smallest p is 0.1), so --quick runs 5 too, only shorter.
     repeat: wholeNumberOption("repeat", args.repeat, 5, 1, 1_000_000),
     warmup: wholeNumberOption("warmup", args.warmup, 1, 0, 1_000_000),
     order: orderOption(args.order),
-    seed: timing.seed,
-    timeoutNs: watchdogOption(timing.duration, args.timeout),
+    seed,
+    timeoutNs: watchdogOption(duration, args.timeout),
   };
 }
 

@@ -5,18 +5,6 @@
 
 import type { Dimension, Headline, ReaderJob, Scenario } from "../types.ts";
 
-/** The value a dimension keeps in a scenario that does not use it (the machine still needs one). */
-export const DIMENSION_DEFAULTS = {
-  protection: "rcu",
-  align: "4k",
-  policy: "device",
-  workers: "1",
-  size: "64m",
-  killPeriod: "never",
-  readDelay: "0",
-  faultCost: "0",
-} as const satisfies Record<Dimension, string>;
-
 const FAULT_PATH: readonly Dimension[] = ["protection", "align", "workers", "size", "readDelay", "faultCost"];
 
 const nsPerTouch: Headline = {
@@ -62,7 +50,7 @@ function timedJob(fn: ReaderJob["fn"]): Scenario["readerJob"] {
   return ({ stopOnViolation }) => ({ role: "reader", fn, args: [BATCH_OPS], untilStopped: true, stopOnViolation });
 }
 
-const random: Scenario = {
+export const random: Scenario = {
   name: "random",
   summary: "random touches over the whole mapping: faults until it is populated, then hits",
   operation: "a random touch that ended mapped",
@@ -87,7 +75,7 @@ export const churn: Scenario = {
   readerJob: timedJob("touch_random"),
 };
 
-const readside: Scenario = {
+export const readside: Scenario = {
   name: "readside",
   summary: "empty read-side critical sections that load alive: ns per lock/unlock pair (refscale)",
   operation: "a read-side lock/unlock pair around a load of alive",
@@ -106,7 +94,7 @@ const readside: Scenario = {
   readerJob: timedJob("readside"),
 };
 
-const tlb: Scenario = {
+export const tlb: Scenario = {
   name: "tlb",
   summary:
     "random touches over a populated mapping through a TLB model (--tlb-geometry): " +

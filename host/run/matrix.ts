@@ -1,41 +1,78 @@
-// A matrix named on the command line: comma lists of scenarios, schemes, alignments, worker counts and sizes,
-// expanded to every combination and checked whole before any worker starts.
+// A matrix: lists of values for the dimensions of a run, expanded to every combination over the dimensions
+// each scenario uses. Its values are typed: the command line's are parsed and checked in cli/options.ts, and
+// the suites below (--quick, --full, --sweep) are written in them.
 
-import { SCENARIOS, DIMENSION_DEFAULTS, findScenario } from "../registry/scenarios.ts";
-import { SCHEME_NAMES } from "../schemes.ts";
-import { ALIGNMENTS, SKYLAKE_TLB, PHYS_BASE, DaxMachine, DaxConfigError, simpleMapping } from "../machine/dax.ts";
-import { parseSize, parseDuration, formatSize, formatDuration, MAX_TIMER_NS } from "../units.ts";
-import { latestKernelFile, kernelFaultCosts } from "./kernel.ts";
-import { UsageError } from "../errors.ts";
+import { SKYLAKE_TLB, type DaxMachine } from "../machine/dax.ts";
+import { MiB, GiB } from "../units.ts";
+import { churn, populate, random, readside, tlb } from "../registry/scenarios.ts";
 import type { AlignName, Configuration, Dimension, Scenario, TlbGeometry } from "../types.ts";
-import { POLICIES, type PolicyName } from "../core-codes.ts";
+import type { SchemeName } from "../schemes.ts";
+import type { PolicyName } from "../core-codes.ts";
 
-export interface MatrixSpec {
-  scenario: string[];
-  protection: string[];
-  align: string[];
-  workers: string[];
-  size: string[];
-  /** Mapping policies: device, fs (default device). */
-  policy?: string[];
-  /** Time between kills, or "never" (default 1ms). */
-  killPeriod?: string[];
-  /** Extra read-side length; a bare number is nanoseconds (default 0). */
-  readDelay?: string[];
-  /** What a fault costs before the dax handler: 0, a duration, or kernel (default 0). */
-  faultCost?: string[];
+/** What every fault pays before the dax handler, for a page size, and where the figure came from ("" for none). */
+export interface FaultCost {
+  ns(align: AlignName): number;
+  source: string;
 }
 
-export interface TimingSpec {
-  duration: string;
-  /** Fixed-work scenarios: the least time a repetition is timed for, in passes of the work (default 100ms). */
-  minTime?: string;
-  /** The TLB model's geometry (default Skylake's). */
-  tlbGeometry?: TlbGeometry;
-  /** Torture's random delays at step boundaries, up to this long (default none). */
-  randomDelayNs?: number;
-  /** The run's seed (default 1). */
-  seed?: bigint;
+export const NO_FAULT_COST: FaultCost = { ns: () => 0, source: "" };
+
+/** The type of each dimension's values. */
+export interface DimensionValues {
+  protection: SchemeName;
+  align: AlignName;
+  policy: PolicyName;
+  workers: number;
+  size: bigint;
+  /** Time between kills in ns; null: never. */
+  killPeriod: number | null;
+  /** Extra read-side length in ns. */
+  readDelay: number;
+  faultCost: FaultCost;
+}
+
+/** A list of values for each dimension; the four after size may be left out for their defaults. */
+export type Matrix = { scenario: Scenario[] } & {
+  [D in "protection" | "align" | "workers" | "size"]: DimensionValues[D][];
+} & { [D in "policy" | "killPeriod" | "readDelay" | "faultCost"]?: DimensionValues[D][] };
+
+/** What a matrix leaves out takes these: a kill every millisecond, where a scenario kills at all. */
+const MATRIX_DEFAULTS = {
+  policy: ["device"],
+  killPeriod: [1e6],
+  readDelay: [0],
+  faultCost: [NO_FAULT_COST],
+} satisfies Pick<Required<Matrix>, "policy" | "killPeriod" | "readDelay" | "faultCost">;
+
+/** The value a dimension keeps in a scenario that does not use it (the machine still needs one). */
+export const DIMENSION_DEFAULTS: DimensionValues = {
+  protection: "rcu",
+  align: "4k",
+  policy: "device",
+  workers: 1,
+  size: 64n * MiB,
+  killPeriod: null,
+  readDelay: 0,
+  faultCost: NO_FAULT_COST,
+};
+
+/** How every configuration of a run is timed, seeded and modelled. */
+export interface Timing {
+  durationNs: number;
+  /** Fixed-work scenarios: the least time a repetition is timed for, in passes of the work. */
+  minTimeNs: number;
+  tlbGeometry: TlbGeometry;
+  /** Torture's random delays at step boundaries, up to this long (0 for none). */
+  randomDelayNs: number;
+  seed: bigint;
+}
+
+/** pyperf's minimum time per value: a fixed-work repetition lasts at least this long unless --min-time says. */
+export const DEFAULT_MIN_TIME_NS = 100e6;
+
+/** A run's timing, defaults filled in. */
+export function timing(given: Partial<Timing> & { durationNs: number }): Timing {
+  return { minTimeNs: DEFAULT_MIN_TIME_NS, tlbGeometry: SKYLAKE_TLB, randomDelayNs: 0, seed: 1n, ...given };
 }
 
 /** The most readers a run takes, whatever the machine: the core lays out MAX_CPUS CPUs, CPU 0 is the main
@@ -44,148 +81,20 @@ export function maxWorkers(machine: DaxMachine): number {
   return machine.core.constant("MAX_CPUS") - 2;
 }
 
-/** "a,b" and ["a", "b,c"] both become lists of single values. */
-export function splitList(values: string[]): string[] {
-  return values
-    .flatMap((value) => value.split(","))
-    .map((value) => value.trim())
-    .filter((value) => value !== "");
-}
-
-function oneOf<T extends string>(option: string, value: string, accepted: readonly T[]): T {
-  if (!(accepted as readonly string[]).includes(value)) {
-    throw new UsageError(`--${option} ${value} is not one of: ${accepted.join(", ")}`);
-  }
-  return value as T;
-}
-
-/** A duration as typed ("500ms", "2s"; a bare number is in `bareUnit`), at most `most` ns (by default what a
- *  timer holds). */
-export function parseDurationOption(
-  option: string,
-  text: string,
-  { allowZero = false, bareUnit = "s" as "s" | "ns", most = MAX_TIMER_NS } = {},
-): number {
-  const ns = parseDuration(text, bareUnit);
-  if (ns === null || (ns === 0 && !allowZero)) {
-    throw new UsageError(
-      `--${option} ${text} is not a ${allowZero ? "" : "positive "}duration: ` +
-        `use e.g. 500ms, 2s, 100us${option === "kill-period" ? ", never" : ""}`,
-    );
-  }
-  if (ns > most)
-    throw new UsageError(
-      `--${option} ${text} is longer than ${formatDuration(most)}` +
-        `${most === MAX_TIMER_NS ? " (what a timer holds)" : ""}`,
-    );
-  return ns;
-}
-
-/** pyperf's minimum time per value: a fixed-work repetition lasts at least this long unless --min-time says. */
-export const DEFAULT_MIN_TIME = "100ms";
-
-/** A read-side delay or a fault cost is a spin counted in a 32-bit word: beyond this it would wrap. */
-export const MAX_SPIN_NS = 100e6;
-
-/** The largest mapping the model can place: its extent starts at PHYS_BASE and pfns have 40 bits (MAX_PHYS). */
-export const MAX_SIZE = (1n << 52n) - PHYS_BASE;
-
-/** A reader count as typed, from 1 to `most` (maxWorkers). */
-export function parseWorkers(text: string, most: number): number {
-  const workers = Number(text);
-  if (!/^\d+$/.test(text) || workers < 1 || workers > most) {
-    throw new UsageError(
-      `--workers ${text} is not a whole number from 1 to ${most} (the core lays out ${most + 2} CPUs: ` +
-        "CPU 0 is the main thread, one is churn's updater)",
-    );
-  }
-  return workers;
-}
-
-function parseSizeOption(text: string): bigint {
-  const size = parseSize(text);
-  if (size === null || size === 0n) throw new UsageError(`--size ${text} is not a size: use bytes or 4k, 2m, 64m, 1g`);
-  if (size % ALIGNMENTS["4k"] !== 0n) throw new UsageError(`--size ${text} is not a multiple of 4k pages`);
-  if (size > MAX_SIZE)
-    throw new UsageError(
-      `--size ${text} is beyond the model's physical memory: at most ${formatSize(MAX_SIZE)} ` +
-        `(40-bit pfns above ${formatSize(PHYS_BASE)})`,
-    );
-  return size;
-}
-
-/** The spec's list of values for each dimension, as typed (comma lists split), defaults filled in. */
-function listsOf(spec: MatrixSpec): Record<Dimension, string[]> {
-  return {
-    protection: splitList(spec.protection),
-    align: splitList(spec.align),
-    policy: splitList(spec.policy ?? [DIMENSION_DEFAULTS.policy]),
-    workers: splitList(spec.workers),
-    size: splitList(spec.size),
-    killPeriod: splitList(spec.killPeriod ?? ["1ms"]),
-    readDelay: splitList(spec.readDelay ?? [DIMENSION_DEFAULTS.readDelay]),
-    faultCost: splitList(spec.faultCost ?? [DIMENSION_DEFAULTS.faultCost]),
+/** Every combination of the matrix's lists over the dimensions each scenario uses (a dimension it ignores keeps
+ *  its default, so readside runs once per scheme and worker count whatever the matrix's alignments). */
+export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
+  const lists: { [D in Dimension]: DimensionValues[D][] } = {
+    ...matrix,
+    policy: matrix.policy ?? MATRIX_DEFAULTS.policy,
+    killPeriod: matrix.killPeriod ?? MATRIX_DEFAULTS.killPeriod,
+    readDelay: matrix.readDelay ?? MATRIX_DEFAULTS.readDelay,
+    faultCost: matrix.faultCost ?? MATRIX_DEFAULTS.faultCost,
   };
-}
-
-/** The flag of each dimension, without its dashes. */
-export const OPTION_NAMES: Record<Dimension, string> = {
-  protection: "protection",
-  align: "align",
-  policy: "policy",
-  workers: "workers",
-  size: "size",
-  killPeriod: "kill-period",
-  readDelay: "read-delay",
-  faultCost: "fault-cost",
-};
-
-/** Every combination of the spec's lists over the dimensions each scenario uses (a dimension it ignores keeps
- *  its default, so readside runs once per scheme and worker count whatever --align says), each checked
- *  against the machine's limits. Every value is checked, used or not, so a typo never passes silently. */
-export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMachine): Configuration[] {
-  const scenarios = splitList(spec.scenario).map((name) => {
-    const scenario = findScenario(name);
-    if (!scenario)
-      oneOf(
-        "scenario",
-        name,
-        SCENARIOS.map((s) => s.name),
-      );
-    return scenario!;
-  });
-  if (scenarios.length === 0) throw new UsageError("--scenario is empty: give at least one value");
-  const lists = listsOf(spec);
-  for (const [dimension, list] of Object.entries(lists)) {
-    if (list.length === 0)
-      throw new UsageError(`--${OPTION_NAMES[dimension as Dimension]} is empty: give at least one value`);
-  }
-  const parsed = {
-    protection: lists.protection.map((name) => oneOf("protection", name, SCHEME_NAMES)),
-    align: lists.align.map((name) => oneOf("align", name, Object.keys(ALIGNMENTS) as AlignName[])),
-    policy: lists.policy.map((name) => oneOf("policy", name, POLICIES)),
-    workers: lists.workers.map((text) => parseWorkers(text, maxWorkers(probe))),
-    size: lists.size.map(parseSizeOption),
-    killPeriod: lists.killPeriod.map(parseKillPeriod),
-    readDelay: lists.readDelay.map(parseReadDelay),
-    faultCost: lists.faultCost.map(parseFaultCost),
-  };
-  const defaults = {
-    protection: DIMENSION_DEFAULTS.protection,
-    align: DIMENSION_DEFAULTS.align as AlignName,
-    policy: DIMENSION_DEFAULTS.policy as PolicyName,
-    workers: Number(DIMENSION_DEFAULTS.workers),
-    size: parseSizeOption(DIMENSION_DEFAULTS.size),
-    killPeriod: parseKillPeriod(DIMENSION_DEFAULTS.killPeriod),
-    readDelay: parseReadDelay(DIMENSION_DEFAULTS.readDelay),
-    faultCost: parseFaultCost(DIMENSION_DEFAULTS.faultCost),
-  };
-  const durationNs = parseDurationOption("duration", timing.duration);
-  const minTimeNs = parseDurationOption("min-time", timing.minTime ?? DEFAULT_MIN_TIME, { allowZero: true });
   const configs: Configuration[] = [];
-  for (const scenario of scenarios) {
-    const used = <D extends Dimension>(dimension: D): (typeof parsed)[D] =>
-      (scenario.dimensions.includes(dimension) ? parsed[dimension] : [defaults[dimension]]) as (typeof parsed)[D];
+  for (const scenario of matrix.scenario) {
+    const used = <D extends Dimension>(dimension: D): DimensionValues[D][] =>
+      scenario.dimensions.includes(dimension) ? lists[dimension] : [DIMENSION_DEFAULTS[dimension]];
     for (const protection of used("protection"))
       for (const align of used("align"))
         for (const policy of used("policy"))
@@ -201,145 +110,60 @@ export function expandMatrix(spec: MatrixSpec, timing: TimingSpec, probe: DaxMac
                       policy,
                       workers,
                       size,
-                      durationNs,
-                      minTimeNs,
+                      durationNs: timing.durationNs,
+                      minTimeNs: timing.minTimeNs,
                       killPeriodNs,
                       readDelayNs,
                       faultCostNs: faultCost.ns(align),
                       faultCostSource: faultCost.source,
-                      tlbGeometry: timing.tlbGeometry ?? SKYLAKE_TLB,
-                      randomDelayNs: timing.randomDelayNs ?? 0,
-                      seed: timing.seed ?? 1n,
+                      tlbGeometry: timing.tlbGeometry,
+                      randomDelayNs: timing.randomDelayNs,
+                      seed: timing.seed,
                     });
                   }
   }
-  for (const config of configs) checkConfiguration(config, probe);
   return configs;
 }
 
-/** For `daxbench run`: the dimensions given on the command line that some scenario of the matrix ignores,
- *  one note each ("readside does not use --align: ..."), so that a value is never dropped without a word. */
-export function ignoredDimensionNotes(spec: MatrixSpec, given: ReadonlySet<Dimension>): string[] {
-  const scenarios = splitList(spec.scenario)
-    .map(findScenario)
-    .filter((s): s is Scenario => s !== undefined);
-  return scenarios.flatMap((scenario) => {
-    const ignored = [...given].filter((dimension) => !scenario.dimensions.includes(dimension));
-    if (ignored.length === 0) return [];
-    const options = ignored.map((dimension) => `--${OPTION_NAMES[dimension]}`).join(", ");
-    return [
-      `note: ${scenario.name} does not use ${options}; ` +
-        `it runs once per ${scenario.dimensions.map((d) => OPTION_NAMES[d]).join(" × ")}`,
-    ];
-  });
-}
-
-function parseKillPeriod(text: string): number | null {
-  return text === "never" ? null : parseDurationOption("kill-period", text, { allowZero: true });
-}
-
-function parseReadDelay(text: string): number {
-  return parseDurationOption("read-delay", text, { allowZero: true, bareUnit: "ns", most: MAX_SPIN_NS });
-}
-
-/** A --fault-cost value: the cost of a fault of each page size, and where it came from ("" for none). */
-interface FaultCost {
-  ns(align: AlignName): number;
-  source: string;
-}
-
-/** "0" (none), a duration for every page size ("1us"; a bare number is nanoseconds), "kernel" (the newest
- *  daxbench kernel results in results/), or "kernel:PATH". */
-function parseFaultCost(text: string): FaultCost {
-  const kernel = /^kernel(?::(.+))?$/.exec(text);
-  if (!kernel) {
-    const ns = parseDuration(text, "ns");
-    if (ns === null)
-      throw new UsageError(`--fault-cost ${text} is not a duration (500ns, 1.3us), 0, kernel or kernel:PATH`);
-    if (ns > MAX_SPIN_NS) throw new UsageError(`--fault-cost ${text} is longer than ${formatDuration(MAX_SPIN_NS)}`);
-    return { ns: () => ns, source: ns === 0 ? "" : text };
-  }
-  const path = kernel[1] ?? latestKernelFile("results");
-  if (path === undefined) {
-    throw new UsageError(
-      `--fault-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`,
-    );
-  }
-  const costs = kernelFaultCosts(path);
-  return {
-    ns: (align) => {
-      const ns = costs.ns[align];
-      if (ns === undefined) {
-        throw new UsageError(
-          `--fault-cost ${text}: ${path} has no ${align} fault (no ${align} huge pages when it was measured): ` +
-            `measure one with daxbench kernel${align === "2m" ? " --reserve-hugepages 64" : ""}, ` +
-            `or leave --align ${align} out`,
-        );
-      }
-      return Math.round(ns);
-    },
-    source: costs.source,
-  };
-}
-
-function checkConfiguration(config: Configuration, probe: DaxMachine): void {
-  const align = ALIGNMENTS[config.align];
-  if (config.size % align !== 0n) {
-    throw new UsageError(`--size ${formatSize(config.size)} is not a multiple of --align ${config.align}`);
-  }
-  if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
-    throw new UsageError(
-      `--size ${formatSize(config.size)} holds ${config.size / align} ${config.align} entries, ` +
-        `fewer than --workers ${config.workers}: ${config.scenario.name} gives each worker at least one`,
-    );
-  }
-  try {
-    probe.checkVma(simpleMapping(align, config.size).vma);
-  } catch (error) {
-    if (error instanceof DaxConfigError) throw new UsageError(`--size ${formatSize(config.size)}: ${error.message}`);
-    throw error;
-  }
-  try {
-    if (config.scenario.tlb) probe.setTlbGeometry(config.tlbGeometry);
-  } catch (error) {
-    if (error instanceof DaxConfigError) throw new UsageError(`--tlb-geometry: ${error.message}`);
-    throw error;
-  }
-}
-
 /** `daxbench run --quick` (and `npm run bench`): the pte-vs-pmd and rcu-vs-mutex questions in seconds. */
-export const QUICK_MATRICES: MatrixSpec[] = [
-  { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
-  { scenario: ["churn"], protection: ["rcu,mutex"], align: ["4k"], workers: ["1,2"], size: ["64m"] },
+export const QUICK_MATRICES: Matrix[] = [
+  { scenario: [populate], protection: ["rcu", "mutex"], align: ["4k", "2m"], workers: [1, 2], size: [GiB] },
+  { scenario: [churn], protection: ["rcu", "mutex"], align: ["4k"], workers: [1, 2], size: [64n * MiB] },
 ];
 
 /** `daxbench run --full`: the reference matrix published in results/ (a few minutes on 2 cores). */
-export const FULL_MATRICES: MatrixSpec[] = [
-  { scenario: ["populate"], protection: ["rcu,mutex"], align: ["4k,2m,1g"], workers: ["1,2"], size: ["2g"] },
-  { scenario: ["random"], protection: ["rcu,mutex"], align: ["4k,2m"], workers: ["1,2"], size: ["1g"] },
-  { scenario: ["churn"], protection: ["rcu,mutex,rwlock,qsbr"], align: ["4k,2m"], workers: ["1,2"], size: ["64m"] },
+export const FULL_MATRICES: Matrix[] = [
+  { scenario: [populate], protection: ["rcu", "mutex"], align: ["4k", "2m", "1g"], workers: [1, 2], size: [2n * GiB] },
+  { scenario: [random], protection: ["rcu", "mutex"], align: ["4k", "2m"], workers: [1, 2], size: [GiB] },
   {
-    scenario: ["readside"],
-    protection: ["none,rcu,mutex,rwlock,qsbr"],
+    scenario: [churn],
+    protection: ["rcu", "mutex", "rwlock", "qsbr"],
+    align: ["4k", "2m"],
+    workers: [1, 2],
+    size: [64n * MiB],
+  },
+  {
+    scenario: [readside],
+    protection: ["none", "rcu", "mutex", "rwlock", "qsbr"],
     align: ["4k"],
-    workers: ["1,2"],
-    size: ["64m"],
+    workers: [1, 2],
+    size: [64n * MiB],
   },
 ];
 
-const SWEPT_SCHEMES = ["rcu,mutex,rwlock,qsbr"];
+const SWEPT_SCHEMES: SchemeName[] = ["rcu", "mutex", "rwlock", "qsbr"];
 
 /** `daxbench run --sweep NAME`: liburcu's benchmark sweeps (tests/benchmark/runall.sh), one dimension each. */
-export const SWEEPS: Record<string, { summary: string; matrices: MatrixSpec[] }> = {
+export const SWEEPS: Record<string, { summary: string; matrices: Matrix[] }> = {
   readers: {
     summary: "reader scalability: empty read sides on 1..N workers, no updater",
     matrices: [
       {
-        scenario: ["readside"],
+        scenario: [readside],
         protection: ["none", ...SWEPT_SCHEMES],
         align: ["4k"],
-        workers: ["1,2"],
-        size: ["64m"],
+        workers: [1, 2],
+        size: [64n * MiB],
       },
     ],
   },
@@ -347,12 +171,12 @@ export const SWEEPS: Record<string, { summary: string; matrices: MatrixSpec[] }>
     summary: "update rate: churn with kill periods from never to continuous",
     matrices: [
       {
-        scenario: ["churn"],
+        scenario: [churn],
         protection: SWEPT_SCHEMES,
         align: ["4k"],
-        workers: ["2"],
-        size: ["64m"],
-        killPeriod: ["never,10ms,1ms,100us,0"],
+        workers: [2],
+        size: [64n * MiB],
+        killPeriod: [null, 10e6, 1e6, 100e3, 0],
       },
     ],
   },
@@ -360,44 +184,44 @@ export const SWEEPS: Record<string, { summary: string; matrices: MatrixSpec[] }>
     summary: "TLB reach: misses and walk levels per 1,000 random touches, 4k vs 2m vs 1g, working sets 1 MiB to 64 GiB",
     matrices: [
       {
-        scenario: ["tlb"],
+        scenario: [tlb],
         protection: ["rcu"],
         align: ["4k"],
-        workers: ["1"],
-        size: ["1m,4m,16m,64m,256m,1g,4g,16g,64g"],
+        workers: [1],
+        size: [...[1n, 4n, 16n, 64n, 256n].map((n) => n * MiB), ...[1n, 4n, 16n, 64n].map((n) => n * GiB)],
       },
       {
-        scenario: ["tlb"],
+        scenario: [tlb],
         protection: ["rcu"],
         align: ["2m"],
-        workers: ["1"],
-        size: ["4m,16m,64m,256m,1g,4g,16g,64g"],
+        workers: [1],
+        size: [...[4n, 16n, 64n, 256n].map((n) => n * MiB), ...[1n, 4n, 16n, 64n].map((n) => n * GiB)],
       },
-      { scenario: ["tlb"], protection: ["rcu"], align: ["1g"], workers: ["1"], size: ["1g,4g,16g,64g"] },
+      {
+        scenario: [tlb],
+        protection: ["rcu"],
+        align: ["1g"],
+        workers: [1],
+        size: [1n, 4n, 16n, 64n].map((n) => n * GiB),
+      },
     ],
   },
   "cs-length": {
     summary: "read-side critical-section length: churn with read delays from 0 to 10 us",
     matrices: [
       {
-        scenario: ["churn"],
+        scenario: [churn],
         protection: SWEPT_SCHEMES,
         align: ["4k"],
-        workers: ["2"],
-        size: ["64m"],
-        readDelay: ["0,100,1000,10000"],
+        workers: [2],
+        size: [64n * MiB],
+        readDelay: [0, 100, 1000, 10000],
       },
     ],
   },
 };
 
-/** `--shard I/N`: the I-th of N slices of a matrix, dealt round-robin so that slices take about as long. */
-export function shard<T>(configs: T[], spec: string): T[] {
-  const match = /^(\d+)\/(\d+)$/.exec(spec);
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) {
-    throw new UsageError(`--shard ${spec} is not I/N with 1 <= I <= N, e.g. 1/4`);
-  }
+/** The I-th of N slices of a matrix (1-based), dealt round-robin so that slices take about as long. */
+export function shard<T>(configs: T[], { index, count }: { index: number; count: number }): T[] {
   return configs.filter((_, k) => k % count === index - 1);
 }

@@ -14,7 +14,9 @@ import { median } from "simple-statistics";
 import { measureConfiguration } from "./runner.ts";
 import { WorkerPool } from "./pool.ts";
 import { DaxMachine } from "../machine/dax.ts";
-import { expandMatrix } from "./matrix.ts";
+import { expandMatrix, timing } from "./matrix.ts";
+import { readside } from "../registry/scenarios.ts";
+import { MiB } from "../units.ts";
 import { comparePair, type PairComparison } from "../results/stats.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { readTable, cellError, writeTable, type CsvTable } from "../csv-table.ts";
@@ -140,16 +142,10 @@ export interface NativeCell {
 
 /** The wasm side of a cell: the readside scenario, configured by the matrix as `daxbench run --scenario readside
  *  --protection P --workers N` would be. */
-function wasmConfiguration(
-  probe: DaxMachine,
-  protection: SchemeName,
-  workers: number,
-  durationNs: number,
-): Configuration {
+function wasmConfiguration(protection: SchemeName, workers: number, durationNs: number): Configuration {
   const [config] = expandMatrix(
-    { scenario: ["readside"], protection: [protection], workers: [String(workers)], align: ["4k"], size: ["64m"] },
-    { duration: `${durationNs}ns` },
-    probe,
+    { scenario: [readside], protection: [protection], workers: [workers], align: ["4k"], size: [64n * MiB] },
+    timing({ durationNs }),
   );
   return config;
 }
@@ -181,7 +177,7 @@ export async function runNative(
       const cell = { native: n.native, what: n.what, wasm: n.wasm, workers };
       onCell(`native ${n.native} / wasm ${n.wasm}, ${workers} worker${workers > 1 ? "s" : ""}`);
       await measureNative(path, cell, milliseconds, repeat, samples, signal);
-      const reps = await measureConfiguration(wasmConfiguration(probe, n.wasm, workers, durationNs), {
+      const reps = await measureConfiguration(wasmConfiguration(n.wasm, workers, durationNs), {
         repeat,
         warmup: WARMUP,
         timeoutMs: durationNs / 1e6 + 60_000,

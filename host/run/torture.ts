@@ -3,65 +3,14 @@
 // account for, is a FAILURE; a run in which the updater never killed the device tested nothing and is
 // UNTESTED, never a SUCCESS.
 
-import { torture } from "../registry/scenarios.ts";
-import { DaxMachine } from "../machine/dax.ts";
-import { expandMatrix, parseDurationOption, MAX_SPIN_NS } from "./matrix.ts";
 import { measureConfiguration } from "./runner.ts";
-import { UsageError } from "../errors.ts";
 import type { Configuration, Measurement, TortureOutcome, TortureVerdict } from "../types.ts";
-
-/** What a torture run is, as typed on the command line. */
-export interface TortureSpec {
-  /** One scheme, or a comma list: each is tortured in turn. */
-  protection: string;
-  seconds: number;
-  workers: string;
-  readDelay: string;
-  killPeriod: string;
-  align: string;
-  size: string;
-  seed: bigint;
-  /** The longest random delay at a step boundary, as typed ("5us", "0"). */
-  randomDelay: string;
-}
 
 /** How it is run. */
 export interface TortureOptions {
   stopOnViolation: boolean;
   timeoutNs: number;
   signal: AbortSignal;
-}
-
-/** Checks the options (UsageError on a bad one) into the configurations a torture run measures, one per
- *  scheme. A run that never kills cannot test the guarantee, so `--kill-period never` is refused. */
-export function tortureConfigurations(spec: TortureSpec): Configuration[] {
-  if (spec.killPeriod.split(",").some((period) => period.trim() === "never")) {
-    throw new UsageError(
-      `--kill-period ${spec.killPeriod}: torture needs kills (never leaves the guarantee untested); ` +
-        "give a period such as 200us, or 0 for back-to-back kills",
-    );
-  }
-  return expandMatrix(
-    {
-      scenario: [torture.name],
-      protection: [spec.protection],
-      align: [spec.align],
-      workers: [spec.workers],
-      size: [spec.size],
-      killPeriod: [spec.killPeriod],
-      readDelay: [spec.readDelay],
-    },
-    {
-      duration: `${spec.seconds}s`,
-      seed: spec.seed,
-      randomDelayNs: parseDurationOption("random-delay", spec.randomDelay, {
-        allowZero: true,
-        bareUnit: "ns",
-        most: MAX_SPIN_NS,
-      }),
-    },
-    new DaxMachine(),
-  );
 }
 
 /** FAILURE when any install broke the guarantee, any entry outlived its device, or the installs counted do

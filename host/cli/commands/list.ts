@@ -3,7 +3,8 @@
 import { DaxMachine, ALIGNMENTS } from "../../machine/dax.ts";
 import { SCENARIOS } from "../../registry/scenarios.ts";
 import { SCHEMES } from "../../schemes.ts";
-import { OPTION_NAMES, maxWorkers, SWEEPS } from "../../run/matrix.ts";
+import { maxWorkers, SWEEPS } from "../../run/matrix.ts";
+import { OPTION_NAMES } from "../options.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
 

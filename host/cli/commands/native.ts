@@ -1,14 +1,14 @@
 // `daxbench native`: the read-side pairs in C beside the same pairs in wasm, cell by cell.
 
 import { DaxMachine } from "../../machine/dax.ts";
-import { maxWorkers, parseDurationOption } from "../../run/matrix.ts";
+import { maxWorkers } from "../../run/matrix.ts";
 import { runNative, nativeCells, nativeCsv } from "../../run/native.ts";
 import { nativeMarkdown } from "../../export/side-tables.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { writeFileAtomic, checkWritable } from "../../output-files.ts";
 import { Progress } from "../../print/progress.ts";
-import { fileOutOption, wholeNumberOption, workerCountsOption } from "../options.ts";
+import { durationOption, fileOutOption, wholeNumberOption, workerCountsOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
@@ -43,7 +43,7 @@ export const nativeCommand: Command<NativeArgs> = {
 
 async function native(args: NativeArgs, io: Io): Promise<number> {
   const workerCounts = workerCountsOption(args.workers, maxWorkers(new DaxMachine()));
-  const durationNs = parseDurationOption("duration", args.duration);
+  const durationNs = durationOption("duration", args.duration);
   const repeat = wholeNumberOption("repeat", args.repeat, 5, 1, 1000);
   fileOutOption(args.out, "native writes two files, NAME.md and NAME.csv");
   const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;

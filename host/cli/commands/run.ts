@@ -2,7 +2,7 @@
 
 import { DaxMachine } from "../../machine/dax.ts";
 import { SCENARIOS } from "../../registry/scenarios.ts";
-import { SWEEPS, DEFAULT_MIN_TIME } from "../../run/matrix.ts";
+import { SWEEPS, DEFAULT_MIN_TIME_NS } from "../../run/matrix.ts";
 import { measureGroup, describeConfiguration, mostWorkerCpus } from "../../run/runner.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { schedule, RUN_ORDERS } from "../../run/schedule.ts";
@@ -14,6 +14,7 @@ import { summaryTable, summaryWarnings, comparisons } from "../../print/summary.
 import { Progress } from "../../print/progress.ts";
 import { formatTlbGeometry, SKYLAKE_TLB } from "../../machine/dax.ts";
 import { runPlan, type RunArgs } from "../options.ts";
+import { formatDuration } from "../../units.ts";
 import { interruptible, type Interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { ResultsOutput } from "../output.ts";
@@ -42,7 +43,7 @@ export const runCommand: Command<RunArgs> = {
         type: "string",
         describe:
           "fixed-work scenarios (populate, mmap-mix) repeat their work, each pass on a fresh device, " +
-          `until a repetition has been timed this long; 0: one pass [default: ${DEFAULT_MIN_TIME}]`,
+          `until a repetition has been timed this long; 0: one pass [default: ${formatDuration(DEFAULT_MIN_TIME_NS)}]`,
       })
       .option("kill-period", {
         type: "string",

@@ -1,6 +1,7 @@
 // `daxbench torture`: check the teardown guarantee under kills, scheme by scheme; SUCCESS, FAILURE or UNTESTED.
 
-import { tortureConfigurations, runTorture } from "../../run/torture.ts";
+import { runTorture } from "../../run/torture.ts";
+import { DaxMachine } from "../../machine/dax.ts";
 import { mostWorkerCpus } from "../../run/runner.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { toRow } from "../../results/schema.ts";
@@ -8,7 +9,7 @@ import { runMetadata } from "../../results/metadata.ts";
 import { csvText } from "../../export/csv.ts";
 import { writeFileAtomic, checkWritable } from "../../output-files.ts";
 import { tortureReport } from "../../print/torture.ts";
-import { fileOutOption, secondsOption, seedOption, watchdogOption } from "../options.ts";
+import { fileOutOption, secondsOption, seedOption, tortureConfigurations, watchdogOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
@@ -80,17 +81,20 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
   const seed = seedOption(args.seed, BigInt(Math.floor(Math.random() * 2 ** 31)));
   fileOutOption(args.out, "torture prints its report on stdout and writes its CSV to a file");
   if (args.out) checkWritable("--out", args.out);
-  const configs = tortureConfigurations({
-    protection: args.protection,
-    seconds,
-    workers: args.workers,
-    readDelay: args["read-delay"],
-    killPeriod: args["kill-period"],
-    align: args.align,
-    size: args.size,
-    seed,
-    randomDelay: args["random-delay"],
-  });
+  const configs = tortureConfigurations(
+    {
+      protection: args.protection,
+      seconds,
+      workers: args.workers,
+      readDelay: args["read-delay"],
+      killPeriod: args["kill-period"],
+      align: args.align,
+      size: args.size,
+      seed,
+      randomDelay: args["random-delay"],
+    },
+    new DaxMachine(),
+  );
   const timeoutNs = watchdogOption(`${seconds}s`, args.timeout);
   checkAddressSpace(mostWorkerCpus(configs));
   let printed = 0;
