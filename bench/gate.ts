@@ -14,7 +14,7 @@ import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { readResultFile } from "../host/results/file.ts";
-import { byConfiguration, describeRow } from "../host/results/configurations.ts";
+import { byConfiguration, describe } from "../host/results/configurations.ts";
 import { history, regressions, type HistoryOptions } from "../host/results/history.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
@@ -76,7 +76,7 @@ export function gateSet(reference: ResultRow[], set: number): SetOutcome {
   const failing = regressions(history(syntheticRuns(reference, set, slowed.key, next), DEFAULTS), 0);
   return {
     falseAlarm,
-    slowed: describeRow(slowed.identity),
+    slowed: describe(slowed.name),
     caught: failing.some(({ series }) => series.points[0].result.key === slowed.key),
     alsoFailed: failing.some(({ series }) => series.points[0].result.key !== slowed.key),
   };

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readResultFile } from "../host/results/file.ts";
 import { reproducibility, splitRuns, type Reproducibility } from "../host/results/reproducibility.ts";
-import { describeRow } from "../host/results/configurations.ts";
+import { describe } from "../host/results/configurations.ts";
 import { figure } from "../host/print/figures.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
@@ -90,7 +90,7 @@ const SUMMARY_HEADER = [
 function configurationTable(all: OrderRuns[]): string {
   const [first] = all;
   const rows = first.result.configurations.map((c, i) => [
-    describeRow(c.result.identity),
+    describe(c.result.name),
     ...all.flatMap((runs) => {
       const mine = runs.result.configurations[i];
       return [mine.medians.map(figure).join(", "), `${figure(mine.spread)}×`];
@@ -115,7 +115,7 @@ function verdictTable(all: OrderRuns[]): string {
     );
   };
   const rows = first.result.pairs.map((pair, i) => [
-    `${describeRow(pair.sides[0].identity, pair.dimension)}: ${pair.dimension}`,
+    `${describe(pair.sides[0].name, pair.dimension)}: ${pair.dimension}`,
     ...all.map((runs) => said(runs, i)),
   ]);
   return markdownTable(["pair", ...all.map((runs) => `${runs.order}: runs calling each side faster`)], rows, [

@@ -5,7 +5,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow } from "../results/schema.ts";
-import { describeRow, type ConfigurationResult } from "../results/configurations.ts";
+import { describe, type ConfigurationResult } from "../results/configurations.ts";
 import { median } from "simple-statistics";
 import { scenarioNamed } from "../registry/scenarios.ts";
 import type { ChartName } from "../types.ts";
@@ -24,7 +24,7 @@ export interface ChartSpec {
 }
 
 /** All a chart needs of a configuration: its summaries are computed here, from the repetitions. */
-type Configuration = Pick<ConfigurationResult, "identity" | "reps">;
+type Configuration = Pick<ConfigurationResult, "identity" | "name" | "reps">;
 type Datum = Record<string, string | number>;
 
 const GiB = 2 ** 30;
@@ -63,7 +63,7 @@ function spread(
   return results.flatMap((c) => {
     const values = c.reps.map(value).filter((v): v is number => v !== undefined);
     if (!values.length) return [];
-    const named = { ...fields(c), configuration: describeRow(c.identity) };
+    const named = { ...fields(c), configuration: describe(c.name) };
     return [
       ...values.map((v) => ({ ...named, kind: "repetition", value: v })),
       { ...named, kind: "median", value: median(values) },

@@ -3,7 +3,7 @@
 // the same columns from here, so a figure has one label and one meaning wherever it appears.
 
 import { median } from "simple-statistics";
-import { describeRow, values, headlineValues, type ConfigurationResult } from "../results/configurations.ts";
+import { describe, values, headlineValues, type ConfigurationResult } from "../results/configurations.ts";
 import { comparePair, type Summary } from "../results/stats.ts";
 import { formatDuration } from "../units.ts";
 import type { ResultRow } from "../results/schema.ts";
@@ -182,7 +182,7 @@ export function scenarioColumns(
   options: { relative?: { alpha: number } } = {},
 ): TableColumn[] {
   return [
-    { header: "configuration", align: "left", cell: (c) => describeRow(c.identity, "scenario") },
+    { header: "configuration", align: "left", cell: (c) => describe(c.name, "scenario") },
     ...headlineColumns(scenario),
     ...(options.relative ? [relativeColumn(scenario, results, options.relative.alpha)] : []),
     ...scenario.figures.map((name) => FIGURES[name]),

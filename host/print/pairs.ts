@@ -1,7 +1,7 @@
 // A pair's verdict in words, as every screen and report says it: host/results/pairs.ts finds the pairs and
 // judges them; this says what was found.
 
-import { describeRow } from "../results/configurations.ts";
+import { describe } from "../results/configurations.ts";
 import type { PairVerdict } from "../results/pairs.ts";
 import { figure, pValue } from "./figures.ts";
 
@@ -9,7 +9,7 @@ import { figure, pValue } from "./figures.ts";
  *  or "populate 4k 1w 1g: rcu ~ mutex (p=0.310, n=5+5)". */
 export function pairText(v: PairVerdict, alpha: number): string {
   const { dimension, better, worse, comparison: k } = v;
-  const context = describeRow(better.identity, dimension);
+  const context = describe(better.name, dimension);
   const [a, b] = [String(better.identity[dimension]), String(worse.identity[dimension])];
   const n = `n=${k.n1}+${k.n2}`;
   if (!k.significant) return `${context}: ${a} ~ ${b} (${k.tooSmall ?? `${pValue(k.p)}, ${n}`})`;

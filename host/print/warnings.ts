@@ -4,7 +4,7 @@
 // than --min-time.
 
 import { median } from "simple-statistics";
-import { describeRow, values, type ConfigurationResult } from "../results/configurations.ts";
+import { describe, values, type ConfigurationResult } from "../results/configurations.ts";
 import { warnings as sampleWarnings } from "../results/stats.ts";
 import { formatDuration } from "../units.ts";
 import { figure } from "./figures.ts";
@@ -45,7 +45,7 @@ function configurationWarnings(c: ConfigurationResult): string[] {
       `${c.reps.length - got.length} of ${c.reps.length} repetitions had no kill: the teardown was not exercised`,
     );
   }
-  return found.map((w) => `warning: ${describeRow(c.identity)}: ${w}`);
+  return found.map((w) => `warning: ${describe(c.name)}: ${w}`);
 }
 
 /** Readers that should have run side by side (no more threads than CPUs) but had CPUs for less than

@@ -5,7 +5,7 @@
 // dimension (each value against the first).
 
 import { geometricMean } from "simple-statistics";
-import { byConfiguration, describeRow, headlineValues, type ConfigurationResult } from "./configurations.ts";
+import { byConfiguration, describe, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { CONFIGURATION_COLUMNS, type ResultRow } from "./schema.ts";
 import { comparePair } from "./stats.ts";
 import { UsageError } from "../errors.ts";
@@ -62,7 +62,7 @@ export function compareRuns(
   const nextByKey = new Map(byConfiguration(next.rows).map((c) => [c.key, c]));
   const deltas = byConfiguration(base.rows)
     .filter((c) => comparable(c, nextByKey.get(c.key)))
-    .map((c) => delta(describeRow(c.identity), c, nextByKey.get(c.key)!, alpha));
+    .map((c) => delta(describe(c.name), c, nextByKey.get(c.key)!, alpha));
   if (deltas.length === 0) {
     throw new UsageError(`${base.name} and ${next.name} have no configuration in common: nothing to compare`);
   }
@@ -87,7 +87,7 @@ export function compareWithin(
   const tables = rest.map((value) => {
     const deltas = results
       .filter((c) => c.identity[by] === value && bases.has(keyOf(c)) && comparable(bases.get(keyOf(c))!, c))
-      .map((c) => delta(describeRow(c.identity, by), bases.get(keyOf(c))!, c, alpha));
+      .map((c) => delta(describe(c.name, by), bases.get(keyOf(c))!, c, alpha));
     return deltas.length ? table(`${by} ${first}`, `${by} ${value}`, deltas) : undefined;
   });
   const found = tables.filter((t): t is ComparisonTable => t !== undefined);

@@ -13,6 +13,8 @@ export interface ConfigurationResult {
   scenario: Scenario;
   /** The first repetition's row: scenario, protection, align, workers, mapping_bytes. */
   identity: ResultRow;
+  /** What names it, read from its row once: describe(name) is how every printer and export calls it. */
+  name: ConfigurationName;
   reps: ResultRow[];
   /** The scenario's headline figure (scenario.headline) over the repetitions that have one; undefined when
    *  none has (no repetition completed an operation). */
@@ -32,7 +34,14 @@ export function headlineValues(c: ConfigurationResult): number[] {
 export function byConfiguration(rows: ResultRow[]): ConfigurationResult[] {
   return [...groupBy(rows, configurationKey)].map(([key, reps]) => {
     const scenario = scenarioNamed(reps[0].scenario);
-    const result = { key, scenario, identity: reps[0], reps, headline: undefined as Summary | undefined };
+    const result = {
+      key,
+      scenario,
+      identity: reps[0],
+      name: rowName(reps[0]),
+      reps,
+      headline: undefined as Summary | undefined,
+    };
     const headline = headlineValues(result);
     result.headline = headline.length ? summarize(headline) : undefined;
     return result;
@@ -94,27 +103,25 @@ export function configurationName(config: Configuration): ConfigurationName {
   };
 }
 
-export function describeRow(row: ResultRow, omit?: "scenario" | ComparedDimension): string {
+/** The name a result row gives its configuration: the dimensions its scenario filled in. */
+function rowName(row: ResultRow): ConfigurationName {
   const text = (column: Column) => (row[column] === "" ? undefined : String(row[column]));
-  return describe(
-    {
-      scenario: row.scenario,
-      protection: text("protection"),
-      align: text("align"),
-      policy: text("policy"),
-      workers: row.workers,
-      size: row.mapping_bytes === "" ? undefined : BigInt(row.mapping_bytes),
-      // A scenario with an updater writes an empty period for "never".
-      killPeriodNs: !scenarioNamed(row.scenario).updater
-        ? undefined
-        : row.kill_period_ns === ""
-          ? null
-          : Number(row.kill_period_ns),
-      readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
-      faultCostNs: row.fault_cost_ns === "" ? undefined : Number(row.fault_cost_ns),
-    },
-    omit,
-  );
+  return {
+    scenario: row.scenario,
+    protection: text("protection"),
+    align: text("align"),
+    policy: text("policy"),
+    workers: row.workers,
+    size: row.mapping_bytes === "" ? undefined : BigInt(row.mapping_bytes),
+    // A scenario with an updater writes an empty period for "never".
+    killPeriodNs: !scenarioNamed(row.scenario).updater
+      ? undefined
+      : row.kill_period_ns === ""
+        ? null
+        : Number(row.kill_period_ns),
+    readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
+    faultCostNs: row.fault_cost_ns === "" ? undefined : Number(row.fault_cost_ns),
+  };
 }
 
 /** The results split by scenario, in the order they first appear. */

@@ -10,7 +10,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readResultFile } from "./file.ts";
-import { byConfiguration, describeRow, headlineValues, type ConfigurationResult } from "./configurations.ts";
+import { byConfiguration, describe, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { configurationKey, type ResultRow } from "./schema.ts";
 import { comparePair, holm, MIN_COMPARABLE_N, type PairComparison } from "./stats.ts";
 import { eDivisive } from "./changepoints.ts";
@@ -203,7 +203,7 @@ export function history(rows: ResultRow[], options: HistoryOptions): History {
     if (runs.length === 0) continue;
     const first = runs[0].result;
     const entry: Series = {
-      label: describeRow(first.identity),
+      label: describe(first.name),
       machine: options.allowMixed ? "" : machineOf(first.identity),
       scenario: first.scenario,
       points: runs,
