@@ -2,7 +2,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { summarize, mannWhitneyU, comparePair, smallestP, repetitionsNeeded, warnings } from "../host/results/stats.ts";
+import {
+  summarize,
+  mannWhitneyU,
+  comparePair,
+  smallestP,
+  repetitionsNeeded,
+  sampleConcerns,
+} from "../host/results/stats.ts";
+import { tooSmallText } from "../host/print/pairs.ts";
 import { shard, expandMatrix, timing, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
 import { matrixConfigurations, shardOption } from "../host/cli/options.ts";
 import { DaxMachine } from "../host/machine/dax.ts";
@@ -67,8 +75,8 @@ test("intervals of positive, skewed samples never go below zero (Student's t on 
 
 test("summary: flags an outlier by modified z-score, and too few repetitions", () => {
   assert.equal(summarize([10, 11, 12, 13, 100]).outliers, 1);
-  assert.match(warnings(summarize([10, 11, 12, 13, 100])).join(), /1 outlier/);
-  assert.match(warnings(summarize([10, 12])).join(), /n = 2: too few repetitions/);
+  assert.deepEqual(sampleConcerns(summarize([10, 11, 12, 13, 100])), [{ concern: "outliers", count: 1, z: 3.5 }]);
+  assert.deepEqual(sampleConcerns(summarize([10, 12])), [{ concern: "too-few-repetitions", n: 2, least: 3 }]);
 });
 
 test("a pair: the Hodges-Lehmann ratio and its interval from the pairwise ratios, significant by Mann-Whitney", () => {
@@ -202,12 +210,12 @@ test("a pair inside the noise is not significant, and its interval holds 1", () 
 test("no verdict at n = 1 or with too few repetitions for any p below alpha, and the count that would do", () => {
   const one = comparePair([10], [100], 0.05);
   assert.equal(one.significant, false);
-  assert.match(one.tooSmall!, /n=1\+1: too few repetitions/);
+  assert.match(tooSmallText(one.tooSmall!), /n=1\+1: too few repetitions/);
   const three = comparePair([1, 2, 3], [10, 20, 30], 0.05);
   assert.equal(three.significant, false, "3 + 3 can never reach p < 0.05: its smallest p is 0.1");
   close(smallestP(3, 3), 0.1, 1e-12, "smallest p at 3+3");
   assert.match(
-    three.tooSmall!,
+    tooSmallText(three.tooSmall!),
     /n=3\+3: no p below 0.05 is possible \(smallest 0.100\); 4\+ repetitions each are needed/,
   );
   assert.equal(three.interval, undefined, "no 95% interval from 3 + 3");

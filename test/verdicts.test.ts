@@ -1,6 +1,7 @@
 // The one rule by which daxbench says "faster" or "slower" (README, "When daxbench says faster"): at least 3
 // repetitions on each side, however far apart the sides are and whatever their sizes, and a Mann-Whitney p
 // strictly below --alpha; and --alpha is the level that compare, report and history judge by, not 0.05.
+import { tooSmallText } from "../host/print/pairs.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,7 +31,10 @@ test(
     ]) {
       const pair = comparePair(a, b, 0.05);
       assert.equal(pair.significant, false, `n=${a.length}+${b.length}`);
-      assert.equal(pair.tooSmall, `n=${a.length}+${b.length}: too few repetitions to compare (want 3+ each)`);
+      assert.equal(
+        pair.tooSmall && tooSmallText(pair.tooSmall),
+        `n=${a.length}+${b.length}: too few repetitions to compare (want 3+ each)`,
+      );
     }
     for (const [a, b] of [
       [three, eight],
@@ -52,7 +56,7 @@ test(
     const [short, enough] = compareRuns({ name: "base", rows: base }, { name: "new", rows: next }, 0.05).deltas;
     assert.deepEqual(
       [short.significant, short.tooSmall],
-      [false, "n=2+8: too few repetitions to compare (want 3+ each)"],
+      [false, { reason: "too-few-repetitions", n1: 2, n2: 8, least: 3 }],
     );
     assert.deepEqual([enough.significant, enough.tooSmall], [true, undefined]);
     const lines = comparisons(
@@ -99,7 +103,7 @@ test("a p-value equal to alpha is not below it, and a p between two alphas is si
   assert.deepEqual(comparePair(base, slower, 2 / 252).interval, [13.5 / 14, 18 / 10]);
   // 3 + 3 can reach p = 0.1 and no lower: at alpha 0.1 no verdict is possible, at 0.2 one is.
   assert.match(
-    comparePair([1, 2, 3], [4, 5, 6], 0.1).tooSmall ?? "",
+    tooSmallText(comparePair([1, 2, 3], [4, 5, 6], 0.1).tooSmall!),
     /^n=3\+3: no p below 0\.1 is possible \(smallest 0\.100\); 4\+ repetitions each are needed$/,
   );
   assert.equal(comparePair([1, 2, 3], [4, 5, 6], 0.2).significant, true);

@@ -5,6 +5,7 @@
 import { writeTable, writeTableJson, type CsvTable } from "../csv-table.ts";
 import { geomeanWithInterval } from "../print/figures.ts";
 import type { PairComparison } from "../results/stats.ts";
+import { tooSmallText } from "../print/pairs.ts";
 import type { FormatName } from "../types.ts";
 import { kernelResults, KERNEL_TABLE, type KernelRow } from "../run/kernel.ts";
 import { MICRO_TABLE, type MicroRow } from "../run/micro.ts";
@@ -65,7 +66,7 @@ export function renderMicro(format: FormatName, rows: MicroRow[]): string {
 /** "1.023…1.187", or why there is no interval. */
 export function formatInterval(comparison: PairComparison, digits = 3): string {
   if (comparison.interval) return comparison.interval.map((x) => x.toFixed(digits)).join("…");
-  return `none: ${comparison.tooSmall ?? "a value is not positive"}`;
+  return `none: ${comparison.tooSmall ? tooSmallText(comparison.tooSmall) : "a value is not positive"}`;
 }
 
 export function nativeMarkdown(cells: NativeCell[], alpha = NATIVE_ALPHA): string {

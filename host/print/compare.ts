@@ -3,6 +3,7 @@
 import { textTable } from "./table.ts";
 import type { ComparisonTable } from "../results/compare.ts";
 import type { Summary } from "../results/stats.ts";
+import { tooSmallText } from "./pairs.ts";
 import { figure, pValue } from "./figures.ts";
 
 /** "39.4 ± 3%": the median and the spread (σ / mean) of a configuration's repetitions. */
@@ -35,7 +36,7 @@ export function comparisonText(t: ComparisonTable, alpha: number): string {
   }
   rows.push(["geomean", "", "", Number.isFinite(t.geomeanPercent) ? `${signed(t.geomeanPercent)}%` : "–"]);
   // Why a pair could not be significant whatever its data, once per distinct reason.
-  const reasons = [...new Set(t.deltas.flatMap((d) => (d.tooSmall ? [d.tooSmall] : [])))];
+  const reasons = [...new Set(t.deltas.flatMap((d) => (d.tooSmall ? [tooSmallText(d.tooSmall)] : [])))];
   return [
     textTable(["", t.baseName, t.nextName, "vs base"], rows, ["left", "right", "right", "left"]),
     `~: not significant at alpha ${alpha} (Mann-Whitney U, two-sided), or too few repetitions to tell`,

@@ -2,6 +2,7 @@
 // of the geometric mean per run, and on the first run after a change point the size of the change; then one
 // line per change point, the method and what chance alone would give.
 
+import { tooSmallText } from "./pairs.ts";
 import { textTable, type Align } from "./table.ts";
 import { figure, geomeanWithInterval, pValue } from "./figures.ts";
 import type { History, Regression, Series, Shift } from "../results/history.ts";
@@ -16,7 +17,7 @@ export function shiftSize(series: Series, shift: Shift, alpha: number): string {
   const show = (x: number) => (ratio ? `${amount(x)}×` : `${amount(x)} ${unit}`);
   if (shift.direction === "~") {
     return k.tooSmall
-      ? `~ (${k.tooSmall})`
+      ? `~ (${tooSmallText(k.tooSmall)})`
       : `~${k.estimate === undefined ? "" : ` ${show(k.estimate)}`} (${pValue(k.p)}, ${n})`;
   }
   const level = `${Math.round((1 - alpha) * 1000) / 10}% CI`;

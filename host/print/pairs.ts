@@ -3,7 +3,18 @@
 
 import { describe } from "../results/configurations.ts";
 import type { PairVerdict } from "../results/pairs.ts";
+import type { TooSmall } from "../results/stats.ts";
 import { figure, pValue } from "./figures.ts";
+
+/** Why a pair cannot be significant, in words: "n=2+5: too few repetitions to compare (want 3+ each)". */
+export function tooSmallText(t: TooSmall): string {
+  const n = `n=${t.n1}+${t.n2}`;
+  if (t.reason === "too-few-repetitions") return `${n}: too few repetitions to compare (want ${t.least}+ each)`;
+  return (
+    `${n}: no p below ${t.alpha} is possible (smallest ${t.smallestP.toFixed(3)}); ` +
+    `${t.needed}+ repetitions each are needed`
+  );
+}
 
 /** "populate 4k 1w 1g: rcu is 1.38× faster than mutex per completed touch (95% CI 1.30…1.45, p=0.008, n=5+5)",
  *  or "populate 4k 1w 1g: rcu ~ mutex (p=0.310, n=5+5)". */
@@ -12,7 +23,8 @@ export function pairText(v: PairVerdict, alpha: number): string {
   const context = describe(better.name, dimension);
   const [a, b] = [String(better.identity[dimension]), String(worse.identity[dimension])];
   const n = `n=${k.n1}+${k.n2}`;
-  if (!k.significant) return `${context}: ${a} ~ ${b} (${k.tooSmall ?? `${pValue(k.p)}, ${n}`})`;
+  if (!k.significant)
+    return `${context}: ${a} ~ ${b} (${k.tooSmall ? tooSmallText(k.tooSmall) : `${pValue(k.p)}, ${n}`})`;
   const level = `${Math.round((1 - alpha) * 1000) / 10}% CI`;
   if (k.estimate === undefined || k.interval === undefined) {
     // A figure of zero has no ratio: the medians say what differs.

@@ -5,9 +5,15 @@
 
 import { median } from "simple-statistics";
 import { describe, values, type ConfigurationResult } from "../results/configurations.ts";
-import { warnings as sampleWarnings } from "../results/stats.ts";
+import { sampleConcerns, type SampleConcern } from "../results/stats.ts";
 import { formatDuration } from "../units.ts";
 import { figure } from "./figures.ts";
+
+/** A summary's concern in words: "n = 2: too few repetitions to compare (want 3+)", "1 outlier (...)". */
+function concernText(c: SampleConcern): string {
+  if (c.concern === "too-few-repetitions") return `n = ${c.n}: too few repetitions to compare (want ${c.least}+)`;
+  return `${c.count} outlier${c.count > 1 ? "s" : ""} (modified z-score > ${c.z})`;
+}
 
 /** An achieved kill period this many times the requested one is reported. */
 export const KILL_PERIOD_SLACK = 1.5;
@@ -22,7 +28,7 @@ function threads(c: ConfigurationResult): number {
 }
 
 function configurationWarnings(c: ConfigurationResult): string[] {
-  const found = c.headline ? sampleWarnings(c.headline) : ["no repetition completed an operation"];
+  const found = c.headline ? sampleConcerns(c.headline).map(concernText) : ["no repetition completed an operation"];
   const cpus = c.identity.cpu_count;
   if (threads(c) > cpus) {
     found.push(

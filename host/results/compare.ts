@@ -7,7 +7,7 @@
 import { geometricMean } from "simple-statistics";
 import { byConfiguration, describe, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { CONFIGURATION_COLUMNS, type ResultRow } from "./schema.ts";
-import { comparePair } from "./stats.ts";
+import { comparePair, type TooSmall } from "./stats.ts";
 import { UsageError } from "../errors.ts";
 
 export interface Delta {
@@ -20,7 +20,7 @@ export interface Delta {
   p: number;
   significant: boolean;
   /** Why no verdict was possible whatever the data (too few repetitions); undefined when one was. */
-  tooSmall: string | undefined;
+  tooSmall: TooSmall | undefined;
 }
 
 export interface ComparisonTable {

@@ -86,13 +86,17 @@ export function countOutliers(values: number[]): number {
   return values.filter((x) => Math.abs((0.6745 * (x - mid)) / mad) > OUTLIER_Z).length;
 }
 
-/** Why a summary should be read with care, or [] when it need not be. */
-export function warnings(summary: Summary): string[] {
-  const found: string[] = [];
+/** Why a summary should be read with care (print/warnings.ts says it in words). */
+export type SampleConcern =
+  | { concern: "too-few-repetitions"; n: number; least: number }
+  | { concern: "outliers"; count: number; z: number };
+
+/** What makes a summary one to read with care, or [] when nothing does. */
+export function sampleConcerns(summary: Summary): SampleConcern[] {
+  const found: SampleConcern[] = [];
   if (summary.n < MIN_COMPARABLE_N)
-    found.push(`n = ${summary.n}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+)`);
-  if (summary.outliers > 0)
-    found.push(`${summary.outliers} outlier${summary.outliers > 1 ? "s" : ""} (modified z-score > ${OUTLIER_Z})`);
+    found.push({ concern: "too-few-repetitions", n: summary.n, least: MIN_COMPARABLE_N });
+  if (summary.outliers > 0) found.push({ concern: "outliers", count: summary.outliers, z: OUTLIER_Z });
   return found;
 }
 
@@ -161,8 +165,13 @@ export interface PairComparison {
   significant: boolean;
   /** Why the pair is not significant, when that is not the data's doing: too few repetitions on a side, or
    *  too few for any p below alpha. Undefined when the sample sizes allow a verdict. */
-  tooSmall: string | undefined;
+  tooSmall: TooSmall | undefined;
 }
+
+/** Why a pair cannot be significant whatever its data (print/pairs.ts's tooSmallText says it in words). */
+export type TooSmall =
+  | { reason: "too-few-repetitions"; n1: number; n2: number; least: number }
+  | { reason: "no-p-below-alpha"; n1: number; n2: number; alpha: number; smallestP: number; needed: number };
 
 export function comparePair(a: number[], b: number[], alpha: number, scale: Scale = "ratio"): PairComparison {
   const n1 = a.length;
@@ -179,13 +188,18 @@ export function comparePair(a: number[], b: number[], alpha: number, scale: Scal
     pairwise.sort();
   }
   const rank = defined ? criticalRank(qa.length, qb.length, alpha) : 0;
-  let tooSmall: string | undefined;
+  let tooSmall: TooSmall | undefined;
   if (Math.min(n1, n2) < MIN_COMPARABLE_N) {
-    tooSmall = `n=${n1}+${n2}: too few repetitions to compare (want ${MIN_COMPARABLE_N}+ each)`;
+    tooSmall = { reason: "too-few-repetitions", n1, n2, least: MIN_COMPARABLE_N };
   } else if (smallestP(n1, n2) >= alpha) {
-    tooSmall =
-      `n=${n1}+${n2}: no p below ${alpha} is possible (smallest ${smallestP(n1, n2).toFixed(3)}); ` +
-      `${repetitionsNeeded(alpha)}+ repetitions each are needed`;
+    tooSmall = {
+      reason: "no-p-below-alpha",
+      n1,
+      n2,
+      alpha,
+      smallestP: smallestP(n1, n2),
+      needed: repetitionsNeeded(alpha),
+    };
   }
   return {
     n1,
