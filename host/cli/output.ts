@@ -1,27 +1,46 @@
-// Where a command's results go: one file per format, named after --out and written whole or not at all, or
-// standard output for `--out -` (one format; the screen's tables then go to standard error). run, kernel and
-// micro each decided this for themselves; this is its one home: the write check before any work, the lock,
-// the writes, the screen, and the "wrote ..." line.
+// Where a command's results go: files written whole or not at all, or standard output for `--out -` (one
+// format; the screen's tables then go to standard error). Every command that writes results goes through it:
+// the write check before any work, the lock, the writes, the screen, and the "wrote ..." line.
 
-import { pathFor, writeFormats, writeText } from "../export/formats.ts";
-import { checkWritable, lockOutput, type Text } from "../output-files.ts";
+import { pathFor, writeText } from "../export/formats.ts";
+import { checkWritable, lockOutput, writeFileAtomic, type Text } from "../output-files.ts";
 import type { FormatName, TextStream } from "../types.ts";
 import type { Io } from "./io.ts";
+
+/** "1 row", "20 rows": what a "wrote ..." line counts. */
+export function rowCount(n: number): string {
+  return `${n} row${n === 1 ? "" : "s"}`;
+}
 
 export class ResultsOutput {
   /** The results go to standard output (`--out -`), in the first format. */
   readonly toStdout: boolean;
 
-  constructor(
+  private constructor(
+    /** What --out said: the lock is taken beside it. */
     readonly out: string,
     readonly formats: FormatName[],
+    /** Each format's file; none for standard output. */
+    private readonly files: { format: FormatName; path: string }[],
   ) {
     this.toStdout = out === "-";
   }
 
+  /** One file per format, named after `out` with each format's extension (run, kernel, micro, native), or
+   *  standard output for "-". */
+  static perFormat(out: string, formats: FormatName[]): ResultsOutput {
+    const files = out === "-" ? [] : formats.map((format) => ({ format, path: pathFor(out, format) }));
+    return new ResultsOutput(out, formats, files);
+  }
+
+  /** One file, named exactly as given (merge's and torture's --out). */
+  static file(path: string, format: FormatName): ResultsOutput {
+    return new ResultsOutput(path, [format], [{ format, path }]);
+  }
+
   /** The files the results go to; none for standard output. */
   paths(): string[] {
-    return this.toStdout ? [] : this.formats.map((format) => pathFor(this.out, format));
+    return this.files.map((file) => file.path);
   }
 
   /** Refuses, before any work, a file that could not be written. */
@@ -36,7 +55,7 @@ export class ResultsOutput {
 
   /** Rewrites every file with the results so far; nothing for standard output, which gets them once, whole. */
   save(render: (format: FormatName) => Text): void {
-    if (!this.toStdout) writeFormats(this.out, this.formats, render);
+    for (const { format, path } of this.files) writeFileAtomic(path, render(format));
   }
 
   /** The finished results: to standard output in the first format, or to every file. */
@@ -50,8 +69,9 @@ export class ResultsOutput {
     return this.toStdout ? io.stderr : io.stdout;
   }
 
-  /** "wrote 20 rows to results/x.csv, results/x.md", or undefined when no file was written. */
-  wrote(rows: number): string | undefined {
-    return this.toStdout ? undefined : `wrote ${rows} rows to ${this.paths().join(", ")}`;
+  /** "wrote 20 rows to results/x.csv, results/x.md" (`what` being "20 rows"), or undefined when no file was
+   *  written. */
+  wrote(what: string): string | undefined {
+    return this.toStdout ? undefined : `wrote ${what} to ${this.paths().join(", ")}`;
   }
 }

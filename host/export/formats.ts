@@ -7,7 +7,7 @@ import type { FormatName, TextStream } from "../types.ts";
 import { csvPieces } from "./csv.ts";
 import { jsonText } from "./json.ts";
 import { markdownText } from "./markdown.ts";
-import { writeFileAtomic, type Text } from "../output-files.ts";
+import type { Text } from "../output-files.ts";
 import { UsageError } from "../errors.ts";
 
 export const FORMAT_NAMES: readonly FormatName[] = ["csv", "json", "md"];
@@ -37,15 +37,6 @@ export function parseFormats<Name extends string = FormatName>(
 /** "results/run.csv" with md -> "results/run.md": the formats of one run share a name. */
 export function pathFor(out: string, format: ReportFormat): string {
   return `${out.replace(/\.(csv|json|md|html)$/, "")}.${format}`;
-}
-
-/** Writes every format beside `out`, each whole or not at all; returns the paths. */
-export function writeFormats(out: string, formats: FormatName[], render: (format: FormatName) => Text): string[] {
-  return formats.map((format) => {
-    const path = pathFor(out, format);
-    writeFileAtomic(path, render(format));
-    return path;
-  });
 }
 
 /** Text, whole or in pieces, to a stream (standard output, for --out -). */

@@ -7,7 +7,7 @@ import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, hugePagesOption, kernelSizeOption, wholeNumberOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
-import { ResultsOutput } from "../output.ts";
+import { ResultsOutput, rowCount } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 
 interface KernelArgs {
@@ -57,7 +57,7 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
   const reserve = hugePagesOption(args["reserve-hugepages"]);
   const formats = formatsOption(args.out, args.format);
   const meta = runMetadata();
-  const output = new ResultsOutput(args.out ?? defaultOutPath(new Date(meta.started_at), "kernel"), formats);
+  const output = ResultsOutput.perFormat(args.out ?? defaultOutPath(new Date(meta.started_at), "kernel"), formats);
   output.checkWritable();
   const reserved = reserve === undefined ? undefined : reserveHugePages(reserve);
   const progress = new Progress(io.stderr);
@@ -85,7 +85,7 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
     const print = output.screen(io);
     println(print, kernelMarkdown(rows).trimEnd());
     for (const warning of kernelWarnings(kernelResults(rows))) println(print, warning);
-    const wrote = nothing ? undefined : output.wrote(rows.length);
+    const wrote = nothing ? undefined : output.wrote(rowCount(rows.length));
     if (wrote) println(print, wrote);
     return EXIT.ok;
   } finally {

@@ -2,7 +2,7 @@
 
 import { mergeFiles } from "../../results/merge.ts";
 import { csvPieces } from "../../export/csv.ts";
-import { writeFileAtomic, checkWritable } from "../../output-files.ts";
+import { ResultsOutput, rowCount } from "../output.ts";
 import { println, type Io } from "../io.ts";
 import { fileOutOption } from "../options.ts";
 import { EXIT, type Command } from "../command.ts";
@@ -27,10 +27,11 @@ export const mergeCommand: Command<MergeArgs> = {
       }),
   run(args: MergeArgs, io: Io) {
     fileOutOption(args.out, "merge writes the merged CSV to a file and says so on stdout");
-    checkWritable("--out", args.out);
+    const output = ResultsOutput.file(args.out, "csv");
+    output.checkWritable();
     const rows = mergeFiles(args.files, { allowMixed: args["allow-mixed"] });
-    writeFileAtomic(args.out, csvPieces(rows));
-    println(io.stdout, `wrote ${rows.length} rows to ${args.out}`);
+    output.save(() => csvPieces(rows));
+    println(io.stdout, output.wrote(rowCount(rows.length))!);
     return EXIT.ok;
   },
 };

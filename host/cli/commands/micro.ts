@@ -8,7 +8,7 @@ import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, maxTimeOption } from "../options.ts";
 import { parentWatch } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
-import { ResultsOutput } from "../output.ts";
+import { ResultsOutput, rowCount } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 
 interface MicroArgs {
@@ -46,7 +46,7 @@ function micro(args: MicroArgs, io: Io): number {
   const formats = formatsOption(args.out, args.format);
   const progress = new Progress(io.stderr);
   const meta = runMetadata();
-  const output = new ResultsOutput(args.out ?? defaultOutPath(new Date(meta.started_at), "micro"), formats);
+  const output = ResultsOutput.perFormat(args.out ?? defaultOutPath(new Date(meta.started_at), "micro"), formats);
   output.checkWritable();
   // benchmark.js runs synchronously, so no signal handler could run: Ctrl-C and SIGTERM end micro by their default
   // action (it has written nothing yet), and between cases it ends the same way once the process that started it
@@ -63,7 +63,7 @@ function micro(args: MicroArgs, io: Io): number {
   const print = output.screen(io);
   println(print, microTable(results));
   println(print, harnessOverhead(results));
-  const wrote = output.wrote(rows.length);
+  const wrote = output.wrote(rowCount(rows.length));
   if (wrote) println(print, wrote);
   return EXIT.ok;
 }

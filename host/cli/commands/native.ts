@@ -6,7 +6,7 @@ import { runNative, nativeCells, nativeCsv } from "../../run/native.ts";
 import { nativeMarkdown } from "../../export/side-tables.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { runMetadata } from "../../results/metadata.ts";
-import { writeFileAtomic, checkWritable } from "../../output-files.ts";
+import { ResultsOutput } from "../output.ts";
 import { Progress } from "../../print/progress.ts";
 import { durationOption, fileOutOption, wholeNumberOption, workerCountsOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
@@ -46,34 +46,36 @@ async function native(args: NativeArgs, io: Io): Promise<number> {
   const durationNs = durationOption("duration", args.duration);
   const repeat = wholeNumberOption("repeat", args.repeat, 5, 1, 1000);
   fileOutOption(args.out, "native writes two files, NAME.md and NAME.csv");
-  const base = args.out ? args.out.replace(/\.(md|csv)$/, "") : undefined;
-  if (base !== undefined) for (const path of [`${base}.md`, `${base}.csv`]) checkWritable("--out", path);
+  const output = args.out === undefined ? undefined : ResultsOutput.perFormat(args.out, ["md", "csv"]);
+  output?.checkWritable();
   checkAddressSpace(Math.max(2, ...workerCounts)); // the wasm side's readers, or the wake-up cell's two workers
-  const progress = new Progress(io.stderr);
-  const meta = runMetadata();
-  const run = await interruptible((signal) =>
-    runNative(
-      workerCounts,
-      durationNs,
-      repeat,
-      (line) => println(io.stderr, `daxbench native: ${line}`),
-      (label) => progress.update(label),
-      signal,
-    ),
-  );
-  progress.clear();
-  if (run.interrupted) {
-    println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
-    return run.status;
+  const release = output?.lock();
+  try {
+    const progress = new Progress(io.stderr);
+    const meta = runMetadata();
+    const run = await interruptible((signal) =>
+      runNative(
+        workerCounts,
+        durationNs,
+        repeat,
+        (line) => println(io.stderr, `daxbench native: ${line}`),
+        (label) => progress.update(label),
+        signal,
+      ),
+    );
+    progress.clear();
+    if (run.interrupted) {
+      println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
+      return run.status;
+    }
+    const samples = run.value;
+    const table = nativeMarkdown(nativeCells(samples));
+    output?.save((format) => (format === "md" ? table : nativeCsv(samples, meta)));
+    println(io.stdout, table.trimEnd());
+    const wrote = output?.wrote(`the table and its ${samples.length} samples`);
+    if (wrote) println(io.stdout, wrote);
+    return EXIT.ok;
+  } finally {
+    release?.();
   }
-  const samples = run.value;
-  const table = nativeMarkdown(nativeCells(samples));
-  if (base !== undefined) {
-    writeFileAtomic(`${base}.md`, table);
-    writeFileAtomic(`${base}.csv`, nativeCsv(samples, meta));
-  }
-  println(io.stdout, table.trimEnd());
-  if (base !== undefined)
-    println(io.stdout, `wrote the table to ${base}.md and its ${samples.length} samples to ${base}.csv`);
-  return EXIT.ok;
 }

@@ -17,7 +17,7 @@ import { runPlan, type RunArgs } from "../options.ts";
 import { formatDuration } from "../../units.ts";
 import { interruptible, type Interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
-import { ResultsOutput } from "../output.ts";
+import { ResultsOutput, rowCount } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 import type { Measurement } from "../../types.ts";
 
@@ -138,7 +138,7 @@ async function run(args: RunArgs, io: Io): Promise<number> {
   const machine = new DaxMachine();
   const plan = runPlan(args, machine, startedAt);
   for (const note of plan.notes) println(io.stderr, note);
-  const output = new ResultsOutput(plan.out, plan.formats);
+  const output = ResultsOutput.perFormat(plan.out, plan.formats);
   output.checkWritable();
   // Before the lock: a limit that leaves no room for the workers would end the process with no word (address-space.ts).
   checkAddressSpace(mostWorkerCpus(plan.configs));
@@ -230,7 +230,7 @@ async function run(args: RunArgs, io: Io): Promise<number> {
     const results = byConfiguration(finished);
     println(print, summaryTable(results));
     for (const line of [...comparisons(results, plan.alpha), ...summaryWarnings(results)]) println(print, line);
-    const wrote = output.wrote(finished.length);
+    const wrote = output.wrote(rowCount(finished.length));
     if (wrote) println(print, wrote);
   }
   return EXIT.ok;

@@ -1,13 +1,14 @@
 // `daxbench torture`: check the teardown guarantee under kills, scheme by scheme; SUCCESS, FAILURE or UNTESTED.
 
-import { runTorture } from "../../run/torture.ts";
+import { runTorture, type TortureOptions } from "../../run/torture.ts";
+import type { Configuration } from "../../types.ts";
 import { DaxMachine } from "../../machine/dax.ts";
 import { mostWorkerCpus } from "../../run/runner.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { toRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { csvText } from "../../export/csv.ts";
-import { writeFileAtomic, checkWritable } from "../../output-files.ts";
+import { ResultsOutput, rowCount } from "../output.ts";
 import { tortureReport } from "../../print/torture.ts";
 import { fileOutOption, secondsOption, seedOption, tortureConfigurations, watchdogOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
@@ -80,7 +81,8 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
   // A seed not given is drawn and printed, so that any run, a failing one above all, can be made again.
   const seed = seedOption(args.seed, BigInt(Math.floor(Math.random() * 2 ** 31)));
   fileOutOption(args.out, "torture prints its report on stdout and writes its CSV to a file");
-  if (args.out) checkWritable("--out", args.out);
+  const output = args.out === undefined ? undefined : ResultsOutput.file(args.out, "csv");
+  output?.checkWritable();
   const configs = tortureConfigurations(
     {
       protection: args.protection,
@@ -97,11 +99,27 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
   );
   const timeoutNs = watchdogOption(`${seconds}s`, args.timeout);
   checkAddressSpace(mostWorkerCpus(configs));
+  const release = output?.lock();
+  try {
+    return await tortureAll(configs, { stopOnViolation: args["stop-on-violation"], timeoutNs }, output, startedAt, io);
+  } finally {
+    release?.();
+  }
+}
+
+/** Tortures every configuration, printing each verdict as it comes, then writes the rows; the exit status. */
+async function tortureAll(
+  configs: Configuration[],
+  options: Omit<TortureOptions, "signal">,
+  output: ResultsOutput | undefined,
+  startedAt: Date,
+  io: Io,
+): Promise<number> {
   let printed = 0;
   let run;
   try {
     run = await interruptible((signal) =>
-      runTorture(configs, { stopOnViolation: args["stop-on-violation"], timeoutNs, signal }, (verdict) =>
+      runTorture(configs, { ...options, signal }, (verdict) =>
         println(io.stdout, `${printed++ ? "\n" : ""}${tortureReport(verdict)}`),
       ),
     );
@@ -114,7 +132,10 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
     return run.status;
   }
   const verdicts = run.value;
-  if (args.out) writeFileAtomic(args.out, csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
+  output?.save(() => csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
+  // On standard error: the report's last line on standard output stays the verdict, as rcutorture's does.
+  const wrote = output?.wrote(rowCount(verdicts.length));
+  if (wrote) println(io.stderr, wrote);
   if (verdicts.length > 1)
     println(io.stdout, `\n${verdicts.map((v) => `${v.measurement.config.protection} ${v.outcome}`).join(", ")}`);
   return verdicts.every((v) => v.outcome === "SUCCESS") ? EXIT.ok : EXIT.failed;
