@@ -23,6 +23,13 @@ function temporaryBeside(path: string, kind: string): string {
 /** Text, or text in pieces: a large export (JSON of 300,000 rows) is written piece by piece, never held whole. */
 export type Text = string | Iterable<string>;
 
+/** Somewhere text goes: process.stdout or stderr, or a test's buffer. */
+export interface TextStream {
+  write(text: string): unknown;
+  /** A terminal gets progress lines; a pipe or a buffer does not. */
+  isTTY?: boolean;
+}
+
 export function writeFileAtomic(path: string, text: Text): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = temporaryBeside(path, "tmp");

@@ -1,8 +1,9 @@
 // The types the stages of the host share: what the machine is set up with, what a scenario is (and the job it
-// gives its readers), a configuration of the matrix and what measuring it produced, the run's metadata and the
-// verdicts the printers show (the worker protocol is run/'s own: host/run/protocol.ts). They live here, below
-// every stage, so that no stage imports another's to name its data (results/ need not import run/, print/ need
-// not import run/).
+// gives its readers), a configuration of the matrix and what measuring it produced. They live here, below every
+// stage, so that no stage imports another's to name its data (results/ need not import run/, print/ need not
+// import run/). What one stage owns lives with it: the worker protocol in run/protocol.ts, the run's metadata in
+// results/metadata.ts, torture's and micro's verdicts in results/torture.ts and results/micro.ts, the export
+// formats in export/formats.ts.
 
 // ---- The modelled machine (host/machine/) ----
 
@@ -211,75 +212,4 @@ export interface ReaderJob {
   untilStopped: boolean;
   /** Torture: the first violation this reader sees stops every worker. */
   stopOnViolation: boolean;
-}
-
-// ---- Results (host/results/) ----
-
-/** Where and with what the run was made: the same on every row of a run. */
-export interface RunMetadata {
-  node: string;
-  /** The CPU's full model name, as the kernel reports it. */
-  cpu: string;
-  /** CPUs the operating system offers this process. */
-  cpu_count: number;
-  /** The 1-minute load average when the run started: other work on the machine competes with the run. */
-  load_avg_1m: number;
-  /** The first CPU's frequency governor ("performance", "powersave"...); "" where the system has none to read. */
-  cpu_governor: string;
-  /** Transparent huge pages for anonymous memory, and their defrag policy, as the kernel was set ("always",
-   *  "madvise", "never"...); "" where not readable. The shared memory the model runs in is such memory. */
-  thp_enabled: string;
-  thp_defrag: string;
-  commit: string;
-  started_at: string;
-  daxbench_version: string;
-}
-
-/** The export formats, by the names --format takes. */
-export type FormatName = "csv" | "json" | "md";
-
-// ---- Output ----
-
-/** Somewhere text goes: process.stdout or stderr, or a test's buffer. */
-export interface TextStream {
-  write(text: string): unknown;
-  /** A terminal gets progress lines; a pipe or a buffer does not. */
-  isTTY?: boolean;
-}
-
-// ---- Verdicts and results the printers show ----
-
-export type TortureOutcome = "SUCCESS" | "FAILURE" | "UNTESTED";
-
-export interface TortureVerdict {
-  measurement: Measurement;
-  violations: bigint;
-  staleEntries: number;
-  /** Installs the page tables do not account for (Measurement.unaccountedInstalls; 0 when not taken). */
-  unaccountedInstalls: number;
-  kills: number;
-  /** The updater's run time over its kills; undefined without a kill. */
-  achievedKillPeriodNs: number | undefined;
-  outcome: TortureOutcome;
-}
-
-/** What identifies a micro-benchmark case in its row (host/run/micro-cases.ts). */
-export interface MicroCaseName {
-  /** The row's case column: what is timed, "micro-readside". */
-  name: string;
-  protection: SchemeName;
-  align: AlignName;
-  mappingBytes: bigint;
-  /** Entries each operation installs (the fault cases install one and zap it). */
-  installsPerOp: number;
-}
-
-export interface MicroResult {
-  micro: MicroCaseName;
-  /** benchmark.js's mean time of one batch, over BATCH operations. */
-  nsPerOp: number;
-  /** benchmark.js's relative margin of error: the half-width of a 95% interval of the mean, in % of it. */
-  rmePercent: number;
-  /** Timed batches (benchmark.js's samples) the mean is over. */
-  samples: number;
 }

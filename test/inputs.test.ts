@@ -21,7 +21,7 @@ import { writeTable } from "../host/csv-table.ts";
 import { MICRO_TABLE, readMicroFile, type MicroRow } from "../host/run/micro.ts";
 import { NATIVE_TABLE, nativeCsv, parseNativeCsv, type NativeSample } from "../host/run/native.ts";
 import type { CsvTable } from "../host/csv-table.ts";
-import type { RunMetadata } from "../host/types.ts";
+import type { RunMetadata } from "../host/results/metadata.ts";
 import { syntheticRows } from "./synthetic.ts";
 import { daxbench, bin } from "./daxbench.ts";
 

@@ -1,7 +1,7 @@
 // Where a command writes: the process's stdout and stderr, or, in tests, buffers. Commands never touch
 // console or process.stdout themselves, so that `main(argv, io)` runs whole inside a test.
 
-import type { TextStream } from "../types.ts";
+import type { TextStream } from "../output-files.ts";
 
 export interface Io {
   /** Tables, verdicts, and `--out -` exports. */

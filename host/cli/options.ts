@@ -31,10 +31,10 @@ import { latestKernelFile, kernelFaultCosts } from "../run/kernel.ts";
 import { SCENARIOS, findScenario, torture } from "../registry/scenarios.ts";
 import { SCHEME_NAMES } from "../schemes.ts";
 import { POLICIES } from "../core-codes.ts";
-import { parseFormats } from "../export/formats.ts";
+import { parseFormats, type FormatName } from "../export/formats.ts";
 import type { HistoryOptions } from "../results/history.ts";
 import { RUN_ORDERS } from "../run/schedule.ts";
-import type { AlignName, Configuration, Dimension, FormatName, RunOrder, Scenario, TlbGeometry } from "../types.ts";
+import type { AlignName, Configuration, Dimension, RunOrder, Scenario, TlbGeometry } from "../types.ts";
 
 /** "5" -> 5; "abc", "1.5", "-1" or a value out of [least, most] is refused, quoting the text. */
 export function wholeNumberOption(

@@ -2,9 +2,9 @@
 // format; the screen's tables then go to standard error). Every command that writes results goes through it:
 // the write check before any work, the lock, the writes, the screen, and the "wrote ..." line.
 
-import { pathFor, writeText } from "../export/formats.ts";
-import { checkWritable, lockOutput, writeFileAtomic, type Text } from "../output-files.ts";
-import type { FormatName, TextStream } from "../types.ts";
+import { pathFor, writeText, type FormatName } from "../export/formats.ts";
+import { checkWritable, lockOutput, writeFileAtomic, type Text, type TextStream } from "../output-files.ts";
+
 import type { Io } from "./io.ts";
 
 /** "1 row", "20 rows": what a "wrote ..." line counts. */

@@ -3,12 +3,14 @@
 // run schema's renderers are one small file each beside this one.
 
 import type { ResultRow } from "../results/schema.ts";
-import type { FormatName, TextStream } from "../types.ts";
 import { csvPieces } from "./csv.ts";
 import { jsonText } from "./json.ts";
 import { markdownText } from "./markdown.ts";
-import type { Text } from "../output-files.ts";
+import type { Text, TextStream } from "../output-files.ts";
 import { UsageError } from "../errors.ts";
+
+/** The export formats, by the names --format takes. */
+export type FormatName = "csv" | "json" | "md";
 
 export const FORMAT_NAMES: readonly FormatName[] = ["csv", "json", "md"];
 

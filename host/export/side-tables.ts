@@ -6,7 +6,7 @@ import { writeTable, writeTableJson, type CsvTable } from "../csv-table.ts";
 import { geomeanWithInterval } from "../print/figures.ts";
 import type { PairComparison } from "../results/stats.ts";
 import { tooSmallText } from "../print/pairs.ts";
-import type { FormatName } from "../types.ts";
+import type { FormatName } from "./formats.ts";
 import { kernelResults, KERNEL_TABLE, type KernelRow } from "../run/kernel.ts";
 import { MICRO_TABLE, type MicroRow } from "../run/micro.ts";
 import { HANDOVER, NATIVE_ALPHA, type NativeCell } from "../run/native.ts";

@@ -2,7 +2,7 @@
 // harness overhead (an empty batch) as a share of the cheapest real operation.
 
 import { textTable } from "./table.ts";
-import type { MicroResult } from "../types.ts";
+import type { MicroResult } from "../results/micro.ts";
 
 export function microTable(results: MicroResult[]): string {
   return textTable(

@@ -1,6 +1,6 @@
 // A progress line on stderr, only when stderr is a terminal: piped or logged runs stay clean.
 
-import type { TextStream } from "../types.ts";
+import type { TextStream } from "../output-files.ts";
 
 export class Progress {
   private readonly enabled: boolean;

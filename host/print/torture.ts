@@ -4,7 +4,7 @@
 import { percentile } from "../results/schema.ts";
 import { formatSize, formatDuration } from "../units.ts";
 import { KILL_PERIOD_SLACK } from "./warnings.ts";
-import type { TortureVerdict } from "../types.ts";
+import type { TortureVerdict } from "../results/torture.ts";
 
 const count = new Intl.NumberFormat("en-US");
 

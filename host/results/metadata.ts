@@ -5,7 +5,26 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { sysfsChoice } from "../system.ts";
-import type { RunMetadata } from "../types.ts";
+
+/** Where and with what the run was made: the same on every row of a run. */
+export interface RunMetadata {
+  node: string;
+  /** The CPU's full model name, as the kernel reports it. */
+  cpu: string;
+  /** CPUs the operating system offers this process. */
+  cpu_count: number;
+  /** The 1-minute load average when the run started: other work on the machine competes with the run. */
+  load_avg_1m: number;
+  /** The first CPU's frequency governor ("performance", "powersave"...); "" where the system has none to read. */
+  cpu_governor: string;
+  /** Transparent huge pages for anonymous memory, and their defrag policy, as the kernel was set ("always",
+   *  "madvise", "never"...); "" where not readable. The shared memory the model runs in is such memory. */
+  thp_enabled: string;
+  thp_defrag: string;
+  commit: string;
+  started_at: string;
+  daxbench_version: string;
+}
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 

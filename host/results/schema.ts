@@ -3,7 +3,8 @@
 // later format, writes ROW_COLUMNS.
 
 import { formatTlbGeometry } from "../machine/dax.ts";
-import type { Dimension, Measurement, RunMetadata } from "../types.ts";
+import type { Dimension, Measurement } from "../types.ts";
+import type { RunMetadata } from "./metadata.ts";
 
 export const FIXED_COLUMNS = [
   "scenario",

@@ -16,7 +16,8 @@ import { formatSize, sixSignificantDigits } from "../units.ts";
 import { UsageError } from "../errors.ts";
 import { sysfsChoice } from "../system.ts";
 import { readCsvText, readTable, type CsvTable } from "../csv-table.ts";
-import type { AlignName, RunMetadata } from "../types.ts";
+import type { AlignName } from "../types.ts";
+import type { RunMetadata } from "../results/metadata.ts";
 
 export type PageName = AlignName;
 

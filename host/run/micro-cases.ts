@@ -3,7 +3,8 @@
 
 import type { DaxMachine } from "../machine/dax.ts";
 import { simpleMapping, ALIGNMENTS, PHYS_BASE } from "../machine/dax.ts";
-import type { AlignName, MicroCaseName } from "../types.ts";
+import type { AlignName } from "../types.ts";
+import type { MicroCaseName } from "../results/micro.ts";
 import type { SchemeName } from "../schemes.ts";
 
 /** Operations per JS-to-wasm call. */

@@ -9,7 +9,8 @@ import { BENCHMARKED_SCHEMES } from "../schemes.ts";
 import { microCases, BATCH } from "./micro-cases.ts";
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { readCsvText, readTable, type CsvTable } from "../csv-table.ts";
-import type { MicroResult, RunMetadata } from "../types.ts";
+import type { RunMetadata } from "../results/metadata.ts";
+import type { MicroResult } from "../results/micro.ts";
 import { sixSignificantDigits } from "../units.ts";
 
 /** The micro schema: what was timed, the figures, then the run's metadata. */

@@ -1,0 +1,38 @@
+// Torture's verdict on a measurement, judged like rcutorture: any install past Reader Pipe stage 1, any stale
+// entry, or installs that the page tables do not account for, is a FAILURE; a run in which the updater never
+// killed the device tested nothing and is UNTESTED, never a SUCCESS.
+
+import type { Measurement } from "../types.ts";
+
+export type TortureOutcome = "SUCCESS" | "FAILURE" | "UNTESTED";
+
+export interface TortureVerdict {
+  measurement: Measurement;
+  violations: bigint;
+  staleEntries: number;
+  /** Installs the page tables do not account for (Measurement.unaccountedInstalls; 0 when not taken). */
+  unaccountedInstalls: number;
+  kills: number;
+  /** The updater's run time over its kills; undefined without a kill. */
+  achievedKillPeriodNs: number | undefined;
+  outcome: TortureOutcome;
+}
+
+/** FAILURE when any install broke the guarantee, any entry outlived its device, or the installs counted do
+ *  not add up to the entries the page tables received (two CPUs installed one slot). */
+export function judge(measurement: Measurement): TortureVerdict {
+  const found = measurement.stats.violations;
+  const kills = measurement.gracePeriodsNs.length;
+  const unaccounted = measurement.unaccountedInstalls ?? 0;
+  const broken = found > 0n || measurement.staleEntries > 0 || unaccounted !== 0;
+  const outcome: TortureOutcome = broken ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
+  return {
+    measurement,
+    violations: found,
+    staleEntries: measurement.staleEntries,
+    unaccountedInstalls: unaccounted,
+    kills,
+    achievedKillPeriodNs: kills > 0 ? measurement.updaterElapsedNs! / kills : undefined,
+    outcome,
+  };
+}
