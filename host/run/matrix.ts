@@ -70,9 +70,15 @@ export interface Timing {
 /** pyperf's minimum time per value: a fixed-work repetition lasts at least this long unless --min-time says. */
 export const DEFAULT_MIN_TIME_NS = 100e6;
 
-/** A run's timing, defaults filled in. */
+/** A run's timing, defaults filled in where `given` has none (or undefined). */
 export function timing(given: Partial<Timing> & { durationNs: number }): Timing {
-  return { minTimeNs: DEFAULT_MIN_TIME_NS, tlbGeometry: SKYLAKE_TLB, randomDelayNs: 0, seed: 1n, ...given };
+  return {
+    durationNs: given.durationNs,
+    minTimeNs: given.minTimeNs ?? DEFAULT_MIN_TIME_NS,
+    tlbGeometry: given.tlbGeometry ?? SKYLAKE_TLB,
+    randomDelayNs: given.randomDelayNs ?? 0,
+    seed: given.seed ?? 1n,
+  };
 }
 
 /** The most readers a run takes, whatever the machine: the core lays out MAX_CPUS CPUs, CPU 0 is the main
