@@ -15,7 +15,9 @@ import { zap_all, entry_ptr, entry_present, PTE_LEVEL } from "./pagetable";
 import { dax_region_align } from "./device";
 import { handle_mm_fault_with, touch_completed } from "./fault";
 import { dax_alive_word } from "./device";
-import { read_lock, read_unlock, batch_begin, batch_end, with_read_side, SchemeSetNow } from "./protection";
+import {
+  read_lock, read_unlock, read_lock_refused, batch_begin, batch_end, with_read_side, SchemeSetNow,
+} from "./protection";
 import {
   this_cpu_random, this_cpu_inc_mmap_rejected, this_cpu_add_alive_seen, this_cpu_inc, STAT_HITS,
 } from "./percpu";
@@ -104,9 +106,15 @@ export function readside(count: u64): u64 {
   let seen: u64 = 0;
   batch_begin<S>();
   for (let i: u64 = 0; i < count; i++) {
-    const id = read_lock<S>();
-    seen += <u64>dax_alive_word();
-    read_unlock<S>(id);
+    for (;;) {
+      const id = read_lock<S>();
+      if (read_lock_refused<S>(id)) break; // the device is dead: alive is not to be read
+      const alive = dax_alive_word();
+      if (!read_unlock<S>(id)) {
+        seen += <u64>alive;
+        break;
+      }
+    }
   }
   batch_end<S>();
   this_cpu_add_alive_seen(seen);

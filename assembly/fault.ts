@@ -14,7 +14,7 @@ import {
   PTE_LEVEL, PUD_LEVEL, level_shift, entry_ptr, entry_present, entry_pfn, insert_pfn,
   populate_table_slot, slot_entry, slot_address, level_slots, level_of_size,
 } from "./pagetable";
-import { read_lock, read_unlock, checks_outside_read_side, SchemeSetNow } from "./protection";
+import { read_lock, read_unlock, read_lock_refused, checks_outside_read_side, SchemeSetNow } from "./protection";
 import { read_delay, random_delay, check_invariant, spin } from "./torture";
 import { FAULT_ENTRY_SPINS } from "./layout";
 import {
@@ -108,12 +108,19 @@ export function __dev_dax_fault(addr: u64, fault_size: u64, checked: i32 = -1): 
     ret = reason == CHECK_VMA_OK ? 0 : refused(reason);
   }
   if (checked != -2) {
-    random_delay(); // before the lock
-    const id = read_lock<S>();
-    random_delay(); // inside, before the handler
-    ret = __dev_dax_fault(addr, fault_size, checked);
-    read_unlock<S>(id);
-    random_delay(); // after the unlock
+    for (;;) {
+      random_delay(); // before the lock
+      const id = read_lock<S>();
+      if (read_lock_refused<S>(id)) {
+        ret = refused(CHECK_VMA_DEAD); // a reference count's tryget failed: the device is dead
+        break;
+      }
+      random_delay(); // inside, before the handler
+      ret = __dev_dax_fault(addr, fault_size, checked);
+      const retry = read_unlock<S>(id);
+      random_delay(); // after the unlock
+      if (!retry) break; // a seqlock's writer came by: the fault is run again
+    }
   }
   if (ret == VM_FAULT_SIGBUS) this_cpu_inc(STAT_SIGBUS);
   else if (ret == VM_FAULT_FALLBACK) this_cpu_inc(STAT_FALLBACK);

@@ -27,7 +27,8 @@ export {
 } from "./percpu";
 export {
   SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK, SCHEME_QSBR, SCHEME_RCU_POINTER, SCHEME_RCU_SKIP_SCAN2,
-  SCHEME_RCU_POINTER_FREE_EARLY, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY, set_protection,
+  SCHEME_RCU_POINTER_FREE_EARLY, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY, SCHEME_REFCOUNT, SCHEME_PERCPU_REF,
+  SCHEME_SEQLOCK, set_protection,
 } from "./protection";
 export { set_read_delay, set_random_delay, set_invariant_check, spin } from "./torture";
 export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./batch";
@@ -40,7 +41,8 @@ export {
   handover_wakeup_ns,
 } from "./micro";
 // Probes for test/loops.test.ts: where the read sides' locks and alive live, and each CPU's read-side counters.
-export { DEV_ALIVE, MUTEX_WORD, RWLOCK_WORD } from "./layout";
+export { DEV_ALIVE, MUTEX_WORD, RWLOCK_WORD, REFCOUNT_WORD, PERCPU_REF_MODE, SEQLOCK_SEQUENCE } from "./layout";
+export { PERCPU_REF_DEAD } from "./percpu_ref";
 export { RW_WRITER } from "./rwlock";
 export { STATS_ALIVE_SEEN_OFFSET, STATS_FAULT_COSTS_OFFSET } from "./percpu";
 export { srcu_lock_count, srcu_unlock_count, qsbr_reader_ctr, set_qsbr_reader_ctr } from "./probe";

@@ -104,18 +104,29 @@ export const HANDOVER_WORD: usize = QSBR_GP_CTR + CACHE_LINE; // i32
 export const HANDOVER_STAMP: usize = HANDOVER_WORD + 8; // u64, clock_ns() just before the word moved
 export const HANDOVER_WAKEUP_NS: usize = HANDOVER_WORD + 16; // u64, summed latency of the wake-ups timed
 
+// The refcount scheme's count (refcount.ts): the device's base reference, plus one per fault in flight.
+export const REFCOUNT_WORD: usize = HANDOVER_WORD + CACHE_LINE; // i32
+// percpu-ref's shared state (percpu_ref.ts): its mode, read by every fault, and its atomic count, written only
+// once the ref is dead (while it lives, faults count on their own CPU's line).
+export const PERCPU_REF_MODE: usize = REFCOUNT_WORD + CACHE_LINE; // i32, PERCPU_REF_LIVE or PERCPU_REF_DEAD
+export const PERCPU_REF_COUNT: usize = PERCPU_REF_MODE + 8; // i64, biased by PERCPU_COUNT_BIAS while live
+// The seqlock scheme's sequence count (seqlock.ts): odd while a writer is inside.
+export const SEQLOCK_SEQUENCE: usize = PERCPU_REF_MODE + CACHE_LINE; // i32
+
 // Extents: res[i] = { start: u64, end: u64 (inclusive) }.
-export const EXTENTS: usize = HANDOVER_WORD + CACHE_LINE;
+export const EXTENTS: usize = SEQLOCK_SEQUENCE + CACHE_LINE;
 export const EXTENT_SIZE: usize = 16;
 
 // Per-CPU reader lines, one per CPU, written by that CPU only: SRCU's lock_count[2] and unlock_count[2]
 // (u64 each), then QSBR's per-reader counter (i32; 0 = offline), then a word only micro's compare-and-swap
-// batch uses (u64).
+// batch uses (u64), then percpu-ref's count of this CPU's gets less its puts (i64; percpu_ref_reinit zeroes
+// every CPU's, once none can be in use).
 export const PERCPU_READERS: usize = EXTENTS + <usize>MAX_EXTENTS * EXTENT_SIZE;
 export const SRCU_LOCK_COUNT: usize = 0;
 export const SRCU_UNLOCK_COUNT: usize = 16;
 export const QSBR_CTR: usize = 32;
 export const MICRO_CAS_WORD: usize = 40;
+export const PERCPU_REF_CPU_COUNT: usize = 48;
 
 // Per-CPU statistics, five lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two),
 // the Reader Pipe (line three, PIPE_LENGTH stages), workload counters (line four) and TLB_* (line five).

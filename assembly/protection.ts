@@ -1,5 +1,7 @@
 // The protection of dev->alive behind one API, as liburcu puts its flavors behind one:
-//   token = read_lock(scheme); ...read side...; read_unlock(scheme, token);   and, on the update side, synchronize().
+//   token = read_lock(scheme); ...read side...; retry = read_unlock(scheme, token);   and, on the update side,
+//   synchronize(). A reference count's read_lock can refuse (READ_LOCK_REFUSED: the device is dead, and
+//   nothing is to be unlocked); a seqlock's read_unlock can ask for the read side again.
 // The scheme is chosen in one place, set_protection(), before workers start. The read side is generic over a
 // marker type naming the read side it is compiled for: a batch reads the scheme once and runs the loop
 // instantiated for its read side (batch.ts), so no operation pays a dispatch, as liburcu picks its flavour at
@@ -13,6 +15,9 @@ import { futex_mutex_lock, futex_mutex_unlock } from "./futex";
 import { rwlock_read_lock, rwlock_read_unlock, rwlock_synchronize } from "./rwlock";
 import { qsbr_online, qsbr_offline, synchronize_qsbr } from "./qsbr";
 import { rcu_pointer_init, rcu_pointer_publish, rcu_pointer_free } from "./rcu_pointer";
+import { refcount_tryget, refcount_put, refcount_kill_and_wait, refcount_reinit } from "./refcount";
+import { percpu_ref_tryget_live, percpu_ref_put, percpu_ref_kill_and_wait, percpu_ref_reinit } from "./percpu_ref";
+import { read_seqbegin, read_seqretry, write_seqcount_bump } from "./seqlock";
 
 /** Teardown does not wait for readers: the unsafe baseline that torture must catch. */
 export const SCHEME_NONE: i32 = 0;
@@ -36,7 +41,20 @@ export const SCHEME_RCU_POINTER_FREE_EARLY: i32 = 7;
 export const SCHEME_RCU_CHECK_OUTSIDE: i32 = 8;
 /** Broken on purpose, for torture: SRCU, but teardown zaps the mappings before the grace period. */
 export const SCHEME_RCU_ZAP_EARLY: i32 = 9;
-const SCHEME_COUNT: i32 = 10;
+/** A reference count with inc_not_zero (refcount.ts): a fault takes a reference unless the count is zero;
+ *  teardown drops the base reference and waits for zero. */
+export const SCHEME_REFCOUNT: i32 = 10;
+/** A per-CPU reference count (percpu_ref.ts), as mm/memremap.c guards a device's pages: kill switches it to
+ *  the shared count after an RCU-sched grace period and waits for it to drain. */
+export const SCHEME_PERCPU_REF: i32 = 11;
+/** A seqlock reader (seqlock.ts): sample, read, re-check and retry. The writer never waits for readers, so it
+ *  cannot guard alive, and torture must catch it. */
+export const SCHEME_SEQLOCK: i32 = 12;
+const SCHEME_COUNT: i32 = 13;
+
+/** What read_lock returns when the scheme refused the read side: a reference count that is zero, a
+ *  percpu-ref killed. The caller must not unlock, and treats the device as dead. */
+export const READ_LOCK_REFUSED: i32 = -1;
 
 /** The scheme set_protection() chose: read once per batch. */
 @inline export function current_scheme(): i32 {
@@ -64,7 +82,20 @@ export function set_protection(scheme: i32): i32 {
   if (scheme < 0 || scheme >= SCHEME_COUNT) return -EINVAL;
   store<i32>(PROTECTION_SCHEME, scheme);
   if (uses_device_pointer(scheme)) rcu_pointer_init();
+  rearm(scheme);
   return 0;
+}
+
+/** The reference counts get their device's initial reference again, when the scheme is set and when the
+ *  device is revived after a kill (which left them at zero). */
+function rearm(scheme: i32): void {
+  if (scheme == SCHEME_REFCOUNT) refcount_reinit();
+  else if (scheme == SCHEME_PERCPU_REF) percpu_ref_reinit();
+}
+
+/** Before the device lives again (revive_dax): the reference counts' initial reference. */
+export function protection_revive(): void {
+  rearm(load<i32>(PROTECTION_SCHEME));
 }
 
 /** "Exchange the entire structure": under rcu-pointer, publishes a copy of the device state with `alive`,
@@ -92,6 +123,10 @@ export class MutexReadSide {}
 export class RwlockReadSide {}
 /** qsbr: nothing per operation; online and offline around each batch. */
 export class QsbrReadSide {}
+export class RefcountReadSide {}
+/** percpu-ref: a count on this CPU per fault, inside QSBR's online batch (RCU-sched's read side). */
+export class PercpuRefReadSide {}
+export class SeqlockReadSide {}
 /** The scheme set now, read at run time: for callers off the hot path (mmap, the specs). */
 export class SchemeSetNow {}
 
@@ -105,29 +140,55 @@ export class SchemeSetNow {}
   return uses_srcu(scheme) && scheme != SCHEME_RCU_CHECK_OUTSIDE ? SCHEME_RCU : scheme;
 }
 
+/** Enters the read side: a token for read_unlock, or READ_LOCK_REFUSED (only where may_refuse<S>()). */
 @inline export function read_lock<S>(): i32 {
   if (is<S, SchemeSetNow>()) return read_lock_now();
   if (is<S, SrcuReadSide>() || is<S, SrcuCheckedOutside>()) return srcu_read_lock();
   if (is<S, MutexReadSide>()) futex_mutex_lock(MUTEX_WORD);
   else if (is<S, RwlockReadSide>()) rwlock_read_lock(RWLOCK_WORD);
+  else if (is<S, RefcountReadSide>()) return refcount_tryget() ? 0 : READ_LOCK_REFUSED;
+  else if (is<S, PercpuRefReadSide>()) return percpu_ref_tryget_live() ? 0 : READ_LOCK_REFUSED;
+  else if (is<S, SeqlockReadSide>()) return read_seqbegin();
   return 0;
 }
 
-@inline export function read_unlock<S>(token: i32): void {
-  if (is<S, SchemeSetNow>()) read_unlock_now(token);
-  else if (is<S, SrcuReadSide>() || is<S, SrcuCheckedOutside>()) srcu_read_unlock(token);
+/** Leaves the read side `token` entered; true when it must be run again (a seqlock's writer came by). */
+@inline export function read_unlock<S>(token: i32): bool {
+  if (is<S, SchemeSetNow>()) return read_unlock_now(token);
+  if (is<S, SrcuReadSide>() || is<S, SrcuCheckedOutside>()) srcu_read_unlock(token);
   else if (is<S, MutexReadSide>()) futex_mutex_unlock(MUTEX_WORD);
   else if (is<S, RwlockReadSide>()) rwlock_read_unlock(RWLOCK_WORD);
+  else if (is<S, RefcountReadSide>()) refcount_put();
+  else if (is<S, PercpuRefReadSide>()) percpu_ref_put();
+  else if (is<S, SeqlockReadSide>()) return read_seqretry(token);
+  return false;
+}
+
+/** Whether read_lock<S> can refuse: false folds the caller's test away for every other read side. */
+@inline export function may_refuse<S>(): bool {
+  return is<S, RefcountReadSide>() || is<S, PercpuRefReadSide>() || is<S, SchemeSetNow>();
+}
+
+/** Whether read_lock<S> was refused: the device is dead, and there is nothing to unlock. */
+@inline export function read_lock_refused<S>(token: i32): bool {
+  return may_refuse<S>() && token == READ_LOCK_REFUSED;
+}
+
+/** Whether S's read side runs inside QSBR's online batches: qsbr's, and percpu-ref's RCU-sched. (Off the
+ *  hot path, dax_mmap takes a percpu-ref outside any batch: it never runs beside a kill.) */
+@inline function online_in_batches<S>(): bool {
+  if (is<S, SchemeSetNow>()) return current_scheme() == SCHEME_QSBR || current_scheme() == SCHEME_PERCPU_REF;
+  return is<S, QsbrReadSide>() || is<S, PercpuRefReadSide>();
 }
 
 /** A batch of read sides begins: under QSBR this reader comes online. Other schemes need nothing. */
 @inline export function batch_begin<S>(): void {
-  if (is<S, QsbrReadSide>() || (is<S, SchemeSetNow>() && current_scheme() == SCHEME_QSBR)) qsbr_online();
+  if (online_in_batches<S>()) qsbr_online();
 }
 
 /** A batch ends: under QSBR this reader goes offline, its quiescent state between batches. */
 @inline export function batch_end<S>(): void {
-  if (is<S, QsbrReadSide>() || (is<S, SchemeSetNow>() && current_scheme() == SCHEME_QSBR)) qsbr_offline();
+  if (online_in_batches<S>()) qsbr_offline();
 }
 
 /** rcu-check-outside: the fault path checks alive before read_lock() (fault.ts). */
@@ -148,6 +209,9 @@ export class SchemeSetNow {}
   if (side == SCHEME_MUTEX) return op.run<MutexReadSide>(a, b);
   if (side == SCHEME_RWLOCK) return op.run<RwlockReadSide>(a, b);
   if (side == SCHEME_RCU_CHECK_OUTSIDE) return op.run<SrcuCheckedOutside>(a, b);
+  if (side == SCHEME_REFCOUNT) return op.run<RefcountReadSide>(a, b);
+  if (side == SCHEME_PERCPU_REF) return op.run<PercpuRefReadSide>(a, b);
+  if (side == SCHEME_SEQLOCK) return op.run<SeqlockReadSide>(a, b);
   return op.run<NoReadSide>(a, b);
 }
 
@@ -159,8 +223,7 @@ export class SchemeSetNow {}
 
 @final @unmanaged class ReadUnlock {
   @inline run<S>(token: u64, _b: u64): u64 {
-    read_unlock<S>(<i32>token);
-    return 0;
+    return read_unlock<S>(<i32>token) ? 1 : 0;
   }
 }
 
@@ -168,13 +231,15 @@ function read_lock_now(): i32 {
   return <i32>with_read_side<ReadLock>(0, 0);
 }
 
-function read_unlock_now(token: i32): void {
-  with_read_side<ReadUnlock>(<u64>token, 0);
+function read_unlock_now(token: i32): bool {
+  return with_read_side<ReadUnlock>(<u64>token, 0) != 0;
 }
 
 /** Returns once every read side that could have missed the updater's earlier stores has ended. With the
  *  mutex, taking and dropping the lock after `alive = false` is equivalent to holding it around the store:
- *  a reader either finished before we got the lock or takes it after the store, and then sees it. */
+ *  a reader either finished before we got the lock or takes it after the store, and then sees it. The
+ *  reference counts drop the device's initial reference and wait for the count to drain: every later read
+ *  side is refused until protection_revive(). The seqlock waits for nothing. */
 export function synchronize(): void {
   const scheme = load<i32>(PROTECTION_SCHEME);
   if (uses_srcu(scheme)) synchronize_srcu(scheme != SCHEME_RCU_SKIP_SCAN2);
@@ -183,4 +248,7 @@ export function synchronize(): void {
     futex_mutex_unlock(MUTEX_WORD);
   } else if (scheme == SCHEME_RWLOCK) rwlock_synchronize(RWLOCK_WORD);
   else if (scheme == SCHEME_QSBR) synchronize_qsbr();
+  else if (scheme == SCHEME_REFCOUNT) refcount_kill_and_wait();
+  else if (scheme == SCHEME_PERCPU_REF) percpu_ref_kill_and_wait();
+  else if (scheme == SCHEME_SEQLOCK) write_seqcount_bump();
 }

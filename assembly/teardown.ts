@@ -3,7 +3,7 @@
 // here, in the order the kernel's has, and the updater calls it as it is: torture tests this code, not a copy.
 
 import { dax_dev_mark_dead, dax_dev_mark_synchronized, dax_dev_revive } from "./device";
-import { synchronize, exchange_device_state, teardown_zaps_early } from "./protection";
+import { synchronize, exchange_device_state, teardown_zaps_early, protection_revive } from "./protection";
 import { zap_all } from "./pagetable";
 import { random_delay } from "./torture";
 import { DEV_LAST_GP_NS } from "./layout";
@@ -46,9 +46,11 @@ export function last_grace_period_ns(): u64 {
   return load<u64>(DEV_LAST_GP_NS);
 }
 
-/** Brings the device back as a new generation, so that churn can kill it again; under rcu-pointer that is
- *  one more published copy and one more grace period before the dead copy is freed. */
+/** Brings the device back as a new generation, so that churn can kill it again: under the reference counts
+ *  its initial reference first; under rcu-pointer one more published copy and one more grace period before the
+ *  dead copy is freed. */
 export function revive_dax(): void {
+  protection_revive();
   dax_dev_revive();
   exchange_device_state(1);
 }

@@ -7,7 +7,7 @@ import {
 import {
   dax_dev_alive, dax_dev_deref, dax_region_align, dax_region_pfn_flags, dax_region_policy, POLICY_DEVICE,
 } from "./device";
-import { read_lock, read_unlock, SchemeSetNow } from "./protection";
+import { read_lock, read_unlock, read_lock_refused, SchemeSetNow } from "./protection";
 import { pagetables_bytes, pagetables_setup } from "./pagetable";
 
 // check_vma()'s rejections, in the order it tests them; each has its own reason and errno.
@@ -71,6 +71,19 @@ export function dax_mmap_tables_bytes(start: u64, end: u64): u64 {
   return pagetables_bytes(start, end);
 }
 
+/** check_vma() under the read lock of the scheme set now; a refused read side is a dead device. */
+function check_vma_read_side(): i32 {
+  let reason: i32;
+  let retry: bool;
+  do {
+    const id = read_lock<SchemeSetNow>();
+    if (read_lock_refused<SchemeSetNow>(id)) return CHECK_VMA_DEAD;
+    reason = check_vma(dax_dev_deref());
+    retry = read_unlock<SchemeSetNow>(id);
+  } while (retry);
+  return reason;
+}
+
 /** dax_mmap(): check_vma() under the read lock, then set up the vma and its empty page tables.
  *  The host has already rejected start >= end, as the mm does before any driver sees the vma. */
 export function dax_mmap(start: u64, end: u64, pgoff: u64, flags: u64): i32 {
@@ -81,9 +94,7 @@ export function dax_mmap(start: u64, end: u64, pgoff: u64, flags: u64): i32 {
   store<u64>(VMA_END, end);
   store<u64>(VMA_PGOFF, pgoff);
   store<u64>(VMA_FLAGS, flags);
-  const id = read_lock<SchemeSetNow>();
-  const reason = check_vma(dax_dev_deref());
-  read_unlock<SchemeSetNow>(id);
+  const reason = check_vma_read_side();
   if (reason != CHECK_VMA_OK) return reason;
   if (!pagetables_setup(start, end)) return MMAP_NO_MEMORY;
   return CHECK_VMA_OK;

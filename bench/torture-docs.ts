@@ -60,6 +60,24 @@ const runs: Record<SchemeName, Run> = {
       `The reviewer's "exchange the entire structure" works as well (${r.violations} violations over ${r.kills} ` +
       "kills, no read of a freed copy), at the cost of a copy and a grace period for every update, revive included.",
   },
+  refcount: {
+    seconds: 10,
+    meaning: (r) =>
+      `A reference count with inc_not_zero, as Dan's reply had it, is safe (${r.violations} violations over ` +
+      `${r.kills} kills): teardown waits for the count to drain, and a fault after that is refused.`,
+  },
+  "percpu-ref": {
+    seconds: 10,
+    meaning: (r) =>
+      `memremap's percpu_ref is safe too (${r.violations} violations over ${r.kills} kills): its kill waits for ` +
+      "an RCU-sched grace period before it sums the per-CPU counts, then for the count to drain.",
+  },
+  seqlock: {
+    seconds: 5,
+    meaning: (r) =>
+      `A seqlock cannot guard alive: its writer waits for no reader, and a fault's install is not a read that a ` +
+      `retry can take back: ${r.violations} faults installed after teardown, ${r.stale_entries} stale mappings.`,
+  },
   none: {
     seconds: 5,
     meaning: (r) =>

@@ -21,6 +21,9 @@ export interface Scheme {
   counterpart: string;
   /** Wrong on purpose, so that torture has something it must catch: never in a benchmark table. */
   brokenOnPurpose: boolean;
+  /** Whether it can guard alive: once teardown's synchronize() returns, no fault of the dead generation
+   *  installs. Torture must end SUCCESS for a scheme that can and FAILURE for one that cannot. */
+  guardsAlive: boolean;
   /** The native read sides that `daxbench native` sets beside this scheme's wasm one. */
   native: readonly NativeFlavour[];
 }
@@ -32,6 +35,7 @@ export const SCHEMES = [
     description: "no protection: teardown does not wait (unsafe; the baseline torture must catch)",
     counterpart: "kill_dax() without its synchronize_srcu(): a flag and nothing that orders it",
     brokenOnPurpose: false,
+    guardsAlive: false,
     native: ["load"],
   },
   {
@@ -41,6 +45,7 @@ export const SCHEMES = [
     counterpart:
       "SRCU (kernel/rcu/srcutree.c): dax_read_lock() is srcu_read_lock(), kill_dax() calls synchronize_srcu()",
     brokenOnPurpose: false,
+    guardsAlive: true,
     native: ["percpu", "urcu-memb"],
   },
   {
@@ -49,6 +54,7 @@ export const SCHEMES = [
     description: "a futex mutex held around every fault; teardown takes it once",
     counterpart: "mutex_lock()/mutex_unlock() around every fault, as the reviewers proposed; natively a pthread mutex",
     brokenOnPurpose: false,
+    guardsAlive: true,
     native: ["mutex"],
   },
   {
@@ -57,6 +63,7 @@ export const SCHEMES = [
     description: "a futex reader-writer lock around every fault; teardown takes it for writing",
     counterpart: "an rw_semaphore: down_read() around every fault, down_write() in teardown; natively a pthread rwlock",
     brokenOnPurpose: false,
+    guardsAlive: true,
     native: ["rwlock"],
   },
   {
@@ -66,6 +73,7 @@ export const SCHEMES = [
     counterpart:
       "liburcu urcu-qsbr (rcu_thread_online/offline, synchronize_rcu); classic non-preemptible rcu_read_lock()",
     brokenOnPurpose: false,
+    guardsAlive: true,
     native: ["urcu-qsbr"],
   },
   {
@@ -77,6 +85,44 @@ export const SCHEMES = [
     counterpart:
       "rcu_assign_pointer()/srcu_dereference() of a copied struct, synchronize_srcu(), then kfree() of the old one",
     brokenOnPurpose: false,
+    guardsAlive: true,
+    native: [],
+  },
+  {
+    name: "refcount",
+    code: "SCHEME_REFCOUNT",
+    description: "a reference count with inc_not_zero: a fault takes one unless it is zero; teardown waits for zero",
+    counterpart:
+      "refcount_inc_not_zero()/refcount_dec_and_test() (kref_get_unless_zero), the reference counts Dan's reply " +
+      "says protect the dax_dev object; teardown puts the base reference and waits for the release",
+    brokenOnPurpose: false,
+    guardsAlive: true,
+    native: [],
+  },
+  {
+    name: "percpu-ref",
+    code: "SCHEME_PERCPU_REF",
+    description:
+      "a per-CPU reference count: counts on each CPU while live; kill switches it to one shared count " +
+      "after an RCU-sched grace period and waits for it to drain",
+    counterpart:
+      "percpu_ref (lib/percpu-refcount.c) as mm/memremap.c guards a device's pages: percpu_ref_tryget_live() " +
+      "on lookup, percpu_ref_kill() then wait_for_completion() at teardown",
+    brokenOnPurpose: false,
+    guardsAlive: true,
+    native: [],
+  },
+  {
+    name: "seqlock",
+    code: "SCHEME_SEQLOCK",
+    description:
+      "a seqlock reader: sample the sequence, read, re-check, retry; the writer waits for no reader, " +
+      "so it cannot guard alive (torture catches it)",
+    counterpart:
+      "read_seqbegin()/read_seqretry() (include/linux/seqlock.h), refscale's seqlock reader; write_seqlock() " +
+      "in teardown. A fault's install is a side effect a retry cannot take back",
+    brokenOnPurpose: false,
+    guardsAlive: false,
     native: [],
   },
   {
@@ -85,6 +131,7 @@ export const SCHEMES = [
     description: "SRCU whose grace period skips its second scan: too short on purpose (torture must catch it)",
     counterpart: "synchronize_srcu() without the scan after the srcu_idx flip",
     brokenOnPurpose: true,
+    guardsAlive: false,
     native: [],
   },
   {
@@ -93,6 +140,7 @@ export const SCHEMES = [
     description: "rcu-pointer freeing the old copy before the grace period: broken on purpose (torture must catch it)",
     counterpart: "rcu-pointer with kfree() of the old copy before synchronize_srcu(): a use after free",
     brokenOnPurpose: true,
+    guardsAlive: false,
     native: [],
   },
   {
@@ -102,6 +150,7 @@ export const SCHEMES = [
       "SRCU, but a fault checks alive before entering the read side: broken on purpose (torture must catch it)",
     counterpart: "dax_alive() tested before dax_read_lock() instead of inside it",
     brokenOnPurpose: true,
+    guardsAlive: false,
     native: [],
   },
   {
@@ -111,6 +160,7 @@ export const SCHEMES = [
       "SRCU, but teardown zaps the mappings before the grace period: broken on purpose (torture must catch it)",
     counterpart: "kill_dev_dax() calling unmap_mapping_range() before kill_dax()'s synchronize_srcu() instead of after",
     brokenOnPurpose: true,
+    guardsAlive: false,
     native: [],
   },
 ] as const satisfies readonly Scheme[];

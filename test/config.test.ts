@@ -122,5 +122,5 @@ test("check_vma's refusal at mmap names the reason and errno", () => {
 });
 
 test("an unknown protection scheme is refused with the accepted ones", () => {
-  refuses(() => new DaxMachine().setProtection("seqlock"), /protection "seqlock" is not one of none, rcu, mutex/);
+  refuses(() => new DaxMachine().setProtection("brlock"), /protection "brlock" is not one of none, rcu, mutex/);
 });

@@ -38,7 +38,7 @@ function map(machine: DaxMachine, align: AlignName, bytes: bigint, scheme: Schem
 /** The i32 word at a byte address of the shared memory (a fresh view: mmap may have grown the memory). */
 function word(
   machine: DaxMachine,
-  constant: "DEV_ALIVE" | "MUTEX_WORD" | "RWLOCK_WORD",
+  constant: "DEV_ALIVE" | "MUTEX_WORD" | "RWLOCK_WORD" | "REFCOUNT_WORD" | "PERCPU_REF_MODE" | "SEQLOCK_SEQUENCE",
 ): { view: Int32Array; index: number } {
   return { view: new Int32Array(machine.memory.buffer), index: machine.core.constant(constant) / 4 };
 }
@@ -190,12 +190,18 @@ for (const scheme of ["mutex", "rwlock"] as const) {
 
 /** The read side each scheme's loops must take: its own, or the one it shares (the SRCU variants, broken on
  *  the update side or behind a pointer, read as rcu does; rcu-check-outside checks alive before it). */
-const READ_SIDE: Record<SchemeName, "none" | "srcu" | "mutex" | "rwlock" | "qsbr"> = {
+const READ_SIDE: Record<
+  SchemeName,
+  "none" | "srcu" | "mutex" | "rwlock" | "qsbr" | "refcount" | "percpu-ref" | "seqlock"
+> = {
   none: "none",
   rcu: "srcu",
   mutex: "mutex",
   rwlock: "rwlock",
   qsbr: "qsbr",
+  refcount: "refcount",
+  "percpu-ref": "percpu-ref",
+  seqlock: "seqlock",
   "rcu-pointer": "srcu",
   "rcu-skip-scan2": "srcu",
   "rcu-pointer-free-early": "srcu",
@@ -254,13 +260,19 @@ test(
         );
         assert.equal(
           core.qsbr_reader_ctr(0),
-          READ_SIDE[scheme] === "qsbr" ? 0 : MARK,
-          `${what}: only QSBR's loop comes online and goes offline`,
+          ["qsbr", "percpu-ref"].includes(READ_SIDE[scheme]) ? 0 : MARK,
+          `${what}: only the loops of QSBR and of percpu-ref (RCU-sched's read side) come online and go offline`,
         );
-        for (const lock of ["MUTEX_WORD", "RWLOCK_WORD"] as const) {
+        for (const lock of ["MUTEX_WORD", "RWLOCK_WORD", "SEQLOCK_SEQUENCE"] as const) {
           const { view, index } = word(machine, lock);
           assert.equal(Atomics.load(view, index), 0, `${what}: ${lock} left free`);
         }
+        const refcount = word(machine, "REFCOUNT_WORD");
+        assert.equal(
+          Atomics.load(refcount.view, refcount.index),
+          READ_SIDE[scheme] === "refcount" ? 1 : 0,
+          `${what}: the refcount back at the device's one reference under refcount, untouched otherwise`,
+        );
       }
     }
   },
@@ -309,6 +321,67 @@ for (const scheme of ["mutex", "rwlock"] as const) {
     );
   }
 }
+
+/** What refuses a reference count's read side while the device still reads alive: the count at zero, the
+ *  percpu-ref marked dead. */
+const REFUSE = {
+  refcount: (machine: DaxMachine) => {
+    const { view, index } = word(machine, "REFCOUNT_WORD");
+    Atomics.store(view, index, 0);
+  },
+  "percpu-ref": (machine: DaxMachine) => {
+    const { view, index } = word(machine, "PERCPU_REF_MODE");
+    Atomics.store(view, index, machine.core.constant("PERCPU_REF_DEAD"));
+  },
+} as const;
+
+for (const scheme of ["refcount", "percpu-ref"] as const) {
+  test(
+    `${scheme}'s loops take its reference: refused it, every fault is refused as a dead device and readside ` +
+      "reads no alive, though alive is true; under rcu the same words change nothing",
+    () => {
+      for (const protection of [scheme, "rcu"] as const) {
+        const machine = mapped("4k", 4n * MiB, protection);
+        REFUSE[scheme](machine);
+        const core = machine.core.exports;
+        const touched = core.populate(0n, 4n * MiB);
+        const read = core.readside(3000n);
+        const s = machine.stats(0);
+        const what = `${scheme}'s reference refused, under ${protection}`;
+        if (protection === scheme) {
+          assert.deepEqual([touched, s.pte_installs, s.sigbus_dead], [0n, 0n, 1024n], `${what}: populate`);
+          assert.equal(s.alive_seen, 0n, `${what}: readside`);
+        } else {
+          assert.deepEqual([touched, s.pte_installs, s.sigbus_dead], [1024n, 1024n, 0n], `${what}: populate`);
+          assert.equal(s.alive_seen, 3000n, `${what}: readside`);
+        }
+        assert.equal(read, 3000n, `${what}: readside counts its pairs`);
+      }
+    },
+  );
+}
+
+test("seqlock: with a writer inside (an odd sequence) a fault waits for it, and installs once it is out", async () => {
+  const machine = mapped("4k", 64n * MiB, "seqlock");
+  machine.setFaultCost(1000);
+  const sequence = word(machine, "SEQLOCK_SEQUENCE");
+  Atomics.store(sequence.view, sequence.index, 1);
+  await withWorker(machine, async (worker) => {
+    let finished = false;
+    const done = worker.call("populate", 0n, PAGE).finally(() => (finished = true));
+    try {
+      await until(() => machine.stats(1).fault_costs_paid === 1n || finished, "the fault reaches its read side");
+      // The reader spins in read_seqbegin(): give it the time to have installed, had it not waited.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(finished, false, "the fault completed while the writer was inside");
+      assert.equal(machine.stats(1).pte_installs, 0n);
+    } finally {
+      Atomics.store(sequence.view, sequence.index, 2);
+    }
+    assert.equal(await done, 1n);
+    assert.equal(machine.stats(1).pte_installs, 1n);
+  });
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // Each scenario runs the loop it is named for.

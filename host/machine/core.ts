@@ -135,11 +135,15 @@ export const CORE_CONSTANTS = [
   "STATS_MMAP_REJECTED_OFFSET",
   "STATS_TLB_OFFSET",
   "PIPE_LENGTH",
-  // the probes' addresses and slots (layout.ts, rwlock.ts, percpu.ts)
+  // the probes' addresses and slots (layout.ts, rwlock.ts, percpu_ref.ts, percpu.ts)
   "DEV_ALIVE",
   "MUTEX_WORD",
   "RWLOCK_WORD",
   "RW_WRITER",
+  "REFCOUNT_WORD",
+  "PERCPU_REF_MODE",
+  "PERCPU_REF_DEAD",
+  "SEQLOCK_SEQUENCE",
   "STATS_ALIVE_SEEN_OFFSET",
   "STATS_FAULT_COSTS_OFFSET",
 ] as const;

@@ -29,10 +29,14 @@ export const listCommand: Command<object> = {
           `varies: ${s.dimensions.map((d) => `--${OPTION_NAMES[d]}`).join(", ")}`,
       );
     }
-    say("protections:");
+    say("protections (guards alive: once teardown's grace period ends, no fault of the dead device installs;");
+    say("torture shows which: SUCCESS for those that guard it, FAILURE for the others):");
     // The longest scheme names are wider than the other lists' column: this list gets a column of its own.
     const width = Math.max(...SCHEMES.map((scheme) => scheme.name.length));
-    for (const scheme of SCHEMES) say(`  ${scheme.name.padEnd(width)} ${scheme.description}`);
+    for (const scheme of SCHEMES) {
+      const guards = scheme.guardsAlive ? "guards alive     " : "cannot guard alive";
+      say(`  ${scheme.name.padEnd(width)} ${guards} ${scheme.description}`);
+    }
     say("alignments:");
     for (const [name, meaning] of Object.entries(ALIGNMENT_MEANINGS)) say(`  ${name.padEnd(10)} ${meaning}`);
     say("policies:");
