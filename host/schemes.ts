@@ -7,7 +7,17 @@
 
 /** The read sides bench/native/readside.c implements, by the name it takes as its first argument, in the
  *  order `daxbench native` measures them. */
-export const NATIVE_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "urcu-memb", "urcu-qsbr"] as const;
+export const NATIVE_FLAVOURS = [
+  "load",
+  "percpu",
+  "mutex",
+  "rwlock",
+  "urcu-memb",
+  "urcu-qsbr",
+  "refcount",
+  "percpu-ref",
+  "seqlock",
+] as const;
 export type NativeFlavour = (typeof NATIVE_FLAVOURS)[number];
 
 export interface Scheme {
@@ -97,7 +107,7 @@ export const SCHEMES = [
       "says protect the dax_dev object; teardown puts the base reference and waits for the release",
     brokenOnPurpose: false,
     guardsAlive: true,
-    native: [],
+    native: ["refcount"],
   },
   {
     name: "percpu-ref",
@@ -110,7 +120,7 @@ export const SCHEMES = [
       "on lookup, percpu_ref_kill() then wait_for_completion() at teardown",
     brokenOnPurpose: false,
     guardsAlive: true,
-    native: [],
+    native: ["percpu-ref"],
   },
   {
     name: "seqlock",
@@ -123,7 +133,7 @@ export const SCHEMES = [
       "in teardown. A fault's install is a side effect a retry cannot take back",
     brokenOnPurpose: false,
     guardsAlive: false,
-    native: [],
+    native: ["seqlock"],
   },
   {
     name: "rcu-skip-scan2",

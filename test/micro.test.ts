@@ -45,11 +45,25 @@ const NATIVE_FLAVOURS = [
   "rwlock",
   "urcu-memb",
   "urcu-qsbr",
+  "refcount",
+  "percpu-ref",
+  "seqlock",
   "cas",
   "random-load",
   "handover",
 ];
-const PLAIN_FLAVOURS = ["load", "percpu", "mutex", "rwlock", "cas", "random-load", "handover"];
+const PLAIN_FLAVOURS = [
+  "load",
+  "percpu",
+  "mutex",
+  "rwlock",
+  "refcount",
+  "percpu-ref",
+  "seqlock",
+  "cas",
+  "random-load",
+  "handover",
+];
 
 /** Whether `command` is on PATH: buildC runs `cc` from it. */
 const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;

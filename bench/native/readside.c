@@ -9,7 +9,8 @@
  *   readside SCHEME THREADS MILLISECONDS
  *   readside handover 2 COUNT
  *
- * Built once per flavour: plain (percpu, mutex, rwlock, the operations load, cas, random-load, and handover),
+ * Built once per flavour: plain (percpu, mutex, rwlock, refcount, percpu-ref, seqlock, the operations load, cas,
+ * random-load, and handover),
  * -DFLAVOR_MEMB (urcu-memb), -DFLAVOR_QSBR (urcu-qsbr).
  *
  * handover is not a loop of batches: two threads hand a futex word back and forth COUNT times each, each
@@ -72,7 +73,11 @@ static unsigned long batch(int id)
 static atomic_int srcu_idx;
 /* SRCU's per-CPU counters, one 64-byte line per thread: lock[2], unlock[2]. As many as the threads asked for
  * (main): the host bounds the count, as it bounds the wasm workers (host/run/matrix.ts, maxWorkers). */
-struct percpu_counters { _Alignas(64) atomic_ulong lock[2], unlock[2]; };
+struct percpu_counters {
+	_Alignas(64) atomic_ulong lock[2], unlock[2];
+	atomic_int online; /* percpu-ref's RCU-sched read side: QSBR's online counter, as in the core */
+	atomic_long ref; /* percpu-ref's count of this thread's gets less its puts */
+};
 static struct percpu_counters *counters;
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
@@ -110,6 +115,65 @@ static unsigned long batch_rwlock(int id)
 		pthread_rwlock_rdlock(&rwlock);
 		seen += atomic_load_explicit(&alive, memory_order_relaxed);
 		pthread_rwlock_unlock(&rwlock);
+	}
+	return seen;
+}
+
+/* refcount: refcount_inc_not_zero() and its put on one shared word, the wasm refcount scheme's read side */
+static atomic_int refcount = 1;
+static unsigned long batch_refcount(int id)
+{
+	unsigned long seen = 0;
+	(void)id;
+	for (int i = 0; i < BATCH; i++) {
+		int count = atomic_load(&refcount);
+		while (count != 0 && !atomic_compare_exchange_weak(&refcount, &count, count + 1))
+			;
+		if (count == 0)
+			continue;
+		seen += atomic_load(&alive);
+		atomic_fetch_sub(&refcount, 1);
+	}
+	return seen;
+}
+
+/* percpu-ref: percpu_ref_tryget_live() and percpu_ref_put() while live, a count on the thread's own line
+ * (this_cpu_inc: a plain add), inside a batch the thread is online for, as the wasm percpu-ref scheme's */
+static atomic_int percpu_ref_dead;
+static unsigned long batch_percpu_ref(int id)
+{
+	unsigned long seen = 0;
+	atomic_store(&counters[id].online, 1);
+	for (int i = 0; i < BATCH; i++) {
+		if (atomic_load(&percpu_ref_dead))
+			continue;
+		atomic_store_explicit(&counters[id].ref, atomic_load_explicit(&counters[id].ref, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
+		seen += atomic_load(&alive);
+		if (!atomic_load(&percpu_ref_dead))
+			atomic_store_explicit(&counters[id].ref,
+					      atomic_load_explicit(&counters[id].ref, memory_order_relaxed) - 1,
+					      memory_order_relaxed);
+	}
+	atomic_store(&counters[id].online, 0);
+	return seen;
+}
+
+/* seqlock: read_seqbegin(), the load of alive, read_seqretry(), as refscale's seqlock reader and the wasm
+ * seqlock scheme's read side */
+static atomic_int sequence;
+static unsigned long batch_seqlock(int id)
+{
+	unsigned long seen = 0;
+	(void)id;
+	for (int i = 0; i < BATCH; i++) {
+		int begun, value;
+		do {
+			while ((begun = atomic_load(&sequence)) & 1)
+				;
+			value = atomic_load(&alive);
+		} while (atomic_load(&sequence) != begun);
+		seen += value;
 	}
 	return seen;
 }
@@ -220,6 +284,7 @@ static int choose_batch(const char *name)
 	static const struct { const char *name; unsigned long (*batch)(int); } flavours[] = {
 		{ "percpu", batch_percpu }, { "mutex", batch_mutex }, { "rwlock", batch_rwlock },
 		{ "load", batch_load }, { "cas", batch_cas }, { "random-load", batch_random_load },
+		{ "refcount", batch_refcount }, { "percpu-ref", batch_percpu_ref }, { "seqlock", batch_seqlock },
 	};
 	for (unsigned i = 0; i < sizeof(flavours) / sizeof(flavours[0]); i++) {
 		if (strcmp(name, flavours[i].name) == 0) {
@@ -267,7 +332,9 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "handover") == 0)
 		return run_handover(argv[2], argv[3]);
 	if (choose_batch(argv[1]) != 0) {
-		fprintf(stderr, "readside: %s is not one of percpu, mutex, rwlock, load, cas, random-load, handover\n", argv[1]);
+		fprintf(stderr,
+			"readside: %s is not one of percpu, mutex, rwlock, refcount, percpu-ref, seqlock, load, cas, "
+			"random-load, handover\n", argv[1]);
 		return 2;
 	}
 	for (int i = 0; i < RANDOM_PAGES; i++)

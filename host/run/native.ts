@@ -42,6 +42,14 @@ const BUILDS = {
     what: "liburcu memb (membarrier: no fence on the read side)",
   },
   "urcu-qsbr": { binary: "qsbr", flags: ["-DFLAVOR_QSBR"], libs: ["-lurcu-qsbr"], what: "liburcu qsbr" },
+  refcount: { binary: "plain", flags: [], libs: [], what: "an atomic refcount: inc_not_zero, then put" },
+  "percpu-ref": {
+    binary: "plain",
+    flags: [],
+    libs: [],
+    what: "percpu_ref live: a mode check and a count on the thread's own line, online per batch",
+  },
+  seqlock: { binary: "plain", flags: [], libs: [], what: "a seqlock reader: sample, load, re-check" },
 } as const satisfies Record<
   NativeFlavour,
   { binary: string; flags: readonly string[]; libs: readonly string[]; what: string }
