@@ -38,8 +38,9 @@ const QUESTIONS: Question[] = [
   },
 ];
 
-/** The torture rows shown: the safe schemes and the unprotected baseline. */
-const TORTURED = ["rcu", "qsbr", "mutex", "none"];
+/** The torture rows shown: the safe schemes, the kernel's reference counts, a seqlock (which cannot guard alive)
+ *  and the unprotected baseline. */
+const TORTURED = ["rcu", "qsbr", "mutex", "refcount", "percpu-ref", "seqlock", "none"];
 
 const count = (value: string | number) => Number(value).toLocaleString("en-US");
 

@@ -57,9 +57,12 @@ export const GENERATORS: Record<string, string[]> = {
       "--out results/alternatives-mmap.csv --quiet",
     "node bin/daxbench.js run --scenario readside,churn --protection rcu,rcu-pointer --align 4k --workers 1,2 " +
       "--size 64m --out results/alternatives-pointer.csv --quiet",
+    "node bin/daxbench.js run --scenario readside,populate,churn --protection rcu,mutex,refcount,percpu-ref,seqlock " +
+      "--align 4k --workers 1,2 --size 64m --out results/alternatives-references.csv --quiet",
     "node bin/daxbench.js merge results/alternatives-tlb.csv results/alternatives-mmap.csv " +
-      "results/alternatives-pointer.csv --out results/alternatives.csv",
-    "rm results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-pointer.csv",
+      "results/alternatives-pointer.csv results/alternatives-references.csv --out results/alternatives.csv",
+    "rm results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-pointer.csv " +
+      "results/alternatives-references.csv",
     "node bin/daxbench.js report results/alternatives.csv --readme docs/alternatives.md --section alternatives",
   ],
 };
