@@ -383,6 +383,30 @@ test("seqlock: with a writer inside (an odd sequence) a fault waits for it, and 
   });
 });
 
+test(
+  "seqlock: a fault whose read side a writer came by runs again: one reader alone finds its own entry " +
+    "(raced), which only a retry can",
+  async () => {
+    const machine = mapped("4k", 64n * MiB, "seqlock");
+    machine.setReadDelay(1000); // a read side long enough for the writer to land in it
+    const sequence = word(machine, "SEQLOCK_SEQUENCE");
+    await withWorker(machine, async (worker) => {
+      let finished = false;
+      const done = worker.call("populate", 0n, 64n * MiB).finally(() => (finished = true));
+      // write_seqlock() and write_sequnlock() again and again while the reader faults: no kill, alive stays true.
+      while (!finished) {
+        Atomics.add(sequence.view, sequence.index, 1);
+        Atomics.add(sequence.view, sequence.index, 1);
+        await delay(0);
+      }
+      assert.equal(await done, 16384n, "every touch ended mapped");
+    });
+    const s = machine.stats(1);
+    assert.equal(s.pte_installs, 16384n, "each page installed once");
+    assert.ok(s.raced > 0n, "some faults ran again and found the entry their first attempt had installed");
+  },
+);
+
 // ---------------------------------------------------------------------------------------------------------
 // Each scenario runs the loop it is named for.
 
