@@ -36,6 +36,8 @@ import { writeFileAtomic } from "../host/output-files.ts";
 import { checkoutCommit } from "../host/results/metadata.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+/** Set in the environment of every judge: the suite is running inside the mutation check. */
+export const MUTATION_CHECK = "DAXBENCH_MUTATION_CHECK";
 const CATALOGUE = join(root, "bench/mutations.json");
 
 /** One entry of the catalogue. */
@@ -268,7 +270,9 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
       cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+      // MUTATION_CHECK: the suite runs inside a copy a mutant may have changed, where the catalogue's own check
+      // (test/bench.test.ts) would fail on every mutant's search text; mutate checked the catalogue before.
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", [MUTATION_CHECK]: "1" },
     });
     let output = "";
     const keep = (chunk: Buffer): void => {

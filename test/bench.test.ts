@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { GENERATORS } from "../bench/results.ts";
-import { catalogueProblems, readCatalogue } from "../bench/mutate.ts";
+import { catalogueProblems, readCatalogue, MUTATION_CHECK } from "../bench/mutate.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const scripts: Record<string, string> = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts;
@@ -40,13 +40,19 @@ test("bench/results.ts --dry-run prints a generator's steps and runs none; an un
   assert.match(unknown.stderr, /^usage: bench\/results\.ts \[--dry-run\] torture\|/);
 });
 
-test("the mutation catalogue tests what it says: every entry's search text occurs once in its file", () => {
-  assert.deepEqual(catalogueProblems(readCatalogue()), []);
-  // A search text the code no longer holds is reported, naming the entry.
-  const [first, ...rest] = readCatalogue();
-  const rotted = { ...first, find: `${first.find} /* gone */` };
-  assert.match(
-    catalogueProblems([rotted, ...rest]).join("\n"),
-    new RegExp(`\\(${first.id}\\): its search text occurs 0`),
-  );
-});
+test(
+  "the mutation catalogue tests what it says: every entry's search text occurs once in its file",
+  // Inside the mutation check the copy's code is a mutant's, which no longer holds that mutant's search text:
+  // failing there would kill every mutant that reached the whole suite. mutate checks the catalogue itself.
+  { skip: process.env[MUTATION_CHECK] ? "inside the mutation check: mutate checked the catalogue" : false },
+  () => {
+    assert.deepEqual(catalogueProblems(readCatalogue()), []);
+    // A search text the code no longer holds is reported, naming the entry.
+    const [first, ...rest] = readCatalogue();
+    const rotted = { ...first, find: `${first.find} /* gone */` };
+    assert.match(
+      catalogueProblems([rotted, ...rest]).join("\n"),
+      new RegExp(`\\(${first.id}\\): its search text occurs 0`),
+    );
+  },
+);
