@@ -1,4 +1,5 @@
 // daxbench micro and native, and the speed bar's verdict rule. Counts, columns and verdict logic, not times.
+import { NATIVE_FLAVOURS as READ_SIDE_FLAVOURS } from "../host/schemes.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -38,32 +39,8 @@ function tableCells(stdout: string): { native: string; workers: number; ratio: n
 
 /** The native read sides, then the operations, in the order native prints them; the plain ones need no library,
  *  only cc. */
-const NATIVE_FLAVOURS = [
-  "load",
-  "percpu",
-  "mutex",
-  "rwlock",
-  "urcu-memb",
-  "urcu-qsbr",
-  "refcount",
-  "percpu-ref",
-  "seqlock",
-  "cas",
-  "random-load",
-  "handover",
-];
-const PLAIN_FLAVOURS = [
-  "load",
-  "percpu",
-  "mutex",
-  "rwlock",
-  "refcount",
-  "percpu-ref",
-  "seqlock",
-  "cas",
-  "random-load",
-  "handover",
-];
+const NATIVE_FLAVOURS = [...READ_SIDE_FLAVOURS, "cas", "random-load", "handover"];
+const PLAIN_FLAVOURS = NATIVE_FLAVOURS.filter((flavour) => !flavour.startsWith("urcu-"));
 
 /** Whether `command` is on PATH: buildC runs `cc` from it. */
 const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
