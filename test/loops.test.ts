@@ -391,13 +391,15 @@ test(
     machine.setReadDelay(1000); // a read side long enough for the writer to land in it
     const sequence = word(machine, "SEQLOCK_SEQUENCE");
     await withWorker(machine, async (worker) => {
-      let finished = false;
-      const done = worker.call("populate", 0n, 64n * MiB).finally(() => (finished = true));
-      // write_seqlock() and write_sequnlock() again and again while the reader faults: no kill, alive stays true.
-      while (!finished) {
+      const done = worker.call("populate", 0n, 64n * MiB);
+      // write_seqlock() and write_sequnlock() every 100 us while the reader faults (no kill: alive stays true),
+      // until its installs, which it counts in shared memory, are all in: no timer of the event loop between.
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      const deadline = Date.now() + 60_000; // a generous bound, should the worker fail: await done then says why
+      while (machine.stats(1).pte_installs < 16384n && Date.now() < deadline) {
         Atomics.add(sequence.view, sequence.index, 1);
         Atomics.add(sequence.view, sequence.index, 1);
-        await delay(0);
+        Atomics.wait(pause, 0, 0, 0.1);
       }
       assert.equal(await done, 16384n, "every touch ended mapped");
     });
