@@ -84,6 +84,9 @@ export const FAULT_ENTRY_SPINS: usize = PROTECTION_SCHEME + 12;
 // i32: the longest random delay torture injects at the step boundaries of a fault and of teardown, in
 // spins; 0 = none (torture.ts, random_delay).
 export const RANDOM_DELAY_SPINS: usize = PROTECTION_SCHEME + 16;
+// i64: ns the updater sleeps inside each grace period, standing for what the kernel's synchronize_rcu() costs
+// beyond the model's wait for its readers (teardown.ts, charge_gp_cost); 0 = the model's own cost only.
+export const GP_COST_NS: usize = PROTECTION_SCHEME + 24;
 // SRCU's srcu_idx: read by every reader, flipped by the updater.
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
 // Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.

@@ -6,14 +6,41 @@ import { dax_dev_mark_dead, dax_dev_mark_synchronized, dax_dev_revive } from "./
 import { synchronize, exchange_device_state, teardown_zaps_early, protection_revive } from "./protection";
 import { zap_all } from "./pagetable";
 import { random_delay } from "./torture";
-import { DEV_LAST_GP_NS } from "./layout";
+import { DEV_LAST_GP_NS, GP_COST_NS } from "./layout";
 import { clock_ns } from "./clock";
+import { futex_sleep } from "./futex";
+
+/** What a real grace period costs that the model's does not wait for (the kernel's synchronize_rcu() waits
+ *  for every CPU to pass a quiescent state, milliseconds): `ns` slept inside each grace period by the updater,
+ *  set by the host from a duration or from this machine's kernel (daxbench kernel). 0 leaves the model's own. */
+export function set_gp_cost(ns: i64): void {
+  store<i64>(GP_COST_NS, ns);
+}
+
+/** A sleep's wake-up comes this late or less, on the machines measured (about 90 us): the last stretch of a
+ *  grace-period cost is spun on the clock instead, so that the cost charged is the cost asked. */
+const WAKEUP_MARGIN_NS: i64 = 150_000;
+
+/** Waits out the cost set_gp_cost() set, inside the grace period, sleeping while more than WAKEUP_MARGIN_NS is
+ *  left: readers go on meanwhile, and the device stays dead and unsynchronized for that much longer, as behind
+ *  a real synchronize_rcu(). */
+function charge_gp_cost(): void {
+  const ns = load<i64>(GP_COST_NS);
+  if (ns <= 0) return;
+  const deadline = clock_ns() + <u64>ns;
+  const left = <i64>(deadline - clock_ns());
+  if (left > WAKEUP_MARGIN_NS) futex_sleep(left - WAKEUP_MARGIN_NS);
+  while (clock_ns() < deadline) {
+    // spin the last stretch
+  }
+}
 
 /** The grace period proper, timed: wait for every reader that might have missed alive = false, then publish
  *  that this generation's readers are all done. rcu-pointer publishes a dead copy and waits inside. */
 function grace_period(): void {
   const start = clock_ns();
   if (!exchange_device_state(0)) synchronize();
+  charge_gp_cost();
   store<u64>(DEV_LAST_GP_NS, clock_ns() - start);
   dax_dev_mark_synchronized();
 }

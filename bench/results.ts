@@ -32,6 +32,8 @@ export const GENERATORS: Record<string, string[]> = {
   kernel: [
     build,
     "node bin/daxbench.js kernel --reserve-hugepages 64 --out results/kernel.csv --format csv,md",
+    "node bin/daxbench.js run --scenario churn --protection rcu,mutex --align 4k --workers 2 --size 64m " +
+      "--gp-cost 0,kernel:results/kernel.csv --out results/kernel-churn.csv --format csv,md --quiet",
     "node bin/daxbench.js run --scenario populate --align 4k,2m --protection rcu --workers 1 --size 128m " +
       "--fault-cost 0,kernel:results/kernel.csv --out results/kernel-model.csv --quiet",
     "node --import tsx bench/kernel-docs.ts",

@@ -63,7 +63,8 @@ export type Dimension =
   | "size"
   | "killPeriod"
   | "readDelay"
-  | "faultCost";
+  | "faultCost"
+  | "gpCost";
 
 /** The figure a scenario is judged by: a cost, so lower is better. */
 export interface Headline {
@@ -152,6 +153,11 @@ export interface Configuration {
   faultCostNs: number;
   /** Where faultCostNs came from: "1us" as typed, or the kernel results file and run; "" for none. */
   faultCostSource: string;
+  /** What each grace period of the updater costs beyond the model's own wait (the updater sleeps it inside the
+   *  grace period); 0 for none. */
+  gpCostNs: number;
+  /** Where gpCostNs came from: "16ms" as typed, or the kernel results file and run; "" for none. */
+  gpCostSource: string;
   /** The TLB model's geometry, for scenarios that use it. */
   tlbGeometry: TlbGeometry;
   /** Torture's random delays at every step boundary, up to this long; 0 for none (every benchmark). */

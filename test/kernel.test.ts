@@ -1,5 +1,6 @@
-// daxbench kernel (the real kernel's fault costs) and --fault-cost (carrying them in the model). Counts,
-// codes and files; the one figure compared is a time per operation that counts predict.
+// daxbench kernel (the real kernel's fault costs and grace period) and --fault-cost and --gp-cost (carrying them
+// in the model). Counts, codes and files; the figures compared are a time per operation that counts predict,
+// and grace periods that cannot be shorter than the cost they were charged.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { daxbenchWith } from "./daxbench.ts";
@@ -7,7 +8,16 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { parseProbeOutput, KERNEL_COLUMNS, KERNEL_TABLE, NR_HUGEPAGES, type KernelRow } from "../host/run/kernel.ts";
+import {
+  parseProbeOutput,
+  parseGracePeriodOutput,
+  GRACE_PERIOD_CASE,
+  KERNEL_COLUMNS,
+  KERNEL_TABLE,
+  NR_HUGEPAGES,
+  type KernelRow,
+} from "../host/run/kernel.ts";
+import { readResultFile } from "../host/results/file.ts";
 import { writeTable } from "../host/csv-table.ts";
 
 const daxbench = (args: string[], env: Record<string, string | undefined> = {}) => daxbenchWith(env, ...args);
@@ -23,6 +33,9 @@ test("the probe's output is read line by line, and anything else is refused", as
   assert.throws(() => parseProbeOutput("1000 4\n"), /printed "1000 4", not "elapsed_ns touches minor_faults"/);
   assert.throws(() => parseProbeOutput("abc 4 4\n"), /printed "abc 4 4"/);
   assert.throws(() => parseProbeOutput("10 0 0\n"), /printed "10 0 0"/, "a pass of no touch");
+  assert.deepEqual(parseGracePeriodOutput("16000000\n9800000\n"), [16e6, 9.8e6]);
+  assert.throws(() => parseGracePeriodOutput("16000000 1\n"), /printed "16000000 1", not "elapsed_ns"/);
+  assert.throws(() => parseGracePeriodOutput("0\n"), /printed "0"/, "a grace period of no time");
 });
 
 test(
@@ -55,6 +68,16 @@ test(
       );
     }
     assert.match(rows[0].kernel, /^\d+\.\d+/);
+    const gracePeriods = cases(GRACE_PERIOD_CASE);
+    if (gracePeriods.length) {
+      assert.equal(gracePeriods.length, 2, "one row per timed call");
+      for (const row of gracePeriods) {
+        assert.ok(Number(row.elapsed_ns) > 0);
+        assert.deepEqual([row.mode, row.page, row.touches, row.ns_per_fault], ["grace-period", "", "", ""]);
+      }
+    } else {
+      assert.match(result.stderr, new RegExp(`${GRACE_PERIOD_CASE}: skipped, .*membarrier`));
+    }
   },
 );
 
@@ -149,8 +172,9 @@ test("--fault-cost 1us makes each fault about 1 us dearer, outside the read side
   assert.ok(added2m < 0.1 * added, `2m: ${added2m} ns added per op against 4k's ${added}`);
 });
 
-/** A kernel results file with a 4 KiB fault of `ns` and no 2 MiB measurement. */
-function kernelFile(dir: string, ns: number): string {
+/** A kernel results file with a 4 KiB fault of `ns`, no 2 MiB measurement, and grace periods of `gracePeriodsNs`
+ *  (none: a file of an older daxbench, or a kernel that refused membarrier). */
+function kernelFile(dir: string, ns: number, gracePeriodsNs: number[] = []): string {
   const rows = [1, 2, 3].map(
     (rep) =>
       Object.assign(Object.fromEntries(KERNEL_COLUMNS.map((c) => [c, ""])), {
@@ -174,6 +198,23 @@ function kernelFile(dir: string, ns: number): string {
         hugepages_1g: 0,
       }) as KernelRow,
   );
+  const gracePeriods = gracePeriodsNs.map(
+    (elapsed, i) =>
+      Object.assign(Object.fromEntries(KERNEL_COLUMNS.map((c) => [c, ""])), rows[0], {
+        case: GRACE_PERIOD_CASE,
+        page: "",
+        mode: "grace-period",
+        mapping_bytes: "",
+        stride_bytes: "",
+        rep: i + 1,
+        elapsed_ns: elapsed,
+        touches: "",
+        minor_faults: "",
+        ns_per_touch: "",
+        ns_per_fault: "",
+      }) as KernelRow,
+  );
+  rows.push(...gracePeriods);
   const path = join(dir, "kernel.csv");
   writeFileSync(path, writeTable(KERNEL_TABLE, rows));
   return path;
@@ -235,3 +276,75 @@ test(
     assert.deepEqual(readdirSync(dir), ["kernel.csv"]);
   },
 );
+
+/** Churn for `--duration 100ms` on one reader, killing back to back, with these extra flags: its one row. */
+async function churnRow(...flags: string[]): Promise<{ status: number; stderr: string; row?: Row }> {
+  const result = await daxbench([
+    "run",
+    "--scenario",
+    "churn",
+    "--protection",
+    "rcu",
+    "--align",
+    "4k",
+    "--workers",
+    "1",
+    "--size",
+    "4m",
+    "--duration",
+    "100ms",
+    "--kill-period",
+    "0",
+    "--repeat",
+    "1",
+    "--warmup",
+    "0",
+    "--out",
+    "-",
+    "--quiet",
+    ...flags,
+  ]);
+  const rows = result.status === 0 ? (parse(result.stdout, { columns: true }) as Row[]) : [];
+  return { status: result.status, stderr: result.stderr, row: rows[0] };
+}
+
+test("--gp-cost 2ms: every grace period lasts 2 ms or more, and the row says what was charged", async () => {
+  const { status, stderr, row } = await churnRow("--gp-cost", "2ms");
+  assert.equal(status, 0, stderr);
+  assert.ok(Number(row!.kills) > 0);
+  assert.deepEqual([row!.gp_cost_ns, row!.gp_cost_source], ["2000000", "2ms"]);
+  // A lower bound only: a busy machine makes a grace period longer, never shorter than what it was charged.
+  assert.ok(Number(row!.gp_p50_ns) >= 2e6, `grace period p50 ${row!.gp_p50_ns} ns, charged 2 ms`);
+  const free = await churnRow();
+  assert.deepEqual([free.row!.gp_cost_ns, free.row!.gp_cost_source], ["0", ""]);
+  assert.ok(Number(free.row!.gp_p50_ns) < 2e6, "no cost charged: the model's own grace period");
+});
+
+test("--gp-cost kernel:PATH charges the kernel file's median grace period, and says where it came from", async () => {
+  const dir = scratch();
+  const path = kernelFile(dir, 2500, [3e6, 1e6, 1.5e6]);
+  const { status, stderr, row } = await churnRow("--gp-cost", `kernel:${path}`);
+  assert.equal(status, 0, stderr);
+  assert.equal(row!.gp_cost_ns, "1500000", "the median of 3, 1 and 1.5 ms");
+  assert.equal(row!.gp_cost_source, `kernel ${path} (commit abc123, 2026-01-01T00:00:00.000Z)`);
+  const older = kernelFile(scratch(), 2500);
+  const refused = await churnRow("--gp-cost", `kernel:${older}`);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /--gp-cost kernel:.*kernel\.csv has no grace period \(synchronize_rcu\)/);
+  for (const [value, message] of [
+    ["5x", /--gp-cost 5x is not a duration \(500us, 16ms\), 0, kernel or kernel:PATH/],
+    ["11s", /--gp-cost 11s is longer than 10s/],
+  ] as [string, RegExp][]) {
+    const bad = await churnRow("--gp-cost", value);
+    assert.equal(bad.status, 2, value);
+    assert.match(bad.stderr, message);
+  }
+});
+
+test("a result file from before --gp-cost reads as measured without one: 0 in churn, empty elsewhere", () => {
+  const rows = readResultFile(new URL("../results/reference.csv", import.meta.url).pathname).rows;
+  const churnRows = rows.filter((r) => r.scenario === "churn");
+  assert.ok(churnRows.length > 0 && churnRows.length < rows.length);
+  for (const row of churnRows) assert.deepEqual([row.gp_cost_ns, row.gp_cost_source], [0, ""]);
+  for (const row of rows.filter((r) => r.scenario !== "churn")) assert.equal(row.gp_cost_ns, "");
+});

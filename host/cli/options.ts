@@ -20,14 +20,16 @@ import {
   shard,
   timing,
   NO_FAULT_COST,
+  NO_GP_COST,
   QUICK_MATRICES,
   FULL_MATRICES,
   SWEEPS,
   type FaultCost,
+  type GpCost,
   type Matrix,
   type Timing,
 } from "../run/matrix.ts";
-import { latestKernelFile, kernelFaultCosts } from "../run/kernel.ts";
+import { latestKernelFile, kernelFaultCosts, kernelGracePeriod, GRACE_PERIOD_CASE } from "../run/kernel.ts";
 import { SCENARIOS, findScenario, torture } from "../registry/scenarios.ts";
 import { SCHEME_NAMES } from "../schemes.ts";
 import { POLICIES } from "../core-codes.ts";
@@ -186,6 +188,36 @@ function faultCostOption(text: string): FaultCost {
   };
 }
 
+/** The longest grace-period cost taken: a kill is one grace period, and churn kills every --kill-period. */
+export const MAX_GP_COST_NS = 10e9;
+
+/** "0" (none), a duration ("16ms"; a bare number is nanoseconds), "kernel" (the grace period the newest
+ *  daxbench kernel results in results/ timed), or "kernel:PATH". */
+function gpCostOption(text: string): GpCost {
+  const kernel = /^kernel(?::(.+))?$/.exec(text);
+  if (!kernel) {
+    const ns = parseDuration(text, "ns");
+    if (ns === null)
+      throw new UsageError(`--gp-cost ${text} is not a duration (500us, 16ms), 0, kernel or kernel:PATH`);
+    if (ns > MAX_GP_COST_NS) throw new UsageError(`--gp-cost ${text} is longer than ${formatDuration(MAX_GP_COST_NS)}`);
+    return ns === 0 ? NO_GP_COST : { ns, source: text };
+  }
+  const path = kernel[1] ?? latestKernelFile("results");
+  if (path === undefined) {
+    throw new UsageError(
+      `--gp-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`,
+    );
+  }
+  const measured = kernelGracePeriod(path);
+  if (measured === undefined) {
+    throw new UsageError(
+      `--gp-cost ${text}: ${path} has no grace period (${GRACE_PERIOD_CASE}): ` +
+        "it was measured by an older daxbench, or the kernel refused membarrier; run daxbench kernel again",
+    );
+  }
+  return { ns: Math.round(measured.ns), source: measured.source };
+}
+
 /** The flag of each dimension, without its dashes. */
 export const OPTION_NAMES: Record<Dimension, string> = {
   protection: "protection",
@@ -196,6 +228,7 @@ export const OPTION_NAMES: Record<Dimension, string> = {
   killPeriod: "kill-period",
   readDelay: "read-delay",
   faultCost: "fault-cost",
+  gpCost: "gp-cost",
 };
 
 /** A dimension's values as typed, comma lists split; undefined when the flag was not given. */
@@ -229,6 +262,7 @@ export interface MatrixArgs {
   killPeriod?: string[];
   readDelay?: string[];
   faultCost?: string[];
+  gpCost?: string[];
 }
 
 /** Every value of a matrix as typed, parsed and checked against the machine's limits, used or not by the
@@ -247,6 +281,7 @@ export function matrixOption(args: MatrixArgs, probe: DaxMachine): Matrix {
     killPeriod: listOption("killPeriod", args.killPeriod)?.map(killPeriodOption),
     readDelay: listOption("readDelay", args.readDelay)?.map(readDelayOption),
     faultCost: listOption("faultCost", args.faultCost)?.map(faultCostOption),
+    gpCost: listOption("gpCost", args.gpCost)?.map(gpCostOption),
   };
 }
 
@@ -335,6 +370,7 @@ export interface TortureMatrixArgs {
   workers: string;
   readDelay: string;
   killPeriod: string;
+  gpCost: string;
   align: string;
   size: string;
   seed: bigint;
@@ -360,6 +396,7 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
       size: [args.size],
       killPeriod: [args.killPeriod],
       readDelay: [args.readDelay],
+      gpCost: [args.gpCost],
     },
     {
       duration: `${args.seconds}s`,
@@ -454,6 +491,7 @@ export interface RunArgs {
   "kill-period"?: string[];
   "read-delay"?: string[];
   "fault-cost"?: string[];
+  "gp-cost"?: string[];
   policy?: string[];
   "tlb-geometry"?: string;
   sweep?: string;
@@ -507,6 +545,7 @@ function givenDimensions(args: RunArgs): Set<Dimension> {
     ["readDelay", args["read-delay"]],
     ["policy", args.policy],
     ["faultCost", args["fault-cost"]],
+    ["gpCost", args["gp-cost"]],
   ];
   return new Set(flags.filter(([, value]) => value !== undefined).map(([dimension]) => dimension));
 }
@@ -555,10 +594,15 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
   const seed = seedOption(args.seed, 1n);
   const timingArgs = { duration, minTime: args["min-time"], tlbGeometry, seed };
   const fromSuite = suite !== undefined && !matrixGiven;
-  // --fault-cost is a cost the model carries, not a matrix of its own: it applies to the suites too.
+  // --fault-cost and --gp-cost are costs the model carries, not matrices of their own: they apply to the suites too.
   const suiteFaultCost = fromSuite ? listOption("faultCost", args["fault-cost"])?.map(faultCostOption) : undefined;
+  const suiteGpCost = fromSuite ? listOption("gpCost", args["gp-cost"])?.map(gpCostOption) : undefined;
   const matrices = fromSuite
-    ? suite.map((matrix) => (suiteFaultCost ? { ...matrix, faultCost: suiteFaultCost } : matrix))
+    ? suite.map((matrix) => ({
+        ...matrix,
+        ...(suiteFaultCost && { faultCost: suiteFaultCost }),
+        ...(suiteGpCost && { gpCost: suiteGpCost }),
+      }))
     : [
         matrixOption(
           {
@@ -571,6 +615,7 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
             readDelay: args["read-delay"],
             policy: args.policy,
             faultCost: args["fault-cost"],
+            gpCost: args["gp-cost"],
           },
           probe,
         ),

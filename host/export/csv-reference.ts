@@ -46,6 +46,10 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
   read_delay_ns: "the calibrated spin added to every fault's read side (`--read-delay`)",
   fault_cost_ns: "what each fault paid before the dax handler, outside the read side (`--fault-cost`)",
   fault_cost_source: "where `fault_cost_ns` came from: as typed, or the kernel results file and run",
+  gp_cost_ns:
+    "what each of the updater's grace periods paid beyond the model's wait for its readers, slept inside it " +
+    "(`--gp-cost`); 0 in files of daxbench 0.2",
+  gp_cost_source: "where `gp_cost_ns` came from: as typed, or the kernel results file and run",
   pte_installs: "4 KiB entries installed",
   pmd_installs: "2 MiB entries installed",
   pud_installs: "1 GiB entries installed",

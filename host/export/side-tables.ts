@@ -7,7 +7,15 @@ import { geomeanWithInterval } from "../print/figures.ts";
 import type { PairComparison } from "../results/stats.ts";
 import { tooSmallText } from "../print/pairs.ts";
 import type { FormatName } from "./formats.ts";
-import { kernelResults, KERNEL_TABLE, type KernelRow } from "../run/kernel.ts";
+import {
+  kernelResults,
+  gracePeriodSummary,
+  GRACE_PERIOD_CASE,
+  GRACE_PERIOD_WHAT,
+  KERNEL_TABLE,
+  type KernelRow,
+} from "../run/kernel.ts";
+import { formatDuration } from "../units.ts";
 import { MICRO_TABLE, type MicroRow } from "../run/micro.ts";
 import { HANDOVER, NATIVE_ALPHA, type NativeCell } from "../run/native.ts";
 
@@ -34,6 +42,23 @@ export function kernelMarkdown(rows: KernelRow[]): string {
           `${geomeanWithInterval(r.nsPerFault)} | ${r.faultsPerPass.toLocaleString("en-US")} | ` +
           `${geomeanWithInterval(r.msPerGiB)} | ${r.kernelCase.what} |`,
       ),
+    ].join("\n") +
+    "\n" +
+    gracePeriodMarkdown(rows)
+  );
+}
+
+/** The grace period's own table, after the faults': its calls' median and range; "" where none was timed. */
+function gracePeriodMarkdown(rows: KernelRow[]): string {
+  const gp = gracePeriodSummary(rows);
+  if (gp === undefined) return "";
+  return (
+    [
+      "",
+      "| grace period | n | median | min…max | what |",
+      "|:--|--:|--:|--:|:--|",
+      `| ${GRACE_PERIOD_CASE} | ${gp.n} | ${formatDuration(gp.median)} | ` +
+        `${formatDuration(gp.min)}…${formatDuration(gp.max)} | ${GRACE_PERIOD_WHAT} |`,
     ].join("\n") + "\n"
   );
 }

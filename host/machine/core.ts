@@ -66,6 +66,7 @@ export const CORE_FUNCTIONS = {
   kill_dev_dax: { params: [], result: "i64" }, // returns the entries it zapped
   revive_dax: { params: [], result: "void" },
   last_grace_period_ns: { params: [], result: "i64" },
+  set_gp_cost: { params: ["i64"], result: "void" }, // (ns)
   // micro.ts: the micro-benchmarks' batches of `count` operations
   bench_empty: { params: ["i64"], result: "i64" }, // (count)
   bench_check_vma: { params: ["i64"], result: "i64" }, // (count)

@@ -287,6 +287,12 @@ export class DaxMachine {
     this.core.exports.set_fault_cost(spinsFor(ns, this.core));
   }
 
+  /** Makes each kill's grace period last `ns` longer (the updater sleeps inside it): what the kernel's
+   *  synchronize_rcu() costs that the model's does not wait for. 0 leaves the model's own cost. */
+  setGpCost(ns: number): void {
+    this.core.exports.set_gp_cost(BigInt(Math.round(ns)));
+  }
+
   /** Torture's random delays at every step boundary of a fault and of teardown, up to `ns`; 0 turns them off. */
   setRandomDelay(ns: number): void {
     this.core.exports.set_random_delay(spinsFor(ns, this.core));

@@ -26,6 +26,12 @@ function killLine({ kills, achievedKillPeriodNs, measurement: m }: TortureVerdic
   return [line];
 }
 
+/** " (kernel PATH (commit, date))" where the grace-period cost was taken from a kernel results file; "" where
+ *  it was typed, as the duration already says it. */
+function gpCostFrom(source: string): string {
+  return source.startsWith("kernel ") ? ` (${source})` : "";
+}
+
 export function tortureReport(verdict: TortureVerdict): string {
   const { measurement: m, violations, staleEntries, unaccountedInstalls, outcome } = verdict;
   const c = m.config;
@@ -41,6 +47,7 @@ export function tortureReport(verdict: TortureVerdict): string {
   return [
     `torture: ${c.protection}, ${c.workers} workers, ${c.align} region, ${formatSize(c.size)} mapping, ` +
       `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs!)}, ` +
+      `${c.gpCostNs ? `grace-period cost ${formatDuration(c.gpCostNs)}${gpCostFrom(c.gpCostSource)}, ` : ""}` +
       `ran ${formatDuration(m.elapsedNs)}`,
     c.randomDelayNs > 0
       ? `random delays up to ${formatDuration(c.randomDelayNs)} at every step boundary, seed ${c.seed} ` +

@@ -61,6 +61,7 @@ export interface ConfigurationName {
   killPeriodNs: number | null | undefined;
   readDelayNs?: number;
   faultCostNs?: number;
+  gpCostNs?: number;
 }
 
 /** The dimensions a comparison can split along. */
@@ -80,6 +81,7 @@ export function describe(c: ConfigurationName, omit?: "scenario" | ComparedDimen
       c.killPeriodNs === undefined ? "" : `kill ${c.killPeriodNs === null ? "never" : formatDuration(c.killPeriodNs)}`,
     delay: c.readDelayNs ? `delay ${formatDuration(c.readDelayNs)}` : "",
     cost: c.faultCostNs ? `fault cost ${formatDuration(c.faultCostNs)}` : "",
+    gpCost: c.gpCostNs ? `gp cost ${formatDuration(c.gpCostNs)}` : "",
   };
   return Object.entries(parts)
     .filter(([name, value]) => name !== omit && value !== "")
@@ -100,6 +102,7 @@ export function configurationName(config: Configuration): ConfigurationName {
     killPeriodNs: uses("killPeriod") ? config.killPeriodNs : undefined,
     readDelayNs: uses("readDelay") ? config.readDelayNs : undefined,
     faultCostNs: uses("faultCost") ? config.faultCostNs : undefined,
+    gpCostNs: uses("gpCost") ? config.gpCostNs : undefined,
   };
 }
 
@@ -121,6 +124,7 @@ function rowName(row: ResultRow): ConfigurationName {
         : Number(row.kill_period_ns),
     readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
     faultCostNs: row.fault_cost_ns === "" ? undefined : Number(row.fault_cost_ns),
+    gpCostNs: row.gp_cost_ns === "" ? undefined : Number(row.gp_cost_ns),
   };
 }
 

@@ -1,10 +1,11 @@
 // Reads a result CSV back (compare, report, merge, history), refusing anything that is not exactly what `run`
 // writes: the error names the file, the line and the column (host/csv-table.ts, as every reader's does).
 
-import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, type ResultRow } from "./schema.ts";
+import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, LATER_COLUMNS, type ResultRow } from "./schema.ts";
 import { UsageError } from "../errors.ts";
 import { readCsvText, parseCsv, numberCell } from "../csv-table.ts";
 import { SCENARIOS, findScenario } from "../registry/scenarios.ts";
+import type { Scenario } from "../types.ts";
 
 export interface ResultFile {
   path: string;
@@ -16,6 +17,7 @@ export function readResultFile(path: string): ResultFile {
   const text = readCsvText(path);
   let header: string[] | undefined;
   let makeRow: (values: (string | number)[]) => ResultRow = () => ({}) as ResultRow;
+  let absent: [string, (scenario: Scenario) => string | number][] = [];
   const rows: ResultRow[] = [];
   // Words repeat on every row (a scenario, a CPU, a start time): one string each, not one per row.
   const words = new Map<string, string>();
@@ -25,7 +27,11 @@ export function readResultFile(path: string): ResultFile {
     if (header === undefined) {
       header = record;
       checkHeader(path, header);
-      makeRow = rowMaker(header);
+      absent = [...LATER_COLUMNS].filter(([column]) => !header!.includes(column));
+      makeRow = rowMaker(
+        header,
+        absent.map(([column]) => column),
+      );
       return;
     }
     const cell = (column: string, i: number): string | number =>
@@ -35,24 +41,29 @@ export function readResultFile(path: string): ResultFile {
     const row = makeRow(header.map(cell));
     // Every figure of a row is read through its scenario's entry (host/registry/scenarios.ts): an unknown one
     // is refused.
-    if (!findScenario(row.scenario)) {
+    const scenario = findScenario(row.scenario);
+    if (!scenario) {
       throw new UsageError(
         `${path}: line ${line}, column scenario: ${JSON.stringify(row.scenario)} is not one of: ` +
           `${SCENARIOS.map((s) => s.name).join(", ")}`,
       );
     }
+    for (const [column, older] of absent) (row as Record<string, string | number>)[column] = older(scenario);
     rows.push(row);
   });
   if (header === undefined) throw new UsageError(`${path}: empty; expected a header starting with "scenario"`);
   return { path, header, rows };
 }
 
-/** A function that builds a row of this header's columns in one object literal. A row filled in one property at
- *  a time ends up a dictionary (3 KB instead of 450 bytes), and building it from entries leaves 45 small
- *  arrays behind per row: a 300,000-row file can afford neither. The header is checked first: only
- *  ROW_COLUMNS' names reach the generated code. */
-function rowMaker(header: string[]): (values: (string | number)[]) => ResultRow {
-  const fields = header.map((column, i) => `${JSON.stringify(column)}: values[${i}]`).join(", ");
+/** A function that builds a row of this header's columns in one object literal, with the later columns the file
+ *  lacks (filled in after, by scenario). A row filled in one property at a time ends up a dictionary (3 KB
+ *  instead of 450 bytes), and building it from entries leaves 45 small arrays behind per row: a 300,000-row
+ *  file can afford neither. The header is checked first: only ROW_COLUMNS' names reach the generated code. */
+function rowMaker(header: string[], absent: string[]): (values: (string | number)[]) => ResultRow {
+  const fields = [
+    ...header.map((column, i) => `${JSON.stringify(column)}: values[${i}]`),
+    ...absent.map((column) => `${JSON.stringify(column)}: ""`),
+  ].join(", ");
   return new Function("values", `return { ${fields} };`) as (values: (string | number)[]) => ResultRow;
 }
 
@@ -62,7 +73,7 @@ function checkHeader(path: string, header: string[]): void {
       `${path}: line 1, column 1: ${JSON.stringify(header[0])} is not a daxbench result header (expected "scenario")`,
     );
   }
-  const missing = ROW_COLUMNS.filter((column) => !header.includes(column));
+  const missing = ROW_COLUMNS.filter((column) => !header.includes(column) && !LATER_COLUMNS.has(column));
   if (missing.length) throw new UsageError(`${path}: line 1: missing column ${missing.join(", ")}`);
   const unknown = header.filter((column) => !(ROW_COLUMNS as readonly string[]).includes(column));
   if (unknown.length) throw new UsageError(`${path}: line 1: unknown column ${unknown.join(", ")}`);

@@ -3,7 +3,7 @@
 // later format, writes ROW_COLUMNS.
 
 import { formatTlbGeometry } from "../machine/dax.ts";
-import type { Dimension, Measurement } from "../types.ts";
+import type { Dimension, Measurement, Scenario } from "../types.ts";
 import type { RunMetadata } from "./metadata.ts";
 
 export const FIXED_COLUMNS = [
@@ -35,6 +35,8 @@ export const EXTRA_COLUMNS = [
   "read_delay_ns",
   "fault_cost_ns",
   "fault_cost_source",
+  "gp_cost_ns",
+  "gp_cost_source",
   "pte_installs",
   "pmd_installs",
   "pud_installs",
@@ -74,6 +76,7 @@ const TEXT_COLUMN_NAMES = [
   "policy",
   "tlb_geometry",
   "fault_cost_source",
+  "gp_cost_source",
   "order",
   "cpu_governor",
   "thp_enabled",
@@ -93,6 +96,7 @@ const OPTIONAL_COLUMN_NAMES = [
   "kill_period_achieved_ns",
   "read_delay_ns",
   "fault_cost_ns",
+  "gp_cost_ns",
   "gp_max_ns",
   "stale_entries",
   "vmas_mapped",
@@ -106,6 +110,16 @@ const OPTIONAL_COLUMN_NAMES = [
   "steal_ns",
 ] as const;
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set(OPTIONAL_COLUMN_NAMES);
+/** Columns added after files of daxbench 0.2 were published, each with what a row of such a file holds: the
+ *  setting it was measured with (no grace-period cost), so that history and compare go on reading a project's
+ *  older runs and find the same configurations in them. */
+export const LATER_COLUMNS: ReadonlyMap<string, (scenario: Scenario) => string | number> = new Map<
+  string,
+  (scenario: Scenario) => string | number
+>([
+  ["gp_cost_ns", (scenario: Scenario) => (scenario.dimensions.includes("gpCost") ? 0 : "")],
+  ["gp_cost_source", () => ""],
+]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
 /** A value of "" means the figure does not apply (grace periods of a run without kills). */
@@ -194,6 +208,8 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     read_delay_ns: uses("readDelay") ? m.config.readDelayNs : "",
     fault_cost_ns: uses("faultCost") ? m.config.faultCostNs : "",
     fault_cost_source: uses("faultCost") ? m.config.faultCostSource : "",
+    gp_cost_ns: uses("gpCost") ? m.config.gpCostNs : "",
+    gp_cost_source: uses("gpCost") ? m.config.gpCostSource : "",
     pte_installs: Number(s.pte_installs),
     pmd_installs: Number(s.pmd_installs),
     pud_installs: Number(s.pud_installs),
@@ -242,6 +258,8 @@ export const CONFIGURATION_COLUMNS = [
   "read_delay_ns",
   "fault_cost_ns",
   "fault_cost_source",
+  "gp_cost_ns",
+  "gp_cost_source",
   "duration_ns",
   "min_time_ns",
   "tlb_geometry",

@@ -3,7 +3,9 @@
 // shared memfd whose 4 KiB pages stay in the page cache, or a hugetlb memfd of 2 MiB or 1 GiB pages; each
 // timed pass first drops the page-table entries (MADV_DONTNEED), then writes one byte per touch. The cases
 // below give the cost of one fault per page size, and the time to populate a mapping the way daxbench's
-// populate does (every 4 KiB touched once). Results have their own schema: one row per case and repetition.
+// populate does (every 4 KiB touched once). Beside them, one grace period of the kernel's RCU: a second probe
+// (bench/native/grace-period.c) times membarrier(MEMBARRIER_CMD_GLOBAL), which waits in synchronize_rcu(), what
+// `--gp-cost kernel` charges. Results have their own schema: one row per case and repetition.
 
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
@@ -69,6 +71,12 @@ export const KERNEL_CASES: readonly KernelCase[] = [
   },
 ];
 
+/** The grace-period case's name in the rows: the kernel function it times. Its rows leave the fault columns
+ *  empty; elapsed_ns is one call's time. */
+export const GRACE_PERIOD_CASE = "synchronize_rcu";
+export const GRACE_PERIOD_WHAT =
+  "membarrier(MEMBARRIER_CMD_GLOBAL), which waits in synchronize_rcu() for every CPU to pass a quiescent state";
+
 /** The case whose fault cost stands for a fault of each page size. */
 export const FAULT_CASE: Record<PageName, string> = { "4k": "4k populate", "2m": "2m fault", "1g": "1g fault" };
 
@@ -98,7 +106,15 @@ export const KERNEL_TABLE: CsvTable<KernelColumn> = {
   kind: "kernel",
   columns: KERNEL_COLUMNS,
   text: new Set(["case", "page", "mode", "kernel", "thp_shmem_enabled", ...METADATA_TEXT_COLUMNS]),
-  rules: { ns_per_fault: "optional" },
+  // The grace-period rows have no page, mapping or touches.
+  rules: {
+    ns_per_fault: "optional",
+    mapping_bytes: "optional",
+    stride_bytes: "optional",
+    touches: "optional",
+    minor_faults: "optional",
+    ns_per_touch: "optional",
+  },
 };
 export type KernelRow = Record<KernelColumn, string | number>;
 
@@ -222,7 +238,78 @@ export async function runKernel(
       } as KernelRow);
     });
   }
+  rows.push(...(await gracePeriodRows(options, meta, settings, note, onCase)));
   return rows;
+}
+
+/** Parses the grace-period probe's lines ("elapsed_ns", one per timed call). */
+export function parseGracePeriodOutput(text: string): number[] {
+  return text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const ns = Number(line.trim());
+      if (!Number.isInteger(ns) || ns <= 0)
+        throw new Error(`the grace-period probe printed ${JSON.stringify(line)}, not "elapsed_ns"`);
+      return ns;
+    });
+}
+
+/** Times `repeat` grace periods (GRACE_PERIOD_CASE), or says in one line why it cannot here. */
+async function gracePeriodRows(
+  options: KernelRunOptions,
+  meta: RunMetadata,
+  settings: ReturnType<typeof kernelSettings>,
+  note: (line: string) => void,
+  onCase: (name: string) => void,
+): Promise<KernelRow[]> {
+  const built = buildC("grace-period.c", "grace-period");
+  if (built.skipped !== undefined) {
+    note(`${GRACE_PERIOD_CASE}: skipped, ${built.skipped}`);
+    return [];
+  }
+  onCase(GRACE_PERIOD_CASE);
+  const result = await runProgram(built.path, [String(options.repeat)], options.signal);
+  if (result.code === 3) {
+    note(`${GRACE_PERIOD_CASE}: skipped, ${result.stderr.trim()}`);
+    return [];
+  }
+  if (result.code !== 0)
+    throw new Error(`the grace-period probe failed (exit ${result.code}): ${result.stderr.trim()}`);
+  return parseGracePeriodOutput(result.stdout).map(
+    (elapsedNs, i) =>
+      ({
+        case: GRACE_PERIOD_CASE,
+        page: "",
+        mode: "grace-period",
+        mapping_bytes: "",
+        stride_bytes: "",
+        rep: i + 1,
+        elapsed_ns: elapsedNs,
+        touches: "",
+        minor_faults: "",
+        ns_per_touch: "",
+        ns_per_fault: "",
+        ...settings,
+        ...Object.fromEntries(METADATA_COLUMNS.map((column) => [column, meta[column]])),
+      }) as KernelRow,
+  );
+}
+
+/** The grace periods of a kernel run, summarised (elapsed_ns of each call); undefined when none was timed. */
+export function gracePeriodSummary(rows: KernelRow[]): Summary | undefined {
+  const times = rows.filter((r) => r.case === GRACE_PERIOD_CASE).map((r) => Number(r.elapsed_ns));
+  return times.length ? summarize(times) : undefined;
+}
+
+/** What `--gp-cost kernel` charges: the median grace period a kernel results file holds, and the file and run
+ *  it came from; undefined when the file timed none. */
+export function kernelGracePeriod(path: string): { ns: number; source: string } | undefined {
+  const rows = readKernelFile(path);
+  const summary = gracePeriodSummary(rows);
+  if (summary === undefined) return undefined;
+  return { ns: summary.median, source: kernelSource(path, rows[0]) };
 }
 
 /** A case's repetitions, summarised; `faultsExpected` the faults a pass should take (one per page touched). */
@@ -306,8 +393,12 @@ export function kernelFaultCosts(path: string): KernelFaultCosts {
     const found = results.find((r) => r.kernelCase.name === FAULT_CASE[page]);
     if (found?.nsPerFault) ns[page] = found.nsPerFault.median;
   }
-  const first = results[0]?.reps[0];
-  return { ns, source: `kernel ${path} (commit ${first?.commit || "unknown"}, ${first?.started_at ?? ""})` };
+  return { ns, source: kernelSource(path, results[0]?.reps[0]) };
+}
+
+/** "kernel PATH (commit C, started_at)": where a cost taken from a kernel results file came from. */
+function kernelSource(path: string, first: KernelRow | undefined): string {
+  return `kernel ${path} (commit ${first?.commit || "unknown"}, ${first?.started_at ?? ""})`;
 }
 
 /** `--reserve-hugepages N`: makes N 2 MiB huge pages free, and gives back restore() to put the pool as it was.

@@ -17,6 +17,14 @@ export interface FaultCost {
 
 export const NO_FAULT_COST: FaultCost = { ns: () => 0, source: "" };
 
+/** What each grace period costs beyond the model's own wait, and where the figure came from ("" for none). */
+export interface GpCost {
+  ns: number;
+  source: string;
+}
+
+export const NO_GP_COST: GpCost = { ns: 0, source: "" };
+
 /** The type of each dimension's values. */
 export interface DimensionValues {
   protection: SchemeName;
@@ -29,12 +37,16 @@ export interface DimensionValues {
   /** Extra read-side length in ns. */
   readDelay: number;
   faultCost: FaultCost;
+  gpCost: GpCost;
 }
 
-/** A list of values for each dimension; the four after size may be left out for their defaults. */
+/** The dimensions a matrix may leave out for their defaults. */
+type DefaultedDimension = "policy" | "killPeriod" | "readDelay" | "faultCost" | "gpCost";
+
+/** A list of values for each dimension; those after size may be left out for their defaults. */
 export type Matrix = { scenario: Scenario[] } & {
   [D in "protection" | "align" | "workers" | "size"]: DimensionValues[D][];
-} & { [D in "policy" | "killPeriod" | "readDelay" | "faultCost"]?: DimensionValues[D][] };
+} & { [D in DefaultedDimension]?: DimensionValues[D][] };
 
 /** What a matrix leaves out takes these: a kill every millisecond, where a scenario kills at all. */
 const MATRIX_DEFAULTS = {
@@ -42,7 +54,8 @@ const MATRIX_DEFAULTS = {
   killPeriod: [1e6],
   readDelay: [0],
   faultCost: [NO_FAULT_COST],
-} satisfies Pick<Required<Matrix>, "policy" | "killPeriod" | "readDelay" | "faultCost">;
+  gpCost: [NO_GP_COST],
+} satisfies Pick<Required<Matrix>, DefaultedDimension>;
 
 /** The value a dimension keeps in a scenario that does not use it (the machine still needs one). */
 export const DIMENSION_DEFAULTS: DimensionValues = {
@@ -54,6 +67,7 @@ export const DIMENSION_DEFAULTS: DimensionValues = {
   killPeriod: null,
   readDelay: 0,
   faultCost: NO_FAULT_COST,
+  gpCost: NO_GP_COST,
 };
 
 /** How every configuration of a run is timed, seeded and modelled. */
@@ -96,6 +110,7 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
     killPeriod: matrix.killPeriod ?? MATRIX_DEFAULTS.killPeriod,
     readDelay: matrix.readDelay ?? MATRIX_DEFAULTS.readDelay,
     faultCost: matrix.faultCost ?? MATRIX_DEFAULTS.faultCost,
+    gpCost: matrix.gpCost ?? MATRIX_DEFAULTS.gpCost,
   };
   const configs: Configuration[] = [];
   for (const scenario of matrix.scenario) {
@@ -108,25 +123,28 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
             for (const size of used("size"))
               for (const killPeriodNs of used("killPeriod"))
                 for (const readDelayNs of used("readDelay"))
-                  for (const faultCost of used("faultCost")) {
-                    configs.push({
-                      scenario,
-                      protection,
-                      align,
-                      policy,
-                      workers,
-                      size,
-                      durationNs: timing.durationNs,
-                      minTimeNs: timing.minTimeNs,
-                      killPeriodNs,
-                      readDelayNs,
-                      faultCostNs: faultCost.ns(align),
-                      faultCostSource: faultCost.source,
-                      tlbGeometry: timing.tlbGeometry,
-                      randomDelayNs: timing.randomDelayNs,
-                      seed: timing.seed,
-                    });
-                  }
+                  for (const faultCost of used("faultCost"))
+                    for (const gpCost of used("gpCost")) {
+                      configs.push({
+                        scenario,
+                        protection,
+                        align,
+                        policy,
+                        workers,
+                        size,
+                        durationNs: timing.durationNs,
+                        minTimeNs: timing.minTimeNs,
+                        killPeriodNs,
+                        readDelayNs,
+                        faultCostNs: faultCost.ns(align),
+                        faultCostSource: faultCost.source,
+                        gpCostNs: gpCost.ns,
+                        gpCostSource: gpCost.source,
+                        tlbGeometry: timing.tlbGeometry,
+                        randomDelayNs: timing.randomDelayNs,
+                        seed: timing.seed,
+                      });
+                    }
   }
   return configs;
 }

@@ -57,6 +57,7 @@ function prepare(machine: DaxMachine, config: Configuration): void {
   machine.setProtection(config.protection);
   machine.setReadDelay(config.readDelayNs);
   machine.setFaultCost(config.faultCostNs);
+  machine.setGpCost(config.gpCostNs);
   machine.setRandomDelay(config.randomDelayNs);
   machine.setInvariantCheck(config.scenario.updater);
   machine.mmap(vma);

@@ -22,7 +22,8 @@ interface KernelArgs {
 export const kernelCommand: Command<KernelArgs> = {
   usage: "kernel",
   describe:
-    "this machine's kernel: 4 KiB, 2 MiB (and 1 GiB) write faults on memory that exists, populate time per GiB, a hit",
+    "this machine's kernel: 4 KiB, 2 MiB (and 1 GiB) write faults on memory that exists, populate time per GiB, " +
+    "a hit, and a grace period (synchronize_rcu, through membarrier)",
   options: (y) =>
     y
       .option("size", {

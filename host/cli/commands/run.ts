@@ -67,6 +67,14 @@ export const runCommand: Command<RunArgs> = {
           "what each fault pays before the dax handler, outside the read side: 0, a duration (1.3us), " +
           "kernel (the newest results/kernel*.csv) or kernel:PATH [default: 0]",
       })
+      .option("gp-cost", {
+        type: "string",
+        array: true,
+        describe:
+          "churn: what each grace period costs beyond the model's wait, slept by the updater inside it: 0, " +
+          "a duration (16ms), kernel (synchronize_rcu as the newest results/kernel*.csv timed it) or kernel:PATH " +
+          "[default: 0]",
+      })
       .option("tlb-geometry", {
         type: "string",
         describe:

@@ -21,6 +21,7 @@ interface TortureArgs {
   workers: string;
   "read-delay": string;
   "kill-period": string;
+  "gp-cost": string;
   align: string;
   size: string;
   "stop-on-violation": boolean;
@@ -51,6 +52,13 @@ export const tortureCommand: Command<TortureArgs> = {
         type: "string",
         default: "200us",
         describe: "time between kills (0: back to back; never is refused: it tests nothing)",
+      })
+      .option("gp-cost", {
+        type: "string",
+        default: "0",
+        describe:
+          "what each grace period costs beyond the model's wait, slept inside it: 0, a duration (16ms), " +
+          "kernel (synchronize_rcu as the newest results/kernel*.csv timed it) or kernel:PATH",
       })
       .option("align", { type: "string", default: "4k", describe: "region alignment: 4k, 2m, 1g" })
       .option("size", { type: "string", default: "64m", describe: "mapping size" })
@@ -90,6 +98,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
       workers: args.workers,
       readDelay: args["read-delay"],
       killPeriod: args["kill-period"],
+      gpCost: args["gp-cost"],
       align: args.align,
       size: args.size,
       seed,
