@@ -81,6 +81,9 @@ export interface CsvTable<Column extends string> {
   text: ReadonlySet<string>;
   /** How a number column is checked, when not by "number". */
   rules?: Partial<Record<Column, NumberRule>>;
+  /** Text columns added after files of the schema were published: a file without one reads it as empty (not
+   *  recorded), so that older results stay readable. */
+  later?: ReadonlySet<Column>;
 }
 
 export interface TableRow<Column extends string> {
@@ -99,7 +102,7 @@ export function readTable<Column extends string>(
   let at: number[] | undefined;
   parseCsv(path, text, (record, line) => {
     if (at === undefined) {
-      const missing = table.columns.filter((column) => !record.includes(column));
+      const missing = table.columns.filter((column) => !record.includes(column) && !table.later?.has(column));
       if (missing.length)
         throw new UsageError(
           `${path}: line 1: missing column ${missing.join(", ")} (not a daxbench ${table.kind} result file)`,
@@ -108,7 +111,7 @@ export function readTable<Column extends string>(
       return;
     }
     const cells = table.columns.map((column, i) => {
-      const value = record[at![i]];
+      const value = at![i] < 0 ? "" : record[at![i]];
       return [column, table.text.has(column) ? value : numberCell(path, line, column, value, table.rules?.[column])];
     });
     rows.push({ line, row: Object.fromEntries(cells) as Record<Column, string | number> });

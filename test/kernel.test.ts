@@ -11,6 +11,7 @@ import { parse } from "csv-parse/sync";
 import {
   parseProbeOutput,
   parseGracePeriodOutput,
+  readKernelFile,
   GRACE_PERIOD_CASE,
   KERNEL_COLUMNS,
   KERNEL_TABLE,
@@ -68,6 +69,7 @@ test(
       );
     }
     assert.match(rows[0].kernel, /^\d+\.\d+/);
+    assert.match(rows[0].rcu_expedited, /^[01]?$/, "/sys/kernel/rcu_expedited, or empty where not readable");
     const gracePeriods = cases(GRACE_PERIOD_CASE);
     if (gracePeriods.length) {
       assert.equal(gracePeriods.length, 2, "one row per timed call");
@@ -347,4 +349,23 @@ test("a result file from before --gp-cost reads as measured without one: 0 in ch
   assert.ok(churnRows.length > 0 && churnRows.length < rows.length);
   for (const row of churnRows) assert.deepEqual([row.gp_cost_ns, row.gp_cost_source], [0, ""]);
   for (const row of rows.filter((r) => r.scenario !== "churn")) assert.equal(row.gp_cost_ns, "");
+});
+
+test("a kernel file from before rcu_expedited was recorded still reads, the setting empty", () => {
+  const dir = scratch();
+  const path = kernelFile(dir, 2500, [1e6]);
+  const lines = readFileSync(path, "utf8").split("\n");
+  const at = lines[0].split(",").indexOf("rcu_expedited");
+  const older = lines
+    .map((line) =>
+      line
+        .split(",")
+        .filter((_, i) => i !== at)
+        .join(","),
+    )
+    .join("\n");
+  writeFileSync(path, older);
+  const rows = readKernelFile(path);
+  assert.equal(rows.length, 4);
+  assert.ok(rows.every((row) => row.rcu_expedited === ""));
 });

@@ -48,17 +48,19 @@ export function kernelMarkdown(rows: KernelRow[]): string {
   );
 }
 
-/** The grace period's own table, after the faults': its calls' median and range; "" where none was timed. */
+/** The grace period's own table, after the faults': its calls' median and range, and whether the kernel
+ *  expedites its grace periods; "" where none was timed. */
 function gracePeriodMarkdown(rows: KernelRow[]): string {
   const gp = gracePeriodSummary(rows);
   if (gp === undefined) return "";
+  const expedited = rows.find((r) => r.case === GRACE_PERIOD_CASE)?.rcu_expedited || "–";
   return (
     [
       "",
-      "| grace period | n | median | min…max | what |",
-      "|:--|--:|--:|--:|:--|",
+      "| grace period | n | median | min…max | rcu_expedited | what |",
+      "|:--|--:|--:|--:|--:|:--|",
       `| ${GRACE_PERIOD_CASE} | ${gp.n} | ${formatDuration(gp.median)} | ` +
-        `${formatDuration(gp.min)}…${formatDuration(gp.max)} | ${GRACE_PERIOD_WHAT} |`,
+        `${formatDuration(gp.min)}…${formatDuration(gp.max)} | ${expedited} | ${GRACE_PERIOD_WHAT} |`,
     ].join("\n") + "\n"
   );
 }

@@ -97,6 +97,7 @@ export const KERNEL_COLUMNS = [
   "thp_shmem_enabled",
   "hugepages_2m",
   "hugepages_1g",
+  "rcu_expedited",
   ...METADATA_COLUMNS,
 ] as const;
 export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
@@ -105,7 +106,8 @@ export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
 export const KERNEL_TABLE: CsvTable<KernelColumn> = {
   kind: "kernel",
   columns: KERNEL_COLUMNS,
-  text: new Set(["case", "page", "mode", "kernel", "thp_shmem_enabled", ...METADATA_TEXT_COLUMNS]),
+  text: new Set(["case", "page", "mode", "kernel", "thp_shmem_enabled", "rcu_expedited", ...METADATA_TEXT_COLUMNS]),
+  later: new Set(["rcu_expedited"]),
   // The grace-period rows have no page, mapping or touches.
   rules: {
     ns_per_fault: "optional",
@@ -134,14 +136,20 @@ export function freeHugePages(page: PageName): number {
   return Number(readSetting(`${HUGEPAGES(page)}/free_hugepages`) || 0);
 }
 
-/** The settings that shape the run: the kernel, transparent huge pages, the huge-page pools. */
-export function kernelSettings(): Pick<KernelRow, "kernel" | "thp_shmem_enabled" | "hugepages_2m" | "hugepages_1g"> {
+/** The settings that shape the run: the kernel, transparent huge pages, the huge-page pools, and whether
+ *  synchronize_rcu() is expedited (/sys/kernel/rcu_expedited: then a grace period is microseconds, not
+ *  milliseconds). */
+export function kernelSettings(): Pick<
+  KernelRow,
+  "kernel" | "thp_shmem_enabled" | "hugepages_2m" | "hugepages_1g" | "rcu_expedited"
+> {
   return {
     kernel: release(),
     // Transparent huge pages for anonymous memory are in every row's metadata; shared memory has its own setting.
     thp_shmem_enabled: sysfsChoice("/sys/kernel/mm/transparent_hugepage/shmem_enabled"),
     hugepages_2m: Number(readSetting(`${HUGEPAGES("2m")}/nr_hugepages`) || 0),
     hugepages_1g: Number(readSetting(`${HUGEPAGES("1g")}/nr_hugepages`) || 0),
+    rcu_expedited: readSetting("/sys/kernel/rcu_expedited"),
   };
 }
 
