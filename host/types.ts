@@ -186,6 +186,8 @@ export interface Measurement {
   /** Completed operations over all readers: touches that ended mapped, or read-side pairs. Refused touches
    *  (SIGBUS, OOM) are not operations; they are counted in stats. */
   ops: number;
+  /** Each reader's completed operations, in reader order (torture's forward-progress check). */
+  readerOps: number[];
   /** The readers' counters added up. */
   stats: Stats;
   gracePeriodsNs: number[];

@@ -25,11 +25,12 @@ export function hex(value: bigint): string {
   return `0x${value.toString(16)}`;
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9 };
+const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
-/** Parses "500ms", "2s", "100us", "1m" into nanoseconds (a bare number is in `bareUnit`); null when it is not one. */
+/** Parses "500ms", "2s", "100us", "1m", "1h" into nanoseconds (a bare number is in `bareUnit`); null when it is not
+ *  one. */
 export function parseDuration(text: string, bareUnit: "s" | "ns" = "s"): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m)?$/.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)?$/.exec(text.trim());
   if (!match) return null;
   return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? bareUnit]);
 }

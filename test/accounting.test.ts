@@ -53,6 +53,7 @@ function measurement(config: Configuration, given: Partial<Measurement>): Measur
     position: 1,
     elapsedNs: 1e6,
     ops: 1000,
+    readerOps: [1000],
     stats: stats(),
     gracePeriodsNs: [],
     updaterElapsedNs: config.scenario.updater ? 1e6 : undefined,
@@ -252,6 +253,7 @@ test(
       elapsedNs: elapsedMs * 1e6,
       busyNs: busyMs === undefined ? undefined : busyMs * 1e6,
       ops,
+      readerOps: [ops / 2, ops / 2],
       stats: stats({ pte_installs: installs, sigbus }),
       gracePeriodsNs: [],
       updaterElapsedNs: undefined,
@@ -269,6 +271,7 @@ test(
     assert.deepEqual([m.rep, m.position, m.order, m.passes], [2, 9, "sequential", 3]);
     assert.equal(m.elapsedNs, 60e6);
     assert.equal(m.ops, 600);
+    assert.deepEqual(m.readerOps, [300, 300], "each reader's operations summed over the passes");
     assert.equal(m.stats.pte_installs, 540n);
     assert.equal(m.stats.sigbus, 6n);
     assert.equal(m.readerParallelism, 1.5, "90 ms on CPUs over 60 ms");

@@ -10,6 +10,9 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { judge } from "../host/results/torture.ts";
+import { parseDuration } from "../host/units.ts";
+import type { Measurement } from "../host/types.ts";
 
 async function torture(args: string[]) {
   const result = await daxbench("torture", ...args);
@@ -145,6 +148,10 @@ test("torture: bad flags exit 2 with one line and write nothing", async () => {
     [["--kill-period", "never"], /--kill-period never: torture needs kills \(never leaves the guarantee untested\)/],
     [["--random-delay", "1s"], /--random-delay 1s is longer than 100ms/],
     [["--seed", "-3"], /--seed -3 is not a whole number/],
+    [["--gp-cost", "soon"], /--gp-cost soon is not a duration/],
+    [["--soak", "a while"], /--soak a while is not a positive duration/],
+    [["--soak", "5s", "--seconds", "10"], /--soak 5s is shorter than one round \(--seconds 10s\)/],
+    [["--soak", "1m", "--seconds", "1", "--kill-period", "500ms"], /--soak 1m: a round of 1s must have room for kills/],
   ] as [string[], RegExp][]) {
     const run = await torture([...args, "--out", out]);
     assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
@@ -152,4 +159,63 @@ test("torture: bad flags exit 2 with one line and write nothing", async () => {
     assert.equal(run.stderr.trim().split("\n").length, 1);
   }
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test("a reader that completed no touch is no forward progress: FAILURE, naming its CPU", () => {
+  const measurement = {
+    stats: { violations: 0n },
+    gracePeriodsNs: [1000],
+    staleEntries: 0,
+    unaccountedInstalls: 0,
+    updaterElapsedNs: 1e6,
+    readerOps: [5000, 0],
+  } as unknown as Measurement;
+  const stalled = judge(measurement);
+  assert.deepEqual([stalled.outcome, stalled.stalledReaders], ["FAILURE", [2]]);
+  const both = judge({ ...measurement, readerOps: [5000, 1] });
+  assert.deepEqual([both.outcome, both.stalledReaders], ["SUCCESS", []]);
+});
+
+test(
+  "a soak of a kill flood goes on in rounds, a status line after each with the worst grace period, " +
+    "each round a row with the next seed",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+    const out = join(dir, "soak.csv");
+    const args = ["--protection", "rcu", "--kill-period", "0", "--seconds", "0.3", "--seed", "40"];
+    const run = await torture([...args, "--soak", "1.5s", "--out", out]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const status = run.stdout.split("\n").filter((line) => line.startsWith("soak rcu: "));
+    assert.ok(status.length >= 2, run.stdout);
+    status.forEach((line, i) => {
+      assert.match(line, new RegExp(`^soak rcu: round ${i + 1} \\(seed ${40 + i}\\), \\S+ of 1.5s: kills [\\d,]+, `));
+      assert.match(line, /violations 0, stale 0, worst grace period \S+, readers' touches [\d,]+ · [\d,]+: SUCCESS$/);
+    });
+    assert.match(run.stdout, /forward progress: every reader completed touches/);
+    assert.equal(run.last, "SUCCESS");
+    const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+    assert.deepEqual(
+      rows.map((row) => [row.rep, row.seed]),
+      status.map((_, i) => [String(i + 1), String(40 + i)]),
+    );
+  },
+);
+
+test("a soak is as long as people type it: 90s, 30m, 1h", () => {
+  assert.deepEqual(
+    ["90s", "30m", "1h", "1.5h"].map((text) => parseDuration(text)),
+    [90e9, 1800e9, 3600e9, 5400e9],
+  );
+});
+
+test("a soak stops at the first round that fails: one status line, one row, FAILURE", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+  const out = join(dir, "soak.csv");
+  const run = await torture(["--protection", "none", "--seconds", "0.5", "--soak", "3s", "--out", out]);
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  const status = run.stdout.split("\n").filter((line) => line.startsWith("soak none: "));
+  assert.equal(status.length, 1, run.stdout);
+  assert.match(status[0], /^soak none: round 1 .*: FAILURE$/);
+  assert.equal(run.last, "FAILURE");
+  assert.equal((parse(readFileSync(out, "utf8"), { columns: true }) as unknown[]).length, 1);
 });

@@ -411,6 +411,28 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
   );
 }
 
+/** torture --soak: how long to go on in rounds of --seconds, each of which must have room for kills (a round
+ *  without one is UNTESTED and ends the soak); undefined when not asked for. */
+export function soakOption(text: string | undefined, configs: readonly Configuration[]): number | undefined {
+  if (text === undefined) return undefined;
+  const soakNs = durationOption("soak", text);
+  for (const config of configs) {
+    if (soakNs < config.durationNs) {
+      throw new UsageError(
+        `--soak ${text} is shorter than one round (--seconds ${formatDuration(config.durationNs)}): ` +
+          "give a longer soak or shorter rounds",
+      );
+    }
+    if ((config.killPeriodNs ?? Infinity) + config.gpCostNs >= config.durationNs / 2) {
+      throw new UsageError(
+        `--soak ${text}: a round of ${formatDuration(config.durationNs)} must have room for kills: ` +
+          "--kill-period and --gp-cost together must be under half of --seconds",
+      );
+    }
+  }
+  return soakNs;
+}
+
 /** --timeout, checked with the run's own length: the watchdog waits for both, and one timer must hold their sum. */
 export function watchdogOption(duration: string, timeout: string): number {
   const timeoutNs = durationOption("timeout", timeout);

@@ -1,10 +1,12 @@
-// What `daxbench torture` prints: the run, its counts, the kill rate it achieved, the Reader Pipe, and the
-// verdict last: SUCCESS, FAILURE, or UNTESTED when no kill happened.
+// What `daxbench torture` prints: the run, its counts, the kill rate it achieved, the readers' forward progress,
+// the Reader Pipe, and the verdict last: SUCCESS, FAILURE, or UNTESTED when no kill happened; in a soak, a
+// status line after each round.
 
 import { percentile } from "../results/schema.ts";
 import { formatSize, formatDuration } from "../units.ts";
 import { KILL_PERIOD_SLACK } from "./warnings.ts";
 import type { TortureVerdict } from "../results/torture.ts";
+import type { Stats } from "../types.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -26,6 +28,19 @@ function killLine({ kills, achievedKillPeriodNs, measurement: m }: TortureVerdic
   return [line];
 }
 
+/** Every install, at every level. */
+const installsOf = (s: Stats) => s.pte_installs + s.pmd_installs + s.pud_installs;
+
+/** Each reader's completed touches, "5,235 · 10,893". */
+const readerTouches = (readerOps: number[]) => readerOps.map((ops) => count.format(ops)).join(" · ");
+
+/** Forward progress: each reader's completed touches, or which readers completed none. */
+function progressLine({ measurement: m, stalledReaders }: TortureVerdict): string {
+  if (stalledReaders.length)
+    return `no forward progress: the reader on cpu ${stalledReaders.join(", ")} completed no touch`;
+  return `forward progress: every reader completed touches (${readerTouches(m.readerOps)})`;
+}
+
 /** " (kernel PATH (commit, date))" where the grace-period cost was taken from a kernel results file; "" where
  *  it was typed, as the duration already says it. */
 function gpCostFrom(source: string): string {
@@ -36,7 +51,7 @@ export function tortureReport(verdict: TortureVerdict): string {
   const { measurement: m, violations, staleEntries, unaccountedInstalls, outcome } = verdict;
   const c = m.config;
   const s = m.stats;
-  const installs = s.pte_installs + s.pmd_installs + s.pud_installs;
+  const installs = installsOf(s);
   const pipe = Object.entries(s)
     .filter(([name]) => name.startsWith("pipe_"))
     .map(([, installs]) => count.format(installs));
@@ -54,11 +69,28 @@ export function tortureReport(verdict: TortureVerdict): string {
         `(--seed ${c.seed} draws them again)`
       : `no random delays, seed ${c.seed}`,
     ...killLine(verdict),
-    `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  grace period p50 ${gp(50)} p99 ${gp(99)}`,
+    `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  ` +
+      `grace period p50 ${gp(50)} p99 ${gp(99)} worst ${gp(100)}`,
+    progressLine(verdict),
     `Reader Pipe: ${pipe.join(" ")}`,
     "  (installs by the stage their generation had reached: 0 alive, 1 kill begun, 2+ synchronized = violation)",
     `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})` +
       `  stale entries ${count.format(staleEntries)}  unaccounted installs ${count.format(unaccountedInstalls)}`,
     outcome,
   ].join("\n");
+}
+
+/** A soak's status line after a round: where the soak is, and the round's counts and verdict. */
+export function soakStatus(verdict: TortureVerdict, round: number, elapsedNs: number, soakNs: number): string {
+  const m = verdict.measurement;
+  const s = m.stats;
+  const worst = percentile(m.gracePeriodsNs, 100);
+  return (
+    `soak ${m.config.protection}: round ${round} (seed ${m.config.seed}), ` +
+    `${formatDuration(elapsedNs)} of ${formatDuration(soakNs)}: ` +
+    `kills ${count.format(verdict.kills)}, installs ${count.format(installsOf(s))}, ` +
+    `violations ${count.format(verdict.violations)}, stale ${count.format(verdict.staleEntries)}, ` +
+    `worst grace period ${worst === "" ? "-" : formatDuration(worst)}, ` +
+    `readers' touches ${readerTouches(m.readerOps)}: ${verdict.outcome}`
+  );
 }

@@ -1,6 +1,7 @@
 // Torture's verdict on a measurement, judged like rcutorture: any install past Reader Pipe stage 1, any stale
-// entry, or installs that the page tables do not account for, is a FAILURE; a run in which the updater never
-// killed the device tested nothing and is UNTESTED, never a SUCCESS.
+// entry, installs that the page tables do not account for, or a reader that completed no touch (no forward
+// progress, however the updater flooded it with kills), is a FAILURE; a run in which the updater never killed
+// the device tested nothing and is UNTESTED, never a SUCCESS.
 
 import type { Measurement } from "../types.ts";
 
@@ -12,6 +13,8 @@ export interface TortureVerdict {
   staleEntries: number;
   /** Installs the page tables do not account for (Measurement.unaccountedInstalls; 0 when not taken). */
   unaccountedInstalls: number;
+  /** The readers (their CPUs, 1 for the first) that completed no touch in the whole run. */
+  stalledReaders: number[];
   kills: number;
   /** The updater's run time over its kills; undefined without a kill. */
   achievedKillPeriodNs: number | undefined;
@@ -24,13 +27,15 @@ export function judge(measurement: Measurement): TortureVerdict {
   const found = measurement.stats.violations;
   const kills = measurement.gracePeriodsNs.length;
   const unaccounted = measurement.unaccountedInstalls ?? 0;
-  const broken = found > 0n || measurement.staleEntries > 0 || unaccounted !== 0;
+  const stalledReaders = measurement.readerOps.flatMap((ops, reader) => (ops === 0 ? [reader + 1] : []));
+  const broken = found > 0n || measurement.staleEntries > 0 || unaccounted !== 0 || stalledReaders.length > 0;
   const outcome: TortureOutcome = broken ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
   return {
     measurement,
     violations: found,
     staleEntries: measurement.staleEntries,
     unaccountedInstalls: unaccounted,
+    stalledReaders,
     kills,
     achievedKillPeriodNs: kills > 0 ? measurement.updaterElapsedNs! / kills : undefined,
     outcome,

@@ -83,6 +83,8 @@ export interface Pass {
   /** The readers' summed time in their loops less what each waited for a CPU; undefined when a wait is unknown. */
   busyNs: number | undefined;
   ops: number;
+  /** Each reader's completed operations, in reader order. */
+  readerOps: number[];
   stats: Stats;
   gracePeriodsNs: number[];
   updaterElapsedNs: number | undefined;
@@ -105,6 +107,7 @@ export function pass(machine: DaxMachine, config: Configuration, results: JobRes
       ? undefined
       : sum(readers, (r) => Number(r.endNs - r.startNs) - r.runQueueWaitNs!),
     ops: sum(readers, (r) => r.ops),
+    readerOps: readers.map((r) => r.ops),
     stats: machine.totalStats(readers.map((_, i) => i + 1)),
     gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
     updaterElapsedNs: updater ? Number(updater.endNs - updater.startNs) : undefined,
@@ -134,6 +137,7 @@ export function repetition(
     passes: passes.length,
     elapsedNs,
     ops: sum(passes, (p) => p.ops),
+    readerOps: passes[0].readerOps.map((_, reader) => sum(passes, (p) => p.readerOps[reader])),
     stats: passes.map((p) => p.stats).reduce(addStats),
     gracePeriodsNs: passes.flatMap((p) => p.gracePeriodsNs),
     updaterElapsedNs: config.scenario.updater ? sum(passes, (p) => p.updaterElapsedNs!) : undefined,

@@ -9,8 +9,15 @@ import { toRow } from "../../results/schema.ts";
 import { runMetadata } from "../../results/metadata.ts";
 import { csvText } from "../../export/csv.ts";
 import { ResultsOutput, rowCount } from "../output.ts";
-import { tortureReport } from "../../print/torture.ts";
-import { fileOutOption, secondsOption, seedOption, tortureConfigurations, watchdogOption } from "../options.ts";
+import { tortureReport, soakStatus } from "../../print/torture.ts";
+import {
+  fileOutOption,
+  secondsOption,
+  seedOption,
+  soakOption,
+  tortureConfigurations,
+  watchdogOption,
+} from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
 import { EXIT, type Command } from "../command.ts";
@@ -29,6 +36,7 @@ interface TortureArgs {
   out?: string;
   seed?: string;
   "random-delay": string;
+  soak?: string;
 }
 
 export const tortureCommand: Command<TortureArgs> = {
@@ -72,6 +80,12 @@ export const tortureCommand: Command<TortureArgs> = {
         type: "string",
         describe: "seed of every worker's random generator (touches, delays) [default: drawn, and printed]",
       })
+      .option("soak", {
+        type: "string",
+        describe:
+          "go on for this long (1h) in rounds of --seconds, a status line after each, " +
+          "stopping at the first round that does not end in SUCCESS",
+      })
       .option("timeout", { type: "string", default: "60s", describe: "watchdog beyond --seconds" })
       .option("out", {
         type: "string",
@@ -79,7 +93,8 @@ export const tortureCommand: Command<TortureArgs> = {
         describe: "write the summary as a CSV row per scheme, in the run schema",
       })
       .example("$0 torture --protection rcu --seconds 10 --workers 2", "must end SUCCESS")
-      .example("$0 torture --protection none --seconds 5", "must end FAILURE"),
+      .example("$0 torture --protection none --seconds 5", "must end FAILURE")
+      .example("$0 torture --protection rcu --kill-period 0 --soak 10m --seconds 5", "a kill flood, soaked"),
   run: torture,
 };
 
@@ -106,11 +121,18 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
     },
     new DaxMachine(),
   );
+  const soakNs = soakOption(args.soak, configs);
   const timeoutNs = watchdogOption(`${seconds}s`, args.timeout);
   checkAddressSpace(mostWorkerCpus(configs));
   const release = output?.lock();
   try {
-    return await tortureAll(configs, { stopOnViolation: args["stop-on-violation"], timeoutNs }, output, startedAt, io);
+    return await tortureAll(
+      configs,
+      { stopOnViolation: args["stop-on-violation"], timeoutNs, soakNs },
+      output,
+      startedAt,
+      io,
+    );
   } finally {
     release?.();
   }
@@ -128,8 +150,15 @@ async function tortureAll(
   let run;
   try {
     run = await interruptible((signal) =>
-      runTorture(configs, { ...options, signal }, (verdict) =>
-        println(io.stdout, `${printed++ ? "\n" : ""}${tortureReport(verdict)}`),
+      runTorture(
+        configs,
+        { ...options, signal },
+        (verdict) => println(io.stdout, `${printed++ ? "\n" : ""}${tortureReport(verdict)}`),
+        (round, number, elapsedNs) =>
+          println(
+            io.stdout,
+            `${number === 1 && printed ? "\n" : ""}${soakStatus(round, number, elapsedNs, options.soakNs!)}`,
+          ),
       ),
     );
   } catch (error) {
@@ -140,10 +169,11 @@ async function tortureAll(
     println(io.stderr, `daxbench: interrupted${run.cause}; nothing written`);
     return run.status;
   }
-  const verdicts = run.value;
-  output?.save(() => csvText(verdicts.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
+  const rounds = run.value.flatMap((tortured) => tortured.rounds);
+  const verdicts = run.value.map((tortured) => tortured.verdict);
+  output?.save(() => csvText(rounds.map((v) => toRow(v.measurement, runMetadata(startedAt)))));
   // On standard error: the report's last line on standard output stays the verdict, as rcutorture's does.
-  const wrote = output?.wrote(rowCount(verdicts.length));
+  const wrote = output?.wrote(rowCount(rounds.length));
   if (wrote) println(io.stderr, wrote);
   if (verdicts.length > 1)
     println(io.stdout, `\n${verdicts.map((v) => `${v.measurement.config.protection} ${v.outcome}`).join(", ")}`);
