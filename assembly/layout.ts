@@ -87,6 +87,12 @@ export const RANDOM_DELAY_SPINS: usize = PROTECTION_SCHEME + 16;
 // i64: ns the updater sleeps inside each grace period, standing for what the kernel's synchronize_rcu() costs
 // beyond the model's wait for its readers (teardown.ts, charge_gp_cost); 0 = the model's own cost only.
 export const GP_COST_NS: usize = PROTECTION_SCHEME + 24;
+// rcutorture's rare long read-side delays (torture.ts, long_read_delay): one read side in *_ODDS (0 = never)
+// is delayed *_NS, the long one asleep, the short one busy.
+export const LONG_DELAY_ODDS: usize = PROTECTION_SCHEME + 32; // u32
+export const SHORT_DELAY_ODDS: usize = PROTECTION_SCHEME + 36; // u32
+export const LONG_DELAY_NS: usize = PROTECTION_SCHEME + 40; // i64
+export const SHORT_DELAY_NS: usize = PROTECTION_SCHEME + 48; // i64
 // SRCU's srcu_idx: read by every reader, flipped by the updater.
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
 // Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.

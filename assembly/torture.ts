@@ -1,6 +1,7 @@
 // Instrumentation of the fault path and of teardown for torture, in the manner of rcutorture: a read-side
 // delay between check_vma() and the install; random delays at every step boundary, which open the narrow
-// windows an ordering bug needs (rcutorture's rcu_read_delay and stutter); and the Reader Pipe, which files
+// windows an ordering bug needs (rcutorture's stutter); rcutorture's rcu_read_delay(), rare read sides that
+// last hundreds of microseconds or milliseconds; and the Reader Pipe, which files
 // every install under the stage its generation had reached when the install landed:
 //   0  the generation was alive
 //   1  its kill had begun (alive = false) but synchronize() had not returned
@@ -8,8 +9,13 @@
 
 import {
   DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION, READ_DELAY_SPINS, INVARIANT_CHECK, SLEEP_WORD, RANDOM_DELAY_SPINS,
+  LONG_DELAY_ODDS, SHORT_DELAY_ODDS, LONG_DELAY_NS, SHORT_DELAY_NS,
 } from "./layout";
-import { this_cpu_inc_pipe, this_cpu_random, PIPE_LENGTH } from "./percpu";
+import { clock_ns } from "./clock";
+import { futex_sleep } from "./futex";
+import {
+  this_cpu_inc_pipe, this_cpu_random, this_cpu_inc_long_delays, this_cpu_inc_short_delays, PIPE_LENGTH,
+} from "./percpu";
 
 /** The longest random delay at a step boundary, in spins; 0 turns them off (every benchmark). */
 export function set_random_delay(max_spins: i32): void {
@@ -58,6 +64,35 @@ export function spin(spins: i32): void {
 @inline export function read_delay(): void {
   const spins = load<i32>(READ_DELAY_SPINS);
   if (spins > 0) spin(spins);
+  if (load<u32>(SHORT_DELAY_ODDS) | load<u32>(LONG_DELAY_ODDS)) long_read_delay();
+}
+
+/** Sets the rare long read-side delays: one read side in `long_odds` sleeps `long_ns`, one in `short_odds` spins
+ *  `short_ns` (0 odds: never). The host sets rcutorture's (200 us and 300 ms, at odds that grow with the
+ *  readers), or turns them off. */
+export function set_long_delays(long_odds: u32, long_ns: i64, short_odds: u32, short_ns: i64): void {
+  store<u32>(LONG_DELAY_ODDS, long_odds);
+  store<i64>(LONG_DELAY_NS, long_ns);
+  store<u32>(SHORT_DELAY_ODDS, short_odds);
+  store<i64>(SHORT_DELAY_NS, short_ns);
+}
+
+/** Inside a read side, as rcu_read_delay() does: now and then the reader is away for a long time, asleep (as a
+ *  reader preempted inside its read side would be), or busy (udelay). A grace period must wait for either. */
+function long_read_delay(): void {
+  const draw = this_cpu_random();
+  const long_odds = <u64>load<u32>(LONG_DELAY_ODDS);
+  const short_odds = <u64>load<u32>(SHORT_DELAY_ODDS);
+  if (long_odds > 0 && draw % long_odds == 0) {
+    this_cpu_inc_long_delays();
+    futex_sleep(load<i64>(LONG_DELAY_NS));
+  } else if (short_odds > 0 && draw % short_odds == 0) {
+    this_cpu_inc_short_delays();
+    const end = clock_ns() + <u64>load<i64>(SHORT_DELAY_NS);
+    while (clock_ns() < end) {
+      // udelay(shortdelay_us)
+    }
+  }
 }
 
 /** Called right after an install tagged `generation`, still inside the read side. */

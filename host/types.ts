@@ -16,8 +16,8 @@ export type AlignName = "4k" | "2m" | "1g";
 /** A CPU's counters, or several CPUs' added up (host/machine/dax.ts stats()): the slots by name,
  *  sigbus_<reason>, tlb_<name>, the Reader Pipe's stages as pipe_<stage>, poison_reads (uses of freed device
  *  state), mmaps_rejected, alive_seen (readside's pairs that found alive true), fault_costs_paid (faults that
- *  paid --fault-cost), and violations (the core's count of what broke the teardown guarantee,
- *  per_cpu_violations). */
+ *  paid --fault-cost), long_delays and short_delays (torture's rare read-side delays taken), and violations (the
+ *  core's count of what broke the teardown guarantee, per_cpu_violations). */
 export type Stats = Record<
   | StatSlot
   | `sigbus_${SigbusReason}`
@@ -27,6 +27,8 @@ export type Stats = Record<
   | "mmaps_rejected"
   | "alive_seen"
   | "fault_costs_paid"
+  | "long_delays"
+  | "short_delays"
   | "violations",
   bigint
 >;
@@ -162,6 +164,8 @@ export interface Configuration {
   tlbGeometry: TlbGeometry;
   /** Torture's random delays at every step boundary, up to this long; 0 for none (every benchmark). */
   randomDelayNs: number;
+  /** Torture's rare long read-side delays (rcutorture's rcu_read_delay: 200 us and 300 ms); false in benchmarks. */
+  longReadDelays: boolean;
   /** The run's seed: every worker's random generator (touches, delays) starts from it and its CPU. */
   seed: bigint;
 }

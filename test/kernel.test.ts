@@ -349,6 +349,7 @@ test("a result file from before --gp-cost reads as measured without one: 0 in ch
   assert.ok(churnRows.length > 0 && churnRows.length < rows.length);
   for (const row of churnRows) assert.deepEqual([row.gp_cost_ns, row.gp_cost_source], [0, ""]);
   for (const row of rows.filter((r) => r.scenario !== "churn")) assert.equal(row.gp_cost_ns, "");
+  for (const row of rows) assert.equal(row.long_read_delays, 0, "no benchmark takes torture's long delays");
 });
 
 test("a kernel file from before rcu_expedited was recorded still reads, the setting empty", () => {

@@ -47,6 +47,7 @@ export function syntheticRows(configs: SyntheticConfig[], version = "0.1.0"): Re
         hits: 0,
         oom: 0,
         random_delay_ns: 0,
+        long_read_delays: 0,
         seed: 1,
         order: "interleaved",
         position,

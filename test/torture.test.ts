@@ -12,6 +12,13 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { judge } from "../host/results/torture.ts";
 import { parseDuration } from "../host/units.ts";
+import {
+  DaxMachine,
+  simpleMapping,
+  rcutortureReadDelays,
+  ALIGNMENTS,
+  type LongReadDelays,
+} from "../host/machine/dax.ts";
 import type { Measurement } from "../host/types.ts";
 
 async function torture(args: string[]) {
@@ -182,13 +189,14 @@ test(
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
     const out = join(dir, "soak.csv");
-    const args = ["--protection", "rcu", "--kill-period", "0", "--seconds", "0.3", "--seed", "40"];
-    const run = await torture([...args, "--soak", "1.5s", "--out", out]);
+    // Rounds of 0.2 s in a 3 s soak: two rounds fit even when a busy machine makes each take a second.
+    const args = ["--protection", "rcu", "--kill-period", "0", "--seconds", "0.2", "--seed", "40"];
+    const run = await torture([...args, "--soak", "3s", "--out", out]);
     assert.equal(run.status, 0, run.stdout + run.stderr);
     const status = run.stdout.split("\n").filter((line) => line.startsWith("soak rcu: "));
     assert.ok(status.length >= 2, run.stdout);
     status.forEach((line, i) => {
-      assert.match(line, new RegExp(`^soak rcu: round ${i + 1} \\(seed ${40 + i}\\), \\S+ of 1.5s: kills [\\d,]+, `));
+      assert.match(line, new RegExp(`^soak rcu: round ${i + 1} \\(seed ${40 + i}\\), \\S+ of 3s: kills [\\d,]+, `));
       assert.match(line, /violations 0, stale 0, worst grace period \S+, readers' touches [\d,]+ · [\d,]+: SUCCESS$/);
     });
     assert.match(run.stdout, /forward progress: every reader completed touches/);
@@ -218,4 +226,41 @@ test("a soak stops at the first round that fails: one status line, one row, FAIL
   assert.match(status[0], /^soak none: round 1 .*: FAILURE$/);
   assert.equal(run.last, "FAILURE");
   assert.equal((parse(readFileSync(out, "utf8"), { columns: true }) as unknown[]).length, 1);
+});
+
+test("--long-delays are rcutorture's rcu_read_delay(): 200 us in 1 of readers × 500, 300 ms in 1 of × 600,000", () => {
+  assert.deepEqual(rcutortureReadDelays(2), { longOdds: 1_200_000, longNs: 300e6, shortOdds: 1000, shortNs: 200e3 });
+});
+
+test("a long read-side delay is taken inside the fault: at odds of 1, every fault sleeps or spins that long", () => {
+  const machine = new DaxMachine();
+  const faults = 4;
+  const { device, vma } = simpleMapping(ALIGNMENTS["4k"], BigInt(faults) * 4096n);
+  /** A fresh device (which clears the delays), the delays set, then every page faulted in on this thread. */
+  const populate = (delays: LongReadDelays) => {
+    machine.createDevice(device);
+    machine.setProtection("rcu");
+    machine.mmap(vma);
+    machine.setLongDelays(delays);
+    const start = process.hrtime.bigint();
+    machine.core.exports.populate(0n, BigInt(faults) * 4096n);
+    return Number(process.hrtime.bigint() - start);
+  };
+  // Lower bounds only: a busy machine makes a fault longer, never shorter than the delay it took.
+  assert.ok(populate({ longOdds: 1, longNs: 20e6, shortOdds: 0, shortNs: 0 }) >= faults * 20e6, "asleep 20 ms each");
+  assert.ok(populate({ longOdds: 0, longNs: 0, shortOdds: 1, shortNs: 10e6 }) >= faults * 10e6, "busy 10 ms each");
+});
+
+test("rcu survives torture with --long-delays, and the row and the report say they were on", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+  const out = join(dir, "long.csv");
+  const run = await torture(["--protection", "rcu", "--seconds", "1", "--long-delays", "--out", out]);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /\nlong read-side delays as rcutorture's: 200us in one read side of readers × 500, /);
+  // At 1 in 1,000 read sides, a second of two readers takes hundreds of the short ones.
+  const taken = Number(/taken: ([\d,]+) of 200us/.exec(run.stdout)?.[1].replace(/,/g, ""));
+  assert.ok(taken > 0, run.stdout);
+  assert.equal(run.last, "SUCCESS");
+  const [row] = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+  assert.equal(row.long_read_delays, "1");
 });

@@ -291,6 +291,7 @@ export interface TimingArgs {
   minTime?: string;
   tlbGeometry?: TlbGeometry;
   randomDelayNs?: number;
+  longReadDelays?: boolean;
   seed?: bigint;
 }
 
@@ -376,6 +377,8 @@ export interface TortureMatrixArgs {
   seed: bigint;
   /** The longest random delay at a step boundary, as typed ("5us", "0"). */
   randomDelay: string;
+  /** rcutorture's rare long read-side delays. */
+  longDelays: boolean;
 }
 
 /** Torture's options into the configurations it measures, one per scheme. A run that never kills cannot
@@ -406,6 +409,7 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
         bareUnit: "ns",
         most: MAX_SPIN_NS,
       }),
+      longReadDelays: args.longDelays,
     },
     probe,
   );

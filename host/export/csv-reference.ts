@@ -66,6 +66,9 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
   tlb_walks_per_1k: "tlb: page walks (misses in both levels) per 1,000 touches",
   tlb_walk_levels_per_1k: "tlb: page-table levels walked per 1,000 touches, its headline",
   random_delay_ns: "torture's random delays: each up to this long, at one step boundary in 64 (0 in benchmarks)",
+  long_read_delays:
+    "1 where torture's readers took rcutorture's rare long read-side delays (200 us in one read side of " +
+    "readers × 500, 300 ms in one of readers × 600,000; `--long-delays`), else 0",
   seed: "the seed of every worker's random generator and of the order of the repetitions (`--seed`)",
   order: "`interleaved` (each repetition on workers of its own, all shuffled together) or `sequential`",
   position: "the repetition's place in the run's order, 1 for the run's first",

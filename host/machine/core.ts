@@ -50,6 +50,7 @@ export const CORE_FUNCTIONS = {
   set_fault_cost: { params: ["i32"], result: "void" }, // (spins)
   set_read_delay: { params: ["i32"], result: "void" }, // (spins)
   set_random_delay: { params: ["i32"], result: "void" }, // (spins)
+  set_long_delays: { params: ["i32", "i64", "i32", "i64"], result: "void" }, // (long odds, ns, short odds, ns)
   set_invariant_check: { params: ["i32"], result: "void" }, // (enabled)
   spin: { params: ["i32"], result: "void" }, // (spins)
   // batch.ts: each returns the operations it completed
@@ -147,6 +148,8 @@ export const CORE_CONSTANTS = [
   "SEQLOCK_SEQUENCE",
   "STATS_ALIVE_SEEN_OFFSET",
   "STATS_FAULT_COSTS_OFFSET",
+  "STATS_LONG_DELAYS_OFFSET",
+  "STATS_SHORT_DELAYS_OFFSET",
 ] as const;
 
 export type CoreFunctionName = keyof typeof CORE_FUNCTIONS;

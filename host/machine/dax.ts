@@ -77,6 +77,29 @@ export class DaxConfigError extends Error {
   override name = "DaxConfigError";
 }
 
+/** Rare long read-side delays: one read side in `longOdds` sleeps `longNs`, one in `shortOdds` spins `shortNs`
+ *  (odds 0: never). */
+export interface LongReadDelays {
+  longOdds: number;
+  longNs: number;
+  shortOdds: number;
+  shortNs: number;
+}
+
+export const NO_LONG_DELAYS: LongReadDelays = { longOdds: 0, longNs: 0, shortOdds: 0, shortNs: 0 };
+
+/** rcutorture's rcu_read_delay() for `readers` readers (kernel/rcu/rcutorture.c): shortdelay_us = 200 in one
+ *  read side of nrealreaders × 500, longdelay_ms = 300 in one of nrealreaders × 2000 × longdelay_ms. */
+export function rcutortureReadDelays(readers: number): LongReadDelays {
+  const longDelayMs = 300;
+  return {
+    longOdds: readers * 2000 * longDelayMs,
+    longNs: longDelayMs * 1e6,
+    shortOdds: readers * 500,
+    shortNs: 200e3,
+  };
+}
+
 /** Where the model puts a mapping: physical memory far above 4 GiB, user addresses near 2^47. */
 export const PHYS_BASE = 1n << 40n;
 export const USER_BASE = 0x7f00_0000_0000n;
@@ -298,6 +321,11 @@ export class DaxMachine {
     this.core.exports.set_random_delay(spinsFor(ns, this.core));
   }
 
+  /** Rare long read-side delays (rcutorture's: rcutortureReadDelays), or none. */
+  setLongDelays(delays: LongReadDelays = NO_LONG_DELAYS): void {
+    this.core.exports.set_long_delays(delays.longOdds, BigInt(delays.longNs), delays.shortOdds, BigInt(delays.shortNs));
+  }
+
   /** Whether every install files itself in the Reader Pipe (torture.ts); off, the fault path skips it. */
   setInvariantCheck(enabled: boolean): void {
     this.core.exports.set_invariant_check(enabled ? 1 : 0);
@@ -349,6 +377,8 @@ export class DaxMachine {
     stats.mmaps_rejected = words[line + this.core.constant("STATS_MMAP_REJECTED_OFFSET") / 8];
     stats.alive_seen = words[line + this.core.constant("STATS_ALIVE_SEEN_OFFSET") / 8];
     stats.fault_costs_paid = words[line + this.core.constant("STATS_FAULT_COSTS_OFFSET") / 8];
+    stats.long_delays = words[line + this.core.constant("STATS_LONG_DELAYS_OFFSET") / 8];
+    stats.short_delays = words[line + this.core.constant("STATS_SHORT_DELAYS_OFFSET") / 8];
     const tlb = line + this.core.constant("STATS_TLB_OFFSET") / 8;
     for (const [name, constant] of Object.entries(TLB_SLOTS))
       stats[`tlb_${name as keyof typeof TLB_SLOTS}`] = slot(constant, tlb);

@@ -68,6 +68,13 @@ export function tortureReport(verdict: TortureVerdict): string {
       ? `random delays up to ${formatDuration(c.randomDelayNs)} at every step boundary, seed ${c.seed} ` +
         `(--seed ${c.seed} draws them again)`
       : `no random delays, seed ${c.seed}`,
+    ...(c.longReadDelays
+      ? [
+          "long read-side delays as rcutorture's: 200us in one read side of readers × 500, 300ms in one of " +
+            `× 600,000; taken: ${count.format(m.stats.short_delays)} of 200us, ` +
+            `${count.format(m.stats.long_delays)} of 300ms`,
+        ]
+      : []),
     ...killLine(verdict),
     `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  ` +
       `grace period p50 ${gp(50)} p99 ${gp(99)} worst ${gp(100)}`,

@@ -53,6 +53,7 @@ export const EXTRA_COLUMNS = [
   "tlb_walks_per_1k",
   "tlb_walk_levels_per_1k",
   "random_delay_ns",
+  "long_read_delays",
   "seed",
   "order",
   "position",
@@ -119,6 +120,7 @@ export const LATER_COLUMNS: ReadonlyMap<string, (scenario: Scenario) => string |
 >([
   ["gp_cost_ns", (scenario: Scenario) => (scenario.dimensions.includes("gpCost") ? 0 : "")],
   ["gp_cost_source", () => ""],
+  ["long_read_delays", () => 0],
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -226,6 +228,7 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     tlb_walks_per_1k: tlbModel ? perThousand(s.tlb_walks, s.tlb_accesses) : "",
     tlb_walk_levels_per_1k: tlbModel ? perThousand(s.tlb_walk_levels, s.tlb_accesses) : "",
     random_delay_ns: m.config.randomDelayNs,
+    long_read_delays: m.config.longReadDelays ? 1 : 0,
     seed: Number(m.config.seed),
     order: m.order,
     position: m.position,
@@ -264,6 +267,7 @@ export const CONFIGURATION_COLUMNS = [
   "min_time_ns",
   "tlb_geometry",
   "random_delay_ns",
+  "long_read_delays",
   "seed",
   "order",
 ] as const;

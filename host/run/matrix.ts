@@ -78,6 +78,7 @@ export interface Timing {
   tlbGeometry: TlbGeometry;
   /** Torture's random delays at step boundaries, up to this long (0 for none). */
   randomDelayNs: number;
+  longReadDelays: boolean;
   seed: bigint;
 }
 
@@ -91,6 +92,7 @@ export function timing(given: Partial<Timing> & { durationNs: number }): Timing 
     minTimeNs: given.minTimeNs ?? DEFAULT_MIN_TIME_NS,
     tlbGeometry: given.tlbGeometry ?? SKYLAKE_TLB,
     randomDelayNs: given.randomDelayNs ?? 0,
+    longReadDelays: given.longReadDelays ?? false,
     seed: given.seed ?? 1n,
   };
 }
@@ -142,6 +144,7 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
                         gpCostSource: gpCost.source,
                         tlbGeometry: timing.tlbGeometry,
                         randomDelayNs: timing.randomDelayNs,
+                        longReadDelays: timing.longReadDelays,
                         seed: timing.seed,
                       });
                     }

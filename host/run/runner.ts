@@ -3,7 +3,14 @@
 // run of the workers (a timed scenario), or as many passes of the fixed work as fill the minimum time; every
 // run is on a freshly created device and vma.
 
-import { DaxMachine, simpleMapping, addStats, ALIGNMENTS } from "../machine/dax.ts";
+import {
+  DaxMachine,
+  simpleMapping,
+  addStats,
+  rcutortureReadDelays,
+  ALIGNMENTS,
+  NO_LONG_DELAYS,
+} from "../machine/dax.ts";
 import { WorkerPool } from "./pool.ts";
 import { cpuStealNs } from "../system.ts";
 import { describe, configurationName } from "../results/configurations.ts";
@@ -59,6 +66,7 @@ function prepare(machine: DaxMachine, config: Configuration): void {
   machine.setFaultCost(config.faultCostNs);
   machine.setGpCost(config.gpCostNs);
   machine.setRandomDelay(config.randomDelayNs);
+  machine.setLongDelays(config.longReadDelays ? rcutortureReadDelays(config.workers) : NO_LONG_DELAYS);
   machine.setInvariantCheck(config.scenario.updater);
   machine.mmap(vma);
   if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);

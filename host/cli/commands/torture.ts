@@ -37,6 +37,7 @@ interface TortureArgs {
   seed?: string;
   "random-delay": string;
   soak?: string;
+  "long-delays": boolean;
 }
 
 export const tortureCommand: Command<TortureArgs> = {
@@ -80,6 +81,13 @@ export const tortureCommand: Command<TortureArgs> = {
         type: "string",
         describe: "seed of every worker's random generator (touches, delays) [default: drawn, and printed]",
       })
+      .option("long-delays", {
+        type: "boolean",
+        default: false,
+        describe:
+          "rcutorture's rare long read-side delays: 200us in one read side of readers × 500, " +
+          "300ms (asleep) in one of readers × 600,000",
+      })
       .option("soak", {
         type: "string",
         describe:
@@ -118,6 +126,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
       size: args.size,
       seed,
       randomDelay: args["random-delay"],
+      longDelays: args["long-delays"],
     },
     new DaxMachine(),
   );
