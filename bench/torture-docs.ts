@@ -9,7 +9,7 @@ import { parse } from "csv-parse/sync";
 import { writeFileAtomic } from "../host/output-files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { formatDuration } from "../host/units.ts";
-import type { SchemeName } from "../host/schemes.ts";
+import { SCHEMES, type SchemeName } from "../host/schemes.ts";
 import { catalogueEntry, plantedCopy, type CatalogueEdits } from "./planted.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -133,11 +133,20 @@ interface SlipEntry extends CatalogueEdits {
   tortureOptions?: string[];
 }
 
+/** rcutorture's stresses: rcu_read_delay()'s long read-side delays, and a flood of kills back to back. Every
+ *  scheme that guards alive must pass each; every other must still be caught in 9 or more of RATE_RUNS runs of
+ *  STRESS_SECONDS. */
+const STRESSES = [
+  { name: "long read-side delays", args: ["--long-delays"] },
+  { name: "kill flood", args: ["--kill-period", "0"] },
+];
+const STRESS_SECONDS = 5;
+
 /** Runs `daxbench torture` RATE_RUNS times in `dir`, each run its own seed; how many ended FAILURE. */
-function caughtIn(dir: string, args: string[]): number {
+function caughtIn(dir: string, args: string[], seconds = RATE_SECONDS): number {
   let caught = 0;
   for (let run = 0; run < RATE_RUNS; run++) {
-    const command = [join(dir, "bin/daxbench.js"), "torture", ...args, "--seconds", String(RATE_SECONDS)];
+    const command = [join(dir, "bin/daxbench.js"), "torture", ...args, "--seconds", String(seconds)];
     const result = spawnSync(process.execPath, command, { cwd: dir, encoding: "utf8" });
     if (result.status !== 0 && result.status !== 1)
       throw new Error(`daxbench torture ${args.join(" ")} failed in ${dir}: ${result.stderr}`);
@@ -186,6 +195,26 @@ const slipRates = PRIMITIVE_SLIPS.map((id) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** A correct scheme under one stress, once: its verdict, worst grace period and readers' progress. */
+function underStress(protection: string, args: string[]): string {
+  const command = [bin, "torture", "--protection", protection, ...args, "--seconds", String(STRESS_SECONDS)];
+  const result = spawnSync(process.execPath, command, { encoding: "utf8" });
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(`daxbench torture ${command.slice(2).join(" ")} failed: ${result.stderr}`);
+  const worst = /worst (\S+)/.exec(result.stdout)?.[1] ?? "-";
+  const kills = /kills ([\d,]+)/.exec(result.stdout)?.[1] ?? "0";
+  return `${result.stdout.trim().split("\n").at(-1)} (${kills} kills, worst grace period ${worst})`;
+}
+
+const stressRows = SCHEMES.map((scheme) => {
+  const caught = (args: string[]) =>
+    caughtIn(root, ["--protection", scheme.name, "--stop-on-violation", ...args], STRESS_SECONDS);
+  const cells = STRESSES.map((stress) =>
+    scheme.guardsAlive ? underStress(scheme.name, stress.args) : `caught in ${caught(stress.args)} of ${RATE_RUNS}`,
+  );
+  return `| \`${scheme.name}\` | ${scheme.guardsAlive ? "yes" : "no"} | ${cells.join(" | ")} |`;
 });
 
 replaceSection(
@@ -240,6 +269,18 @@ replaceSection(
     "| slip | what it does | torture | runs that ended FAILURE |",
     "|:--|:--|:--|--:|",
     ...slipRates,
+    "",
+    "Under rcutorture's stresses, each for " +
+      `${STRESS_SECONDS} s: rcu_read_delay()'s rare long read-side delays (\`--long-delays\`: 200 µs busy in one read`,
+    "side of readers × 500, 300 ms asleep in one of readers × 600,000), and a flood of kills back to back",
+    "(`--kill-period 0`), in which every reader must still complete touches (forward progress) and grace periods",
+    `must keep ending. A scheme that guards alive is run once under each; any other ${RATE_RUNS} times ` +
+      "(`--stop-on-violation`),",
+    "each run its own seed. `--soak 1h` runs any of these for an hour in rounds, a status line after each.",
+    "",
+    `| scheme | guards alive | ${STRESSES.map((stress) => stress.name).join(" | ")} |`,
+    `|:--|:--|${STRESSES.map(() => ":--").join("|")}|`,
+    ...stressRows,
     "",
     sections.join("\n\n"),
   ].join("\n"),
