@@ -154,23 +154,36 @@ function readDelayOption(text: string): number {
   return durationOption("read-delay", text, { allowZero: true, bareUnit: "ns", most: MAX_SPIN_NS });
 }
 
-/** "0" (none), a duration for every page size ("1us"; a bare number is nanoseconds), "kernel" (the newest
- *  daxbench kernel results in results/), or "kernel:PATH". */
-function faultCostOption(text: string): FaultCost {
+/** A cost flag's value: a duration (a bare number is nanoseconds; 0 for none) up to `most`, or the kernel results
+ *  file it names: "kernel" (the newest daxbench kernel results in results/) or "kernel:PATH". */
+function costOption(
+  flag: string,
+  text: string,
+  examples: string,
+  most: number,
+): { ns: number; kernelFile?: undefined } | { kernelFile: string } {
   const kernel = /^kernel(?::(.+))?$/.exec(text);
   if (!kernel) {
     const ns = parseDuration(text, "ns");
     if (ns === null)
-      throw new UsageError(`--fault-cost ${text} is not a duration (500ns, 1.3us), 0, kernel or kernel:PATH`);
-    if (ns > MAX_SPIN_NS) throw new UsageError(`--fault-cost ${text} is longer than ${formatDuration(MAX_SPIN_NS)}`);
-    return ns === 0 ? NO_FAULT_COST : { ns: () => ns, source: text };
+      throw new UsageError(`--${flag} ${text} is not a duration (${examples}), 0, kernel or kernel:PATH`);
+    if (ns > most) throw new UsageError(`--${flag} ${text} is longer than ${formatDuration(most)}`);
+    return { ns };
   }
   const path = kernel[1] ?? latestKernelFile("results");
   if (path === undefined) {
     throw new UsageError(
-      `--fault-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`,
+      `--${flag} ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`,
     );
   }
+  return { kernelFile: path };
+}
+
+/** --fault-cost: a duration for every page size ("1us"), or the kernel's fault of the region's page size. */
+function faultCostOption(text: string): FaultCost {
+  const cost = costOption("fault-cost", text, "500ns, 1.3us", MAX_SPIN_NS);
+  if (cost.kernelFile === undefined) return cost.ns === 0 ? NO_FAULT_COST : { ns: () => cost.ns, source: text };
+  const path = cost.kernelFile;
   const costs = kernelFaultCosts(path);
   return {
     ns: (align) => {
@@ -191,27 +204,14 @@ function faultCostOption(text: string): FaultCost {
 /** The longest grace-period cost taken: a kill is one grace period, and churn kills every --kill-period. */
 export const MAX_GP_COST_NS = 10e9;
 
-/** "0" (none), a duration ("16ms"; a bare number is nanoseconds), "kernel" (the grace period the newest
- *  daxbench kernel results in results/ timed), or "kernel:PATH". */
+/** --gp-cost: a duration ("16ms"), or the median grace period a kernel results file timed. */
 function gpCostOption(text: string): GpCost {
-  const kernel = /^kernel(?::(.+))?$/.exec(text);
-  if (!kernel) {
-    const ns = parseDuration(text, "ns");
-    if (ns === null)
-      throw new UsageError(`--gp-cost ${text} is not a duration (500us, 16ms), 0, kernel or kernel:PATH`);
-    if (ns > MAX_GP_COST_NS) throw new UsageError(`--gp-cost ${text} is longer than ${formatDuration(MAX_GP_COST_NS)}`);
-    return ns === 0 ? NO_GP_COST : { ns, source: text };
-  }
-  const path = kernel[1] ?? latestKernelFile("results");
-  if (path === undefined) {
-    throw new UsageError(
-      `--gp-cost ${text}: no daxbench kernel results in results/: run daxbench kernel first, or give kernel:PATH`,
-    );
-  }
-  const measured = kernelGracePeriod(path);
+  const cost = costOption("gp-cost", text, "500us, 16ms", MAX_GP_COST_NS);
+  if (cost.kernelFile === undefined) return cost.ns === 0 ? NO_GP_COST : { ns: cost.ns, source: text };
+  const measured = kernelGracePeriod(cost.kernelFile);
   if (measured === undefined) {
     throw new UsageError(
-      `--gp-cost ${text}: ${path} has no grace period (${GRACE_PERIOD_CASE}): ` +
+      `--gp-cost ${text}: ${cost.kernelFile} has no grace period (${GRACE_PERIOD_CASE}): ` +
         "it was measured by an older daxbench, or the kernel refused membarrier; run daxbench kernel again",
     );
   }
