@@ -175,12 +175,16 @@ test("a reader that completed no touch is no forward progress: FAILURE, naming i
     staleEntries: 0,
     unaccountedInstalls: 0,
     updaterElapsedNs: 1e6,
+    elapsedNs: 2e9,
     readerOps: [5000, 0],
   } as unknown as Measurement;
   const stalled = judge(measurement);
   assert.deepEqual([stalled.outcome, stalled.stalledReaders], ["FAILURE", [2]]);
   const both = judge({ ...measurement, readerOps: [5000, 1] });
   assert.deepEqual([both.outcome, both.stalledReaders], ["SUCCESS", []]);
+  // Under a second, a busy machine may leave a flooded reader no alive window: not judged.
+  const short = judge({ ...measurement, elapsedNs: 0.5e9 });
+  assert.deepEqual([short.outcome, short.stalledReaders], ["SUCCESS", []]);
 });
 
 test(
@@ -199,7 +203,7 @@ test(
       assert.match(line, new RegExp(`^soak rcu: round ${i + 1} \\(seed ${40 + i}\\), \\S+ of 3s: kills [\\d,]+, `));
       assert.match(line, /violations 0, stale 0, worst grace period \S+, readers' touches [\d,]+ · [\d,]+: SUCCESS$/);
     });
-    assert.match(run.stdout, /forward progress: every reader completed touches/);
+    assert.match(run.stdout, /forward progress not judged in a run under 1s: touches [\d,]+ · [\d,]+/);
     assert.equal(run.last, "SUCCESS");
     const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
     assert.deepEqual(

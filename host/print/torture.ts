@@ -5,7 +5,7 @@
 import { percentile } from "../results/schema.ts";
 import { formatSize, formatDuration } from "../units.ts";
 import { KILL_PERIOD_SLACK } from "./warnings.ts";
-import type { TortureVerdict } from "../results/torture.ts";
+import { FORWARD_PROGRESS_MIN_NS, type TortureVerdict } from "../results/torture.ts";
 import type { Stats } from "../types.ts";
 
 const count = new Intl.NumberFormat("en-US");
@@ -38,6 +38,11 @@ const readerTouches = (readerOps: number[]) => readerOps.map((ops) => count.form
 function progressLine({ measurement: m, stalledReaders }: TortureVerdict): string {
   if (stalledReaders.length)
     return `no forward progress: the reader on cpu ${stalledReaders.join(", ")} completed no touch`;
+  if (m.elapsedNs < FORWARD_PROGRESS_MIN_NS)
+    return (
+      `forward progress not judged in a run under ${formatDuration(FORWARD_PROGRESS_MIN_NS)}: ` +
+      `touches ${readerTouches(m.readerOps)}`
+    );
   return `forward progress: every reader completed touches (${readerTouches(m.readerOps)})`;
 }
 

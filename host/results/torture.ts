@@ -7,13 +7,18 @@ import type { Measurement } from "../types.ts";
 
 export type TortureOutcome = "SUCCESS" | "FAILURE" | "UNTESTED";
 
+/** A reader is judged on its forward progress only in runs at least this long: in a shorter one, on a busy
+ *  machine, a kill flood can leave a reader no alive window to complete a touch in without anything being stuck. */
+export const FORWARD_PROGRESS_MIN_NS = 1e9;
+
 export interface TortureVerdict {
   measurement: Measurement;
   violations: bigint;
   staleEntries: number;
   /** Installs the page tables do not account for (Measurement.unaccountedInstalls; 0 when not taken). */
   unaccountedInstalls: number;
-  /** The readers (their CPUs, 1 for the first) that completed no touch in the whole run. */
+  /** The readers (their CPUs, 1 for the first) that completed no touch in the whole run; judged only in runs of
+   *  FORWARD_PROGRESS_MIN_NS or more (always empty in shorter ones). */
   stalledReaders: number[];
   kills: number;
   /** The updater's run time over its kills; undefined without a kill. */
@@ -27,7 +32,10 @@ export function judge(measurement: Measurement): TortureVerdict {
   const found = measurement.stats.violations;
   const kills = measurement.gracePeriodsNs.length;
   const unaccounted = measurement.unaccountedInstalls ?? 0;
-  const stalledReaders = measurement.readerOps.flatMap((ops, reader) => (ops === 0 ? [reader + 1] : []));
+  const stalledReaders =
+    measurement.elapsedNs < FORWARD_PROGRESS_MIN_NS
+      ? []
+      : measurement.readerOps.flatMap((ops, reader) => (ops === 0 ? [reader + 1] : []));
   const broken = found > 0n || measurement.staleEntries > 0 || unaccounted !== 0 || stalledReaders.length > 0;
   const outcome: TortureOutcome = broken ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
   return {
