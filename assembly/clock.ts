@@ -4,3 +4,11 @@
 
 // @ts-ignore: decorator
 @external("env", "clock_ns") export declare function clock_ns(): u64;
+
+/** Busy-waits until the clock reaches `deadline`: for waits that must last what was asked, which a sleep's late
+ *  wake-up would not (a grace period's cost, torture's short read-side delay). */
+export function spin_until(deadline: u64): void {
+  while (clock_ns() < deadline) {
+    // nothing: the clock is the wait
+  }
+}

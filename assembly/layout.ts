@@ -88,7 +88,7 @@ export const RANDOM_DELAY_SPINS: usize = PROTECTION_SCHEME + 16;
 // beyond the model's wait for its readers (teardown.ts, charge_gp_cost); 0 = the model's own cost only.
 export const GP_COST_NS: usize = PROTECTION_SCHEME + 24;
 // rcutorture's rare long read-side delays (torture.ts, long_read_delay): one read side in *_ODDS (0 = never)
-// is delayed *_NS, the long one asleep, the short one busy.
+// is delayed *_NS, the long one asleep, the short one busy. The odds are adjacent: the fault reads both at once.
 export const LONG_DELAY_ODDS: usize = PROTECTION_SCHEME + 32; // u32
 export const SHORT_DELAY_ODDS: usize = PROTECTION_SCHEME + 36; // u32
 export const LONG_DELAY_NS: usize = PROTECTION_SCHEME + 40; // i64

@@ -7,7 +7,7 @@ import { synchronize, exchange_device_state, teardown_zaps_early, protection_rev
 import { zap_all } from "./pagetable";
 import { random_delay } from "./torture";
 import { DEV_LAST_GP_NS, GP_COST_NS } from "./layout";
-import { clock_ns } from "./clock";
+import { clock_ns, spin_until } from "./clock";
 import { futex_sleep } from "./futex";
 
 /** What a real grace period costs that the model's does not wait for (the kernel's synchronize_rcu() waits
@@ -28,11 +28,8 @@ function charge_gp_cost(): void {
   const ns = load<i64>(GP_COST_NS);
   if (ns <= 0) return;
   const deadline = clock_ns() + <u64>ns;
-  const left = <i64>(deadline - clock_ns());
-  if (left > WAKEUP_MARGIN_NS) futex_sleep(left - WAKEUP_MARGIN_NS);
-  while (clock_ns() < deadline) {
-    // spin the last stretch
-  }
+  if (ns > WAKEUP_MARGIN_NS) futex_sleep(ns - WAKEUP_MARGIN_NS);
+  spin_until(deadline);
 }
 
 /** The grace period proper, timed: wait for every reader that might have missed alive = false, then publish
