@@ -16,6 +16,7 @@ import { historyCommand } from "./commands/history.ts";
 import { kernelCommand } from "./commands/kernel.ts";
 import { microCommand } from "./commands/micro.ts";
 import { nativeCommand } from "./commands/native.ts";
+import { guestCommand } from "./commands/guest.ts";
 import { listCommand } from "./commands/list.ts";
 import { EXIT, type Command } from "./command.ts";
 import { println, type Io } from "./io.ts";
@@ -31,6 +32,7 @@ export const COMMANDS: Command<never>[] = [
   kernelCommand,
   microCommand,
   nativeCommand,
+  guestCommand,
   listCommand,
 ] as Command<never>[];
 

@@ -3,6 +3,7 @@
 // every bound is one the run can honour. The commands (commands/) take what these functions return.
 
 import { UsageError } from "../errors.ts";
+import { ACCELERATORS, GUEST_ALIGNS, GUEST_STEPS, type AcceleratorChoice, type GuestPlan } from "../guest/boot.ts";
 import { MAX_TIMER_MS, MAX_TIMER_NS, formatDuration, formatSize, parseDuration, parseSize } from "../units.ts";
 import {
   DaxMachine,
@@ -704,5 +705,62 @@ export function historyOptions(typed: {
     permutations,
     seed: wholeNumberOption("seed", typed.seed, 1, 0, 2 ** 32 - 1),
     allowMixed: typed.allowMixed,
+  };
+}
+
+/** `daxbench guest`'s options as typed. */
+export interface GuestArgs {
+  align: string[];
+  steps: string[];
+  size: string;
+  repeat: string;
+  rounds: string;
+  "race-size": string;
+  seed: string;
+  accel: string;
+  cpus: string;
+  timeout: string;
+}
+
+/** The guest's namespace: 1 GiB of e820 pmem less what devdax keeps (1006 MiB), so a mapping stays below it. */
+export const GUEST_MAX_MAPPING = 1000n << 20n;
+
+/** A guest mapping: a positive multiple of 2m (both alignments map it whole) that the namespace holds. */
+function guestSizeOption(option: string, text: string): number {
+  const size = parseSize(text);
+  if (size === null || size === 0n || size % ALIGNMENTS["2m"] !== 0n || size > GUEST_MAX_MAPPING) {
+    throw new UsageError(
+      `--${option} ${text} is not a positive multiple of 2m up to ${formatSize(GUEST_MAX_MAPPING)} ` +
+        "(the guest's namespace holds 1006m)",
+    );
+  }
+  return Number(size);
+}
+
+export function guestOptions(args: GuestArgs): {
+  plan: GuestPlan;
+  accel: AcceleratorChoice;
+  cpus: number;
+  timeoutSeconds: number;
+} {
+  const aligns = splitList(args.align).map((name) => Number(ALIGNMENTS[oneOf("align", name, GUEST_ALIGNS)]));
+  const steps = splitList(args.steps).map((name) => oneOf("steps", name, GUEST_STEPS));
+  if (aligns.length === 0)
+    throw new UsageError(`--align ${args.align.join(",")} names no alignment: use ${GUEST_ALIGNS.join(", ")}`);
+  if (steps.length === 0)
+    throw new UsageError(`--steps ${args.steps.join(",")} names no step: use ${GUEST_STEPS.join(", ")}`);
+  return {
+    plan: {
+      aligns: [...new Set(aligns)],
+      steps: [...new Set(steps)],
+      faultBytes: guestSizeOption("size", args.size),
+      repeat: wholeNumberOption("repeat", args.repeat, 5, 1, 100),
+      raceBytes: guestSizeOption("race-size", args["race-size"]),
+      rounds: wholeNumberOption("rounds", args.rounds, 20, 1, 10_000),
+      seed: wholeNumberOption("seed", args.seed, 1, 0, 2 ** 32),
+    },
+    accel: oneOf("accel", args.accel, ACCELERATORS),
+    cpus: wholeNumberOption("cpus", args.cpus, 2, 1, 64),
+    timeoutSeconds: durationOption("timeout", args.timeout) / 1e9,
   };
 }

@@ -270,18 +270,24 @@ export class DaxMachine {
     const core = this.core.exports;
     const pgoff = vma.pgoff ?? 0n;
     const flags = vma.flags ?? this.defaultVmaFlags();
-    // One page more than this vma needs: a vma of the same size moved off alignment (mmap-mix) spans one
-    // more slot per level, and the core remaps within the memory it has.
-    const pages = Math.min(this.checkVma(vma) + 1, this.limits.maximum);
-    const current = this.memory.buffer.byteLength / WASM_PAGE;
-    if (pages > current) this.memory.grow(pages - current);
-    const reason = core.dax_mmap(vma.start, vma.end, pgoff, flags);
+    const reason = this.tryMmap(vma);
     if (reason !== this.core.constant("CHECK_VMA_OK")) {
       throw new DaxConfigError(
         `mmap of [${hex(vma.start)}, ${hex(vma.end)}) pgoff ${pgoff} flags ${hex(flags)} refused by check_vma: ` +
           `${this.nameOf(MMAP_REFUSALS, reason)} (errno ${core.check_vma_errno(reason)})`,
       );
     }
+  }
+
+  /** dax_mmap() of the vma: CHECK_VMA_OK, or check_vma()'s or the mapping's reason (MMAP_REFUSALS), as the
+   *  core returns it; a vma the mm or the shared memory refuses is thrown as mmap() throws it. */
+  tryMmap(vma: VmaSpec): number {
+    // One page more than this vma needs: a vma of the same size moved off alignment (mmap-mix) spans one
+    // more slot per level, and the core remaps within the memory it has.
+    const pages = Math.min(this.checkVma(vma) + 1, this.limits.maximum);
+    const current = this.memory.buffer.byteLength / WASM_PAGE;
+    if (pages > current) this.memory.grow(pages - current);
+    return this.core.exports.dax_mmap(vma.start, vma.end, vma.pgoff ?? 0n, vma.flags ?? this.defaultVmaFlags());
   }
 
   defaultVmaFlags(): bigint {
