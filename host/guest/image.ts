@@ -77,16 +77,19 @@ function which(command: string): string {
   return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim();
 }
 
-/** Installs the missing packages with apt-get (root). Returns what it did, in a line; throws with apt's last
- *  line when apt fails. */
+/** Installs the missing packages with apt-get (root), after refreshing its lists when anything is missing or
+ *  the kernel cannot be resolved from them; apt's errors go to stderr and throw. */
 export function installPackages(log: (line: string) => void): void {
   const missing = missingPackages();
+  const apt = (args: string[]) =>
+    execFileSync("apt-get", args, {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+  if (missing.length > 0 || kernelPackage() === undefined) apt(["update", "-qq"]);
   if (missing.length === 0) return log("guest packages: all installed");
   log(`guest packages: installing ${missing.join(", ")} with apt-get`);
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
+  apt(["install", "-y", "-qq", "--no-install-recommends", ...missing]);
 }
 
 /** The guest kernel: the package linux-image-amd64 depends on now, and its version. */

@@ -57,6 +57,8 @@ export interface GuestOutput {
   faults: GuestFault[];
   rules: GuestRule[];
   races: GuestRace[];
+  /** The steps that ran to their end on each namespace, with their exit status. */
+  steps: { name: string; align: number; status: number }[];
   /** What went wrong inside the guest, a line each: a step that failed, a namespace not made, a line that
    *  could not be read. */
   failures: string[];
@@ -104,6 +106,7 @@ export function parseGuestOutput(console: string): GuestOutput {
     faults: [],
     rules: [],
     races: [],
+    steps: [],
     failures: [],
     oops: [],
     ended: false,
@@ -173,10 +176,12 @@ function readLine(out: GuestOutput, kind: string, f: LineFields, line: string): 
       });
       return;
     }
-    case "step":
-      if (f.number("status") !== 0)
-        out.failures.push(`step ${f.text("name")} at align ${f.text("align")} exited ${f.text("status")}`);
+    case "step": {
+      const step = { name: f.text("name"), align: f.number("align"), status: f.number("status") };
+      out.steps.push(step);
+      if (step.status !== 0) out.failures.push(`step ${step.name} at align ${step.align} exited ${step.status}`);
       return;
+    }
     case "error":
       out.failures.push(`guest: ${line.slice("@dax error ".length)}`);
       return;

@@ -5,7 +5,7 @@
 
 import { ALIGNMENTS, DaxMachine, PHYS_BASE, USER_BASE, type VmaSpec } from "../machine/dax.ts";
 import type { CoreConstant } from "../machine/core.ts";
-import type { GuestRule } from "./probe-output.ts";
+import type { GuestOutput } from "./probe-output.ts";
 
 const PAGE = 4096n;
 
@@ -166,18 +166,19 @@ export interface RuleComparison {
 
 const sameAnswer = (a: RuleAnswer, b: RuleAnswer) => a.mmap === b.mmap && a.touch === b.touch && a.entry === b.entry;
 
-/** Every case the probe should have tried on each namespace, the driver's answer against the model's. */
-export function compareRules(
-  machine: DaxMachine,
-  namespaces: readonly { align: number; bytes: number }[],
-  driverRules: readonly GuestRule[],
-): RuleComparison[] {
-  return namespaces.flatMap(({ align, bytes }) =>
-    ruleCasesFor(align).map((ruleCase) => {
-      const found = driverRules.find((r) => r.align === align && r.case === ruleCase.name);
-      const driver = found && { mmap: found.mmap, touch: found.touch, entry: found.entry };
-      const model = modelAnswer(machine, ruleCase, align, bytes);
-      return { case: ruleCase, align, driver, model, agree: driver !== undefined && sameAnswer(driver, model) };
-    }),
-  );
+/** Every case the probe should have tried on each namespace its rules step ran on, the driver's answer
+ *  against the model's. */
+export function compareRules(machine: DaxMachine, output: GuestOutput): RuleComparison[] {
+  const ran = new Set(output.steps.filter((step) => step.name === "rules").map((step) => step.align));
+  const driverRules = output.rules;
+  return output.namespaces
+    .filter(({ align }) => ran.has(align))
+    .flatMap(({ align, bytes }) =>
+      ruleCasesFor(align).map((ruleCase) => {
+        const found = driverRules.find((r) => r.align === align && r.case === ruleCase.name);
+        const driver = found && { mmap: found.mmap, touch: found.touch, entry: found.entry };
+        const model = modelAnswer(machine, ruleCase, align, bytes);
+        return { case: ruleCase, align, driver, model, agree: driver !== undefined && sameAnswer(driver, model) };
+      }),
+    );
 }

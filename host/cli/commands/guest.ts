@@ -127,7 +127,7 @@ async function guest(args: GuestCommandArgs, io: Io): Promise<number> {
     return run.status;
   }
   const console = parseGuestOutput(run.value.console);
-  const rules = compareRules(new DaxMachine(), console.namespaces, console.rules);
+  const rules = compareRules(new DaxMachine(), console);
   const report: GuestReport = {
     accel,
     output: console,
