@@ -19,6 +19,8 @@ import { populate } from "../host/registry/scenarios.ts";
 import type { ResultRow } from "../host/results/schema.ts";
 import type { Verdict } from "../host/results/stats.ts";
 import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { readGuestFile, type GuestRow } from "../host/guest/results.ts";
 
 const GiB = 2 ** 30;
 const ALPHA = 0.05;
@@ -32,13 +34,9 @@ export function withinFactor(interval: readonly [number, number] | undefined, fa
   return low === "met" && high === "met" ? "met" : low === "missed" || high === "missed" ? "missed" : "inconclusive";
 }
 
-/** docs/kernel.md's generated section, from results/kernel.csv's rows, results/kernel-model.csv's and
- *  results/micro.csv's. */
-export function kernelSection(
-  kernelRows: ReturnType<typeof readKernelFile>,
-  modelRows: ResultRow[],
-  micro: ReturnType<typeof readMicroFile>,
-): string {
+/** The measured populate figures both sections are written from: the kernel's cases and the model's populate
+ *  with and without the kernel's fault cost, and the three 4 KiB / 2 MiB ratios. */
+function populateFigures(kernelRows: ReturnType<typeof readKernelFile>, modelRows: ResultRow[]) {
   const kernel = kernelResults(kernelRows);
   const model = byConfiguration(modelRows).filter((c) => c.identity.scenario === populate.name);
 
@@ -63,13 +61,30 @@ export function kernelSection(
     return kernelCase(name)?.reps.map((r) => Number(r.elapsed_ns) / 1e6 / (Number(r.mapping_bytes) / GiB)) ?? [];
   }
 
-  /** "86.4× (80.1…90.2)": how many times the 4 KiB populate takes the 2 MiB one (Hodges-Lehmann, its interval). */
-  function ratioOf(twoM: number[], fourK: number[]) {
-    const pair = comparePair(twoM, fourK, ALPHA);
-    const interval = pair.interval ? ` (${figure(pair.interval[0])}…${figure(pair.interval[1])})` : "";
-    const text = pair.estimate === undefined ? "–" : `${figure(pair.estimate)}×${interval}`;
-    return { pair, text };
-  }
+  const bare = { "4k": modelled("4k", false), "2m": modelled("2m", false) };
+  const charged = { "4k": modelled("4k", true), "2m": modelled("2m", true) };
+  return {
+    kernelCase,
+    kernelMsPerGiB,
+    modelMsPerGiB,
+    bare,
+    charged,
+    kernelRatio: ratioOf(kernelMsPerGiB("2m populate"), kernelMsPerGiB("4k populate")),
+    bareRatio: ratioOf(modelMsPerGiB(bare["2m"]), modelMsPerGiB(bare["4k"])),
+    chargedRatio: ratioOf(modelMsPerGiB(charged["2m"]), modelMsPerGiB(charged["4k"])),
+  };
+}
+
+/** docs/kernel.md's generated section, from results/kernel.csv's rows, results/kernel-model.csv's and
+ *  results/micro.csv's, and results/guest.csv's where there are any. */
+export function kernelSection(
+  kernelRows: ReturnType<typeof readKernelFile>,
+  modelRows: ResultRow[],
+  micro: ReturnType<typeof readMicroFile>,
+  guestRows: GuestRow[] = [],
+): string {
+  const { kernelCase, kernelMsPerGiB, modelMsPerGiB, bare, charged, kernelRatio, bareRatio, chargedRatio } =
+    populateFigures(kernelRows, modelRows);
 
   function microCase(name: string): string {
     const row = micro.find((r) => r.case === name);
@@ -82,11 +97,6 @@ export function kernelSection(
     throw new Error(
       "results/kernel.csv lacks the 4k populate or the 2m fault case: run npm run results:kernel with huge pages",
     );
-  const kernelRatio = ratioOf(kernelMsPerGiB("2m populate"), kernelMsPerGiB("4k populate"));
-  const bare = { "4k": modelled("4k", false), "2m": modelled("2m", false) };
-  const charged = { "4k": modelled("4k", true), "2m": modelled("2m", true) };
-  const bareRatio = ratioOf(modelMsPerGiB(bare["2m"]), modelMsPerGiB(bare["4k"]));
-  const chargedRatio = ratioOf(modelMsPerGiB(charged["2m"]), modelMsPerGiB(charged["4k"]));
   const msPerGiB = (values: number[]) => geomeanWithInterval(values.length ? summarize(values) : undefined);
 
   // model / kernel for the 4k/2m ratio: its interval from the two ratios' intervals, at their ends.
@@ -124,6 +134,7 @@ export function kernelSection(
       `${msPerGiB(modelMsPerGiB(bare["2m"]))} | ${bareRatio.text} |`,
     `| model with \`--fault-cost kernel\`: populate, ms per GiB | ${msPerGiB(modelMsPerGiB(charged["4k"]))} | ` +
       `${msPerGiB(modelMsPerGiB(charged["2m"]))} | ${chargedRatio.text} |`,
+    ...guestTableRows(guestRows, msPerGiB),
   ].join("\n");
 
   return [
@@ -157,17 +168,89 @@ export function kernelSection(
   ].join("\n");
 }
 
+/** "86.4× (80.1…90.2)": how many times the 4 KiB populate takes the 2 MiB one (Hodges-Lehmann, its interval). */
+function ratioOf(twoM: number[], fourK: number[]) {
+  const pair = comparePair(twoM, fourK, ALPHA);
+  const interval = pair.interval ? ` (${figure(pair.interval[0])}…${figure(pair.interval[1])})` : "";
+  const text = pair.estimate === undefined ? "–" : `${figure(pair.estimate)}×${interval}`;
+  return { pair, text };
+}
+
+/** The real driver's populate passes (`daxbench guest`, results/guest.csv) in ms of the guest's clock per GiB,
+ *  the warm-up left out. */
+function guestMsPerGiB(rows: GuestRow[], alignBytes: number): number[] {
+  return rows
+    .filter((r) => r.step === "fault" && r.case === "populate" && Number(r.align_bytes) === alignBytes)
+    .filter((r) => Number(r.rep) > 0)
+    .map((r) => Number(r.guest_clock_ns) / 1e6 / (Number(r.mapping_bytes) / GiB));
+}
+
+/** The real driver's row of the table: its 4 KiB / 2 MiB populate ratio, with the accelerator and the guest's
+ *  kernel named; under TCG no time, since its clock runs emulated. None without guest results. */
+function guestTableRows(rows: GuestRow[], msPerGiB: (values: number[]) => string): string[] {
+  const [fourK, twoM] = [guestMsPerGiB(rows, 4096), guestMsPerGiB(rows, 2 * 2 ** 20)];
+  if (rows.length === 0 || fourK.length === 0 || twoM.length === 0) return [];
+  const { accel, guest_kernel } = rows[0];
+  const times = accel === "kvm" ? [msPerGiB(fourK), msPerGiB(twoM)] : ["emulated: ratio only", ""];
+  return [
+    `| the real Device-DAX driver in a guest (${accel === "kvm" ? "KVM" : "QEMU's TCG"}, kernel ${guest_kernel}): ` +
+      `populate, ms per GiB | ${times[0]} | ${times[1]} | ${ratioOf(twoM, fourK).text} |`,
+  ];
+}
+
+/** The README's "model against this machine's kernel" section: what 4 KiB pages cost against 2 MiB ones when
+ *  populating, in this machine's kernel, in the model, and in the real driver in a guest. */
+export function readmeKernelSection(
+  kernelRows: ReturnType<typeof readKernelFile>,
+  modelRows: ResultRow[],
+  guestRows: GuestRow[],
+): string {
+  const { kernelRatio, bareRatio, chargedRatio } = populateFigures(kernelRows, modelRows);
+  const kernel = kernelRows[0];
+  const rows = [
+    `| this machine's kernel (\`daxbench kernel\`: a shared memfd, hugetlb pages; ${kernel.kernel}) | ` +
+      `${kernelRatio.text} |`,
+    `| the model (\`daxbench run --scenario populate\`) | ${bareRatio.text} |`,
+    `| the model with \`--fault-cost kernel\` | ${chargedRatio.text} |`,
+  ];
+  const [fourK, twoM] = [guestMsPerGiB(guestRows, 4096), guestMsPerGiB(guestRows, 2 * 2 ** 20)];
+  if (fourK.length && twoM.length) {
+    const { accel, guest_kernel } = guestRows[0];
+    const under = accel === "kvm" ? "KVM" : "QEMU's TCG emulation, a ratio of emulated times";
+    rows.push(
+      `| the real Device-DAX driver (\`daxbench guest\`: kernel ${guest_kernel} under ${under}) | ` +
+        `${ratioOf(twoM, fourK).text} |`,
+    );
+  }
+  const commits = [kernel.commit, modelRows[0]?.commit, guestRows[0]?.commit].filter(Boolean);
+  return [
+    "| populate, 4 KiB pages over 2 MiB pages, per GiB | ratio (95% CI) |",
+    "|:--|--:|",
+    ...rows,
+    "",
+    `From results/kernel.csv, results/kernel-model.csv${guestRows.length ? " and results/guest.csv" : ""} ` +
+      `(commits ${[...new Set(commits.map((c) => String(c).slice(0, 12)))].join(", ")}); every case and what ` +
+      "each leaves out: [docs/kernel.md](docs/kernel.md), [docs/guest.md](docs/guest.md).",
+  ].join("\n");
+}
+
 function main(): void {
   const root = fileURLToPath(new URL("..", import.meta.url));
   const path = (name: string) => join(root, "results", name);
-  const section = kernelSection(
-    readKernelFile(path("kernel.csv")),
-    readResultFile(path("kernel-model.csv")).rows,
-    readMicroFile(path("micro.csv")),
+  const kernelRows = readKernelFile(path("kernel.csv"));
+  const modelRows = readResultFile(path("kernel-model.csv")).rows;
+  // The real driver's figures join the tables once `npm run results:guest` has measured them.
+  const guestRows = existsSync(path("guest.csv")) ? readGuestFile(path("guest.csv")) : [];
+  replaceSection(
+    join(root, "docs", "kernel.md"),
+    "kernel",
+    kernelSection(kernelRows, modelRows, readMicroFile(path("micro.csv")), guestRows),
   );
-  replaceSection(join(root, "docs", "kernel.md"), "kernel", section);
+  replaceSection(join(root, "README.md"), "model-vs-kernel", readmeKernelSection(kernelRows, modelRows, guestRows));
   console.log(
-    "docs/kernel.md: its section written from results/kernel.csv, results/kernel-model.csv and results/micro.csv",
+    "docs/kernel.md and the README's model-vs-kernel section written from results/kernel.csv, " +
+      "results/kernel-model.csv, results/micro.csv" +
+      (guestRows.length ? " and results/guest.csv" : ""),
   );
 }
 

@@ -8,7 +8,8 @@ import { ROW_COLUMNS } from "../host/results/schema.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { headline } from "../bench/headline.ts";
 import { calibrationSection, churnBar, overheadBar, readInputs, timeBar } from "../bench/calibration-docs.ts";
-import { kernelSection, withinFactor } from "../bench/kernel-docs.ts";
+import { kernelSection, readmeKernelSection, withinFactor } from "../bench/kernel-docs.ts";
+import { readGuestFile } from "../host/guest/results.ts";
 import { gateGoals, GOALS as GATE_GOALS } from "../bench/gate.ts";
 import { scaleGoalMet } from "../bench/scale.ts";
 import { readKernelFile } from "../host/run/kernel.ts";
@@ -43,15 +44,19 @@ test("the README's headline table is what the published runs give (bench/headlin
   assert.equal(section(readme, "headline"), headline(reference, torture, 0.05));
 });
 
-test("docs/calibration.md and docs/kernel.md hold what their generators make of results/", () => {
+test("docs/calibration.md, docs/kernel.md and the README's kernel table are what their generators make", () => {
   const results = new URL("../results/", import.meta.url).pathname;
   assert.equal(section(docsFile("calibration.md"), "calibration"), calibrationSection(readInputs(results)));
-  const kernel = kernelSection(
+  const [kernelRows, modelRows] = [
     readKernelFile(resultsFile("kernel.csv")),
     readResultFile(resultsFile("kernel-model.csv")).rows,
-    readMicroFile(resultsFile("micro.csv")),
-  );
+  ];
+  const guestRows = readGuestFile(resultsFile("guest.csv"));
+  const kernel = kernelSection(kernelRows, modelRows, readMicroFile(resultsFile("micro.csv")), guestRows);
   assert.equal(section(docsFile("kernel.md"), "kernel"), kernel);
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  assert.equal(section(readme, "model-vs-kernel"), readmeKernelSection(kernelRows, modelRows, guestRows));
+  assert.match(section(readme, "model-vs-kernel"), /the real Device-DAX driver \(`daxbench guest`: kernel \S+ under/);
 });
 
 /** The verdict, the last cell of a goal's table row. */

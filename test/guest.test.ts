@@ -152,7 +152,7 @@ test("a driver answer the model does not give, or none, fails the run naming the
   ]);
 });
 
-test("the run fails on a fault count other than size / align, an access after the disable, a page left, or a cut", () => {
+test("the run fails on a fault count but size / align, an access after the disable, a page left, or a cut", () => {
   const good = parseGuestOutput(consoleOf([...faultLines(), raceLine(1), raceLine(2)]));
   assert.equal(judge(good).verdict.outcome, "SUCCESS");
   const faults = alignFaults(good);
@@ -244,9 +244,10 @@ test("without QEMU and the rest, guest skips in one line naming how to get them,
   const out = join(dir, "g.csv");
   const run = await daxbenchWith({ PATH: dir }, "guest", "--out", out);
   assert.equal(run.status, 0, run.stderr);
-  assert.match(
+  assert.equal(
     run.stderr,
-    /^daxbench guest: skipped: qemu-system-x86, busybox-static, ndctl, xz-utils, cpio, gcc not installed; get them with npm run guest:setup \(root, Debian or Ubuntu\)\n$/,
+    "daxbench guest: skipped: qemu-system-x86, busybox-static, ndctl, xz-utils, cpio, gcc not installed; " +
+      "get them with npm run guest:setup (root, Debian or Ubuntu)\n",
   );
   assert.equal(existsSync(out), false);
 });

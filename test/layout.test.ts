@@ -13,6 +13,7 @@ const RANK: Record<string, number> = {
   machine: 2, // the wasm core and the host's handle on it
   results: 3, // the schema, reading result files, statistics, compare, merge
   run: 4, // the matrix, workers, torture, micro, native, kernel
+  guest: 4, // the real driver in a QEMU guest: its image, its boot, its console, its rules against the model's
   print: 4, // screens
   export: 5, // file formats and the report (which reuses print's lines)
   cli: 6, // argv to typed options to commands

@@ -6,7 +6,8 @@
 import { METADATA_COLUMNS, METADATA_TEXT_COLUMNS } from "../results/schema.ts";
 import { summarize } from "../results/stats.ts";
 import type { RunMetadata } from "../results/metadata.ts";
-import type { CsvTable, NumberRule } from "../csv-table.ts";
+import { readCsvText, readTable, type CsvTable, type NumberRule } from "../csv-table.ts";
+import { UsageError } from "../errors.ts";
 import type { Accelerator } from "./boot.ts";
 import type { GuestFault, GuestOutput, GuestRace } from "./probe-output.ts";
 import type { RuleComparison } from "./rules.ts";
@@ -249,4 +250,11 @@ export function guestVerdict(
 export function answerText(a: { mmap: string; touch: string; entry: number } | undefined): string {
   if (!a) return "no answer";
   return a.mmap !== "0" ? `mmap ${a.mmap}` : `mmap 0, touch ${a.touch}, entry ${a.entry}`;
+}
+
+/** The rows of a `daxbench guest` result file, every cell checked. */
+export function readGuestFile(path: string): GuestRow[] {
+  const rows = readTable(path, readCsvText(path), GUEST_TABLE).map(({ row }) => row);
+  if (rows.length === 0) throw new UsageError(`${path}: no rows: not a daxbench guest result file`);
+  return rows;
 }
