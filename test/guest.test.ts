@@ -199,6 +199,44 @@ test("under TCG no time is printed as one; under KVM the disable's time is; the 
   assert.equal(rows.filter((r) => r.step === "fault").length, 12);
 });
 
+test("a case asked with --oops-cases that oopses the kernel is reported, its lines and the kernel named", () => {
+  // What the 6.1.0-57 guest printed for reopen-unbound: the open succeeded, the mmap never returned.
+  const output = parseGuestOutput(
+    consoleOf(
+      [
+        "@dax oops-case case=reopen-unbound step=open result=0",
+        "[    3.095993] BUG: kernel NULL pointer dereference, address: 0000000000000008",
+        "[    3.097146] RIP: 0010:check_vma+0x1d/0xb0 [device_dax]",
+        "[    3.097146] Kernel panic - not syncing: Fatal exception",
+      ],
+      { ended: false },
+    ),
+  );
+  assert.deepEqual(output.oopsCases, [{ case: "reopen-unbound", step: "open", result: "0" }]);
+  assert.equal(output.oops.length, 3);
+  const { rules, verdict } = judge(output);
+  assert.deepEqual(verdict.reasons, [
+    "the guest kernel 6.1.0-57-amd64 reported a bug: " +
+      "[    3.095993] BUG: kernel NULL pointer dereference, address: 0000000000000008",
+  ]);
+  const rows = guestRows(output, rules, { accel: "tcg", meta: runMetadata() });
+  assert.deepEqual(
+    rows.filter((r) => r.step.toString().startsWith("oops")).map((r) => [r.step, r.case, r.mmap, r.kernel_report]),
+    [
+      ["oops-case", "reopen-unbound open", "0", ""],
+      ["oops", "", "", "[    3.095993] BUG: kernel NULL pointer dereference, address: 0000000000000008"],
+      ["oops", "", "", "[    3.097146] RIP: 0010:check_vma+0x1d/0xb0 [device_dax]"],
+      ["oops", "", "", "[    3.097146] Kernel panic - not syncing: Fatal exception"],
+    ],
+  );
+  const report = guestMarkdown({ accel: "tcg", output, rules, verdict, rows });
+  assert.match(
+    report,
+    /## The guest kernel's bug reports \(6\.1\.0-57-amd64\)\n\n- asked \(--oops-cases\): reopen-unbound, open: 0\n/,
+  );
+  assert.match(report, /\n {4}\[ {4}3\.097146\] RIP: 0010:check_vma/);
+});
+
 test("the guest's plan reaches its init on the kernel command line", () => {
   assert.equal(
     kernelCommandLine({
@@ -209,10 +247,11 @@ test("the guest's plan reaches its init on the kernel command line", () => {
       raceBytes: 32 * MiB,
       rounds: 7,
       seed: 9,
+      oopsCases: true,
     }),
     "console=ttyS0 memmap=1G!1G panic=-1 oops=panic loglevel=4 daxbench.align=4096,2097152 " +
       "daxbench.steps=faults,race daxbench.fault_bytes=67108864 daxbench.repeat=3 daxbench.race_bytes=33554432 " +
-      "daxbench.rounds=7 daxbench.seed=9",
+      "daxbench.rounds=7 daxbench.seed=9 daxbench.oops_cases=1",
   );
 });
 

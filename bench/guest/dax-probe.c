@@ -6,6 +6,7 @@
 //   dax-probe rules DEV ALIGN BYTES UNBIND BIND  what mmap and a touch give in each case userspace can reach
 //   dax-probe race DEV ALIGN BYTES ROUNDS UNBIND BIND SEED
 //                                                readers on every CPU while the device is unbound, each round
+//   dax-probe reopen-unbound DEV ALIGN UNBIND    a case that oopses 6.1: asked for by --oops-cases only
 //
 // UNBIND and BIND are the device_dax driver's sysfs files; the device's name is written to them.
 
@@ -246,6 +247,25 @@ static int rules(const char *dev, size_t align, size_t bytes, const char *unbind
   return 0;
 }
 
+// ---- a case that oopses 6.1 (run only when asked) --------------------------------------------------------
+
+/** The device re-opened while unbound, with a descriptor of before still open, then mapped: on 6.1 the open
+ *  succeeds and the mmap dereferences NULL in check_vma (dax_mmap). Each answer is printed before the next
+ *  call, since the next may not return. */
+static int reopen_unbound(const char *dev, size_t align, const char *unbind) {
+  int old = open_device(dev, O_RDWR);
+  write_sysfs(unbind, device_name(dev));
+  int fd = open(dev, O_RDWR);
+  printf("@dax oops-case case=reopen-unbound step=open result=%s\n", fd < 0 ? errno_name(errno) : "0");
+  if (fd >= 0) {
+    char *p = mmap(NULL, align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    printf("@dax oops-case case=reopen-unbound step=mmap result=%s\n", p == MAP_FAILED ? errno_name(errno) : "0");
+    close(fd);
+  }
+  close(old);
+  return 0;
+}
+
 // ---- race -----------------------------------------------------------------------------------------------
 
 /** Shared between the updater (main) and the readers of one round. */
@@ -363,6 +383,8 @@ int main(int argc, char **argv) {
   if (argc == 9 && strcmp(argv[1], "race") == 0)
     return race(argv[2], strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0), atoi(argv[5]), argv[6], argv[7],
                 strtoull(argv[8], NULL, 0));
-  fprintf(stderr, "usage: dax-probe faults|rules|race ... (see bench/guest/dax-probe.c)\n");
+  if (argc == 5 && strcmp(argv[1], "reopen-unbound") == 0)
+    return reopen_unbound(argv[2], strtoul(argv[3], NULL, 0), argv[4]);
+  fprintf(stderr, "usage: dax-probe faults|rules|race|reopen-unbound ... (see bench/guest/dax-probe.c)\n");
   return 2;
 }

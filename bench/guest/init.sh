@@ -48,4 +48,9 @@ for align in $(param align | tr ',' ' '); do
     say step name=$step align=$align status=$?
   done
 done
+# Last, and only when asked: a case that oopses some kernels (oops=panic then ends the guest here).
+if [ "$(param oops_cases)" = 1 ] && [ -e $DAX ]; then
+  /dax-probe reopen-unbound $DAX 4096 $DRIVER/unbind
+  say step name=reopen-unbound align=0 status=$?
+fi
 finish

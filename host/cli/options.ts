@@ -720,6 +720,7 @@ export interface GuestArgs {
   accel: string;
   cpus: string;
   timeout: string;
+  "oops-cases": boolean;
 }
 
 /** The guest's namespace: 1 GiB of e820 pmem less what devdax keeps (1006 MiB), so a mapping stays below it. */
@@ -758,6 +759,7 @@ export function guestOptions(args: GuestArgs): {
       raceBytes: guestSizeOption("race-size", args["race-size"]),
       rounds: wholeNumberOption("rounds", args.rounds, 20, 1, 10_000),
       seed: wholeNumberOption("seed", args.seed, 1, 0, 2 ** 32),
+      oopsCases: args["oops-cases"],
     },
     accel: oneOf("accel", args.accel, ACCELERATORS),
     cpus: wholeNumberOption("cpus", args.cpus, 2, 1, 64),

@@ -136,9 +136,16 @@ function raceTable(report: GuestReport): string {
 
 export function guestMarkdown(report: GuestReport): string {
   const { verdict, output } = report;
-  const oops = output.oops.length
-    ? ["## The guest kernel's bug reports", "", ...output.oops.map((line) => `    ${line}`)].join("\n")
-    : "";
+  const asked = output.oopsCases.map((c) => `- asked (--oops-cases): ${c.case}, ${c.step}: ${c.result}`);
+  const oops =
+    output.oops.length || asked.length
+      ? [
+          `## The guest kernel's bug reports (${output.release || "kernel unknown"})`,
+          "",
+          ...asked,
+          ...(output.oops.length ? ["", ...output.oops.map((line) => `    ${line}`)] : ["", "none"]),
+        ].join("\n")
+      : "";
   const outcome =
     verdict.outcome === "SUCCESS" ? "SUCCESS" : ["FAILURE", "", ...verdict.reasons.map((r) => `- ${r}`)].join("\n");
   const parts = [

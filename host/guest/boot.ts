@@ -47,6 +47,8 @@ export interface GuestPlan {
   raceBytes: number;
   rounds: number;
   seed: number;
+  /** Run, last, the cases that oops some kernels (re-opening the device while it is unbound). */
+  oopsCases: boolean;
 }
 
 export interface BootSpec {
@@ -76,6 +78,7 @@ export function kernelCommandLine(plan: GuestPlan): string {
     `daxbench.race_bytes=${plan.raceBytes}`,
     `daxbench.rounds=${plan.rounds}`,
     `daxbench.seed=${plan.seed}`,
+    `daxbench.oops_cases=${plan.oopsCases ? 1 : 0}`,
   ].join(" ");
 }
 

@@ -57,6 +57,8 @@ export interface GuestOutput {
   faults: GuestFault[];
   rules: GuestRule[];
   races: GuestRace[];
+  /** The answers of the cases run only when asked (--oops-cases), each printed before the call that may oops. */
+  oopsCases: { case: string; step: string; result: string }[];
   /** The steps that ran to their end on each namespace, with their exit status. */
   steps: { name: string; align: number; status: number }[];
   /** What went wrong inside the guest, a line each: a step that failed, a namespace not made, a line that
@@ -68,8 +70,9 @@ export interface GuestOutput {
   ended: boolean;
 }
 
-/** The kernel's words for a bug it caught: what makes a line of the console an oops line. */
-const OOPS = /\b(BUG:|Oops:|Kernel panic|general protection fault|WARNING:|refcount_t:|list_del corruption)/;
+/** The kernel's words for a bug it caught: what makes a line of the console an oops line (RIP names the
+ *  function it happened in). */
+const OOPS = /\b(BUG:|Oops:|RIP: |Kernel panic|general protection fault|WARNING:|refcount_t:|list_del corruption)/;
 
 /** "key=value key2=\"two words\"" into a map. */
 function fieldsOf(text: string): Map<string, string> {
@@ -107,6 +110,7 @@ export function parseGuestOutput(console: string): GuestOutput {
     rules: [],
     races: [],
     steps: [],
+    oopsCases: [],
     failures: [],
     oops: [],
     ended: false,
@@ -116,7 +120,7 @@ export function parseGuestOutput(console: string): GuestOutput {
     const at = raw.indexOf("@dax ");
     if (at < 0) continue;
     const line = raw.slice(at).trim();
-    const [, kind = "", rest = ""] = /^@dax (\w+)\s*(.*)$/.exec(line) ?? [];
+    const [, kind = "", rest = ""] = /^@dax ([\w-]+)\s*(.*)$/.exec(line) ?? [];
     const f = new LineFields(line, fieldsOf(rest));
     try {
       readLine(out, kind, f, line);
@@ -176,6 +180,9 @@ function readLine(out: GuestOutput, kind: string, f: LineFields, line: string): 
       });
       return;
     }
+    case "oops-case":
+      out.oopsCases.push({ case: f.text("case"), step: f.text("step"), result: f.text("result") });
+      return;
     case "step": {
       const step = { name: f.text("name"), align: f.number("align"), status: f.number("status") };
       out.steps.push(step);

@@ -37,6 +37,8 @@ export const GUEST_COLUMNS = [
   ...STEP_COLUMNS.fault,
   ...STEP_COLUMNS.rule,
   ...STEP_COLUMNS.race,
+  /** A line of the guest kernel's own bug report (step "oops"). */
+  "kernel_report",
   "accel",
   "guest_kernel",
   ...METADATA_COLUMNS,
@@ -58,6 +60,7 @@ export const GUEST_TABLE: CsvTable<GuestColumn> = {
     "model_mmap",
     "model_touch",
     "agree",
+    "kernel_report",
     "accel",
     "guest_kernel",
     ...METADATA_TEXT_COLUMNS,
@@ -125,6 +128,8 @@ export function guestRows(output: GuestOutput, rules: RuleComparison[], context:
       disable_guest_ns: r.unbindNs,
       first_sigbus_guest_ns: r.firstSigbusNs ?? "",
     })),
+    ...output.oopsCases.map((c) => ({ ...row("oops-case", `${c.case} ${c.step}`, 0), mmap: c.result })),
+    ...output.oops.map((line) => ({ ...row("oops", "", 0), kernel_report: line })),
   ];
 }
 
@@ -222,8 +227,9 @@ export function guestVerdict(
 ): GuestVerdict {
   const reasons = [...output.failures];
   if (timedOut) reasons.push("the guest did not finish before --timeout");
+  else if (output.oops.length)
+    reasons.push(`the guest kernel ${output.release || "(unknown)"} reported a bug: ${output.oops[0]}`);
   else if (!output.ended) reasons.push("the guest stopped before its last step (see its console)");
-  if (output.oops.length) reasons.push(`the guest kernel reported a bug: ${output.oops[0]}`);
   for (const f of faults) {
     const exact = (counts: number[]) => counts.length === 1 && counts[0] === f.expectedFaults;
     if (!exact(f.faultPassFaults) || !exact(f.populateFaults))

@@ -59,6 +59,13 @@ export const guestCommand: Command<GuestCommandArgs> = {
       .option("seed", { type: "string", default: "1", describe: "the race readers' random pages" })
       .option("accel", { type: "string", default: "auto", describe: "auto, kvm or tcg (auto: KVM only with vmx/svm)" })
       .option("cpus", { type: "string", default: "2", describe: "the guest's vCPUs (a race reader on each)" })
+      .option("oops-cases", {
+        type: "boolean",
+        default: false,
+        describe:
+          "also run, last, the cases that oops some kernels (6.1: re-opening the device while it is unbound, " +
+          "then mmap); their bug reports are findings",
+      })
       .option("timeout", { type: "string", default: "10m", describe: "the guest is stopped after this long" })
       .option("out", {
         type: "string",
