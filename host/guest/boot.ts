@@ -57,6 +57,8 @@ export interface BootSpec {
   accel: Accelerator;
   cpus: number;
   timeoutSeconds: number;
+  /** The guest is stopped when its init has not spoken by then (a KVM that emulates instead of running). */
+  initDeadlineSeconds?: number;
   plan: GuestPlan;
 }
 
@@ -110,6 +112,8 @@ export interface BootResult {
   timedOut: boolean;
   /** QEMU's exit status (0: the guest powered off, or panicked and did not reboot). */
   status: number;
+  /** The guest's init printed its first line; false when initDeadlineSeconds stopped it before. */
+  reachedInit: boolean;
 }
 
 /** Runs the guest to its end; `onLine` sees each console line as it comes (progress). */
@@ -122,23 +126,38 @@ export function boot(spec: BootSpec, onLine: (line: string) => void, signal?: Ab
     );
     let console = "";
     let partial = "";
+    let reachedInit = false;
+    let stoppedEarly = false;
+    const deadline =
+      spec.initDeadlineSeconds === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (reachedInit) return;
+            stoppedEarly = true;
+            child.kill("SIGTERM");
+          }, spec.initDeadlineSeconds * 1000);
     child.stdout.setEncoding("latin1");
     child.stdout.on("data", (chunk: string) => {
       console += chunk;
       const lines = (partial + chunk).split("\n");
       partial = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
+      for (const line of lines) {
+        reachedInit ||= line.includes("@dax kernel ");
+        onLine(line);
+      }
     });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
+      clearTimeout(deadline);
       if (signal?.aborted) return reject(signal.reason);
+      if (stoppedEarly) return resolve({ console, timedOut: false, status: code ?? 1, reachedInit: false });
       // timeout exits 124 when it stopped the command (137 when it had to kill it).
       const timedOut = code === 124 || code === 137;
       if (code !== 0 && !timedOut && console === "")
         return reject(new Error(`qemu-system-x86_64 failed: ${stderr.trim().split("\n").pop()}`));
-      resolve({ console, timedOut, status: code ?? 1 });
+      resolve({ console, timedOut, status: code ?? 1, reachedInit });
     });
   });
 }

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { daxbench } from "../daxbench.ts";
-import { kernelPackage, missingPackages, SETUP_COMMAND } from "../../host/guest/image.ts";
+import { buildInitramfs, fetchKernel, kernelPackage, missingPackages, SETUP_COMMAND } from "../../host/guest/image.ts";
+import { boot } from "../../host/guest/boot.ts";
 
 const missing = missingPackages();
 const skip = missing.length
@@ -56,3 +57,23 @@ test(
     assert.ok(["tcg", "kvm"].includes(rows[0].accel));
   },
 );
+
+test("a boot that has not reached the guest's init by its deadline is stopped and says so", { skip }, async () => {
+  const kernel = fetchKernel(kernelPackage()!, () => {});
+  const plan = { aligns: [4096], steps: ["rules"], faultBytes: 2 ** 21, repeat: 1, raceBytes: 2 ** 21, rounds: 1 };
+  const result = await boot(
+    {
+      kernel,
+      initramfs: buildInitramfs(kernel),
+      accel: "tcg",
+      cpus: 1,
+      timeoutSeconds: 120,
+      initDeadlineSeconds: 0.5, // the kernel alone takes seconds to reach init
+      plan: { ...plan, seed: 1, oopsCases: false },
+    },
+    () => {},
+  );
+  assert.equal(result.reachedInit, false);
+  assert.equal(result.timedOut, false);
+  assert.doesNotMatch(result.console, /@dax kernel/);
+});
