@@ -119,8 +119,9 @@ async function guest(args: GuestCommandArgs, io: Io): Promise<number> {
     return EXIT.ok;
   }
 
-  let accel: Accelerator = options.accel === "auto" ? pickAccelerator().accel : options.accel;
-  if (options.accel === "auto") say(pickAccelerator().why);
+  const picked = options.accel === "auto" ? pickAccelerator() : undefined;
+  if (picked) say(picked.why);
+  let accel: Accelerator = picked?.accel ?? (options.accel as Accelerator);
   const progress = new Progress(io.stderr);
   const spec = { kernel, initramfs, cpus: options.cpus, timeoutSeconds: options.timeoutSeconds, plan: options.plan };
   const onLine = (line: string) => {
