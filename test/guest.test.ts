@@ -199,6 +199,30 @@ test("under TCG no time is printed as one; under KVM the disable's time is; the 
   assert.equal(rows.filter((r) => r.step === "fault").length, 12);
 });
 
+test("ftrace's teardown functions are read per alignment and given as shares of the rounds' unbind time", () => {
+  const output = parseGuestOutput(
+    consoleOf([
+      raceLine(1),
+      raceLine(2),
+      "@dax trace align=2097152 function=synchronize_srcu calls=2 total_ns=2000000",
+      "@dax trace align=2097152 function=kill_dax calls=2 total_ns=2500000",
+    ]),
+  );
+  assert.deepEqual(output.traces[1], { align: 2 * MiB, function: "kill_dax", calls: 2, totalNs: 2.5e6 });
+  const { rules, verdict } = judge(output);
+  const report = guestMarkdown({ accel: "tcg", output, rules, verdict, rows: [] });
+  // Two rounds of a 50 ms unbind: 2.5 ms in kill_dax is 2.5% of it.
+  assert.match(report, /\| kill_dax 2\.5%, synchronize_srcu 2\.0% \|/);
+  const rows = guestRows(output, rules, { accel: "tcg", meta: runMetadata() }).filter((r) => r.step === "trace");
+  assert.deepEqual(
+    rows.map((r) => [r.case, r.calls, r.guest_clock_ns]),
+    [
+      ["synchronize_srcu", 2, 2e6],
+      ["kill_dax", 2, 2.5e6],
+    ],
+  );
+});
+
 test("a case asked with --oops-cases that oopses the kernel is reported, its lines and the kernel named", () => {
   // What the 6.1.0-57 guest printed for reopen-unbound: the open succeeded, the mmap never returned.
   const output = parseGuestOutput(

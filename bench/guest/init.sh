@@ -28,6 +28,34 @@ for module in libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem; do
   insmod /lib/modules/$module.ko || { say error what=insmod module=$module; finish; }
 done
 
+# The unbind's time in the functions that tear the device down, by ftrace's function_graph (its closing lines
+# name the function and its duration): kill_dax (with the SRCU grace period it waits for) and the unmapping.
+TRACING=/sys/kernel/tracing
+TRACED="kill_dax synchronize_srcu unmap_mapping_range"
+trace_on() {
+  [ -e $TRACING/trace ] || mount -t tracefs tracefs $TRACING 2>/dev/null || return 0
+  echo 0 >$TRACING/tracing_on
+  echo "$TRACED" >$TRACING/set_ftrace_filter 2>/dev/null || return 0
+  echo function_graph >$TRACING/current_tracer 2>/dev/null || return 0
+  echo funcgraph-tail >$TRACING/trace_options
+  echo >$TRACING/trace
+  echo 1 >$TRACING/tracing_on
+}
+trace_report() {
+  [ -e $TRACING/trace ] || return 0
+  echo 0 >$TRACING/tracing_on
+  awk -F'|' -v align=$1 '
+    match($1, /[0-9.]+ us/) {
+      ns = substr($1, RSTART, RLENGTH - 3) * 1000; name = ""
+      if (match($2, /\/\* [a-z_]+ \*\//)) name = substr($2, RSTART + 3, RLENGTH - 6)
+      else if (match($2, /[a-z_]+\(\);/)) name = substr($2, RSTART, RLENGTH - 3)
+      if (name != "") { total[name] += ns; calls[name]++ }
+    }
+    END { for (n in total) printf "@dax trace align=%s function=%s calls=%d total_ns=%d\n", align, n, calls[n], total[n] }
+  ' $TRACING/trace
+  echo nop >$TRACING/current_tracer
+}
+
 DAX=/dev/dax0.0
 DRIVER=/sys/bus/dax/drivers/device_dax
 for align in $(param align | tr ',' ' '); do
@@ -43,9 +71,14 @@ for align in $(param align | tr ',' ' '); do
     case $step in
     faults) /dax-probe faults $DAX $align $(param fault_bytes) $(param repeat) ;;
     rules) /dax-probe rules $DAX $align $bytes $DRIVER/unbind $DRIVER/bind ;;
-    race) /dax-probe race $DAX $align $(param race_bytes) $(param rounds) $DRIVER/unbind $DRIVER/bind $(param seed) ;;
+    race)
+      trace_on
+      /dax-probe race $DAX $align $(param race_bytes) $(param rounds) $DRIVER/unbind $DRIVER/bind $(param seed)
+      ;;
     esac
-    say step name=$step align=$align status=$?
+    status=$?
+    [ $step = race ] && trace_report $align
+    say step name=$step align=$align status=$status
   done
 done
 # Last, and only when asked: a case that oopses some kernels (oops=panic then ends the guest here).

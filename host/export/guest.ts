@@ -101,7 +101,8 @@ function rulesTable(rules: RuleComparison[]): string {
 }
 
 function raceTable(report: GuestReport): string {
-  const races = raceSummaries(report.output.races);
+  const races = raceSummaries(report.output.races, report.output.traces);
+  const traced = races.some((r) => r.traced.length > 0);
   if (races.length === 0) return "";
   const kvm = report.accel === "kvm";
   return [
@@ -117,6 +118,7 @@ function raceTable(report: GuestReport): string {
         "not SIGBUS",
         ...(kvm ? ["disable, median"] : []),
         "first SIGBUS, share of the disable",
+        ...(traced ? ["teardown functions, share of the disable (ftrace)"] : []),
       ],
       races.map((r) => [
         align(r.align),
@@ -127,8 +129,19 @@ function raceTable(report: GuestReport): string {
         count(r.pagesNotSigbus),
         ...(kvm ? [formatDuration(r.disableMedianNs)] : []),
         r.firstSigbusShare === undefined ? "none" : `${(r.firstSigbusShare * 100).toFixed(1)}%`,
+        ...(traced ? [r.traced.map((t) => `${t.function} ${(t.share * 100).toFixed(1)}%`).join(", ")] : []),
       ]),
-      ["right", "right", "right", "right", "right", "right", ...(kvm ? ["right" as const] : []), "right"],
+      [
+        "right",
+        "right",
+        "right",
+        "right",
+        "right",
+        "right",
+        ...(kvm ? ["right" as const] : []),
+        "right",
+        ...(traced ? ["left" as const] : []),
+      ],
     ),
     "",
   ].join("\n");

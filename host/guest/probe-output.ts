@@ -49,6 +49,14 @@ export interface GuestRace {
   firstSigbusNs: number | undefined;
 }
 
+/** One traced function over a race step: kill_dax, synchronize_srcu (inside it), unmap_mapping_range. */
+export interface GuestTrace {
+  align: number;
+  function: string;
+  calls: number;
+  totalNs: number;
+}
+
 export interface GuestOutput {
   /** uname -r in the guest; "" when the guest never said. */
   release: string;
@@ -59,6 +67,8 @@ export interface GuestOutput {
   races: GuestRace[];
   /** The answers of the cases run only when asked (--oops-cases), each printed before the call that may oops. */
   oopsCases: { case: string; step: string; result: string }[];
+  /** ftrace's function_graph over each alignment's race: the teardown functions' calls and summed time. */
+  traces: GuestTrace[];
   /** The steps that ran to their end on each namespace, with their exit status. */
   steps: { name: string; align: number; status: number }[];
   /** What went wrong inside the guest, a line each: a step that failed, a namespace not made, a line that
@@ -110,6 +120,7 @@ export function parseGuestOutput(console: string): GuestOutput {
     rules: [],
     races: [],
     steps: [],
+    traces: [],
     oopsCases: [],
     failures: [],
     oops: [],
@@ -180,6 +191,14 @@ function readLine(out: GuestOutput, kind: string, f: LineFields, line: string): 
       });
       return;
     }
+    case "trace":
+      out.traces.push({
+        align: f.number("align"),
+        function: f.text("function"),
+        calls: f.number("calls"),
+        totalNs: f.number("total_ns"),
+      });
+      return;
     case "oops-case":
       out.oopsCases.push({ case: f.text("case"), step: f.text("step"), result: f.text("result") });
       return;

@@ -9,7 +9,7 @@ import type { RunMetadata } from "../results/metadata.ts";
 import { readCsvText, readTable, type CsvTable, type NumberRule } from "../csv-table.ts";
 import { UsageError } from "../errors.ts";
 import type { Accelerator } from "./boot.ts";
-import type { GuestFault, GuestOutput, GuestRace } from "./probe-output.ts";
+import type { GuestFault, GuestOutput, GuestRace, GuestTrace } from "./probe-output.ts";
 import type { RuleComparison } from "./rules.ts";
 
 const STEP_COLUMNS = {
@@ -26,6 +26,7 @@ const STEP_COLUMNS = {
     "disable_guest_ns",
     "first_sigbus_guest_ns",
   ],
+  trace: ["calls"],
 } as const;
 
 export const GUEST_COLUMNS = [
@@ -37,6 +38,7 @@ export const GUEST_COLUMNS = [
   ...STEP_COLUMNS.fault,
   ...STEP_COLUMNS.rule,
   ...STEP_COLUMNS.race,
+  ...STEP_COLUMNS.trace,
   /** A line of the guest kernel's own bug report (step "oops"). */
   "kernel_report",
   "accel",
@@ -72,6 +74,7 @@ export const GUEST_TABLE: CsvTable<GuestColumn> = {
     "model_entry_bytes",
     ...STEP_COLUMNS.race.filter((c) => c !== "first_sigbus_guest_ns"),
     "first_sigbus_guest_ns",
+    ...STEP_COLUMNS.trace,
   ]),
 };
 
@@ -127,6 +130,11 @@ export function guestRows(output: GuestOutput, rules: RuleComparison[], context:
       pages_not_sigbus: r.pagesNotSigbus,
       disable_guest_ns: r.unbindNs,
       first_sigbus_guest_ns: r.firstSigbusNs ?? "",
+    })),
+    ...output.traces.map((t) => ({
+      ...row("trace", t.function, t.align),
+      calls: t.calls,
+      guest_clock_ns: t.totalNs,
     })),
     ...output.oopsCases.map((c) => ({ ...row("oops-case", `${c.case} ${c.step}`, 0), mmap: c.result })),
     ...output.oops.map((line) => ({ ...row("oops", "", 0), kernel_report: line })),
@@ -190,9 +198,11 @@ export interface RaceSummary {
   disableMedianNs: number;
   /** The first SIGBUS's time over the unbind's duration, median over the rounds that took one. */
   firstSigbusShare: number | undefined;
+  /** Each traced teardown function's summed time over the rounds' summed unbind time. */
+  traced: { function: string; share: number }[];
 }
 
-export function raceSummaries(races: GuestRace[]): RaceSummary[] {
+export function raceSummaries(races: GuestRace[], traces: GuestTrace[] = []): RaceSummary[] {
   const aligns = [...new Set(races.map((r) => r.align))];
   return aligns.map((align) => {
     const rounds = races.filter((r) => r.align === align);
@@ -207,6 +217,10 @@ export function raceSummaries(races: GuestRace[]): RaceSummary[] {
       pagesNotSigbus: sum((r) => r.pagesNotSigbus),
       disableMedianNs: summarize(rounds.map((r) => r.unbindNs)).median,
       firstSigbusShare: shares.length ? summarize(shares).median : undefined,
+      traced: traces
+        .filter((t) => t.align === align)
+        .map((t) => ({ function: t.function, share: t.totalNs / sum((r) => r.unbindNs) }))
+        .sort((a, b) => a.function.localeCompare(b.function)),
     };
   });
 }
