@@ -35,7 +35,7 @@ export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./
 export {
   TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS, TLB_STAT_WALK_LEVELS, tlb_configure, tlb_flush_all,
 } from "./tlb";
-export { kill_dev_dax, revive_dax, last_grace_period_ns, set_gp_cost } from "./teardown";
+export { kill_dev_dax, revive_dax, last_grace_period_ns, set_gp_cost, fake_writer } from "./teardown";
 export {
   bench_empty, bench_check_vma, bench_pgoff_to_phys, bench_fault_zap, bench_cas, bench_futex_handover,
   handover_wakeup_ns,

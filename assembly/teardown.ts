@@ -65,6 +65,16 @@ export function kill_dev_dax(): u64 {
   return zap_all();
 }
 
+/** rcutorture's fake writers (rcu_torture_fakewriter): `count` grace periods back to back, on a CPU beside the
+ *  updater that kills, with nothing to free: what they stress is the grace-period machinery itself (the
+ *  srcu_gp_mutex, the flips and scans racing the updater's own). Only under a scheme whose synchronize() is a
+ *  grace period and nothing else (host/schemes.ts says which): the reference counts' would kill the device.
+ *  Returns the grace periods it waited for. */
+export function fake_writer(count: i64): i64 {
+  for (let i: i64 = 0; i < count; i++) synchronize();
+  return count;
+}
+
 /** How long the last grace period took, in ns. */
 export function last_grace_period_ns(): u64 {
   return load<u64>(DEV_LAST_GP_NS);

@@ -34,6 +34,10 @@ export interface Scheme {
   /** Whether it can guard alive: once teardown's synchronize() returns, no fault of the dead generation
    *  installs. Torture must end SUCCESS for a scheme that can and FAILURE for one that cannot. */
   guardsAlive: boolean;
+  /** Whether teardown's synchronize() is a grace period and nothing else, so that torture's fake writers
+   *  (rcutorture's) may call it beside the updater: not for the reference counts (it kills the base reference)
+   *  nor the seqlock (it is a write). */
+  graceOnlySync: boolean;
   /** The native read sides that `daxbench native` sets beside this scheme's wasm one. */
   native: readonly NativeFlavour[];
 }
@@ -46,6 +50,7 @@ export const SCHEMES = [
     counterpart: "kill_dax() without its synchronize_srcu(): a flag and nothing that orders it",
     brokenOnPurpose: false,
     guardsAlive: false,
+    graceOnlySync: true,
     native: ["load"],
   },
   {
@@ -56,6 +61,7 @@ export const SCHEMES = [
       "SRCU (kernel/rcu/srcutree.c): dax_read_lock() is srcu_read_lock(), kill_dax() calls synchronize_srcu()",
     brokenOnPurpose: false,
     guardsAlive: true,
+    graceOnlySync: true,
     native: ["percpu", "urcu-memb"],
   },
   {
@@ -65,6 +71,7 @@ export const SCHEMES = [
     counterpart: "mutex_lock()/mutex_unlock() around every fault, as the reviewers proposed; natively a pthread mutex",
     brokenOnPurpose: false,
     guardsAlive: true,
+    graceOnlySync: true,
     native: ["mutex"],
   },
   {
@@ -74,6 +81,7 @@ export const SCHEMES = [
     counterpart: "an rw_semaphore: down_read() around every fault, down_write() in teardown; natively a pthread rwlock",
     brokenOnPurpose: false,
     guardsAlive: true,
+    graceOnlySync: true,
     native: ["rwlock"],
   },
   {
@@ -84,6 +92,7 @@ export const SCHEMES = [
       "liburcu urcu-qsbr (rcu_thread_online/offline, synchronize_rcu); classic non-preemptible rcu_read_lock()",
     brokenOnPurpose: false,
     guardsAlive: true,
+    graceOnlySync: true,
     native: ["urcu-qsbr"],
   },
   {
@@ -96,6 +105,7 @@ export const SCHEMES = [
       "rcu_assign_pointer()/srcu_dereference() of a copied struct, synchronize_srcu(), then kfree() of the old one",
     brokenOnPurpose: false,
     guardsAlive: true,
+    graceOnlySync: true,
     native: [],
   },
   {
@@ -107,6 +117,7 @@ export const SCHEMES = [
       "says protect the dax_dev object; teardown puts the base reference and waits for the release",
     brokenOnPurpose: false,
     guardsAlive: true,
+    graceOnlySync: false,
     native: ["refcount"],
   },
   {
@@ -120,6 +131,7 @@ export const SCHEMES = [
       "on lookup, percpu_ref_kill() then wait_for_completion() at teardown",
     brokenOnPurpose: false,
     guardsAlive: true,
+    graceOnlySync: false,
     native: ["percpu-ref"],
   },
   {
@@ -133,6 +145,7 @@ export const SCHEMES = [
       "in teardown. A fault's install is a side effect a retry cannot take back",
     brokenOnPurpose: false,
     guardsAlive: false,
+    graceOnlySync: false,
     native: ["seqlock"],
   },
   {
@@ -142,6 +155,7 @@ export const SCHEMES = [
     counterpart: "synchronize_srcu() without the scan after the srcu_idx flip",
     brokenOnPurpose: true,
     guardsAlive: false,
+    graceOnlySync: true,
     native: [],
   },
   {
@@ -151,6 +165,7 @@ export const SCHEMES = [
     counterpart: "rcu-pointer with kfree() of the old copy before synchronize_srcu(): a use after free",
     brokenOnPurpose: true,
     guardsAlive: false,
+    graceOnlySync: true,
     native: [],
   },
   {
@@ -161,6 +176,7 @@ export const SCHEMES = [
     counterpart: "dax_alive() tested before dax_read_lock() instead of inside it",
     brokenOnPurpose: true,
     guardsAlive: false,
+    graceOnlySync: true,
     native: [],
   },
   {
@@ -171,6 +187,7 @@ export const SCHEMES = [
     counterpart: "kill_dev_dax() calling unmap_mapping_range() before kill_dax()'s synchronize_srcu() instead of after",
     brokenOnPurpose: true,
     guardsAlive: false,
+    graceOnlySync: true,
     native: [],
   },
 ] as const satisfies readonly Scheme[];
@@ -181,6 +198,11 @@ export type RegisteredScheme = (typeof SCHEMES)[number];
 export type SchemeName = RegisteredScheme["name"];
 
 /** Every scheme's name, in the table's order. */
+/** The schemes torture's fake writers may run beside (Scheme.graceOnlySync). */
+export const FAKE_WRITER_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => scheme.graceOnlySync).map(
+  (scheme) => scheme.name,
+);
+
 export const SCHEME_NAMES: readonly SchemeName[] = SCHEMES.map((scheme) => scheme.name);
 
 /** The scheme named `name`, or undefined for a name that is none of them (typed by a user, read from a file). */

@@ -166,6 +166,9 @@ export interface Configuration {
   randomDelayNs: number;
   /** Torture's rare long read-side delays (rcutorture's rcu_read_delay: 200 us and 300 ms); false in benchmarks. */
   longReadDelays: boolean;
+  /** Torture's fake writers (rcutorture's nfakewriters): CPUs beside the updater that run grace periods back to
+   *  back; 0 in benchmarks. */
+  fakeWriters: number;
   /** The run's seed: every worker's random generator (touches, delays) starts from it and its CPU. */
   seed: bigint;
 }
@@ -192,6 +195,8 @@ export interface Measurement {
   ops: number;
   /** Each reader's completed operations, in reader order (torture's forward-progress check). */
   readerOps: number[];
+  /** Each fake writer's grace periods, in order (torture's forward-progress check); empty without them. */
+  fakeWriterGracePeriods: number[];
   /** The readers' counters added up. */
   stats: Stats;
   gracePeriodsNs: number[];

@@ -54,6 +54,7 @@ function measurement(config: Configuration, given: Partial<Measurement>): Measur
     elapsedNs: 1e6,
     ops: 1000,
     readerOps: [1000],
+    fakeWriterGracePeriods: [],
     stats: stats(),
     gracePeriodsNs: [],
     updaterElapsedNs: config.scenario.updater ? 1e6 : undefined,
@@ -219,6 +220,7 @@ function job(startMs: number, endMs: number, ops: number, waitMs?: number, grace
     endNs: ns(endMs),
     runQueueWaitNs: waitMs === undefined ? undefined : waitMs * 1e6,
     gracePeriodsNs,
+    fakeGracePeriods: 0,
   };
 }
 
@@ -254,6 +256,7 @@ test(
       busyNs: busyMs === undefined ? undefined : busyMs * 1e6,
       ops,
       readerOps: [ops / 2, ops / 2],
+      fakeWriterGracePeriods: [],
       stats: stats({ pte_installs: installs, sigbus }),
       gracePeriodsNs: [],
       updaterElapsedNs: undefined,

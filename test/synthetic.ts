@@ -48,6 +48,8 @@ export function syntheticRows(configs: SyntheticConfig[], version = "0.1.0"): Re
         oom: 0,
         random_delay_ns: 0,
         long_read_delays: 0,
+        fake_writers: 0,
+        fake_writer_grace_periods: "",
         seed: 1,
         order: "interleaved",
         position,

@@ -177,6 +177,7 @@ test("a reader that completed no touch is no forward progress: FAILURE, naming i
     updaterElapsedNs: 1e6,
     elapsedNs: 2e9,
     readerOps: [5000, 0],
+    fakeWriterGracePeriods: [],
   } as unknown as Measurement;
   const stalled = judge(measurement);
   assert.deepEqual([stalled.outcome, stalled.stalledReaders], ["FAILURE", [2]]);
@@ -185,6 +186,46 @@ test("a reader that completed no touch is no forward progress: FAILURE, naming i
   // Under a second, a busy machine may leave a flooded reader no alive window: not judged.
   const short = judge({ ...measurement, elapsedNs: 0.5e9 });
   assert.deepEqual([short.outcome, short.stalledReaders], ["SUCCESS", []]);
+  // A fake writer that completed no grace period is stuck too, judged the same way.
+  const writers = { ...measurement, readerOps: [5000, 1], fakeWriterGracePeriods: [700, 0] };
+  const idle = judge(writers);
+  assert.deepEqual([idle.outcome, idle.stalledFakeWriters], ["FAILURE", [2]]);
+  assert.deepEqual(judge({ ...writers, elapsedNs: 0.5e9 }).outcome, "SUCCESS");
+});
+
+test("fake writers run grace periods back to back beside the updater; correct schemes pass; the row says", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+  const out = join(dir, "fake.csv");
+  const run = await torture(["--protection", "rcu,qsbr", "--seconds", "1", "--fake-writers", "2", "--out", out]);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const lines = run.stdout.split("\n").filter((line) => line.startsWith("fake writers beside the updater: 2, "));
+  assert.equal(lines.length, 2, run.stdout);
+  for (const line of lines) {
+    const periods = /grace periods ([\d,]+) · ([\d,]+)$/
+      .exec(line)!
+      .slice(1)
+      .map((n) => Number(n.replace(/,/g, "")));
+    assert.ok(
+      periods.every((n) => n > 0),
+      line,
+    );
+  }
+  const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(
+    rows.map((r) => [r.protection, r.fake_writers, Number(r.fake_writer_grace_periods) > 0]),
+    [
+      ["rcu", "2", true],
+      ["qsbr", "2", true],
+    ],
+  );
+});
+
+test("fake writers are refused beside a scheme whose synchronize() is more than a grace period", async () => {
+  for (const scheme of ["refcount", "percpu-ref", "seqlock"]) {
+    const run = await torture(["--protection", `rcu,${scheme}`, "--fake-writers", "1"]);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`^daxbench: --fake-writers 1 cannot run beside ${scheme}: `));
+  }
 });
 
 test(

@@ -4,12 +4,14 @@ import { count_stale_entries, count_unaccounted_installs, zap_all, insert_pfn, P
 import { srcu_read_lock, srcu_read_unlock } from "../srcu";
 import { qsbr_online, qsbr_offline } from "../qsbr";
 import { dax_dev_revive, dax_dev_mark_dead } from "../device";
-import { kill_dax, kill_dev_dax, last_grace_period_ns } from "../teardown";
-import { set_protection, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY } from "../protection";
+import { kill_dax, kill_dev_dax, last_grace_period_ns, fake_writer } from "../teardown";
+import {
+  set_protection, SCHEME_RCU, SCHEME_QSBR, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY,
+} from "../protection";
 import {
   attach, this_cpu_violations, per_cpu_violations, this_cpu_random, this_cpu_inc, STATS_PIPE_OFFSET, STAT_PTE_INSTALLS,
 } from "../percpu";
-import { STATS, DEV_SYNCED_GENERATION, DEV_KILL_BEGUN_GENERATION } from "../layout";
+import { STATS, DEV_SYNCED_GENERATION, DEV_KILL_BEGUN_GENERATION, SRCU_IDX, QSBR_GP_CTR } from "../layout";
 import { PAGE_SIZE, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "../kernel";
 import { device, map, MiB, USER } from "./fixtures";
 
@@ -193,5 +195,28 @@ describe("the census of installs", () => {
     expect(count_unaccounted_installs()).toBe(1);
     zap_all();
     expect(count_unaccounted_installs()).toBe(1);
+  });
+});
+
+describe("fake writers", () => {
+  beforeEach(() => {
+    attach(0, 1);
+    device(PAGE_SIZE, 64 * MiB);
+    expect(map(64 * MiB)).toBe(0);
+  });
+
+  it("wait for one grace period each under rcu: SRCU's index flips once a grace period", () => {
+    set_protection(SCHEME_RCU);
+    const before = load<i32>(SRCU_IDX);
+    expect(fake_writer(3)).toBe(3);
+    expect(load<i32>(SRCU_IDX) - before).toBe(3);
+  });
+
+  it("advance QSBR's grace-period counter under qsbr, and kill nothing", () => {
+    set_protection(SCHEME_QSBR);
+    const before = load<i32>(QSBR_GP_CTR);
+    expect(fake_writer(2)).toBe(2);
+    expect(load<i32>(QSBR_GP_CTR)).not.toBe(before); // two grace periods advanced the counter
+    expect(handle_mm_fault(USER)).toBe(VM_FAULT_NOPAGE); // and killed nothing
   });
 });

@@ -32,7 +32,7 @@ import {
 } from "../run/matrix.ts";
 import { latestKernelFile, kernelFaultCosts, kernelGracePeriod, GRACE_PERIOD_CASE } from "../run/kernel.ts";
 import { SCENARIOS, findScenario, torture } from "../registry/scenarios.ts";
-import { SCHEME_NAMES } from "../schemes.ts";
+import { FAKE_WRITER_SCHEMES, SCHEME_NAMES } from "../schemes.ts";
 import { POLICIES } from "../core-codes.ts";
 import { parseFormats, type FormatName } from "../export/formats.ts";
 import type { HistoryOptions } from "../results/history.ts";
@@ -293,6 +293,7 @@ export interface TimingArgs {
   tlbGeometry?: TlbGeometry;
   randomDelayNs?: number;
   longReadDelays?: boolean;
+  fakeWriters?: number;
   seed?: bigint;
 }
 
@@ -380,7 +381,12 @@ export interface TortureMatrixArgs {
   randomDelay: string;
   /** rcutorture's rare long read-side delays. */
   longDelays: boolean;
+  /** rcutorture's fake writers, as typed. */
+  fakeWriters: string;
 }
+
+/** The most fake writers a torture run takes: rcutorture's default nfakewriters. */
+export const MAX_FAKE_WRITERS = 4;
 
 /** Torture's options into the configurations it measures, one per scheme. A run that never kills cannot
  *  test the guarantee, so `--kill-period never` is refused. */
@@ -411,9 +417,26 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
         most: MAX_SPIN_NS,
       }),
       longReadDelays: args.longDelays,
+      fakeWriters: fakeWritersOption(args.fakeWriters, args.protection),
     },
     probe,
   );
+}
+
+/** --fake-writers N: 0 to MAX_FAKE_WRITERS, and only beside schemes whose synchronize() is a grace period alone
+ *  (the reference counts' kills the device, the seqlock's is a write). */
+function fakeWritersOption(text: string, protection: string): number {
+  const writers = wholeNumberOption("fake-writers", text, 0, 0, MAX_FAKE_WRITERS);
+  // An unknown name is refused as --protection's, by the matrix.
+  const refused = splitList([protection]).filter(
+    (name) => (SCHEME_NAMES as string[]).includes(name) && !(FAKE_WRITER_SCHEMES as string[]).includes(name),
+  );
+  if (writers > 0 && refused.length > 0)
+    throw new UsageError(
+      `--fake-writers ${text} cannot run beside ${refused.join(", ")}: its synchronize() is not a grace period ` +
+        `alone; fake writers run beside ${FAKE_WRITER_SCHEMES.join(", ")}`,
+    );
+  return writers;
 }
 
 /** torture --soak: how long to go on in rounds of --seconds, each of which must have room for kills (a round

@@ -69,6 +69,10 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
   long_read_delays:
     "1 where torture's readers took rcutorture's rare long read-side delays (200 us in one read side of " +
     "readers × 500, 300 ms in one of readers × 600,000; `--long-delays`), else 0",
+  fake_writers:
+    "torture's fake writers (rcutorture's): CPUs beside the updater running grace periods back to back " +
+    "(`--fake-writers`; 0 in benchmarks)",
+  fake_writer_grace_periods: "the grace periods the fake writers completed, summed; empty without fake writers",
   seed: "the seed of every worker's random generator and of the order of the repetitions (`--seed`)",
   order: "`interleaved` (each repetition on workers of its own, all shuffled together) or `sequential`",
   position: "the repetition's place in the run's order, 1 for the run's first",

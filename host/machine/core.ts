@@ -68,6 +68,7 @@ export const CORE_FUNCTIONS = {
   revive_dax: { params: [], result: "void" },
   last_grace_period_ns: { params: [], result: "i64" },
   set_gp_cost: { params: ["i64"], result: "void" }, // (ns)
+  fake_writer: { params: ["i64"], result: "i64" }, // (count): grace periods back to back; returns count
   // micro.ts: the micro-benchmarks' batches of `count` operations
   bench_empty: { params: ["i64"], result: "i64" }, // (count)
   bench_check_vma: { params: ["i64"], result: "i64" }, // (count)

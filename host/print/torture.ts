@@ -38,12 +38,25 @@ const readerTouches = (readerOps: number[]) => readerOps.map((ops) => count.form
 function progressLine({ measurement: m, stalledReaders }: TortureVerdict): string {
   if (stalledReaders.length)
     return `no forward progress: the reader on cpu ${stalledReaders.join(", ")} completed no touch`;
+  return readersProgress(m);
+}
+
+function readersProgress(m: TortureVerdict["measurement"]): string {
   if (m.elapsedNs < FORWARD_PROGRESS_MIN_NS)
     return (
       `forward progress not judged in a run under ${formatDuration(FORWARD_PROGRESS_MIN_NS)}: ` +
       `touches ${readerTouches(m.readerOps)}`
     );
   return `forward progress: every reader completed touches (${readerTouches(m.readerOps)})`;
+}
+
+/** rcutorture's fake writers: how many grace periods each completed, or which completed none. */
+function fakeWritersLine({ measurement: m, stalledFakeWriters }: TortureVerdict): string[] {
+  const periods = m.fakeWriterGracePeriods;
+  if (periods.length === 0) return [];
+  if (stalledFakeWriters.length)
+    return [`no forward progress: fake writer ${stalledFakeWriters.join(", ")} completed no grace period`];
+  return [`fake writers beside the updater: ${periods.length}, grace periods ${readerTouches(periods)}`];
 }
 
 /** " (kernel PATH (commit, date))" where the grace-period cost was taken from a kernel results file; "" where
@@ -84,6 +97,7 @@ export function tortureReport(verdict: TortureVerdict): string {
     `installs ${count.format(installs)}  sigbus ${count.format(s.sigbus)}  ` +
       `grace period p50 ${gp(50)} p99 ${gp(99)} worst ${gp(100)}`,
     progressLine(verdict),
+    ...fakeWritersLine(verdict),
     `Reader Pipe: ${pipe.join(" ")}`,
     "  (installs by the stage their generation had reached: 0 alive, 1 kill begun, 2+ synchronized = violation)",
     `violations ${count.format(violations)} (of which reads of freed device state ${count.format(s.poison_reads)})` +

@@ -54,6 +54,8 @@ export const EXTRA_COLUMNS = [
   "tlb_walk_levels_per_1k",
   "random_delay_ns",
   "long_read_delays",
+  "fake_writers",
+  "fake_writer_grace_periods",
   "seed",
   "order",
   "position",
@@ -109,6 +111,7 @@ const OPTIONAL_COLUMN_NAMES = [
   "min_time_ns",
   "reader_parallelism",
   "steal_ns",
+  "fake_writer_grace_periods",
 ] as const;
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set(OPTIONAL_COLUMN_NAMES);
 /** Columns added after files of daxbench 0.2 were published, each with what a row of such a file holds: the
@@ -121,6 +124,8 @@ export const LATER_COLUMNS: ReadonlyMap<string, (scenario: Scenario) => string |
   ["gp_cost_ns", (scenario: Scenario) => (scenario.dimensions.includes("gpCost") ? 0 : "")],
   ["gp_cost_source", () => ""],
   ["long_read_delays", () => 0],
+  ["fake_writers", () => 0],
+  ["fake_writer_grace_periods", () => ""],
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -229,6 +234,8 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     tlb_walk_levels_per_1k: tlbModel ? perThousand(s.tlb_walk_levels, s.tlb_accesses) : "",
     random_delay_ns: m.config.randomDelayNs,
     long_read_delays: m.config.longReadDelays ? 1 : 0,
+    fake_writers: m.config.fakeWriters,
+    fake_writer_grace_periods: m.fakeWriterGracePeriods.length ? m.fakeWriterGracePeriods.reduce((a, b) => a + b) : "",
     seed: Number(m.config.seed),
     order: m.order,
     position: m.position,
@@ -268,6 +275,7 @@ export const CONFIGURATION_COLUMNS = [
   "tlb_geometry",
   "random_delay_ns",
   "long_read_delays",
+  "fake_writers",
   "seed",
   "order",
 ] as const;

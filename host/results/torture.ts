@@ -1,7 +1,7 @@
 // Torture's verdict on a measurement, judged like rcutorture: any install past Reader Pipe stage 1, any stale
-// entry, installs that the page tables do not account for, or a reader that completed no touch (no forward
-// progress, however the updater flooded it with kills), is a FAILURE; a run in which the updater never killed
-// the device tested nothing and is UNTESTED, never a SUCCESS.
+// entry, installs that the page tables do not account for, or a reader that completed no touch or a fake writer
+// no grace period (no forward progress, however the updater flooded them with kills), is a FAILURE; a run in
+// which the updater never killed the device tested nothing and is UNTESTED, never a SUCCESS.
 
 import type { Measurement } from "../types.ts";
 
@@ -20,6 +20,8 @@ export interface TortureVerdict {
   /** The readers (their CPUs, 1 for the first) that completed no touch in the whole run; judged only in runs of
    *  FORWARD_PROGRESS_MIN_NS or more (always empty in shorter ones). */
   stalledReaders: number[];
+  /** The fake writers (1 for the first) that completed no grace period, judged as stalledReaders is. */
+  stalledFakeWriters: number[];
   kills: number;
   /** The updater's run time over its kills; undefined without a kill. */
   achievedKillPeriodNs: number | undefined;
@@ -32,11 +34,12 @@ export function judge(measurement: Measurement): TortureVerdict {
   const found = measurement.stats.violations;
   const kills = measurement.gracePeriodsNs.length;
   const unaccounted = measurement.unaccountedInstalls ?? 0;
-  const stalledReaders =
-    measurement.elapsedNs < FORWARD_PROGRESS_MIN_NS
-      ? []
-      : measurement.readerOps.flatMap((ops, reader) => (ops === 0 ? [reader + 1] : []));
-  const broken = found > 0n || measurement.staleEntries > 0 || unaccounted !== 0 || stalledReaders.length > 0;
+  const judged = measurement.elapsedNs >= FORWARD_PROGRESS_MIN_NS;
+  const idle = (counts: number[]) => (judged ? counts.flatMap((n, i) => (n === 0 ? [i + 1] : [])) : []);
+  const stalledReaders = idle(measurement.readerOps);
+  const stalledFakeWriters = idle(measurement.fakeWriterGracePeriods);
+  const stalled = stalledReaders.length + stalledFakeWriters.length > 0;
+  const broken = found > 0n || measurement.staleEntries > 0 || unaccounted !== 0 || stalled;
   const outcome: TortureOutcome = broken ? "FAILURE" : kills === 0 ? "UNTESTED" : "SUCCESS";
   return {
     measurement,
@@ -44,6 +47,7 @@ export function judge(measurement: Measurement): TortureVerdict {
     staleEntries: measurement.staleEntries,
     unaccountedInstalls: unaccounted,
     stalledReaders,
+    stalledFakeWriters,
     kills,
     achievedKillPeriodNs: kills > 0 ? measurement.updaterElapsedNs! / kills : undefined,
     outcome,

@@ -79,6 +79,7 @@ export interface Timing {
   /** Torture's random delays at step boundaries, up to this long (0 for none). */
   randomDelayNs: number;
   longReadDelays: boolean;
+  fakeWriters: number;
   seed: bigint;
 }
 
@@ -93,6 +94,7 @@ export function timing(given: Partial<Timing> & { durationNs: number }): Timing 
     tlbGeometry: given.tlbGeometry ?? SKYLAKE_TLB,
     randomDelayNs: given.randomDelayNs ?? 0,
     longReadDelays: given.longReadDelays ?? false,
+    fakeWriters: given.fakeWriters ?? 0,
     seed: given.seed ?? 1n,
   };
 }
@@ -145,6 +147,7 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
                         tlbGeometry: timing.tlbGeometry,
                         randomDelayNs: timing.randomDelayNs,
                         longReadDelays: timing.longReadDelays,
+                        fakeWriters: timing.fakeWriters,
                         seed: timing.seed,
                       });
                     }

@@ -11,7 +11,12 @@ export interface UpdaterJob {
   killPeriodNs: number | null;
 }
 
-export type WorkerJob = ReaderJob | UpdaterJob;
+/** rcutorture's fake writer: grace periods back to back until stopped, beside the updater. */
+export interface FakeWriterJob {
+  role: "fake-writer";
+}
+
+export type WorkerJob = ReaderJob | UpdaterJob | FakeWriterJob;
 
 export interface JobResult {
   ops: number;
@@ -23,6 +28,8 @@ export interface JobResult {
   runQueueWaitNs: number | undefined;
   /** The updater's grace periods (synchronize within kill_dev_dax(), as the core timed them), one per kill. */
   gracePeriodsNs: number[];
+  /** A fake writer's grace periods, counted; 0 for every other job. */
+  fakeGracePeriods: number;
 }
 
 /** Indices into the pool's run-control Int32Array: the start barrier (go), the stop flag, and the running

@@ -37,9 +37,10 @@ export function describeConfiguration(config: Configuration): string {
   return describe(configurationName(config));
 }
 
-/** How many worker CPUs a run of `config` starts: its readers, and the updater if the scenario has one. */
+/** How many worker CPUs a run of `config` starts: its readers, and the updater and its fake writers if the
+ *  scenario has one. */
 export function workerCpus(config: Configuration): number {
-  return config.workers + (config.scenario.updater ? 1 : 0);
+  return config.workers + (config.scenario.updater ? 1 + config.fakeWriters : 0);
 }
 
 /** The most worker CPUs any of `configs` starts at once (each repetition's pool is stopped before the next starts). */
@@ -47,13 +48,17 @@ export function mostWorkerCpus(configs: readonly Configuration[]): number {
   return configs.reduce((most, config) => Math.max(most, workerCpus(config)), 0);
 }
 
-/** The worker CPUs a configuration uses: its readers, then the updater if the scenario has one. */
+/** The worker CPUs a configuration uses: its readers, then the updater and the fake writers if the scenario
+ *  has one. */
 function jobsFor(config: Configuration, stopOnViolation: boolean): WorkerJob[] {
   const align = ALIGNMENTS[config.align];
   const jobs: WorkerJob[] = Array.from({ length: config.workers }, (_, reader) =>
     config.scenario.readerJob({ workers: config.workers, size: config.size, align, stopOnViolation }, reader),
   );
-  if (config.scenario.updater) jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs });
+  if (config.scenario.updater) {
+    jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs });
+    for (let i = 0; i < config.fakeWriters; i++) jobs.push({ role: "fake-writer" });
+  }
   return jobs;
 }
 
@@ -93,6 +98,8 @@ export interface Pass {
   ops: number;
   /** Each reader's completed operations, in reader order. */
   readerOps: number[];
+  /** Each fake writer's grace periods, in order. */
+  fakeWriterGracePeriods: number[];
   stats: Stats;
   gracePeriodsNs: number[];
   updaterElapsedNs: number | undefined;
@@ -116,6 +123,7 @@ export function pass(machine: DaxMachine, config: Configuration, results: JobRes
       : sum(readers, (r) => Number(r.endNs - r.startNs) - r.runQueueWaitNs!),
     ops: sum(readers, (r) => r.ops),
     readerOps: readers.map((r) => r.ops),
+    fakeWriterGracePeriods: updater ? results.slice(config.workers + 1).map((r) => r.fakeGracePeriods) : [],
     stats: machine.totalStats(readers.map((_, i) => i + 1)),
     gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
     updaterElapsedNs: updater ? Number(updater.endNs - updater.startNs) : undefined,
@@ -146,6 +154,9 @@ export function repetition(
     elapsedNs,
     ops: sum(passes, (p) => p.ops),
     readerOps: passes[0].readerOps.map((_, reader) => sum(passes, (p) => p.readerOps[reader])),
+    fakeWriterGracePeriods: passes[0].fakeWriterGracePeriods.map((_, w) =>
+      sum(passes, (p) => p.fakeWriterGracePeriods[w]),
+    ),
     stats: passes.map((p) => p.stats).reduce(addStats),
     gracePeriodsNs: passes.flatMap((p) => p.gracePeriodsNs),
     updaterElapsedNs: config.scenario.updater ? sum(passes, (p) => p.updaterElapsedNs!) : undefined,

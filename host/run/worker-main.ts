@@ -51,7 +51,7 @@ function runReader(job: ReaderJob): JobResult {
   const endNs = process.hrtime.bigint();
   const waitedAfter = runQueueWaitNs();
   const runQueueWait = waitedBefore === undefined || waitedAfter === undefined ? undefined : waitedAfter - waitedBefore;
-  return { ops, startNs, endNs, runQueueWaitNs: runQueueWait, gracePeriodsNs: [] };
+  return { ops, startNs, endNs, runQueueWaitNs: runQueueWait, gracePeriodsNs: [], fakeGracePeriods: 0 };
 }
 
 function runUpdater(job: UpdaterJob): JobResult {
@@ -71,6 +71,24 @@ function runUpdater(job: UpdaterJob): JobResult {
     endNs: process.hrtime.bigint(),
     runQueueWaitNs: undefined,
     gracePeriodsNs,
+    fakeGracePeriods: 0,
+  };
+}
+
+/** Grace periods per call of a fake writer: few, so that a stop is seen within a few grace periods. */
+const FAKE_WRITER_BATCH = 16n;
+
+function runFakeWriter(): JobResult {
+  const startNs = process.hrtime.bigint();
+  let periods = 0;
+  while (Atomics.load(control, CONTROL_STOP) === 0) periods += Number(core.exports.fake_writer(FAKE_WRITER_BATCH));
+  return {
+    ops: 0,
+    startNs,
+    endNs: process.hrtime.bigint(),
+    runQueueWaitNs: undefined,
+    gracePeriodsNs: [],
+    fakeGracePeriods: periods,
   };
 }
 
@@ -102,7 +120,8 @@ function handle(request: WorkerRequest): unknown {
   Atomics.wait(control, CONTROL_GO, 0);
   if (injected("hang")) hangForever();
   if (injected("late")) sleepLate();
-  return request.job.role === "reader" ? runReader(request.job) : runUpdater(request.job);
+  const job = request.job;
+  return job.role === "reader" ? runReader(job) : job.role === "updater" ? runUpdater(job) : runFakeWriter();
 }
 
 parentPort!.postMessage({ ready: true } satisfies WorkerReply);

@@ -38,6 +38,7 @@ interface TortureArgs {
   "random-delay": string;
   soak?: string;
   "long-delays": boolean;
+  "fake-writers": string;
 }
 
 export const tortureCommand: Command<TortureArgs> = {
@@ -88,6 +89,13 @@ export const tortureCommand: Command<TortureArgs> = {
           "rcutorture's rare long read-side delays: 200us in one read side of readers × 500, " +
           "300ms (asleep) in one of readers × 600,000",
       })
+      .option("fake-writers", {
+        type: "string",
+        default: "0",
+        describe:
+          "rcutorture's fake writers: this many more CPUs running grace periods back to back beside the updater " +
+          "(schemes whose synchronize() is a grace period alone)",
+      })
       .option("soak", {
         type: "string",
         describe:
@@ -127,6 +135,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
       seed,
       randomDelay: args["random-delay"],
       longDelays: args["long-delays"],
+      fakeWriters: args["fake-writers"],
     },
     new DaxMachine(),
   );
