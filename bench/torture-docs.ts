@@ -9,7 +9,7 @@ import { parse } from "csv-parse/sync";
 import { writeFileAtomic } from "../host/output-files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { formatDuration } from "../host/units.ts";
-import { SCHEMES, type SchemeName } from "../host/schemes.ts";
+import { SCHEMES, type Scheme, type SchemeName } from "../host/schemes.ts";
 import { catalogueEntry, plantedCopy, type CatalogueEdits } from "./planted.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -133,12 +133,14 @@ interface SlipEntry extends CatalogueEdits {
   tortureOptions?: string[];
 }
 
-/** rcutorture's stresses: rcu_read_delay()'s long read-side delays, and a flood of kills back to back. Every
- *  scheme that guards alive must pass each; every other must still be caught in 9 or more of RATE_RUNS runs of
+/** rcutorture's stresses: rcu_read_delay()'s long read-side delays, a flood of kills back to back, and fake
+ *  writers beside the updater (only beside a scheme whose synchronize() is a grace period alone). Every scheme
+ *  that guards alive must pass each; every other must still be caught in 9 or more of RATE_RUNS runs of
  *  STRESS_SECONDS. */
 const STRESSES = [
-  { name: "long read-side delays", args: ["--long-delays"] },
-  { name: "kill flood", args: ["--kill-period", "0"] },
+  { name: "long read-side delays", args: ["--long-delays"], appliesTo: () => true },
+  { name: "kill flood", args: ["--kill-period", "0"], appliesTo: () => true },
+  { name: "2 fake writers", args: ["--fake-writers", "2"], appliesTo: (s: Scheme) => s.graceOnlySync },
 ];
 const STRESS_SECONDS = 5;
 
@@ -212,7 +214,11 @@ const stressRows = SCHEMES.map((scheme) => {
   const caught = (args: string[]) =>
     caughtIn(root, ["--protection", scheme.name, "--stop-on-violation", ...args], STRESS_SECONDS);
   const cells = STRESSES.map((stress) =>
-    scheme.guardsAlive ? underStress(scheme.name, stress.args) : `caught in ${caught(stress.args)} of ${RATE_RUNS}`,
+    !stress.appliesTo(scheme)
+      ? "– (its synchronize() is more than a grace period)"
+      : scheme.guardsAlive
+        ? underStress(scheme.name, stress.args)
+        : `caught in ${caught(stress.args)} of ${RATE_RUNS}`,
   );
   return `| \`${scheme.name}\` | ${scheme.guardsAlive ? "yes" : "no"} | ${cells.join(" | ")} |`;
 });
@@ -272,10 +278,12 @@ replaceSection(
     "",
     "Under rcutorture's stresses, each for " +
       `${STRESS_SECONDS} s: rcu_read_delay()'s rare long read-side delays (\`--long-delays\`: 200 µs busy in one read`,
-    "side of readers × 500, 300 ms asleep in one of readers × 600,000), and a flood of kills back to back",
+    "side of readers × 500, 300 ms asleep in one of readers × 600,000), a flood of kills back to back",
     "(`--kill-period 0`), in which every reader must still complete touches (forward progress) and grace periods",
-    `must keep ending. A scheme that guards alive is run once under each; any other ${RATE_RUNS} times ` +
-      "(`--stop-on-violation`),",
+    "must keep ending, and rcutorture's fake writers (`--fake-writers 2`: two more CPUs running grace periods back to",
+    "back beside the updater, each of which must complete some; not beside the reference counts and the seqlock,",
+    "whose synchronize() kills or writes). A scheme that guards alive is run once under each; any other " +
+      `${RATE_RUNS} times (\`--stop-on-violation\`),`,
     "each run its own seed. `--soak 1h` runs any of these for an hour in rounds, a status line after each.",
     "",
     `| scheme | guards alive | ${STRESSES.map((stress) => stress.name).join(" | ")} |`,

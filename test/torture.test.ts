@@ -222,7 +222,7 @@ test("fake writers run grace periods back to back beside the updater; correct sc
 
 test("fake writers are refused beside a scheme whose synchronize() is more than a grace period", async () => {
   for (const scheme of ["refcount", "percpu-ref", "seqlock"]) {
-    const run = await torture(["--protection", `rcu,${scheme}`, "--fake-writers", "1"]);
+    const run = await torture(["--protection", `rcu,${scheme}`, "--fake-writers", "1", "--seconds", "0.2"]);
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, new RegExp(`^daxbench: --fake-writers 1 cannot run beside ${scheme}: `));
   }
