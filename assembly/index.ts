@@ -30,7 +30,7 @@ export {
   SCHEME_RCU_POINTER_FREE_EARLY, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY, SCHEME_REFCOUNT, SCHEME_PERCPU_REF,
   SCHEME_SEQLOCK, set_protection,
 } from "./protection";
-export { set_read_delay, set_random_delay, set_long_delays, set_invariant_check, spin } from "./torture";
+export { set_read_delay, set_random_delay, set_long_delays, set_migration, set_invariant_check, spin } from "./torture";
 export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./batch";
 export {
   TLB_STAT_ACCESSES, TLB_STAT_L1_MISSES, TLB_STAT_WALKS, TLB_STAT_WALK_LEVELS, tlb_configure, tlb_flush_all,
@@ -46,5 +46,6 @@ export { PERCPU_REF_DEAD } from "./percpu_ref";
 export { RW_WRITER } from "./rwlock";
 export {
   STATS_ALIVE_SEEN_OFFSET, STATS_FAULT_COSTS_OFFSET, STATS_LONG_DELAYS_OFFSET, STATS_SHORT_DELAYS_OFFSET,
+  STATS_MIGRATIONS_OFFSET,
 } from "./percpu";
 export { srcu_lock_count, srcu_unlock_count, qsbr_reader_ctr, set_qsbr_reader_ctr } from "./probe";

@@ -93,6 +93,9 @@ export const LONG_DELAY_ODDS: usize = PROTECTION_SCHEME + 32; // u32
 export const SHORT_DELAY_ODDS: usize = PROTECTION_SCHEME + 36; // u32
 export const LONG_DELAY_NS: usize = PROTECTION_SCHEME + 40; // i64
 export const SHORT_DELAY_NS: usize = PROTECTION_SCHEME + 48; // i64
+// u32: torture's migrating readers (srcu.ts, srcu_read_unlock): one SRCU read side in MIGRATE_ODDS unlocks on
+// another CPU's counter, as a task that moved between lock and unlock does; 0 = never (every benchmark).
+export const MIGRATE_ODDS: usize = PROTECTION_SCHEME + 56;
 // SRCU's srcu_idx: read by every reader, flipped by the updater.
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
 // Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.

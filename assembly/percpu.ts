@@ -27,15 +27,18 @@ export const PIPE_LENGTH: i32 = 8;
 // Line four: counters of particular workloads: reads of device state that had been freed (poisoned; a use
 // after free, a violation too), mmaps that check_vma refused (mmap-mix), read-side pairs that saw alive true
 // (readside: what its load of alive found, as native's loop sums it), faults that paid the fault cost
-// (fault.ts, fault_entry; counted only while a cost is set), and torture's long and short read-side delays
-// taken (torture.ts, long_read_delay). The alive and fault-cost counts are probes: test/loops.test.ts tells by
-// them where a loop loads alive and where a fault pays its cost, without timing anything.
+// (fault.ts, fault_entry; counted only while a cost is set), torture's long and short read-side delays
+// taken (torture.ts, long_read_delay), and its migrated unlocks (srcu.ts). The alive and fault-cost counts
+// are probes: test/loops.test.ts tells by them where a loop loads alive and where a fault pays its cost,
+// without timing anything.
 export const STATS_POISON_OFFSET: usize = 3 * CACHE_LINE;
 export const STATS_MMAP_REJECTED_OFFSET: usize = STATS_POISON_OFFSET + 8;
 export const STATS_ALIVE_SEEN_OFFSET: usize = STATS_POISON_OFFSET + 16;
 export const STATS_FAULT_COSTS_OFFSET: usize = STATS_POISON_OFFSET + 24;
 export const STATS_LONG_DELAYS_OFFSET: usize = STATS_POISON_OFFSET + 32;
 export const STATS_SHORT_DELAYS_OFFSET: usize = STATS_POISON_OFFSET + 40;
+// And the SRCU read sides that unlocked on another CPU (srcu.ts, a migrating reader's).
+export const STATS_MIGRATIONS_OFFSET: usize = STATS_POISON_OFFSET + 48;
 // Line five: the TLB model's counters (tlb.ts names the slots).
 export const STATS_TLB_OFFSET: usize = 4 * CACHE_LINE;
 
@@ -142,6 +145,10 @@ export function smp_processor_id(): i32 {
 
 @inline export function this_cpu_inc_short_delays(): void {
   this_cpu_count(STATS_SHORT_DELAYS_OFFSET);
+}
+
+@inline export function this_cpu_inc_migrations(): void {
+  this_cpu_count(STATS_MIGRATIONS_OFFSET);
 }
 
 @inline export function this_cpu_tlb_inc(slot: i32): void {

@@ -1,11 +1,15 @@
 // SRCU's per-CPU counters, after kernel/rcu/srcutree.c (__srcu_read_lock, __srcu_read_unlock,
-// srcu_readers_active_idx_check, srcu_flip). One worker is one CPU, so each counter has a single writer.
+// srcu_readers_active_idx_check, srcu_flip). One worker is one CPU, so each counter has a single writer, but
+// under torture's migrating readers: a task may move to another CPU between lock and unlock, and its unlock
+// then counts on that CPU's line (the sums over every CPU still balance, which is all SRCU asks).
 //
 // Every wasm atomic is sequentially consistent, and V8 emits a seq-cst store as xchg (a full barrier): the
 // store that bumps a counter is also the smp_mb() the kernel places beside it.
 
-import { SRCU_IDX, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD } from "./layout";
-import { this_cpu_reader_line, per_cpu_reader_line, nr_cpu_ids } from "./percpu";
+import { SRCU_IDX, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MIGRATE_ODDS } from "./layout";
+import {
+  this_cpu_reader_line, per_cpu_reader_line, nr_cpu_ids, this_cpu_random, this_cpu_inc_migrations,
+} from "./percpu";
 import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
 import { random_delay } from "./torture";
 
@@ -27,8 +31,27 @@ const SLEEP_BETWEEN_SCANS_NS: i64 = 5000; // SRCU_RETRY_CHECK_DELAY is 5 us
 }
 
 @inline export function srcu_read_unlock(idx: i32): void {
+  // Outside torture's migrating readers this is one load and one branch, never taken.
+  const odds = load<u32>(MIGRATE_ODDS);
+  if (odds != 0) {
+    srcu_read_unlock_migrating(idx, odds);
+    return;
+  }
   // smp_mb() /* C */; this_cpu_inc(unlock_count[idx]): nor below this.
   this_cpu_counter_inc(this_cpu_reader_line() + SRCU_UNLOCK_COUNT + (<usize>idx << 3));
+}
+
+/** srcu_read_unlock() of a task that may have moved: one time in `odds` it unlocks on another CPU, drawn from
+ *  every attached CPU (the updater's too: a task runs where the scheduler puts it). An unlock counter then has
+ *  two writers, the CPU's own read sides and the tasks that moved in, so every unlock is an atomic add while
+ *  migrations are on (the kernel's this_cpu_inc is one instruction on the CPU the task runs on). */
+function srcu_read_unlock_migrating(idx: i32, odds: u32): void {
+  let line = this_cpu_reader_line();
+  if (this_cpu_random() % <u64>odds == 0) {
+    line = per_cpu_reader_line(<i32>(this_cpu_random() % <u64>nr_cpu_ids()));
+    this_cpu_inc_migrations();
+  }
+  atomic.add<u64>(line + SRCU_UNLOCK_COUNT + (<usize>idx << 3), 1);
 }
 
 function srcu_readers_sum(counter: usize): u64 {

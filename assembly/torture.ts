@@ -9,7 +9,7 @@
 
 import {
   DEV_KILL_BEGUN_GENERATION, DEV_SYNCED_GENERATION, READ_DELAY_SPINS, INVARIANT_CHECK, SLEEP_WORD, RANDOM_DELAY_SPINS,
-  LONG_DELAY_ODDS, SHORT_DELAY_ODDS, LONG_DELAY_NS, SHORT_DELAY_NS,
+  LONG_DELAY_ODDS, SHORT_DELAY_ODDS, LONG_DELAY_NS, SHORT_DELAY_NS, MIGRATE_ODDS,
 } from "./layout";
 import { clock_ns, spin_until } from "./clock";
 import { futex_sleep } from "./futex";
@@ -66,6 +66,12 @@ export function spin(spins: i32): void {
   if (spins > 0) spin(spins);
   // Both odds in one load (adjacent words): the benchmarks' faults pay one load and one branch, never taken.
   if (load<u64>(LONG_DELAY_ODDS) != 0) long_read_delay();
+}
+
+/** Makes one SRCU read side in `odds` unlock on another CPU, as a task that migrated between its lock and its
+ *  unlock (srcu.ts); 0 turns migrations off. */
+export function set_migration(odds: u32): void {
+  store<u32>(MIGRATE_ODDS, odds);
 }
 
 /** Sets the rare long read-side delays: one read side in `long_odds` sleeps `long_ns`, one in `short_odds` spins

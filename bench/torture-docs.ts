@@ -133,14 +133,16 @@ interface SlipEntry extends CatalogueEdits {
   tortureOptions?: string[];
 }
 
-/** rcutorture's stresses: rcu_read_delay()'s long read-side delays, a flood of kills back to back, and fake
- *  writers beside the updater (only beside a scheme whose synchronize() is a grace period alone). Every scheme
+/** rcutorture's stresses: rcu_read_delay()'s long read-side delays, a flood of kills back to back, fake writers
+ *  beside the updater (only beside a scheme whose synchronize() is a grace period alone), and readers that
+ *  migrate between lock and unlock (only where the read side counts on SRCU's per-CPU counters). Every scheme
  *  that guards alive must pass each; every other must still be caught in 9 or more of RATE_RUNS runs of
  *  STRESS_SECONDS. */
 const STRESSES = [
   { name: "long read-side delays", args: ["--long-delays"], appliesTo: () => true },
   { name: "kill flood", args: ["--kill-period", "0"], appliesTo: () => true },
   { name: "2 fake writers", args: ["--fake-writers", "2"], appliesTo: (s: Scheme) => s.graceOnlySync },
+  { name: "migrating readers", args: ["--migrate"], appliesTo: (s: Scheme) => s.srcuCounters },
 ];
 const STRESS_SECONDS = 5;
 
@@ -215,7 +217,7 @@ const stressRows = SCHEMES.map((scheme) => {
     caughtIn(root, ["--protection", scheme.name, "--stop-on-violation", ...args], STRESS_SECONDS);
   const cells = STRESSES.map((stress) =>
     !stress.appliesTo(scheme)
-      ? "– (its synchronize() is more than a grace period)"
+      ? "–"
       : scheme.guardsAlive
         ? underStress(scheme.name, stress.args)
         : `caught in ${caught(stress.args)} of ${RATE_RUNS}`,
@@ -282,7 +284,9 @@ replaceSection(
     "(`--kill-period 0`), in which every reader must still complete touches (forward progress) and grace periods",
     "must keep ending, and rcutorture's fake writers (`--fake-writers 2`: two more CPUs running grace periods back to",
     "back beside the updater, each of which must complete some; not beside the reference counts and the seqlock,",
-    "whose synchronize() kills or writes). A scheme that guards alive is run once under each; any other " +
+    "whose synchronize() kills or writes: –), and readers that migrate between lock and unlock (`--migrate`: one SRCU",
+    "read side in 16 unlocks on another CPU's counter; the rcu family only: –). A scheme that guards alive is run " +
+      "once under each; any other " +
       `${RATE_RUNS} times (\`--stop-on-violation\`),`,
     "each run its own seed. `--soak 1h` runs any of these for an hour in rounds, a status line after each.",
     "",

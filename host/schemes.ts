@@ -38,6 +38,9 @@ export interface Scheme {
    *  (rcutorture's) may call it beside the updater: not for the reference counts (it kills the base reference)
    *  nor the seqlock (it is a write). */
   graceOnlySync: boolean;
+  /** Whether its read side counts on SRCU's per-CPU counters, which torture's migrating readers (`--migrate`)
+   *  unlock on another CPU's line. */
+  srcuCounters: boolean;
   /** The native read sides that `daxbench native` sets beside this scheme's wasm one. */
   native: readonly NativeFlavour[];
 }
@@ -51,6 +54,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: false,
     graceOnlySync: true,
+    srcuCounters: false,
     native: ["load"],
   },
   {
@@ -62,6 +66,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: true,
     graceOnlySync: true,
+    srcuCounters: true,
     native: ["percpu", "urcu-memb"],
   },
   {
@@ -72,6 +77,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: true,
     graceOnlySync: true,
+    srcuCounters: false,
     native: ["mutex"],
   },
   {
@@ -82,6 +88,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: true,
     graceOnlySync: true,
+    srcuCounters: false,
     native: ["rwlock"],
   },
   {
@@ -93,6 +100,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: true,
     graceOnlySync: true,
+    srcuCounters: false,
     native: ["urcu-qsbr"],
   },
   {
@@ -106,6 +114,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: true,
     graceOnlySync: true,
+    srcuCounters: true,
     native: [],
   },
   {
@@ -118,6 +127,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: true,
     graceOnlySync: false,
+    srcuCounters: false,
     native: ["refcount"],
   },
   {
@@ -132,6 +142,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: true,
     graceOnlySync: false,
+    srcuCounters: false,
     native: ["percpu-ref"],
   },
   {
@@ -146,6 +157,7 @@ export const SCHEMES = [
     brokenOnPurpose: false,
     guardsAlive: false,
     graceOnlySync: false,
+    srcuCounters: false,
     native: ["seqlock"],
   },
   {
@@ -156,6 +168,7 @@ export const SCHEMES = [
     brokenOnPurpose: true,
     guardsAlive: false,
     graceOnlySync: true,
+    srcuCounters: true,
     native: [],
   },
   {
@@ -166,6 +179,7 @@ export const SCHEMES = [
     brokenOnPurpose: true,
     guardsAlive: false,
     graceOnlySync: true,
+    srcuCounters: true,
     native: [],
   },
   {
@@ -177,6 +191,7 @@ export const SCHEMES = [
     brokenOnPurpose: true,
     guardsAlive: false,
     graceOnlySync: true,
+    srcuCounters: true,
     native: [],
   },
   {
@@ -188,6 +203,7 @@ export const SCHEMES = [
     brokenOnPurpose: true,
     guardsAlive: false,
     graceOnlySync: true,
+    srcuCounters: true,
     native: [],
   },
 ] as const satisfies readonly Scheme[];
@@ -200,6 +216,11 @@ export type SchemeName = RegisteredScheme["name"];
 /** Every scheme's name, in the table's order. */
 /** The schemes torture's fake writers may run beside (Scheme.graceOnlySync). */
 export const FAKE_WRITER_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => scheme.graceOnlySync).map(
+  (scheme) => scheme.name,
+);
+
+/** The schemes torture's migrating readers apply to (Scheme.srcuCounters). */
+export const MIGRATING_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => scheme.srcuCounters).map(
   (scheme) => scheme.name,
 );
 

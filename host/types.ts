@@ -16,7 +16,8 @@ export type AlignName = "4k" | "2m" | "1g";
 /** A CPU's counters, or several CPUs' added up (host/machine/dax.ts stats()): the slots by name,
  *  sigbus_<reason>, tlb_<name>, the Reader Pipe's stages as pipe_<stage>, poison_reads (uses of freed device
  *  state), mmaps_rejected, alive_seen (readside's pairs that found alive true), fault_costs_paid (faults that
- *  paid --fault-cost), long_delays and short_delays (torture's rare read-side delays taken), and violations (the
+ *  paid --fault-cost), long_delays and short_delays (torture's rare read-side delays taken), migrations (SRCU
+ *  read sides that unlocked on another CPU), and violations (the
  *  core's count of what broke the teardown guarantee, per_cpu_violations). */
 export type Stats = Record<
   | StatSlot
@@ -29,6 +30,7 @@ export type Stats = Record<
   | "fault_costs_paid"
   | "long_delays"
   | "short_delays"
+  | "migrations"
   | "violations",
   bigint
 >;
@@ -169,6 +171,9 @@ export interface Configuration {
   /** Torture's fake writers (rcutorture's nfakewriters): CPUs beside the updater that run grace periods back to
    *  back; 0 in benchmarks. */
   fakeWriters: number;
+  /** Torture's migrating readers: one SRCU read side in MIGRATE_ODDS unlocks on another CPU; false in
+   *  benchmarks. */
+  migratingReaders: boolean;
   /** The run's seed: every worker's random generator (touches, delays) starts from it and its CPU. */
   seed: bigint;
 }

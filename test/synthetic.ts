@@ -50,6 +50,7 @@ export function syntheticRows(configs: SyntheticConfig[], version = "0.1.0"): Re
         long_read_delays: 0,
         fake_writers: 0,
         fake_writer_grace_periods: "",
+        migrating_readers: 0,
         seed: 1,
         order: "interleaved",
         position,

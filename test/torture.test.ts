@@ -220,6 +220,30 @@ test("fake writers run grace periods back to back beside the updater; correct sc
   );
 });
 
+test("migrating readers unlock on other CPUs' counters; the rcu family still passes, the row says so", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+  const out = join(dir, "migrate.csv");
+  const run = await torture(["--protection", "rcu,rcu-pointer", "--seconds", "1", "--migrate", "--out", out]);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const moved = [...run.stdout.matchAll(/migrating readers: one SRCU read side in 16 .*; migrated: ([\d,]+)/g)];
+  assert.equal(moved.length, 2, run.stdout);
+  for (const [, n] of moved) assert.ok(Number(n.replace(/,/g, "")) > 0, run.stdout);
+  const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(
+    rows.map((r) => [r.protection, r.migrating_readers]),
+    [
+      ["rcu", "1"],
+      ["rcu-pointer", "1"],
+    ],
+  );
+  const refused = await torture(["--protection", "rcu,qsbr", "--migrate", "--seconds", "0.2"]);
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^daxbench: --migrate applies to the schemes that count on SRCU's per-CPU counters \(rcu, .*\), not to qsbr\n$/,
+  );
+});
+
 test("fake writers are refused beside a scheme whose synchronize() is more than a grace period", async () => {
   for (const scheme of ["refcount", "percpu-ref", "seqlock"]) {
     const run = await torture(["--protection", `rcu,${scheme}`, "--fake-writers", "1", "--seconds", "0.2"]);

@@ -1,5 +1,6 @@
 import { handle_mm_fault } from "../fault";
-import { set_invariant_check, set_random_delay } from "../torture";
+import { set_invariant_check, set_random_delay, set_migration } from "../torture";
+import { srcu_lock_count, srcu_unlock_count } from "../probe";
 import { count_stale_entries, count_unaccounted_installs, zap_all, insert_pfn, PTE_LEVEL } from "../pagetable";
 import { srcu_read_lock, srcu_read_unlock } from "../srcu";
 import { qsbr_online, qsbr_offline } from "../qsbr";
@@ -10,6 +11,7 @@ import {
 } from "../protection";
 import {
   attach, this_cpu_violations, per_cpu_violations, this_cpu_random, this_cpu_inc, STATS_PIPE_OFFSET, STAT_PTE_INSTALLS,
+  STATS_MIGRATIONS_OFFSET, forget_other_cpus,
 } from "../percpu";
 import { STATS, DEV_SYNCED_GENERATION, DEV_KILL_BEGUN_GENERATION, SRCU_IDX, QSBR_GP_CTR } from "../layout";
 import { PAGE_SIZE, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "../kernel";
@@ -218,5 +220,39 @@ describe("fake writers", () => {
     expect(fake_writer(2)).toBe(2);
     expect(load<i32>(QSBR_GP_CTR)).not.toBe(before); // two grace periods advanced the counter
     expect(handle_mm_fault(USER)).toBe(VM_FAULT_NOPAGE); // and killed nothing
+  });
+});
+
+describe("migrating readers", () => {
+  beforeEach(() => {
+    attach(1, 7); // a second CPU for unlocks to land on
+    attach(0, 1);
+    device(PAGE_SIZE, 64 * MiB);
+    expect(map(64 * MiB)).toBe(0);
+    set_protection(SCHEME_RCU);
+  });
+
+  afterEach(() => {
+    set_migration(0);
+    forget_other_cpus();
+  });
+
+  it("unlock on another CPU's counter at odds of 1, and the sums over the CPUs still balance", () => {
+    const locks = srcu_lock_count(0);
+    const unlocks = srcu_unlock_count(0) + srcu_unlock_count(1);
+    const moved = load<u64>(STATS + STATS_MIGRATIONS_OFFSET);
+    set_migration(1);
+    for (let i = 0; i < 200; i++) srcu_read_unlock(srcu_read_lock());
+    expect(srcu_lock_count(0) - locks).toBe(200, "every lock on the CPU the read side began on");
+    expect(srcu_unlock_count(0) + srcu_unlock_count(1) - unlocks).toBe(200, "every unlock somewhere");
+    expect(srcu_unlock_count(1)).toBeGreaterThan(0, "some on the other CPU");
+    expect(load<u64>(STATS + STATS_MIGRATIONS_OFFSET) - moved).toBe(200);
+    expect(fake_writer(1)).toBe(1); // a grace period ends: the sums balance though no CPU's own counts do
+  });
+
+  it("never move while off", () => {
+    const before = srcu_unlock_count(1);
+    for (let i = 0; i < 200; i++) srcu_read_unlock(srcu_read_lock());
+    expect(srcu_unlock_count(1)).toBe(before);
   });
 });

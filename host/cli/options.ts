@@ -32,7 +32,7 @@ import {
 } from "../run/matrix.ts";
 import { latestKernelFile, kernelFaultCosts, kernelGracePeriod, GRACE_PERIOD_CASE } from "../run/kernel.ts";
 import { SCENARIOS, findScenario, torture } from "../registry/scenarios.ts";
-import { FAKE_WRITER_SCHEMES, SCHEME_NAMES } from "../schemes.ts";
+import { FAKE_WRITER_SCHEMES, MIGRATING_SCHEMES, SCHEME_NAMES, type SchemeName } from "../schemes.ts";
 import { POLICIES } from "../core-codes.ts";
 import { parseFormats, type FormatName } from "../export/formats.ts";
 import type { HistoryOptions } from "../results/history.ts";
@@ -294,6 +294,7 @@ export interface TimingArgs {
   randomDelayNs?: number;
   longReadDelays?: boolean;
   fakeWriters?: number;
+  migratingReaders?: boolean;
   seed?: bigint;
 }
 
@@ -383,6 +384,8 @@ export interface TortureMatrixArgs {
   longDelays: boolean;
   /** rcutorture's fake writers, as typed. */
   fakeWriters: string;
+  /** Readers that migrate between lock and unlock. */
+  migrate: boolean;
 }
 
 /** The most fake writers a torture run takes: rcutorture's default nfakewriters. */
@@ -418,8 +421,28 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
       }),
       longReadDelays: args.longDelays,
       fakeWriters: fakeWritersOption(args.fakeWriters, args.protection),
+      migratingReaders: migrateOption(args.migrate, args.protection),
     },
     probe,
+  );
+}
+
+/** --migrate: only beside schemes whose read side counts on SRCU's per-CPU counters. */
+function migrateOption(migrate: boolean, protection: string): boolean {
+  const refused = knownSchemesBut(protection, MIGRATING_SCHEMES);
+  if (migrate && refused.length > 0)
+    throw new UsageError(
+      `--migrate applies to the schemes that count on SRCU's per-CPU counters (${MIGRATING_SCHEMES.join(", ")}), ` +
+        `not to ${refused.join(", ")}`,
+    );
+  return migrate;
+}
+
+/** The schemes of a --protection list that are known and not among `allowed` (an unknown name is refused as
+ *  --protection's, by the matrix). */
+function knownSchemesBut(protection: string, allowed: readonly SchemeName[]): string[] {
+  return splitList([protection]).filter(
+    (name) => (SCHEME_NAMES as string[]).includes(name) && !(allowed as string[]).includes(name),
   );
 }
 
@@ -427,10 +450,7 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
  *  (the reference counts' kills the device, the seqlock's is a write). */
 function fakeWritersOption(text: string, protection: string): number {
   const writers = wholeNumberOption("fake-writers", text, 0, 0, MAX_FAKE_WRITERS);
-  // An unknown name is refused as --protection's, by the matrix.
-  const refused = splitList([protection]).filter(
-    (name) => (SCHEME_NAMES as string[]).includes(name) && !(FAKE_WRITER_SCHEMES as string[]).includes(name),
-  );
+  const refused = knownSchemesBut(protection, FAKE_WRITER_SCHEMES);
   if (writers > 0 && refused.length > 0)
     throw new UsageError(
       `--fake-writers ${text} cannot run beside ${refused.join(", ")}: its synchronize() is not a grace period ` +

@@ -73,6 +73,9 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
     "torture's fake writers (rcutorture's): CPUs beside the updater running grace periods back to back " +
     "(`--fake-writers`; 0 in benchmarks)",
   fake_writer_grace_periods: "the grace periods the fake writers completed, summed; empty without fake writers",
+  migrating_readers:
+    "1 where torture's readers migrated: one SRCU read side in 16 unlocked on another CPU's counter " +
+    "(`--migrate`), else 0",
   seed: "the seed of every worker's random generator and of the order of the repetitions (`--seed`)",
   order: "`interleaved` (each repetition on workers of its own, all shuffled together) or `sequential`",
   position: "the repetition's place in the run's order, 1 for the run's first",

@@ -51,6 +51,7 @@ export const CORE_FUNCTIONS = {
   set_read_delay: { params: ["i32"], result: "void" }, // (spins)
   set_random_delay: { params: ["i32"], result: "void" }, // (spins)
   set_long_delays: { params: ["i32", "i64", "i32", "i64"], result: "void" }, // (long odds, ns, short odds, ns)
+  set_migration: { params: ["i32"], result: "void" }, // (odds): one SRCU unlock in odds on another CPU; 0 never
   set_invariant_check: { params: ["i32"], result: "void" }, // (enabled)
   spin: { params: ["i32"], result: "void" }, // (spins)
   // batch.ts: each returns the operations it completed
@@ -150,6 +151,7 @@ export const CORE_CONSTANTS = [
   "STATS_ALIVE_SEEN_OFFSET",
   "STATS_FAULT_COSTS_OFFSET",
   "STATS_LONG_DELAYS_OFFSET",
+  "STATS_MIGRATIONS_OFFSET",
   "STATS_SHORT_DELAYS_OFFSET",
 ] as const;
 

@@ -86,6 +86,10 @@ export interface LongReadDelays {
   shortNs: number;
 }
 
+/** Torture's migrating readers: one SRCU read side in this many unlocks on another CPU, drawn from every CPU
+ *  attached (itself too). Often enough that every grace period meets unbalanced per-CPU counts. */
+export const MIGRATE_ODDS = 16;
+
 export const NO_LONG_DELAYS: LongReadDelays = { longOdds: 0, longNs: 0, shortOdds: 0, shortNs: 0 };
 
 /** rcutorture's rcu_read_delay() for `readers` readers (kernel/rcu/rcutorture.c): shortdelay_us = 200 in one
@@ -328,6 +332,11 @@ export class DaxMachine {
   }
 
   /** Rare long read-side delays (rcutorture's: rcutortureReadDelays), or none. */
+  /** One SRCU read side in `odds` unlocks on another CPU (torture's migrating readers); 0 for none. */
+  setMigration(odds: number): void {
+    this.core.exports.set_migration(odds);
+  }
+
   setLongDelays(delays: LongReadDelays = NO_LONG_DELAYS): void {
     this.core.exports.set_long_delays(delays.longOdds, BigInt(delays.longNs), delays.shortOdds, BigInt(delays.shortNs));
   }
@@ -385,6 +394,7 @@ export class DaxMachine {
     stats.fault_costs_paid = words[line + this.core.constant("STATS_FAULT_COSTS_OFFSET") / 8];
     stats.long_delays = words[line + this.core.constant("STATS_LONG_DELAYS_OFFSET") / 8];
     stats.short_delays = words[line + this.core.constant("STATS_SHORT_DELAYS_OFFSET") / 8];
+    stats.migrations = words[line + this.core.constant("STATS_MIGRATIONS_OFFSET") / 8];
     const tlb = line + this.core.constant("STATS_TLB_OFFSET") / 8;
     for (const [name, constant] of Object.entries(TLB_SLOTS))
       stats[`tlb_${name as keyof typeof TLB_SLOTS}`] = slot(constant, tlb);

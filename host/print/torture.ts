@@ -5,6 +5,7 @@
 import { percentile } from "../results/schema.ts";
 import { formatSize, formatDuration } from "../units.ts";
 import { KILL_PERIOD_SLACK } from "./warnings.ts";
+import { MIGRATE_ODDS } from "../machine/dax.ts";
 import { FORWARD_PROGRESS_MIN_NS, type TortureVerdict } from "../results/torture.ts";
 import type { Stats } from "../types.ts";
 
@@ -91,6 +92,12 @@ export function tortureReport(verdict: TortureVerdict): string {
           "long read-side delays as rcutorture's: 200us in one read side of readers × 500, 300ms in one of " +
             `× 600,000; taken: ${count.format(m.stats.short_delays)} of 200us, ` +
             `${count.format(m.stats.long_delays)} of 300ms`,
+        ]
+      : []),
+    ...(c.migratingReaders
+      ? [
+          `migrating readers: one SRCU read side in ${MIGRATE_ODDS} unlocks on another CPU's counter; ` +
+            `migrated: ${count.format(m.stats.migrations)}`,
         ]
       : []),
     ...killLine(verdict),

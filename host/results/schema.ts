@@ -56,6 +56,7 @@ export const EXTRA_COLUMNS = [
   "long_read_delays",
   "fake_writers",
   "fake_writer_grace_periods",
+  "migrating_readers",
   "seed",
   "order",
   "position",
@@ -126,6 +127,7 @@ export const LATER_COLUMNS: ReadonlyMap<string, (scenario: Scenario) => string |
   ["long_read_delays", () => 0],
   ["fake_writers", () => 0],
   ["fake_writer_grace_periods", () => ""],
+  ["migrating_readers", () => 0],
 ]);
 
 export type Column = (typeof ROW_COLUMNS)[number];
@@ -235,6 +237,7 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     random_delay_ns: m.config.randomDelayNs,
     long_read_delays: m.config.longReadDelays ? 1 : 0,
     fake_writers: m.config.fakeWriters,
+    migrating_readers: m.config.migratingReaders ? 1 : 0,
     fake_writer_grace_periods: m.fakeWriterGracePeriods.length ? m.fakeWriterGracePeriods.reduce((a, b) => a + b) : "",
     seed: Number(m.config.seed),
     order: m.order,
@@ -276,6 +279,7 @@ export const CONFIGURATION_COLUMNS = [
   "random_delay_ns",
   "long_read_delays",
   "fake_writers",
+  "migrating_readers",
   "seed",
   "order",
 ] as const;

@@ -80,6 +80,7 @@ export interface Timing {
   randomDelayNs: number;
   longReadDelays: boolean;
   fakeWriters: number;
+  migratingReaders: boolean;
   seed: bigint;
 }
 
@@ -95,6 +96,7 @@ export function timing(given: Partial<Timing> & { durationNs: number }): Timing 
     randomDelayNs: given.randomDelayNs ?? 0,
     longReadDelays: given.longReadDelays ?? false,
     fakeWriters: given.fakeWriters ?? 0,
+    migratingReaders: given.migratingReaders ?? false,
     seed: given.seed ?? 1n,
   };
 }
@@ -148,6 +150,7 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
                         randomDelayNs: timing.randomDelayNs,
                         longReadDelays: timing.longReadDelays,
                         fakeWriters: timing.fakeWriters,
+                        migratingReaders: timing.migratingReaders,
                         seed: timing.seed,
                       });
                     }

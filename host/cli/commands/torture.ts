@@ -39,6 +39,7 @@ interface TortureArgs {
   soak?: string;
   "long-delays": boolean;
   "fake-writers": string;
+  migrate: boolean;
 }
 
 export const tortureCommand: Command<TortureArgs> = {
@@ -96,6 +97,13 @@ export const tortureCommand: Command<TortureArgs> = {
           "rcutorture's fake writers: this many more CPUs running grace periods back to back beside the updater " +
           "(schemes whose synchronize() is a grace period alone)",
       })
+      .option("migrate", {
+        type: "boolean",
+        default: false,
+        describe:
+          "readers that migrate between lock and unlock: one SRCU read side in 16 unlocks on another CPU's " +
+          "counter (the rcu family)",
+      })
       .option("soak", {
         type: "string",
         describe:
@@ -136,6 +144,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
       randomDelay: args["random-delay"],
       longDelays: args["long-delays"],
       fakeWriters: args["fake-writers"],
+      migrate: args.migrate,
     },
     new DaxMachine(),
   );
