@@ -246,7 +246,8 @@ test("migrating readers unlock on other CPUs' counters; the rcu family still pas
 
 test("fake writers are refused beside a scheme whose synchronize() is more than a grace period", async () => {
   for (const scheme of ["refcount", "percpu-ref", "seqlock"]) {
-    const run = await torture(["--protection", `rcu,${scheme}`, "--fake-writers", "1", "--seconds", "0.2"]);
+    const args = ["--fake-writers", "1", "--seconds", "0.2", "--timeout", "5s"];
+    const run = await torture(["--protection", `rcu,${scheme}`, ...args]);
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, new RegExp(`^daxbench: --fake-writers 1 cannot run beside ${scheme}: `));
   }
