@@ -22,6 +22,7 @@ function shipped(): string[] {
     ...under("host"),
     ...under("assembly").filter((file) => !file.startsWith("assembly/__tests__/")),
     ...under("bench/native").filter((file) => file.endsWith(".c")),
+    ...under("bench/guest"), // the guest's probe and init, built and packed by daxbench guest
     "asconfig.json",
     "LICENSE",
     "README.md",
@@ -31,7 +32,7 @@ function shipped(): string[] {
 }
 
 test(
-  "npm pack ships the command, the core's sources and the built core, the C programs, " +
+  "npm pack ships the command, the core's sources and the built core, the C programs and the guest's files, " +
     "and no test, result or generator",
   () => {
     buildIfStale("release", wasmPath("release")); // the tarball carries the built core (npm pack's prepack builds it)
