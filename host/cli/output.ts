@@ -6,6 +6,7 @@ import { pathFor, writeText, type FormatName } from "../export/formats.ts";
 import { checkWritable, lockOutput, writeFileAtomic, type Text, type TextStream } from "../output-files.ts";
 
 import type { Io } from "./io.ts";
+import type { Argv } from "yargs";
 
 /** "1 row", "20 rows": what a "wrote ..." line counts. */
 export function rowCount(n: number): string {
@@ -74,4 +75,21 @@ export class ResultsOutput {
   wrote(what: string): string | undefined {
     return this.toStdout ? undefined : `wrote ${what} to ${this.paths().join(", ")}`;
   }
+}
+
+/** The --out and --format options of a command that writes results/<prefix>-<date-time>.csv by default
+ *  (kernel, micro, guest): one file per format, or one format on stdout. `formatNote` ends --format's line. */
+export function resultFileOptions(y: Argv, prefix: string, formatNote = ""): Argv {
+  return y
+    .option("out", {
+      type: "string",
+      nargs: 1,
+      describe: `result file, or - for stdout (one format) [default: results/${prefix}-<date-time>.csv]`,
+    })
+    .option("format", {
+      type: "string",
+      array: true,
+      default: ["csv"],
+      describe: `csv, json, md (comma list): one file each, named after --out${formatNote}`,
+    });
 }

@@ -21,7 +21,7 @@ import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, guestOptions, type GuestArgs } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
-import { ResultsOutput, rowCount } from "../output.ts";
+import { resultFileOptions, ResultsOutput, rowCount } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 
 /** How long a KVM boot may take to reach the guest's init (TCG takes 4-6 s here) before it is taken for an
@@ -41,7 +41,7 @@ export const guestCommand: Command<GuestCommandArgs> = {
     "the real Device-DAX driver in a guest kernel under QEMU: its faults, its rules against the model's, and " +
     "the teardown race",
   options: (y) =>
-    y
+    resultFileOptions(y, "guest")
       .option("install", {
         type: "boolean",
         default: false,
@@ -71,17 +71,6 @@ export const guestCommand: Command<GuestCommandArgs> = {
           "then mmap); their bug reports are findings",
       })
       .option("timeout", { type: "string", default: "10m", describe: "the guest is stopped after this long" })
-      .option("out", {
-        type: "string",
-        nargs: 1,
-        describe: "result file, or - for stdout (one format) [default: results/guest-<date-time>.csv]",
-      })
-      .option("format", {
-        type: "string",
-        array: true,
-        default: ["csv"],
-        describe: "csv, json, md (comma list): one file each, named after --out",
-      })
       .option("quiet", { type: "boolean", default: false, describe: "print the verdict only" })
       .example("$0 guest --align 2m --steps race --rounds 50", "the teardown race, 50 rounds on a 2 MiB namespace"),
   run: guest,

@@ -7,7 +7,7 @@ import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, hugePagesOption, kernelSizeOption, wholeNumberOption } from "../options.ts";
 import { interruptible } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
-import { ResultsOutput, rowCount } from "../output.ts";
+import { resultFileOptions, ResultsOutput, rowCount } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 
 interface KernelArgs {
@@ -25,7 +25,7 @@ export const kernelCommand: Command<KernelArgs> = {
     "this machine's kernel: 4 KiB, 2 MiB (and 1 GiB) write faults on memory that exists, populate time per GiB, " +
     "a hit, and a grace period (synchronize_rcu, through membarrier)",
   options: (y) =>
-    y
+    resultFileOptions(y, "kernel")
       .option("size", {
         type: "string",
         default: "128m",
@@ -35,17 +35,6 @@ export const kernelCommand: Command<KernelArgs> = {
       .option("reserve-hugepages", {
         type: "string",
         describe: "root: make N 2 MiB huge pages free for the run, and put the pool back after",
-      })
-      .option("out", {
-        type: "string",
-        nargs: 1,
-        describe: "result file, or - for stdout (one format) [default: results/kernel-<date-time>.csv]",
-      })
-      .option("format", {
-        type: "string",
-        array: true,
-        default: ["csv"],
-        describe: "csv, json, md (comma list): one file each, named after --out",
       })
       .option("quiet", { type: "boolean", default: false, describe: "print no table" })
       .example("$0 kernel --reserve-hugepages 64", "4 KiB and 2 MiB faults on 128 MiB (64 huge pages)"),

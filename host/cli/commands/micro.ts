@@ -8,7 +8,7 @@ import { Progress } from "../../print/progress.ts";
 import { defaultOutPath, formatsOption, maxTimeOption } from "../options.ts";
 import { parentWatch } from "../interrupt.ts";
 import { println, type Io } from "../io.ts";
-import { ResultsOutput, rowCount } from "../output.ts";
+import { resultFileOptions, ResultsOutput, rowCount } from "../output.ts";
 import { EXIT, type Command } from "../command.ts";
 
 interface MicroArgs {
@@ -24,19 +24,8 @@ export const microCommand: Command<MicroArgs> = {
   describe:
     "single-threaded micro-benchmarks of the core with benchmark.js: read-side pairs, check_vma, pgoff_to_phys, faults",
   options: (y) =>
-    y
+    resultFileOptions(y, "micro", "; micro's own schema")
       .option("max-time", { type: "string", default: "1", describe: "seconds benchmark.js spends on each case" })
-      .option("out", {
-        type: "string",
-        nargs: 1,
-        describe: "result file, or - for stdout (one format) [default: results/micro-<date-time>.csv]",
-      })
-      .option("format", {
-        type: "string",
-        array: true,
-        default: ["csv"],
-        describe: "csv, md, json (comma list): one file each, named after --out; micro's own schema",
-      })
       .option("quiet", { type: "boolean", default: false, describe: "print no table" }),
   run: micro,
 };
