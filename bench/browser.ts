@@ -1,10 +1,10 @@
 // The HTML report in a real browser: Debian's chromium, driven by puppeteer-core (which downloads no browser of
 // its own). The browser test loads a report through it, and `npm run results:screenshot` photographs one.
 
-import { execFileSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { commandPath } from "../host/system.ts";
 
 /** The browser to drive: $DAXBENCH_CHROMIUM when it is set (undefined when it names no program), or the first
  *  of Debian's names on the PATH; undefined when there is none. */
@@ -19,11 +19,8 @@ export function findChromium(): string | undefined {
     }
   }
   for (const name of ["chromium", "chromium-browser", "google-chrome"]) {
-    try {
-      return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
-    } catch {
-      // Not this one.
-    }
+    const path = commandPath(name);
+    if (path) return path;
   }
   return undefined;
 }

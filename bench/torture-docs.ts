@@ -9,6 +9,7 @@ import { parse } from "csv-parse/sync";
 import { writeFileAtomic } from "../host/output-files.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { formatDuration } from "../host/units.ts";
+import { MIGRATION_ODDS } from "../host/machine/dax.ts";
 import { SCHEMES, type Scheme, type SchemeName } from "../host/schemes.ts";
 import { catalogueEntry, plantedCopy, type CatalogueEdits } from "./planted.ts";
 
@@ -285,7 +286,8 @@ replaceSection(
     "must keep ending, and rcutorture's fake writers (`--fake-writers 2`: two more CPUs running grace periods back to",
     "back beside the updater, each of which must complete some; not beside the reference counts and the seqlock,",
     "whose synchronize() kills or writes: –), and readers that migrate between lock and unlock (`--migrate`: one SRCU",
-    "read side in 16 unlocks on another CPU's counter; the rcu family only: –). A scheme that guards alive is run " +
+    `read side in ${MIGRATION_ODDS} unlocks on another CPU's counter; the rcu family only: –). A scheme that guards ` +
+      "alive is run " +
       "once under each; any other " +
       `${RATE_RUNS} times (\`--stop-on-violation\`),`,
     "each run its own seed. `--soak 1h` runs any of these for an hour in rounds, a status line after each.",

@@ -2,6 +2,7 @@
 // the model): the time a thread waited for a CPU, and the time the hypervisor took from this machine. Linux
 // reports both in /proc; elsewhere each reads as undefined, and the figures built on them are left empty.
 
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** The calling thread's total time spent ready to run but waiting on a run queue, in ns: the second field of
@@ -42,5 +43,14 @@ export function sysfsChoice(path: string): string {
     return /\[([^\]]+)\]/.exec(text)?.[1] ?? text;
   } catch {
     return "";
+  }
+}
+
+/** Where the shell finds `command` on PATH, or undefined where it finds none. */
+export function commandPath(command: string): string | undefined {
+  try {
+    return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -171,7 +171,7 @@ export interface Configuration {
   /** Torture's fake writers (rcutorture's nfakewriters): CPUs beside the updater that run grace periods back to
    *  back; 0 in benchmarks. */
   fakeWriters: number;
-  /** Torture's migrating readers: one SRCU read side in MIGRATE_ODDS unlocks on another CPU; false in
+  /** Torture's migrating readers: one SRCU read side in MIGRATION_ODDS unlocks on another CPU; false in
    *  benchmarks. */
   migratingReaders: boolean;
   /** The run's seed: every worker's random generator (touches, delays) starts from it and its CPU. */

@@ -12,6 +12,7 @@ import {
   type Column,
 } from "../results/schema.ts";
 import { markdownTable } from "./markdown.ts";
+import { MIGRATION_ODDS } from "../machine/dax.ts";
 
 export const COLUMN_MEANINGS: Record<Column, string> = {
   scenario: "the workload (`daxbench list`): populate, random, churn, readside, mmap-mix or tlb",
@@ -74,7 +75,7 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
     "(`--fake-writers`; 0 in benchmarks)",
   fake_writer_grace_periods: "the grace periods the fake writers completed, summed; empty without fake writers",
   migrating_readers:
-    "1 where torture's readers migrated: one SRCU read side in 16 unlocked on another CPU's counter " +
+    `1 where torture's readers migrated: one SRCU read side in ${MIGRATION_ODDS} unlocked on another CPU's counter ` +
     "(`--migrate`), else 0",
   seed: "the seed of every worker's random generator and of the order of the repetitions (`--seed`)",
   order: "`interleaved` (each repetition on workers of its own, all shuffled together) or `sequential`",

@@ -18,6 +18,7 @@ import {
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { commandPath } from "../system.ts";
 
 /** The Debian/Ubuntu packages the guest needs, and the commands each gives. */
 export const GUEST_PACKAGES: readonly { pkg: string; commands: string[] }[] = [
@@ -45,15 +46,6 @@ export function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "daxbench", "guest");
 }
 
-function onPath(command: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Whether a program is statically linked: the guest has no libraries for busybox. */
 function isStatic(path: string): boolean {
   try {
@@ -67,14 +59,18 @@ function isStatic(path: string): boolean {
 /** The packages whose commands are missing here (a dynamic busybox counts as missing busybox-static). */
 export function missingPackages(): string[] {
   return GUEST_PACKAGES.filter(({ pkg, commands }) => {
-    if (pkg === "busybox-static") return !onPath("busybox") || !isStatic(which("busybox"));
+    if (pkg === "busybox-static") {
+      const busybox = commandPath("busybox");
+      return busybox === undefined || !isStatic(busybox);
+    }
     if (pkg === "libc6-dev") return !existsSync("/usr/include/stdio.h");
-    return commands.some((command) => !onPath(command));
+    return commands.some((command) => !commandPath(command));
   }).map(({ pkg }) => pkg);
 }
 
+/** A command checked by missingPackages() to be on PATH. */
 function which(command: string): string {
-  return execFileSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).trim();
+  return commandPath(command)!;
 }
 
 /** Installs the missing packages with apt-get (root), after refreshing its lists when anything is missing or

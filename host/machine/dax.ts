@@ -88,7 +88,7 @@ export interface LongReadDelays {
 
 /** Torture's migrating readers: one SRCU read side in this many unlocks on another CPU, drawn from every CPU
  *  attached (itself too). Often enough that every grace period meets unbalanced per-CPU counts. */
-export const MIGRATE_ODDS = 16;
+export const MIGRATION_ODDS = 16;
 
 export const NO_LONG_DELAYS: LongReadDelays = { longOdds: 0, longNs: 0, shortOdds: 0, shortNs: 0 };
 

@@ -5,7 +5,7 @@
 import { percentile } from "../results/schema.ts";
 import { formatSize, formatDuration } from "../units.ts";
 import { KILL_PERIOD_SLACK } from "./warnings.ts";
-import { MIGRATE_ODDS } from "../machine/dax.ts";
+import { MIGRATION_ODDS } from "../machine/dax.ts";
 import { FORWARD_PROGRESS_MIN_NS, type TortureVerdict } from "../results/torture.ts";
 import type { Stats } from "../types.ts";
 
@@ -96,7 +96,7 @@ export function tortureReport(verdict: TortureVerdict): string {
       : []),
     ...(c.migratingReaders
       ? [
-          `migrating readers: one SRCU read side in ${MIGRATE_ODDS} unlocks on another CPU's counter; ` +
+          `migrating readers: one SRCU read side in ${MIGRATION_ODDS} unlocks on another CPU's counter; ` +
             `migrated: ${count.format(m.stats.migrations)}`,
         ]
       : []),

@@ -10,7 +10,7 @@ import {
   rcutortureReadDelays,
   ALIGNMENTS,
   NO_LONG_DELAYS,
-  MIGRATE_ODDS,
+  MIGRATION_ODDS,
 } from "../machine/dax.ts";
 import { WorkerPool } from "./pool.ts";
 import { cpuStealNs } from "../system.ts";
@@ -73,7 +73,7 @@ function prepare(machine: DaxMachine, config: Configuration): void {
   machine.setGpCost(config.gpCostNs);
   machine.setRandomDelay(config.randomDelayNs);
   machine.setLongDelays(config.longReadDelays ? rcutortureReadDelays(config.workers) : NO_LONG_DELAYS);
-  machine.setMigration(config.migratingReaders ? MIGRATE_ODDS : 0);
+  machine.setMigration(config.migratingReaders ? MIGRATION_ODDS : 0);
   machine.setInvariantCheck(config.scenario.updater);
   machine.mmap(vma);
   if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);

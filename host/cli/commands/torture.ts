@@ -2,7 +2,7 @@
 
 import { runTorture, type TortureOptions } from "../../run/torture.ts";
 import type { Configuration } from "../../types.ts";
-import { DaxMachine } from "../../machine/dax.ts";
+import { DaxMachine, MIGRATION_ODDS } from "../../machine/dax.ts";
 import { mostWorkerCpus } from "../../run/runner.ts";
 import { checkAddressSpace } from "../../run/address-space.ts";
 import { toRow } from "../../results/schema.ts";
@@ -101,8 +101,8 @@ export const tortureCommand: Command<TortureArgs> = {
         type: "boolean",
         default: false,
         describe:
-          "readers that migrate between lock and unlock: one SRCU read side in 16 unlocks on another CPU's " +
-          "counter (the rcu family)",
+          "readers that migrate between lock and unlock: one SRCU read side in " +
+          `${MIGRATION_ODDS} unlocks on another CPU's counter (the rcu family)`,
       })
       .option("soak", {
         type: "string",
