@@ -84,6 +84,10 @@ export const FAULT_ENTRY_SPINS: usize = PROTECTION_SCHEME + 12;
 // i32: the longest random delay torture injects at the step boundaries of a fault and of teardown, in
 // spins; 0 = none (torture.ts, random_delay).
 export const RANDOM_DELAY_SPINS: usize = PROTECTION_SCHEME + 16;
+// u32: torture's migrating readers (srcu.ts): one SRCU read side in MIGRATE_ODDS unlocks on another CPU's
+// counter, as a task that moved between lock and unlock does; 0 = never (every benchmark). Beside
+// RANDOM_DELAY_SPINS: srcu_read_lock reads both at once.
+export const MIGRATE_ODDS: usize = PROTECTION_SCHEME + 20;
 // i64: ns the updater sleeps inside each grace period, standing for what the kernel's synchronize_rcu() costs
 // beyond the model's wait for its readers (teardown.ts, charge_gp_cost); 0 = the model's own cost only.
 export const GP_COST_NS: usize = PROTECTION_SCHEME + 24;
@@ -93,9 +97,6 @@ export const LONG_DELAY_ODDS: usize = PROTECTION_SCHEME + 32; // u32
 export const SHORT_DELAY_ODDS: usize = PROTECTION_SCHEME + 36; // u32
 export const LONG_DELAY_NS: usize = PROTECTION_SCHEME + 40; // i64
 export const SHORT_DELAY_NS: usize = PROTECTION_SCHEME + 48; // i64
-// u32: torture's migrating readers (srcu.ts, srcu_read_unlock): one SRCU read side in MIGRATE_ODDS unlocks on
-// another CPU's counter, as a task that moved between lock and unlock does; 0 = never (every benchmark).
-export const MIGRATE_ODDS: usize = PROTECTION_SCHEME + 56;
 // SRCU's srcu_idx: read by every reader, flipped by the updater.
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
 // Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.

@@ -6,9 +6,12 @@
 // Every wasm atomic is sequentially consistent, and V8 emits a seq-cst store as xchg (a full barrier): the
 // store that bumps a counter is also the smp_mb() the kernel places beside it.
 
-import { SRCU_IDX, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MIGRATE_ODDS } from "./layout";
+import {
+  SRCU_IDX, SRCU_LOCK_COUNT, SRCU_UNLOCK_COUNT, GP_MUTEX_WORD, MIGRATE_ODDS, RANDOM_DELAY_SPINS,
+} from "./layout";
 import {
   this_cpu_reader_line, per_cpu_reader_line, nr_cpu_ids, this_cpu_random, this_cpu_inc_migrations,
+  smp_processor_id,
 } from "./percpu";
 import { futex_mutex_lock, futex_mutex_unlock, futex_sleep } from "./futex";
 import { random_delay } from "./torture";
@@ -21,37 +24,47 @@ const SLEEP_BETWEEN_SCANS_NS: i64 = 5000; // SRCU_RETRY_CHECK_DELAY is 5 us
   atomic.store<u64>(counter, load<u64>(counter) + 1);
 }
 
+// The token srcu_read_lock() returns is the index, in bit 0; under torture's migrating readers it also says
+// where the unlock lands (from bit TOKEN_CPU_SHIFT) and that it is an atomic add (TOKEN_MIGRATING).
+const TOKEN_MIGRATING: i32 = 2;
+const TOKEN_CPU_SHIFT: i32 = 8;
+
 @inline export function srcu_read_lock(): i32 {
   const idx = atomic.load<i32>(SRCU_IDX) & 1;
-  // Torture only: a reader delayed between READ_ONCE(srcu_idx) and its increment, the window SCAN1 closes.
-  random_delay();
+  // Torture's settings, both in one load (RANDOM_DELAY_SPINS and MIGRATE_ODDS are adjacent): a benchmark's
+  // read side pays this load and one branch, never taken.
+  const token = load<u64>(RANDOM_DELAY_SPINS) != 0 ? srcu_read_lock_torture(idx) : idx;
   // this_cpu_inc(lock_count[idx]); smp_mb() /* B */: the critical section cannot leak above this.
   this_cpu_counter_inc(this_cpu_reader_line() + SRCU_LOCK_COUNT + (<usize>idx << 3));
-  return idx;
+  return token;
 }
 
-@inline export function srcu_read_unlock(idx: i32): void {
-  // Outside torture's migrating readers this is one load and one branch, never taken.
+/** Torture's part of a read lock: a reader delayed between READ_ONCE(srcu_idx) and its increment, the window
+ *  SCAN1 closes; and, with migrating readers, where the task will be when it unlocks. One time in
+ *  MIGRATE_ODDS that is another CPU, drawn from every attached CPU (the updater's too: a task runs where the
+ *  scheduler puts it). An unlock counter then has two writers, the CPU's own read sides and the tasks that moved
+ *  in, so every unlock is an atomic add while migrations are on (the kernel's this_cpu_inc is one instruction on
+ *  the CPU the task runs on). */
+function srcu_read_lock_torture(idx: i32): i32 {
+  random_delay();
   const odds = load<u32>(MIGRATE_ODDS);
-  if (odds != 0) {
-    srcu_read_unlock_migrating(idx, odds);
-    return;
-  }
-  // smp_mb() /* C */; this_cpu_inc(unlock_count[idx]): nor below this.
-  this_cpu_counter_inc(this_cpu_reader_line() + SRCU_UNLOCK_COUNT + (<usize>idx << 3));
-}
-
-/** srcu_read_unlock() of a task that may have moved: one time in `odds` it unlocks on another CPU, drawn from
- *  every attached CPU (the updater's too: a task runs where the scheduler puts it). An unlock counter then has
- *  two writers, the CPU's own read sides and the tasks that moved in, so every unlock is an atomic add while
- *  migrations are on (the kernel's this_cpu_inc is one instruction on the CPU the task runs on). */
-function srcu_read_unlock_migrating(idx: i32, odds: u32): void {
-  let line = this_cpu_reader_line();
+  if (odds == 0) return idx;
+  let cpu = smp_processor_id();
   if (this_cpu_random() % <u64>odds == 0) {
-    line = per_cpu_reader_line(<i32>(this_cpu_random() % <u64>nr_cpu_ids()));
+    cpu = <i32>(this_cpu_random() % <u64>nr_cpu_ids());
     this_cpu_inc_migrations();
   }
-  atomic.add<u64>(line + SRCU_UNLOCK_COUNT + (<usize>idx << 3), 1);
+  return idx | TOKEN_MIGRATING | (cpu << TOKEN_CPU_SHIFT);
+}
+
+@inline export function srcu_read_unlock(token: i32): void {
+  // smp_mb() /* C */; this_cpu_inc(unlock_count[idx]): nor below this.
+  if (token < TOKEN_MIGRATING) {
+    this_cpu_counter_inc(this_cpu_reader_line() + SRCU_UNLOCK_COUNT + (<usize>token << 3));
+  } else {
+    const line = per_cpu_reader_line(token >> TOKEN_CPU_SHIFT);
+    atomic.add<u64>(line + SRCU_UNLOCK_COUNT + (<usize>(token & 1) << 3), 1);
+  }
 }
 
 function srcu_readers_sum(counter: usize): u64 {
