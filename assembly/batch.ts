@@ -11,10 +11,10 @@
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE } from "./kernel";
 import { vm_start, vm_end, dax_mmap, CHECK_VMA_OK } from "./vma";
 import { VMA_FLAGS } from "./layout";
-import { zap_all, entry_ptr, entry_present, PTE_LEVEL } from "./pagetable";
+import { zap_device, entry_ptr, entry_present, PTE_LEVEL } from "./pagetable";
 import { dax_region_align } from "./device";
 import { handle_mm_fault_with, touch_completed } from "./fault";
-import { dax_alive_word } from "./device";
+import { dax_alive_word, dax_alive_ptr } from "./device";
 import {
   read_lock, read_unlock, read_lock_refused, batch_begin, batch_end, with_read_side, SchemeSetNow,
 } from "./protection";
@@ -104,12 +104,13 @@ export function readside(count: u64): u64 {
 
 @inline function readside_with<S>(count: u64): u64 {
   let seen: u64 = 0;
+  const alive_ptr = dax_alive_ptr();
   batch_begin<S>();
   for (let i: u64 = 0; i < count; i++) {
     for (;;) {
       const id = read_lock<S>();
       if (read_lock_refused<S>(id)) break; // the device is dead: alive is not to be read
-      const alive = dax_alive_word();
+      const alive = dax_alive_word(alive_ptr);
       if (!read_unlock<S>(id)) {
         seen += <u64>alive;
         break;
@@ -143,7 +144,7 @@ export function mmap_mix(count: u64, bytes: u64, aligned_permille: u64): u64 {
     for (let addr = start; addr < start + bytes; addr += PAGE_SIZE) {
       completed += touch_completed(handle_mm_fault_with<SchemeSetNow>(addr));
     }
-    zap_all(); // munmap
+    zap_device(); // munmap
   }
   batch_end<SchemeSetNow>();
   return completed;

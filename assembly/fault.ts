@@ -17,6 +17,7 @@ import {
 import { read_lock, read_unlock, read_lock_refused, checks_outside_read_side, SchemeSetNow } from "./protection";
 import { read_delay, random_delay, check_invariant, spin } from "./torture";
 import { FAULT_ENTRY_SPINS } from "./layout";
+import { dax_select_device_of } from "./devices";
 import {
   this_cpu_inc, this_cpu_inc_sigbus_reason, this_cpu_inc_fault_costs, STAT_PTE_INSTALLS, STAT_RACED, STAT_SIGBUS,
   STAT_FALLBACK, STAT_OOM, STAT_HITS,
@@ -100,6 +101,7 @@ export function __dev_dax_fault(addr: u64, fault_size: u64, checked: i32 = -1): 
  *  (fault_entry), outside every read side. */
 @inline export function dev_dax_huge_fault_with<S>(addr: u64, fault_size: u64, first: bool): u32 {
   if (first) fault_entry();
+  dax_select_device_of(addr); // the file this vma maps: the device, and with it the SRCU domain its read side enters
   let ret: u32 = 0;
   let checked: i32 = -1;
   if (checks_outside_read_side<S>()) {

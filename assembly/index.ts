@@ -3,7 +3,7 @@
 // or test/ uses is exported: the specs import the modules themselves. host/machine/core.ts declares the same
 // exports for the host, and test/bindings.test.ts fails when the two differ.
 
-export { MAX_CPUS, MAX_EXTENTS, STATS, STATS_STRIDE, TLB_PER_CPU, CONTROL_END, TLB_END, TABLES_BASE } from "./layout";
+export { MAX_CPUS, MAX_DEVICES, MAX_EXTENTS, STATS, STATS_STRIDE, TLB_PER_CPU, CONTROL_END, TLB_END, TABLES_BASE } from "./layout";
 export { VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DAX, PFN_DEV, PFN_MAP } from "./kernel";
 export {
   DEV_OK, POLICY_DEVICE, POLICY_FS, DEV_ERR_POLICY, DEV_ERR_ALIGN, DEV_ERR_PFN_FLAGS, DEV_ERR_TOO_MANY_EXTENTS,
@@ -28,8 +28,9 @@ export {
 export {
   SCHEME_NONE, SCHEME_RCU, SCHEME_MUTEX, SCHEME_RWLOCK, SCHEME_QSBR, SCHEME_RCU_POINTER, SCHEME_RCU_SKIP_SCAN2,
   SCHEME_RCU_POINTER_FREE_EARLY, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY, SCHEME_REFCOUNT, SCHEME_PERCPU_REF,
-  SCHEME_SEQLOCK, set_protection,
+  SCHEME_SEQLOCK, set_protection, set_devices,
 } from "./protection";
+export { dax_select_device } from "./devices";
 export { set_read_delay, set_random_delay, set_long_delays, set_migration, set_invariant_check, spin } from "./torture";
 export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./batch";
 export {

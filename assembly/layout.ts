@@ -6,9 +6,10 @@
 // repeats them.
 //
 //   [0, CONTROL_BASE)              left empty so that a stray null pointer touches nothing shared
-//   [CONTROL_BASE, CONTROL_END)    control region: the CPUs in use, device, vma, protection, per-CPU lines
+//   [CONTROL_BASE, CONTROL_END)    control region: the CPUs in use, devices, vma, protection, per-CPU lines
 //   [512 KiB, ...)                 static data (asconfig.json "memoryBase"); as-pect's heap in the specs
 //   [TLB_BASE, TLB_END)            the TLB model's per-CPU arrays (tlb.ts)
+//   [SRCU_COUNTERS, ...END)        SRCU's per-CPU counters, a set per domain (srcu.ts)
 //   [TABLES_BASE, ...)             page tables of the mapped vma, sized by dax_mmap
 //
 // Static data sits above the control region on purpose: every instantiation re-copies the data segments, so
@@ -28,6 +29,9 @@ export const CACHE_LINE: usize = 64;
 export const MAX_CPUS: i32 = 1024;
 /** A device has at most this many physical extents (dax_dev->res[]). */
 export const MAX_EXTENTS: i32 = 64;
+/** A region carries at most this many devices (churn and torture's --devices), each with its own alive flag,
+ *  generation and share of the vma, and with its own SRCU domain when they do not share one. */
+export const MAX_DEVICES: i32 = 8;
 
 export const CONTROL_BASE: usize = 1024;
 
@@ -35,6 +39,9 @@ export const CONTROL_BASE: usize = 1024;
 // the machine, not the device: dax_region_create's reset starts at DEV_ALIVE, after it.
 export const NR_CPU_IDS: usize = CONTROL_BASE; // i32
 
+// Device blocks, MAX_DEVICES of DEVICE_STRIDE bytes (a device line and rcu-pointer's copies): the DEV_*
+// addresses below are device 0's, and device d's field lies d * DEVICE_STRIDE further (devices.ts, dev_field).
+// DEV_NR_EXTENTS and DEV_PGTABLE_BUDGET belong to the region: only device 0's are used.
 // Device line: written by the updater (kill/revive), read by every fault.
 export const DEV_ALIVE: usize = NR_CPU_IDS + CACHE_LINE; // i32, dax_dev->alive
 export const DEV_GENERATION: usize = DEV_ALIVE + 4; // i32, bumped by revive
@@ -49,18 +56,22 @@ export const DEV_STALE_ENTRIES: usize = DEV_ALIVE + 32; // u64, dead generations
 export const DEV_STATE_PTR: usize = DEV_ALIVE + 40; // u32
 // How long the last teardown's grace period took (kill_dax, by the host's clock), for the updater to report.
 export const DEV_LAST_GP_NS: usize = DEV_ALIVE + 48; // u64
-// Entries zap_all() has cleared since the device was created: with the entries still present, what every
+// Entries zap_device() has cleared since the device was created: with the entries still present, what every
 // install that succeeded must add up to (torture's census, pagetable.ts count_unaccounted_installs).
 export const DEV_ZAPPED_ENTRIES: usize = DEV_ALIVE + 56; // u64
 
 // rcu-pointer's two copies of the device state, 8 bytes each: the live one and the one being retired.
 export const DEV_COPIES: usize = DEV_ALIVE + CACHE_LINE;
 export const DEV_COPY_SIZE: usize = 8;
+export const DEVICE_STRIDE: usize = 2 * CACHE_LINE;
 
-// Region line: set once when the region is created.
-export const REGION_ALIGN: usize = DEV_COPIES + CACHE_LINE; // u64, dax_region->align
+// Region line: set once when the region is created, and its devices once the vma is mapped (devices.ts).
+export const REGION_ALIGN: usize = DEV_ALIVE + <usize>MAX_DEVICES * DEVICE_STRIDE; // u64, dax_region->align
 export const REGION_PFN_FLAGS: usize = REGION_ALIGN + 8; // u64, dax_region->pfn_flags
 export const REGION_POLICY: usize = REGION_ALIGN + 16; // i32, POLICY_DEVICE or POLICY_FS
+export const REGION_DEVICES: usize = REGION_ALIGN + 20; // i32, devices in use; 0 or 1: one
+export const REGION_SRCU_PER_DEVICE: usize = REGION_ALIGN + 24; // i32, != 0: a domain per device, else one for all
+export const REGION_DEVICE_SPAN: usize = REGION_ALIGN + 32; // u64, each device's share of the vma, in bytes
 
 // VMA line: set by dax_mmap.
 export const VMA_START: usize = REGION_ALIGN + CACHE_LINE; // u64, vm_start
@@ -97,10 +108,15 @@ export const LONG_DELAY_ODDS: usize = PROTECTION_SCHEME + 32; // u32
 export const SHORT_DELAY_ODDS: usize = PROTECTION_SCHEME + 36; // u32
 export const LONG_DELAY_NS: usize = PROTECTION_SCHEME + 40; // i64
 export const SHORT_DELAY_NS: usize = PROTECTION_SCHEME + 48; // i64
-// SRCU's srcu_idx: read by every reader, flipped by the updater.
+// SRCU domains, MAX_DEVICES of SRCU_DOMAIN_STRIDE bytes (each an srcu_struct): srcu_idx, read by every reader
+// and flipped by the updater, then srcu_gp_mutex on a line of its own. Domain 0's are these addresses; domain
+// d's lie d * SRCU_DOMAIN_STRIDE further. Every device uses domain 0 when they share one (the kernel's
+// dax_srcu), device d domain d otherwise (devices.ts).
 export const SRCU_IDX: usize = PROTECTION_SCHEME + CACHE_LINE; // i32
-// Futex words, one line each: the mutex scheme's lock and the updaters' grace-period lock.
-export const MUTEX_WORD: usize = SRCU_IDX + CACHE_LINE; // i32
+export const SRCU_GP_MUTEX_WORD: usize = SRCU_IDX + CACHE_LINE; // i32
+export const SRCU_DOMAIN_STRIDE: usize = 2 * CACHE_LINE;
+// Futex words, one line each: the mutex scheme's lock and the other updaters' grace-period lock.
+export const MUTEX_WORD: usize = SRCU_IDX + <usize>MAX_DEVICES * SRCU_DOMAIN_STRIDE; // i32
 export const GP_MUTEX_WORD: usize = MUTEX_WORD + CACHE_LINE; // i32
 // A futex word nobody ever changes: waiting on it with a timeout is how a spinning updater sleeps.
 export const SLEEP_WORD: usize = GP_MUTEX_WORD + CACHE_LINE; // i32, always 0
@@ -130,16 +146,14 @@ export const SEQLOCK_SEQUENCE: usize = PERCPU_REF_MODE + CACHE_LINE; // i32
 export const EXTENTS: usize = SEQLOCK_SEQUENCE + CACHE_LINE;
 export const EXTENT_SIZE: usize = 16;
 
-// Per-CPU reader lines, one per CPU, written by that CPU only: SRCU's lock_count[2] and unlock_count[2]
-// (u64 each), then QSBR's per-reader counter (i32; 0 = offline), then a word only micro's compare-and-swap
-// batch uses (u64), then percpu-ref's count of this CPU's gets less its puts (i64; percpu_ref_reinit zeroes
-// every CPU's, once none can be in use).
+// Per-CPU reader lines, one per CPU, written by that CPU only: QSBR's per-reader counter (i32; 0 = offline),
+// then a word only micro's compare-and-swap batch uses (u64), then percpu-ref's count of this CPU's gets less
+// its puts (i64; percpu_ref_reinit zeroes every CPU's, once none can be in use). SRCU's counters have a region
+// of their own (SRCU_COUNTERS), a set per domain.
 export const PERCPU_READERS: usize = EXTENTS + <usize>MAX_EXTENTS * EXTENT_SIZE;
-export const SRCU_LOCK_COUNT: usize = 0;
-export const SRCU_UNLOCK_COUNT: usize = 16;
-export const QSBR_CTR: usize = 32;
-export const MICRO_CAS_WORD: usize = 40;
-export const PERCPU_REF_CPU_COUNT: usize = 48;
+export const QSBR_CTR: usize = 0;
+export const MICRO_CAS_WORD: usize = 8;
+export const PERCPU_REF_CPU_COUNT: usize = 16;
 
 // Per-CPU statistics, five lines per CPU of u64 counters: STAT_* (line one), SIGBUS_* reasons (line two),
 // the Reader Pipe (line three, PIPE_LENGTH stages), workload counters (line four) and TLB_* (line five).
@@ -153,6 +167,16 @@ export const TLB_BASE: usize = 4 << 20;
 export const TLB_PER_CPU: usize = 32 << 10;
 export const TLB_END: usize = TLB_BASE + <usize>MAX_CPUS * TLB_PER_CPU;
 
-/** Page tables start after the TLB arrays, far above static data and the spec runner's heap; dax_mmap sizes
+/** SRCU's per-CPU counters, after the TLB arrays: for each CPU, for each domain, lock_count[2] and
+ *  unlock_count[2] (u64 each, SRCU_LOCK_COUNT and SRCU_UNLOCK_COUNT into the domain's set). A CPU's sets are
+ *  adjacent (SRCU_COUNTERS_PER_CPU bytes, whole lines), so no line has two CPUs writing it. */
+export const SRCU_COUNTERS: usize = TLB_END;
+export const SRCU_LOCK_COUNT: usize = 0;
+export const SRCU_UNLOCK_COUNT: usize = 16;
+export const SRCU_COUNTER_SET: usize = 32;
+export const SRCU_COUNTERS_PER_CPU: usize = <usize>MAX_DEVICES * SRCU_COUNTER_SET;
+export const SRCU_COUNTERS_END: usize = SRCU_COUNTERS + <usize>MAX_CPUS * SRCU_COUNTERS_PER_CPU;
+
+/** Page tables start after SRCU's counters, far above static data and the spec runner's heap; dax_mmap sizes
  *  them. */
-export const TABLES_BASE: usize = TLB_END;
+export const TABLES_BASE: usize = SRCU_COUNTERS_END;

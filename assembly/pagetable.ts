@@ -6,8 +6,9 @@
 
 import {
   TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, DEV_GENERATION, DEV_STALE_ENTRIES,
-  DEV_ZAPPED_ENTRIES, CACHE_LINE,
+  DEV_ZAPPED_ENTRIES, DEVICE_STRIDE, CACHE_LINE,
 } from "./layout";
+import { dev_field, dev_vma_start, dev_vma_end, dax_devices, dax_select_device } from "./devices";
 import { PAGE_SHIFT, PMD_SIZE, PUD_SIZE, ENOMEM, EBUSY } from "./kernel";
 import { random_delay } from "./torture";
 import { all_cpus_installs } from "./percpu";
@@ -140,17 +141,21 @@ export function insert_pfn(level: i32, haddr: u64, pfn: u64, generation: i32): i
   return entry_present(entry) && entry_generation(entry) != (generation & <i32>ENTRY_GENERATION_MASK);
 }
 
-/** unmap_mapping_range(): clears every leaf; page tables stay allocated, as they do in the kernel.
- *  Entries of an older generation than the one being zapped survived an earlier zap: they are added to
- *  DEV_STALE_ENTRIES (the user-visible harm of a broken grace period). Returns how many entries it cleared. */
-export function zap_all(): u64 {
-  const generation = atomic.load<i32>(DEV_GENERATION);
+/** unmap_mapping_range() of the device this CPU works on: clears every leaf of its share of the vma (all of it
+ *  with one device); page tables stay allocated, as they do in the kernel. Entries of an older generation than
+ *  the device's survived an earlier zap: they are added to its DEV_STALE_ENTRIES (the user-visible harm of a
+ *  broken grace period). Returns how many entries it cleared. */
+export function zap_device(): u64 {
+  const generation = atomic.load<i32>(dev_field(DEV_GENERATION));
+  const start = dev_vma_start();
+  const end = dev_vma_end();
   let zapped: u64 = 0;
   let stale: u64 = 0;
   for (let level = 0; level < LEVELS; level++) {
     const base = table_base(level);
-    const slots = table_slots(level);
-    for (let i: u64 = 0; i < slots; i++) {
+    const first = (start >> level_shift(level)) - table_first_index(level);
+    const last = min(((end - 1) >> level_shift(level)) - table_first_index(level) + 1, table_slots(level));
+    for (let i: u64 = first; i < last; i++) {
       const slot = base + (<usize>i << 3);
       const entry = atomic.load<u64>(slot);
       if (entry_present(entry)) {
@@ -160,29 +165,41 @@ export function zap_all(): u64 {
       }
     }
   }
-  atomic.add<u64>(DEV_STALE_ENTRIES, stale);
-  atomic.add<u64>(DEV_ZAPPED_ENTRIES, zapped);
+  atomic.add<u64>(dev_field(DEV_STALE_ENTRIES), stale);
+  atomic.add<u64>(dev_field(DEV_ZAPPED_ENTRIES), zapped);
   return zapped;
 }
 
-/** Stale entries: those counted by earlier zaps, plus present ones that the live generation did not install. */
+/** Stale entries: those counted by earlier zaps, plus present ones that their device's live generation did not
+ *  install; over every device. Leaves this CPU on device 0. */
 export function count_stale_entries(): u64 {
-  const generation = atomic.load<i32>(DEV_GENERATION);
-  let stale = atomic.load<u64>(DEV_STALE_ENTRIES);
-  for (let level = 0; level < LEVELS; level++) {
-    const slots = table_slots(level);
-    for (let i: u64 = 0; i < slots; i++) if (entry_stale(slot_entry(level, i), generation)) stale++;
+  let stale: u64 = 0;
+  for (let dev = 0, devices = dax_devices(); dev < devices; dev++) {
+    dax_select_device(dev);
+    const generation = atomic.load<i32>(dev_field(DEV_GENERATION));
+    stale += atomic.load<u64>(dev_field(DEV_STALE_ENTRIES));
+    const start = dev_vma_start();
+    const end = dev_vma_end();
+    for (let level = 0; level < LEVELS; level++) {
+      const first = (start >> level_shift(level)) - table_first_index(level);
+      const last = min(((end - 1) >> level_shift(level)) - table_first_index(level) + 1, table_slots(level));
+      for (let i: u64 = first; i < last; i++) if (entry_stale(slot_entry(level, i), generation)) stale++;
+    }
   }
+  dax_select_device(0);
   return stale;
 }
 
 /** Torture's census of installs, after the run: every install that succeeded put one entry in a slot that
- *  was none, so the installs counted must equal the entries zap_all() cleared plus those still present.
- *  More installs than entries means one landed on top of another (two CPUs both found the slot none); fewer,
+ *  was none, so the installs counted must equal the entries zap_device() cleared plus those still present.
+ *  (every device's zaps). More installs than entries means one landed on top of another (two CPUs both found the slot none); fewer,
  *  an entry nobody counted. Returns installs minus entries: 0 when they agree. Valid for one mapping's life
  *  (dax_mmap lays the tables out anew, and zap_entry, for micro-benchmarks only, is not counted). */
 export function count_unaccounted_installs(): i64 {
-  let entries = atomic.load<u64>(DEV_ZAPPED_ENTRIES);
+  let entries: u64 = 0;
+  for (let dev = 0, devices = dax_devices(); dev < devices; dev++) {
+    entries += atomic.load<u64>(DEV_ZAPPED_ENTRIES + <usize>dev * DEVICE_STRIDE);
+  }
   for (let level = 0; level < LEVELS; level++) entries += count_entries(level);
   return <i64>(all_cpus_installs() - entries);
 }

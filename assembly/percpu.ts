@@ -5,7 +5,10 @@
 // memory, is one more than the highest CPU attached, and every scan over the CPUs stops there, so a run of 2
 // workers does not pay for the CPUs it leaves unused.
 
-import { MAX_CPUS, NR_CPU_IDS, PERCPU_READERS, CACHE_LINE, STATS, STATS_STRIDE, TLB_BASE, TLB_PER_CPU } from "./layout";
+import {
+  MAX_CPUS, NR_CPU_IDS, PERCPU_READERS, CACHE_LINE, STATS, STATS_STRIDE, TLB_BASE, TLB_PER_CPU, SRCU_COUNTERS,
+  SRCU_COUNTERS_PER_CPU,
+} from "./layout";
 
 // Line one of a CPU's statistics (u64 slots). The host names its columns after these exports.
 export const STAT_PTE_INSTALLS: i32 = 0;
@@ -44,6 +47,10 @@ export const STATS_TLB_OFFSET: usize = 4 * CACHE_LINE;
 
 let this_cpu: i32 = 0;
 let this_cpu_readers: usize = PERCPU_READERS;
+/** This CPU's counters in the SRCU domain it uses now: where its read sides count. */
+let this_cpu_srcu: usize = SRCU_COUNTERS;
+/** How far that domain's set lies into each CPU's counters (devices.ts chooses the domain). */
+let srcu_set: usize = 0;
 let this_cpu_stats: usize = STATS;
 let rng_state: u64 = 0x9e3779b97f4a7c15;
 
@@ -53,6 +60,7 @@ export function attach(cpu: i32, seed: u64): i32 {
   if (cpu < 0 || cpu >= MAX_CPUS) return -1;
   this_cpu = cpu;
   this_cpu_readers = per_cpu_reader_line(cpu);
+  this_cpu_srcu = per_cpu_srcu(cpu) + srcu_set;
   this_cpu_stats = STATS + <usize>cpu * STATS_STRIDE;
   rng_state = seed | 1; // xorshift state must not be 0
   raise_nr_cpu_ids(cpu + 1);
@@ -89,7 +97,30 @@ export function smp_processor_id(): i32 {
   return this_cpu;
 }
 
-/** This CPU's reader line: its SRCU counters and its QSBR counter. */
+/** This CPU's SRCU counters in the domain it uses now (one global: the read side pays no more than a per-CPU
+ *  line's address). */
+@inline export function this_cpu_srcu_counters(): usize {
+  return this_cpu_srcu;
+}
+
+/** CPU `cpu`'s SRCU counters in the domain this CPU uses now, read from any CPU: what an SRCU grace period
+ *  scans, and where a migrated unlock lands. */
+@inline export function per_cpu_srcu_counters(cpu: i32): usize {
+  return per_cpu_srcu(cpu) + srcu_set;
+}
+
+/** Makes this CPU's read sides and scans use the domain whose counters lie `set` bytes into each CPU's. */
+export function use_srcu_counter_set(set: usize): void {
+  srcu_set = set;
+  this_cpu_srcu = per_cpu_srcu(this_cpu) + set;
+}
+
+/** CPU `cpu`'s SRCU counters, every domain's set. */
+@inline function per_cpu_srcu(cpu: i32): usize {
+  return SRCU_COUNTERS + <usize>cpu * SRCU_COUNTERS_PER_CPU;
+}
+
+/** This CPU's reader line: its QSBR counter and percpu-ref's count. */
 @inline export function this_cpu_reader_line(): usize {
   return this_cpu_readers;
 }

@@ -18,6 +18,7 @@ import { rcu_pointer_init, rcu_pointer_publish, rcu_pointer_free } from "./rcu_p
 import { refcount_tryget, refcount_put, refcount_kill_and_wait, refcount_reinit } from "./refcount";
 import { percpu_ref_tryget_live, percpu_ref_put, percpu_ref_kill_and_wait, percpu_ref_reinit } from "./percpu_ref";
 import { read_seqbegin, read_seqretry, write_seqcount_bump } from "./seqlock";
+import { dax_split_devices, dax_select_device } from "./devices";
 
 /** Teardown does not wait for readers: the unsafe baseline that torture must catch. */
 export const SCHEME_NONE: i32 = 0;
@@ -83,6 +84,22 @@ export function set_protection(scheme: i32): i32 {
   store<i32>(PROTECTION_SCHEME, scheme);
   if (uses_device_pointer(scheme)) rcu_pointer_init();
   rearm(scheme);
+  return 0;
+}
+
+/** Splits the mapped vma among `count` devices with one SRCU domain for all or one each (devices.ts), and
+ *  gives each device under rcu-pointer its own published copy. Returns 0, or -EINVAL where the vma does not
+ *  split. Call it after set_protection() and dax_mmap(), while no worker runs. */
+export function set_devices(count: i32, srcu_per_device: bool): i32 {
+  const err = dax_split_devices(count, srcu_per_device);
+  if (err != 0) return err;
+  if (uses_device_pointer(current_scheme())) {
+    for (let dev = 1; dev < count; dev++) {
+      dax_select_device(dev);
+      rcu_pointer_init();
+    }
+    dax_select_device(0);
+  }
   return 0;
 }
 

@@ -4,11 +4,12 @@
 
 import { dax_dev_mark_dead, dax_dev_mark_synchronized, dax_dev_revive } from "./device";
 import { synchronize, exchange_device_state, teardown_zaps_early, protection_revive } from "./protection";
-import { zap_all } from "./pagetable";
+import { zap_device } from "./pagetable";
 import { random_delay } from "./torture";
 import { DEV_LAST_GP_NS, GP_COST_NS } from "./layout";
 import { clock_ns, spin_until } from "./clock";
 import { futex_sleep } from "./futex";
+import { dev_field, dax_devices, dax_select_device } from "./devices";
 
 /** What a real grace period costs that the model's does not wait for (the kernel's synchronize_rcu() waits
  *  for every CPU to pass a quiescent state, milliseconds): `ns` slept inside each grace period by the updater,
@@ -38,7 +39,7 @@ function grace_period(): void {
   const start = clock_ns();
   if (!exchange_device_state(0)) synchronize();
   charge_gp_cost();
-  store<u64>(DEV_LAST_GP_NS, clock_ns() - start);
+  store<u64>(dev_field(DEV_LAST_GP_NS), clock_ns() - start);
   dax_dev_mark_synchronized();
 }
 
@@ -49,20 +50,21 @@ export function kill_dax(): void {
   grace_period();
 }
 
-/** kill_dev_dax(): kill_dax(), then unmap_mapping_range() zaps every entry. Returns how many it zapped.
+/** kill_dev_dax() of the device this CPU works on (dax_select_device): kill_dax(), then unmap_mapping_range()
+ *  zaps every entry of the device's share of the vma. Returns how many it zapped.
  *  rcu-zap-early, broken on purpose, zaps before the grace period: a fault still in its read side then
  *  installs behind the zap, and the mapping outlives its device. */
 export function kill_dev_dax(): u64 {
   if (teardown_zaps_early()) {
     dax_dev_mark_dead();
     random_delay();
-    const zapped = zap_all();
+    const zapped = zap_device();
     grace_period();
     return zapped;
   }
   kill_dax();
   random_delay(); // between the grace period and the zap
-  return zap_all();
+  return zap_device();
 }
 
 /** rcutorture's fake writers (rcu_torture_fakewriter): `count` grace periods back to back, on a CPU beside the
@@ -71,13 +73,17 @@ export function kill_dev_dax(): u64 {
  *  grace period and nothing else (host/schemes.ts says which): the reference counts' would kill the device.
  *  Returns the grace periods it waited for. */
 export function fake_writer(count: i64): i64 {
-  for (let i: i64 = 0; i < count; i++) synchronize();
+  const devices = dax_devices();
+  for (let i: i64 = 0; i < count; i++) {
+    if (devices > 1) dax_select_device(<i32>(i % <i64>devices)); // each device's domain in turn
+    synchronize();
+  }
   return count;
 }
 
-/** How long the last grace period took, in ns. */
+/** How long the last grace period of the device this CPU works on took, in ns. */
 export function last_grace_period_ns(): u64 {
-  return load<u64>(DEV_LAST_GP_NS);
+  return load<u64>(dev_field(DEV_LAST_GP_NS));
 }
 
 /** Brings the device back as a new generation, so that churn can kill it again: under the reference counts

@@ -12,6 +12,7 @@ import {
   LONG_DELAY_ODDS, SHORT_DELAY_ODDS, LONG_DELAY_NS, SHORT_DELAY_NS, MIGRATE_ODDS,
 } from "./layout";
 import { clock_ns, spin_until } from "./clock";
+import { dev_field } from "./devices";
 import { futex_sleep } from "./futex";
 import {
   this_cpu_inc_pipe, this_cpu_random, this_cpu_inc_long_delays, this_cpu_inc_short_delays, PIPE_LENGTH,
@@ -99,13 +100,13 @@ function long_read_delay(): void {
   }
 }
 
-/** Called right after an install tagged `generation`, still inside the read side. */
+/** Called right after an install tagged `generation`, still inside the read side, on the fault's device. */
 @inline export function check_invariant(generation: i32): void {
   if (load<i32>(INVARIANT_CHECK) == 0) return;
-  const synced = atomic.load<i32>(DEV_SYNCED_GENERATION);
+  const synced = atomic.load<i32>(dev_field(DEV_SYNCED_GENERATION));
   if (synced >= generation) {
     this_cpu_inc_pipe(min(2 + synced - generation, PIPE_LENGTH - 1));
   } else {
-    this_cpu_inc_pipe(atomic.load<i32>(DEV_KILL_BEGUN_GENERATION) >= generation ? 1 : 0);
+    this_cpu_inc_pipe(atomic.load<i32>(dev_field(DEV_KILL_BEGUN_GENERATION)) >= generation ? 1 : 0);
   }
 }

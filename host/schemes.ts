@@ -39,7 +39,7 @@ export interface Scheme {
    *  nor the seqlock (it is a write). */
   graceOnlySync: boolean;
   /** Whether its read side counts on SRCU's per-CPU counters, which torture's migrating readers (`--migrate`)
-   *  unlock on another CPU's line. */
+   *  unlock on another CPU's line, and whose domain several devices (`--devices`) share or each have. */
   srcuCounters: boolean;
   /** The native read sides that `daxbench native` sets beside this scheme's wasm one. */
   native: readonly NativeFlavour[];
@@ -219,8 +219,8 @@ export const FAKE_WRITER_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme
   (scheme) => scheme.name,
 );
 
-/** The schemes torture's migrating readers apply to (Scheme.srcuCounters). */
-export const MIGRATING_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => scheme.srcuCounters).map(
+/** The schemes torture's migrating readers and several devices apply to (Scheme.srcuCounters). */
+export const SRCU_SCHEMES: readonly SchemeName[] = SCHEMES.filter((scheme) => scheme.srcuCounters).map(
   (scheme) => scheme.name,
 );
 
@@ -242,3 +242,8 @@ export function schemeCalibratedBy(flavour: NativeFlavour): RegisteredScheme {
   if (!found) throw new Error(`no scheme in host/schemes.ts names the native flavour ${flavour}`);
   return found;
 }
+
+/** How several devices' read sides are grouped into SRCU domains (srcu_structs): one for every device, as later
+ *  Linux's dax_srcu (drivers/dax/super.c), so a kill waits for the readers of all; or one per device. */
+export const SRCU_DOMAINS = ["shared", "per-device"] as const;
+export type SrcuDomain = (typeof SRCU_DOMAINS)[number];

@@ -8,7 +8,7 @@
 // ---- The modelled machine (host/machine/) ----
 
 import type { PolicyName, SigbusReason, StatSlot, TlbSlot } from "./core-codes.ts";
-import type { SchemeName } from "./schemes.ts";
+import type { SchemeName, SrcuDomain } from "./schemes.ts";
 
 /** The region alignments, by the names the CLI and the CSV use (sizes in host/machine/dax.ts ALIGNMENTS). */
 export type AlignName = "4k" | "2m" | "1g";
@@ -68,7 +68,9 @@ export type Dimension =
   | "killPeriod"
   | "readDelay"
   | "faultCost"
-  | "gpCost";
+  | "gpCost"
+  | "devices"
+  | "srcuDomain";
 
 /** The figure a scenario is judged by: a cost, so lower is better. */
 export interface Headline {
@@ -162,6 +164,11 @@ export interface Configuration {
   gpCostNs: number;
   /** Where gpCostNs came from: "16ms" as typed, or the kernel results file and run; "" for none. */
   gpCostSource: string;
+  /** Devices sharing the region, each an equal share of the mapping that the readers fault and the updater
+   *  kills in turn; 1 but in churn and torture's --devices. */
+  devices: number;
+  /** Whether those devices' read sides enter one SRCU domain (the kernel's dax_srcu) or one each. */
+  srcuDomain: SrcuDomain;
   /** The TLB model's geometry, for scenarios that use it. */
   tlbGeometry: TlbGeometry;
   /** Torture's random delays at every step boundary, up to this long; 0 for none (every benchmark). */

@@ -244,6 +244,41 @@ test("migrating readers unlock on other CPUs' counters; the rcu family still pas
   );
 });
 
+test("several devices, killed in turn: rcu passes with a domain each, a broken grace period is still caught, rows say so", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
+  const out = join(dir, "devices.csv");
+  const args = ["--devices", "4", "--srcu-domain", "per-device", "--seed", "3", "--out", out];
+  const run = await torture(["--protection", "rcu", "--seconds", "1", ...args]);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /64m mapping, 4 devices \(an SRCU domain each\), killed in turn,/);
+  // Ended at the first violation: how long that takes is the machine's, so the bound is generous.
+  const broken = await torture(["--protection", "rcu-skip-scan2", "--seconds", "20", "--stop-on-violation", ...args]);
+  assert.equal(broken.status, 1, broken.stdout + broken.stderr);
+  assert.match(broken.stdout, /FAILURE/);
+  const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(
+    rows.map((r) => [r.protection, r.devices, r.srcu_domain]),
+    [["rcu-skip-scan2", "4", "per-device"]],
+  );
+  const refusals: [string[], RegExp][] = [
+    [
+      ["--protection", "mutex", "--devices", "2"],
+      /^daxbench: --devices 2 applies to the schemes that count on SRCU's domains \(rcu, .*\), not to mutex\n$/,
+    ],
+    [
+      ["--devices", "3", "--size", "64m"],
+      /^daxbench: --size 64m does not split into 3 devices of whole --align 4k entries: /,
+    ],
+    [["--devices", "9"], /^daxbench: --devices 9 is not a whole number from 1 to 8\n$/],
+    [["--srcu-domain", "both"], /^daxbench: --srcu-domain both is not one of: shared, per-device\n$/],
+  ];
+  for (const [given, error] of refusals) {
+    const refused = await torture([...given, "--seconds", "0.2"]);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, error);
+  }
+});
+
 test("fake writers are refused beside a scheme whose synchronize() is more than a grace period", async () => {
   for (const scheme of ["refcount", "percpu-ref", "seqlock"]) {
     const args = ["--fake-writers", "1", "--seconds", "0.2", "--timeout", "5s"];

@@ -7,7 +7,9 @@ import { dax_region_create, POLICY_DEVICE } from "../device";
 import { STATS, TLB_END } from "../layout";
 import { PTE_LEVEL, PMD_LEVEL, PUD_LEVEL } from "../pagetable";
 import { PAGE_SIZE, EINVAL } from "../kernel";
-import { DEVMAP } from "./fixtures";
+import { DEVMAP, make_room } from "./fixtures";
+
+make_room(0, 0); // dax_region_create clears SRCU's counters, below TABLES_BASE
 
 function tlb(slot: i32): u64 {
   return load<u64>(STATS + STATS_TLB_OFFSET + (<usize>slot << 3)); // CPU 0's TLB line

@@ -1,7 +1,7 @@
 import { handle_mm_fault } from "../fault";
 import { set_invariant_check, set_random_delay, set_migration } from "../torture";
 import { srcu_lock_count, srcu_unlock_count } from "../probe";
-import { count_stale_entries, count_unaccounted_installs, zap_all, insert_pfn, PTE_LEVEL } from "../pagetable";
+import { count_stale_entries, count_unaccounted_installs, zap_device, insert_pfn, PTE_LEVEL } from "../pagetable";
 import { srcu_read_lock, srcu_read_unlock } from "../srcu";
 import { qsbr_online, qsbr_offline } from "../qsbr";
 import { dax_dev_revive, dax_dev_mark_dead } from "../device";
@@ -76,14 +76,14 @@ describe("stale entries", () => {
     handle_mm_fault(USER + 2 * PAGE_SIZE); // generation 2's own entry is not stale
     expect(count_stale_entries()).toBe(2);
     kill_dax();
-    expect(zap_all()).toBe(3);
+    expect(zap_device()).toBe(3);
     expect(count_stale_entries()).toBe(2);
   });
 
   it("finds none after a proper kill", () => {
     handle_mm_fault(USER);
     kill_dax();
-    zap_all();
+    zap_device();
     dax_dev_revive();
     handle_mm_fault(USER);
     expect(count_stale_entries()).toBe(0);
@@ -195,7 +195,7 @@ describe("the census of installs", () => {
     this_cpu_inc(STAT_PTE_INSTALLS);
     attach(0, 1);
     expect(count_unaccounted_installs()).toBe(1);
-    zap_all();
+    zap_device();
     expect(count_unaccounted_installs()).toBe(1);
   });
 });

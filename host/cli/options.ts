@@ -32,7 +32,7 @@ import {
 } from "../run/matrix.ts";
 import { latestKernelFile, kernelFaultCosts, kernelGracePeriod, GRACE_PERIOD_CASE } from "../run/kernel.ts";
 import { SCENARIOS, findScenario, torture } from "../registry/scenarios.ts";
-import { FAKE_WRITER_SCHEMES, MIGRATING_SCHEMES, SCHEME_NAMES, type SchemeName } from "../schemes.ts";
+import { FAKE_WRITER_SCHEMES, SRCU_SCHEMES, SCHEME_NAMES, SRCU_DOMAINS, type SchemeName } from "../schemes.ts";
 import { POLICIES } from "../core-codes.ts";
 import { parseFormats, type FormatName } from "../export/formats.ts";
 import type { HistoryOptions } from "../results/history.ts";
@@ -219,6 +219,11 @@ function gpCostOption(text: string): GpCost {
   return { ns: Math.round(measured.ns), source: measured.source };
 }
 
+/** --devices N: 1 to the most devices the core lays out. */
+function devicesOption(text: string, probe: DaxMachine): number {
+  return wholeNumberOption("devices", text, 1, 1, probe.core.constant("MAX_DEVICES"));
+}
+
 /** The flag of each dimension, without its dashes. */
 export const OPTION_NAMES: Record<Dimension, string> = {
   protection: "protection",
@@ -230,6 +235,8 @@ export const OPTION_NAMES: Record<Dimension, string> = {
   readDelay: "read-delay",
   faultCost: "fault-cost",
   gpCost: "gp-cost",
+  devices: "devices",
+  srcuDomain: "srcu-domain",
 };
 
 /** A dimension's values as typed, comma lists split; undefined when the flag was not given. */
@@ -264,6 +271,8 @@ export interface MatrixArgs {
   readDelay?: string[];
   faultCost?: string[];
   gpCost?: string[];
+  devices?: string[];
+  srcuDomain?: string[];
 }
 
 /** Every value of a matrix as typed, parsed and checked against the machine's limits, used or not by the
@@ -283,6 +292,8 @@ export function matrixOption(args: MatrixArgs, probe: DaxMachine): Matrix {
     readDelay: listOption("readDelay", args.readDelay)?.map(readDelayOption),
     faultCost: listOption("faultCost", args.faultCost)?.map(faultCostOption),
     gpCost: listOption("gpCost", args.gpCost)?.map(gpCostOption),
+    devices: listOption("devices", args.devices)?.map((text) => devicesOption(text, probe)),
+    srcuDomain: listOption("srcuDomain", args.srcuDomain)?.map((name) => oneOf("srcu-domain", name, SRCU_DOMAINS)),
   };
 }
 
@@ -313,6 +324,7 @@ export function checkConfiguration(config: Configuration, probe: DaxMachine): vo
   if (config.size % align !== 0n) {
     throw new UsageError(`--size ${formatSize(config.size)} is not a multiple of --align ${config.align}`);
   }
+  checkDevices(config);
   if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
     throw new UsageError(
       `--size ${formatSize(config.size)} holds ${config.size / align} ${config.align} entries, ` +
@@ -330,6 +342,25 @@ export function checkConfiguration(config: Configuration, probe: DaxMachine): vo
   } catch (error) {
     if (error instanceof DaxConfigError) throw new UsageError(`--tlb-geometry: ${error.message}`);
     throw error;
+  }
+}
+
+/** Several devices: SRCU's schemes only (their domains are what sharing is about; a reference count would be
+ *  one for all the devices), each device an equal share of --size in whole --align entries. */
+function checkDevices(config: Configuration): void {
+  if (config.devices === 1) return;
+  if (!(SRCU_SCHEMES as string[]).includes(config.protection)) {
+    throw new UsageError(
+      `--devices ${config.devices} applies to the schemes that count on SRCU's domains (${SRCU_SCHEMES.join(", ")}), ` +
+        `not to ${config.protection}`,
+    );
+  }
+  const share = config.size / BigInt(config.devices);
+  if (share * BigInt(config.devices) !== config.size || share % ALIGNMENTS[config.align] !== 0n) {
+    throw new UsageError(
+      `--size ${formatSize(config.size)} does not split into ${config.devices} devices of whole --align ` +
+        `${config.align} entries: give a size that is a multiple of ${config.devices} x ${config.align}`,
+    );
   }
 }
 
@@ -375,6 +406,8 @@ export interface TortureMatrixArgs {
   readDelay: string;
   killPeriod: string;
   gpCost: string;
+  devices: string;
+  srcuDomain: string;
   align: string;
   size: string;
   seed: bigint;
@@ -410,6 +443,8 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
       killPeriod: [args.killPeriod],
       readDelay: [args.readDelay],
       gpCost: [args.gpCost],
+      devices: [args.devices],
+      srcuDomain: [args.srcuDomain],
     },
     {
       duration: `${args.seconds}s`,
@@ -429,10 +464,10 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
 
 /** --migrate: only beside schemes whose read side counts on SRCU's per-CPU counters. */
 function migrateOption(migrate: boolean, protection: string): boolean {
-  const refused = knownSchemesBut(protection, MIGRATING_SCHEMES);
+  const refused = knownSchemesBut(protection, SRCU_SCHEMES);
   if (migrate && refused.length > 0)
     throw new UsageError(
-      `--migrate applies to the schemes that count on SRCU's per-CPU counters (${MIGRATING_SCHEMES.join(", ")}), ` +
+      `--migrate applies to the schemes that count on SRCU's per-CPU counters (${SRCU_SCHEMES.join(", ")}), ` +
         `not to ${refused.join(", ")}`,
     );
   return migrate;
@@ -562,6 +597,8 @@ export interface RunArgs {
   "read-delay"?: string[];
   "fault-cost"?: string[];
   "gp-cost"?: string[];
+  devices?: string[];
+  "srcu-domain"?: string[];
   policy?: string[];
   "tlb-geometry"?: string;
   sweep?: string;
@@ -616,6 +653,8 @@ function givenDimensions(args: RunArgs): Set<Dimension> {
     ["policy", args.policy],
     ["faultCost", args["fault-cost"]],
     ["gpCost", args["gp-cost"]],
+    ["devices", args.devices],
+    ["srcuDomain", args["srcu-domain"]],
   ];
   return new Set(flags.filter(([, value]) => value !== undefined).map(([dimension]) => dimension));
 }
@@ -686,6 +725,8 @@ export function runPlan(args: RunArgs, probe: DaxMachine, startedAt: Date): RunP
             policy: args.policy,
             faultCost: args["fault-cost"],
             gpCost: args["gp-cost"],
+            devices: args.devices,
+            srcuDomain: args["srcu-domain"],
           },
           probe,
         ),

@@ -51,6 +51,12 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
     "what each of the updater's grace periods paid beyond the model's wait for its readers, slept inside it " +
     "(`--gp-cost`); 0 in files of daxbench 0.2",
   gp_cost_source: "where `gp_cost_ns` came from: as typed, or the kernel results file and run",
+  devices:
+    "churn and torture: devices sharing the region, each an equal share of the mapping, faulted by every reader " +
+    "and killed in turn by the updater (`--devices`); 1 in files that predate it",
+  srcu_domain:
+    "churn and torture: `shared` (one SRCU domain for every device, the kernel's dax_srcu) or `per-device` " +
+    "(`--srcu-domain`); `shared` in files that predate it",
   pte_installs: "4 KiB entries installed",
   pmd_installs: "2 MiB entries installed",
   pud_installs: "1 GiB entries installed",

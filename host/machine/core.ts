@@ -46,6 +46,10 @@ export const CORE_FUNCTIONS = {
   count_unaccounted_installs: { params: [], result: "i64" }, // installs minus the entries zapped and present
   // protection.ts
   set_protection: { params: ["i32"], result: "i32" }, // (SCHEME_*): 0, or -EINVAL
+  // (count, srcu_per_device): after dax_mmap, the vma split among devices; 0, or -EINVAL where it does not split
+  set_devices: { params: ["i32", "i32"], result: "i32" },
+  // devices.ts
+  dax_select_device: { params: ["i32"], result: "void" }, // (device): the one this CPU kills, revives, reports
   // fault.ts and torture.ts: spins are counted in an i32
   set_fault_cost: { params: ["i32"], result: "void" }, // (spins)
   set_read_delay: { params: ["i32"], result: "void" }, // (spins)
@@ -92,6 +96,7 @@ export const CORE_CONSTANTS = [
   ...NAMED_CODES,
   // layout.ts
   "MAX_CPUS",
+  "MAX_DEVICES",
   "MAX_EXTENTS",
   "STATS",
   "STATS_STRIDE",

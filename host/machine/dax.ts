@@ -17,7 +17,7 @@ import {
   TLB_SLOTS,
   type PolicyName,
 } from "../core-codes.ts";
-import type { SchemeName } from "../schemes.ts";
+import type { SchemeName, SrcuDomain } from "../schemes.ts";
 
 /** The region alignments the kernel accepts, by the names the CLI and the CSV use. */
 export const ALIGNMENTS: Readonly<Record<AlignName, bigint>> = { "4k": 1n << 12n, "2m": 1n << 21n, "1g": 1n << 30n };
@@ -331,12 +331,21 @@ export class DaxMachine {
     this.core.exports.set_random_delay(spinsFor(ns, this.core));
   }
 
-  /** Rare long read-side delays (rcutorture's: rcutortureReadDelays), or none. */
   /** One SRCU read side in `odds` unlocks on another CPU (torture's migrating readers); 0 for none. */
   setMigration(odds: number): void {
     this.core.exports.set_migration(odds);
   }
 
+  /** Splits the mapped vma among `count` devices, each an equal share, whose read sides enter one SRCU domain
+   *  or one each. After mmap(); a vma that does not split into whole entries of the region's alignment is
+   *  refused. */
+  setDevices(count: number, srcuDomain: SrcuDomain): void {
+    if (this.core.exports.set_devices(count, srcuDomain === "per-device" ? 1 : 0) !== 0) {
+      throw new DaxConfigError(`the mapping does not split into ${count} devices of whole entries of its alignment`);
+    }
+  }
+
+  /** Rare long read-side delays (rcutorture's: rcutortureReadDelays), or none. */
   setLongDelays(delays: LongReadDelays = NO_LONG_DELAYS): void {
     this.core.exports.set_long_delays(delays.longOdds, BigInt(delays.longNs), delays.shortOdds, BigInt(delays.shortNs));
   }

@@ -8,6 +8,7 @@ import { KILL_PERIOD_SLACK } from "./warnings.ts";
 import { MIGRATION_ODDS } from "../machine/dax.ts";
 import { FORWARD_PROGRESS_MIN_NS, type TortureVerdict } from "../results/torture.ts";
 import type { Stats } from "../types.ts";
+import type { SrcuDomain } from "../schemes.ts";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -66,6 +67,11 @@ function gpCostFrom(source: string): string {
   return source.startsWith("kernel ") ? ` (${source})` : "";
 }
 
+/** How several devices' read sides are grouped, in words. */
+function devicesDomain(domain: SrcuDomain): string {
+  return domain === "shared" ? "one SRCU domain for all" : "an SRCU domain each";
+}
+
 export function tortureReport(verdict: TortureVerdict): string {
   const { measurement: m, violations, staleEntries, unaccountedInstalls, outcome } = verdict;
   const c = m.config;
@@ -80,6 +86,7 @@ export function tortureReport(verdict: TortureVerdict): string {
   };
   return [
     `torture: ${c.protection}, ${c.workers} workers, ${c.align} region, ${formatSize(c.size)} mapping, ` +
+      (c.devices > 1 ? `${c.devices} devices (${devicesDomain(c.srcuDomain)}), killed in turn, ` : "") +
       `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs!)}, ` +
       `${c.gpCostNs ? `grace-period cost ${formatDuration(c.gpCostNs)}${gpCostFrom(c.gpCostSource)}, ` : ""}` +
       `ran ${formatDuration(m.elapsedNs)}`,

@@ -68,7 +68,7 @@ export const churn: Scenario = {
   operation: "a random touch that ended mapped (touches refused while the device is dead count as sigbus)",
   timed: true,
   updater: true,
-  dimensions: [...FAULT_PATH, "killPeriod", "gpCost"],
+  dimensions: [...FAULT_PATH, "killPeriod", "gpCost", "devices", "srcuDomain"],
   headline: nsPerTouch,
   figures: ["ops_per_sec", "faults", "sigbus_share", "kill_period", "grace_period"],
   charts: ["churn-throughput"],

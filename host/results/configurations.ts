@@ -62,13 +62,16 @@ export interface ConfigurationName {
   readDelayNs?: number;
   faultCostNs?: number;
   gpCostNs?: number;
+  devices?: number;
+  srcuDomain?: string;
 }
 
 /** The dimensions a comparison can split along. */
 export type ComparedDimension = "protection" | "align" | "policy";
 
-/** "populate rcu 4k 1w 1g", "churn rcu 4k 2w 64m kill 1ms delay 100ns", "readside rcu 2w"; without `omit`
- *  when one dimension is the same on every line. A zero read delay is left out. */
+/** "populate rcu 4k 1w 1g", "churn rcu 4k 2w 64m kill 1ms delay 100ns", "readside rcu 2w", "churn rcu 4k 2w
+ *  64m kill 1ms 4 devices per-device srcu"; without `omit` when one dimension is the same on every line. A zero
+ *  read delay is left out, and so are one device and its domain. */
 export function describe(c: ConfigurationName, omit?: "scenario" | ComparedDimension): string {
   const parts = {
     scenario: c.scenario,
@@ -82,6 +85,7 @@ export function describe(c: ConfigurationName, omit?: "scenario" | ComparedDimen
     delay: c.readDelayNs ? `delay ${formatDuration(c.readDelayNs)}` : "",
     cost: c.faultCostNs ? `fault cost ${formatDuration(c.faultCostNs)}` : "",
     gpCost: c.gpCostNs ? `gp cost ${formatDuration(c.gpCostNs)}` : "",
+    devices: c.devices && c.devices > 1 ? `${c.devices} devices ${c.srcuDomain} srcu` : "",
   };
   return Object.entries(parts)
     .filter(([name, value]) => name !== omit && value !== "")
@@ -103,6 +107,8 @@ export function configurationName(config: Configuration): ConfigurationName {
     readDelayNs: uses("readDelay") ? config.readDelayNs : undefined,
     faultCostNs: uses("faultCost") ? config.faultCostNs : undefined,
     gpCostNs: uses("gpCost") ? config.gpCostNs : undefined,
+    devices: uses("devices") ? config.devices : undefined,
+    srcuDomain: uses("srcuDomain") ? config.srcuDomain : undefined,
   };
 }
 
@@ -125,6 +131,8 @@ function rowName(row: ResultRow): ConfigurationName {
     readDelayNs: row.read_delay_ns === "" ? undefined : Number(row.read_delay_ns),
     faultCostNs: row.fault_cost_ns === "" ? undefined : Number(row.fault_cost_ns),
     gpCostNs: row.gp_cost_ns === "" ? undefined : Number(row.gp_cost_ns),
+    devices: row.devices === "" ? undefined : Number(row.devices),
+    srcuDomain: text("srcu_domain"),
   };
 }
 

@@ -6,7 +6,7 @@ import { SKYLAKE_TLB, type DaxMachine } from "../machine/dax.ts";
 import { MiB, GiB } from "../units.ts";
 import { churn, populate, random, readside, tlb } from "../registry/scenarios.ts";
 import type { AlignName, Configuration, Dimension, Scenario, TlbGeometry } from "../types.ts";
-import type { SchemeName } from "../schemes.ts";
+import type { SchemeName, SrcuDomain } from "../schemes.ts";
 import type { PolicyName } from "../core-codes.ts";
 
 /** What every fault pays before the dax handler, for a page size, and where the figure came from ("" for none). */
@@ -38,10 +38,12 @@ export interface DimensionValues {
   readDelay: number;
   faultCost: FaultCost;
   gpCost: GpCost;
+  devices: number;
+  srcuDomain: SrcuDomain;
 }
 
 /** The dimensions a matrix may leave out for their defaults. */
-type DefaultedDimension = "policy" | "killPeriod" | "readDelay" | "faultCost" | "gpCost";
+type DefaultedDimension = "policy" | "killPeriod" | "readDelay" | "faultCost" | "gpCost" | "devices" | "srcuDomain";
 
 /** A list of values for each dimension; those after size may be left out for their defaults. */
 export type Matrix = { scenario: Scenario[] } & {
@@ -55,6 +57,8 @@ const MATRIX_DEFAULTS = {
   readDelay: [0],
   faultCost: [NO_FAULT_COST],
   gpCost: [NO_GP_COST],
+  devices: [1],
+  srcuDomain: ["shared"],
 } satisfies Pick<Required<Matrix>, DefaultedDimension>;
 
 /** The value a dimension keeps in a scenario that does not use it (the machine still needs one). */
@@ -68,6 +72,8 @@ export const DIMENSION_DEFAULTS: DimensionValues = {
   readDelay: 0,
   faultCost: NO_FAULT_COST,
   gpCost: NO_GP_COST,
+  devices: 1,
+  srcuDomain: "shared",
 };
 
 /** How every configuration of a run is timed, seeded and modelled. */
@@ -117,6 +123,8 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
     readDelay: matrix.readDelay ?? MATRIX_DEFAULTS.readDelay,
     faultCost: matrix.faultCost ?? MATRIX_DEFAULTS.faultCost,
     gpCost: matrix.gpCost ?? MATRIX_DEFAULTS.gpCost,
+    devices: matrix.devices ?? MATRIX_DEFAULTS.devices,
+    srcuDomain: matrix.srcuDomain ?? MATRIX_DEFAULTS.srcuDomain,
   };
   const configs: Configuration[] = [];
   for (const scenario of matrix.scenario) {
@@ -130,30 +138,34 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
               for (const killPeriodNs of used("killPeriod"))
                 for (const readDelayNs of used("readDelay"))
                   for (const faultCost of used("faultCost"))
-                    for (const gpCost of used("gpCost")) {
-                      configs.push({
-                        scenario,
-                        protection,
-                        align,
-                        policy,
-                        workers,
-                        size,
-                        durationNs: timing.durationNs,
-                        minTimeNs: timing.minTimeNs,
-                        killPeriodNs,
-                        readDelayNs,
-                        faultCostNs: faultCost.ns(align),
-                        faultCostSource: faultCost.source,
-                        gpCostNs: gpCost.ns,
-                        gpCostSource: gpCost.source,
-                        tlbGeometry: timing.tlbGeometry,
-                        randomDelayNs: timing.randomDelayNs,
-                        longReadDelays: timing.longReadDelays,
-                        fakeWriters: timing.fakeWriters,
-                        migratingReaders: timing.migratingReaders,
-                        seed: timing.seed,
-                      });
-                    }
+                    for (const gpCost of used("gpCost"))
+                      for (const devices of used("devices"))
+                        for (const srcuDomain of used("srcuDomain")) {
+                          configs.push({
+                            scenario,
+                            protection,
+                            align,
+                            policy,
+                            workers,
+                            size,
+                            durationNs: timing.durationNs,
+                            minTimeNs: timing.minTimeNs,
+                            killPeriodNs,
+                            readDelayNs,
+                            faultCostNs: faultCost.ns(align),
+                            faultCostSource: faultCost.source,
+                            gpCostNs: gpCost.ns,
+                            gpCostSource: gpCost.source,
+                            devices,
+                            srcuDomain,
+                            tlbGeometry: timing.tlbGeometry,
+                            randomDelayNs: timing.randomDelayNs,
+                            longReadDelays: timing.longReadDelays,
+                            fakeWriters: timing.fakeWriters,
+                            migratingReaders: timing.migratingReaders,
+                            seed: timing.seed,
+                          });
+                        }
   }
   return configs;
 }

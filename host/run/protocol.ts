@@ -4,11 +4,12 @@
 
 import type { ReaderJob } from "../types.ts";
 
-/** The updater kills and revives the device every killPeriodNs until stopped, timing each grace period;
- *  with null it never kills (the update-rate sweep's baseline). */
+/** The updater kills and revives a device every killPeriodNs until stopped, each of `devices` in turn, timing
+ *  each grace period; with null it never kills (the update-rate sweep's baseline). */
 export interface UpdaterJob {
   role: "updater";
   killPeriodNs: number | null;
+  devices: number;
 }
 
 /** rcutorture's fake writer: grace periods back to back until stopped, beside the updater. */

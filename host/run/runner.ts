@@ -57,7 +57,7 @@ function jobsFor(config: Configuration, stopOnViolation: boolean): WorkerJob[] {
     config.scenario.readerJob({ workers: config.workers, size: config.size, align, stopOnViolation }, reader),
   );
   if (config.scenario.updater) {
-    jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs });
+    jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs, devices: config.devices });
     for (let i = 0; i < config.fakeWriters; i++) jobs.push({ role: "fake-writer" });
   }
   return jobs;
@@ -76,6 +76,7 @@ function prepare(machine: DaxMachine, config: Configuration): void {
   machine.setMigration(config.migratingReaders ? MIGRATION_ODDS : 0);
   machine.setInvariantCheck(config.scenario.updater);
   machine.mmap(vma);
+  machine.setDevices(config.devices, config.srcuDomain);
   if (config.scenario.tlb) machine.setTlbGeometry(config.tlbGeometry);
   if (config.scenario.prepopulate) machine.core.exports.populate(0n, config.size);
 }

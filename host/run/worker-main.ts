@@ -60,7 +60,9 @@ function runUpdater(job: UpdaterJob): JobResult {
   // Sleeps a kill period on the stop word, so a stop ends the wait at once.
   const periodMs = job.killPeriodNs === null ? Infinity : job.killPeriodNs / 1e6;
   while (Atomics.wait(control, CONTROL_STOP, 0, periodMs) === "timed-out") {
-    // The core's own teardown, whole (teardown.ts): it times its grace period where it runs.
+    // The core's own teardown, whole (teardown.ts), of each device in turn: it times its grace period where it
+    // runs.
+    core.exports.dax_select_device(gracePeriodsNs.length % job.devices);
     core.exports.kill_dev_dax();
     gracePeriodsNs.push(Number(core.exports.last_grace_period_ns()));
     core.exports.revive_dax();

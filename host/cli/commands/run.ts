@@ -75,6 +75,20 @@ export const runCommand: Command<RunArgs> = {
           "a duration (16ms), kernel (synchronize_rcu as the newest results/kernel*.csv timed it) or kernel:PATH " +
           "[default: 0]",
       })
+      .option("devices", {
+        type: "string",
+        array: true,
+        describe:
+          "churn: devices sharing the region, each an equal share of --size that every reader faults and the " +
+          "updater kills in turn (SRCU's schemes) [default: 1]",
+      })
+      .option("srcu-domain", {
+        type: "string",
+        array: true,
+        describe:
+          "churn, with --devices: shared (one SRCU domain for every device, the kernel's dax_srcu) or per-device " +
+          "[default: shared]",
+      })
       .option("tlb-geometry", {
         type: "string",
         describe:

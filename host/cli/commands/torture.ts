@@ -29,6 +29,8 @@ interface TortureArgs {
   "read-delay": string;
   "kill-period": string;
   "gp-cost": string;
+  devices: string;
+  "srcu-domain": string;
   align: string;
   size: string;
   "stop-on-violation": boolean;
@@ -70,6 +72,18 @@ export const tortureCommand: Command<TortureArgs> = {
         describe:
           "what each grace period costs beyond the model's wait, slept inside it: 0, a duration (16ms), " +
           "kernel (synchronize_rcu as the newest results/kernel*.csv timed it) or kernel:PATH",
+      })
+      .option("devices", {
+        type: "string",
+        default: "1",
+        describe:
+          "devices sharing the region, each an equal share of --size that every reader faults and the updater " +
+          "kills in turn (SRCU's schemes)",
+      })
+      .option("srcu-domain", {
+        type: "string",
+        default: "shared",
+        describe: "with --devices: shared (one SRCU domain for every device, the kernel's dax_srcu) or per-device",
       })
       .option("align", { type: "string", default: "4k", describe: "region alignment: 4k, 2m, 1g" })
       .option("size", { type: "string", default: "64m", describe: "mapping size" })
@@ -138,6 +152,8 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
       readDelay: args["read-delay"],
       killPeriod: args["kill-period"],
       gpCost: args["gp-cost"],
+      devices: args.devices,
+      srcuDomain: args["srcu-domain"],
       align: args.align,
       size: args.size,
       seed,
