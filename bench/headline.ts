@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readResultFile } from "../host/results/file.ts";
-import { byConfiguration } from "../host/results/configurations.ts";
+import { byConfiguration, comparedValue } from "../host/results/configurations.ts";
 import { pairVerdicts, type PairVerdict } from "../host/results/pairs.ts";
 import { pairText } from "../host/print/pairs.ts";
 import { markdownTable } from "../host/export/markdown.ts";
@@ -49,8 +49,8 @@ function verdictRows(reference: ResultRow[], alpha: number): string[][] {
   return QUESTIONS.flatMap(({ question, dimension, sides, shown }) =>
     verdicts
       .filter((v) => v.dimension === dimension)
-      .filter((v) => sides.includes(String(v.better.identity[dimension])))
-      .filter((v) => sides.includes(String(v.worse.identity[dimension])))
+      .filter((v) => sides.includes(comparedValue(v.better, dimension)))
+      .filter((v) => sides.includes(comparedValue(v.worse, dimension)))
       .map((v) => {
         const text = pairText(v, alpha);
         const split = text.indexOf(": ");

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readResultFile } from "../host/results/file.ts";
 import { reproducibility, splitRuns, type Reproducibility } from "../host/results/reproducibility.ts";
-import { describe } from "../host/results/configurations.ts";
+import { describe, comparedValue } from "../host/results/configurations.ts";
 import { figure } from "../host/print/figures.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
@@ -106,7 +106,7 @@ function verdictTable(all: OrderRuns[]): string {
   const [first] = all;
   const said = (runs: OrderRuns, i: number) => {
     const pair = runs.result.pairs[i];
-    const names = pair.sides.map((side) => String(side.identity[pair.dimension]));
+    const names = pair.sides.map((side) => comparedValue(side, pair.dimension));
     const tally = [0, 1].map((side) => pair.verdicts.filter((v) => v === side).length);
     const same = pair.verdicts.filter((v) => v === undefined).length;
     return (

@@ -175,6 +175,9 @@ export interface Configuration {
   randomDelayNs: number;
   /** Torture's rare long read-side delays (rcutorture's rcu_read_delay: 200 us and 300 ms); false in benchmarks. */
   longReadDelays: boolean;
+  /** Updaters killing and reviving at once, each its own devices in turn (torture's --updaters); 1 in
+   *  benchmarks. */
+  updaters: number;
   /** Torture's fake writers (rcutorture's nfakewriters): CPUs beside the updater that run grace periods back to
    *  back; 0 in benchmarks. */
   fakeWriters: number;
@@ -212,7 +215,7 @@ export interface Measurement {
   /** The readers' counters added up. */
   stats: Stats;
   gracePeriodsNs: number[];
-  /** How long the updater ran, for the kill period it achieved; undefined without an updater. */
+  /** How long the updaters ran, summed, for the kill period each achieved; undefined without an updater. */
   updaterElapsedNs: number | undefined;
   /** Entries of dead generations that outlived a zap (count_stale_entries), after the run. */
   staleEntries: number;

@@ -13,6 +13,8 @@ import { markdownText } from "../host/export/markdown.ts";
 import { readResultFile } from "../host/results/file.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
 import { comparisons, summaryWarnings } from "../host/print/summary.ts";
+import { expandMatrix, timing } from "../host/run/matrix.ts";
+import { churn } from "../host/registry/scenarios.ts";
 
 const ten = [100, 101, 99, 102, 98, 100, 103, 97, 100, 101];
 
@@ -398,5 +400,42 @@ test("a result row of a scenario this version does not know is refused, naming t
   assert.throws(
     () => readResultFile(join(dir, "future.csv")),
     /future\.csv: line 2, column scenario: "warp" is not one of: populate, random/,
+  );
+});
+
+test("several devices: their SRCU domains are compared as any dimension is, named shared and per-device", () => {
+  const churn = (srcuDomain: string, nsPerOp: number[]) => ({
+    scenario: "churn",
+    nsPerOp,
+    cells: { devices: 4, srcu_domain: srcuDomain, kill_period_ns: 1e6, duration_ns: 1e9, min_time_ns: "" as const },
+  });
+  const rows = syntheticRows([churn("shared", [20, 21, 22, 21, 20]), churn("per-device", [10, 11, 10, 12, 11])]);
+  const [line] = comparisons(byConfiguration(rows), 0.05);
+  assert.match(
+    line,
+    /^churn rcu 4k 1w 1g kill 1ms 4 devices: per-device is 1\.\d\d× faster than shared per completed touch \(95% CI /,
+  );
+});
+
+test("one device has one SRCU domain: a matrix of both domains runs it once, as shared", () => {
+  const configs = expandMatrix(
+    {
+      scenario: [churn],
+      protection: ["rcu"],
+      align: ["4k"],
+      workers: [1],
+      size: [64n << 20n],
+      devices: [1, 4],
+      srcuDomain: ["shared", "per-device"],
+    },
+    timing({ durationNs: 1e9 }),
+  );
+  assert.deepEqual(
+    configs.map((c) => [c.devices, c.srcuDomain]),
+    [
+      [1, "shared"],
+      [4, "shared"],
+      [4, "per-device"],
+    ],
   );
 });

@@ -247,18 +247,18 @@ test("migrating readers unlock on other CPUs' counters; the rcu family still pas
 test("several devices, killed in turn: rcu passes with a domain each, a broken grace period is still caught, rows say so", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "devices.csv");
-  const args = ["--devices", "4", "--srcu-domain", "per-device", "--seed", "3", "--out", out];
+  const args = ["--devices", "4", "--srcu-domain", "per-device", "--updaters", "2", "--seed", "3", "--out", out];
   const run = await torture(["--protection", "rcu", "--seconds", "1", ...args]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /64m mapping, 4 devices \(an SRCU domain each\), killed in turn,/);
+  assert.match(run.stdout, /64m mapping, 4 devices \(an SRCU domain each\), killed in turn, by 2 updaters at once,/);
   // Ended at the first violation: how long that takes is the machine's, so the bound is generous.
   const broken = await torture(["--protection", "rcu-skip-scan2", "--seconds", "20", "--stop-on-violation", ...args]);
   assert.equal(broken.status, 1, broken.stdout + broken.stderr);
   assert.match(broken.stdout, /FAILURE/);
   const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
   assert.deepEqual(
-    rows.map((r) => [r.protection, r.devices, r.srcu_domain]),
-    [["rcu-skip-scan2", "4", "per-device"]],
+    rows.map((r) => [r.protection, r.devices, r.srcu_domain, r.updaters]),
+    [["rcu-skip-scan2", "4", "per-device", "2"]],
   );
   const refusals: [string[], RegExp][] = [
     [
@@ -271,6 +271,7 @@ test("several devices, killed in turn: rcu passes with a domain each, a broken g
     ],
     [["--devices", "9"], /^daxbench: --devices 9 is not a whole number from 1 to 8\n$/],
     [["--srcu-domain", "both"], /^daxbench: --srcu-domain both is not one of: shared, per-device\n$/],
+    [["--updaters", "3", "--devices", "2"], /^daxbench: --updaters 3 is more than --devices 2: /],
   ];
   for (const [given, error] of refusals) {
     const refused = await torture([...given, "--seconds", "0.2"]);

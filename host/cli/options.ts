@@ -305,6 +305,7 @@ export interface TimingArgs {
   randomDelayNs?: number;
   longReadDelays?: boolean;
   fakeWriters?: number;
+  updaters?: number;
   migratingReaders?: boolean;
   seed?: bigint;
 }
@@ -419,6 +420,8 @@ export interface TortureMatrixArgs {
   fakeWriters: string;
   /** Readers that migrate between lock and unlock. */
   migrate: boolean;
+  /** Updaters killing and reviving at once, as typed. */
+  updaters: string;
 }
 
 /** The most fake writers a torture run takes: rcutorture's default nfakewriters. */
@@ -456,6 +459,7 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
       }),
       longReadDelays: args.longDelays,
       fakeWriters: fakeWritersOption(args.fakeWriters, args.protection),
+      updaters: updatersOption(args.updaters, args.devices),
       migratingReaders: migrateOption(args.migrate, args.protection),
     },
     probe,
@@ -479,6 +483,15 @@ function knownSchemesBut(protection: string, allowed: readonly SchemeName[]): st
   return splitList([protection]).filter(
     (name) => (SCHEME_NAMES as string[]).includes(name) && !(allowed as string[]).includes(name),
   );
+}
+
+/** --updaters U: 1 to the devices there are (--devices), each updater killing its own devices in turn. */
+function updatersOption(text: string, devices: string): number {
+  const most = Math.min(...splitList([devices]).map(Number).filter(Number.isInteger));
+  const updaters = wholeNumberOption("updaters", text, 1, 1, Number.MAX_SAFE_INTEGER);
+  if (updaters > most)
+    throw new UsageError(`--updaters ${text} is more than --devices ${devices}: each updater kills devices of its own`);
+  return updaters;
 }
 
 /** --fake-writers N: 0 to MAX_FAKE_WRITERS, and only beside schemes whose synchronize() is a grace period alone

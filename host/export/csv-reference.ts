@@ -43,7 +43,8 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
   violations: "installs that landed after their generation's `synchronize` returned; filled by runs with an updater",
   duration_ns: "how long a timed scenario runs per repetition (`--duration`)",
   kill_period_ns: "the time asked between kills (`--kill-period`); empty for `never` and for scenarios without kills",
-  kill_period_achieved_ns: "the updater's run time over its kills: the period really tested; empty without a kill",
+  kill_period_achieved_ns:
+    "the updaters' summed run time over their kills: the period each updater really kept; empty without a kill",
   read_delay_ns: "the calibrated spin added to every fault's read side (`--read-delay`)",
   fault_cost_ns: "what each fault paid before the dax handler, outside the read side (`--fault-cost`)",
   fault_cost_source: "where `fault_cost_ns` came from: as typed, or the kernel results file and run",
@@ -83,6 +84,9 @@ export const COLUMN_MEANINGS: Record<Column, string> = {
   migrating_readers:
     `1 where torture's readers migrated: one SRCU read side in ${MIGRATION_ODDS} unlocked on another CPU's counter ` +
     "(`--migrate`), else 0",
+  updaters:
+    "churn and torture: updaters killing and reviving at once, updater u the devices u, u + updaters, ... in " +
+    "turn (torture's `--updaters`); 1 in benchmarks and in files that predate it",
   seed: "the seed of every worker's random generator and of the order of the repetitions (`--seed`)",
   order: "`interleaved` (each repetition on workers of its own, all shuffled together) or `sequential`",
   position: "the repetition's place in the run's order, 1 for the run's first",

@@ -1,7 +1,7 @@
 // A pair's verdict in words, as every screen and report says it: host/results/pairs.ts finds the pairs and
 // judges them; this says what was found.
 
-import { describe } from "../results/configurations.ts";
+import { describe, comparedValue } from "../results/configurations.ts";
 import type { PairVerdict } from "../results/pairs.ts";
 import type { TooSmall } from "../results/stats.ts";
 import { figure, pValue } from "./figures.ts";
@@ -21,7 +21,7 @@ export function tooSmallText(t: TooSmall): string {
 export function pairText(v: PairVerdict, alpha: number): string {
   const { dimension, better, worse, comparison: k } = v;
   const context = describe(better.name, dimension);
-  const [a, b] = [String(better.identity[dimension]), String(worse.identity[dimension])];
+  const [a, b] = [comparedValue(better, dimension), comparedValue(worse, dimension)];
   const n = `n=${k.n1}+${k.n2}`;
   if (!k.significant)
     return `${context}: ${a} ~ ${b} (${k.tooSmall ? tooSmallText(k.tooSmall) : `${pValue(k.p)}, ${n}`})`;

@@ -18,7 +18,8 @@ function killLine({ kills, achievedKillPeriodNs, measurement: m }: TortureVerdic
     return [`no kill in ${formatDuration(m.elapsedNs)}: the guarantee was not exercised`];
   const rate = count.format(Math.round(kills / (m.elapsedNs / 1e9)));
   const line =
-    `kills ${count.format(kills)}: one every ${formatDuration(Math.round(achievedKillPeriodNs))} ` +
+    `kills ${count.format(kills)}: one every ${formatDuration(Math.round(achievedKillPeriodNs))}` +
+    `${m.config.updaters > 1 ? " from each updater" : ""} ` +
     `(asked ${formatDuration(asked!)}), ${rate} per second`;
   if (asked! > 0 && achievedKillPeriodNs > KILL_PERIOD_SLACK * asked!) {
     return [
@@ -87,6 +88,7 @@ export function tortureReport(verdict: TortureVerdict): string {
   return [
     `torture: ${c.protection}, ${c.workers} workers, ${c.align} region, ${formatSize(c.size)} mapping, ` +
       (c.devices > 1 ? `${c.devices} devices (${devicesDomain(c.srcuDomain)}), killed in turn, ` : "") +
+      (c.updaters > 1 ? `by ${c.updaters} updaters at once, ` : "") +
       `read delay ${formatDuration(c.readDelayNs)}, kill period ${formatDuration(c.killPeriodNs!)}, ` +
       `${c.gpCostNs ? `grace-period cost ${formatDuration(c.gpCostNs)}${gpCostFrom(c.gpCostSource)}, ` : ""}` +
       `ran ${formatDuration(m.elapsedNs)}`,

@@ -66,8 +66,19 @@ export interface ConfigurationName {
   srcuDomain?: string;
 }
 
-/** The dimensions a comparison can split along. */
-export type ComparedDimension = "protection" | "align" | "policy";
+/** The dimensions a comparison can split along, each with the result column that holds it. */
+export const COMPARED_COLUMNS = {
+  protection: "protection",
+  align: "align",
+  policy: "policy",
+  srcuDomain: "srcu_domain",
+} as const satisfies Record<string, Column>;
+export type ComparedDimension = keyof typeof COMPARED_COLUMNS;
+
+/** The value that sets a configuration apart in a comparison along `dimension` ("rcu", "2m", "per-device"). */
+export function comparedValue(c: ConfigurationResult, dimension: ComparedDimension): string {
+  return String(c.identity[COMPARED_COLUMNS[dimension]]);
+}
 
 /** "populate rcu 4k 1w 1g", "churn rcu 4k 2w 64m kill 1ms delay 100ns", "readside rcu 2w", "churn rcu 4k 2w
  *  64m kill 1ms 4 devices per-device srcu"; without `omit` when one dimension is the same on every line. A zero
@@ -85,7 +96,8 @@ export function describe(c: ConfigurationName, omit?: "scenario" | ComparedDimen
     delay: c.readDelayNs ? `delay ${formatDuration(c.readDelayNs)}` : "",
     cost: c.faultCostNs ? `fault cost ${formatDuration(c.faultCostNs)}` : "",
     gpCost: c.gpCostNs ? `gp cost ${formatDuration(c.gpCostNs)}` : "",
-    devices: c.devices && c.devices > 1 ? `${c.devices} devices ${c.srcuDomain} srcu` : "",
+    devices: c.devices && c.devices > 1 ? `${c.devices} devices` : "",
+    srcuDomain: c.devices && c.devices > 1 ? `${c.srcuDomain} srcu` : "",
   };
   return Object.entries(parts)
     .filter(([name, value]) => name !== omit && value !== "")

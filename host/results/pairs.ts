@@ -1,14 +1,20 @@
-// Pairs of configurations that differ in one compared dimension (protection, align or policy) and in nothing
+// Pairs of configurations that differ in one compared dimension (protection, align, policy or, between several
+// devices, their SRCU domains) and in nothing
 // else, each with a verdict by the one rule of stats.ts: "X is k× faster than Y" is said only with enough
 // repetitions and a Mann-Whitney p below alpha, with the ratio's interval from the data; otherwise the pair
 // is "~". A dimension the scenario does not use is never compared (readside has no alignment to compare).
 
 import { CONFIGURATION_COLUMNS } from "./schema.ts";
-import { headlineValues, type ComparedDimension, type ConfigurationResult } from "./configurations.ts";
+import {
+  headlineValues,
+  COMPARED_COLUMNS,
+  type ComparedDimension,
+  type ConfigurationResult,
+} from "./configurations.ts";
 import { comparePair, type PairComparison } from "./stats.ts";
 import { groupBy } from "./group.ts";
 
-const COMPARED: readonly ComparedDimension[] = ["protection", "align", "policy"];
+const COMPARED = Object.keys(COMPARED_COLUMNS) as ComparedDimension[];
 
 export interface PairVerdict {
   dimension: ComparedDimension;
@@ -22,7 +28,7 @@ export interface PairVerdict {
 export function pairVerdicts(results: ConfigurationResult[], alpha: number): PairVerdict[] {
   const verdicts: PairVerdict[] = [];
   for (const dimension of COMPARED) {
-    const others = CONFIGURATION_COLUMNS.filter((column) => column !== dimension);
+    const others = CONFIGURATION_COLUMNS.filter((column) => column !== COMPARED_COLUMNS[dimension]);
     const compared = results.filter((c) => c.scenario.dimensions.includes(dimension) && c.headline !== undefined);
     const groups = groupBy(compared, (c) => others.map((column) => c.identity[column]).join("|"));
     for (const group of groups.values()) {

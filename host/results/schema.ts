@@ -59,6 +59,7 @@ export const EXTRA_COLUMNS = [
   "fake_writers",
   "fake_writer_grace_periods",
   "migrating_readers",
+  "updaters",
   "seed",
   "order",
   "position",
@@ -117,6 +118,7 @@ const OPTIONAL_COLUMN_NAMES = [
   "reader_parallelism",
   "steal_ns",
   "fake_writer_grace_periods",
+  "updaters",
 ] as const;
 export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set(OPTIONAL_COLUMN_NAMES);
 /** Columns added after files of daxbench 0.2 were published, each with what a row of such a file holds: the
@@ -133,6 +135,7 @@ export const LATER_COLUMNS: ReadonlyMap<string, (scenario: Scenario) => string |
   ["fake_writer_grace_periods", () => ""],
   ["migrating_readers", () => 0],
   ["devices", (scenario: Scenario) => (scenario.dimensions.includes("devices") ? 1 : "")],
+  ["updaters", (scenario: Scenario) => (scenario.updater ? 1 : "")],
   ["srcu_domain", (scenario: Scenario) => (scenario.dimensions.includes("srcuDomain") ? "shared" : "")],
 ]);
 
@@ -217,8 +220,8 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     violations: updater ? Number(s.violations) : "",
     duration_ns: scenario.timed ? m.config.durationNs : "",
     kill_period_ns: updater ? (m.config.killPeriodNs ?? "") : "", // empty: never
-    // What the updater achieved: its run time over its kills (the requested sleep, plus the grace period, the
-    // zap and the revive, plus any time it waited for a CPU).
+    // What each updater achieved: their summed run time over their kills (the requested sleep, plus the grace
+    // period, the zap and the revive, plus any time it waited for a CPU).
     kill_period_achieved_ns: updater && kills > 0 ? Math.round(m.updaterElapsedNs! / kills) : "",
     read_delay_ns: uses("readDelay") ? m.config.readDelayNs : "",
     fault_cost_ns: uses("faultCost") ? m.config.faultCostNs : "",
@@ -246,6 +249,7 @@ export function toRow(m: Measurement, meta: RunMetadata): ResultRow {
     long_read_delays: m.config.longReadDelays ? 1 : 0,
     fake_writers: m.config.fakeWriters,
     migrating_readers: m.config.migratingReaders ? 1 : 0,
+    updaters: updater ? m.config.updaters : "",
     fake_writer_grace_periods: m.fakeWriterGracePeriods.length ? m.fakeWriterGracePeriods.reduce((a, b) => a + b) : "",
     seed: Number(m.config.seed),
     order: m.order,
@@ -290,6 +294,7 @@ export const CONFIGURATION_COLUMNS = [
   "long_read_delays",
   "fake_writers",
   "migrating_readers",
+  "updaters",
   "seed",
   "order",
 ] as const;

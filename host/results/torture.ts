@@ -23,7 +23,7 @@ export interface TortureVerdict {
   /** The fake writers (1 for the first) that completed no grace period, judged as stalledReaders is. */
   stalledFakeWriters: number[];
   kills: number;
-  /** The updater's run time over its kills; undefined without a kill. */
+  /** The updaters' summed run time over their kills (each updater's period); undefined without a kill. */
   achievedKillPeriodNs: number | undefined;
   outcome: TortureOutcome;
 }

@@ -86,6 +86,7 @@ export interface Timing {
   randomDelayNs: number;
   longReadDelays: boolean;
   fakeWriters: number;
+  updaters: number;
   migratingReaders: boolean;
   seed: bigint;
 }
@@ -102,6 +103,7 @@ export function timing(given: Partial<Timing> & { durationNs: number }): Timing 
     randomDelayNs: given.randomDelayNs ?? 0,
     longReadDelays: given.longReadDelays ?? false,
     fakeWriters: given.fakeWriters ?? 0,
+    updaters: given.updaters ?? 1,
     migratingReaders: given.migratingReaders ?? false,
     seed: given.seed ?? 1n,
   };
@@ -140,7 +142,7 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
                   for (const faultCost of used("faultCost"))
                     for (const gpCost of used("gpCost"))
                       for (const devices of used("devices"))
-                        for (const srcuDomain of used("srcuDomain")) {
+                        for (const srcuDomain of domainsOf(devices, used("srcuDomain"))) {
                           configs.push({
                             scenario,
                             protection,
@@ -162,12 +164,19 @@ export function expandMatrix(matrix: Matrix, timing: Timing): Configuration[] {
                             randomDelayNs: timing.randomDelayNs,
                             longReadDelays: timing.longReadDelays,
                             fakeWriters: timing.fakeWriters,
+                            updaters: timing.updaters,
                             migratingReaders: timing.migratingReaders,
                             seed: timing.seed,
                           });
                         }
   }
   return configs;
+}
+
+/** The SRCU domains a configuration of `devices` devices runs under: with one device, one domain for all and one
+ *  each are the same domain, run once and recorded as shared. */
+function domainsOf(devices: number, domains: SrcuDomain[]): SrcuDomain[] {
+  return devices === 1 ? ["shared"] : domains;
 }
 
 /** `daxbench run --quick` (and `npm run bench`): the pte-vs-pmd and rcu-vs-mutex questions in seconds. */

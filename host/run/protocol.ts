@@ -4,12 +4,12 @@
 
 import type { ReaderJob } from "../types.ts";
 
-/** The updater kills and revives a device every killPeriodNs until stopped, each of `devices` in turn, timing
- *  each grace period; with null it never kills (the update-rate sweep's baseline). */
+/** An updater kills and revives a device every killPeriodNs until stopped, each of `devices` (their numbers)
+ *  in turn, timing each grace period; with null it never kills (the update-rate sweep's baseline). */
 export interface UpdaterJob {
   role: "updater";
   killPeriodNs: number | null;
-  devices: number;
+  devices: number[];
 }
 
 /** rcutorture's fake writer: grace periods back to back until stopped, beside the updater. */

@@ -38,10 +38,10 @@ export function describeConfiguration(config: Configuration): string {
   return describe(configurationName(config));
 }
 
-/** How many worker CPUs a run of `config` starts: its readers, and the updater and its fake writers if the
- *  scenario has one. */
+/** How many worker CPUs a run of `config` starts: its readers, and its updaters and fake writers if the
+ *  scenario has an updater. */
 export function workerCpus(config: Configuration): number {
-  return config.workers + (config.scenario.updater ? 1 + config.fakeWriters : 0);
+  return config.workers + (config.scenario.updater ? config.updaters + config.fakeWriters : 0);
 }
 
 /** The most worker CPUs any of `configs` starts at once (each repetition's pool is stopped before the next starts). */
@@ -49,15 +49,21 @@ export function mostWorkerCpus(configs: readonly Configuration[]): number {
   return configs.reduce((most, config) => Math.max(most, workerCpus(config)), 0);
 }
 
-/** The worker CPUs a configuration uses: its readers, then the updater and the fake writers if the scenario
- *  has one. */
+/** The worker CPUs a configuration uses: its readers, then the updaters and the fake writers if the scenario
+ *  has an updater. Updater u kills devices u, u + updaters, ... in turn: each device has one updater, as each
+ *  of the kernel's devices is unbound by one task at a time. */
 function jobsFor(config: Configuration, stopOnViolation: boolean): WorkerJob[] {
   const align = ALIGNMENTS[config.align];
   const jobs: WorkerJob[] = Array.from({ length: config.workers }, (_, reader) =>
     config.scenario.readerJob({ workers: config.workers, size: config.size, align, stopOnViolation }, reader),
   );
   if (config.scenario.updater) {
-    jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs, devices: config.devices });
+    for (let u = 0; u < config.updaters; u++) {
+      const devices = Array.from({ length: config.devices }, (_, device) => device).filter(
+        (device) => device % config.updaters === u,
+      );
+      jobs.push({ role: "updater", killPeriodNs: config.killPeriodNs, devices });
+    }
     for (let i = 0; i < config.fakeWriters; i++) jobs.push({ role: "fake-writer" });
   }
   return jobs;
@@ -113,12 +119,15 @@ export interface Pass {
 
 const sum = <T>(items: T[], of: (item: T) => number): number => items.reduce((total, item) => total + of(item), 0);
 
-/** One run's results (readers first, then the updater) and the machine's counters after it. */
+/** One run's results (readers first, then the updaters, then the fake writers) and the machine's counters
+ *  after it. The updaters' kills are pooled; their run times are summed, so that the summed time over the
+ *  kills is the period each updater achieved. */
 export function pass(machine: DaxMachine, config: Configuration, results: JobResult[]): Pass {
   const readers = results.slice(0, config.workers);
   const start = readers.reduce((min, r) => (r.startNs < min ? r.startNs : min), readers[0].startNs);
   const end = readers.reduce((max, r) => (r.endNs > max ? r.endNs : max), readers[0].endNs);
-  const updater = config.scenario.updater ? results[config.workers] : undefined;
+  const updaters = config.scenario.updater ? results.slice(config.workers, config.workers + config.updaters) : [];
+  const fakeWriters = config.scenario.updater ? results.slice(config.workers + config.updaters) : [];
   return {
     elapsedNs: Number(end - start),
     busyNs: readers.some((r) => r.runQueueWaitNs === undefined)
@@ -126,10 +135,10 @@ export function pass(machine: DaxMachine, config: Configuration, results: JobRes
       : sum(readers, (r) => Number(r.endNs - r.startNs) - r.runQueueWaitNs!),
     ops: sum(readers, (r) => r.ops),
     readerOps: readers.map((r) => r.ops),
-    fakeWriterGracePeriods: updater ? results.slice(config.workers + 1).map((r) => r.fakeGracePeriods) : [],
+    fakeWriterGracePeriods: fakeWriters.map((r) => r.fakeGracePeriods),
     stats: machine.totalStats(readers.map((_, i) => i + 1)),
     gracePeriodsNs: results.slice(config.workers).flatMap((r) => r.gracePeriodsNs),
-    updaterElapsedNs: updater ? Number(updater.endNs - updater.startNs) : undefined,
+    updaterElapsedNs: config.scenario.updater ? sum(updaters, (r) => Number(r.endNs - r.startNs)) : undefined,
     staleEntries: Number(machine.staleEntries()),
     unaccountedInstalls: Math.abs(Number(machine.unaccountedInstalls())),
   };

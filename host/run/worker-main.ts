@@ -62,7 +62,7 @@ function runUpdater(job: UpdaterJob): JobResult {
   while (Atomics.wait(control, CONTROL_STOP, 0, periodMs) === "timed-out") {
     // The core's own teardown, whole (teardown.ts), of each device in turn: it times its grace period where it
     // runs.
-    core.exports.dax_select_device(gracePeriodsNs.length % job.devices);
+    core.exports.dax_select_device(job.devices[gracePeriodsNs.length % job.devices.length]);
     core.exports.kill_dev_dax();
     gracePeriodsNs.push(Number(core.exports.last_grace_period_ns()));
     core.exports.revive_dax();

@@ -42,6 +42,7 @@ interface TortureArgs {
   "long-delays": boolean;
   "fake-writers": string;
   migrate: boolean;
+  updaters: string;
 }
 
 export const tortureCommand: Command<TortureArgs> = {
@@ -118,6 +119,13 @@ export const tortureCommand: Command<TortureArgs> = {
           "readers that migrate between lock and unlock: one SRCU read side in " +
           `${MIGRATION_ODDS} unlocks on another CPU's counter (the rcu family)`,
       })
+      .option("updaters", {
+        type: "string",
+        default: "1",
+        describe:
+          "updaters killing and reviving at once, up to --devices: updater u kills devices u, u + updaters, ... " +
+          "in turn",
+      })
       .option("soak", {
         type: "string",
         describe:
@@ -161,6 +169,7 @@ async function torture(args: TortureArgs, io: Io): Promise<number> {
       longDelays: args["long-delays"],
       fakeWriters: args["fake-writers"],
       migrate: args.migrate,
+      updaters: args.updaters,
     },
     new DaxMachine(),
   );
