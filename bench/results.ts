@@ -62,9 +62,14 @@ export const GENERATORS: Record<string, string[]> = {
     "node bin/daxbench.js run --scenario readside,populate,churn " +
       "--protection rcu,rcu-pointer,mutex,refcount,percpu-ref,seqlock --align 4k --workers 1,2 --size 64m " +
       "--out results/alternatives-schemes.csv --quiet",
+    // One SRCU domain for many devices (dax_srcu) against one each, one reader beside the updater: what a kill
+    // waits for when the reader is inside another device's read side.
+    "node bin/daxbench.js run --scenario churn --protection rcu --align 4k --workers 1 --size 64m --devices 1,4 " +
+      "--srcu-domain shared,per-device --read-delay 0,10us --out results/alternatives-devices.csv --quiet",
     "node bin/daxbench.js merge results/alternatives-tlb.csv results/alternatives-mmap.csv " +
-      "results/alternatives-schemes.csv --out results/alternatives.csv",
-    "rm results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-schemes.csv",
+      "results/alternatives-schemes.csv results/alternatives-devices.csv --out results/alternatives.csv",
+    "rm results/alternatives-tlb.csv results/alternatives-mmap.csv results/alternatives-schemes.csv " +
+      "results/alternatives-devices.csv",
     "node bin/daxbench.js report results/alternatives.csv --readme docs/alternatives.md --section alternatives",
   ],
 };

@@ -135,8 +135,9 @@ interface SlipEntry extends CatalogueEdits {
 }
 
 /** rcutorture's stresses: rcu_read_delay()'s long read-side delays, a flood of kills back to back, fake writers
- *  beside the updater (only beside a scheme whose synchronize() is a grace period alone), and readers that
- *  migrate between lock and unlock (only where the read side counts on SRCU's per-CPU counters). Every scheme
+ *  beside the updater (only beside a scheme whose synchronize() is a grace period alone), readers that
+ *  migrate between lock and unlock, and four devices killed by two updaters at once under one SRCU domain or one
+ *  each (these three only where the read side counts on SRCU's per-CPU counters). Every scheme
  *  that guards alive must pass each; every other must still be caught in 9 or more of RATE_RUNS runs of
  *  STRESS_SECONDS. */
 const STRESSES = [
@@ -144,6 +145,16 @@ const STRESSES = [
   { name: "kill flood", args: ["--kill-period", "0"], appliesTo: () => true },
   { name: "2 fake writers", args: ["--fake-writers", "2"], appliesTo: (s: Scheme) => s.graceOnlySync },
   { name: "migrating readers", args: ["--migrate"], appliesTo: (s: Scheme) => s.srcuCounters },
+  {
+    name: "4 devices, one domain, 2 updaters",
+    args: ["--devices", "4", "--srcu-domain", "shared", "--updaters", "2"],
+    appliesTo: (s: Scheme) => s.srcuCounters,
+  },
+  {
+    name: "4 devices, a domain each, 2 updaters",
+    args: ["--devices", "4", "--srcu-domain", "per-device", "--updaters", "2"],
+    appliesTo: (s: Scheme) => s.srcuCounters,
+  },
 ];
 const STRESS_SECONDS = 5;
 
@@ -283,10 +294,13 @@ replaceSection(
       `${STRESS_SECONDS} s: rcu_read_delay()'s rare long read-side delays (\`--long-delays\`: 200 µs busy in one read`,
     "side of readers × 500, 300 ms asleep in one of readers × 600,000), a flood of kills back to back",
     "(`--kill-period 0`), in which every reader must still complete touches (forward progress) and grace periods",
-    "must keep ending, and rcutorture's fake writers (`--fake-writers 2`: two more CPUs running grace periods back to",
+    "must keep ending, rcutorture's fake writers (`--fake-writers 2`: two more CPUs running grace periods back to",
     "back beside the updater, each of which must complete some; not beside the reference counts and the seqlock,",
-    "whose synchronize() kills or writes: –), and readers that migrate between lock and unlock (`--migrate`: one SRCU",
-    `read side in ${MIGRATION_ODDS} unlocks on another CPU's counter; the rcu family only: –). A scheme that guards ` +
+    "whose synchronize() kills or writes: –), readers that migrate between lock and unlock (`--migrate`: one SRCU",
+    `read side in ${MIGRATION_ODDS} unlocks on another CPU's counter; the rcu family only: –), and four devices`,
+    "sharing the mapping, killed by two updaters at once (`--devices 4 --updaters 2`), under one SRCU domain",
+    "(`--srcu-domain shared`, the kernel's dax_srcu) or a domain each (`per-device`; the rcu family only: –). " +
+      "A scheme that guards " +
       "alive is run " +
       "once under each; any other " +
       `${RATE_RUNS} times (\`--stop-on-violation\`),`,

@@ -12,7 +12,7 @@ import { WorkerPool } from "../host/run/pool.ts";
 import { DaxMachine, simpleMapping, ALIGNMENTS } from "../host/machine/dax.ts";
 import { byConfiguration } from "../host/results/configurations.ts";
 import { runWarnings } from "../host/print/warnings.ts";
-import { reproducibility, splitRuns } from "../host/results/reproducibility.ts";
+import { reproducibility, splitRuns, idealIntervalHeld } from "../host/results/reproducibility.ts";
 import type { Configuration } from "../host/types.ts";
 import { INJECTED_LATENESS_MS } from "../host/run/protocol.ts";
 import { daxbench, daxbenchWith } from "./daxbench.ts";
@@ -373,3 +373,24 @@ test("reproducibility: intervals that hold other runs' medians, contradicted ver
   assert.deepEqual([agreeing.verdictRepeated, agreeing.verdictCases, agreeing.intervalHeld], [2, 2, 4]);
   assert.equal(agreeing.pairs[0].contradicted, false);
 });
+
+test(
+  "reproducibility's ceiling: runs that differ by nothing but their own noise hold another run's median in about " +
+    "85% of cases with five repetitions, whatever the spread, and never the 95% the interval claims",
+  () => {
+    const run = (started: string, n: number, scale: number) =>
+      syntheticRows([
+        { nsPerOp: Array.from({ length: n }, (_, i) => scale * (10 + i)), cells: { started_at: started } },
+      ]);
+    const configurations = (n: number, scale = 1) =>
+      reproducibility(
+        splitRuns(Array.from({ length: 6 }, (_, k) => run(`2026-01-0${k + 1}T00:00:00.000Z`, n, scale)).flat()),
+        0.05,
+      ).configurations;
+    const five = idealIntervalHeld(configurations(5))!;
+    assert.ok(five > 0.82 && five < 0.88, `five repetitions: ${five}`);
+    assert.equal(idealIntervalHeld(configurations(5, 1000)), five, "the spread does not change it");
+    assert.ok(idealIntervalHeld(configurations(20))! < 0.95, "never the interval's own 95%");
+    assert.equal(idealIntervalHeld(configurations(1)), undefined, "one repetition has no interval");
+  },
+);

@@ -65,6 +65,16 @@ describe("several devices on one region", () => {
     expect(count_stale_entries()).toBe(0);
   });
 
+  it("an entry a device's kill left behind is stale whichever device's share it is in", () => {
+    four_devices(false);
+    expect(handle_mm_fault(USER + 2 * SHARE)).toBe(VM_FAULT_NOPAGE); // device 2's generation 1
+    dax_select_device(2);
+    kill_dax(); // a teardown that never zaps: the entry outlives its generation
+    revive_dax();
+    expect(count_stale_entries()).toBe(1);
+    expect(count_unaccounted_installs()).toBe(0);
+  });
+
   it("with one domain for all, a read side of any device is in domain 0 and every kill flips its index", () => {
     four_devices(false);
     const before = cpu0_locks(0); // dax_mmap's own read side is counted there too

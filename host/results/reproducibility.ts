@@ -4,9 +4,14 @@
 // as often as it claims); (b) for every comparison the runs make (pairs.ts), whether two runs contradict each
 // other ("A faster" in one, "B faster" in another) and how often a "faster" verdict is repeated in the same
 // direction by the other runs; (c) each configuration's spread of medians over the runs (largest over
-// smallest). Numbers only: the text is export/'s.
+// smallest). Beside (a), what (a) would be on a machine whose runs differed by nothing but the noise inside
+// each: the same measure on simulated runs (idealIntervalHeld). Numbers only: the text is export/'s.
 
-import { byConfiguration, type ComparedDimension, type ConfigurationResult } from "./configurations.ts";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { probit } from "simple-statistics";
+import { byConfiguration, headlineValues, type ComparedDimension, type ConfigurationResult } from "./configurations.ts";
+import { summarize } from "./stats.ts";
 import { pairVerdicts } from "./pairs.ts";
 import { groupBy } from "./group.ts";
 import type { ResultRow } from "./schema.ts";
@@ -15,6 +20,8 @@ import type { ResultRow } from "./schema.ts";
 export interface ConfigurationAcrossRuns {
   /** The first run's result, for its name and scenario. */
   result: ConfigurationResult;
+  /** Its headline's values in each run. */
+  values: number[][];
   medians: number[];
   intervals: ([number, number] | undefined)[];
   /** Largest median over smallest; undefined when a median is not positive. */
@@ -70,6 +77,7 @@ export function reproducibility(runs: ResultRow[][], alpha: number): Reproducibi
     const low = Math.min(...medians);
     configurations.push({
       result: first,
+      values: results.map((run) => headlineValues(run.get(key)!)),
       medians,
       intervals,
       spread: low > 0 ? Math.max(...medians) / low : undefined,
@@ -116,4 +124,37 @@ function comparisonPairs(results: Map<string, ConfigurationResult>[], alpha: num
   );
   for (const pair of inEveryRun) pair.contradicted = pair.verdicts.includes(0) && pair.verdicts.includes(1);
   return inEveryRun;
+}
+
+/** How many sets of runs idealIntervalHeld simulates per configuration. */
+const IDEAL_SETS = 200;
+
+/** Measure (a) on simulated runs that differ by nothing but the noise inside each: for every configuration, as
+ *  many runs of as many repetitions as it had, every value drawn from one log-normal distribution, each run's
+ *  median and interval computed as a run computes them. What the measure can reach on a machine without slow
+ *  phases: below 95% even there, since the interval is of one run's centre and the other run's median carries
+ *  noise of its own. The spread drawn does not matter (the interval and the median scale with it), only how
+ *  many repetitions and runs there are. Seeded: the same runs give the same figure. Undefined without a
+ *  configuration of two or more repetitions in every run. */
+export function idealIntervalHeld(configurations: ConfigurationAcrossRuns[], seed = 1): number | undefined {
+  const rng = xoroshiro128plus(seed);
+  const normal = () => probit(Math.min(Math.max(uniformFloat64(rng), 1e-12), 1 - 1e-12));
+  let held = 0;
+  let cases = 0;
+  for (const c of configurations) {
+    const sizes = c.values.map((values) => values.length);
+    if (sizes.some((n) => n < 2)) continue;
+    for (let set = 0; set < IDEAL_SETS; set++) {
+      const runs = sizes.map((n) => summarize(Array.from({ length: n }, () => Math.exp(normal()))));
+      for (let i = 0; i < runs.length; i++) {
+        for (let j = 0; j < runs.length; j++) {
+          if (i === j) continue;
+          cases++;
+          const interval = runs[i].ci95!;
+          if (interval[0] <= runs[j].median && runs[j].median <= interval[1]) held++;
+        }
+      }
+    }
+  }
+  return cases > 0 ? held / cases : undefined;
 }
