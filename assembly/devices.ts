@@ -5,8 +5,8 @@
 // kills. Which device and which domain a CPU works on are wasm globals, per instance and so per worker.
 
 import {
-  DEV_ALIVE, DEV_STATE_PTR, DEVICE_STRIDE, MAX_DEVICES, REGION_DEVICES, REGION_SRCU_PER_DEVICE, REGION_DEVICE_SPAN, REGION_ALIGN, VMA_START,
-  VMA_END, SRCU_DOMAIN_STRIDE, SRCU_COUNTER_SET,
+  DEV_ALIVE, DEV_STATE_PTR, DEVICE_STRIDE, MAX_DEVICES, REGION_DEVICES, REGION_SRCU_PER_DEVICE, REGION_DEVICE_SPAN,
+  REGION_ALIGN, VMA_START, VMA_END, SRCU_DOMAIN_STRIDE, SRCU_COUNTER_SET,
 } from "./layout";
 import { EINVAL } from "./kernel";
 import { use_srcu_counter_set } from "./percpu";

@@ -3,7 +3,9 @@
 // or test/ uses is exported: the specs import the modules themselves. host/machine/core.ts declares the same
 // exports for the host, and test/bindings.test.ts fails when the two differ.
 
-export { MAX_CPUS, MAX_DEVICES, MAX_EXTENTS, STATS, STATS_STRIDE, TLB_PER_CPU, CONTROL_END, TLB_END, TABLES_BASE } from "./layout";
+export {
+  MAX_CPUS, MAX_DEVICES, MAX_EXTENTS, STATS, STATS_STRIDE, TLB_PER_CPU, CONTROL_END, TLB_END, TABLES_BASE,
+} from "./layout";
 export { VM_READ, VM_WRITE, VM_SHARED, VM_MAYSHARE, VM_DAX, PFN_DEV, PFN_MAP } from "./kernel";
 export {
   DEV_OK, POLICY_DEVICE, POLICY_FS, DEV_ERR_POLICY, DEV_ERR_ALIGN, DEV_ERR_PFN_FLAGS, DEV_ERR_TOO_MANY_EXTENTS,

@@ -191,10 +191,10 @@ export function count_stale_entries(): u64 {
 }
 
 /** Torture's census of installs, after the run: every install that succeeded put one entry in a slot that
- *  was none, so the installs counted must equal the entries zap_device() cleared plus those still present.
- *  (every device's zaps). More installs than entries means one landed on top of another (two CPUs both found the slot none); fewer,
- *  an entry nobody counted. Returns installs minus entries: 0 when they agree. Valid for one mapping's life
- *  (dax_mmap lays the tables out anew, and zap_entry, for micro-benchmarks only, is not counted). */
+ *  was none, so the installs counted must equal the entries zap_device() cleared (every device's zaps) plus
+ *  those still present. More installs than entries means one landed on top of another (two CPUs both found the
+ *  slot none); fewer, an entry nobody counted. Returns installs minus entries: 0 when they agree. Valid for one
+ *  mapping's life (dax_mmap lays the tables out anew, and zap_entry, for micro-benchmarks only, is not counted). */
 export function count_unaccounted_installs(): i64 {
   let entries: u64 = 0;
   for (let dev = 0, devices = dax_devices(); dev < devices; dev++) {

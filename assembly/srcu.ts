@@ -73,7 +73,9 @@ function srcu_read_lock_torture(idx: i32): i32 {
 function srcu_readers_sum(counter: usize): u64 {
   let sum: u64 = 0;
   // for_each_possible_cpu(), as srcu_readers_lock_idx() sums: a CPU beyond nr_cpu_ids has never read.
-  for (let cpu = 0, cpus = nr_cpu_ids(); cpu < cpus; cpu++) sum += atomic.load<u64>(per_cpu_srcu_counters(cpu) + counter);
+  for (let cpu = 0, cpus = nr_cpu_ids(); cpu < cpus; cpu++) {
+    sum += atomic.load<u64>(per_cpu_srcu_counters(cpu) + counter);
+  }
   return sum;
 }
 

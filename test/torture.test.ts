@@ -244,7 +244,7 @@ test("migrating readers unlock on other CPUs' counters; the rcu family still pas
   );
 });
 
-test("several devices, killed in turn: rcu passes with a domain each, a broken grace period is still caught, rows say so", async () => {
+test("several devices killed in turn: rcu passes with a domain each, a broken grace period is caught", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "devices.csv");
   const args = ["--devices", "4", "--srcu-domain", "per-device", "--updaters", "2", "--seed", "3", "--out", out];
