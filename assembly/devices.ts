@@ -27,7 +27,7 @@ let this_srcu_offset: usize = 0;
   return field + this_srcu_offset;
 }
 
-/** The devices in use: 1 until dax_set_devices() says more. */
+/** The devices in use: 1 until dax_split_devices() says more. */
 export function dax_devices(): i32 {
   return max(1, load<i32>(REGION_DEVICES));
 }

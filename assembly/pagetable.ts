@@ -141,6 +141,16 @@ export function insert_pfn(level: i32, haddr: u64, pfn: u64, generation: i32): i
   return entry_present(entry) && entry_generation(entry) != (generation & <i32>ENTRY_GENERATION_MASK);
 }
 
+/** The slot of `level` that covers addr (inside the vma), and the one after the slot that covers end - 1: the
+ *  slots of [addr, end), a device's share when both are its bounds. */
+@inline function slot_of(level: i32, addr: u64): u64 {
+  return (addr >> level_shift(level)) - table_first_index(level);
+}
+
+@inline function slot_after(level: i32, end: u64): u64 {
+  return min(slot_of(level, end - 1) + 1, table_slots(level));
+}
+
 /** unmap_mapping_range() of the device this CPU works on: clears every leaf of its share of the vma (all of it
  *  with one device); page tables stay allocated, as they do in the kernel. Entries of an older generation than
  *  the device's survived an earlier zap: they are added to its DEV_STALE_ENTRIES (the user-visible harm of a
@@ -153,9 +163,8 @@ export function zap_device(): u64 {
   let stale: u64 = 0;
   for (let level = 0; level < LEVELS; level++) {
     const base = table_base(level);
-    const first = (start >> level_shift(level)) - table_first_index(level);
-    const last = min(((end - 1) >> level_shift(level)) - table_first_index(level) + 1, table_slots(level));
-    for (let i: u64 = first; i < last; i++) {
+    const last = slot_after(level, end);
+    for (let i: u64 = slot_of(level, start); i < last; i++) {
       const slot = base + (<usize>i << 3);
       const entry = atomic.load<u64>(slot);
       if (entry_present(entry)) {
@@ -181,9 +190,10 @@ export function count_stale_entries(): u64 {
     const start = dev_vma_start();
     const end = dev_vma_end();
     for (let level = 0; level < LEVELS; level++) {
-      const first = (start >> level_shift(level)) - table_first_index(level);
-      const last = min(((end - 1) >> level_shift(level)) - table_first_index(level) + 1, table_slots(level));
-      for (let i: u64 = first; i < last; i++) if (entry_stale(slot_entry(level, i), generation)) stale++;
+      const last = slot_after(level, end);
+      for (let i: u64 = slot_of(level, start); i < last; i++) {
+        if (entry_stale(slot_entry(level, i), generation)) stale++;
+      }
     }
   }
   dax_select_device(0);

@@ -347,8 +347,14 @@ export function checkConfiguration(config: Configuration, probe: DaxMachine): vo
 }
 
 /** Several devices: SRCU's schemes only (their domains are what sharing is about; a reference count would be
- *  one for all the devices), each device an equal share of --size in whole --align entries. */
+ *  one for all the devices), each device an equal share of --size in whole --align entries, and no more
+ *  updaters than devices (each updater kills devices of its own). */
 function checkDevices(config: Configuration): void {
+  if (config.updaters > config.devices) {
+    throw new UsageError(
+      `--updaters ${config.updaters} is more than --devices ${config.devices}: each updater kills devices of its own`,
+    );
+  }
   if (config.devices === 1) return;
   if (!(SRCU_SCHEMES as string[]).includes(config.protection)) {
     throw new UsageError(
@@ -459,7 +465,7 @@ export function tortureConfigurations(args: TortureMatrixArgs, probe: DaxMachine
       }),
       longReadDelays: args.longDelays,
       fakeWriters: fakeWritersOption(args.fakeWriters, args.protection),
-      updaters: updatersOption(args.updaters, args.devices),
+      updaters: wholeNumberOption("updaters", args.updaters, 1, 1, Number.MAX_SAFE_INTEGER),
       migratingReaders: migrateOption(args.migrate, args.protection),
     },
     probe,
@@ -483,15 +489,6 @@ function knownSchemesBut(protection: string, allowed: readonly SchemeName[]): st
   return splitList([protection]).filter(
     (name) => (SCHEME_NAMES as string[]).includes(name) && !(allowed as string[]).includes(name),
   );
-}
-
-/** --updaters U: 1 to the devices there are (--devices), each updater killing its own devices in turn. */
-function updatersOption(text: string, devices: string): number {
-  const most = Math.min(...splitList([devices]).map(Number).filter(Number.isInteger));
-  const updaters = wholeNumberOption("updaters", text, 1, 1, Number.MAX_SAFE_INTEGER);
-  if (updaters > most)
-    throw new UsageError(`--updaters ${text} is more than --devices ${devices}: each updater kills devices of its own`);
-  return updaters;
 }
 
 /** --fake-writers N: 0 to MAX_FAKE_WRITERS, and only beside schemes whose synchronize() is a grace period alone
