@@ -1,13 +1,14 @@
 // Under an address-space limit (ulimit -v), a command that has no room for its workers says so in one line and
 // exits 1, before a run takes its lock; unchecked, V8 ends it with SIGTRAP (exit 133) and the lock stays behind.
 // A limit with room is no reason to refuse. Each command runs in a shell that sets the limit, as a user's would.
+// Slow tier: each command is a real process of its own (tsx, the CLI, a run), seconds of CPU in all.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bin } from "./daxbench.ts";
+import { bin } from "../daxbench.ts";
 
 const GIB_IN_KIB = 1 << 20;
 
