@@ -48,17 +48,22 @@ export function dax_select_device(dev: i32): void {
   }
 }
 
-/** Splits the mapped vma among `count` devices, each a share that is a whole number of the region's alignment,
- *  with one SRCU domain for all or one each. Returns 0, or -EINVAL for a count outside 1..MAX_DEVICES or a vma
- *  that does not split so. Device 0 keeps its state; the others start as copies of it, each reading its own
- *  flag (protection.ts' set_devices gives rcu-pointer's each its own published copy). Only while no worker
- *  runs; leaves this CPU on device 0. */
-export function dax_split_devices(count: i32, srcu_per_device: bool): i32 {
-  if (count < 1 || count > MAX_DEVICES) return -EINVAL;
-  const length = load<u64>(VMA_END) - load<u64>(VMA_START);
+/** The share of a vma of `length` bytes that each of `count` devices maps: an equal share, a whole number of
+ *  `align` entries; 0 where the vma does not split so or count is outside 1..MAX_DEVICES. The one rule: the
+ *  host asks it before any work (DaxMachine.deviceSpan), dax_split_devices applies it. */
+export function dax_device_span(length: u64, align: u64, count: i32): u64 {
+  if (count < 1 || count > MAX_DEVICES) return 0;
   const span = length / <u64>count;
-  const align = load<u64>(REGION_ALIGN);
-  if (span * <u64>count != length || span % align != 0 || span == 0) return -EINVAL;
+  return span * <u64>count == length && span % align == 0 ? span : 0;
+}
+
+/** Splits the mapped vma among `count` devices (dax_device_span), with one SRCU domain for all or one each.
+ *  Returns 0, or -EINVAL where it does not split. Device 0 keeps its state; the others start as copies of it,
+ *  each reading its own flag (protection.ts' set_devices gives rcu-pointer's each its own published copy).
+ *  Only while no worker runs; leaves this CPU on device 0. */
+export function dax_split_devices(count: i32, srcu_per_device: bool): i32 {
+  const span = dax_device_span(load<u64>(VMA_END) - load<u64>(VMA_START), load<u64>(REGION_ALIGN), count);
+  if (span == 0) return -EINVAL;
   store<i32>(REGION_DEVICES, count);
   store<i32>(REGION_SRCU_PER_DEVICE, srcu_per_device ? 1 : 0);
   store<u64>(REGION_DEVICE_SPAN, span);

@@ -32,7 +32,7 @@ export {
   SCHEME_RCU_POINTER_FREE_EARLY, SCHEME_RCU_CHECK_OUTSIDE, SCHEME_RCU_ZAP_EARLY, SCHEME_REFCOUNT, SCHEME_PERCPU_REF,
   SCHEME_SEQLOCK, set_protection, set_devices,
 } from "./protection";
-export { dax_select_device } from "./devices";
+export { dax_select_device, dax_device_span } from "./devices";
 export { set_read_delay, set_random_delay, set_long_delays, set_migration, set_invariant_check, spin } from "./torture";
 export { populate, touch_random, readside, mmap_mix, touch_random_tlb } from "./batch";
 export {

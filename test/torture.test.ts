@@ -269,6 +269,10 @@ test("several devices killed in turn: rcu passes with a domain each, a broken gr
       ["--devices", "3", "--size", "64m"],
       /^daxbench: --size 64m does not split into 3 devices of whole --align 4k entries: /,
     ],
+    [
+      ["--devices", "2", "--size", "6m", "--align", "2m"],
+      /^daxbench: --size 6m does not split into 2 devices of whole --align 2m entries: /,
+    ],
     [["--devices", "9"], /^daxbench: --devices 9 is not a whole number from 1 to 8\n$/],
     [["--srcu-domain", "both"], /^daxbench: --srcu-domain both is not one of: shared, per-device\n$/],
     [["--updaters", "3", "--devices", "2"], /^daxbench: --updaters 3 is more than --devices 2: /],

@@ -1,6 +1,6 @@
 import { handle_mm_fault } from "../fault";
 import { set_devices } from "../protection";
-import { dax_select_device, dax_devices } from "../devices";
+import { dax_select_device, dax_devices, dax_device_span } from "../devices";
 import { srcu_read_lock, srcu_read_unlock } from "../srcu";
 import { kill_dax, kill_dev_dax, revive_dax, fake_writer } from "../teardown";
 import { count_entries, count_stale_entries, count_unaccounted_installs, PTE_LEVEL } from "../pagetable";
@@ -39,6 +39,15 @@ describe("several devices on one region", () => {
     expect(map(4 * MiB)).toBe(0);
     expect(set_devices(4, false)).toBe(-EINVAL); // 1 MiB shares of a 2 MiB region
     expect(set_devices(2, false)).toBe(0);
+  });
+
+  it("the rule asked before any work: an equal share of whole entries, or none", () => {
+    expect(dax_device_span(64 * MiB, PAGE_SIZE, 4)).toBe(SHARE);
+    expect(dax_device_span(64 * MiB, PAGE_SIZE, 3)).toBe(0); // not three equal shares
+    expect(dax_device_span(6 * MiB, PMD_SIZE, 2)).toBe(0); // 3 MiB shares: no whole 2 MiB entries
+    expect(dax_device_span(6 * MiB, PMD_SIZE, 3)).toBe(PMD_SIZE);
+    expect(dax_device_span(64 * MiB, PAGE_SIZE, 0)).toBe(0);
+    expect(dax_device_span(64 * MiB, PAGE_SIZE, 9)).toBe(0); // MAX_DEVICES is 8
   });
 
   it("a fault works on the device whose share holds its address", () => {

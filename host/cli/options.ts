@@ -325,7 +325,7 @@ export function checkConfiguration(config: Configuration, probe: DaxMachine): vo
   if (config.size % align !== 0n) {
     throw new UsageError(`--size ${formatSize(config.size)} is not a multiple of --align ${config.align}`);
   }
-  checkDevices(config);
+  checkDevices(config, probe);
   if (!config.scenario.timed && config.size / align < BigInt(config.workers)) {
     throw new UsageError(
       `--size ${formatSize(config.size)} holds ${config.size / align} ${config.align} entries, ` +
@@ -349,7 +349,7 @@ export function checkConfiguration(config: Configuration, probe: DaxMachine): vo
 /** Several devices: SRCU's schemes only (their domains are what sharing is about; a reference count would be
  *  one for all the devices), each device an equal share of --size in whole --align entries, and no more
  *  updaters than devices (each updater kills devices of its own). */
-function checkDevices(config: Configuration): void {
+function checkDevices(config: Configuration, probe: DaxMachine): void {
   if (config.updaters > config.devices) {
     throw new UsageError(
       `--updaters ${config.updaters} is more than --devices ${config.devices}: each updater kills devices of its own`,
@@ -362,8 +362,7 @@ function checkDevices(config: Configuration): void {
         `not to ${config.protection}`,
     );
   }
-  const share = config.size / BigInt(config.devices);
-  if (share * BigInt(config.devices) !== config.size || share % ALIGNMENTS[config.align] !== 0n) {
+  if (probe.deviceSpan(config.size, config.align, config.devices) === 0n) {
     throw new UsageError(
       `--size ${formatSize(config.size)} does not split into ${config.devices} devices of whole --align ` +
         `${config.align} entries: give a size that is a multiple of ${config.devices} x ${config.align}`,

@@ -50,6 +50,7 @@ export const CORE_FUNCTIONS = {
   set_devices: { params: ["i32", "i32"], result: "i32" },
   // devices.ts
   dax_select_device: { params: ["i32"], result: "void" }, // (device): the one this CPU kills, revives, reports
+  dax_device_span: { params: ["i64", "i64", "i32"], result: "i64" }, // (length, align, count): a share, 0 if none
   // fault.ts and torture.ts: spins are counted in an i32
   set_fault_cost: { params: ["i32"], result: "void" }, // (spins)
   set_read_delay: { params: ["i32"], result: "void" }, // (spins)

@@ -339,6 +339,12 @@ export class DaxMachine {
   /** Splits the mapped vma among `count` devices, each an equal share, whose read sides enter one SRCU domain
    *  or one each. After mmap(); a vma that does not split into whole entries of the region's alignment is
    *  refused. */
+  /** The share of a `size` mapping at `align` that each of `count` devices maps, or 0 where it does not split
+   *  into equal shares of whole entries: the core's rule (dax_device_span), asked before anything is mapped. */
+  deviceSpan(size: bigint, align: AlignName, count: number): bigint {
+    return this.core.exports.dax_device_span(size, ALIGNMENTS[align], count);
+  }
+
   setDevices(count: number, srcuDomain: SrcuDomain): void {
     if (this.core.exports.set_devices(count, srcuDomain === "per-device" ? 1 : 0) !== 0) {
       throw new DaxConfigError(`the mapping does not split into ${count} devices of whole entries of its alignment`);
