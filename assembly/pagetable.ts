@@ -6,7 +6,7 @@
 
 import {
   TABLES_BASE, TABLE_BASES, TABLE_FIRST_INDEX, TABLE_SLOTS, DEV_PGTABLE_BUDGET, DEV_GENERATION, DEV_STALE_ENTRIES,
-  DEV_ZAPPED_ENTRIES, DEVICE_STRIDE, CACHE_LINE,
+  DEV_ZAPPED_ENTRIES, CACHE_LINE,
 } from "./layout";
 import { dev_field, dev_vma_start, dev_vma_end, dax_devices, dax_select_device } from "./devices";
 import { PAGE_SHIFT, PMD_SIZE, PUD_SIZE, ENOMEM, EBUSY } from "./kernel";
@@ -208,8 +208,10 @@ export function count_stale_entries(): u64 {
 export function count_unaccounted_installs(): i64 {
   let entries: u64 = 0;
   for (let dev = 0, devices = dax_devices(); dev < devices; dev++) {
-    entries += atomic.load<u64>(DEV_ZAPPED_ENTRIES + <usize>dev * DEVICE_STRIDE);
+    dax_select_device(dev);
+    entries += atomic.load<u64>(dev_field(DEV_ZAPPED_ENTRIES));
   }
+  dax_select_device(0);
   for (let level = 0; level < LEVELS; level++) entries += count_entries(level);
   return <i64>(all_cpus_installs() - entries);
 }
