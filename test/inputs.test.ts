@@ -17,7 +17,7 @@ import { readResultFile } from "../host/results/file.ts";
 import { TEXT_COLUMNS, OPTIONAL_COLUMNS } from "../host/results/schema.ts";
 import { csvText } from "../host/export/csv.ts";
 import { KERNEL_COLUMNS, KERNEL_TABLE, readKernelFile, type KernelRow } from "../host/run/kernel.ts";
-import { writeTable } from "../host/csv-table.ts";
+import { writeTable, parseCsv } from "../host/csv-table.ts";
 import { MICRO_TABLE, readMicroFile, type MicroRow } from "../host/run/micro.ts";
 import { NATIVE_TABLE, nativeCsv, parseNativeCsv, type NativeSample } from "../host/run/native.ts";
 import type { CsvTable } from "../host/csv-table.ts";
@@ -272,6 +272,55 @@ function damagedFile(text: string, name: string, row: number, column: string, ra
   writeFileSync(path, damaged(text, row, (parse(text) as string[][])[0].indexOf(column), raw));
   return path;
 }
+
+/** What csv-parse alone makes of `text`, as every reader read it before papaparse: each record with the line it
+ *  starts on, or the refusal's line and cause (csv-table.ts words the refusal; here its code is enough). */
+function csvParseAlone(text: string): string[] {
+  const records: string[] = [];
+  let start = 1;
+  try {
+    parse(text, {
+      bom: true,
+      on_record: (record: string[], context: { lines: number }) => {
+        records.push(`${start}: ${JSON.stringify(record)}`);
+        start = context.lines + 1;
+        return null;
+      },
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    records.push(`line ${start}: ${code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" ? "values" : code}`);
+  }
+  return records;
+}
+
+test("the readers' CSV parser reads every text as csv-parse alone does: the same records, lines and refusals", () => {
+  const codes: Record<string, string> = {
+    "a quote opens": "CSV_QUOTE_NOT_CLOSED",
+    "a quoted value goes on": "CSV_INVALID_CLOSING_QUOTE",
+    "a quote inside a value": "INVALID_OPENING_QUOTE",
+  };
+  const text = fc
+    .array(fc.constantFrom("a", "1", ",", ",", '"', '""', "\n", "\n", "\r\n", " ", "\uFEFF", "x,y"), { maxLength: 40 })
+    .map((parts) => parts.join(""));
+  fc.assert(
+    fc.property(text, (input) => {
+      const records: string[] = [];
+      try {
+        parseCsv("f.csv", input, (record, line) => void records.push(`${line}: ${JSON.stringify(record)}`));
+      } catch (error) {
+        assert.ok(error instanceof UsageError, String(error));
+        const [, line, cause] = /^f\.csv: line (\d+)[,:] (?:column [^:]*: )?(.*)$/.exec(error.message)!;
+        const code = / values, the header has /.test(cause)
+          ? "values"
+          : Object.entries(codes).find(([words]) => cause.startsWith(words))?.[1];
+        records.push(`line ${line}: ${code ?? cause}`);
+      }
+      assert.deepEqual(records, csvParseAlone(input), JSON.stringify(input));
+    }),
+    { numRuns: 3000, seed: 20261207 },
+  );
+});
 
 test("real processes: every reader class exits 2 with one line naming the file, the line and the column", async () => {
   // compare reads the issue's figure of one blank; history a run file with an unterminated quote in a directory;
