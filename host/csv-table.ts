@@ -32,7 +32,8 @@ export function parseCsv(path: string, text: string, onRecord: (record: string[]
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
   let header: string[] | undefined;
   let line = 1;
-  const deliver = (record: string[], start: number) => {
+  const deliver = (values: string[], start: number) => {
+    const record = header === undefined ? values.map(ownString) : values; // the header is kept: see ownString
     header ??= record;
     if (record.length !== header.length) {
       throw new UsageError(`${path}: line ${start}: ${record.length} values, the header has ${header.length} columns`);
@@ -78,6 +79,12 @@ export function parseCsv(path: string, text: string, onRecord: (record: string[]
     if (error instanceof CsvError) throw parserError(path, start, header, error);
     throw error;
   }
+}
+
+/** `value` as a string of its own. A parser's values are slices of the file's text (V8 slices a string of 13
+ *  characters or more), and one that is kept (a column name, a word every row repeats) keeps the whole text. */
+export function ownString(value: string): string {
+  return Buffer.from(value).toString();
 }
 
 /** Whether `raw` is `values` as csv-stringify writes them: each value as it is, or quoted where it holds a comma;

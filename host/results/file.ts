@@ -3,7 +3,7 @@
 
 import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, LATER_COLUMNS, type ResultRow } from "./schema.ts";
 import { UsageError } from "../errors.ts";
-import { readCsvText, parseCsv, numberCell } from "../csv-table.ts";
+import { readCsvText, parseCsv, numberCell, ownString } from "../csv-table.ts";
 import { SCENARIOS, findScenario } from "../registry/scenarios.ts";
 import type { Scenario } from "../types.ts";
 
@@ -19,9 +19,13 @@ export function readResultFile(path: string): ResultFile {
   let makeRow: (values: (string | number)[]) => ResultRow = () => ({}) as ResultRow;
   let absent: [string, (scenario: Scenario) => string | number][] = [];
   const rows: ResultRow[] = [];
-  // Words repeat on every row (a scenario, a CPU, a start time): one string each, not one per row.
+  // Words repeat on every row (a scenario, a CPU, a start time): one string each, not one per row, of its own.
   const words = new Map<string, string>();
-  const word = (value: string) => words.get(value) ?? (words.set(value, value), value);
+  const word = (value: string) => {
+    let kept = words.get(value);
+    if (kept === undefined) words.set(value, (kept = ownString(value)));
+    return kept;
+  };
   // One record at a time, turned into a row as it is parsed: no record is kept (a 300,000-row file).
   parseCsv(path, text, (record, line) => {
     if (header === undefined) {
