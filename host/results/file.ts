@@ -3,7 +3,7 @@
 
 import { ROW_COLUMNS, TEXT_COLUMNS, OPTIONAL_COLUMNS, LATER_COLUMNS, type ResultRow } from "./schema.ts";
 import { UsageError } from "../errors.ts";
-import { readCsvText, parseCsv, numberCell, ownString } from "../csv-table.ts";
+import { readCsvText, parseCsv, numberCell, ownString, type NumberRule } from "../csv-table.ts";
 import { SCENARIOS, findScenario } from "../registry/scenarios.ts";
 import type { Scenario } from "../types.ts";
 
@@ -19,6 +19,9 @@ export function readResultFile(path: string): ResultFile {
   let makeRow: (values: (string | number)[]) => ResultRow = () => ({}) as ResultRow;
   let absent: [string, (scenario: Scenario) => string | number][] = [];
   const rows: ResultRow[] = [];
+  // How each column's cells are read, and one array for a record's values: makeRow copies them out.
+  let kinds: ("text" | NumberRule)[] = [];
+  const values: (string | number)[] = [];
   // Words repeat on every row (a scenario, a CPU, a start time): one string each, not one per row, of its own.
   const words = new Map<string, string>();
   const word = (value: string) => {
@@ -36,13 +39,16 @@ export function readResultFile(path: string): ResultFile {
         header,
         absent.map(([column]) => column),
       );
+      kinds = header.map((column) =>
+        TEXT_COLUMNS.has(column) ? "text" : OPTIONAL_COLUMNS.has(column) ? "optional" : "number",
+      );
       return;
     }
-    const cell = (column: string, i: number): string | number =>
-      TEXT_COLUMNS.has(column)
-        ? word(record[i])
-        : numberCell(path, line, column, record[i], OPTIONAL_COLUMNS.has(column) ? "optional" : "number");
-    const row = makeRow(header.map(cell));
+    for (let i = 0; i < record.length; i++) {
+      const kind = kinds[i];
+      values[i] = kind === "text" ? word(record[i]) : numberCell(path, line, header[i], record[i], kind);
+    }
+    const row = makeRow(values);
     // Every figure of a row is read through its scenario's entry (host/registry/scenarios.ts): an unknown one
     // is refused.
     const scenario = findScenario(row.scenario);
