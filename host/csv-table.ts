@@ -18,10 +18,10 @@ export function readCsvText(path: string): string {
   }
 }
 
-/** Calls onRecord with each record of `text` in order, the header first, and the line the record starts on (a
- *  quoted value may hold a line break). The parser's own refusals (a quote never closed, a quote inside a value)
- *  name the line their record starts on and, where one cell is to blame, its column; a record of another length
- *  than the header is refused naming its line.
+/** Calls onRecord with each record of `text` (a file's text, as readCsvText decodes it) in order, the header
+ *  first, and the line the record starts on (a quoted value may hold a line break). The parser's own refusals (a
+ *  quote never closed, a quote inside a value) name the line their record starts on and, where one cell is to
+ *  blame, its column; a record of another length than the header is refused naming its line.
  *
  *  Two parsers, one reading: papaparse reads a 300,000-row file six times faster than csv-parse, but accepts
  *  what csv-parse refuses (a quote inside an unquoted value) and reports less exactly. So papaparse reads the
@@ -40,9 +40,10 @@ export function parseCsv(path: string, text: string, onRecord: (record: string[]
     }
     onRecord(record, start);
   };
-  // Where csv-parse takes over: nowhere, unless papaparse meets a record it cannot vouch for. A text with a "\r"
-  // is csv-parse's whole (it ends every record with the first line break it meets, "\r\n", "\r" or "\n"), and so
-  // is one with a second BOM (papaparse drops it too).
+  // Where csv-parse takes over: at body.length, nowhere, unless papaparse meets a record it cannot vouch for. A
+  // text with a "\r" is csv-parse's whole (the first kind of line break it meets, "\r\n", "\r" or "\n", ends
+  // every record after), and so is one with a second BOM (papaparse drops it too): for those, rest is 0 and
+  // papaparse reads nothing.
   let rest = body.includes("\r") || body.startsWith("\uFEFF") ? 0 : body.length;
   if (rest > 0) {
     let offset = 0;

@@ -301,7 +301,10 @@ test("the readers' CSV parser reads every text as csv-parse alone does: the same
     "a quote inside a value": "INVALID_OPENING_QUOTE",
   };
   const text = fc
-    .array(fc.constantFrom("a", "1", ",", ",", '"', '""', "\n", "\n", "\r\n", " ", "\uFEFF", "x,y"), { maxLength: 40 })
+    .array(
+      fc.constantFrom("a", "1", "é", ",", ",", '"', '""', '"a,b"', "\n", "\n", "\r\n", "\r", " ", "\uFEFF", "x,y"),
+      { maxLength: 40 },
+    )
     .map((parts) => parts.join(""));
   fc.assert(
     fc.property(text, (input) => {
