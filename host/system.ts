@@ -5,16 +5,23 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-/** The calling thread's total time spent ready to run but waiting on a run queue, in ns: the second field of
- *  /proc/thread-self/schedstat (run_delay). It is brought up to date whenever the thread is put on a CPU, so
- *  a thread reading it while running reads every wait it has had. */
-export function runQueueWaitNs(): number | undefined {
+/** The calling thread's times from /proc/thread-self/schedstat, in ns: on a CPU (its first field, the time it
+ *  ran) and ready to run but waiting on a run queue (its second, run_delay). A thread reading them while running
+ *  reads every wait it has had (run_delay is brought up to date whenever the thread is put on a CPU); its time
+ *  on a CPU lags by at most the part of its current slice since the last scheduler tick. Whatever of a stretch
+ *  of wall time is neither is time the thread was asleep or blocked. */
+export function threadSchedStat(): { onCpuNs: number; runQueueWaitNs: number } | undefined {
   try {
-    const delay = Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]);
-    return Number.isFinite(delay) ? delay : undefined;
+    const [onCpuNs, runQueueWaitNs] = readFileSync("/proc/thread-self/schedstat", "utf8").split(" ").map(Number);
+    return Number.isFinite(onCpuNs) && Number.isFinite(runQueueWaitNs) ? { onCpuNs, runQueueWaitNs } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The calling thread's total time spent ready to run but waiting on a run queue, in ns (run_delay). */
+export function runQueueWaitNs(): number | undefined {
+  return threadSchedStat()?.runQueueWaitNs;
 }
 
 /** USER_HZ, the unit of /proc/stat's times: 100 on every Linux architecture's ABI. */

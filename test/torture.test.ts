@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { judge } from "../host/results/torture.ts";
 import { parseDuration } from "../host/units.ts";
+import { threadSchedStat } from "../host/system.ts";
 import {
   DaxMachine,
   simpleMapping,
@@ -342,23 +343,34 @@ test("--long-delays are rcutorture's rcu_read_delay(): 200 us in 1 of readers ×
   assert.deepEqual(rcutortureReadDelays(2), { longOdds: 1_200_000, longNs: 300e6, shortOdds: 1000, shortNs: 200e3 });
 });
 
-test("a long read-side delay is taken inside the fault: at odds of 1, every fault sleeps or spins that long", () => {
+test("a long read-side delay is taken inside the fault: at odds of 1, every fault sleeps that long, or spins", (t) => {
+  if (!threadSchedStat()) return t.skip("no /proc/thread-self/schedstat to tell sleeping from running");
   const machine = new DaxMachine();
   const faults = 4;
   const { device, vma } = simpleMapping(ALIGNMENTS["4k"], BigInt(faults) * 4096n);
-  /** A fresh device (which clears the delays), the delays set, then every page faulted in on this thread. */
+  /** A fresh device (which clears the delays), the delays set, then every page faulted in on this thread: how
+   *  long the thread ran or waited for a CPU meanwhile, and how long it was neither (asleep). */
   const populate = (delays: LongReadDelays) => {
     machine.createDevice(device);
     machine.setProtection("rcu");
     machine.mmap(vma);
     machine.setLongDelays(delays);
     const start = process.hrtime.bigint();
+    const before = threadSchedStat()!;
     machine.core.exports.populate(0n, BigInt(faults) * 4096n);
-    return Number(process.hrtime.bigint() - start);
+    const after = threadSchedStat()!;
+    const wallNs = Number(process.hrtime.bigint() - start);
+    const runningNs = after.onCpuNs - before.onCpuNs + (after.runQueueWaitNs - before.runQueueWaitNs);
+    return { runningNs, asleepNs: wallNs - runningNs };
   };
-  // Lower bounds only: a busy machine makes a fault longer, never shorter than the delay it took.
-  assert.ok(populate({ longOdds: 1, longNs: 20e6, shortOdds: 0, shortNs: 0 }) >= faults * 20e6, "asleep 20 ms each");
-  assert.ok(populate({ longOdds: 0, longNs: 0, shortOdds: 1, shortNs: 10e6 }) >= faults * 10e6, "busy 10 ms each");
+  // A busy machine adds time waiting for a CPU, which counts as running: it cannot make a thread that never
+  // slept look asleep, nor one that spun look idle. The slack is one scheduler tick (10 ms at HZ=100), by
+  // which the thread's time on a CPU can lag.
+  const tickNs = 10e6;
+  const slept = populate({ longOdds: 1, longNs: 20e6, shortOdds: 0, shortNs: 0 });
+  assert.ok(slept.asleepNs >= faults * 20e6 - tickNs, `asleep 20 ms each: ${JSON.stringify(slept)}`);
+  const spun = populate({ longOdds: 0, longNs: 0, shortOdds: 1, shortNs: 10e6 });
+  assert.ok(spun.runningNs >= faults * 10e6 - tickNs, `busy 10 ms each: ${JSON.stringify(spun)}`);
 });
 
 test("rcu survives torture with --long-delays, and the row and the report say they were on", async () => {
