@@ -46,7 +46,7 @@ test(
       "--protection",
       CORRECT.join(","),
       "--seconds",
-      "0.5",
+      "0.25",
       "--workers",
       "2",
       "--read-delay",
@@ -197,7 +197,7 @@ test("a reader that completed no touch is no forward progress: FAILURE, naming i
 test("fake writers run grace periods back to back beside the updater; correct schemes pass; the row says", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "fake.csv");
-  const run = await torture(["--protection", "rcu,qsbr", "--seconds", "1", "--fake-writers", "2", "--out", out]);
+  const run = await torture(["--protection", "rcu,qsbr", "--seconds", "0.5", "--fake-writers", "2", "--out", out]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const lines = run.stdout.split("\n").filter((line) => line.startsWith("fake writers beside the updater: 2, "));
   assert.equal(lines.length, 2, run.stdout);
@@ -224,7 +224,7 @@ test("fake writers run grace periods back to back beside the updater; correct sc
 test("migrating readers unlock on other CPUs' counters; the rcu family still passes, the row says so", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "migrate.csv");
-  const run = await torture(["--protection", "rcu,rcu-pointer", "--seconds", "1", "--migrate", "--out", out]);
+  const run = await torture(["--protection", "rcu,rcu-pointer", "--seconds", "0.5", "--migrate", "--out", out]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const moved = [...run.stdout.matchAll(/migrating readers: one SRCU read side in 16 .*; migrated: ([\d,]+)/g)];
   assert.equal(moved.length, 2, run.stdout);
@@ -249,7 +249,7 @@ test("several devices killed in turn: rcu passes with a domain each, a broken gr
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "devices.csv");
   const args = ["--devices", "4", "--srcu-domain", "per-device", "--updaters", "2", "--seed", "3", "--out", out];
-  const run = await torture(["--protection", "rcu", "--seconds", "1", ...args]);
+  const run = await torture(["--protection", "rcu", "--seconds", "0.5", ...args]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /64m mapping, 4 devices \(an SRCU domain each\), killed in turn, by 2 updaters at once,/);
   // Ended at the first violation: how long that takes is the machine's, so the bound is generous.
@@ -376,10 +376,10 @@ test("a long read-side delay is taken inside the fault: at odds of 1, every faul
 test("rcu survives torture with --long-delays, and the row and the report say they were on", async () => {
   const dir = mkdtempSync(join(tmpdir(), "daxbench-torture-"));
   const out = join(dir, "long.csv");
-  const run = await torture(["--protection", "rcu", "--seconds", "1", "--long-delays", "--out", out]);
+  const run = await torture(["--protection", "rcu", "--seconds", "0.5", "--long-delays", "--out", out]);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /\nlong read-side delays as rcutorture's: 200us in one read side of readers × 500, /);
-  // At 1 in 1,000 read sides, a second of two readers takes hundreds of the short ones.
+  // At 1 in 1,000 read sides, half a second of two readers takes hundreds of the short ones.
   const taken = Number(/taken: ([\d,]+) of 200us/.exec(run.stdout)?.[1].replace(/,/g, ""));
   assert.ok(taken > 0, run.stdout);
   assert.equal(run.last, "SUCCESS");
