@@ -2,19 +2,10 @@
 // path a command will write is checked before any work (checkWritable), and a run holds a lock beside its
 // output so that two runs never write one file at once (lockOutput).
 
-import {
-  writeFileSync,
-  renameSync,
-  rmSync,
-  mkdirSync,
-  statSync,
-  readFileSync,
-  openSync,
-  writeSync,
-  closeSync,
-} from "node:fs";
+import { writeFileSync, renameSync, rmSync, mkdirSync, statSync, openSync, writeSync, closeSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { UsageError } from "./errors.ts";
+import { tryLock, type LockAttempt } from "./pid-lock.ts";
 
 function temporaryBeside(path: string, kind: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${kind}`);
@@ -74,37 +65,17 @@ export function checkWritable(option: string, path: string): void {
   }
 }
 
-/** Takes `path`.lock for this process (its pid inside), or refuses: another live run writes the same file. A
- *  lock whose process is gone is taken over. Returns the release; a process that exits without calling it (a
- *  fatal error that ends it from bin/daxbench.js) releases it as it exits. */
+/** Takes `path`.lock for this process (its pid inside), or refuses: another live run writes the same file.
+ *  Returns the release, which also runs as the process exits. */
 export function lockOutput(option: string, path: string): () => void {
   const lock = `${path}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: "wx" });
-      const release = () => {
-        process.off("exit", release);
-        rmSync(lock, { force: true });
-      };
-      process.once("exit", release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(lock, "utf8"));
-      if (processAlive(holder))
-        throw new UsageError(`${option} ${path} is being written by another daxbench run (pid ${holder}, ${lock})`);
-      rmSync(lock, { force: true });
-    }
-  }
-  throw new UsageError(`${option} ${path}: cannot take ${lock}`);
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  let attempt: LockAttempt;
   try {
-    process.kill(pid, 0);
-    return true;
+    attempt = tryLock(lock);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${option} ${path}: cannot take ${lock}${code ? ` (${code})` : ""}`);
   }
+  if (attempt.release) return attempt.release;
+  throw new UsageError(`${option} ${path} is being written by another daxbench run (pid ${attempt.holder}, ${lock})`);
 }

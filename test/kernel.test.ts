@@ -4,7 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { daxbenchWith } from "./daxbench.ts";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -17,6 +19,7 @@ import {
   KERNEL_COLUMNS,
   KERNEL_TABLE,
   NR_HUGEPAGES,
+  HUGE_PAGE_POOL_LOCK,
   type KernelRow,
 } from "../host/run/kernel.ts";
 import { readResultFile } from "../host/results/file.ts";
@@ -112,6 +115,23 @@ test("kernel --reserve-hugepages: root only; the pool is put back after the run"
     rows.filter((r) => r.case === "2m fault").map((r) => Number(r.minor_faults)),
     [2],
   );
+});
+
+test("--reserve-hugepages waits while another run holds the huge page pool, then takes it and frees it", async (t) => {
+  if (!root) return t.skip("the pool is root's to change");
+  // Another run's reservation, as its lock: a process that holds it for a second, then ends.
+  const holder = spawn(process.execPath, [
+    "-e",
+    `require("fs").writeFileSync(${JSON.stringify(HUGE_PAGE_POOL_LOCK)}, String(process.pid)); ` +
+      `console.log("held"); setTimeout(() => {}, 1000);`,
+  ]);
+  await once(holder.stdout, "data");
+  const result = await daxbench(["kernel", "--size", "4m", "--repeat", "1", "--reserve-hugepages", "2", "--out", "-"]);
+  if (/no C compiler/.test(result.stderr)) return t.skip("no C compiler here");
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, new RegExp(`waiting for daxbench pid ${holder.pid}, which holds the huge page pool\n`));
+  assert.match(result.stderr, /put back to \d+ when the run ends|already free: none reserved/);
+  assert.equal(existsSync(HUGE_PAGE_POOL_LOCK), false, "the pool's lock released with the pool");
 });
 
 test("kernel: bad flags exit 2 with one line, before any work", async () => {

@@ -17,6 +17,7 @@ import { ALIGNMENTS } from "../machine/dax.ts";
 import { formatSize, sixSignificantDigits } from "../units.ts";
 import { UsageError } from "../errors.ts";
 import { sysfsChoice } from "../system.ts";
+import { waitForLock } from "../pid-lock.ts";
 import { readCsvText, readTable, type CsvTable } from "../csv-table.ts";
 import type { AlignName } from "../types.ts";
 import type { RunMetadata } from "../results/metadata.ts";
@@ -409,18 +410,34 @@ function kernelSource(path: string, first: KernelRow | undefined): string {
   return `kernel ${path} (commit ${first?.commit || "unknown"}, ${first?.started_at ?? ""})`;
 }
 
+/** The pool of 2 MiB huge pages is the whole machine's: a run that reserves pages holds this lock until it has
+ *  put the pool back, so that two runs never take each other's pages for their own or put back the pool at the
+ *  other's count (which would leave it changed for good). */
+export const HUGE_PAGE_POOL_LOCK = "/run/daxbench-hugepages.lock";
+
+/** How long a run waits for another run's reservation to end. */
+const HUGE_PAGE_POOL_WAIT_MS = 10 * 60_000;
+
 /** `--reserve-hugepages N`: makes N 2 MiB huge pages free, and gives back restore() to put the pool as it was.
- *  Root only. The caller restores however the run ends. */
-export function reserveHugePages(count: number): { restore: () => void; message: string } {
+ *  Root only; waits while another daxbench run holds the pool (`waiting` is told its pid). The caller
+ *  restores however the run ends. */
+export async function reserveHugePages(
+  count: number,
+  waiting: (holder: number) => void,
+): Promise<{ restore: () => void; message: string }> {
   if (process.getuid?.() !== 0)
     throw new UsageError(`--reserve-hugepages ${count} needs root: ${NR_HUGEPAGES} is the kernel's to change`);
+  const releasePool = await waitForLock(HUGE_PAGE_POOL_LOCK, HUGE_PAGE_POOL_WAIT_MS, waiting);
   const before = Number(readSetting(NR_HUGEPAGES) || 0);
   const missing = count - freeHugePages("2m");
   if (missing <= 0)
-    return { restore: () => {}, message: `${freeHugePages("2m")} 2 MiB huge pages already free: none reserved` };
+    return { restore: releasePool, message: `${freeHugePages("2m")} 2 MiB huge pages already free: none reserved` };
   writeFileSync(NR_HUGEPAGES, String(before + missing));
   const after = Number(readSetting(NR_HUGEPAGES) || 0);
-  const restore = () => writeFileSync(NR_HUGEPAGES, String(before));
+  const restore = () => {
+    writeFileSync(NR_HUGEPAGES, String(before));
+    releasePool();
+  };
   return {
     restore,
     message:

@@ -49,7 +49,12 @@ async function kernel(args: KernelArgs, io: Io): Promise<number> {
   const meta = runMetadata();
   const output = ResultsOutput.perFormat(args.out ?? defaultOutPath(new Date(meta.started_at), "kernel"), formats);
   output.checkWritable();
-  const reserved = reserve === undefined ? undefined : reserveHugePages(reserve);
+  const reserved =
+    reserve === undefined
+      ? undefined
+      : await reserveHugePages(reserve, (holder) =>
+          println(io.stderr, `daxbench kernel: waiting for daxbench pid ${holder}, which holds the huge page pool`),
+        );
   const progress = new Progress(io.stderr);
   // The huge-page pool is put back however the run ends: done, failed, or interrupted.
   try {
