@@ -77,6 +77,52 @@ test("compare through the CLI prints ~ and the change, and --by protection compa
   assert.equal(tables[0].deltas[0].change, 200);
 });
 
+test("compare --by over runs judges pairs with the run as the unit: a small change all runs show", async () => {
+  // Within a run, 1% is lost in the repetitions' ±3% (each run says ~); six runs that all show it are a verdict.
+  const run = (factor: number) =>
+    csvText(
+      syntheticRows([
+        { protection: "rcu", align: "4k", nsPerOp: ten },
+        { protection: "mutex", align: "4k", nsPerOp: ten.map((v) => v * factor) },
+        { protection: "rcu", align: "2m", nsPerOp: ten },
+        { protection: "mutex", align: "2m", nsPerOp: ten.map((v) => v * 3) },
+      ]),
+    );
+  const steady = [1, 2, 3, 4, 5, 6].map((i) => [`steady-${i}.csv`, run(1.01)]);
+  const split = [1, 2, 3, 4, 5, 6].map((i) => [`split-${i}.csv`, run(i % 2 ? 1.01 : 1 / 1.01)]);
+  const dir = scratch(Object.fromEntries([...steady, ...split]));
+  const files = (names: string[][]) => names.map(([name]) => join(dir, name));
+  const six = await daxbench("compare", "--by", "protection", ...files(steady));
+  assert.equal(six.status, 0, six.stderr);
+  assert.match(six.stdout, /│ protection mutex vs protection rcu, runs │ runs: faster · slower · ~ │ across runs/);
+  assert.match(
+    six.stdout,
+    /populate 4k 1w 1g \(ns\/touch\) +│ +1\.01 \(1\.01…1\.01\) │ +0 · 0 · 6 │ \+1\.00% \(p=0\.031, 6 runs\)/,
+  );
+  assert.match(
+    six.stdout,
+    /populate 2m 1w 1g \(ns\/touch\) +│ +3\.00 \(3\.00…3\.00\) │ +0 · 6 · 0 │ \+200\.00% \(p=0\.031, 6 runs\)/,
+  );
+  const five = await daxbench("compare", "--by", "protection", ...files(steady.slice(0, 5)));
+  assert.match(five.stdout, /populate 4k 1w 1g .*│ ~ \(p=0\.063, 5 runs\)/);
+  assert.match(
+    five.stdout,
+    /note: 5 runs that differ: no p below 0\.05 is possible \(smallest 0\.063\); 6\+ runs are needed/,
+  );
+  const contradicting = await daxbench("compare", "--by", "protection", ...files(split));
+  assert.match(
+    contradicting.stdout,
+    /populate 4k 1w 1g .*│ +1\.00 \(0\.99…1\.01\) │ +0 · 0 · 6 │ ~ \(p=1\.000, 6 runs\)/,
+  );
+  writeFileSync(join(dir, "rcu-only.csv"), csvText(syntheticRows([{ protection: "rcu", nsPerOp: ten }])));
+  const none = await daxbench("compare", "--by", "protection", join(dir, "steady-1.csv"), join(dir, "rcu-only.csv"));
+  assert.equal(none.status, 2);
+  assert.match(
+    none.stderr,
+    /^daxbench: .*rcu-only\.csv: every row has protection rcu; --by protection needs two or more\n$/,
+  );
+});
+
 test("compare: files with no configuration in common exit 2 with a clear message", async () => {
   const dir = scratch({
     "a.csv": csvText(syntheticRows([{ align: "4k", nsPerOp: ten }])),

@@ -9,6 +9,8 @@ import {
   smallestP,
   repetitionsNeeded,
   sampleConcerns,
+  wilcoxonSignedRank,
+  smallestSignedRankP,
 } from "../host/results/stats.ts";
 import { tooSmallText } from "../host/print/pairs.ts";
 import { shard, expandMatrix, timing, FULL_MATRICES, SWEEPS } from "../host/run/matrix.ts";
@@ -181,6 +183,26 @@ test(
     }
   },
 );
+
+test("the signed-rank test over runs gives SciPy's exact p-values, with ties and zero differences", () => {
+  // scipy.stats.wilcoxon(x, method="exact") (SciPy 1.17.1); with ties or zeros,
+  // method=PermutationMethod(n_resamples=inf), zero_method="wilcox": every assignment of signs.
+  const cases: [string, number[], number, number][] = [
+    ["six on one side", [0.03, 0.05, 0.01, 0.08, 0.02, 0.04], 6, 0.03125],
+    ["five on one side", [0.03, 0.05, 0.01, 0.08, 0.02], 5, 0.0625],
+    ["one against seven, the smallest", [0.03, 0.05, -0.01, 0.08, 0.02, 0.04, 0.06], 7, 0.03125],
+    ["mixed", [0.031, -0.052, 0.013, 0.084, -0.027, 0.045, 0.066, -0.019], 8, 0.3828125],
+    ["tied magnitudes", [1, 1, -1, 2, 2, 3, -3, 4], 8, 0.2421875],
+    ["zero differences dropped", [0, 0, 0.5, 0.7, -0.2, 0.9, 1.1, 0.3], 6, 0.0625],
+  ];
+  for (const [name, differences, n, p] of cases) {
+    const result = wilcoxonSignedRank(differences);
+    assert.equal(result.n, n, name);
+    assert.ok(Math.abs(result.p - p) < 1e-12, `${name}: p ${result.p}, SciPy ${p}`);
+  }
+  assert.deepEqual(wilcoxonSignedRank([0, 0]), { n: 0, p: 1 });
+  assert.deepEqual([5, 6].map(smallestSignedRankP), [0.0625, 0.03125]);
+});
 
 test("the interval's ranks at large and lopsided sizes are SciPy's exact critical values", () => {
   // One more than the count of c with P(U <= c) <= alpha / 2, from scipy.stats._mannwhitneyu._MWU(n1, n2).cdf

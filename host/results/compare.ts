@@ -2,12 +2,13 @@
 // completed touch, walk levels per 1,000 touches...), the change in percent and a Mann-Whitney U p-value;
 // "~" when the change is not significant at alpha, or when the samples are too small for it ever to be (the
 // one rule of stats.ts); and a geometric-mean row. Either two files (base, new) or one file split along a
-// dimension (each value against the first).
+// dimension (each value against the first); or several runs of one matrix split along a dimension, judged
+// with the run as the unit (compareAcrossRuns).
 
-import { geometricMean } from "simple-statistics";
+import { geometricMean, median } from "simple-statistics";
 import { byConfiguration, describe, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { CONFIGURATION_COLUMNS, type ResultRow } from "./schema.ts";
-import { comparePair, type TooSmall } from "./stats.ts";
+import { comparePair, smallestSignedRankP, wilcoxonSignedRank, type TooSmall } from "./stats.ts";
 import { UsageError } from "../errors.ts";
 
 export interface Delta {
@@ -94,4 +95,96 @@ export function compareWithin(
   if (found.length === 0)
     throw new UsageError(`${name}: no configuration has both ${by} ${first} and another ${by}: nothing to compare`);
   return found;
+}
+
+/** One pair of configurations (a value of the dimension against the first) across several runs of one matrix:
+ *  each run's verdict by the one rule, and a verdict with the run as the unit. Repetitions inside a run share
+ *  the phase of the machine the run met; runs made at different times do not, so a difference that holds
+ *  across runs is one a second run will find. */
+export interface RunsDelta {
+  label: string;
+  /** The two sides in the first run (for the unit and the scale). */
+  base: ConfigurationResult;
+  next: ConfigurationResult;
+  /** Each run's medians compared: next / base on the ratio scale, next - base on the difference scale. */
+  perRun: number[];
+  /** How many runs found next lower (faster), higher, or no significant difference. */
+  calls: { lower: number; higher: number; none: number };
+  /** The median of perRun (on the ratio scale, of their logarithms, taken back); NaN when a ratio is not
+   *  positive. */
+  estimate: number;
+  /** The Wilcoxon signed-rank test of perRun (its logarithms on the ratio scale) against no difference. */
+  p: number;
+  significant: boolean;
+  /** Too few runs (differing at all) for any p below alpha: how many there were, and how many are needed. */
+  tooFewRuns: { runs: number; smallestP: number; needed: number } | undefined;
+}
+
+export interface RunsTable {
+  baseName: string;
+  nextName: string;
+  runs: number;
+  deltas: RunsDelta[];
+}
+
+/** How many runs the signed-rank test needs for a p below alpha to be possible. */
+export function runsNeeded(alpha: number): number {
+  let n = 1;
+  while (smallestSignedRankP(n) >= alpha) n++;
+  return n;
+}
+
+/** Several runs of one matrix, each split along `by` as compareWithin splits one: the configurations found in
+ *  every run, each pair judged in each run and then across the runs. */
+export function compareAcrossRuns(
+  runs: { name: string; rows: ResultRow[] }[],
+  by: "protection" | "align" | "policy",
+  alpha: number,
+): RunsTable[] {
+  const perRun = runs.map((run) => compareWithin(run.name, run.rows, by, alpha));
+  const [first, ...later] = perRun;
+  const tables = first.map((table) => {
+    const found = later.map((tables) => tables.find((t) => t.nextName === table.nextName));
+    const deltas = table.deltas.flatMap((delta) => {
+      const across = [delta, ...found.map((t) => t?.deltas.find((d) => d.label === delta.label))];
+      return across.every((d): d is Delta => d !== undefined) ? [runsDelta(across, alpha)] : [];
+    });
+    return { baseName: table.baseName, nextName: table.nextName, runs: runs.length, deltas };
+  });
+  const kept = tables.filter((t) => t.deltas.length > 0);
+  if (kept.length === 0)
+    throw new UsageError(
+      `${runs.map((r) => r.name).join(", ")}: no pair along ${by} is in every run: nothing to compare across them`,
+    );
+  return kept;
+}
+
+function runsDelta(deltas: Delta[], alpha: number): RunsDelta {
+  const [{ label, base, next }] = deltas;
+  const ratio = base.scenario.headline.scale === "ratio";
+  const perRun = deltas.map((d) =>
+    ratio ? d.next.headline!.median / d.base.headline!.median : d.next.headline!.median - d.base.headline!.median,
+  );
+  const calls = { lower: 0, higher: 0, none: 0 };
+  for (const d of deltas) {
+    const lower = d.next.headline!.median < d.base.headline!.median;
+    calls[!d.significant ? "none" : lower ? "lower" : "higher"]++;
+  }
+  // A ratio of a cost that is zero on a side has no logarithm: such a pair gets no verdict across runs.
+  const defined = !ratio || perRun.every((r) => r > 0 && Number.isFinite(r));
+  const differences = defined ? perRun.map((r) => (ratio ? Math.log(r) : r)) : [];
+  const { n, p } = defined ? wilcoxonSignedRank(differences) : { n: 0, p: 1 };
+  const smallest = smallestSignedRankP(n);
+  const tooFewRuns = smallest >= alpha ? { runs: n, smallestP: smallest, needed: runsNeeded(alpha) } : undefined;
+  return {
+    label,
+    base,
+    next,
+    perRun,
+    calls,
+    estimate: !defined ? NaN : ratio ? Math.exp(median(differences)) : median(differences),
+    p,
+    significant: defined && p < alpha,
+    tooFewRuns,
+  };
 }

@@ -373,3 +373,43 @@ export function holm(pValues: number[], alpha: number): (number | undefined)[] {
   }
   return bounds;
 }
+
+/** The Wilcoxon signed-rank test of paired differences against zero (the runs of one matrix, each giving one
+ *  difference between the two sides of a pair): two-sided, exact. Zero differences are dropped (Wilcoxon's
+ *  method, SciPy's default); tied magnitudes share their mean rank, and the p-value is then the exact one
+ *  over every assignment of signs to those ranks (a permutation test), as it is without ties. `n` is the count
+ *  of differences left. */
+export function wilcoxonSignedRank(differences: number[]): { n: number; p: number } {
+  const nonzero = differences.filter((d) => d !== 0);
+  const n = nonzero.length;
+  if (n === 0) return { n, p: 1 };
+  // Ranks of the magnitudes, doubled so that mean ranks of ties stay whole numbers.
+  const order = nonzero.map((d, i) => [Math.abs(d), i] as const).sort((x, y) => x[0] - y[0]);
+  const doubled = new Array<number>(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && order[j + 1][0] === order[i][0]) j++;
+    for (let k = i; k <= j; k++) doubled[order[k][1]] = i + j + 2; // 2 × the mean of ranks i+1..j+1
+    i = j + 1;
+  }
+  const total = doubled.reduce((sum, r) => sum + r, 0);
+  const positive = nonzero.reduce((sum, d, i) => sum + (d > 0 ? doubled[i] : 0), 0);
+  // counts[s]: how many of the 2^n sign assignments give the positive ranks a (doubled) sum of s.
+  let counts = new Float64Array(total + 1);
+  counts[0] = 1;
+  for (const r of doubled) {
+    const next = Float64Array.from(counts);
+    for (let s = r; s <= total; s++) next[s] += counts[s - r];
+    counts = next;
+  }
+  // Two-sided: the assignments at least as far from the centre (total / 2) as the one observed.
+  const distance = Math.abs(positive - total / 2);
+  let extreme = 0;
+  for (let s = 0; s <= total; s++) if (Math.abs(s - total / 2) >= distance) extreme += counts[s];
+  return { n, p: Math.min(1, extreme / 2 ** n) };
+}
+
+/** The smallest two-sided p-value the signed-rank test can give with n differences (every one on one side). */
+export function smallestSignedRankP(n: number): number {
+  return Math.min(1, 2 / 2 ** n);
+}
