@@ -20,8 +20,10 @@ import {
   idealIntervalHeld,
   type Reproducibility,
 } from "../host/results/reproducibility.ts";
-import { describe, comparedValue } from "../host/results/configurations.ts";
-import { figure } from "../host/print/figures.ts";
+import { describe, comparedValue, type ComparedDimension } from "../host/results/configurations.ts";
+import { compareAcrossRuns, type RunsDelta } from "../host/results/compare.ts";
+import type { ResultRow } from "../host/results/schema.ts";
+import { figure, pValue } from "../host/print/figures.ts";
 import { markdownTable } from "../host/export/markdown.ts";
 import { replaceSection } from "../host/export/readme.ts";
 import { writeFileAtomic } from "../host/output-files.ts";
@@ -43,6 +45,35 @@ interface OrderRuns {
   csv: string;
   seconds: number[];
   result: Reproducibility;
+  /** Each pair judged across all the runs of the order, with the run as the unit (compare --by), by
+   *  "dimension|label". */
+  across: Map<string, RunsDelta>;
+}
+
+const ACROSS_DIMENSIONS = ["protection", "align", "policy"] as const;
+
+/** Every pair of the runs judged across them, as `daxbench compare --by DIMENSION` over the run files does. */
+function acrossRuns(runs: ResultRow[][], pairs: Reproducibility["pairs"], alpha: number): Map<string, RunsDelta> {
+  const found = new Map<string, RunsDelta>();
+  const named = runs.map((rows, k) => ({ name: `run ${k + 1}`, rows }));
+  for (const dimension of ACROSS_DIMENSIONS) {
+    if (!pairs.some((pair) => pair.dimension === dimension)) continue;
+    for (const table of compareAcrossRuns(named, dimension, alpha))
+      for (const delta of table.deltas) found.set(`${dimension}|${delta.label}`, delta);
+  }
+  return found;
+}
+
+/** "rcu 1.11× faster (p=0.031)" or "~ (p=0.219)": a pair's verdict across the runs. */
+function acrossText(delta: RunsDelta | undefined, dimension: ComparedDimension): string {
+  if (!delta) return "–";
+  const p = pValue(delta.p);
+  if (!delta.significant) return `~ (${p})`;
+  const [base, next] = [comparedValue(delta.base, dimension), comparedValue(delta.next, dimension)];
+  if (delta.base.scenario.headline.scale !== "ratio")
+    return `${delta.estimate < 0 ? next : base} ${figure(Math.abs(delta.estimate))} lower (${p})`;
+  const nextFaster = delta.estimate < 1;
+  return `${nextFaster ? next : base} ${figure(nextFaster ? 1 / delta.estimate : delta.estimate)}× faster (${p})`;
 }
 
 function runQuick(order: RunOrder, k: number): { path: string; seconds: number } {
@@ -140,14 +171,24 @@ function verdictTable(all: OrderRuns[]): string {
       `${pair.contradicted ? " **contradicted**" : ""}`
     );
   };
-  const rows = first.result.pairs.map((pair, i) => [
-    `${describe(pair.sides[0].name, pair.dimension)}: ${pair.dimension}`,
-    ...all.map((runs) => said(runs, i)),
-  ]);
-  return markdownTable(["pair", ...all.map((runs) => `${runs.order}: runs calling each side faster`)], rows, [
-    "left",
-    ...all.map(() => "left" as const),
-  ]);
+  const rows = first.result.pairs.map((pair, i) => {
+    const label = describe(pair.sides[0].name, pair.dimension);
+    return [
+      `${label}: ${pair.dimension}`,
+      ...all.flatMap((runs) => [
+        said(runs, i),
+        acrossText(runs.across.get(`${pair.dimension}|${label}`), pair.dimension),
+      ]),
+    ];
+  });
+  return markdownTable(
+    [
+      "pair",
+      ...all.flatMap((runs) => [`${runs.order}: runs calling each side faster`, "across the runs (`compare --by`)"]),
+    ],
+    rows,
+    ["left", ...all.flatMap(() => ["left", "left"] as const)],
+  );
 }
 
 function markdown(all: OrderRuns[], commit: string, alpha: number): string {
@@ -175,6 +216,10 @@ function markdown(all: OrderRuns[], commit: string, alpha: number): string {
     "## Each comparison's verdicts",
     "",
     verdictTable(all),
+    "",
+    "Across the runs: `daxbench compare --by DIMENSION` over the order's run files, with the run as the unit " +
+      "(each run's ratio of medians; a Wilcoxon signed-rank test over the runs, exact, two-sided): the verdict " +
+      `that several runs made at different times support, at alpha ${alpha}.`,
     "",
   ].join("\n");
 }
@@ -212,7 +257,9 @@ function main(args: string[]): number {
     const csv = `reproducibility-${order}.csv`;
     merge(paths, join(root, "results", csv));
     const rows = readResultFile(join(root, "results", csv)).rows;
-    return { order, csv, seconds, result: reproducibility(splitRuns(rows), alpha) };
+    const runs = splitRuns(rows);
+    const result = reproducibility(runs, alpha);
+    return { order, csv, seconds, result, across: acrossRuns(runs, result.pairs, alpha) };
   });
   const commit = String(readResultFile(join(root, "results", all[0].csv)).rows[0]?.commit ?? "");
   writeFileAtomic(join(root, "results", "reproducibility.md"), markdown(all, commit, alpha));
