@@ -17,6 +17,7 @@ export const WASM_PAGE = 65536;
 
 const builds = { release: "daxbench.wasm", debug: "daxbench.debug.wasm" } as const;
 export type BuildTarget = keyof typeof builds;
+export const BUILD_TARGETS = Object.keys(builds) as BuildTarget[];
 
 export function wasmPath(target: BuildTarget = "release"): string {
   return fileURLToPath(new URL(`../../build/${builds[target]}`, import.meta.url));
