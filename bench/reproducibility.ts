@@ -20,7 +20,12 @@ import {
   idealIntervalHeld,
   type Reproducibility,
 } from "../host/results/reproducibility.ts";
-import { describe, comparedValue, type ComparedDimension } from "../host/results/configurations.ts";
+import {
+  describe,
+  comparedValue,
+  type ComparedDimension,
+  type ConfigurationResult,
+} from "../host/results/configurations.ts";
 import { compareAcrossRuns, type RunsDelta } from "../host/results/compare.ts";
 import type { ResultRow } from "../host/results/schema.ts";
 import { figure, pValue } from "../host/print/figures.ts";
@@ -59,9 +64,21 @@ function acrossRuns(runs: ResultRow[][], pairs: Reproducibility["pairs"], alpha:
   for (const dimension of ACROSS_DIMENSIONS) {
     if (!pairs.some((pair) => pair.dimension === dimension)) continue;
     for (const table of compareAcrossRuns(named, dimension, alpha))
-      for (const delta of table.deltas) found.set(`${dimension}|${delta.label}`, delta);
+      for (const delta of table.deltas) found.set(acrossKey(dimension, delta.label, delta.base, delta.next), delta);
   }
   return found;
+}
+
+/** A pair judged across the runs, by its dimension, its other columns and its two sides (in either order: a
+ *  dimension of three values or more has pairs that are not against the first). */
+function acrossKey(
+  dimension: ComparedDimension,
+  label: string,
+  a: ConfigurationResult,
+  b: ConfigurationResult,
+): string {
+  const sides = [comparedValue(a, dimension), comparedValue(b, dimension)].sort();
+  return [dimension, label, ...sides].join("|");
 }
 
 /** "rcu 1.11× faster (p=0.031)" or "~ (p=0.219)": a pair's verdict across the runs. */
@@ -177,7 +194,7 @@ function verdictTable(all: OrderRuns[]): string {
       `${label}: ${pair.dimension}`,
       ...all.flatMap((runs) => [
         said(runs, i),
-        acrossText(runs.across.get(`${pair.dimension}|${label}`), pair.dimension),
+        acrossText(runs.across.get(acrossKey(pair.dimension, label, ...pair.sides)), pair.dimension),
       ]),
     ];
   });

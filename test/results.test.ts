@@ -94,7 +94,7 @@ test("compare --by over runs judges pairs with the run as the unit: a small chan
   const files = (names: string[][]) => names.map(([name]) => join(dir, name));
   const six = await daxbench("compare", "--by", "protection", ...files(steady));
   assert.equal(six.status, 0, six.stderr);
-  assert.match(six.stdout, /│ protection mutex vs protection rcu, runs │ runs: faster · slower · ~ │ across runs/);
+  assert.match(six.stdout, /│ protection mutex vs protection rcu, runs │ runs: lower · higher · ~ │ across runs/);
   assert.match(
     six.stdout,
     /populate 4k 1w 1g \(ns\/touch\) +│ +1\.01 \(1\.01…1\.01\) │ +0 · 0 · 6 │ \+1\.00% \(p=0\.031, 6 runs\)/,
@@ -107,13 +107,34 @@ test("compare --by over runs judges pairs with the run as the unit: a small chan
   assert.match(five.stdout, /populate 4k 1w 1g .*│ ~ \(p=0\.063, 5 runs\)/);
   assert.match(
     five.stdout,
-    /note: 5 runs that differ: no p below 0\.05 is possible \(smallest 0\.063\); 6\+ runs are needed/,
+    /note: 5 runs: no p below 0\.05 is possible \(smallest 0\.063\); 6\+ runs that differ are needed/,
   );
   const contradicting = await daxbench("compare", "--by", "protection", ...files(split));
   assert.match(
     contradicting.stdout,
     /populate 4k 1w 1g .*│ +1\.00 \(0\.99…1\.01\) │ +0 · 0 · 6 │ ~ \(p=1\.000, 6 runs\)/,
   );
+  // A run whose rcu median is zero has no ratio: that pair gets no verdict, and says why.
+  writeFileSync(
+    join(dir, "zero.csv"),
+    csvText(
+      syntheticRows([
+        { protection: "rcu", align: "4k", nsPerOp: ten.map(() => 0) },
+        { protection: "mutex", align: "4k", nsPerOp: ten },
+      ]),
+    ),
+  );
+  const zero = await daxbench("compare", "--by", "protection", ...files(steady), join(dir, "zero.csv"));
+  assert.match(zero.stdout, /populate 4k 1w 1g \(ns\/touch\) +│ +– │ +0 · 1 · 6 │ ~ \(p=1\.000, 7 runs\)/);
+  assert.match(zero.stdout, /note: populate 4k 1w 1g: a run's median is not positive, so the runs have no ratio/);
+  // Each run's base is the first value in its own file: runs without rcu have no pair against rcu to lend.
+  const values = (protections: string[]) =>
+    csvText(syntheticRows(protections.map((protection, i) => ({ protection, nsPerOp: ten.map((v) => v * (i + 1)) }))));
+  writeFileSync(join(dir, "three.csv"), values(["rcu", "mutex", "qsbr"]));
+  writeFileSync(join(dir, "no-rcu.csv"), values(["mutex", "qsbr"]));
+  const mixed = await daxbench("compare", "--by", "protection", join(dir, "three.csv"), join(dir, "no-rcu.csv"));
+  assert.equal(mixed.status, 2, mixed.stdout);
+  assert.match(mixed.stderr, /no pair along protection is in every run: nothing to compare across them\n$/);
   writeFileSync(join(dir, "rcu-only.csv"), csvText(syntheticRows([{ protection: "rcu", nsPerOp: ten }])));
   const none = await daxbench("compare", "--by", "protection", join(dir, "steady-1.csv"), join(dir, "rcu-only.csv"));
   assert.equal(none.status, 2);

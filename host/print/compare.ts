@@ -1,7 +1,7 @@
 // What `daxbench compare` prints: benchstat's layout, each figure in its scenario's headline unit.
 
 import { textTable } from "./table.ts";
-import type { ComparisonTable, RunsTable } from "../results/compare.ts";
+import type { ComparisonTable, RunsDelta, RunsTable } from "../results/compare.ts";
 import type { Summary } from "../results/stats.ts";
 import { tooSmallText } from "./pairs.ts";
 import { amount, figure, pValue } from "./figures.ts";
@@ -44,8 +44,22 @@ export function comparisonText(t: ComparisonTable, alpha: number): string {
   ].join("\n");
 }
 
+/** Why a pair got no verdict across runs whatever its data, in words. */
+function noVerdictText(d: RunsDelta, alpha: number): string | undefined {
+  const why = d.noVerdict;
+  if (!why) return undefined;
+  if (why.reason === "median-not-positive")
+    return `${d.label}: a run's median is not positive, so the runs have no ratio to compare: no verdict across runs`;
+  const differing = why.differing < why.runs ? ` (${why.differing} of ${why.runs} differ at all)` : "";
+  return (
+    `${why.runs} runs${differing}: no p below ${alpha} is possible (smallest ${why.smallestP.toFixed(3)}); ` +
+    `${why.needed}+ runs that differ are needed`
+  );
+}
+
 /** `compare --by` over several runs: per pair, each run's medians set against each other (their median and
- *  range), how many runs called each side faster by the one rule, and the verdict with the run as the unit. */
+ *  range), how many runs found the new side's headline significantly lower or higher by the one rule, and the
+ *  verdict with the run as the unit. */
 export function acrossRunsText(t: RunsTable, alpha: number): string {
   const rows = t.deltas.map((d) => {
     const scale = d.base.scenario.headline.scale;
@@ -55,36 +69,29 @@ export function acrossRunsText(t: RunsTable, alpha: number): string {
       : scale === "ratio"
         ? `${signed((d.estimate - 1) * 100)}%`
         : `${d.estimate >= 0 ? "+" : ""}${figure(d.estimate)}`;
+    const runs =
+      d.noVerdict?.reason === "median-not-positive"
+        ? "–"
+        : `${amount(d.estimate, scale)} (${amount(sorted[0], scale)}…${amount(sorted.at(-1)!, scale)})`;
     return [
       `${d.label} (${d.base.scenario.headline.unit})`,
-      `${amount(d.estimate, scale)} (${amount(sorted[0], scale)}…${amount(sorted.at(-1)!, scale)})`,
+      runs,
       `${d.calls.lower} · ${d.calls.higher} · ${d.calls.none}`,
       `${verdict} (${pValue(d.p)}, ${t.runs} runs)`,
     ];
   });
-  const reasons = [
-    ...new Set(
-      t.deltas.flatMap((d) =>
-        d.tooFewRuns
-          ? [
-              `${d.tooFewRuns.runs} runs that differ: no p below ${alpha} is possible ` +
-                `(smallest ${d.tooFewRuns.smallestP.toFixed(3)}); ${d.tooFewRuns.needed}+ runs are needed`,
-            ]
-          : [],
-      ),
-    ),
-  ];
+  const reasons = [...new Set(t.deltas.flatMap((d) => noVerdictText(d, alpha) ?? []))];
   return [
-    textTable(["", `${t.nextName} vs ${t.baseName}, runs`, "runs: faster · slower · ~", "across runs"], rows, [
+    textTable(["", `${t.nextName} vs ${t.baseName}, runs`, "runs: lower · higher · ~", "across runs"], rows, [
       "left",
       "right",
       "right",
       "left",
     ]),
     `runs: the median (smallest…largest) over the runs of each run's ratio of medians ${t.nextName} / ` +
-      `${t.baseName} (a difference, signed, for counts); faster, slower: runs that found ${t.nextName} ` +
-      "significantly faster or slower by the one rule",
-    `~: not significant at alpha ${alpha} (Wilcoxon signed-rank over the runs, two-sided), or too few runs to tell`,
+      `${t.baseName} (a difference, signed, for counts); lower, higher: runs that found ${t.nextName}'s ` +
+      "figure significantly lower (faster, or fewer) or higher by the one rule",
+    `~: not significant at alpha ${alpha} (Wilcoxon signed-rank over the runs, two-sided), or no verdict possible`,
     ...reasons.map((reason) => `note: ${reason}`),
   ].join("\n");
 }

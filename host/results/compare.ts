@@ -116,9 +116,14 @@ export interface RunsDelta {
   /** The Wilcoxon signed-rank test of perRun (its logarithms on the ratio scale) against no difference. */
   p: number;
   significant: boolean;
-  /** Too few runs (differing at all) for any p below alpha: how many there were, and how many are needed. */
-  tooFewRuns: { runs: number; smallestP: number; needed: number } | undefined;
+  /** Why no verdict was possible whatever the data: a run whose median is not positive (a ratio needs two
+   *  positive medians), or too few runs that differ at all for any p below alpha. Undefined when one was. */
+  noVerdict: NoVerdictAcrossRuns | undefined;
 }
+
+export type NoVerdictAcrossRuns =
+  | { reason: "median-not-positive" }
+  | { reason: "too-few-runs"; runs: number; differing: number; smallestP: number; needed: number };
 
 export interface RunsTable {
   baseName: string;
@@ -143,10 +148,13 @@ export function compareAcrossRuns(
 ): RunsTable[] {
   const perRun = runs.map((run) => compareWithin(run.name, run.rows, by, alpha));
   const [first, ...later] = perRun;
+  // A pair is the same pair in every run when both its configurations are (each run's base is the first value
+  // in its own file, so a table of the same other value may be against another base): matched by both keys.
+  const samePair = (a: Delta, b: Delta) => a.base.key === b.base.key && a.next.key === b.next.key;
   const tables = first.map((table) => {
     const found = later.map((tables) => tables.find((t) => t.nextName === table.nextName));
     const deltas = table.deltas.flatMap((delta) => {
-      const across = [delta, ...found.map((t) => t?.deltas.find((d) => d.label === delta.label))];
+      const across = [delta, ...found.map((t) => t?.deltas.find((d) => samePair(d, delta)))];
       return across.every((d): d is Delta => d !== undefined) ? [runsDelta(across, alpha)] : [];
     });
     return { baseName: table.baseName, nextName: table.nextName, runs: runs.length, deltas };
@@ -175,7 +183,11 @@ function runsDelta(deltas: Delta[], alpha: number): RunsDelta {
   const differences = defined ? perRun.map((r) => (ratio ? Math.log(r) : r)) : [];
   const { n, p } = defined ? wilcoxonSignedRank(differences) : { n: 0, p: 1 };
   const smallest = smallestSignedRankP(n);
-  const tooFewRuns = smallest >= alpha ? { runs: n, smallestP: smallest, needed: runsNeeded(alpha) } : undefined;
+  const noVerdict: NoVerdictAcrossRuns | undefined = !defined
+    ? { reason: "median-not-positive" }
+    : smallest >= alpha
+      ? { reason: "too-few-runs", runs: deltas.length, differing: n, smallestP: smallest, needed: runsNeeded(alpha) }
+      : undefined;
   return {
     label,
     base,
@@ -185,6 +197,6 @@ function runsDelta(deltas: Delta[], alpha: number): RunsDelta {
     estimate: !defined ? NaN : ratio ? Math.exp(median(differences)) : median(differences),
     p,
     significant: defined && p < alpha,
-    tooFewRuns,
+    noVerdict,
   };
 }
