@@ -3,15 +3,18 @@
 // with the core from before it. assemblyscript is a run-time dependency for this reason.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** What the core is built from: asconfig.json and assembly/'s sources (its as-pect tests excepted). */
+/** What the core is built from: asconfig.json, assembly/'s sources (its as-pect tests excepted), and the
+ *  compiler, by package-lock.json where there is one (a change of assemblyscript's version changes it; an
+ *  installed package has none). */
 function sources(): string[] {
   const files = [join(root, "asconfig.json")];
+  if (existsSync(join(root, "package-lock.json"))) files.push(join(root, "package-lock.json"));
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
