@@ -50,8 +50,7 @@ interface OrderRuns {
   csv: string;
   seconds: number[];
   result: Reproducibility;
-  /** Each pair judged across all the runs of the order, with the run as the unit (compare --by), by
-   *  "dimension|label". */
+  /** Each pair judged across all the runs of the order, with the run as the unit (compare --by), by acrossKey. */
   across: Map<string, RunsDelta>;
 }
 

@@ -1,4 +1,5 @@
-// A lock held by a process: a file made with O_EXCL that holds its pid. A lock whose process is gone (killed,
+// A lock held by a process: a file that holds its pid, made by linking a file of the process's own to its name
+// (which fails when the name exists). A lock whose process is gone (killed,
 // or ended by a fatal error past every finally) is taken over, so no lock outlives its run for long.
 
 import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -8,7 +8,7 @@
 import { geometricMean, median } from "simple-statistics";
 import { byConfiguration, describe, headlineValues, type ConfigurationResult } from "./configurations.ts";
 import { CONFIGURATION_COLUMNS, type ResultRow } from "./schema.ts";
-import { comparePair, smallestSignedRankP, wilcoxonSignedRank, type TooSmall } from "./stats.ts";
+import { comparePair, runsNeeded, smallestSignedRankP, wilcoxonSignedRank, type TooSmall } from "./stats.ts";
 import { UsageError } from "../errors.ts";
 
 export interface Delta {
@@ -130,13 +130,6 @@ export interface RunsTable {
   nextName: string;
   runs: number;
   deltas: RunsDelta[];
-}
-
-/** How many runs the signed-rank test needs for a p below alpha to be possible. */
-export function runsNeeded(alpha: number): number {
-  let n = 1;
-  while (smallestSignedRankP(n) >= alpha) n++;
-  return n;
 }
 
 /** Several runs of one matrix, each split along `by` as compareWithin splits one: the configurations found in

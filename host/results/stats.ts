@@ -413,3 +413,10 @@ export function wilcoxonSignedRank(differences: number[]): { n: number; p: numbe
 export function smallestSignedRankP(n: number): number {
   return Math.min(1, 2 / 2 ** n);
 }
+
+/** How many differing runs the signed-rank test needs for a p below alpha to be possible. */
+export function runsNeeded(alpha: number): number {
+  let n = 1;
+  while (smallestSignedRankP(n) >= alpha) n++;
+  return n;
+}
